@@ -1,0 +1,75 @@
+// swift-tools-version: 6.2
+// picoclaw: a personal AI-assistant gateway. One library target per concern, a thin CLI on top.
+// Dependencies point downward only: picoclaw → PicoGateway → PicoAgent/PicoChannels → PicoHTTP/PicoPolicy/PicoConfig.
+import PackageDescription
+
+let package = Package(
+    name: "picoclaw",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "picoclaw", targets: ["picoclaw"]),
+        .library(name: "PicoConfig", targets: ["PicoConfig"]),
+        .library(name: "PicoPolicy", targets: ["PicoPolicy"]),
+        .library(name: "PicoHTTP", targets: ["PicoHTTP"]),
+        .library(name: "PicoAgent", targets: ["PicoAgent"]),
+        .library(name: "PicoChannels", targets: ["PicoChannels"]),
+        .library(name: "PicoGateway", targets: ["PicoGateway"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        // Test-only: loopback fakes of Telegram, Discord, OpenAI and Anthropic. Never linked into the product.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", exact: "2.8.1"),
+    ],
+    targets: [
+        // MARK: C libraries (thin system-library targets)
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
+                       providers: [.apt(["libmicrohttpd-dev"])]),
+        /// Landlock syscalls and the fork/exec child path of PicoPolicy's sandboxed executor (async-signal-safe C).
+        .target(name: "CPicoPolicy"),
+
+        // MARK: Libraries
+        .target(name: "PicoConfig"),
+        .target(name: "PicoPolicy", dependencies: ["CPicoPolicy"]),
+        .target(name: "PicoHTTP", dependencies: ["CCurl"]),
+        .target(name: "PicoAgent", dependencies: [
+            "PicoConfig", "PicoHTTP", "PicoPolicy",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "PicoChannels", dependencies: [
+            "PicoConfig", "PicoHTTP", "CCurl",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "PicoGateway", dependencies: [
+            "PicoConfig", "PicoPolicy", "PicoAgent", "PicoChannels", "CMicroHTTPD",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // MARK: CLI
+        .target(name: "PicoBuildInfo", plugins: ["BuildInfoPlugin"]),
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
+        .executableTarget(name: "picoclaw", dependencies: [
+            "PicoConfig", "PicoPolicy", "PicoHTTP", "PicoAgent", "PicoChannels", "PicoGateway", "PicoBuildInfo",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // MARK: Benchmarks (executables, not tests)
+        .executableTarget(name: "PicoPolicyBench", dependencies: ["PicoPolicy"]),
+
+        // MARK: Tests
+        .target(name: "PicoFakes", dependencies: [
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+        ], path: "Tests/PicoFakes"),
+        .testTarget(name: "PicoConfigTests", dependencies: ["PicoConfig"]),
+        .testTarget(name: "PicoPolicyTests", dependencies: ["PicoPolicy"]),
+        .testTarget(name: "PicoHTTPTests", dependencies: ["PicoHTTP", "PicoFakes"]),
+        .testTarget(name: "PicoAgentTests", dependencies: ["PicoAgent", "PicoFakes"]),
+        .testTarget(name: "PicoChannelsTests", dependencies: ["PicoChannels", "PicoFakes"]),
+        .testTarget(name: "PicoGatewayTests", dependencies: ["PicoGateway", "PicoFakes"]),
+    ]
+)

@@ -1,0 +1,17 @@
+// Non-variadic wrappers around libmicrohttpd's variadic MHD_start_daemon (Swift cannot call C varargs).
+#ifndef PICO_CMHD_SHIM_H
+#define PICO_CMHD_SHIM_H
+#include <stdarg.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <microhttpd.h>
+
+/// Starts a daemon whose options are passed as an MHD_OPTION_ARRAY (terminated by MHD_OPTION_END).
+static inline struct MHD_Daemon *pico_mhd_start(unsigned int flags, uint16_t port,
+                                                MHD_AccessHandlerCallback handler, void *handler_cls,
+                                                struct MHD_OptionItem *options) {
+    return MHD_start_daemon(flags, port, NULL, NULL, handler, handler_cls,
+                            MHD_OPTION_ARRAY, options, MHD_OPTION_END);
+}
+#endif

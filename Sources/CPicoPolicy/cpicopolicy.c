@@ -1,0 +1,2 @@
+#include "cpicopolicy.h"
+int pico_policy_placeholder(void) { return 0; }

@@ -1,0 +1,1 @@
+int pico_policy_placeholder(void);

@@ -1,0 +1,15 @@
+import ArgumentParser
+import PicoBuildInfo
+
+/// The `picoclaw` command line: a thin layer over the Pico* libraries.
+@main
+struct Picoclaw: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "picoclaw",
+        abstract: "A personal AI-assistant gateway for Telegram and Discord.",
+        version: BuildInfo.version,
+        subcommands: [
+            VersionCommand.self,
+        ]
+    )
+}
