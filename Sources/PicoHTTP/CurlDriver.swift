@@ -1,0 +1,151 @@
+import CCurl
+import Glibc
+import Synchronization
+
+/// The one network thread. It owns a `curl_multi` handle, runs every HTTP transfer and services every
+/// WebSocket, so no blocking libcurl call ever occupies Swift's cooperative thread pool.
+///
+/// Other threads talk to it only through `enqueue` (a locked inbox plus `curl_multi_wakeup`); all curl
+/// handles and continuations are touched on the driver thread alone, and each continuation is resumed
+/// exactly once, by the driver.
+final class CurlDriver: @unchecked Sendable {
+    static let shared = CurlDriver()
+
+    typealias Job = @Sendable (CurlDriver) -> Void
+
+    let multi: UnsafeMutableRawPointer
+    private let inbox = Mutex<[Job]>([])
+    // Driver-thread state.
+    private var transfers: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+    private var sockets: [UnsafeMutableRawPointer: WebSocketSession] = [:]
+
+    private init() {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+        guard let m = curl_multi_init() else { fatalError("curl_multi_init failed") }
+        multi = m
+        var thread = pthread_t()
+        let box = Unmanaged.passRetained(self).toOpaque()
+        let rc = pthread_create(&thread, nil, { arg in
+            let driver = Unmanaged<CurlDriver>.fromOpaque(arg!).takeRetainedValue()
+            driver.run()
+            return nil
+        }, box)
+        precondition(rc == 0, "cannot start the HTTP driver thread (errno \(rc))")
+        pthread_detach(thread)
+    }
+
+    /// Runs `job` on the driver thread soon.
+    func enqueue(_ job: @escaping Job) {
+        inbox.withLock { $0.append(job) }
+        wake()
+    }
+
+    /// Interrupts the driver's poll (thread-safe).
+    func wake() { _ = curl_multi_wakeup(multi) }
+
+    // MARK: - Driver thread
+
+    private func run() {
+        var waitFds: [curl_waitfd] = []
+        while true {
+            let jobs = inbox.withLock { jobs -> [Job] in
+                defer { jobs.removeAll(keepingCapacity: true) }
+                return jobs
+            }
+            for job in jobs { job(self) }
+            reapCancelled()
+
+            var running: Int32 = 0
+            _ = curl_multi_perform(multi, &running)
+            readFinished()
+            for session in sockets.values where session.isOpen { session.drain(driver: self) }
+
+            waitFds.removeAll(keepingCapacity: true)
+            for session in sockets.values where session.isOpen {
+                waitFds.append(curl_waitfd(fd: session.socket, events: Int16(CURL_WAIT_POLLIN), revents: 0))
+            }
+            let busy = !transfers.isEmpty || sockets.values.contains { !$0.isOpen }
+            let timeout: Int32 = busy ? 1000 : 30_000
+            _ = waitFds.withUnsafeMutableBufferPointer { buf in
+                curl_multi_poll(multi, buf.baseAddress, UInt32(buf.count), timeout, nil)
+            }
+        }
+    }
+
+    /// Starts an HTTP transfer (driver thread).
+    func start(_ transfer: CurlTransfer) {
+        if transfer.cancelled.load(ordering: .acquiring) {
+            transfer.continuation?.resume(throwing: CancellationError())
+            transfer.continuation = nil
+            return
+        }
+        transfers[transfer.easy.handle] = transfer
+        let rc = curl_multi_add_handle(multi, transfer.easy.handle)
+        if rc != CURLM_OK {
+            transfers[transfer.easy.handle] = nil
+            transfer.continuation?.resume(throwing: HTTPClientError.transport(
+                code: Int(rc.rawValue), message: String(cString: curl_multi_strerror(rc))))
+            transfer.continuation = nil
+        }
+    }
+
+    /// Registers a WebSocket handshake (driver thread); `session` finishes it in `readFinished`.
+    func start(_ session: WebSocketSession) {
+        sockets[session.easy.handle] = session
+        let rc = curl_multi_add_handle(multi, session.easy.handle)
+        if rc != CURLM_OK {
+            sockets[session.easy.handle] = nil
+            session.failHandshake(HTTPClientError.transport(code: Int(rc.rawValue), message: String(cString: curl_multi_strerror(rc))))
+        }
+    }
+
+    /// Forgets a closed WebSocket and frees its handle (driver thread).
+    func remove(_ session: WebSocketSession) {
+        guard sockets.removeValue(forKey: session.easy.handle) != nil else { return }
+        curl_multi_remove_handle(multi, session.easy.handle)
+        session.easy.cleanup()
+    }
+
+    private func reapCancelled() {
+        for (handle, transfer) in transfers where transfer.cancelled.load(ordering: .acquiring) {
+            curl_multi_remove_handle(multi, handle)
+            transfers[handle] = nil
+            transfer.continuation?.resume(throwing: CancellationError())
+            transfer.continuation = nil
+        }
+    }
+
+    private func readFinished() {
+        var remaining: Int32 = 0
+        while let msg = curl_multi_info_read(multi, &remaining) {
+            guard msg.pointee.msg == CURLMSG_DONE, let handle = msg.pointee.easy_handle else { continue }
+            let result = pico_msg_result(msg)
+            if let transfer = transfers.removeValue(forKey: handle) {
+                curl_multi_remove_handle(multi, handle)
+                finish(transfer, result)
+            } else if let session = sockets[handle] {
+                // CONNECT_ONLY: "done" means the upgrade completed. The handle stays in the multi until closed.
+                if result == CURLE_OK {
+                    session.handshakeCompleted()
+                } else {
+                    sockets[handle] = nil
+                    curl_multi_remove_handle(multi, handle)
+                    session.failHandshake(mapCurlError(result, message: session.errorMessage, responseTooLarge: nil))
+                    session.easy.cleanup()
+                }
+            }
+        }
+    }
+
+    private func finish(_ transfer: CurlTransfer, _ result: CURLcode) {
+        guard let continuation = transfer.continuation else { return }
+        transfer.continuation = nil
+        if result == CURLE_OK {
+            continuation.resume(returning: transfer.makeResponse())
+        } else {
+            let tooLarge = transfer.exceededLimit || result == CURLE_FILESIZE_EXCEEDED
+            continuation.resume(throwing: mapCurlError(result, message: transfer.errorMessage,
+                                                       responseTooLarge: tooLarge ? transfer.maxResponseBytes : nil))
+        }
+    }
+}

@@ -1,0 +1,57 @@
+/// One HTTP header field. Names compare case-insensitively when looked up.
+public struct HTTPHeader: Sendable, Hashable {
+    public var name: String
+    public var value: String
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// An outbound HTTP request. Defaults are safe for calling public APIs: TLS verification is always on,
+/// only `http`/`https` are allowed, at most 3 redirects, a 10 MiB response cap and a 60 s total timeout.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var url: String
+    public var headers: [HTTPHeader]
+    public var body: [UInt8]?
+    /// Time allowed to establish the connection (TCP + TLS).
+    public var connectTimeout: Duration
+    /// Time allowed for the whole exchange, including reading the body.
+    public var timeout: Duration
+    /// Largest response body accepted; a larger one fails with `HTTPClientError.responseTooLarge`.
+    public var maxResponseBytes: Int
+    /// Proxy URL (`http://host:port`, `socks5://…`); `nil` uses libcurl's default (the `*_proxy` environment).
+    public var proxy: String?
+    /// Redirects followed at most (0 disables following).
+    public var maxRedirects: Int
+
+    public init(method: String = "GET", url: String, headers: [HTTPHeader] = [], body: [UInt8]? = nil,
+                connectTimeout: Duration = .seconds(10), timeout: Duration = .seconds(60),
+                maxResponseBytes: Int = 10 << 20, proxy: String? = nil, maxRedirects: Int = 3) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.connectTimeout = connectTimeout
+        self.timeout = timeout
+        self.maxResponseBytes = maxResponseBytes
+        self.proxy = proxy
+        self.maxRedirects = maxRedirects
+    }
+
+    /// A POST of a JSON document (sets `Content-Type: application/json`).
+    public static func postJSON(_ url: String, body: [UInt8], headers: [HTTPHeader] = []) -> HTTPRequest {
+        HTTPRequest(method: "POST", url: url,
+                    headers: [HTTPHeader("Content-Type", "application/json")] + headers, body: body)
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, at least 1 (libcurl treats 0 as "no timeout").
+    var clampedMilliseconds: Int {
+        let (seconds, attoseconds) = components
+        let ms = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        return Int(max(1, min(ms, Int64(Int32.max))))
+    }
+}
