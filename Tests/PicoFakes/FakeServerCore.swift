@@ -5,6 +5,17 @@ import Logging
 import NIOCore
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Current Unix time in seconds (for `date`/`created` fields).
+func unixTime() -> Int { Int(time(nil)) }
+
 /// One HTTP request as seen by a fake: everything a test may want to assert on.
 public struct RecordedRequest: Sendable {
     /// HTTP method, upper-case (`"POST"`).
@@ -111,11 +122,13 @@ enum Reply {
 /// Reads the whole request and turns it into a `RecordedRequest`.
 func record(_ request: Request) async throws -> RecordedRequest {
     let buffer = try await request.body.collect(upTo: 64 << 20)
+    var headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
+    if let authority = request.head.authority { headers.insert((name: "host", value: authority), at: 0) }
     return RecordedRequest(
         method: request.method.rawValue,
         path: request.uri.path,
         query: request.uri.query ?? "",
-        headers: request.headers.map { ($0.name.canonicalName, $0.value) },
+        headers: headers,
         body: Array(buffer.readableBytesView))
 }
 

@@ -1,0 +1,137 @@
+import Hummingbird
+import Synchronization
+
+/// Anthropic Messages API peer: `POST /v1/messages` (client api_base = `baseURL`).
+///
+/// Same scripting API as `FakeOpenAI` (`enqueue`, `setResponder`, `setDefaultResponse`). If `apiKey` is set,
+/// requests must carry `x-api-key: <apiKey>`; `anthropic-version` is required (400 without it).
+/// Errors use `{"type":"error","error":{"type":"rate_limit_error","message":…}}`.
+public final class FakeAnthropic: Sendable {
+    private let script = LLMScript()
+    private let runner = Mutex<FakeServerRunner?>(nil)
+    private let key = Mutex<String?>(nil)
+
+    /// Bound port (valid after `start()`).
+    public var port: Int { runner.withLock { $0?.port ?? 0 } }
+    /// `http://127.0.0.1:PORT` — the api_base; the client posts to `baseURL + "/v1/messages"`.
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// - Parameter apiKey: if non-nil, the `x-api-key` every request must carry.
+    public init(apiKey: String? = nil) { key.withLock { $0 = apiKey } }
+
+    /// Creates and starts a fake on an ephemeral loopback port.
+    public static func start(apiKey: String? = nil) async throws -> FakeAnthropic {
+        let f = FakeAnthropic(apiKey: apiKey)
+        try await f.start()
+        return f
+    }
+
+    /// Starts listening. Call once.
+    public func start() async throws {
+        let r = try await FakeServerRunner.start(name: "anthropic") { [self] req, ctx in try await self.handle(req, ctx) }
+        runner.withLock { $0 = r }
+    }
+
+    /// Stops the server and closes all connections.
+    public func stop() async {
+        let r = runner.withLock { $0 }
+        await r?.stop()
+        script.notifier.notify()
+    }
+
+    /// Required `x-api-key` (`nil` = accept anything).
+    public var apiKey: String? {
+        get { key.withLock { $0 } }
+        set { key.withLock { $0 = newValue } }
+    }
+
+    /// Appends answers to the FIFO script.
+    public func enqueue(_ responses: FakeLLMResponse...) { script.enqueue(responses) }
+    /// Dynamic answers used when the script is empty.
+    public func setResponder(_ responder: (@Sendable (FakeChatRequest) -> FakeLLMResponse)?) { script.setResponder(responder) }
+    /// Answer used when the script is empty and no responder is set. Default `.text("ok")`.
+    public func setDefaultResponse(_ response: FakeLLMResponse) { script.setDefault(response) }
+    /// Number of scripted answers not yet played.
+    public var pendingResponses: Int { script.pending }
+    /// Drops all scripted answers not yet played.
+    public func clearScript() { script.clear() }
+    /// Every `/v1/messages` request received so far.
+    public var requests: [FakeChatRequest] { script.requests }
+    /// Waits until at least `count` requests arrived.
+    public func waitForRequests(count: Int, timeout: Duration = .seconds(5)) async throws -> [FakeChatRequest] {
+        try await script.waitForRequests(count: count, timeout: timeout)
+    }
+
+    private func handle(_ request: Request, _ context: FakeContext) async throws -> Response {
+        let rec = try await record(request)
+        guard rec.method == "POST", rec.path == "/v1/messages" else {
+            return Reply.json(404, Self.error(404, message: "Not found"))
+        }
+        let chat = FakeChatRequest(http: rec, json: rec.json ?? .null)
+        if let k = apiKey, rec.header("x-api-key") != k {
+            _ = script.next(for: chat)
+            return Reply.json(401, Self.error(401, message: "invalid x-api-key"))
+        }
+        guard rec.header("anthropic-version") != nil else {
+            return Reply.json(400, Self.error(400, message: "anthropic-version: header is required"))
+        }
+        guard case .object = chat.json else {
+            return Reply.json(400, Self.error(400, message: "There was an issue with the request body: invalid JSON"))
+        }
+        guard chat.json["max_tokens"]?.intValue != nil else {
+            return Reply.json(400, Self.error(400, message: "max_tokens: Field required"))
+        }
+        var (n, response) = script.next(for: chat)
+        while true {
+            switch response.kind {
+            case .delay(let d, let then):
+                await fakeSleep(d)
+                response = then
+                continue
+            case .drop:
+                try await dropConnection(context)
+            case .raw(let status, let body, let headers):
+                return Reply.make(status, body: Array(body.utf8), contentType: "application/json", headers: headers)
+            case .status(let status, let body, let headers):
+                let b = body.map { Array($0.utf8) } ?? Self.error(status, message: nil).jsonBytes
+                return Reply.make(status, body: b, contentType: "application/json", headers: headers)
+            case .text(let text):
+                return message(n, chat, text: text, calls: [])
+            case .toolCalls(let calls, let text):
+                return message(n, chat, text: text, calls: calls)
+            }
+        }
+    }
+
+    private func message(_ n: Int, _ chat: FakeChatRequest, text: String?, calls: [FakeLLMResponse.ToolCall]) -> Response {
+        var content: [JSONValue] = []
+        if let text { content.append(["type": "text", "text": .string(text)]) }
+        for c in calls {
+            content.append(["type": "tool_use", "id": .string(c.id), "name": .string(c.name),
+                            "input": JSONValue.parse(c.argumentsJSON) ?? [:]])
+        }
+        let input = estimateTokens(chat.http.body.count)
+        let output = estimateTokens((text ?? "").utf8.count + calls.reduce(0) { $0 + $1.argumentsJSON.utf8.count })
+        return Reply.json(200, [
+            "id": .string("msg_fake\(n)"), "type": "message", "role": "assistant",
+            "model": .string(chat.model ?? "claude-fake"), "content": .array(content),
+            "stop_reason": calls.isEmpty ? "end_turn" : "tool_use", "stop_sequence": .null,
+            "usage": ["input_tokens": .int(input), "output_tokens": .int(output),
+                      "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0],
+        ], headers: ["request-id": "req_fake\(n)"])
+    }
+
+    static func error(_ status: Int, message: String?) -> JSONValue {
+        let (type, dflt): (String, String) = switch status {
+        case 400: ("invalid_request_error", "Invalid request.")
+        case 401: ("authentication_error", "invalid x-api-key")
+        case 403: ("permission_error", "Your API key does not have permission to use the specified resource.")
+        case 404: ("not_found_error", "The requested resource could not be found.")
+        case 413: ("request_too_large", "Request exceeds the maximum allowed number of bytes.")
+        case 429: ("rate_limit_error", "Number of requests has exceeded your rate limit.")
+        case 529: ("overloaded_error", "Overloaded")
+        default: ("api_error", "Internal server error")
+        }
+        return ["type": "error", "error": ["type": .string(type), "message": .string(message ?? dflt)]]
+    }
+}
