@@ -1,1 +1,61 @@
-print("bench")
+// PicoPolicyBench: per-call cost of workspace path resolution and command analysis.
+// Run: swift run -c release PicoPolicyBench
+import Glibc
+import PicoPolicy
+
+func nowNanoseconds() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+}
+
+/// Runs `body` `iterations` times after a warm-up and prints the mean per call in microseconds.
+func measure(_ label: String, iterations: Int = 20_000, _ body: () -> Void) {
+    for _ in 0..<min(1000, iterations) { body() }
+    let start = nowNanoseconds()
+    for _ in 0..<iterations { body() }
+    let perCall = Double(nowNanoseconds() - start) / Double(iterations) / 1000
+    let padded = label.count >= 64 ? label : label + String(repeating: " ", count: 64 - label.count)
+    print("\(padded) \(format3(perCall)) µs/call")
+}
+
+func format3(_ v: Double) -> String {
+    let scaled = Int((v * 1000).rounded())
+    let frac = String(scaled % 1000)
+    return "\(scaled / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac
+}
+
+var template = Array("/tmp/picoclaw-bench-XXXXXX".utf8CString)
+let base = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+let root = base + "/ws"
+mkdir(root, 0o700)
+mkdir(root + "/skills", 0o700)
+mkdir(root + "/skills/a", 0o700)
+let file = open(root + "/skills/a/b.py", O_WRONLY | O_CREAT, 0o600)
+_ = "print('hi')\n".withCString { write(file, $0, strlen($0)) }
+close(file)
+symlink("skills/a", root + "/inner-link")
+symlink("/etc", root + "/leak")
+
+let workspace = try Workspace(root: root)
+let policy = try CommandPolicy(workspace: root)
+print("PicoPolicyBench — workspace \(root)")
+measure("resolve skills/a/b.py (read)") { _ = try? workspace.resolve("skills/a/b.py") }
+measure("resolve inner-link/b.py (in-root symlink)") { _ = try? workspace.resolve("inner-link/b.py") }
+measure("resolve leak/passwd (refused escape)") { _ = try? workspace.resolve("leak/passwd") }
+measure("resolve new/dir/file.txt (write, missing parents)") { _ = try? workspace.resolve("new/dir/file.txt", forWriting: true) }
+measure("read skills/a/b.py (12 bytes)") { _ = try? workspace.read("skills/a/b.py") }
+let commands = [
+    "ls -la",
+    "cat skills/a/b.py",
+    "git status && git diff --stat | head -20",
+    "find . -name '*.py' -exec grep -n TODO {} + 2>/dev/null",
+    "env FOO=1 timeout 5 sh -c 'cat skills/a/b.py | wc -l'",
+    "rm -rf /",
+    "cat leak/passwd",
+]
+for command in commands {
+    measure("evaluate \(command)", iterations: 5_000) { _ = policy.evaluate(command: command) }
+}
+let cleanup = "rm -r '\(base)'"
+_ = cleanup.withCString { system($0) }

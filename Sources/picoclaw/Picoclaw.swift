@@ -9,7 +9,13 @@ struct Picoclaw: AsyncParsableCommand {
         abstract: "A personal AI-assistant gateway for Telegram and Discord.",
         version: BuildInfo.version,
         subcommands: [
+            GatewayCommand.self,
             VersionCommand.self,
+            PolicyCommand.self,
+            ConfigCommand.self,
+            SecurityCommand.self,
+            OnboardCommand.self,
+            AgentCommand.self,
         ]
     )
 }

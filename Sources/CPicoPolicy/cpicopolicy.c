@@ -1,2 +1,0 @@
-#include "cpicopolicy.h"
-int pico_policy_placeholder(void) { return 0; }

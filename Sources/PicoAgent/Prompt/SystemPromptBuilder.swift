@@ -1,0 +1,93 @@
+import Glibc
+import PicoConfig
+import PicoPolicy
+
+/// Builds an agent's system prompt: an identity block, the workspace's bootstrap files (`AGENTS.md`, `SOUL.md`,
+/// `USER.md`, `IDENTITY.md`) and `memory/MEMORY.md` when present (each capped), the current time and the
+/// channel/chat context. Files are read through a restricted ``Workspace`` (symlinks leaving it are ignored).
+/// The whole prompt is redacted.
+public struct SystemPromptBuilder: Sendable {
+    /// Bootstrap files read from the workspace root, in this order.
+    public static let bootstrapFiles = ["AGENTS.md", "SOUL.md", "USER.md", "IDENTITY.md"]
+    /// The long-term memory file.
+    public static let memoryFile = "memory/MEMORY.md"
+    /// Largest part of each file included.
+    public static let maxFileBytes = 16 * 1024
+
+    public var agentID: String
+    public var agentName: String
+    public var workspace: String
+    public var restrictToWorkspace: Bool
+    public var toolNames: [String]
+    let redactor: SecretRedactor
+
+    public init(agentID: String, agentName: String, workspace: String, restrictToWorkspace: Bool, toolNames: [String],
+                redactor: SecretRedactor) {
+        self.agentID = agentID
+        self.agentName = agentName
+        self.workspace = workspace
+        self.restrictToWorkspace = restrictToWorkspace
+        self.toolNames = toolNames
+        self.redactor = redactor
+    }
+
+    /// The prompt for a turn on `channel`/`chatID` (from `sender`, when known) at the current time.
+    public func build(channel: String, chatID: String, sender: String? = nil, now: time_t = time(nil)) -> String {
+        var parts: [String] = [identityBlock()]
+        let jail = try? Workspace(root: workspace, restrictToWorkspace: true, maxReadBytes: SystemPromptBuilder.maxFileBytes)
+        var files: [String] = []
+        for name in SystemPromptBuilder.bootstrapFiles {
+            if let text = jail.flatMap({ read($0, name) }) { files.append("## \(name)\n\n\(text)") }
+        }
+        if !files.isEmpty { parts.append(files.joined(separator: "\n\n")) }
+        if let memory = jail.flatMap({ read($0, SystemPromptBuilder.memoryFile) }) {
+            parts.append("# Memory\n\n\(memory)")
+        }
+        parts.append("## Current Time\n\(SystemPromptBuilder.formatTime(now))")
+        var session = "## Current Session\nChannel: \(channel)\nChat ID: \(chatID)"
+        if let sender, !sender.isEmpty { session += "\nSender: \(sender)" }
+        parts.append(session)
+        return redactor.redact(parts.joined(separator: "\n\n---\n\n"))
+    }
+
+    func identityBlock() -> String {
+        let jailText = restrictToWorkspace
+            ? "You cannot read or write files outside it, and commands run inside it."
+            : "Paths outside it are allowed, but prefer working inside it."
+        let tools = toolNames.isEmpty ? "none" : toolNames.joined(separator: ", ")
+        return """
+        # picoclaw 🦞
+
+        You are picoclaw, a personal AI assistant, running as agent "\(agentName)" (id: \(agentID)).
+
+        ## Workspace
+        Your workspace is \(workspace). File tools take paths relative to it. \(jailText)
+        Long-term memory lives in \(SystemPromptBuilder.memoryFile); update it with the file tools when the user asks you to remember something.
+        Available tools: \(tools).
+
+        ## Rules
+        1. Use a tool when you need to act or look something up; never claim to have done something you did not do.
+        2. Be concise and answer in the user's language.
+        3. Never reveal secrets such as API keys, tokens or passwords.
+        4. Ask before destructive or irreversible actions.
+        """
+    }
+
+    private func read(_ jail: Workspace, _ path: String) -> String? {
+        guard let r = try? jail.read(path, length: SystemPromptBuilder.maxFileBytes) else { return nil }
+        var text = r.text.trimmedSpaces
+        if text.isEmpty { return nil }
+        if r.truncated { text += "\n[… \(path) truncated at \(SystemPromptBuilder.maxFileBytes) bytes]" }
+        return text
+    }
+
+    /// `2026-02-28 14:05 (Saturday) UTC` in the process's local time zone.
+    static func formatTime(_ t: time_t) -> String {
+        var t = t
+        var tmValue = tm()
+        localtime_r(&t, &tmValue)
+        var buf = [CChar](repeating: 0, count: 64)
+        let n = strftime(&buf, buf.count, "%Y-%m-%d %H:%M (%A) %Z", &tmValue)
+        return String(decoding: buf.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,75 @@
+/// A model backend: one request/response exchange (the tool loop lives in ``AgentRuntime``).
+public protocol LLMProvider: Sendable {
+    /// Short provider name for logs and messages (`openrouter`, `anthropic`, ...).
+    var name: String { get }
+    /// Sends one completion request. Throws ``ProviderError`` (already retried where that makes sense).
+    func complete(_ request: LLMRequest) async throws -> LLMResponse
+}
+
+/// A tool as offered to the model: name, description and a JSON-schema `parameters` object.
+public struct ToolDefinition: Sendable, Equatable {
+    public var name: String
+    public var description: String
+    /// JSON schema of the arguments object (`{"type":"object","properties":{…},"required":[…]}`).
+    public var parameters: AgentJSON
+
+    public init(name: String, description: String, parameters: AgentJSON) {
+        self.name = name
+        self.description = description
+        self.parameters = parameters
+    }
+}
+
+extension LLMProvider {
+    /// Default name for providers that do not set one.
+    public var name: String { "custom" }
+}
+
+/// One completion request.
+public struct LLMRequest: Sendable {
+    /// Model id as the provider expects it (provider prefix already stripped).
+    public var model: String
+    /// The conversation, system prompt first.
+    public var messages: [ChatMessage]
+    /// Tools offered to the model (empty: none).
+    public var tools: [ToolDefinition]
+    public var maxTokens: Int
+    /// `nil` leaves the provider default.
+    public var temperature: Double?
+
+    public init(model: String, messages: [ChatMessage], tools: [ToolDefinition] = [], maxTokens: Int = 8192,
+                temperature: Double? = nil) {
+        self.model = model
+        self.messages = messages
+        self.tools = tools
+        self.maxTokens = maxTokens
+        self.temperature = temperature
+    }
+}
+
+/// Token counts reported by the provider.
+public struct LLMUsage: Sendable, Equatable {
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public init(promptTokens: Int, completionTokens: Int) {
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+    }
+}
+
+/// One completion: text and/or tool calls.
+public struct LLMResponse: Sendable, Equatable {
+    /// Assistant text ("" when the answer only carries tool calls).
+    public var content: String
+    public var toolCalls: [ToolCall]
+    /// Provider's stop reason (`stop`, `tool_calls`, `end_turn`, `tool_use`, `length`, ...).
+    public var finishReason: String?
+    public var usage: LLMUsage?
+
+    public init(content: String, toolCalls: [ToolCall] = [], finishReason: String? = nil, usage: LLMUsage? = nil) {
+        self.content = content
+        self.toolCalls = toolCalls
+        self.finishReason = finishReason
+        self.usage = usage
+    }
+}

@@ -1,0 +1,67 @@
+import Logging
+import PicoConfig
+import PicoHTTP
+
+/// OpenAI-compatible chat completions with tool calling: `POST {api_base}/chat/completions` with a Bearer key.
+/// Covers OpenRouter, OpenAI, Groq, DeepSeek, Mistral, Gemini (OpenAI endpoint), vLLM, Ollama and others.
+public struct OpenAICompatibleProvider: LLMProvider {
+    public let name: String
+    let settings: ProviderSettings
+    let transport: ProviderTransport
+
+    /// - Parameters:
+    ///   - redactor: applied to every error detail (provider bodies can echo the key).
+    ///   - retry: retry/backoff policy (tests pass a fast one).
+    public init(settings: ProviderSettings, redactor: SecretRedactor, retry: RetryPolicy = .standard,
+                logger: Logger = Logger(label: "picoclaw.agent.provider")) {
+        self.name = settings.name
+        self.settings = settings
+        self.transport = ProviderTransport(provider: settings.name, apiKey: settings.apiKey, redactor: redactor,
+                                           retry: retry, logger: logger)
+    }
+
+    /// The endpoint URL.
+    public var endpoint: String { settings.trimmedBase + "/chat/completions" }
+
+    public func complete(_ request: LLMRequest) async throws -> LLMResponse {
+        let reasoning = OpenAIWire.isReasoningModel(request.model)
+        let body = OpenAIWire.Request(
+            model: request.model, messages: OpenAIWire.messages(request.messages),
+            tools: request.tools.isEmpty ? nil : request.tools.map {
+                OpenAIWire.Tool(function: .init(name: $0.name, description: $0.description, parameters: $0.parameters))
+            },
+            tool_choice: request.tools.isEmpty ? nil : "auto",
+            max_tokens: reasoning ? nil : request.maxTokens,
+            max_completion_tokens: reasoning ? request.maxTokens : nil,
+            temperature: reasoning ? nil : request.temperature)
+        var headers: [HTTPHeader] = [HTTPHeader("Accept", "application/json")]
+        if !settings.apiKey.isEmpty { headers.append(HTTPHeader("Authorization", "Bearer \(settings.apiKey.reveal())")) }
+        if settings.name == "openrouter" {
+            headers.append(HTTPHeader("HTTP-Referer", "https://github.com/picoclaw"))
+            headers.append(HTTPHeader("X-Title", "picoclaw"))
+        }
+        var http = HTTPRequest.postJSON(endpoint, body: ProviderTransport.encode(body), headers: headers)
+        http.timeout = settings.requestTimeout
+        http.connectTimeout = min(.seconds(10), settings.requestTimeout)
+        http.proxy = settings.proxy
+        http.maxResponseBytes = 8 << 20
+
+        let response = try await transport.send(http)
+        let wire = try transport.decode(OpenAIWire.Response.self, from: response)
+        guard let choice = wire.choices?.first, let message = choice.message else {
+            let why = wire.error.map { ProviderTransport.errorMessage(fromBody: Array($0.jsonText.utf8)) } ?? "no choices"
+            throw ProviderError.redacted(provider: name, kind: .invalidResponse, detail: why, transport: transport)
+        }
+        let calls = (message.tool_calls ?? []).enumerated().map { i, c -> ToolCall in
+            let args: String = switch c.function.arguments {
+            case .string(let s)?: s
+            case nil, .null?: "{}"
+            case let other?: other.jsonText
+            }
+            return ToolCall(id: c.id ?? "call_\(i)", name: c.function.name, arguments: args)
+        }
+        let usage = wire.usage.map { LLMUsage(promptTokens: $0.prompt_tokens ?? 0, completionTokens: $0.completion_tokens ?? 0) }
+        return LLMResponse(content: message.content ?? "", toolCalls: calls, finishReason: choice.finish_reason, usage: usage)
+    }
+}
+

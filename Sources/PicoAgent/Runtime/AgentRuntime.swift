@@ -1,0 +1,146 @@
+import Logging
+import PicoConfig
+
+/// One agent: its provider, tools, sessions and system prompt, and the tool loop.
+///
+/// ``respond(to:session:)`` never throws: provider failures become a friendly ``AgentReply/text``. Callers must
+/// not run two turns of the same session at once (``AgentDispatcher`` serialises them).
+public final class AgentRuntime: Sendable {
+    /// Shown when the model stops without any text.
+    public static let emptyAnswerText = "I've completed processing but have no response to give."
+
+    public let settings: AgentSettings
+    public let tools: ToolRegistry
+    public let sessions: SessionStore
+    let provider: (any LLMProvider)?
+    /// Why there is no provider (shown to users when ``provider`` is `nil`).
+    public let notReadyReason: String?
+    let prompt: SystemPromptBuilder
+    let redactor: SecretRedactor
+    let auditSink: ToolAuditSink?
+    let logger: Logger
+
+    /// - Parameters:
+    ///   - provider: `nil` when no provider is configured; every turn then answers with `notReadyReason`.
+    ///   - auditSink: receives one ``ToolAuditEvent`` per tool call.
+    public init(settings: AgentSettings, provider: (any LLMProvider)?, notReadyReason: String? = nil,
+                tools: ToolRegistry, sessions: SessionStore? = nil, redactor: SecretRedactor,
+                auditSink: ToolAuditSink? = nil, logger: Logger = Logger(label: "picoclaw.agent")) {
+        self.settings = settings
+        self.provider = provider
+        self.notReadyReason = provider == nil ? (notReadyReason ?? "no LLM provider configured") : nil
+        self.tools = tools
+        self.sessions = sessions ?? SessionStore(workspace: settings.workspace,
+                                                 maxHistoryMessages: settings.maxHistoryMessages, redactor: redactor)
+        self.prompt = SystemPromptBuilder(agentID: settings.id, agentName: settings.name, workspace: settings.workspace,
+                                          restrictToWorkspace: settings.restrictToWorkspace, toolNames: tools.names,
+                                          redactor: redactor)
+        self.redactor = redactor
+        self.auditSink = auditSink
+        self.logger = logger
+    }
+
+    /// `true` when a provider is configured.
+    public var isReady: Bool { provider != nil }
+
+    /// Runs one turn: loads the session, calls the model, runs requested tools until the model answers without
+    /// tool calls or `maxToolIterations` is reached, persists the turn and returns the answer.
+    public func respond(to message: InboundText, session: SessionKey) async -> AgentReply {
+        let clock = ContinuousClock()
+        let started = clock.now
+        guard let provider else {
+            let error = ProviderError(provider: "none", kind: .notConfigured, detail: notReadyReason ?? "")
+            return AgentReply(text: error.userMessage, agentID: settings.id, sessionKey: session, failure: error)
+        }
+        var history: [ChatMessage] = []
+        do {
+            history = try sessions.history(session)
+        } catch {
+            logger.error("session history unreadable; starting fresh", metadata: meta(session, ["error": "\(error)"]))
+        }
+        let sender = [message.senderName, message.senderID.map { "(id \($0))" }].compactMap { $0 }.joined(separator: " ")
+        let system = ChatMessage.system(prompt.build(channel: message.channel, chatID: message.chatID, sender: sender))
+        var turn: [ChatMessage] = [.user(redactor.redact(message.text))]
+        let context = ToolContext(agentID: settings.id, sessionKey: session, channel: message.channel, chatID: message.chatID)
+
+        var iterations = 0
+        var toolCallCount = 0
+        var usage: LLMUsage?
+        var finalText: String?
+        while iterations < settings.maxToolIterations {
+            iterations += 1
+            let request = LLMRequest(model: settings.model, messages: [system] + history + turn,
+                                     tools: tools.definitions, maxTokens: settings.maxTokens,
+                                     temperature: settings.temperature)
+            let response: LLMResponse
+            do {
+                response = try await provider.complete(request)
+            } catch {
+                let failure = (error as? ProviderError)
+                    ?? ProviderError(provider: provider.name, kind: .unreachable, detail: redactor.redact("\(error)"))
+                logger.error("LLM call failed", metadata: meta(session, [
+                    "provider": "\(provider.name)", "error": "\(failure.description)", "iteration": "\(iterations)",
+                ]))
+                logTurn(session, iterations: iterations, toolCalls: toolCallCount, started: started, outcome: "provider_error")
+                return AgentReply(text: failure.userMessage, agentID: settings.id, sessionKey: session,
+                                  iterations: iterations, toolCalls: toolCallCount, failure: failure, usage: usage)
+            }
+            if let u = response.usage {
+                usage = LLMUsage(promptTokens: (usage?.promptTokens ?? 0) + u.promptTokens,
+                                 completionTokens: (usage?.completionTokens ?? 0) + u.completionTokens)
+            }
+            let content = redactor.redact(response.content)
+            guard !response.toolCalls.isEmpty else {
+                finalText = content.trimmedSpaces.isEmpty ? AgentRuntime.emptyAnswerText : content
+                turn.append(.assistant(finalText!))
+                break
+            }
+            let calls = response.toolCalls.map {
+                ToolCall(id: $0.id, name: $0.name, arguments: redactor.redact($0.arguments))
+            }
+            turn.append(.assistant(content, toolCalls: calls))
+            for call in calls {
+                if Task.isCancelled { break }
+                let (result, event) = await tools.run(call, context: context)
+                toolCallCount += 1
+                logger.debug("tool call", metadata: meta(session, [
+                    "tool": "\(event.tool)", "verdict": "\(event.verdict)", "args": "\(event.argumentsPreview)",
+                    "duration_ms": "\(event.duration.milliseconds)", "result_bytes": "\(event.resultBytes)",
+                    "is_error": "\(event.isError)",
+                ]))
+                auditSink?(event)
+                turn.append(.tool(callID: call.id, name: call.name, content: result.content))
+            }
+            if Task.isCancelled { break }
+        }
+        let hitLimit = finalText == nil
+        let text = finalText ?? (Task.isCancelled
+            ? "Sorry — the request was cancelled."
+            : "I stopped after \(settings.maxToolIterations) tool-call rounds without reaching a final answer. "
+                + "Ask me to continue, or increase `max_tool_iterations` in the config.")
+        if hitLimit { turn.append(.assistant(text)) }
+        do {
+            try sessions.append(session, messages: turn)
+        } catch {
+            logger.error("could not save the session", metadata: meta(session, ["error": "\(error)"]))
+        }
+        logTurn(session, iterations: iterations, toolCalls: toolCallCount, started: started,
+                outcome: hitLimit ? "iteration_limit" : "ok")
+        return AgentReply(text: text, agentID: settings.id, sessionKey: session, iterations: iterations,
+                          toolCalls: toolCallCount, hitIterationLimit: hitLimit, usage: usage)
+    }
+
+    private func logTurn(_ session: SessionKey, iterations: Int, toolCalls: Int, started: ContinuousClock.Instant,
+                         outcome: String) {
+        let ms = started.duration(to: ContinuousClock().now).milliseconds
+        logger.info("agent turn", metadata: meta(session, [
+            "iterations": "\(iterations)", "tool_calls": "\(toolCalls)", "duration_ms": "\(ms)", "outcome": "\(outcome)",
+        ]))
+    }
+
+    private func meta(_ session: SessionKey, _ extra: Logger.Metadata) -> Logger.Metadata {
+        var m: Logger.Metadata = ["agent": "\(settings.id)", "session": "\(session.rawValue)"]
+        m.merge(extra) { _, new in new }
+        return m
+    }
+}

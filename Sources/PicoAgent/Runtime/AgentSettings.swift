@@ -1,0 +1,33 @@
+/// Everything an ``AgentRuntime`` needs to know about its agent (resolved from the config by ``AgentFactory``).
+public struct AgentSettings: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    /// Absolute workspace directory.
+    public var workspace: String
+    /// The model id sent to the provider (provider prefix already stripped).
+    public var model: String
+    /// The provider serving ``model`` (`nil` when none is configured).
+    public var providerName: String?
+    public var restrictToWorkspace: Bool
+    public var maxTokens: Int
+    public var temperature: Double?
+    /// Model calls per message before the loop stops (default 20).
+    public var maxToolIterations: Int
+    /// Session messages kept as context (default 40).
+    public var maxHistoryMessages: Int
+
+    public init(id: String, name: String? = nil, workspace: String, model: String, providerName: String? = nil,
+                restrictToWorkspace: Bool = true, maxTokens: Int = 8192, temperature: Double? = 0.7,
+                maxToolIterations: Int = 20, maxHistoryMessages: Int = 40) {
+        self.id = id
+        self.name = name ?? id
+        self.workspace = workspace
+        self.model = model
+        self.providerName = providerName
+        self.restrictToWorkspace = restrictToWorkspace
+        self.maxTokens = maxTokens
+        self.temperature = temperature
+        self.maxToolIterations = max(1, maxToolIterations)
+        self.maxHistoryMessages = max(1, maxHistoryMessages)
+    }
+}

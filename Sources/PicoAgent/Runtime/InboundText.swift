@@ -1,0 +1,55 @@
+/// A text message for an agent, from a channel or the CLI.
+public struct InboundText: Sendable, Equatable {
+    /// The message text.
+    public var text: String
+    /// Channel name (`telegram`, `discord`, `cli`).
+    public var channel: String
+    /// Chat/conversation id on that channel.
+    public var chatID: String
+    /// Sender id, if known.
+    public var senderID: String?
+    /// Sender display name, if known.
+    public var senderName: String?
+
+    public init(text: String, channel: String, chatID: String, senderID: String? = nil, senderName: String? = nil) {
+        self.text = text
+        self.channel = channel
+        self.chatID = chatID
+        self.senderID = senderID
+        self.senderName = senderName
+    }
+}
+
+/// The outcome of one agent turn. ``text`` is always something to show the user.
+public struct AgentReply: Sendable, Equatable {
+    /// The answer, or a friendly failure message.
+    public var text: String
+    /// The agent that answered.
+    public var agentID: String
+    public var sessionKey: SessionKey
+    /// Model calls made.
+    public var iterations: Int
+    /// Tool calls run.
+    public var toolCalls: Int
+    /// Set when the provider failed (``text`` is then its ``ProviderError/userMessage``).
+    public var failure: ProviderError?
+    /// `true` when the loop stopped at `max_tool_iterations`.
+    public var hitIterationLimit: Bool
+    /// Token usage summed over the turn, when the provider reported it.
+    public var usage: LLMUsage?
+
+    public init(text: String, agentID: String, sessionKey: SessionKey, iterations: Int = 0, toolCalls: Int = 0,
+                failure: ProviderError? = nil, hitIterationLimit: Bool = false, usage: LLMUsage? = nil) {
+        self.text = text
+        self.agentID = agentID
+        self.sessionKey = sessionKey
+        self.iterations = iterations
+        self.toolCalls = toolCalls
+        self.failure = failure
+        self.hitIterationLimit = hitIterationLimit
+        self.usage = usage
+    }
+
+    /// `true` when the turn failed (provider error).
+    public var isFailure: Bool { failure != nil }
+}

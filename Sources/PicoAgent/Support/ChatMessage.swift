@@ -1,0 +1,65 @@
+/// The author of a chat message.
+public enum ChatRole: String, Sendable, Codable, Equatable {
+    case system, user, assistant, tool
+}
+
+/// A tool invocation requested by the model. `arguments` is the JSON text of the arguments object,
+/// exactly as the model produced it (it may be malformed; tools validate it).
+public struct ToolCall: Sendable, Codable, Equatable {
+    /// Provider-assigned call id, echoed back in the tool result message.
+    public var id: String
+    /// Tool name.
+    public var name: String
+    /// JSON text of the arguments object.
+    public var arguments: String
+
+    public init(id: String, name: String, arguments: String) {
+        self.id = id
+        self.name = name
+        self.arguments = arguments
+    }
+}
+
+/// One message of a conversation; one JSON Lines record in a session file.
+public struct ChatMessage: Sendable, Codable, Equatable {
+    public var role: ChatRole
+    /// Text content ("" when an assistant message only carries tool calls).
+    public var content: String
+    /// Tool calls of an assistant message.
+    public var toolCalls: [ToolCall]?
+    /// For `tool` messages: the id of the call this result answers.
+    public var toolCallId: String?
+    /// For `tool` messages: the tool name (Anthropic and some OpenAI-compatible servers use it).
+    public var name: String?
+
+    public init(role: ChatRole, content: String, toolCalls: [ToolCall]? = nil, toolCallId: String? = nil,
+                name: String? = nil) {
+        self.role = role
+        self.content = content
+        self.toolCalls = toolCalls
+        self.toolCallId = toolCallId
+        self.name = name
+    }
+
+    /// A system message.
+    public static func system(_ text: String) -> ChatMessage { ChatMessage(role: .system, content: text) }
+    /// A user message.
+    public static func user(_ text: String) -> ChatMessage { ChatMessage(role: .user, content: text) }
+    /// An assistant message, optionally with tool calls.
+    public static func assistant(_ text: String, toolCalls: [ToolCall]? = nil) -> ChatMessage {
+        ChatMessage(role: .assistant, content: text, toolCalls: toolCalls?.isEmpty == true ? nil : toolCalls)
+    }
+    /// A tool result answering `callID`.
+    public static func tool(callID: String, name: String, content: String) -> ChatMessage {
+        ChatMessage(role: .tool, content: content, toolCallId: callID, name: name)
+    }
+
+    /// `true` for an assistant message that requests tools.
+    public var hasToolCalls: Bool { !(toolCalls ?? []).isEmpty }
+
+    enum CodingKeys: String, CodingKey {
+        case role, content, name
+        case toolCalls = "tool_calls"
+        case toolCallId = "tool_call_id"
+    }
+}

@@ -1,0 +1,103 @@
+import PicoPolicy
+
+/// What a command run produced.
+public struct CommandOutcome: Sendable, Equatable {
+    public var stdout: String
+    public var stderr: String
+    /// Exit status; `nil` when the process was killed by a signal.
+    public var exitStatus: Int32?
+    /// Signal that ended the process, if any.
+    public var signal: Int32?
+    public var timedOut: Bool
+    /// Output was cut at the configured limit.
+    public var truncated: Bool
+
+    public init(stdout: String, stderr: String = "", exitStatus: Int32?, signal: Int32? = nil, timedOut: Bool = false,
+                truncated: Bool = false) {
+        self.stdout = stdout
+        self.stderr = stderr
+        self.exitStatus = exitStatus
+        self.signal = signal
+        self.timedOut = timedOut
+        self.truncated = truncated
+    }
+}
+
+/// Runs an already-approved command (the production runner is PicoPolicy's sandboxed executor).
+public protocol CommandRunner: Sendable {
+    /// Runs `command` with `sh -c` in the absolute `workingDirectory`.
+    func run(command: String, workingDirectory: String) async throws -> CommandOutcome
+}
+
+/// `exec{command, working_dir?}`: a shell command, checked by ``CommandPolicy`` and then run by a ``CommandRunner``.
+/// A denial goes back to the model as `Command denied by policy (rule: …): reason`.
+public struct ExecTool: Tool {
+    let policy: CommandPolicy
+    let runner: any CommandRunner
+    let timeoutSeconds: Int
+
+    public init(policy: CommandPolicy, runner: any CommandRunner, timeoutSeconds: Int = 60) {
+        self.policy = policy
+        self.runner = runner
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    public var definition: ToolDefinition {
+        ToolDefinition(
+            name: "exec",
+            description: "Run a shell command (sh -c) in the workspace and return its output. Commands time out after \(timeoutSeconds) s; dangerous commands are refused by policy.",
+            parameters: ToolSchema.object([
+                ("command", "string", "The shell command to run"),
+                ("working_dir", "string", "Working directory, relative to the workspace (default: the workspace root)"),
+            ], required: ["command"]))
+    }
+
+    public func execute(_ arguments: ToolArguments, context: ToolContext) async throws -> ToolOutput {
+        let command = try arguments.string("command")
+        let workingDir = try arguments.optionalString("working_dir")
+        guard !command.trimmedSpaces.isEmpty else { throw ToolArgumentError("argument 'command' must not be empty") }
+        let verdict = policy.evaluate(command: command, workingDirectory: workingDir)
+        guard verdict.isAllowed else {
+            return .failure("Command denied by policy (rule: \(verdict.rule)): \(verdict.reason)",
+                            verdict: .denied(rule: verdict.rule))
+        }
+        let allowed = ToolVerdict(allowed: true, rule: verdict.rule)
+        guard let cwd = policy.resolveWorkingDirectory(workingDir) else {
+            return .failure("working directory \(workingDir ?? ".") is outside the workspace",
+                            verdict: .denied(rule: "path:outside-workspace"))
+        }
+        let outcome: CommandOutcome
+        do {
+            outcome = try await runner.run(command: command, workingDirectory: cwd)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            return .failure("could not run the command: \(error)", verdict: allowed)
+        }
+        return ExecTool.render(outcome, timeoutSeconds: timeoutSeconds, verdict: allowed)
+    }
+
+    /// Formats a command outcome for the model.
+    static func render(_ o: CommandOutcome, timeoutSeconds: Int, verdict: ToolVerdict) -> ToolOutput {
+        var text = o.stdout
+        if !o.stderr.isEmpty {
+            if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
+            text += "STDERR:\n" + o.stderr
+        }
+        if o.truncated { text += "\n[output truncated]" }
+        if text.isEmpty { text = "(no output)" }
+        if o.timedOut {
+            return .failure("command timed out after \(timeoutSeconds) s and was killed\n\(text)", verdict: verdict,
+                            exitStatus: o.exitStatus)
+        }
+        if let status = o.exitStatus, status != 0 {
+            return ToolOutput(result: ToolResult(content: text + "\nExit code: \(status)", isError: true),
+                              verdict: verdict, exitStatus: status)
+        }
+        if o.exitStatus == nil {
+            let sig = o.signal.map { " by signal \($0)" } ?? ""
+            return ToolOutput(result: ToolResult(content: text + "\nKilled\(sig)", isError: true), verdict: verdict)
+        }
+        return ToolOutput(result: ToolResult(content: text), verdict: verdict, exitStatus: o.exitStatus)
+    }
+}

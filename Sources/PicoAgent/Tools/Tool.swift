@@ -1,0 +1,78 @@
+/// A tool the model can call.
+public protocol Tool: Sendable {
+    /// Name, description and JSON-schema parameters, as offered to the model.
+    var definition: ToolDefinition { get }
+    /// Runs the tool. Throw ``ToolArgumentError`` for missing/ill-typed arguments; any thrown error becomes an
+    /// error result for the model (never a crash).
+    func execute(_ arguments: ToolArguments, context: ToolContext) async throws -> ToolOutput
+}
+
+/// What the model gets back from a tool.
+public struct ToolResult: Sendable, Equatable {
+    public var content: String
+    public var isError: Bool
+
+    public init(content: String, isError: Bool = false) {
+        self.content = content
+        self.isError = isError
+    }
+}
+
+/// The policy decision behind a tool call (file jail or command policy).
+public struct ToolVerdict: Sendable, Equatable, CustomStringConvertible {
+    public var allowed: Bool
+    /// The rule that decided (e.g. a deny pattern, `workspace`), if any.
+    public var rule: String?
+
+    public init(allowed: Bool, rule: String? = nil) {
+        self.allowed = allowed
+        self.rule = rule
+    }
+
+    /// Allowed, no specific rule.
+    public static let allowed = ToolVerdict(allowed: true)
+
+    /// Denied by `rule`.
+    public static func denied(rule: String) -> ToolVerdict { ToolVerdict(allowed: false, rule: rule) }
+
+    public var description: String {
+        (allowed ? "allowed" : "denied") + (rule.map { " (rule: \($0))" } ?? "")
+    }
+}
+
+/// A tool's result plus what the audit trail needs.
+public struct ToolOutput: Sendable, Equatable {
+    public var result: ToolResult
+    public var verdict: ToolVerdict
+    /// Exit status of a command (`exec` only).
+    public var exitStatus: Int32?
+
+    public init(result: ToolResult, verdict: ToolVerdict = .allowed, exitStatus: Int32? = nil) {
+        self.result = result
+        self.verdict = verdict
+        self.exitStatus = exitStatus
+    }
+
+    /// A successful text result.
+    public static func success(_ text: String) -> ToolOutput { ToolOutput(result: ToolResult(content: text)) }
+
+    /// An error result (`Error: …`).
+    public static func failure(_ text: String, verdict: ToolVerdict = .allowed, exitStatus: Int32? = nil) -> ToolOutput {
+        ToolOutput(result: ToolResult(content: "Error: \(text)", isError: true), verdict: verdict, exitStatus: exitStatus)
+    }
+}
+
+/// Who is calling a tool.
+public struct ToolContext: Sendable {
+    public var agentID: String
+    public var sessionKey: SessionKey
+    public var channel: String
+    public var chatID: String
+
+    public init(agentID: String, sessionKey: SessionKey, channel: String, chatID: String) {
+        self.agentID = agentID
+        self.sessionKey = sessionKey
+        self.channel = channel
+        self.chatID = chatID
+    }
+}

@@ -1,0 +1,31 @@
+/// Turns a `MESSAGE_CREATE` into an `InboundMessage`: ignores bots, webhooks and the bot itself, applies
+/// `mention_only` to guild messages (DMs are always considered) and strips `<@id>` / `<@!id>` mentions of the
+/// bot. The allowlist is applied by the channel afterwards.
+struct DiscordInbound: Sendable {
+    let botID: String
+    let mentionOnly: Bool
+
+    enum Outcome: Equatable {
+        case accept(InboundMessage)
+        case skip(String)
+    }
+
+    func convert(_ m: DiscordMessage) -> Outcome {
+        if m.author.bot == true || m.webhookID != nil { return .skip("message from a bot or webhook") }
+        if m.author.id == botID { return .skip("own message") }
+        let content = m.content ?? ""
+        let tokens = ["<@\(botID)>", "<@!\(botID)>"]
+        let mentioned = (m.mentions ?? []).contains { $0.id == botID } || tokens.contains { content.contains($0) }
+        let isGuild = m.guildID != nil
+        if isGuild && mentionOnly && !mentioned { return .skip("guild message without a mention") }
+        var text = content
+        for token in tokens { text = text.replacingAll(token, with: "") }
+        text = text.trimmingCharacters(in: " \t\r\n")
+        guard !text.isEmpty else { return .skip(content.isEmpty ? "no text content (attachments only, or MESSAGE CONTENT intent missing)" : "empty after removing the mention") }
+        return .accept(InboundMessage(
+            channel: "discord", senderID: m.author.id, username: m.author.username,
+            displayName: m.author.globalName ?? m.author.username, chatID: m.channelID,
+            kind: isGuild ? .channel : .direct, guildID: m.guildID, text: text, mentionsBot: mentioned,
+            replyToMessageID: m.messageReference?.messageID, messageID: m.id))
+    }
+}

@@ -1,0 +1,51 @@
+import Logging
+
+/// Everything the Discord channel needs. Build it from PicoConfig with `DiscordOptions(_:logger:)`.
+public struct DiscordOptions: Sendable {
+    /// The bot token (sent as `Authorization: Bot <token>` and in IDENTIFY; never logged).
+    public var token: String
+    /// `allow_from` entries (see `Allowlist`).
+    public var allowFrom: [String]
+    /// In guilds, accept only messages that mention the bot (DMs are always considered).
+    public var mentionOnly: Bool
+    /// REST base URL (default `https://discord.com/api/v10`; trailing `/` ignored).
+    public var apiBase: String
+    /// Proxy URL for REST and the gateway (`nil`: libcurl's `*_proxy` environment).
+    public var proxy: String?
+    /// Gateway intents (default GUILD_MESSAGES | DIRECT_MESSAGES | MESSAGE_CONTENT).
+    public var intents: Int
+    /// Per-channel outbound limit on top of Discord's rate-limit headers.
+    public var perChannelRate: RateLimit
+    /// Interval of `POST /channels/{id}/typing` while the agent works (Discord shows typing for ~10 s).
+    public var typingInterval: Duration
+    /// Inbound messages buffered for the consumer before the gateway read loop waits.
+    public var inboundBuffer: Int
+    /// Backoff, retry and scale settings (the scale also applies to rate-limit waits and the INVALID_SESSION
+    /// pause; the heartbeat interval always comes from HELLO).
+    public var timing: ChannelTiming
+    /// Where logs go.
+    public var logger: Logger
+
+    /// GUILD_MESSAGES (1<<9) | DIRECT_MESSAGES (1<<12) | MESSAGE_CONTENT (1<<15).
+    public static let defaultIntents = (1 << 9) | (1 << 12) | (1 << 15)
+
+    /// Creates options; only `token` is required.
+    public init(token: String, allowFrom: [String] = [], mentionOnly: Bool = false,
+                apiBase: String = "https://discord.com/api/v10", proxy: String? = nil,
+                intents: Int = DiscordOptions.defaultIntents,
+                perChannelRate: RateLimit = RateLimit(perSecond: 1, burst: 3),
+                typingInterval: Duration = .seconds(8), inboundBuffer: Int = 256,
+                timing: ChannelTiming = .standard, logger: Logger = Logger(label: "picoclaw.channels.discord")) {
+        self.token = token
+        self.allowFrom = allowFrom
+        self.mentionOnly = mentionOnly
+        self.apiBase = apiBase
+        self.proxy = proxy
+        self.intents = intents
+        self.perChannelRate = perChannelRate
+        self.typingInterval = typingInterval
+        self.inboundBuffer = inboundBuffer
+        self.timing = timing
+        self.logger = logger
+    }
+}

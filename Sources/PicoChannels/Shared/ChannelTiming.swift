@@ -1,0 +1,72 @@
+/// Delays a channel uses (backoff, retries, rate-limit waits, typing intervals), with one scale factor so
+/// tests can run the real logic quickly. Production uses `.standard` (scale 1).
+public struct ChannelTiming: Sendable {
+    /// Multiplies every delay the channel waits for (retry_after, backoff, rate-limit and typing intervals).
+    public var scale: Double
+    /// Reconnect backoff: first delay.
+    public var reconnectInitial: Duration
+    /// Reconnect backoff: cap.
+    public var reconnectMax: Duration
+    /// Delivery retries (5xx/network): first delay, doubled per attempt.
+    public var retryInitial: Duration
+    /// Delivery retries: cap.
+    public var retryMax: Duration
+    /// Delivery attempts in total (first try included).
+    public var maxAttempts: Int
+
+    /// Creates timing settings.
+    public init(scale: Double = 1, reconnectInitial: Duration = .seconds(1), reconnectMax: Duration = .seconds(60),
+                retryInitial: Duration = .milliseconds(500), retryMax: Duration = .seconds(8), maxAttempts: Int = 5) {
+        self.scale = scale
+        self.reconnectInitial = reconnectInitial
+        self.reconnectMax = reconnectMax
+        self.retryInitial = retryInitial
+        self.retryMax = retryMax
+        self.maxAttempts = max(1, maxAttempts)
+    }
+
+    /// Production timing.
+    public static let standard = ChannelTiming()
+
+    /// `d` multiplied by `scale`.
+    func scaled(_ d: Duration) -> Duration { d * scale }
+
+    /// Sleeps for `d` × `scale`; throws `CancellationError` when the task is cancelled.
+    func sleep(_ d: Duration) async throws {
+        let s = scaled(d)
+        if s <= .zero { try Task.checkCancellation(); return }
+        try await Task.sleep(for: s)
+    }
+
+    /// Exponential backoff with "equal jitter": half the capped delay plus a random part of the other half.
+    static func backoff(attempt: Int, initial: Duration, max cap: Duration) -> Duration {
+        let exp = min(attempt, 30)
+        var d = initial * Double(1 << exp)
+        if d > cap { d = cap }
+        return d / 2 + d / 2 * Double.random(in: 0...1)
+    }
+
+    /// The delay before reconnect attempt `attempt` (0-based), 1 s → 60 s with jitter.
+    func reconnectDelay(attempt: Int) -> Duration {
+        Self.backoff(attempt: attempt, initial: reconnectInitial, max: reconnectMax)
+    }
+
+    /// The delay before delivery retry `attempt` (0-based), 0.5 s·2ⁿ capped at 8 s, with jitter.
+    func retryDelay(attempt: Int) -> Duration {
+        Self.backoff(attempt: attempt, initial: retryInitial, max: retryMax)
+    }
+}
+
+extension Duration {
+    /// Seconds as a `Double`.
+    var seconds: Double {
+        let (s, a) = components
+        return Double(s) + Double(a) / 1e18
+    }
+
+    /// A duration of `seconds` (negative values become zero).
+    static func seconds(double seconds: Double) -> Duration {
+        guard seconds.isFinite, seconds > 0 else { return .zero }
+        return .nanoseconds(Int64(min(seconds, 1e9) * 1e9))
+    }
+}

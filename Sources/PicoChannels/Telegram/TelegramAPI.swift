@@ -1,0 +1,84 @@
+import FoundationEssentials
+import PicoHTTP
+
+/// Why a Bot API call failed. Descriptions never contain the token or URLs.
+enum TelegramAPIError: Error, Sendable, CustomStringConvertible {
+    /// Telegram answered with an error (`ok: false` or a non-2xx status).
+    case api(method: String, status: Int, description: String, retryAfter: Int?)
+    /// The reply was not the JSON we expect.
+    case malformed(method: String)
+    /// The request did not complete.
+    case transport(method: String, HTTPClientError)
+
+    var description: String {
+        switch self {
+        case .api(let method, let status, let description, _): return "\(method): HTTP \(status): \(description)"
+        case .malformed(let method): return "\(method): malformed reply"
+        case .transport(let method, let error): return "\(method): \(error.description)"
+        }
+    }
+
+    /// The HTTP status of an API error.
+    var status: Int? {
+        if case .api(_, let status, _, _) = self { return status }
+        return nil
+    }
+
+    /// Whether the token was rejected (401, or 404 which Telegram returns for malformed tokens).
+    var isUnauthorized: Bool { status == 401 || status == 404 }
+}
+
+/// A thin Bot API client: `POST <base>/bot<token>/<method>` with a JSON body. Never logs URLs.
+struct TelegramAPI: Sendable {
+    let baseURL: String
+    let token: String
+    let proxy: String?
+
+    init(baseURL: String, token: String, proxy: String?) {
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        self.baseURL = base
+        self.token = token
+        self.proxy = proxy
+    }
+
+    /// Calls `method` and decodes `result`.
+    func call<Params: Encodable, Result: Decodable>(_ method: String, _ params: Params, as: Result.Type,
+                                                     timeout: Duration = .seconds(30)) async throws -> Result {
+        let body: [UInt8]
+        do { body = Array(try JSONEncoder().encode(params)) } catch { throw TelegramAPIError.malformed(method: method) }
+        var request = HTTPRequest.postJSON("\(baseURL)/bot\(token)/\(method)", body: body)
+        request.timeout = timeout
+        request.proxy = proxy
+        request.maxRedirects = 0
+        let response: HTTPResponse
+        do {
+            response = try await HTTPClient.shared.send(request)
+        } catch let error as HTTPClientError {
+            throw TelegramAPIError.transport(method: method, error)
+        }
+        let decoder = JSONDecoder()
+        if response.isSuccess, let envelope = try? decoder.decode(TelegramEnvelope<Result>.self, from: Data(response.body)),
+           envelope.ok, let result = envelope.result {
+            return result
+        }
+        if let reply = try? decoder.decode(TelegramErrorReply.self, from: Data(response.body)), reply.ok != true,
+           reply.errorCode != nil || reply.description != nil {
+            let status = response.isSuccess ? (reply.errorCode ?? 400) : response.status
+            throw TelegramAPIError.api(method: method, status: status,
+                                       description: redact(reply.description ?? "error"),
+                                       retryAfter: reply.parameters?.retryAfter)
+        }
+        if !response.isSuccess {
+            let retryAfter = response.header("Retry-After").flatMap { Int($0) }
+            throw TelegramAPIError.api(method: method, status: response.status, description: "no API error body",
+                                       retryAfter: retryAfter)
+        }
+        throw TelegramAPIError.malformed(method: method)
+    }
+
+    /// Removes the token from text that came from the server (defence in depth).
+    func redact(_ text: String) -> String {
+        token.isEmpty ? text : text.replacingAll(token, with: "<redacted>")
+    }
+}

@@ -1,0 +1,272 @@
+import Logging
+import PicoHTTP
+import Synchronization
+
+/// The Telegram channel: Bot API long polling for inbound messages, `sendMessage` for replies.
+///
+/// - `start()` may be called again after it threw; not after `stop()`.
+/// - `start()` calls `getMe` (a rejected token throws `ChannelError.authenticationFailed`; network failures are
+///   retried with backoff), loads the persisted offset and starts the poll loop.
+/// - The poll loop advances the offset only after an update was handed to the `inbound` consumer, and persists
+///   it before the next `getUpdates`, so a restart neither loses nor repeats messages.
+/// - Replies are Markdown converted to Telegram HTML, split to 4096 UTF-16 units; a chunk Telegram cannot parse
+///   is resent as plain text. Groups get `reply_to_message_id` on the first chunk.
+public final class TelegramChannel: Channel {
+    public let name = "telegram"
+    public let inbound: AsyncStream<InboundMessage>
+
+    private let options: TelegramOptions
+    private let api: TelegramAPI
+    private let gate: SenderGate
+    private let queue = HandoffQueue<InboundMessage>(capacity: 1)
+    private let store: TelegramOffsetStore
+    private let globalBucket: TokenBuckets
+    private let chatBuckets: TokenBuckets
+    private let delivery: Delivery
+    private var logger: Logger { options.logger }
+
+    private struct Shared {
+        var state: ChannelState = .stopped
+        var started = false
+        var stopped = false
+        var startTask: Task<TelegramUser, any Error>?
+        var pollTask: Task<Void, Never>?
+        var bot: TelegramUser?
+    }
+    private let shared = Mutex(Shared())
+
+    /// Creates the channel (nothing happens until `start()`).
+    public init(options: TelegramOptions) {
+        self.options = options
+        api = TelegramAPI(baseURL: options.baseURL, token: options.token, proxy: options.proxy)
+        gate = SenderGate(allowlist: Allowlist(options.allowFrom, platform: "telegram"), logger: options.logger)
+        store = TelegramOffsetStore(path: options.stateFile, logger: options.logger)
+        globalBucket = TokenBuckets(options.globalRate)
+        chatBuckets = TokenBuckets(options.perChatRate)
+        delivery = Delivery(platform: "telegram", timing: options.timing, logger: options.logger)
+        inbound = queue.makeStream()
+    }
+
+    public var state: ChannelState {
+        get async { shared.withLock { $0.state } }
+    }
+
+    /// The bot's username (after a successful `start()`).
+    public var botUsername: String? { shared.withLock { $0.bot?.username } }
+
+    public func start() async throws {
+        guard !options.token.isEmpty else {
+            let message = "telegram: channels.telegram.token is empty (set it or PICOCLAW_CHANNELS_TELEGRAM_TOKEN)"
+            shared.withLock { $0.state = .failed(message) }
+            throw ChannelError.invalidConfiguration(message)
+        }
+        let task: Task<TelegramUser, any Error>? = shared.withLock { s in
+            guard !s.started, !s.stopped else { return nil }
+            s.started = true
+            s.state = .connecting
+            let t = Task { try await self.connect() }
+            s.startTask = t
+            return t
+        }
+        guard let task else { throw ChannelError.invalidConfiguration("telegram: the channel was already started") }
+        gate.logConfiguration()
+        let bot: TelegramUser
+        do {
+            bot = try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+        } catch {
+            shared.withLock { s in
+                if case .failed = s.state {} else { s.state = s.stopped ? .stopped : .failed("\(error)") }
+                s.started = false  // a later start() may try again
+                s.startTask = nil
+            }
+            if error is CancellationError { throw ChannelError.stopped }
+            throw error
+        }
+        let offset = await store.load()
+        shared.withLock { s in
+            s.bot = bot
+            guard !s.stopped else { return }
+            s.state = .connected
+            s.pollTask = Task { await self.pollLoop(bot: bot, offset: offset) }
+        }
+        logger.info("telegram: connected as @\(bot.username ?? "?") (id \(bot.id))\(offset.map { ", resuming at update \($0)" } ?? "")")
+    }
+
+    public func stop() async {
+        let (poll, starting) = shared.withLock { s -> (Task<Void, Never>?, Task<TelegramUser, any Error>?) in
+            s.stopped = true
+            s.state = .stopped
+            defer { s.pollTask = nil; s.startTask = nil }
+            return (s.pollTask, s.startTask)
+        }
+        starting?.cancel()
+        poll?.cancel()
+        queue.finish()
+        await poll?.value
+    }
+
+    // MARK: - Connecting
+
+    /// `getMe`, retried with backoff on transient failures; a rejected token is fatal.
+    private func connect() async throws -> TelegramUser {
+        var attempt = 0
+        while true {
+            do {
+                return try await api.call("getMe", Empty(), as: TelegramUser.self, timeout: .seconds(30))
+            } catch let error as TelegramAPIError where error.isUnauthorized {
+                let message = "Telegram rejected the bot token (HTTP \(error.status ?? 401) from getMe). Check channels.telegram.token"
+                logger.error("telegram: \(message)")
+                shared.withLock { $0.state = .failed(message) }
+                throw ChannelError.authenticationFailed(message)
+            } catch let error as TelegramAPIError {
+                let delay = options.timing.reconnectDelay(attempt: attempt)
+                logger.warning("telegram: cannot reach the Bot API (\(error)); retrying in \(options.timing.scaled(delay))")
+                attempt += 1
+                try await options.timing.sleep(delay)
+            }
+        }
+    }
+
+    // MARK: - Receiving
+
+    private func pollLoop(bot: TelegramUser, offset start: Int64?) async {
+        let converter = TelegramInbound(botID: bot.id, botUsername: bot.username ?? "", mentionOnly: options.mentionOnly)
+        var offset = start
+        var failures = 0
+        let pollSeconds = max(0, Int(options.pollTimeout.seconds.rounded()))
+        while !Task.isCancelled {
+            do {
+                let params = TelegramGetUpdates(offset: offset, timeout: pollSeconds, limit: options.pollLimit,
+                                                allowedUpdates: ["message"])
+                let updates = try await api.call("getUpdates", params, as: [TelegramUpdate].self,
+                                                 timeout: options.pollTimeout + .seconds(15))
+                if failures > 0 {
+                    logger.info("telegram: receiving again after \(failures) failed poll(s)")
+                    setState(.connected)
+                }
+                failures = 0
+                for update in updates.sorted(by: { $0.updateID < $1.updateID }) {
+                    if let offset, update.updateID < offset { continue }  // already handled
+                    guard await handle(update, converter) else { return }
+                    offset = update.updateID + 1
+                    await store.save(update.updateID + 1)
+                }
+            } catch is CancellationError {
+                return
+            } catch let error as TelegramAPIError {
+                if error.isUnauthorized {
+                    let message = "Telegram rejected the bot token (HTTP \(error.status ?? 401) from getUpdates). Check channels.telegram.token"
+                    logger.error("telegram: \(message)")
+                    setState(.failed(message))
+                    return
+                }
+                failures += 1
+                var delay = options.timing.reconnectDelay(attempt: failures - 1)
+                if case .api(_, 429, _, let retryAfter?) = error { delay = .seconds(retryAfter) }
+                if error.status == 409 {
+                    logger.warning("telegram: getUpdates conflict (another instance polls this bot, or a webhook is set): \(error)")
+                } else {
+                    logger.warning("telegram: polling failed (\(error)); retrying in \(options.timing.scaled(delay))")
+                }
+                setState(.connecting)
+                do { try await options.timing.sleep(delay) } catch { return }
+            } catch {
+                return
+            }
+        }
+    }
+
+    /// Handles one update; returns `false` when the consumer is gone (stop).
+    private func handle(_ update: TelegramUpdate, _ converter: TelegramInbound) async -> Bool {
+        guard let message = update.message else {
+            logger.debug("telegram: ignoring update \(update.updateID) (\(update.hadMessage ? "unreadable message" : "not a message"))")
+            return true
+        }
+        switch converter.convert(message) {
+        case .skip(let reason):
+            logger.debug("telegram: ignoring update \(update.updateID): \(reason)")
+            return true
+        case .accept(let inbound):
+            guard gate.admit(senderID: inbound.senderID, username: inbound.username) else { return true }
+            logger.debug("telegram: message \(inbound.messageID) from user \(inbound.senderID) in chat \(inbound.chatID) (\(inbound.kind.rawValue))")
+            return await queue.put(inbound, waitUntilTaken: true)
+        }
+    }
+
+    private func setState(_ new: ChannelState) {
+        shared.withLock { s in if !s.stopped { s.state = new } }
+    }
+
+    private var isStopped: Bool { shared.withLock { $0.stopped } }
+
+    // MARK: - Sending
+
+    public func send(_ text: String, to target: ReplyTarget) async throws {
+        let chunks = TelegramFormatter.chunks(text)
+        for (index, chunk) in chunks.enumerated() {
+            let replyTo = index == 0 ? target.replyToMessageID.flatMap { Int64($0) } : nil
+            try await sendChunk(chunk, chatID: target.chatID, replyTo: replyTo)
+        }
+        logger.debug("telegram: sent reply to chat \(target.chatID) in \(chunks.count) message(s)")
+    }
+
+    private func sendChunk(_ chunk: TelegramFormatter.Chunk, chatID: String, replyTo: Int64?) async throws {
+        var plain = false
+        try await delivery.run(chatID: chatID) {
+            try await globalBucket.acquire()
+            try await chatBuckets.acquire(chatID)
+            if !plain {
+                let outcome = try await sendMessage(chatID: chatID, text: chunk.html, parseMode: "HTML", replyTo: replyTo)
+                guard case .permanent(let reason) = outcome, reason.lowercased().contains("entit") else { return outcome }
+                logger.warning("telegram: Telegram could not parse the formatting of a reply to chat \(chatID); resending it as plain text")
+                plain = true
+            }
+            return try await sendMessage(chatID: chatID, text: chunk.plain, parseMode: nil, replyTo: replyTo)
+        }
+    }
+
+    private func sendMessage(chatID: String, text: String, parseMode: String?, replyTo: Int64?) async throws -> AttemptOutcome {
+        let params = TelegramSendMessage(chatID: TelegramChatID(chatID), text: text, parseMode: parseMode,
+                                         replyToMessageID: replyTo, allowSendingWithoutReply: replyTo == nil ? nil : true)
+        do {
+            _ = try await api.call("sendMessage", params, as: TelegramSentMessage.self, timeout: .seconds(30))
+            return .delivered
+        } catch let error as TelegramAPIError {
+            switch error {
+            case .api(_, let status, _, let retryAfter):
+                return classify(status: status, retryAfter: retryAfter.map { .seconds($0) }, reason: error.description)
+            case .malformed:
+                return .transient(error.description)
+            case .transport(_, let http):
+                return http.isTransient ? .transient(error.description) : .permanent(error.description)
+            }
+        }
+    }
+
+    // MARK: - Typing
+
+    public func startTyping(_ target: ReplyTarget) -> TypingHandle? {
+        guard !isStopped else { return nil }
+        let params = TelegramChatAction(chatID: TelegramChatID(target.chatID), action: "typing")
+        return TypingHandle.run(interval: options.typingInterval, timing: options.timing) { [self] in
+            guard !isStopped else { return false }
+            do {
+                _ = try await api.call("sendChatAction", params, as: Bool.self, timeout: .seconds(10))
+            } catch is CancellationError {
+                return false
+            } catch {
+                logger.debug("telegram: typing indicator for chat \(target.chatID) failed: \(error)")
+            }
+            return true
+        }
+    }
+}
+
+/// `{}` for methods without parameters.
+struct Empty: Codable {}
+
+/// The part of a sent message we look at.
+struct TelegramSentMessage: Decodable {
+    var messageID: Int64
+    enum CodingKeys: String, CodingKey { case messageID = "message_id" }
+}

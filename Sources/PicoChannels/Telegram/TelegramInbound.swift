@@ -1,0 +1,80 @@
+/// Turns a Telegram `message` into an `InboundMessage`, applying the group rules (mentions, replies,
+/// `mention_only`). The allowlist is applied by the channel afterwards.
+struct TelegramInbound: Sendable {
+    /// The bot's user id and username (from `getMe`).
+    let botID: Int64
+    let botUsername: String
+    let mentionOnly: Bool
+
+    enum Outcome: Equatable {
+        case accept(InboundMessage)
+        /// Skipped, with a reason for the debug log (never the text).
+        case skip(String)
+    }
+
+    func convert(_ m: TelegramMessage) -> Outcome {
+        guard let from = m.from else { return .skip("message without sender") }
+        if from.isBot == true { return .skip("message from a bot") }
+        guard let text = m.text, !text.isEmpty else { return .skip("non-text message") }
+        let kind: ChatKind
+        switch m.chat.type {
+        case "private": kind = .direct
+        case "group", "supergroup": kind = .group
+        case "channel": kind = .channel
+        default: return .skip("unknown chat type")
+        }
+        var body = text
+        var mentioned = false
+        if kind != .direct {
+            let (stripped, byEntity) = stripMentions(text, entities: m.entities ?? [])
+            let repliesToBot = m.replyTo?.from?.id == botID
+            mentioned = byEntity || repliesToBot
+            if mentionOnly && !mentioned { return .skip("group message without a mention") }
+            body = stripped
+        }
+        body = body.trimmingCharacters(in: " \t\r\n")
+        guard !body.isEmpty else { return .skip("empty after removing the mention") }
+        let display = [from.firstName, from.lastName].compactMap { $0 }.joined(separator: " ")
+        return .accept(InboundMessage(
+            channel: "telegram", senderID: String(from.id), username: from.username,
+            displayName: display.isEmpty ? nil : display, chatID: String(m.chat.id), kind: kind,
+            text: body, mentionsBot: mentioned, replyToMessageID: m.replyTo.map { String($0.messageID) },
+            messageID: String(m.messageID)))
+    }
+
+    /// Removes mentions of the bot (entities `mention` = `@botname`, `text_mention` of the bot, and the
+    /// `@botname` suffix of a `bot_command`). Entity offsets are UTF-16 offsets.
+    func stripMentions(_ text: String, entities: [TelegramEntity]) -> (String, Bool) {
+        let utf16 = Array(text.utf16)
+        var remove: [Range<Int>] = []
+        let handle = "@" + botUsername.lowercased()
+        for e in entities {
+            guard e.offset >= 0, e.length > 0, e.offset + e.length <= utf16.count else { continue }
+            let range = e.offset..<(e.offset + e.length)
+            let part = String(decoding: utf16[range], as: UTF16.self)
+            switch e.type {
+            case "mention" where part.lowercased() == handle:
+                remove.append(range)
+            case "text_mention" where e.user?.id == botID:
+                remove.append(range)
+            case "bot_command" where part.lowercased().hasSuffix(handle):
+                // "/start@pico_bot" → keep "/start", drop the address.
+                let keep = part.utf16.count - handle.utf16.count
+                remove.append((e.offset + keep)..<range.upperBound)
+            default:
+                continue
+            }
+        }
+        guard !remove.isEmpty else { return (text, false) }
+        var out: [UInt16] = []
+        var i = 0
+        for r in remove.sorted(by: { $0.lowerBound < $1.lowerBound }) where r.lowerBound >= i {
+            out.append(contentsOf: utf16[i..<r.lowerBound])
+            i = r.upperBound
+            // Avoid the double space a mention in the middle of a sentence leaves behind.
+            if out.last == 0x20, i < utf16.count, utf16[i] == 0x20 { i += 1 }
+        }
+        out.append(contentsOf: utf16[i...])
+        return (String(decoding: out, as: UTF16.self), true)
+    }
+}

@@ -1,0 +1,35 @@
+/// Parser for the secrets env file named by `PICOCLAW_SECRETS_FILE`.
+///
+/// Format: one `KEY=VALUE` per line; blank lines and lines starting with `#` are ignored; an optional
+/// `export ` prefix is accepted; a value wrapped in matching single or double quotes is unquoted (no escape
+/// processing); otherwise surrounding spaces are trimmed. Errors name the file and line, never the content.
+enum SecretsEnvFile {
+    /// Parses the file content. Later duplicates win.
+    static func parse(_ text: String, path: String) throws(ConfigError) -> [String: String] {
+        var result: [String: String] = [:]
+        var lineNumber = 0
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            var line = String(rawLine).trimmingSpaces()
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix("export ") { line = String(line.dropFirst(7)).trimmingSpaces() }
+            guard let eq = line.firstIndex(of: "=") else {
+                throw ConfigError(kind: .environment,
+                                  message: "\(path):\(lineNumber): expected KEY=VALUE in secrets file (PICOCLAW_SECRETS_FILE)")
+            }
+            let key = String(line[..<eq]).trimmingSpaces()
+            guard !key.isEmpty, key.unicodeScalars.allSatisfy({
+                ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
+            }) else {
+                throw ConfigError(kind: .environment,
+                                  message: "\(path):\(lineNumber): invalid variable name in secrets file (PICOCLAW_SECRETS_FILE)")
+            }
+            var value = String(line[line.index(after: eq)...]).trimmingSpaces()
+            if value.count >= 2, let f = value.first, f == "\"" || f == "'", value.last == f {
+                value = String(value.dropFirst().dropLast())
+            }
+            result[key] = value
+        }
+        return result
+    }
+}

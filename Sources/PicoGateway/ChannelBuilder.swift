@@ -1,0 +1,30 @@
+import Logging
+import PicoChannels
+import PicoConfig
+import PicoHTTP
+
+/// Builds the enabled channels. An enabled channel without a token is a configuration error (exit 78);
+/// a token the platform rejects is reported and retried by the supervisor.
+enum ChannelBuilder {
+    static func build(config: PicoConfiguration, logger: Logger) throws(GatewayStartError) -> [any Channel] {
+        var channels: [any Channel] = []
+        let telegram = config.channels.telegram
+        if telegram.enabled {
+            guard !telegram.token.isEmpty else {
+                throw GatewayStartError("channels.telegram.enabled is true but there is no token: set PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE (or PICOCLAW_CHANNELS_TELEGRAM_TOKEN)", exitCode: 78)
+            }
+            channels.append(TelegramChannel(telegram, logger: Logger(label: "telegram")))
+        }
+        let discord = config.channels.discord
+        if discord.enabled {
+            guard !discord.token.isEmpty else {
+                throw GatewayStartError("channels.discord.enabled is true but there is no token: set PICOCLAW_CHANNELS_DISCORD_TOKEN_FILE (or PICOCLAW_CHANNELS_DISCORD_TOKEN)", exitCode: 78)
+            }
+            guard HTTPClient.supportsWebSockets else {
+                throw GatewayStartError("the Discord channel needs libcurl >= 8 with WebSocket support, but this one is \(HTTPClient.libcurlVersion). Run scripts/setup (Debian 12: libcurl4-openssl-dev from bookworm-backports)", exitCode: 78)
+            }
+            channels.append(DiscordChannel(discord, logger: Logger(label: "discord")))
+        }
+        return channels
+    }
+}

@@ -1,0 +1,160 @@
+import Glibc
+import Logging
+import PicoAgent
+import PicoChannels
+import PicoConfig
+import PicoPolicy
+
+/// The running service: health endpoint first (a busy port fails fast), PID file, workspaces, the kernel
+/// sandbox self-test, agents, channels; then it serves until SIGTERM/SIGINT and shuts down gracefully.
+public final class Gateway: Sendable {
+    private let loaded: LoadedConfig
+    private let options: GatewayOptions
+    private let logger: Logger
+    private let output: LogOutput
+
+    /// Prepares a run. `output` is the log destination the caller bootstrapped swift-log with.
+    public init(loaded: LoadedConfig, options: GatewayOptions, output: LogOutput, logger: Logger) {
+        self.loaded = loaded
+        self.options = options
+        self.output = output
+        self.logger = logger
+    }
+
+    /// Runs until a termination signal; returns the process exit status.
+    public func run() async -> Int32 {
+        do {
+            return try await serve()
+        } catch let error as GatewayStartError {
+            logger.critical("\(error.description)")
+            return error.exitCode
+        } catch {
+            logger.critical("gateway failed: \(error)")
+            return 1
+        }
+    }
+
+    private func serve() async throws -> Int32 {
+        let config = loaded.config
+        let signals = SignalEvents()
+
+        // 1. Exposure: loopback unless explicitly opted in.
+        let host = config.gateway.host
+        if !GatewayConfig.isLoopback(host) {
+            guard config.gateway.allowPublicBind || options.allowPublicBind else {
+                throw GatewayStartError(PublicBindRefused(host: host).description, exitCode: 78)
+            }
+            logger.warning("SECURITY: the gateway listens on \(host), reachable from other machines. Anyone who can reach it sees /health and /ready. Prefer 127.0.0.1 behind a reverse proxy.")
+        }
+
+        // 2. Health endpoint first, so a busy port fails before anything else starts.
+        let board = ReadinessBoard()
+        let health: HealthServer
+        do {
+            health = try HealthServer(host: host, port: config.gateway.port, board: board)
+        } catch {
+            throw GatewayStartError(error.description, exitCode: 1)
+        }
+        defer { health.stop() }
+
+        // 3. PID file (refuses a second gateway).
+        let pidPath = options.pidFile ?? config.gateway.pidFile ?? config.picoclawHome + "/picoclaw.pid"
+        ensureDirectory(parentOf: pidPath)
+        let pidFile: PidFile
+        do {
+            pidFile = try PidFile(path: pidPath)
+        } catch {
+            throw GatewayStartError(error.description, exitCode: 1)
+        }
+        defer { pidFile.release() }
+        logger.info("health endpoint on http://\(host):\(health.port)/health and /ready; PID file \(pidPath)")
+
+        // 4. Workspaces and the kernel sandbox.
+        try prepareWorkspaces(config)
+        let sandbox = await SandboxedExecutor.selfTest()
+        if sandbox.enforced {
+            logger.info("exec sandbox: \(sandbox.layer) (self-test passed)")
+        } else {
+            logger.warning("exec sandbox: \(sandbox.layer) — the kernel layer is not enforcing; commands are limited by the command policy only. \(sandbox.details)")
+        }
+
+        // 5. Agents.
+        let system = try AgentSystemBuilder.build(loaded: loaded, logger: logger)
+        let agentsReady = system.readiness.isReady
+        board.set("agents", ok: agentsReady, detail: agentsReady ? "ready" : "no LLM provider configured")
+
+        // 6. Channels.
+        let channels = try ChannelBuilder.build(config: config, logger: logger)
+        let supervisor = ChannelSupervisor(channels: channels, board: board, logger: logger)
+        logNextSteps(config: config, agentsReady: agentsReady, channels: channels)
+
+        let pipeline = MessagePipeline(agents: system.agents, router: system.router, dispatcher: system.dispatcher,
+                                       logger: logger)
+        let intake = Task { await supervisor.run(pipeline: pipeline) }
+        logger.info("gateway started (pid \(getpid()))")
+
+        // 7. Serve until SIGTERM/SIGINT; SIGHUP reopens the log file.
+        for await sig in signals.stream {
+            if sig == SIGHUP {
+                logger.info(output.reopen() ? "log file reopened" : "SIGHUP: no log file to reopen")
+                continue
+            }
+            logger.info("received \(sig == SIGTERM ? "SIGTERM" : "SIGINT"), shutting down")
+            break
+        }
+
+        // 8. Graceful shutdown: stop intake, finish in-flight turns (bounded), close channels.
+        intake.cancel()
+        let inFlight = await pipeline.pending
+        if inFlight > 0 { logger.info("waiting up to \(options.shutdownGrace) for \(inFlight) turn(s) in flight") }
+        if await !pipeline.drain(timeout: options.shutdownGrace) {
+            logger.warning("shutdown grace period over; unfinished turns stay in their session history")
+        }
+        await supervisor.stopAll()
+        logger.info("gateway stopped")
+        return 0
+    }
+
+    private func prepareWorkspaces(_ config: PicoConfiguration) throws {
+        for agent in config.resolvedAgents() {
+            if mkdirs(agent.workspace, mode: 0o700) != 0 {
+                throw GatewayStartError("cannot create workspace \(agent.workspace) for agent \(agent.id): \(errnoText()). Fix the path or its parent's permissions (agents.defaults.workspace / agents.list[].workspace)")
+            }
+            if access(agent.workspace, W_OK) != 0 {
+                throw GatewayStartError("workspace \(agent.workspace) of agent \(agent.id) is not writable by this user")
+            }
+            if !agent.restrictToWorkspace {
+                logger.warning("SECURITY: agent \(agent.id) has restrict_to_workspace off: its file tools may leave \(agent.workspace)")
+            }
+        }
+    }
+
+    private func logNextSteps(config: PicoConfiguration, agentsReady: Bool, channels: [any Channel]) {
+        if !loaded.fileExists {
+            logger.notice("no config file at \(loaded.path); running on defaults and environment. `picoclaw onboard` writes a starter config")
+        }
+        if !agentsReady {
+            logger.notice("next: configure an LLM provider, e.g. PICOCLAW_PROVIDERS_OPENROUTER_API_KEY_FILE=/path/to/key and PICOCLAW_AGENTS_DEFAULTS_MODEL=openrouter/<model>")
+        }
+        if channels.isEmpty {
+            logger.notice("next: enable a channel, e.g. PICOCLAW_CHANNELS_TELEGRAM_ENABLED=true, PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE=/path/to/token, PICOCLAW_CHANNELS_TELEGRAM_ALLOW_FROM=<your numeric user id>")
+        }
+    }
+}
+
+/// `mkdir -p` with `mode` for created directories; 0 on success.
+func mkdirs(_ path: String, mode: mode_t) -> Int32 {
+    var current = path.hasPrefix("/") ? "" : "."
+    for component in path.split(separator: "/") {
+        current += "/" + component
+        if mkdir(current, mode) != 0 && errno != EEXIST { return -1 }
+    }
+    var st = stat()
+    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR ? 0 : -1
+}
+
+/// Creates the parent directory of `path` (0700) when missing.
+func ensureDirectory(parentOf path: String) {
+    guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
+    _ = mkdirs(String(path[..<slash]), mode: 0o700)
+}

@@ -1,0 +1,30 @@
+/// Command-line choices for one gateway run (config file values come from `LoadedConfig`).
+public struct GatewayOptions: Sendable {
+    /// `--debug`: debug log level, including the audit trail of every tool call.
+    public var debug: Bool
+    /// `--pid-file`, overriding `gateway.pid_file`.
+    public var pidFile: String?
+    /// `--allow-public-bind`, the same opt-in as `gateway.allow_public_bind`.
+    public var allowPublicBind: Bool
+    /// How long SIGTERM/SIGINT waits for in-flight turns before closing channels.
+    public var shutdownGrace: Duration
+
+    public init(debug: Bool = false, pidFile: String? = nil, allowPublicBind: Bool = false,
+                shutdownGrace: Duration = .seconds(20)) {
+        self.debug = debug
+        self.pidFile = pidFile
+        self.allowPublicBind = allowPublicBind
+        self.shutdownGrace = shutdownGrace
+    }
+}
+
+/// A start-up failure with the process exit status to use (78 = configuration error, as sysexits.h).
+public struct GatewayStartError: Error, CustomStringConvertible {
+    public let description: String
+    public let exitCode: Int32
+
+    public init(_ description: String, exitCode: Int32 = 1) {
+        self.description = description
+        self.exitCode = exitCode
+    }
+}

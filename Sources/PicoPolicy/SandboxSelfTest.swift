@@ -1,0 +1,66 @@
+import Glibc
+
+extension SandboxedExecutor {
+    /// Proves the kernel layer on this machine: in a fresh temporary workspace, a child must fail to read a
+    /// canary file outside it, fail to create a file outside it, and succeed in writing inside it.
+    /// Reports `landlock(abi N)` with `enforced == true`, or `structural-only` when Landlock is missing.
+    public static func selfTest() async -> SandboxSelfTest {
+        guard let abi = landlockABI else {
+            return SandboxSelfTest(layer: .structuralOnly, enforced: false,
+                                   details: ["Landlock is unavailable on this kernel: only the command policy applies"])
+        }
+        var template = Array("/tmp/picoclaw-selftest-XXXXXX".utf8CString)
+        guard let base = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) }) else {
+            return SandboxSelfTest(layer: .landlock(abi: abi), enforced: false,
+                                   details: ["could not create a temporary directory: \(errnoDescription(errno))"])
+        }
+        defer { removeTree(base) }
+        let workspace = base + "/workspace"
+        let canary = base + "/canary.txt"
+        let outside = base + "/outside.txt"
+        let secret = "picoclaw-canary-\(UInt64.random(in: 0...UInt64.max))"
+        mkdir(workspace, 0o700)
+        let fd = open(canary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        _ = secret.withCString { Glibc.write(fd, $0, strlen($0)) }
+        close(fd)
+
+        var details: [String] = []
+        var enforced = true
+        do {
+            let executor = try SandboxedExecutor(workspace: workspace, timeout: .seconds(10), landlock: .required)
+            let read = try await executor.run(command: "cat '\(canary)'")
+            let readBlocked = read.exitStatus != 0 && !read.output.contains(secret)
+            details.append("read outside the workspace: " + (readBlocked ? "denied (ok)" : "ALLOWED"))
+            let write = try await executor.run(command: "echo x > '\(outside)'")
+            let writeBlocked = write.exitStatus != 0 && !pathExists(outside)
+            details.append("write outside the workspace: " + (writeBlocked ? "denied (ok)" : "ALLOWED"))
+            let inside = try await executor.run(command: "echo ok > inside.txt && cat inside.txt")
+            let insideOK = inside.succeeded && inside.output.contains("ok") && pathExists(workspace + "/inside.txt")
+            details.append("write inside the workspace: " + (insideOK ? "allowed (ok)" : "FAILED: \(inside.output)"))
+            enforced = readBlocked && writeBlocked && insideOK && read.sandboxLayer == .landlock(abi: abi)
+        } catch {
+            enforced = false
+            details.append("sandbox could not run: \(error)")
+        }
+        return SandboxSelfTest(layer: .landlock(abi: abi), enforced: enforced, details: details)
+    }
+}
+
+/// Deletes a directory tree created by the self-test (never follows symlinks).
+func removeTree(_ path: String) {
+    guard let dir = opendir(path) else {
+        unlink(path)
+        return
+    }
+    while let entry = readdir(dir) {
+        let name = withUnsafePointer(to: &entry.pointee.d_name) {
+            String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
+        }
+        if name == "." || name == ".." { continue }
+        let child = path + "/" + name
+        var st = stat()
+        if lstat(child, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR { removeTree(child) } else { unlink(child) }
+    }
+    closedir(dir)
+    rmdir(path)
+}

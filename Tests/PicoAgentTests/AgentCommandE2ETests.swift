@@ -1,0 +1,113 @@
+import Glibc
+import PicoFakes
+import Testing
+
+/// Drives the real `picoclaw agent` binary against a fake OpenAI-compatible server.
+@Suite("picoclaw agent (subprocess)")
+struct AgentCommandE2ETests {
+    static let key = "sk-e2e-test-key-987654"
+
+    func environment(home: TempDir, apiBase: String, key: String = key) -> [String: String] {
+        [
+            "HOME": home.path, "PICOCLAW_HOME": home.path, "PATH": "/usr/bin:/bin",
+            "PICOCLAW_PROVIDERS_OPENAI_API_KEY": key,
+            "PICOCLAW_PROVIDERS_OPENAI_API_BASE": apiBase,
+            "PICOCLAW_AGENTS_DEFAULTS_MODEL": "openai/fake-model",
+            "PICOCLAW_PROVIDERS_OPENAI_REQUEST_TIMEOUT": "10",
+        ]
+    }
+
+    func binary() throws -> String {
+        try #require(picoclawBinary(), "picoclaw executable not found next to the test bundle; build it (swift build) or set PICOCLAW_BINARY")
+    }
+
+    @Test func oneTurnPrintsTheAnswer() async throws {
+        let bin = try binary()
+        let home = TempDir(); defer { home.remove() }
+        let fake = try await FakeOpenAI.start(apiKey: Self.key)
+        defer { Task { await fake.stop() } }
+        fake.enqueue(.text("Hello from the fake model"))
+        let r = try await runProcess(bin, ["agent", "-m", "hi there"], environment: environment(home: home, apiBase: fake.apiBase),
+                                     workDir: home)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout == "Hello from the fake model\n")
+        let req = try #require(fake.requests.first)
+        #expect(req.model == "fake-model")
+        #expect(req.lastUserText == "hi there")
+        #expect(req.systemText?.contains("Channel: cli") == true)
+        #expect(readFile(home.sub("workspace/sessions/agent_main_cli_default.jsonl")) != nil)
+        #expect(!r.stderr.contains(Self.key))
+    }
+
+    @Test func debugPrintsToolCallsToStderr() async throws {
+        let bin = try binary()
+        let home = TempDir(); defer { home.remove() }
+        let fake = try await FakeOpenAI.start()
+        defer { Task { await fake.stop() } }
+        fake.enqueue(.toolCalls([(id: "c1", name: "write_file", argumentsJSON: #"{"path":"todo.md","content":"buy milk"}"#),
+                                 (id: "c2", name: "exec", argumentsJSON: #"{"command":"sudo rm -rf /"}"#)]),
+                     .text("Saved your todo."))
+        let r = try await runProcess(bin, ["agent", "--debug", "-m", "remember milk", "--session", "cli:e2e"],
+                                     environment: environment(home: home, apiBase: fake.apiBase), workDir: home)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout == "Saved your todo.\n")
+        #expect(r.stderr.contains("[tool] tool=write_file agent=main session=agent:main:cli:e2e verdict=allowed"))
+        #expect(r.stderr.contains("[tool] tool=exec"))
+        #expect(r.stderr.contains("verdict=denied"))
+        #expect(home.read("workspace/todo.md") == "buy milk")
+        #expect(!r.stderr.contains(Self.key) && !r.stdout.contains(Self.key))
+    }
+
+    @Test func stdinChatKeepsTheSession() async throws {
+        let bin = try binary()
+        let home = TempDir(); defer { home.remove() }
+        let fake = try await FakeOpenAI.start()
+        defer { Task { await fake.stop() } }
+        fake.setResponder { req in .text("echo: \(req.lastUserText ?? "")") }
+        let r = try await runProcess(bin, ["agent"], environment: environment(home: home, apiBase: fake.apiBase),
+                                     stdin: "first\n\nsecond\n", workDir: home)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout == "echo: first\necho: second\n")
+        #expect(fake.requests.count == 2)
+        #expect(fake.requests[1].messages.count == 4)  // system, first, answer, second
+    }
+
+    @Test func providerFailureIsFriendlyAndNeverShowsTheKey() async throws {
+        let bin = try binary()
+        let home = TempDir(); defer { home.remove() }
+        let fake = try await FakeOpenAI.start()
+        defer { Task { await fake.stop() } }
+        fake.setDefaultResponse(.status(500, body: #"{"error":{"message":"crashed while using key \#(Self.key)"}}"#,
+                                        headers: ["Retry-After": "0"]))
+        let r = try await runProcess(bin, ["agent", "--debug", "-m", "hi"], environment: environment(home: home, apiBase: fake.apiBase),
+                                     workDir: home)
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("the model provider is unavailable right now (HTTP 500)"))
+        #expect(!r.stdout.contains(Self.key))
+        #expect(!r.stderr.contains(Self.key))
+        #expect(r.stderr.contains("<redacted>"))
+    }
+
+    @Test func missingKeyIsAClearError() async throws {
+        let bin = try binary()
+        let home = TempDir(); defer { home.remove() }
+        var env = environment(home: home, apiBase: "http://127.0.0.1:1/v1")
+        env["PICOCLAW_PROVIDERS_OPENAI_API_KEY"] = nil
+        env["PICOCLAW_PROVIDERS_OPENAI_API_BASE"] = nil
+        env["PICOCLAW_PROVIDERS_OPENROUTER_REQUEST_TIMEOUT"] = "5"
+        env["PICOCLAW_AGENTS_DEFAULTS_MODEL"] = "openrouter/anthropic/claude-sonnet-4"
+        let r = try await runProcess(bin, ["agent", "-m", "hi"], environment: env, workDir: home)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("PICOCLAW_PROVIDERS_OPENROUTER_API_KEY"), "stderr: \(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func unknownAgentIsAnError() async throws {
+        let bin = try binary()
+        let home = TempDir(); defer { home.remove() }
+        let r = try await runProcess(bin, ["agent", "--agent", "nope", "-m", "hi"],
+                                     environment: environment(home: home, apiBase: "http://127.0.0.1:1/v1"), workDir: home)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("unknown agent nope"))
+    }
+}

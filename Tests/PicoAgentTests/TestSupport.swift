@@ -1,0 +1,175 @@
+import Glibc
+import Logging
+import PicoAgent
+import PicoConfig
+import PicoFakes
+import Synchronization
+import Testing
+
+/// A fresh directory under /tmp, removed by `remove()`.
+struct TempDir: Sendable {
+    let path: String
+
+    init(_ prefix: String = "pico-agent") {
+        var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
+        let p = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        path = p.map { String(cString: $0) } ?? "/tmp/\(prefix)-fallback"
+    }
+
+    func sub(_ name: String) -> String { path + "/" + name }
+
+    /// Creates `relative` (and parents) with `contents`.
+    func write(_ relative: String, _ contents: String) {
+        let full = sub(relative)
+        var dir = ""
+        let comps = full.split(separator: "/").dropLast()
+        for c in comps {
+            dir += "/" + c
+            mkdir(dir, 0o755)
+        }
+        let fd = open(full, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        _ = contents.withCString { Glibc.write(fd, $0, strlen($0)) }
+        close(fd)
+    }
+
+    func read(_ relative: String) -> String? { readFile(sub(relative)) }
+
+    func remove() { removeTree(path) }
+}
+
+func readFile(_ path: String) -> String? {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var out: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        if n <= 0 { break }
+        out += buf[0..<n]
+    }
+    return String(decoding: out, as: UTF8.self)
+}
+
+func fileMode(_ path: String) -> UInt32? {
+    var st = stat()
+    guard stat(path, &st) == 0 else { return nil }
+    return UInt32(st.st_mode) & 0o7777
+}
+
+/// Records sleeps instead of waiting.
+final class SleepRecorder: Sendable {
+    private let delays = Mutex<[Duration]>([])
+    var recorded: [Duration] { delays.withLock { $0 } }
+    var policy: RetryPolicy {
+        RetryPolicy(maxRetries: 3, baseDelay: .milliseconds(500), maxDelay: .seconds(8), maxRetryAfter: .seconds(30)) {
+            [self] d in delays.withLock { $0.append(d) }
+        }
+    }
+}
+
+/// A retry policy that never waits.
+let instantRetry = RetryPolicy(maxRetries: 3) { _ in }
+
+/// Collects log lines (message + metadata) for "the key never appears in any log" checks.
+final class LogCapture: Sendable {
+    private let lines = Mutex<[String]>([])
+    var all: [String] { lines.withLock { $0 } }
+    var text: String { all.joined(separator: "\n") }
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+
+    var logger: Logger {
+        var l = Logger(label: "test") { _ in CaptureHandler(capture: self) }
+        l.logLevel = .trace
+        return l
+    }
+}
+
+struct CaptureHandler: LogHandler {
+    let capture: LogCapture
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let meta = (event.metadata ?? [:]).merging(metadata) { a, _ in a }
+            .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        capture.append("\(event.level) \(event.message) \(meta)")
+    }
+}
+
+/// Collects audit events.
+final class AuditCollector: Sendable {
+    private let events = Mutex<[ToolAuditEvent]>([])
+    var all: [ToolAuditEvent] { events.withLock { $0 } }
+    var sink: ToolAuditSink { { [self] e in events.withLock { $0.append(e) } } }
+}
+
+/// A runner that executes nothing and records what it was asked to run.
+final class RecordingRunner: CommandRunner {
+    private let commands = Mutex<[String]>([])
+    let outcome: CommandOutcome
+    init(outcome: CommandOutcome = CommandOutcome(stdout: "ran\n", exitStatus: 0)) { self.outcome = outcome }
+    var ran: [String] { commands.withLock { $0 } }
+    func run(command: String, workingDirectory: String) async throws -> CommandOutcome {
+        commands.withLock { $0.append(command) }
+        return outcome
+    }
+}
+
+/// Builds a configuration pointing provider `openai` at a fake.
+func fakeConfig(home: TempDir, apiBase: String, apiKey: String = "sk-test-key-123456", model: String = "openai/fake-model",
+                agents: [AgentEntry] = [], bindings: [BindingConfig] = [], restrict: Bool = true,
+                maxToolIterations: Int = 20, maxHistory: Int = 40, exec: ExecToolConfig = ExecToolConfig(),
+                provider: String = "openai", timeout: Int = 120) -> PicoConfiguration {
+    PicoConfiguration(
+        agents: AgentsConfig(defaults: AgentDefaults(workspace: home.sub("workspace"), restrictToWorkspace: restrict,
+                                                     model: model, maxToolIterations: maxToolIterations,
+                                                     maxHistoryMessages: maxHistory),
+                             list: agents),
+        bindings: bindings,
+        providers: [provider: ProviderConfig(apiKey: Secret(apiKey), apiBase: apiBase, requestTimeout: timeout)],
+        tools: ToolsConfig(exec: exec),
+        picoclawHome: home.path)
+}
+
+/// Builds an agent system against a fake, with fast retries and captured logs/audit.
+func makeSystem(_ config: PicoConfiguration, logs: LogCapture = LogCapture(), audit: AuditCollector = AuditCollector(),
+                runner: (any CommandRunner)? = nil, retry: RetryPolicy = instantRetry) throws -> AgentSystem {
+    try AgentFactory.make(from: config, redactor: SecretRedactor(secrets: config.allSecrets), auditSink: audit.sink,
+                          logger: logs.logger,
+                          options: AgentFactory.Options(requireProvider: false, retry: retry, commandRunner: runner))
+}
+
+func cliMessage(_ text: String) -> InboundText { InboundText(text: text, channel: "cli", chatID: "default") }
+
+let testSession = SessionKey("agent:main:cli:direct:default")
+
+extension FakeChatRequest {
+    /// Every message's content (strings, or tool_result/text parts) joined, for "the model saw X" checks.
+    var allText: String { http.bodyString }
+}
+
+/// `rm -rf` without following symlinks.
+func removeTree(_ path: String) {
+    var st = stat()
+    guard lstat(path, &st) == 0 else { return }
+    if st.st_mode & S_IFMT == S_IFDIR, let dir = opendir(path) {
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        closedir(dir)
+        for n in names { removeTree(path + "/" + n) }
+        rmdir(path)
+    } else {
+        unlink(path)
+    }
+}

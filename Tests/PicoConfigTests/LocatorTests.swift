@@ -1,0 +1,85 @@
+import Testing
+@testable import PicoConfig
+
+@Suite struct LocatorTests {
+    let home = "/home/u"
+
+    @Test func flagWinsOverEverything() {
+        let p = ConfigLocator.resolvePath(explicit: "/x/c.json",
+                                          environment: ["PICOCLAW_CONFIG": "/y.json", "PICOCLAW_HOME": "/z"], homeDirectory: home)
+        #expect(p == ConfigPath(path: "/x/c.json", source: .flag))
+    }
+
+    @Test func picoclawConfigBeatsHome() {
+        let p = ConfigLocator.resolvePath(explicit: nil, environment: ["PICOCLAW_CONFIG": "~/c.json", "PICOCLAW_HOME": "/z"], homeDirectory: home)
+        #expect(p == ConfigPath(path: "/home/u/c.json", source: .environment))
+    }
+
+    @Test func picoclawHomeBeatsUserHome() {
+        let p = ConfigLocator.resolvePath(explicit: nil, environment: ["PICOCLAW_HOME": "/srv/pc"], homeDirectory: home)
+        #expect(p == ConfigPath(path: "/srv/pc/config.json", source: .picoclawHome))
+        #expect(ConfigLocator.picoclawHome(environment: ["PICOCLAW_HOME": "/srv/pc/"], homeDirectory: home) == "/srv/pc")
+    }
+
+    @Test func userHomeDefault() {
+        let p = ConfigLocator.resolvePath(explicit: nil, environment: [:], homeDirectory: home)
+        #expect(p == ConfigPath(path: "/home/u/.picoclaw/config.json", source: .userHome))
+        #expect(ConfigLocator.picoclawHome(environment: [:], homeDirectory: home) == "/home/u/.picoclaw")
+    }
+
+    @Test func noHomeUsesEtc() {
+        let p = ConfigLocator.resolvePath(explicit: nil, environment: [:], homeDirectory: nil)
+        #expect(p == ConfigPath(path: "/etc/picoclaw/config.json", source: .system))
+        #expect(ConfigLocator.picoclawHome(environment: [:], homeDirectory: nil) == "/etc/picoclaw")
+        let etc = ConfigLocator.resolvePath(explicit: nil, environment: ["PICOCLAW_HOME": "/etc/picoclaw"], homeDirectory: home)
+        #expect(etc.path == "/etc/picoclaw/config.json")
+    }
+
+    @Test func emptyValuesAreIgnored() {
+        let p = ConfigLocator.resolvePath(explicit: "", environment: ["PICOCLAW_CONFIG": "", "PICOCLAW_HOME": ""], homeDirectory: home)
+        #expect(p.source == .userHome)
+    }
+
+    @Test func loaderUsesFlagPath() throws {
+        let dir = TempDir()
+        let other = dir.write("other.json", #"{"gateway": {"port": 1234}}"#)
+        dir.config(#"{"gateway": {"port": 4321}}"#)
+        let loaded = try dir.load(["PICOCLAW_CONFIG": dir.path + "/config.json"], explicit: other)
+        #expect(loaded.path == other)
+        #expect(loaded.pathSource == .flag)
+        #expect(loaded.config.gateway.port == 1234)
+        let viaEnv = try dir.load(["PICOCLAW_CONFIG": dir.path + "/config.json"])
+        #expect(viaEnv.config.gateway.port == 4321)
+    }
+
+    @Test func missingFileGivesDefaultsPlusEnv() throws {
+        let dir = TempDir()
+        let loaded = try dir.load(["PICOCLAW_GATEWAY_PORT": "9999", "PICOCLAW_CHANNELS_TELEGRAM_TOKEN": "123:abc-token"])
+        #expect(!loaded.fileExists)
+        #expect(loaded.config.gateway.port == 9999)
+        #expect(loaded.config.gateway.host == "127.0.0.1")
+        #expect(loaded.config.channels.telegram.token.reveal() == "123:abc-token")
+        #expect(loaded.config.agents.defaults.workspace == dir.path + "/workspace")
+        #expect(loaded.config.gateway.pidFile == dir.path + "/picoclaw.pid")
+        #expect(loaded.config.channels.telegram.stateFile == dir.path + "/state/telegram-offset")
+        #expect(loaded.config.tools.exec == ExecToolConfig())
+        #expect(loaded.origin(of: "gateway.port") == .env(name: "PICOCLAW_GATEWAY_PORT"))
+        #expect(loaded.origin(of: "gateway.host") == .default)
+        #expect(loaded.warnings.isEmpty)
+    }
+
+    @Test func workspaceDefaultsUnderUserHomeWithoutPicoclawHome() throws {
+        let loaded = try ConfigLoader.load(environment: [:], homeDirectory: "/nonexistent-home")
+        #expect(loaded.path == "/nonexistent-home/.picoclaw/config.json")
+        #expect(loaded.config.agents.defaults.workspace == "/nonexistent-home/.picoclaw/workspace")
+    }
+
+    @Test func tildeExpansionOnlyLeading() throws {
+        let dir = TempDir()
+        dir.config(#"{"agents": {"defaults": {"workspace": "~/ws"}, "list": [{"id": "a", "workspace": "/x/~/y"}, {"id": "b", "workspace": "rel/dir"}]}}"#)
+        let c = try dir.load().config
+        #expect(c.agents.defaults.workspace == dir.path + "/home/ws")
+        #expect(c.agents.list[0].workspace == "/x/~/y")
+        #expect(c.agents.list[1].workspace == dir.path + "/rel/dir")
+    }
+}

@@ -1,0 +1,79 @@
+import Glibc
+import Testing
+
+/// The result of running a command to completion.
+struct BinaryOutcome: Sendable {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+/// Runs programs with an explicit environment (nothing inherited), stdin from /dev/null and output captured in
+/// files (no pipe deadlocks). For the CLI black-box tests.
+enum BinaryProcess {
+    /// Runs `argv` to completion (killed after `timeout` seconds) and returns its status and output.
+    static func run(_ argv: [String], environment: [String: String], timeout: Double = 60) -> BinaryOutcome {
+        let dir = BinaryTempDir(prefix: "picoclaw-run")
+        guard let pid = spawn(argv, environment: environment, stdout: dir.path + "/out", stderr: dir.path + "/err") else {
+            return BinaryOutcome(status: -1, stdout: "", stderr: "spawn \(argv.first ?? "") failed: \(String(cString: strerror(errno)))")
+        }
+        let status = wait(pid, timeout: timeout)
+        return BinaryOutcome(status: status, stdout: dir.read("out") ?? "", stderr: dir.read("err") ?? "")
+    }
+
+    /// Starts `argv` in the background; output goes to `stdout`/`stderr` files.
+    static func spawn(_ argv: [String], environment: [String: String], stdout: String, stderr: String) -> pid_t? {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var env = environment
+        if env["PATH"] == nil { env["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" }
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            cArgs.forEach { free($0) }
+            cEnv.forEach { free($0) }
+        }
+        var pid = pid_t()
+        let rc = posix_spawnp(&pid, argv[0], &actions, nil, cArgs, cEnv)
+        guard rc == 0 else { errno = rc; return nil }
+        return pid
+    }
+
+    /// Waits for `pid`; after `timeout` seconds sends SIGKILL. Returns the exit status, or 128+signal.
+    @discardableResult
+    static func wait(_ pid: pid_t, timeout: Double) -> Int32 {
+        let deadline = monotonicSeconds() + timeout
+        var status: Int32 = 0
+        while true {
+            let r = waitpid(pid, &status, WNOHANG)
+            if r == pid { break }
+            if r < 0 && errno != EINTR { return -1 }
+            if monotonicSeconds() > deadline {
+                kill(pid, SIGKILL)
+                waitpid(pid, &status, 0)
+                break
+            }
+            usleep(10_000)
+        }
+        if status & 0x7f == 0 { return (status >> 8) & 0xff }
+        return 128 + (status & 0x7f)
+    }
+
+    static func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// The full path of `name` on the standard PATH, or `nil`.
+    static func which(_ name: String) -> String? {
+        for dir in ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"] {
+            if access(dir + "/" + name, X_OK) == 0 { return dir + "/" + name }
+        }
+        return nil
+    }
+}
