@@ -59,6 +59,8 @@ let package = Package(
 
         // MARK: Benchmarks (executables, not tests)
         .executableTarget(name: "PicoPolicyBench", dependencies: ["PicoPolicy"]),
+        /// The footprint/speed suite (`scripts/bench`): loopback fakes in-process, the real gateway as a child.
+        .executableTarget(name: "PicoBench", dependencies: ["PicoFakes", "PicoHTTP"], path: "Benchmarks/PicoBench"),
 
         // MARK: Tests
         .target(name: "PicoFakes", dependencies: [

@@ -1,0 +1,1 @@
+print("PicoBench: see scripts/bench")
