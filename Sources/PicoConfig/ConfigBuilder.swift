@@ -92,7 +92,7 @@ struct ConfigBuilder {
         if !(1...65535).contains(port) { invalid(p + "port", "must be between 1 and 65535, got \(port)") }
         let allowPublic = bool(p + "allow_public_bind")
         if !host.isEmpty, !GatewayConfig.isLoopback(host), !allowPublic {
-            invalid(p + "host", "'\(host)' is not a loopback address; set gateway.allow_public_bind to true (PICOCLAW_GATEWAY_ALLOW_PUBLIC_BIND=1) to bind it")
+            invalid(p + "host", "'\(host)' is not a loopback address, so the gateway would be reachable from other machines. Keep 127.0.0.1 behind a reverse proxy (Docs/deploy.md#reverse-proxy), or opt in with gateway.allow_public_bind: true (PICOCLAW_GATEWAY_ALLOW_PUBLIC_BIND=1, or picoclaw gateway --allow-public-bind)")
         }
         let levelText = (string(p + "log_level") ?? "info").lowercased()
         let level = LogLevel(rawValue: levelText == "warn" ? "warning" : levelText)

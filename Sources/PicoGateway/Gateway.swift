@@ -42,13 +42,17 @@ public final class Gateway: Sendable {
         let host = config.gateway.host
         if !GatewayConfig.isLoopback(host) {
             guard config.gateway.allowPublicBind || options.allowPublicBind else {
-                throw GatewayStartError(PublicBindRefused(host: host).description, exitCode: 78)
+                throw GatewayStartError(PublicBindRefused(host: host).description, exitCode: 1)
             }
             logger.warning("SECURITY: the gateway listens on \(host), reachable from other machines. Anyone who can reach it sees /health and /ready. Prefer 127.0.0.1 behind a reverse proxy.")
         }
 
-        // 2. Health endpoint first, so a busy port fails before anything else starts.
+        // 2. Health endpoint first, so a busy port fails before anything else starts. Every check /ready will
+        //    wait for is registered before it answers, so it can never report ready too early.
         let board = ReadinessBoard()
+        board.set("agents", ok: false, detail: "starting")
+        if config.channels.telegram.enabled { board.set("telegram", ok: false, detail: "starting") }
+        if config.channels.discord.enabled { board.set("discord", ok: false, detail: "starting") }
         let health: HealthServer
         do {
             health = try HealthServer(host: host, port: config.gateway.port, board: board)

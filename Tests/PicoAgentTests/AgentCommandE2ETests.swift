@@ -102,6 +102,24 @@ struct AgentCommandE2ETests {
         #expect(r.stdout.isEmpty)
     }
 
+    @Test func configFileAgentIsSelectedWithAgentFlag() async throws {
+        let bin = try binary()
+        let home = TempDir(); defer { home.remove() }
+        let fake = try await FakeOpenAI.start()
+        defer { Task { await fake.stop() } }
+        fake.setResponder { req in .text("model \(req.model ?? "?")") }
+        home.write("config.json", """
+            {"agents": {"list": [{"id": "main", "default": true},
+                                 {"id": "work", "model": "openai/work-model", "restrict_to_workspace": true}]}}
+            """)
+        chmod(home.sub("config.json"), 0o600)
+        let r = try await runProcess(bin, ["agent", "--config", home.sub("config.json"), "--agent", "work", "-m", "hi"],
+                                     environment: environment(home: home, apiBase: fake.apiBase), workDir: home)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout == "model work-model\n")
+        #expect(readFile(home.sub("workspace-work/sessions/agent_work_cli_default.jsonl")) != nil)
+    }
+
     @Test func unknownAgentIsAnError() async throws {
         let bin = try binary()
         let home = TempDir(); defer { home.remove() }

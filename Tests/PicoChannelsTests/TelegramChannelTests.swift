@@ -182,13 +182,14 @@ struct TelegramChannelTests {
         try await channel.start()
         var inbound = channel.inbound.makeAsyncIterator()
         fake.malformedNext(method: "getUpdates")
-        fake.dropConnectionNext(method: "getUpdates", after: .milliseconds(50))
-        // Let the current long poll end so the injected failures hit the next ones.
+        // libcurl transparently retries a request whose reused connection died before any response, so drop
+        // twice to make the failure reach the channel.
+        fake.dropConnectionNext(method: "getUpdates", after: .milliseconds(50), count: 2)
         fake.enqueueTextMessage(from: 1001, text: "first")
         #expect(try await nextMessage(&inbound).text == "first")
         fake.enqueueTextMessage(from: 1001, text: "second")
         #expect(try await nextMessage(&inbound).text == "second")
-        try await eventually("both failures hit") { log.contains("malformed reply") }
+        try await eventually("both failures hit") { log.contains("malformed reply") && log.count("polling failed") >= 2 }
         #expect(await channel.state == .connected)
         await channel.stop()
         await fake.stop()
@@ -207,6 +208,8 @@ struct TelegramChannelTests {
             (try? StateFile.read(stateFile)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) } == "{\"offset\":\(ids[0] + 1)}"
         }
         await first.stop()
+        #expect(fileMode(stateFile) == 0o600)
+        #expect(fileMode(StateFile.directory(of: stateFile)) == 0o700)
 
         let second = makeChannel(fake, stateFile: stateFile, log: LogRecorder())
         try await second.start()

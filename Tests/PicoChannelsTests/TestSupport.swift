@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 @testable import PicoChannels
 import Synchronization
@@ -88,4 +91,11 @@ func eventually(_ what: String, timeout: Duration = .seconds(5), _ condition: ()
 /// A temporary directory removed by the caller.
 func temporaryPath(_ name: String) -> String {
     "/tmp/picoclaw-channels-tests-\(UInt64.random(in: 0...UInt64.max))/\(name)"
+}
+
+/// Permission bits of `path` (nil if it does not exist).
+func fileMode(_ path: String) -> UInt32? {
+    var st = stat()
+    guard stat(path, &st) == 0 else { return nil }
+    return UInt32(st.st_mode) & 0o777
 }

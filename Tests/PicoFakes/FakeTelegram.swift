@@ -68,6 +68,7 @@ public final class FakeTelegram: Sendable {
         var results: [String: JSONValue] = [:]
         var lastBotMessage: [Int: JSONValue] = [:]
         var sent: [SentMessage] = []
+        var sentAt: [ContinuousClock.Instant] = []
         var actions: [ChatAction] = []
         var getUpdatesCalls: [GetUpdatesCall] = []
         var calls: [Call] = []
@@ -238,6 +239,26 @@ public final class FakeTelegram: Sendable {
         return try await notifier.waitUntil(timeout: timeout, "\(count) \(method) calls") {
             let c = calls.filter { $0.method.lowercased() == m }
             return c.count >= count ? c : nil
+        }
+    }
+
+    // MARK: Timing (for benchmarks: no copies of the whole history)
+
+    /// Number of accepted `sendMessage` calls.
+    public var sentMessageCount: Int { state.withLock { $0.sent.count } }
+
+    /// Accepted `sendMessage` calls from index `from` on, each with the `ContinuousClock` instant it was accepted.
+    public func sentMessages(from index: Int) -> [(message: SentMessage, at: ContinuousClock.Instant)] {
+        state.withLock { s in
+            guard index < s.sent.count else { return [] }
+            return (max(0, index)..<s.sent.count).map { (s.sent[$0], s.sentAt[$0]) }
+        }
+    }
+
+    /// Waits until at least `count` messages were sent, without copying them.
+    public func waitForSentMessageCount(_ count: Int, timeout: Duration = .seconds(5)) async throws {
+        try await notifier.waitUntil(timeout: timeout, "\(count) sent messages (have \(sentMessageCount))") {
+            sentMessageCount >= count ? () : nil
         }
     }
 
@@ -449,6 +470,7 @@ public final class FakeTelegram: Sendable {
             s.lastBotMessage[chatId] = m
             s.sent.append(SentMessage(chatId: chatId, chatIdRaw: chatRaw, text: text, parseMode: parseMode,
                                       replyToMessageId: replyTo, messageId: mid, params: .object(p)))
+            s.sentAt.append(ContinuousClock.now)
             return m
         }
         notifier.notify()

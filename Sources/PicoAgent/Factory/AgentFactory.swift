@@ -5,8 +5,11 @@ import PicoPolicy
 
 /// Why the agent system could not be built (a configuration problem; safe to print).
 public struct AgentFactoryError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The explanation (safe to print).
     public let message: String
+    /// Creates an error with `message`.
     public init(_ message: String) { self.message = message }
+    /// Human-readable text (safe to log).
     public var description: String { message }
 }
 
@@ -25,6 +28,7 @@ public enum AgentFactory {
         /// Runs approved `exec` commands; `nil` uses PicoPolicy's sandboxed executor.
         public var commandRunner: (any CommandRunner)?
 
+        /// Creates options; the defaults suit the gateway.
         public init(requireProvider: Bool = false, retry: RetryPolicy = .standard, maxConcurrentTurns: Int = 4,
                     commandRunner: (any CommandRunner)? = nil) {
             self.requireProvider = requireProvider
@@ -54,9 +58,9 @@ public enum AgentFactory {
         var defaultID = AgentID.main
         for agent in config.resolvedAgents() {
             if agent.isDefault { defaultID = agent.id }
-            try createDirectory(agent.workspace)
             let (provider, modelID, reason) = try makeProvider(for: agent, config: config, redactor: redactor,
                                                                 options: options, logger: logger)
+            try createDirectory(agent.workspace)
             let settings = AgentSettings(
                 id: agent.id, name: agent.name, workspace: agent.workspace, model: modelID,
                 providerName: provider?.name, restrictToWorkspace: agent.restrictToWorkspace,

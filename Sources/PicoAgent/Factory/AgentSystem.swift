@@ -6,8 +6,10 @@ public enum AgentReadiness: Sendable, Equatable, CustomStringConvertible {
     /// Why not, e.g. `no LLM provider configured`.
     case notReady(String)
 
+    /// `true` for ``ready``.
     public var isReady: Bool { self == .ready }
 
+    /// Human-readable text (safe to log).
     public var description: String {
         switch self {
         case .ready: "ready"
@@ -22,14 +24,18 @@ public final class AgentSystem: Sendable {
     public let agents: [String: AgentRuntime]
     /// Agent ids in config order.
     public let agentIDs: [String]
+    /// The agent answering when no binding matches.
     public let defaultAgentID: String
+    /// Routes channel messages to agents (PicoClaw binding priority).
     public let router: AgentRouter
+    /// Serialises turns per session and bounds concurrency.
     public let dispatcher: AgentDispatcher
     /// ``AgentReadiness/ready`` when every agent has a provider.
     public let readiness: AgentReadiness
     /// Start-up warnings (unknown binding agents, policy warnings); safe to log.
     public let warnings: [String]
 
+    /// Assembles a system (``AgentFactory`` does this from the configuration).
     public init(agents: [AgentRuntime], defaultAgentID: String, router: AgentRouter, dispatcher: AgentDispatcher,
                 warnings: [String] = []) {
         var map: [String: AgentRuntime] = [:]
@@ -71,5 +77,6 @@ public final class AgentSystem: Sendable {
 
     /// Stops accepting turns and waits for running ones (graceful shutdown).
     @discardableResult
+    /// Stops accepting turns and waits up to `timeout` for running ones; `true` when all finished.
     public func drain(timeout: Duration) async -> Bool { await dispatcher.drain(timeout: timeout) }
 }

@@ -40,6 +40,7 @@ public enum ProviderCatalog {
 
 /// The provider and model id chosen for an agent's `model` setting.
 public struct ModelSelection: Sendable, Equatable {
+    /// Creates a selection.
     public init(provider: String, modelID: String) {
         self.provider = provider
         self.modelID = modelID
@@ -53,7 +54,9 @@ public struct ModelSelection: Sendable, Equatable {
 
 /// Why no provider could be chosen.
 public struct ModelSelectionError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The explanation (safe to print).
     public let message: String
+    /// Human-readable text (safe to log).
     public var description: String { message }
 }
 

@@ -14,13 +14,19 @@ public struct SystemPromptBuilder: Sendable {
     /// Largest part of each file included.
     public static let maxFileBytes = 16 * 1024
 
+    /// Agent id.
     public var agentID: String
+    /// Display name.
     public var agentName: String
+    /// Absolute workspace directory.
     public var workspace: String
+    /// Whether file and exec tools are confined to the workspace.
     public var restrictToWorkspace: Bool
+    /// Names of the tools the agent offers.
     public var toolNames: [String]
     let redactor: SecretRedactor
 
+    /// Creates a builder; `redactor` is applied to the finished prompt.
     public init(agentID: String, agentName: String, workspace: String, restrictToWorkspace: Bool, toolNames: [String],
                 redactor: SecretRedactor) {
         self.agentID = agentID

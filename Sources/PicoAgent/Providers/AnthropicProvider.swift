@@ -7,6 +7,7 @@ public struct AnthropicProvider: LLMProvider {
     /// The `anthropic-version` header sent.
     public static let apiVersion = "2023-06-01"
 
+    /// Provider name from the config (`openrouter`, `anthropic`, ...).
     public let name: String
     let settings: ProviderSettings
     let transport: ProviderTransport
@@ -28,6 +29,7 @@ public struct AnthropicProvider: LLMProvider {
         return base.hasSuffix("/v1") ? base + "/messages" : base + "/v1/messages"
     }
 
+    /// Sends one completion request (retrying transient failures); throws ``ProviderError``.
     public func complete(_ request: LLMRequest) async throws -> LLMResponse {
         let (system, messages) = AnthropicWire.convert(request.messages)
         let body = AnthropicWire.Request(
@@ -55,7 +57,7 @@ public struct AnthropicProvider: LLMProvider {
             switch b.type {
             case "text": if let t = b.text { text.append(t) }
             case "tool_use":
-                calls.append(ToolCall(id: b.id ?? "toolu_\(i)", name: b.name ?? "", arguments: (b.input ?? .object([:])).jsonText))
+                calls.append(ToolCall(id: b.id.flatMap { $0.isEmpty ? nil : $0 } ?? "toolu_\(i)", name: b.name ?? "", arguments: (b.input ?? .object([:])).jsonText))
             default: continue
             }
         }

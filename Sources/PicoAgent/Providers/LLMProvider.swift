@@ -8,11 +8,14 @@ public protocol LLMProvider: Sendable {
 
 /// A tool as offered to the model: name, description and a JSON-schema `parameters` object.
 public struct ToolDefinition: Sendable, Equatable {
+    /// Tool name (`read_file`, ...).
     public var name: String
+    /// What the tool does, for the model.
     public var description: String
     /// JSON schema of the arguments object (`{"type":"object","properties":{…},"required":[…]}`).
     public var parameters: AgentJSON
 
+    /// Creates a definition.
     public init(name: String, description: String, parameters: AgentJSON) {
         self.name = name
         self.description = description
@@ -33,10 +36,12 @@ public struct LLMRequest: Sendable {
     public var messages: [ChatMessage]
     /// Tools offered to the model (empty: none).
     public var tools: [ToolDefinition]
+    /// Upper bound for the answer length in tokens.
     public var maxTokens: Int
     /// `nil` leaves the provider default.
     public var temperature: Double?
 
+    /// Creates a request.
     public init(model: String, messages: [ChatMessage], tools: [ToolDefinition] = [], maxTokens: Int = 8192,
                 temperature: Double? = nil) {
         self.model = model
@@ -49,8 +54,11 @@ public struct LLMRequest: Sendable {
 
 /// Token counts reported by the provider.
 public struct LLMUsage: Sendable, Equatable {
+    /// Input tokens.
     public var promptTokens: Int
+    /// Output tokens.
     public var completionTokens: Int
+    /// Creates a usage record.
     public init(promptTokens: Int, completionTokens: Int) {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
@@ -61,11 +69,14 @@ public struct LLMUsage: Sendable, Equatable {
 public struct LLMResponse: Sendable, Equatable {
     /// Assistant text ("" when the answer only carries tool calls).
     public var content: String
+    /// Tools the model wants run (empty: this is the final answer).
     public var toolCalls: [ToolCall]
     /// Provider's stop reason (`stop`, `tool_calls`, `end_turn`, `tool_use`, `length`, ...).
     public var finishReason: String?
+    /// Token counts, when reported.
     public var usage: LLMUsage?
 
+    /// Creates a response.
     public init(content: String, toolCalls: [ToolCall] = [], finishReason: String? = nil, usage: LLMUsage? = nil) {
         self.content = content
         self.toolCalls = toolCalls

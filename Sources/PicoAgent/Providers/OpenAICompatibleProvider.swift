@@ -5,6 +5,7 @@ import PicoHTTP
 /// OpenAI-compatible chat completions with tool calling: `POST {api_base}/chat/completions` with a Bearer key.
 /// Covers OpenRouter, OpenAI, Groq, DeepSeek, Mistral, Gemini (OpenAI endpoint), vLLM, Ollama and others.
 public struct OpenAICompatibleProvider: LLMProvider {
+    /// Provider name from the config (`openrouter`, `anthropic`, ...).
     public let name: String
     let settings: ProviderSettings
     let transport: ProviderTransport
@@ -23,6 +24,7 @@ public struct OpenAICompatibleProvider: LLMProvider {
     /// The endpoint URL.
     public var endpoint: String { settings.trimmedBase + "/chat/completions" }
 
+    /// Sends one completion request (retrying transient failures); throws ``ProviderError``.
     public func complete(_ request: LLMRequest) async throws -> LLMResponse {
         let reasoning = OpenAIWire.isReasoningModel(request.model)
         let body = OpenAIWire.Request(
@@ -52,13 +54,16 @@ public struct OpenAICompatibleProvider: LLMProvider {
             let why = wire.error.map { ProviderTransport.errorMessage(fromBody: Array($0.jsonText.utf8)) } ?? "no choices"
             throw ProviderError.redacted(provider: name, kind: .invalidResponse, detail: why, transport: transport)
         }
+        let batch = String(UInt32.random(in: 0...UInt32.max), radix: 36)
         let calls = (message.tool_calls ?? []).enumerated().map { i, c -> ToolCall in
             let args: String = switch c.function.arguments {
             case .string(let s)?: s
             case nil, .null?: "{}"
             case let other?: other.jsonText
             }
-            return ToolCall(id: c.id ?? "call_\(i)", name: c.function.name, arguments: args)
+            // Some servers send no (or empty) ids; results must still pair with their calls.
+            let id = c.id.flatMap { $0.isEmpty ? nil : $0 } ?? "call_\(batch)_\(i)"
+            return ToolCall(id: id, name: c.function.name, arguments: args)
         }
         let usage = wire.usage.map { LLMUsage(promptTokens: $0.prompt_tokens ?? 0, completionTokens: $0.completion_tokens ?? 0) }
         return LLMResponse(content: message.content ?? "", toolCalls: calls, finishReason: choice.finish_reason, usage: usage)

@@ -24,12 +24,14 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible, Equatable
 
     /// Provider name (`openrouter`, `anthropic`, ...).
     public let provider: String
+    /// The failure category.
     public let kind: Kind
     /// Redacted, truncated, single-line explanation (provider error message, transport error).
     public let detail: String
     /// HTTP attempts made (1 + retries).
     public let attempts: Int
 
+    /// Creates an error; `detail` must already be redacted (it is made single-line and truncated here).
     public init(provider: String, kind: Kind, detail: String, attempts: Int = 1) {
         self.provider = provider
         self.kind = kind

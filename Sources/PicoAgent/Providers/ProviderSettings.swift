@@ -13,6 +13,7 @@ public struct ProviderSettings: Sendable {
     /// Total time allowed for one HTTP attempt.
     public var requestTimeout: Duration
 
+    /// Creates settings.
     public init(name: String, apiKey: Secret, apiBase: String, proxy: String? = nil,
                 requestTimeout: Duration = .seconds(120)) {
         self.name = name

@@ -9,7 +9,9 @@ import FoundationEssentials
 public struct RetryPolicy: Sendable {
     /// Retries after the first attempt.
     public var maxRetries: Int
+    /// First backoff step (doubled per retry).
     public var baseDelay: Duration
+    /// Largest backoff step.
     public var maxDelay: Duration
     /// Upper bound for a server-requested `Retry-After`.
     public var maxRetryAfter: Duration
@@ -19,6 +21,7 @@ public struct RetryPolicy: Sendable {
     /// HTTP statuses that are retried.
     public static let retryableStatuses: Set<Int> = [429, 500, 502, 503, 504]
 
+    /// Creates a policy; `sleep` defaults to `Task.sleep`.
     public init(maxRetries: Int = 3, baseDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(8),
                 maxRetryAfter: Duration = .seconds(30),
                 sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {

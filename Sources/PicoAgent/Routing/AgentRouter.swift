@@ -15,6 +15,7 @@ public struct RouteInput: Sendable, Equatable {
     /// Team id (Slack-style workspaces).
     public var teamID: String?
 
+    /// Creates a route input.
     public init(channel: String, accountID: String = "default", peer: BindingPeer? = nil,
                 parentPeer: BindingPeer? = nil, guildID: String? = nil, teamID: String? = nil) {
         self.channel = channel
@@ -39,7 +40,9 @@ public struct RouteResult: Sendable, Equatable {
         case `default` = "default"
     }
 
+    /// The chosen agent.
     public var agentID: String
+    /// The rule that chose it.
     public var matchedBy: MatchedBy
     /// The session key of the conversation: `agent:<agentID>:<channel>:<kind>:<peerID>`.
     public var sessionKey: SessionKey
@@ -50,10 +53,14 @@ public struct RouteResult: Sendable, Equatable {
 /// account matches (empty = `default`, `*` = any) take part. A binding naming an unknown agent routes to the
 /// default agent.
 public struct AgentRouter: Sendable {
+    /// `bindings[]` from the config.
     public let bindings: [BindingConfig]
+    /// Ids of the existing agents.
     public let agentIDs: Set<String>
+    /// The agent answering when no binding matches.
     public let defaultAgentID: String
 
+    /// Creates a router.
     public init(bindings: [BindingConfig], agentIDs: some Sequence<String>, defaultAgentID: String) {
         self.bindings = bindings
         self.agentIDs = Set(agentIDs)

@@ -1,6 +1,8 @@
 /// Thrown by ``AgentDispatcher/submit(session:_:)`` once draining has started.
 public struct DispatcherClosedError: Error, Sendable, CustomStringConvertible {
+    /// Creates the error.
     public init() {}
+    /// Human-readable text (safe to log).
     public var description: String { "the agent dispatcher is shutting down and accepts no new turns" }
 }
 
@@ -19,6 +21,7 @@ public actor AgentDispatcher {
     private var accepting = true
     private var drainWaiters: [CheckedContinuation<Void, Never>] = []
 
+    /// Creates a dispatcher running at most `maxConcurrentTurns` turns at once.
     public init(maxConcurrentTurns: Int = 4) {
         self.maxConcurrentTurns = max(1, maxConcurrentTurns)
     }

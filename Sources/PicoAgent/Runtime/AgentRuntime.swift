@@ -9,8 +9,11 @@ public final class AgentRuntime: Sendable {
     /// Shown when the model stops without any text.
     public static let emptyAnswerText = "I've completed processing but have no response to give."
 
+    /// The agent's resolved settings.
     public let settings: AgentSettings
+    /// The agent's tools.
     public let tools: ToolRegistry
+    /// The agent's session history.
     public let sessions: SessionStore
     let provider: (any LLMProvider)?
     /// Why there is no provider (shown to users when ``provider`` is `nil`).

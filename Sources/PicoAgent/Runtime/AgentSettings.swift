@@ -1,6 +1,8 @@
 /// Everything an ``AgentRuntime`` needs to know about its agent (resolved from the config by ``AgentFactory``).
 public struct AgentSettings: Sendable, Equatable {
+    /// Normalised agent id.
     public var id: String
+    /// Display name.
     public var name: String
     /// Absolute workspace directory.
     public var workspace: String
@@ -8,14 +10,18 @@ public struct AgentSettings: Sendable, Equatable {
     public var model: String
     /// The provider serving ``model`` (`nil` when none is configured).
     public var providerName: String?
+    /// Whether file and exec tools are confined to the workspace.
     public var restrictToWorkspace: Bool
+    /// Upper bound for the answer length in tokens.
     public var maxTokens: Int
+    /// Sampling temperature (`nil`: provider default).
     public var temperature: Double?
     /// Model calls per message before the loop stops (default 20).
     public var maxToolIterations: Int
     /// Session messages kept as context (default 40).
     public var maxHistoryMessages: Int
 
+    /// Creates settings (iteration and history limits are at least 1).
     public init(id: String, name: String? = nil, workspace: String, model: String, providerName: String? = nil,
                 restrictToWorkspace: Bool = true, maxTokens: Int = 8192, temperature: Double? = 0.7,
                 maxToolIterations: Int = 20, maxHistoryMessages: Int = 40) {

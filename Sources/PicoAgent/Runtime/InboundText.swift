@@ -11,6 +11,7 @@ public struct InboundText: Sendable, Equatable {
     /// Sender display name, if known.
     public var senderName: String?
 
+    /// Creates a message.
     public init(text: String, channel: String, chatID: String, senderID: String? = nil, senderName: String? = nil) {
         self.text = text
         self.channel = channel
@@ -26,6 +27,7 @@ public struct AgentReply: Sendable, Equatable {
     public var text: String
     /// The agent that answered.
     public var agentID: String
+    /// The session the turn belongs to.
     public var sessionKey: SessionKey
     /// Model calls made.
     public var iterations: Int
@@ -38,6 +40,7 @@ public struct AgentReply: Sendable, Equatable {
     /// Token usage summed over the turn, when the provider reported it.
     public var usage: LLMUsage?
 
+    /// Creates a reply.
     public init(text: String, agentID: String, sessionKey: SessionKey, iterations: Int = 0, toolCalls: Int = 0,
                 failure: ProviderError? = nil, hitIterationLimit: Bool = false, usage: LLMUsage? = nil) {
         self.text = text

@@ -41,6 +41,7 @@ public struct SessionKey: Sendable, Hashable, CustomStringConvertible, Comparabl
         return out
     }
 
+    /// Human-readable text (safe to log).
     public var description: String { rawValue }
 
     public static func < (lhs: SessionKey, rhs: SessionKey) -> Bool { lhs.rawValue < rhs.rawValue }

@@ -4,9 +4,13 @@ import PicoConfig
 
 /// Why a session file could not be read or written.
 public struct SessionStoreError: Error, Sendable, CustomStringConvertible {
+    /// The file or directory concerned.
     public let path: String
+    /// What failed (`open`, `write`, `fsync`, ...).
     public let operation: String
+    /// The system error number.
     public let errno: Int32
+    /// Human-readable text (safe to log).
     public var description: String {
         "session store: cannot \(operation) \(path): \(String(cString: strerror(errno)))"
     }

@@ -35,6 +35,7 @@ public struct ToolVerdict: Sendable, Equatable, CustomStringConvertible {
     /// Denied by `rule`.
     public static func denied(rule: String) -> ToolVerdict { ToolVerdict(allowed: false, rule: rule) }
 
+    /// Human-readable text (safe to log).
     public var description: String {
         (allowed ? "allowed" : "denied") + (rule.map { " (rule: \($0))" } ?? "")
     }
@@ -64,7 +65,9 @@ public struct ToolOutput: Sendable, Equatable {
 
 /// Who is calling a tool.
 public struct ToolContext: Sendable {
+    /// The chosen agent.
     public var agentID: String
+    /// The session the turn belongs to.
     public var sessionKey: SessionKey
     public var channel: String
     public var chatID: String

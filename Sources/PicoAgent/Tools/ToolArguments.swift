@@ -1,7 +1,10 @@
 /// A missing or ill-typed tool argument; reported to the model as an error result.
 public struct ToolArgumentError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The explanation (safe to print).
     public let message: String
+    /// Creates an error with `message`.
     public init(_ message: String) { self.message = message }
+    /// Human-readable text (safe to log).
     public var description: String { message }
 }
 

@@ -1,6 +1,7 @@
 /// One tool call, for the audit trail (the gateway logs these with `--debug`; the CLI prints them to stderr).
 /// Every string field is redacted; ``argumentsPreview`` is also truncated to ≤ 200 characters.
 public struct ToolAuditEvent: Sendable, Equatable, CustomStringConvertible {
+    /// The agent that ran the tool.
     public var agentID: String
     public var sessionKey: String
     public var tool: String

@@ -85,8 +85,14 @@ extension DiscordChannel {
     /// Runs one connection: HELLO, heartbeats, IDENTIFY or RESUME, then dispatches until it closes.
     private func runConnection(_ ws: WebSocket, resuming: Bool, reachedReady: inout Bool) async -> GatewayConnectionEnd {
         var events = ws.events.makeAsyncIterator()
-        // HELLO comes first.
-        guard case .text(let first)? = await events.next(),
+        // HELLO comes first; a gateway that never sends it is dropped after 30 s.
+        let helloWatchdog = Task {
+            do { try await Task.sleep(for: .seconds(30)) } catch { return }
+            await ws.close(code: 4000, reason: "no HELLO")
+        }
+        let firstEvent = await events.next()
+        helloWatchdog.cancel()
+        guard case .text(let first)? = firstEvent,
               let header = try? decode(GatewayHeader.self, first), header.op == 10,
               let hello = try? decode(GatewayData<GatewayHello>.self, first).d, hello.heartbeatInterval > 0 else {
             await ws.close(code: 4000, reason: "expected HELLO")

@@ -48,6 +48,18 @@ final class BinaryTempDir: @unchecked Sendable {
         return full
     }
 
+    /// Writes `text` to the absolute `path` with exactly `mode`; returns `path`.
+    @discardableResult
+    static func writeFile(_ path: String, _ text: String, mode: mode_t) -> String {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        precondition(fd >= 0, "open \(path): \(String(cString: strerror(errno)))")
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        chmod(path, mode)
+        return path
+    }
+
     /// The file's content, or `nil`.
     func read(_ relative: String) -> String? { Self.readFile(at(relative)) }
 

@@ -1,0 +1,107 @@
+import Glibc
+import PicoFakes
+import Testing
+
+/// `Docs/deploy/Dockerfile`, `compose.yaml` and `logrotate`: their contract, and the SIGHUP behaviour the
+/// logrotate snippet relies on, against the real gateway.
+@Suite("deploy: container and logrotate")
+struct DeployArtifactsTests {
+    static var dockerDaemon: Bool {
+        guard let docker = BinaryProcess.which("docker") else { return false }
+        return BinaryProcess.run([docker, "info"], environment: [:], timeout: 15).status == 0
+    }
+
+    /// Polls `condition` for up to `timeout` seconds.
+    static func waitUntil(timeout: Double = 15, _ condition: () -> Bool) -> Bool {
+        let deadline = BinaryProcess.monotonicSeconds() + timeout
+        while BinaryProcess.monotonicSeconds() < deadline {
+            if condition() { return true }
+            usleep(50_000)
+        }
+        return condition()
+    }
+
+    @Test("Dockerfile: multi-stage, non-root numeric USER, HEALTHCHECK on /health, gateway entrypoint")
+    func dockerfileContract() throws {
+        let text = try #require(BinaryDeploy.artifact("deploy/Dockerfile"), "Docs/deploy/Dockerfile is missing")
+        let lines = text.split(separator: "\n").map { $0.trimmed(of: " \t") }.filter { !$0.hasPrefix("#") }
+        let froms = lines.filter { $0.hasPrefix("FROM ") }
+        #expect(froms.count >= 2, "multi-stage build")
+        #expect(froms.first?.contains(" AS build") == true)
+        #expect(lines.contains { $0.hasPrefix("COPY --from=build ") })
+        let user = try #require(lines.last { $0.hasPrefix("USER ") })
+        let uid = user.dropFirst(5).split(separator: ":").first.map(String.init) ?? ""
+        #expect(UInt32(uid).map { $0 != 0 } == true, "USER must be a numeric non-root uid (Kubernetes runAsNonRoot): \(user)")
+        let health = try #require(lines.firstIndex { $0.hasPrefix("HEALTHCHECK") })
+        #expect(lines[health...].prefix(3).joined().contains("/health"))
+        #expect(lines.contains { $0.hasPrefix("ENTRYPOINT") && $0.contains("picoclaw") })
+        #expect(lines.contains { $0.hasPrefix("CMD") && $0.contains("gateway") })
+        #expect(lines.contains { $0.contains("--static-swift-stdlib") })
+        #expect(text.contains("PICOCLAW_HOME=/var/lib/picoclaw"))
+    }
+
+    @Test("compose example: read-only root, cap_drop ALL, no-new-privileges, secrets only through *_FILE")
+    func composeContract() throws {
+        let text = try #require(BinaryDeploy.artifact("deploy/compose.yaml"), "Docs/deploy/compose.yaml is missing")
+        let body = text.split(separator: "\n").filter { !$0.trimmed(of: " ").hasPrefix("#") }.joined(separator: "\n")
+        for needle in ["read_only: true", "cap_drop:\n      - ALL", "no-new-privileges:true", "tmpfs:",
+                       "PICOCLAW_PROVIDERS_OPENROUTER_API_KEY_FILE: /run/secrets/openrouter_key",
+                       "PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE: /run/secrets/telegram_token", "\nsecrets:", "user: \"10001:10001\""] {
+            #expect(body.contains(needle), "compose.yaml lacks \(needle)")
+        }
+        #expect(!body.contains("ports:"), "the gateway needs no published port; /health is checked inside")
+        #expect(!body.contains("_API_KEY:") && !body.contains("_TOKEN:"), "no secret values in the environment")
+        #expect(!body.contains("privileged: true"))
+    }
+
+    @Test("docker build of the image",
+          .enabled(if: Self.dockerDaemon, "no Docker daemon reachable: the image build and a read-only, cap_drop ALL run are not exercised here (see DeployUnitTests for the reproduced constraints)"))
+    func dockerBuild() throws {
+        let docker = try #require(BinaryProcess.which("docker"))
+        let build = BinaryProcess.run([docker, "build", "-f", BinaryDeploy.repositoryRoot + "/Docs/deploy/Dockerfile",
+                                       "-t", "picoclaw:test", BinaryDeploy.repositoryRoot], environment: [:], timeout: 1800)
+        #expect(build.status == 0, "\(build.stderr)")
+    }
+
+    @Test("logrotate snippet: create 0640 and a SIGHUP postrotate, matching the gateway")
+    func logrotateSnippet() throws {
+        let text = try #require(BinaryDeploy.artifact("deploy/logrotate"), "Docs/deploy/logrotate is missing")
+        #expect(text.contains("create 0640 picoclaw picoclaw"))
+        #expect(text.contains("postrotate") && text.contains("HUP") && text.contains("endscript"))
+        let directives = text.split(separator: "\n").map { $0.trimmed(of: " \t") }.filter { !$0.hasPrefix("#") }
+        #expect(!directives.contains("copytruncate"), "the gateway reopens on SIGHUP; copytruncate would lose lines")
+        if let logrotate = BinaryProcess.which("logrotate") {
+            let dir = BinaryTempDir(prefix: "picoclaw-logrotate")
+            dir.write("picoclaw", text, mode: 0o644)
+            let outcome = BinaryProcess.run([logrotate, "-d", "-s", dir.at("state"), dir.at("picoclaw")], environment: [:])
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+        }
+    }
+
+    @Test("rotation as logrotate does it: rename, SIGHUP, the gateway writes a new 0640 file; nothing lost")
+    func sighupReopensLogFile() throws {
+        guard let binary = PicoclawBinary.path() else { return }
+        let h = BinaryHome()
+        let port = BinaryHTTP.freePort()
+        let log = h.dir.at("logs/picoclaw.log")
+        h.dir.mkdir("logs", mode: 0o750)
+        h.config(#"{"gateway": {"port": \#(port), "log_file": "\#(log)"}}"#)
+        let help = BinaryProcess.run([binary, "gateway", "--help"], environment: h.environment)
+        try #require(help.status == 0, "the binary has no `gateway` subcommand yet (GatewayCommand not registered in Picoclaw.swift)")
+        let pid = try #require(BinaryProcess.spawn([binary, "gateway"], environment: h.environment,
+                                                   stdout: h.dir.at("out"), stderr: h.dir.at("err")))
+        defer { kill(pid, SIGKILL); BinaryProcess.wait(pid, timeout: 5) }
+        #expect(BinaryHTTP.waitFor(port: port, path: "/health", timeout: 30)?.status == 200, "\(h.dir.read("err") ?? "")")
+        #expect(Self.waitUntil { h.dir.read("logs/picoclaw.log")?.contains("gateway started") == true }, "\(h.dir.read("err") ?? "")")
+        #expect(h.dir.mode("logs/picoclaw.log") == 0o640)
+
+        #expect(rename(log, log + ".1") == 0)
+        #expect(kill(pid, SIGHUP) == 0)
+        #expect(Self.waitUntil { h.dir.read("logs/picoclaw.log")?.contains("log file reopened") == true }, "\(h.dir.read("err") ?? "")")
+        #expect(h.dir.mode("logs/picoclaw.log") == 0o640)
+        kill(pid, SIGTERM)
+        #expect(BinaryProcess.wait(pid, timeout: 20) == 0)
+        #expect(h.dir.read("logs/picoclaw.log")?.contains("gateway stopped") == true, "later lines go to the new file")
+        #expect(h.dir.read("logs/picoclaw.log.1")?.contains("reopened") == false, "the rotated file is left alone")
+    }
+}

@@ -1,0 +1,47 @@
+import Glibc
+import Testing
+
+/// `Docs/security.md` documents every audit check id the code can emit, and every checklist item.
+@Suite("security audit: documentation")
+struct SecurityAuditDocsTests {
+    /// `id: "..."` literals in Sources/picoclaw/Security (ids built with a channel name are expanded).
+    static func checkIDs() -> Set<String> {
+        let dir = BinaryDeploy.repositoryRoot + "/Sources/picoclaw/Security"
+        var ids = Set<String>()
+        BinaryTempDir.walk(dir) { path in
+            guard path.hasSuffix(".swift"), let text = BinaryTempDir.readFile(path) else { return }
+            var rest = Substring(text)
+            while let r = rest.firstRange(of: "id: \"") {
+                rest = rest[r.upperBound...]
+                guard let end = rest.firstIndex(of: "\"") else { break }
+                let literal = String(rest[..<end])
+                rest = rest[end...]
+                if literal.contains("\\(name)") {
+                    for channel in ["telegram", "discord"] { ids.insert(literal.replacing("\\(name)", with: channel)) }
+                } else if literal.contains("\\(") {
+                    continue
+                } else {
+                    ids.insert(literal)
+                }
+            }
+            // `id: world ? "a" : "b"`
+            var scan = Substring(text)
+            while let r = scan.firstRange(of: "id: world ? \"") {
+                scan = scan[r.upperBound...]
+                let parts = scan.prefix(while: { $0 != "," }).split(separator: "\"")
+                if parts.count >= 3 { ids.insert(String(parts[0])); ids.insert(String(parts[2])) }
+            }
+        }
+        return ids
+    }
+
+    @Test("every check id appears in Docs/security.md")
+    func everyIDDocumented() throws {
+        let doc = try #require(BinaryDeploy.artifact("security.md"), "Docs/security.md is missing")
+        let ids = Self.checkIDs()
+        #expect(ids.count >= 30, "found \(ids.sorted())")
+        for id in ids.sorted() {
+            #expect(doc.contains("`\(id)`"), "Docs/security.md does not document \(id)")
+        }
+    }
+}
