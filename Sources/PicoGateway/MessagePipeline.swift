@@ -58,11 +58,22 @@ final class MessagePipeline: Sendable {
         }
     }
 
-    /// Waits (up to `timeout`) for queued and running turns, then refuses new ones.
+    /// Waits (up to `timeout`) for queued and running turns. Past the grace period, cancels what is left: a
+    /// cancelled turn persists what was said to its session, and gets 2 s more to do so.
     /// Returns whether everything finished in time.
     func drain(timeout: Duration) async -> Bool {
+        let finished = await waitUntilIdle(timeout: timeout)
+        if !finished {
+            await lanes.cancelAll()
+            _ = await waitUntilIdle(timeout: .seconds(2))
+        }
+        _ = await dispatcher.drain(timeout: .milliseconds(1))
+        return finished
+    }
+
+    private func waitUntilIdle(timeout: Duration) async -> Bool {
         let lanes = self.lanes
-        let finished = await withTaskGroup(of: Bool.self) { group in
+        return await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 await lanes.waitUntilIdle()
                 return true
@@ -75,8 +86,6 @@ final class MessagePipeline: Sendable {
             group.cancelAll()
             return first
         }
-        _ = await dispatcher.drain(timeout: .milliseconds(1))
-        return finished
     }
 
     /// Turns queued or running.

@@ -45,8 +45,7 @@ struct SecurityAuditLiveGatewayTests {
         #expect(result.ids.isEmpty, "\(result.json.jsonString)")
         #expect(result.status == 0)
 
-        // Hand the config to root: now it is not the gateway user's file... but root is accepted as owner;
-        // another uid is not.
+        // A config owned by a third uid is reported, and the fix names the gateway's uid.
         #expect(chown(h.configPath, 4242, 4242) == 0)
         let foreign = try #require(h.audit())
         #expect(foreign.finding("config.file.owner")?["fix"]?.stringValue == "chown 65534 \(h.configPath)")

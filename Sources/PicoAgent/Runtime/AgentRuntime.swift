@@ -75,15 +75,23 @@ public final class AgentRuntime: Sendable {
             let request = LLMRequest(model: settings.model, messages: [system] + history + turn,
                                      tools: tools.definitions, maxTokens: settings.maxTokens,
                                      temperature: settings.temperature)
+            logger.debug("LLM request", metadata: meta(session, [
+                "provider": "\(provider.name)", "model": "\(settings.model)", "iteration": "\(iterations)",
+                "messages": "\(request.messages.count)", "tools": "\(request.tools.count)",
+                "max_tokens": "\(settings.maxTokens)",
+            ]))
             let response: LLMResponse
             do {
                 response = try await provider.complete(request)
             } catch {
                 let failure = (error as? ProviderError)
-                    ?? ProviderError(provider: provider.name, kind: .unreachable, detail: redactor.redact("\(error)"))
+                    ?? ProviderError(provider: provider.name, kind: Task.isCancelled ? .cancelled : .unreachable,
+                                     detail: redactor.redact("\(error)"))
                 logger.error("LLM call failed", metadata: meta(session, [
                     "provider": "\(provider.name)", "error": "\(failure.description)", "iteration": "\(iterations)",
                 ]))
+                // What was said so far stays in the history, so the next turn (or a restart) has it.
+                persist(session, turn)
                 logTurn(session, iterations: iterations, toolCalls: toolCallCount, started: started, outcome: "provider_error")
                 return AgentReply(text: failure.userMessage, agentID: settings.id, sessionKey: session,
                                   iterations: iterations, toolCalls: toolCallCount, failure: failure, usage: usage)
@@ -92,6 +100,10 @@ public final class AgentRuntime: Sendable {
                 usage = LLMUsage(promptTokens: (usage?.promptTokens ?? 0) + u.promptTokens,
                                  completionTokens: (usage?.completionTokens ?? 0) + u.completionTokens)
             }
+            logger.debug("LLM response", metadata: meta(session, [
+                "iteration": "\(iterations)", "content_chars": "\(response.content.count)",
+                "tool_calls": "\(response.toolCalls.map(\.name).joined(separator: ","))",
+            ]))
             let content = redactor.redact(response.content)
             guard !response.toolCalls.isEmpty else {
                 finalText = content.trimmedSpaces.isEmpty ? AgentRuntime.emptyAnswerText : content
@@ -106,11 +118,6 @@ public final class AgentRuntime: Sendable {
                 if Task.isCancelled { break }
                 let (result, event) = await tools.run(call, context: context)
                 toolCallCount += 1
-                logger.debug("tool call", metadata: meta(session, [
-                    "tool": "\(event.tool)", "verdict": "\(event.verdict)", "args": "\(event.argumentsPreview)",
-                    "duration_ms": "\(event.duration.milliseconds)", "result_bytes": "\(event.resultBytes)",
-                    "is_error": "\(event.isError)",
-                ]))
                 auditSink?(event)
                 turn.append(.tool(callID: call.id, name: call.name, content: result.content))
             }
@@ -122,15 +129,27 @@ public final class AgentRuntime: Sendable {
             : "I stopped after \(settings.maxToolIterations) tool-call rounds without reaching a final answer. "
                 + "Ask me to continue, or increase `max_tool_iterations` in the config.")
         if hitLimit { turn.append(.assistant(text)) }
-        do {
-            try sessions.append(session, messages: turn)
-        } catch {
-            logger.error("could not save the session", metadata: meta(session, ["error": "\(error)"]))
-        }
+        persist(session, turn)
         logTurn(session, iterations: iterations, toolCalls: toolCallCount, started: started,
                 outcome: hitLimit ? "iteration_limit" : "ok")
         return AgentReply(text: text, agentID: settings.id, sessionKey: session, iterations: iterations,
                           toolCalls: toolCallCount, hitIterationLimit: hitLimit, usage: usage)
+    }
+
+    /// Appends the turn to the session history, dropping a trailing assistant tool-call message whose results
+    /// are incomplete (a cancelled turn), so the history stays valid for every provider.
+    private func persist(_ session: SessionKey, _ turn: [ChatMessage]) {
+        var messages = turn
+        if let lastCall = messages.lastIndex(where: { !($0.toolCalls ?? []).isEmpty }) {
+            let expected = Set((messages[lastCall].toolCalls ?? []).map(\.id))
+            let answered = Set(messages[(lastCall + 1)...].compactMap(\.toolCallId))
+            if !expected.isSubset(of: answered) { messages.removeSubrange(lastCall...) }
+        }
+        do {
+            try sessions.append(session, messages: messages)
+        } catch {
+            logger.error("could not save the session", metadata: meta(session, ["error": "\(error)"]))
+        }
     }
 
     private func logTurn(_ session: SessionKey, iterations: Int, toolCalls: Int, started: ContinuousClock.Instant,
