@@ -1,6 +1,7 @@
-/// A parsed JSON document. Numbers keep their literal text so that large integers
+/// A JSON document. Numbers keep their literal text so that large integers
 /// (Discord snowflakes, Telegram ids) survive without passing through `Double`.
-enum JSONValue: Sendable, Equatable {
+/// Used for the config file and for every small JSON document picoclaw writes (`config show`, `/ready`, audits).
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     /// The number exactly as written in the source (for example `123456789012345678` or `0.7`).
@@ -10,7 +11,7 @@ enum JSONValue: Sendable, Equatable {
     case object([String: JSONValue])
 
     /// The JSON type name used in error messages ("expected an integer, got string").
-    var typeName: String {
+    public var typeName: String {
         switch self {
         case .null: "null"
         case .bool: "boolean"
@@ -22,21 +23,51 @@ enum JSONValue: Sendable, Equatable {
     }
 
     /// A JSON number from a Swift integer.
-    static func int(_ value: Int) -> JSONValue { .number(String(value)) }
+    public static func int(_ value: Int) -> JSONValue { .number(String(value)) }
 
     /// A JSON number from a Swift double (shortest round-trip text).
-    static func double(_ value: Double) -> JSONValue { .number(String(value)) }
+    public static func double(_ value: Double) -> JSONValue { .number(String(value)) }
 
     /// A JSON array of strings.
-    static func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
+    public static func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
 }
 
 extension JSONValue {
     /// Serialises the value as pretty-printed JSON with sorted keys (two-space indent, no escaped slashes).
-    func serialized(indent: Int = 0) -> String {
+    public func serialized(indent: Int = 0) -> String {
         var out = ""
         write(to: &out, indent: indent)
         return out
+    }
+
+    /// Serialises the value on one line, with sorted keys and no spaces.
+    public var compact: String {
+        var out = ""
+        writeCompact(to: &out)
+        return out
+    }
+
+    private func writeCompact(to out: inout String) {
+        switch self {
+        case .array(let items):
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += "," }
+                item.writeCompact(to: &out)
+            }
+            out += "]"
+        case .object(let members):
+            out += "{"
+            for (i, key) in members.keys.sorted().enumerated() {
+                if i > 0 { out += "," }
+                JSONValue.writeString(key, to: &out)
+                out += ":"
+                members[key]!.writeCompact(to: &out)
+            }
+            out += "}"
+        default:
+            write(to: &out, indent: 0)
+        }
     }
 
     private func write(to out: inout String, indent: Int) {
@@ -70,7 +101,7 @@ extension JSONValue {
     }
 
     /// Appends `s` as a JSON string literal.
-    static func writeString(_ s: String, to out: inout String) {
+    public static func writeString(_ s: String, to out: inout String) {
         out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {

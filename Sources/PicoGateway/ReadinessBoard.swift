@@ -1,3 +1,4 @@
+import PicoConfig
 import Synchronization
 
 /// The state of one readiness check, as `/ready` reports it.
@@ -33,40 +34,19 @@ public final class ReadinessBoard: Sendable {
     public var uptimeSeconds: Int { monotonicSeconds() - startedAt }
 
     /// `GET /health`: 200 while the process is up.
-    func healthBody() -> String { #"{"status":"ok","uptime_seconds":\#(uptimeSeconds)}"# }
+    func healthBody() -> String {
+        JSONValue.object(["status": .string("ok"), "uptime_seconds": .int(uptimeSeconds)]).compact
+    }
 
     /// `GET /ready`: status and body listing every check.
     func readyResponse() -> (status: Int, body: String) {
         let current = snapshot
         let ready = !current.isEmpty && current.values.allSatisfy(\.ok)
-        let checks = current.keys.sorted().map { name -> String in
-            let c = current[name]!
-            return #""\#(jsonEscape(name))":{"ok":\#(c.ok),"detail":"\#(jsonEscape(c.detail))"}"#
-        }.joined(separator: ",")
-        let body = #"{"status":"\#(ready ? "ready" : "not ready")","uptime_seconds":\#(uptimeSeconds),"checks":{\#(checks)}}"#
+        let checks = current.mapValues { JSONValue.object(["ok": .bool($0.ok), "detail": .string($0.detail)]) }
+        let body = JSONValue.object([
+            "status": .string(ready ? "ready" : "not ready"), "uptime_seconds": .int(uptimeSeconds),
+            "checks": .object(checks),
+        ]).compact
         return (ready ? 200 : 503, body)
     }
-}
-
-/// Escapes a string for inclusion in a JSON string literal.
-func jsonEscape(_ s: String) -> String {
-    var out = ""
-    out.reserveCapacity(s.utf8.count)
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if scalar.value < 0x20 {
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return out
 }

@@ -98,7 +98,7 @@ struct GatewayEndToEndTests {
         #expect(early?.text.contains("telegram") == true)
         let ready = await run.waitFor("/ready", status: 200, timeout: .seconds(15))
         #expect(ready != nil, "never ready: \(run.log)")
-        #expect(ready?.text.contains(#""telegram":{"ok":true"#) == true)
+        #expect(ready?.text.contains(#""telegram":{"detail":"connected","ok":true}"#) == true)
         // Bodies are small and leak no paths or versions.
         for body in [health?.text ?? "", ready?.text ?? ""] {
             #expect(body.count < 512)
