@@ -233,3 +233,35 @@ func listDirectory(_ path: String) throws -> [String] {
     }
     return names
 }
+
+@Suite("gateway end to end: failing channels", .serialized)
+struct GatewayFailingChannelTests {
+    @Test func rejectedTokenIsReportedWhileTheOtherChannelKeepsWorking() async throws {
+        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
+        // Telegram knows another token, so it rejects ours (401 on getMe).
+        let telegram = try await FakeTelegram.start(token: "111:some-other-token")
+        let discord = try await FakeDiscord.start(token: GatewayRun.discordToken, heartbeatIntervalMS: 1000)
+        defer { Task { await llm.stop(); await telegram.stop(); await discord.stop() } }
+        llm.setDefaultResponse(.text("still here"))
+        let run = GatewayRun()
+        run.useLLM(llm)
+        run.useTelegram(telegram, allowFrom: [4242])
+        run.useDiscord(discord, allowFrom: ["555000111"])
+        #expect(run.start())
+        #expect(await run.waitFor("/health", status: 200) != nil, "\(run.log)")
+        // Discord connects; Telegram is reported as failed and /ready says so, without naming the token.
+        #expect(await run.waitForLog("telegram: cannot start"), "\(run.log)")
+        try await discord.waitForIdentify()
+        let ready = await run.get("/ready")
+        #expect(ready?.status == 503)
+        #expect(ready?.text.contains(#""telegram":{"detail":"start failed","ok":false}"#) == true)
+        _ = discord.dispatchMessageCreate(channelId: "777", guildId: nil, authorId: "555000111", username: "owner",
+                                          bot: false, content: "hello", mentionsBot: false)
+        let sent = try await discord.waitForSentMessages(count: 1, timeout: .seconds(10))
+        #expect(sent[0].content == "still here")
+        // The gateway keeps running and retrying Telegram with backoff.
+        #expect(await run.exited(within: .milliseconds(200)) == nil)
+        #expect(await run.stop() == 0)
+        run.expectNoSecrets()
+    }
+}

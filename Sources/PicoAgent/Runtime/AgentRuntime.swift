@@ -155,7 +155,8 @@ public final class AgentRuntime: Sendable {
     private func logTurn(_ session: SessionKey, iterations: Int, toolCalls: Int, started: ContinuousClock.Instant,
                          outcome: String) {
         let ms = started.duration(to: ContinuousClock().now).milliseconds
-        logger.info("agent turn", metadata: meta(session, [
+        // Debug: the gateway logs its own one line per turn at info (with delivery); the CLI shows this with --debug.
+        logger.debug("agent turn", metadata: meta(session, [
             "iterations": "\(iterations)", "tool_calls": "\(toolCalls)", "duration_ms": "\(ms)", "outcome": "\(outcome)",
         ]))
     }
