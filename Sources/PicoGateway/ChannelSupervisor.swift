@@ -47,7 +47,7 @@ final class ChannelSupervisor: Sendable {
             } catch is CancellationError {
                 return
             } catch {
-                board.set(channel.name, ok: false, detail: "start failed")
+                board.set(channel.name, ok: false, detail: "failed")  // the same word watchState uses for .failed
                 logger.error("\(channel.name): cannot start: \(error). Retrying in \(delay)")
                 try? await Task.sleep(for: delay)
                 delay = min(delay * 2, retryCap)

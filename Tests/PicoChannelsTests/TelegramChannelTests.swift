@@ -275,7 +275,12 @@ struct TelegramChannelTests {
 
     @Test func typingIndicatorRepeatsUntilStopped() async throws {
         let fake = try await FakeTelegram.start()
-        let channel = makeChannel(fake, log: LogRecorder())
+        // Scale 0.01: a 40 ms interval within a 3 s safety limit (fastTiming would shrink the limit to 0.3 s,
+        // too tight for three round trips while the whole suite shares two cores).
+        let channel = TelegramChannel(options: TelegramOptions(
+            token: fake.token, allowFrom: ["1001"], baseURL: fake.baseURL, globalRate: .unlimited,
+            perChatRate: .unlimited, typingInterval: .seconds(4), timing: ChannelTiming(scale: 0.01),
+            logger: LogRecorder().logger()))
         let handle = try #require(channel.startTyping(ReplyTarget(chatID: "1001")))
         let actions = try await fake.waitForChatActions(count: 3)
         handle.stop()

@@ -6,17 +6,17 @@ import Testing
 /// logrotate snippet relies on, against the real gateway.
 @Suite("deploy: container and logrotate")
 struct DeployArtifactsTests {
-    static var dockerDaemon: Bool {
+    static func dockerDaemon() async -> Bool {
         guard let docker = BinaryProcess.which("docker") else { return false }
-        return BinaryProcess.run([docker, "info"], environment: [:], timeout: 15).status == 0
+        return await BinaryProcess.run([docker, "info"], environment: [:], timeout: 15).status == 0
     }
 
-    /// Polls `condition` for up to `timeout` seconds.
-    static func waitUntil(timeout: Double = 15, _ condition: () -> Bool) -> Bool {
+    /// Polls `condition` for up to `timeout` seconds, sleeping with `Task.sleep` in between.
+    static func waitUntil(timeout: Double = 15, _ condition: () -> Bool) async -> Bool {
         let deadline = BinaryProcess.monotonicSeconds() + timeout
         while BinaryProcess.monotonicSeconds() < deadline {
             if condition() { return true }
-            usleep(50_000)
+            try? await Task.sleep(for: .milliseconds(50))
         }
         return condition()
     }
@@ -55,16 +55,18 @@ struct DeployArtifactsTests {
     }
 
     @Test("docker build of the image",
-          .enabled(if: Self.dockerDaemon, "no Docker daemon reachable: the image build and a read-only, cap_drop ALL run are not exercised here (see DeployUnitTests for the reproduced constraints)"))
-    func dockerBuild() throws {
+          .enabled("no Docker daemon reachable: the image build and a read-only, cap_drop ALL run are not exercised here (see DeployUnitTests for the reproduced constraints)") {
+              await DeployArtifactsTests.dockerDaemon()
+          })
+    func dockerBuild() async throws {
         let docker = try #require(BinaryProcess.which("docker"))
-        let build = BinaryProcess.run([docker, "build", "-f", BinaryDeploy.repositoryRoot + "/Docs/deploy/Dockerfile",
-                                       "-t", "picoclaw:test", BinaryDeploy.repositoryRoot], environment: [:], timeout: 1800)
+        let build = await BinaryProcess.run([docker, "build", "-f", BinaryDeploy.repositoryRoot + "/Docs/deploy/Dockerfile",
+                                             "-t", "picoclaw:test", BinaryDeploy.repositoryRoot], environment: [:], timeout: 1800)
         #expect(build.status == 0, "\(build.stderr)")
     }
 
     @Test("logrotate snippet: create 0640 and a SIGHUP postrotate, matching the gateway")
-    func logrotateSnippet() throws {
+    func logrotateSnippet() async throws {
         let text = try #require(BinaryDeploy.artifact("deploy/logrotate"), "Docs/deploy/logrotate is missing")
         #expect(text.contains("create 0640 picoclaw picoclaw"))
         #expect(text.contains("postrotate") && text.contains("HUP") && text.contains("endscript"))
@@ -73,34 +75,36 @@ struct DeployArtifactsTests {
         if let logrotate = BinaryProcess.which("logrotate") {
             let dir = BinaryTempDir(prefix: "picoclaw-logrotate")
             dir.write("picoclaw", text, mode: 0o644)
-            let outcome = BinaryProcess.run([logrotate, "-d", "-s", dir.at("state"), dir.at("picoclaw")], environment: [:])
+            let outcome = await BinaryProcess.run([logrotate, "-d", "-s", dir.at("state"), dir.at("picoclaw")], environment: [:])
             #expect(outcome.status == 0, "\(outcome.stderr)")
         }
     }
 
     @Test("rotation as logrotate does it: rename, SIGHUP, the gateway writes a new 0640 file; nothing lost")
-    func sighupReopensLogFile() throws {
+    func sighupReopensLogFile() async throws {
         guard let binary = PicoclawBinary.path() else { return }
         let h = BinaryHome()
         let port = BinaryHTTP.freePort()
         let log = h.dir.at("logs/picoclaw.log")
         h.dir.mkdir("logs", mode: 0o750)
         h.config(#"{"gateway": {"port": \#(port), "log_file": "\#(log)"}}"#)
-        let help = BinaryProcess.run([binary, "gateway", "--help"], environment: h.environment)
+        let help = await BinaryProcess.run([binary, "gateway", "--help"], environment: h.environment)
         try #require(help.status == 0, "the binary has no `gateway` subcommand yet (GatewayCommand not registered in Picoclaw.swift)")
         let pid = try #require(BinaryProcess.spawn([binary, "gateway"], environment: h.environment,
                                                    stdout: h.dir.at("out"), stderr: h.dir.at("err")))
-        defer { kill(pid, SIGKILL); BinaryProcess.wait(pid, timeout: 5) }
-        #expect(BinaryHTTP.waitFor(port: port, path: "/health", timeout: 30)?.status == 200, "\(h.dir.read("err") ?? "")")
-        #expect(Self.waitUntil { h.dir.read("logs/picoclaw.log")?.contains("gateway started") == true }, "\(h.dir.read("err") ?? "")")
+        var reaped = false
+        defer { if !reaped { BinaryProcess.killAndReap(pid) } }  // a failed check: SIGKILL, brief blocking reap
+        #expect(await BinaryHTTP.waitFor(port: port, path: "/health", timeout: 30)?.status == 200, "\(h.dir.read("err") ?? "")")
+        #expect(await Self.waitUntil { h.dir.read("logs/picoclaw.log")?.contains("gateway started") == true }, "\(h.dir.read("err") ?? "")")
         #expect(h.dir.mode("logs/picoclaw.log") == 0o640)
 
         #expect(rename(log, log + ".1") == 0)
         #expect(kill(pid, SIGHUP) == 0)
-        #expect(Self.waitUntil { h.dir.read("logs/picoclaw.log")?.contains("log file reopened") == true }, "\(h.dir.read("err") ?? "")")
+        #expect(await Self.waitUntil { h.dir.read("logs/picoclaw.log")?.contains("log file reopened") == true }, "\(h.dir.read("err") ?? "")")
         #expect(h.dir.mode("logs/picoclaw.log") == 0o640)
         kill(pid, SIGTERM)
-        #expect(BinaryProcess.wait(pid, timeout: 20) == 0)
+        #expect(await BinaryProcess.wait(pid, timeout: 20) == 0)
+        reaped = true
         #expect(h.dir.read("logs/picoclaw.log")?.contains("gateway stopped") == true, "later lines go to the new file")
         #expect(h.dir.read("logs/picoclaw.log.1")?.contains("reopened") == false, "the rotated file is left alone")
     }

@@ -254,7 +254,7 @@ struct GatewayFailingChannelTests {
         try await discord.waitForIdentify()
         let ready = await run.get("/ready")
         #expect(ready?.status == 503)
-        #expect(ready?.text.contains(#""telegram":{"detail":"start failed","ok":false}"#) == true)
+        #expect(ready?.text.contains(#""telegram":{"detail":"failed","ok":false}"#) == true)
         _ = discord.dispatchMessageCreate(channelId: "777", guildId: nil, authorId: "555000111", username: "owner",
                                           bot: false, content: "hello", mentionsBot: false)
         let sent = try await discord.waitForSentMessages(count: 1, timeout: .seconds(10))

@@ -13,10 +13,10 @@ struct OnboardTests {
     }
 
     @Test("creates $PICOCLAW_HOME 0700, config 0600, workspace 0700 with AGENTS.md and SOUL.md, even with umask 000")
-    func createsSafeLayout() throws {
+    func createsSafeLayout() async throws {
         let h = Self.freshHome()
         guard let binary = PicoclawBinary.path() else { return }
-        let outcome = BinaryProcess.run(["/bin/sh", "-c", "umask 000 && exec \"$0\" onboard", binary], environment: h.environment)
+        let outcome = await BinaryProcess.run(["/bin/sh", "-c", "umask 000 && exec \"$0\" onboard", binary], environment: h.environment)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(h.dir.mode("home") == 0o700)
         #expect(h.dir.mode("home/config.json") == 0o600)
@@ -28,9 +28,9 @@ struct OnboardTests {
     }
 
     @Test("the starter config is safe and loads without a single warning or notice")
-    func starterConfigIsSafeAndClean() throws {
+    func starterConfigIsSafeAndClean() async throws {
         let h = Self.freshHome()
-        let onboard = try #require(h.run(["onboard"]))
+        let onboard = try #require(await h.run(["onboard"]))
         #expect(onboard.status == 0)
         let config = try #require(h.dir.read("home/config.json"))
         let json = try #require(JSONValue.parse(config), "the starter config is plain JSON")
@@ -44,38 +44,38 @@ struct OnboardTests {
         #expect(json["_comment"]?.arrayValue?.contains { $0.stringValue?.contains("PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE=") == true } == true)
         #expect(!config.contains("\"token\"") && !config.contains("api_key\""), "no secret keys, not even empty ones")
 
-        let check = try #require(h.run(["config", "check"]))
+        let check = try #require(await h.run(["config", "check"]))
         #expect(check.status == 0)
         #expect(check.stderr.isEmpty, "no warnings or notices for a fresh config: \(check.stderr)")
-        let show = try #require(h.run(["config", "show"]))
+        let show = try #require(await h.run(["config", "show"]))
         #expect(JSONValue.parse(show.stdout)?["agents"]?["defaults"]?["restrict_to_workspace"]?.boolValue == true)
     }
 
     @Test("a fresh onboard passes the audit with no findings as an unprivileged user")
-    func freshOnboardAuditIsClean() throws {
+    func freshOnboardAuditIsClean() async throws {
         let h = Self.freshHome()
         h.giveToNobody()
-        let onboard = try #require(h.run(["onboard"], asNobody: true))
+        let onboard = try #require(await h.run(["onboard"], asNobody: true))
         #expect(onboard.status == 0, "\(onboard.stderr)")
-        let audit = try #require(h.audit(asNobody: true))
+        let audit = try #require(await h.audit(asNobody: true))
         #expect(audit.ids.isEmpty, "\(audit.json.jsonString)")
         #expect(audit.status == 0)
     }
 
     @Test("never overwrites without --force; --force replaces with mode 0600")
-    func overwriteRules() throws {
+    func overwriteRules() async throws {
         let h = Self.freshHome()
-        _ = try #require(h.run(["onboard"]))
+        _ = try #require(await h.run(["onboard"]))
         h.dir.write("home/config.json", #"{"gateway": {"port": 19999}}"#, mode: 0o640)
         h.dir.write("home/workspace/SOUL.md", "mine", mode: 0o600)
 
-        let again = try #require(h.run(["onboard"]))
+        let again = try #require(await h.run(["onboard"]))
         #expect(again.status == 0)
         #expect(h.dir.read("home/config.json") == #"{"gateway": {"port": 19999}}"#)
         #expect(h.dir.read("home/workspace/SOUL.md") == "mine")
         #expect(again.stdout.contains("kept     \(h.configPath) (0640): exists; left unchanged (use --force to overwrite)"))
 
-        let forced = try #require(h.run(["onboard", "--force"]))
+        let forced = try #require(await h.run(["onboard", "--force"]))
         #expect(forced.status == 0)
         #expect(forced.stdout.contains("replaced \(h.configPath) (0600)"))
         #expect(h.dir.read("home/config.json")?.contains("\"restrict_to_workspace\": true") == true)
@@ -84,9 +84,9 @@ struct OnboardTests {
     }
 
     @Test("prints the next steps: _FILE variables, config check, security audit")
-    func nextSteps() throws {
+    func nextSteps() async throws {
         let h = Self.freshHome()
-        let outcome = try #require(h.run(["onboard"]))
+        let outcome = try #require(await h.run(["onboard"]))
         for expected in ["PICOCLAW_PROVIDERS_OPENROUTER_API_KEY_FILE=\(h.home)/secrets/openrouter_key",
                          "PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE=", "PICOCLAW_CHANNELS_TELEGRAM_ALLOW_FROM=",
                          "picoclaw config check", "picoclaw security audit", "export PICOCLAW_HOME=\(h.home)"] {
@@ -95,10 +95,10 @@ struct OnboardTests {
     }
 
     @Test("--config writes the config where asked (its directory 0700)")
-    func explicitConfigPath() throws {
+    func explicitConfigPath() async throws {
         let h = Self.freshHome()
         let path = h.dir.at("etc/picoclaw/config.json")
-        let outcome = try #require(h.run(["onboard", "--config", path]))
+        let outcome = try #require(await h.run(["onboard", "--config", path]))
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(h.dir.mode("etc/picoclaw/config.json") == 0o600)
         #expect(h.dir.mode("etc/picoclaw") == 0o700)

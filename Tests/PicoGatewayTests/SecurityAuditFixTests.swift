@@ -6,7 +6,7 @@ import Testing
 @Suite("security audit --fix")
 struct SecurityAuditFixTests {
     @Test("--fix tightens config, home, workspace, sessions and log file; leaves content and owners alone")
-    func fixesPermissions() throws {
+    func fixesPermissions() async throws {
         let h = BinaryHome()
         let log = h.dir.write("logs/gw.log", "line\n", mode: 0o666)
         let config = #"{"channels": {"telegram": {"token": "123:fix-test-token"}}, "gateway": {"log_file": "\#(log)"}}"#
@@ -19,7 +19,7 @@ struct SecurityAuditFixTests {
         let outside = h.dir.write("outside.txt", "x", mode: 0o644)
         #expect(symlink(outside, h.home + "/workspace/sessions/link") == 0)
 
-        let fixed = try #require(h.audit(["--fix"]))
+        let fixed = try #require(await h.audit(["--fix"]))
         #expect(h.dir.mode("home/config.json") == 0o600)
         #expect(h.dir.mode("home") == 0o700)
         #expect(h.dir.mode("home/workspace") == 0o700)
@@ -43,21 +43,21 @@ struct SecurityAuditFixTests {
     }
 
     @Test("text mode prints FIXED lines, and a second --fix has nothing left to change")
-    func fixIsIdempotent() throws {
+    func fixIsIdempotent() async throws {
         let h = BinaryHome()
         h.config("{}", mode: 0o644)
-        let first = try #require(h.run(["security", "audit", "--fix"]))
+        let first = try #require(await h.run(["security", "audit", "--fix"]))
         #expect(first.stdout.contains("FIXED    config.file.world_readable  \(h.configPath): mode 0644 → 0600 (chmod 600 \(h.configPath))"))
-        let second = try #require(h.audit(["--fix"]))
+        let second = try #require(await h.audit(["--fix"]))
         #expect(second.json["fixed"]?.arrayValue?.isEmpty == true)
     }
 
     @Test("without --fix nothing changes")
-    func reportOnly() throws {
+    func reportOnly() async throws {
         let h = BinaryHome()
         h.config("{}", mode: 0o644)
         chmod(h.home, 0o755)
-        _ = try #require(h.audit())
+        _ = try #require(await h.audit())
         #expect(h.dir.mode("home/config.json") == 0o644)
         #expect(h.dir.mode("home") == 0o755)
     }

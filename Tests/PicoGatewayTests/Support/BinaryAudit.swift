@@ -36,7 +36,7 @@ final class BinaryHome: @unchecked Sendable {
     }
 
     /// Runs `picoclaw <arguments>`; `asNobody` runs it as uid 65534 with no new privileges.
-    func run(_ arguments: [String], asNobody: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) -> BinaryOutcome? {
+    func run(_ arguments: [String], asNobody: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) async -> BinaryOutcome? {
         guard let binary = PicoclawBinary.path(sourceLocation: sourceLocation) else { return nil }
         var argv = [binary] + arguments
         if asNobody {
@@ -46,12 +46,12 @@ final class BinaryHome: @unchecked Sendable {
             }
             argv = [setpriv, "--reuid=\(Self.nobody)", "--regid=\(Self.nobody)", "--clear-groups", "--no-new-privs", "--"] + argv
         }
-        return BinaryProcess.run(argv, environment: environment)
+        return await BinaryProcess.run(argv, environment: environment)
     }
 
     /// `picoclaw security audit --json [extra]`, parsed.
-    func audit(_ extra: [String] = [], asNobody: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) -> AuditResult? {
-        guard let outcome = run(["security", "audit", "--json"] + extra, asNobody: asNobody, sourceLocation: sourceLocation) else { return nil }
+    func audit(_ extra: [String] = [], asNobody: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) async -> AuditResult? {
+        guard let outcome = await run(["security", "audit", "--json"] + extra, asNobody: asNobody, sourceLocation: sourceLocation) else { return nil }
         guard let json = JSONValue.parse(outcome.stdout) else {
             Issue.record("audit --json printed no JSON (status \(outcome.status)): \(outcome.stdout)\n\(outcome.stderr)", sourceLocation: sourceLocation)
             return nil

@@ -16,7 +16,7 @@ final class BinaryConstrainedGateway: @unchecked Sendable {
     var config: String { root + "/etc/config.json" }
 
     /// Prepares the tree; `config` is the JSON to write (mode 0600, owned by `uid`).
-    init?(uid: uid_t, configJSON: (Int) -> String, sourceLocation: SourceLocation = #_sourceLocation) {
+    init?(uid: uid_t, configJSON: (Int) -> String, sourceLocation: SourceLocation = #_sourceLocation) async {
         guard let built = PicoclawBinary.path(sourceLocation: sourceLocation) else { return nil }
         var template = Array("/var/tmp/picoclaw-deploy-XXXXXX".utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else { return nil }
@@ -25,7 +25,7 @@ final class BinaryConstrainedGateway: @unchecked Sendable {
         port = BinaryHTTP.freePort()
         chmod(root, 0o755)
         for dir in ["bin", "etc", "state"] { mkdir(root + "/" + dir, 0o755) }
-        let copy = BinaryProcess.run(["/bin/cp", built, binary], environment: [:])
+        let copy = await BinaryProcess.run(["/bin/cp", built, binary], environment: [:])
         guard copy.status == 0 else {
             Issue.record("cannot copy \(built): \(copy.stderr)", sourceLocation: sourceLocation)
             return nil
@@ -37,7 +37,8 @@ final class BinaryConstrainedGateway: @unchecked Sendable {
     }
 
     deinit {
-        if pid > 0 { kill(pid, SIGKILL); BinaryProcess.wait(pid, timeout: 5) }
+        // Cleanup of a gateway `stop()` did not reap (a failed check): SIGKILL, then a brief blocking reap.
+        if pid > 0 { BinaryProcess.killAndReap(pid) }
         BinaryTempDir.removeTree(root)
     }
 
@@ -70,8 +71,8 @@ final class BinaryConstrainedGateway: @unchecked Sendable {
     }
 
     /// Runs `argv` inside the gateway's mount namespace (as root unless `dropPrivileges` is prepended).
-    func inNamespace(_ argv: [String]) -> BinaryOutcome {
-        BinaryProcess.run([BinaryProcess.which("nsenter")!, "--target", "\(pid)", "--mount", "--"] + argv,
+    func inNamespace(_ argv: [String]) async -> BinaryOutcome {
+        await BinaryProcess.run([BinaryProcess.which("nsenter")!, "--target", "\(pid)", "--mount", "--"] + argv,
                           environment: environment, timeout: 60)
     }
 
@@ -85,10 +86,10 @@ final class BinaryConstrainedGateway: @unchecked Sendable {
     }
 
     /// SIGTERM and wait; returns the exit status.
-    func stop() -> Int32 {
+    func stop() async -> Int32 {
         guard pid > 0 else { return -1 }
         kill(pid, SIGTERM)
-        let status = BinaryProcess.wait(pid, timeout: 20)
+        let status = await BinaryProcess.wait(pid, timeout: 20)
         pid = -1
         return status
     }

@@ -20,18 +20,27 @@ enum BinaryDeploy {
         BinaryTempDir.readFile(repositoryRoot + "/Docs/" + relative)
     }
 
-    /// Tools needed to reproduce the constraints, with the reason when one is missing.
+    /// Tools needed to reproduce the constraints, with the reason when one is missing (cheap checks only; the
+    /// subprocess probe is ``mountNamespacesUnavailable()``).
     static let constraintToolsMissing: String? = {
         if geteuid() != 0 { return "reproducing the sandbox needs root (mount namespaces)" }
         for tool in ["unshare", "setpriv", "nsenter", "mount"] where BinaryProcess.which(tool) == nil {
             return "\(tool) (util-linux) is not installed"
         }
-        // Can this machine create a mount namespace at all (containers may forbid it)?
-        let probe = BinaryProcess.run([BinaryProcess.which("unshare")!, "--mount", "--propagation", "private", "--",
-                                       "/bin/sh", "-c", "mount -t tmpfs tmpfs /mnt"], environment: [:], timeout: 10)
-        if probe.status != 0 { return "mount namespaces are not permitted here: \(probe.stderr)" }
         return nil
     }()
+
+    /// Why this machine cannot create a mount namespace with a tmpfs in it (containers may forbid it), or `nil`
+    /// when it can. Probed once, asynchronously (a subprocess), after ``constraintToolsMissing`` passed.
+    static func mountNamespacesUnavailable() async -> String? { await mountNamespaceProbe.value }
+
+    private static let mountNamespaceProbe = Task<String?, Never> {
+        if let missing = constraintToolsMissing { return missing }
+        let probe = await BinaryProcess.run([BinaryProcess.which("unshare")!, "--mount", "--propagation", "private", "--",
+                                             "/bin/sh", "-c", "mount -t tmpfs tmpfs /mnt"], environment: [:], timeout: 10)
+        if probe.status != 0 { return "mount namespaces are not permitted here: \(probe.stderr)" }
+        return nil
+    }
 
     /// `key → [values]` of the `[Service]` section of a unit file (repeated keys keep every value).
     static func serviceDirectives(_ unit: String) -> [String: [String]] {

@@ -3,7 +3,8 @@ import Glibc
 /// A tiny HTTP/1.0 GET over a loopback TCP socket, for checking `/health` of a gateway started as a
 /// subprocess (no HTTP client dependency in the black-box tests).
 enum BinaryHTTP {
-    /// `(status, body)` of `GET path` on 127.0.0.1:`port`, or `nil` when nothing answers.
+    /// `(status, body)` of `GET path` on 127.0.0.1:`port`, or `nil` when nothing answers. Synchronous: a loopback
+    /// connect fails at once when nothing listens, and a reply is bounded by a 2 s receive timeout.
     static func get(port: Int, path: String) -> (status: Int, body: String)? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
@@ -31,12 +32,12 @@ enum BinaryHTTP {
         return (status, body)
     }
 
-    /// Polls `GET path` until it answers or `timeout` seconds pass.
-    static func waitFor(port: Int, path: String, timeout: Double) -> (status: Int, body: String)? {
+    /// Polls `GET path` until it answers or `timeout` seconds pass, sleeping with `Task.sleep` in between.
+    static func waitFor(port: Int, path: String, timeout: Double) async -> (status: Int, body: String)? {
         let deadline = BinaryProcess.monotonicSeconds() + timeout
         while BinaryProcess.monotonicSeconds() < deadline {
             if let answer = get(port: port, path: path) { return answer }
-            usleep(50_000)
+            try? await Task.sleep(for: .milliseconds(50))
         }
         return nil
     }

@@ -10,14 +10,18 @@ struct BinaryOutcome: Sendable {
 
 /// Runs programs with an explicit environment (nothing inherited), stdin from /dev/null and output captured in
 /// files (no pipe deadlocks). For the CLI black-box tests.
+///
+/// Waiting is async: ``run(_:environment:timeout:)`` and ``wait(_:timeout:)`` poll `waitpid(WNOHANG)` and
+/// `Task.sleep` in between, so a test waiting for a child never blocks a thread of the (small) cooperative pool
+/// that every other suite's async tests run on.
 enum BinaryProcess {
     /// Runs `argv` to completion (killed after `timeout` seconds) and returns its status and output.
-    static func run(_ argv: [String], environment: [String: String], timeout: Double = 60) -> BinaryOutcome {
+    static func run(_ argv: [String], environment: [String: String], timeout: Double = 60) async -> BinaryOutcome {
         let dir = BinaryTempDir(prefix: "picoclaw-run")
         guard let pid = spawn(argv, environment: environment, stdout: dir.path + "/out", stderr: dir.path + "/err") else {
             return BinaryOutcome(status: -1, stdout: "", stderr: "spawn \(argv.first ?? "") failed: \(String(cString: strerror(errno)))")
         }
-        let status = wait(pid, timeout: timeout)
+        let status = await wait(pid, timeout: timeout)
         return BinaryOutcome(status: status, stdout: dir.read("out") ?? "", stderr: dir.read("err") ?? "")
     }
 
@@ -43,9 +47,10 @@ enum BinaryProcess {
         return pid
     }
 
-    /// Waits for `pid`; after `timeout` seconds sends SIGKILL. Returns the exit status, or 128+signal.
+    /// Waits for `pid` without blocking a thread (polls every 10 ms); after `timeout` seconds sends SIGKILL.
+    /// Returns the exit status, or 128+signal (-1 when `pid` is not a child of this process).
     @discardableResult
-    static func wait(_ pid: pid_t, timeout: Double) -> Int32 {
+    static func wait(_ pid: pid_t, timeout: Double) async -> Int32 {
         let deadline = monotonicSeconds() + timeout
         var status: Int32 = 0
         while true {
@@ -53,12 +58,29 @@ enum BinaryProcess {
             if r == pid { break }
             if r < 0 && errno != EINTR { return -1 }
             if monotonicSeconds() > deadline {
-                kill(pid, SIGKILL)
-                waitpid(pid, &status, 0)
-                break
+                return killAndReap(pid)
             }
-            usleep(10_000)
+            try? await Task.sleep(for: .milliseconds(10))
         }
+        return decode(status)
+    }
+
+    /// Sends SIGKILL to `pid` and reaps it. Blocking, but only for as long as the kernel takes to tear down a
+    /// killed process: meant for cleanup (`defer`, `deinit`) where `await` is not available.
+    @discardableResult
+    static func killAndReap(_ pid: pid_t) -> Int32 {
+        guard pid > 0 else { return -1 }
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        while true {
+            let r = waitpid(pid, &status, 0)
+            if r == pid { return decode(status) }
+            if r < 0 && errno != EINTR { return -1 }
+        }
+    }
+
+    /// The exit status of a `waitpid` status word, or 128+signal.
+    private static func decode(_ status: Int32) -> Int32 {
         if status & 0x7f == 0 { return (status >> 8) & 0xff }
         return 128 + (status & 0x7f)
     }
