@@ -100,6 +100,13 @@ extension JSONValue {
         }
     }
 
+    /// `s` as a JSON string literal, quotes included.
+    public static func quoted(_ s: String) -> String {
+        var out = ""
+        writeString(s, to: &out)
+        return out
+    }
+
     /// Appends `s` as a JSON string literal.
     public static func writeString(_ s: String, to out: inout String) {
         out += "\""

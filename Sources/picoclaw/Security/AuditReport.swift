@@ -1,3 +1,5 @@
+import PicoConfig
+
 /// Renders an audit as text (one line per finding, then a summary) or as JSON.
 struct AuditReport: Sendable {
     let configPath: String
@@ -33,46 +35,27 @@ struct AuditReport: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// `{"summary":{...},"findings":[...],"fixed":[...],"fix_failed":[...],"config_path":...,"picoclaw_home":...}`.
+    /// `{"summary":{...},"findings":[...],"fixed":[...],"fix_failed":[...],"config_path":...,"picoclaw_home":...}`
+    /// (keys sorted, pretty-printed).
     var json: String {
-        let w = AuditJSONWriter()
-        w.object {
-            w.key("summary"); w.object {
-                w.key("critical"); w.int(count(.critical))
-                w.key("warn"); w.int(count(.warn))
-                w.key("info"); w.int(count(.info))
-            }
-            w.key("findings"); w.array(findings) { f in
-                w.object {
-                    w.key("id"); w.string(f.id)
-                    w.key("severity"); w.string(f.severity.rawValue)
-                    w.key("title"); w.string(f.title)
-                    w.key("detail"); w.string(f.detail)
-                    w.key("fix"); w.string(f.fix)
-                    w.key("fixable"); w.bool(f.fixable)
-                }
-            }
-            w.key("fixed"); w.array(changes) { c in
-                w.object {
-                    w.key("ids"); w.array(c.ids) { w.string($0) }
-                    w.key("path"); w.string(c.path)
-                    w.key("from"); w.string(octal(c.from))
-                    w.key("to"); w.string(octal(c.to))
-                    w.key("command"); w.string(c.command)
-                }
-            }
-            w.key("fix_failed"); w.array(failures) { f in
-                w.object {
-                    w.key("ids"); w.array(f.ids) { w.string($0) }
-                    w.key("path"); w.string(f.path)
-                    w.key("command"); w.string(f.command)
-                    w.key("error"); w.string(f.error)
-                }
-            }
-            w.key("config_path"); w.string(configPath)
-            w.key("picoclaw_home"); w.string(picoclawHome)
-        }
-        return w.output + "\n"
+        let report: JSONValue = .object([
+            "summary": .object(["critical": .int(count(.critical)), "warn": .int(count(.warn)), "info": .int(count(.info))]),
+            "findings": .array(findings.map { f in
+                .object(["id": .string(f.id), "severity": .string(f.severity.rawValue), "title": .string(f.title),
+                         "detail": .string(f.detail), "fix": .string(f.fix), "fixable": .bool(f.fixable)])
+            }),
+            "fixed": .array(changes.map { c in
+                .object(["ids": .strings(c.ids), "path": .string(c.path), "from": .string(octal(c.from)),
+                         "to": .string(octal(c.to)), "command": .string(c.command)])
+            }),
+            "fix_failed": .array(failures.map { f in
+                .object(["ids": .strings(f.ids), "path": .string(f.path), "command": .string(f.command),
+                         "error": .string(f.error)])
+            }),
+            "config_path": .string(configPath),
+            "picoclaw_home": .string(picoclawHome),
+        ])
+        return report.serialized() + "\n"
     }
 }
 

@@ -1,10 +1,12 @@
+import PicoConfig
+
 /// The files `picoclaw onboard` writes.
 enum OnboardTemplates {
     /// The starter config: safe defaults spelled out, guidance in `"_comment"` keys (JSON has no comments; the
     /// loader ignores `_comment`), no secrets, empty allowlists.
     static func config(workspace: String, secretsDirectory: String) -> String {
-        let ws = AuditJSONWriter.quoted(workspace)
-        func q(_ s: String) -> String { AuditJSONWriter.quoted(s) }
+        let ws = JSONValue.quoted(workspace)
+        func q(_ s: String) -> String { JSONValue.quoted(s) }
         let openrouterKey = "\(secretsDirectory)/openrouter_key"
         let telegramToken = "\(secretsDirectory)/telegram_token"
         let discordToken = "\(secretsDirectory)/discord_token"
