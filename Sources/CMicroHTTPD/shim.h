@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <malloc.h>
 #include <microhttpd.h>
 
 /// Starts a daemon whose options are passed as an MHD_OPTION_ARRAY (terminated by MHD_OPTION_END).
@@ -14,4 +15,10 @@ static inline struct MHD_Daemon *pico_mhd_start(unsigned int flags, uint16_t por
     return MHD_start_daemon(flags, port, NULL, NULL, handler, handler_cls,
                             MHD_OPTION_ARRAY, options, MHD_OPTION_END);
 }
+
+// glibc allocator tuning for the gateway process (kept here because this is PicoGateway's only C module).
+/// Returns free heap memory to the kernel (glibc `malloc_trim(0)`); 1 if memory was released.
+static inline int pico_malloc_trim(void) { return malloc_trim(0); }
+/// Caps glibc's malloc arenas (fewer arenas, less idle fragmentation for a mostly idle daemon).
+static inline int pico_malloc_arena_max(int n) { return mallopt(M_ARENA_MAX, n); }
 #endif

@@ -11,6 +11,7 @@ final class MessagePipeline: Sendable {
     private let router: AgentRouter
     private let dispatcher: AgentDispatcher
     private let lanes = SessionLanes()
+    private let trimmer = MemoryTrimmer()
     private let logger: Logger
 
     init(agents: [String: AgentRuntime], router: AgentRouter, dispatcher: AgentDispatcher, logger: Logger) {
@@ -33,6 +34,8 @@ final class MessagePipeline: Sendable {
         ])
         let dispatcher = self.dispatcher
         let logger = self.logger
+        let lanes = self.lanes
+        let trimmer = self.trimmer
         await lanes.enqueue(route.sessionKey.rawValue) {
             let started = monotonicNanoseconds()
             let typing = channel.startTyping(message.replyTarget)
@@ -55,6 +58,7 @@ final class MessagePipeline: Sendable {
             if let failure = reply.failure { metadata["provider_error"] = "\(failure.status.map(String.init) ?? "transport")" }
             if reply.hitIterationLimit { metadata["iteration_limit"] = "true" }
             logger.info("turn done", metadata: metadata)
+            await trimmer.schedule { await lanes.pending <= 1 }  // this turn's own entry is still queued
         }
     }
 

@@ -36,7 +36,12 @@ struct DeployArtifactsTests {
         #expect(lines[health...].prefix(3).joined().contains("/health"))
         #expect(lines.contains { $0.hasPrefix("ENTRYPOINT") && $0.contains("picoclaw") })
         #expect(lines.contains { $0.hasPrefix("CMD") && $0.contains("gateway") })
-        #expect(lines.contains { $0.contains("--static-swift-stdlib") })
+        // The image is built the way releases are: scripts/release-build (static stdlib, packed relocations, PIE).
+        #expect(lines.contains { $0.contains("scripts/release-build") })
+        let releaseBuild = BinaryTempDir.readFile(BinaryDeploy.repositoryRoot + "/scripts/release-build") ?? ""
+        #expect(releaseBuild.contains("--static-swift-stdlib"))
+        #expect(releaseBuild.contains("pack-relative-relocs"))
+        #expect(!lines.contains { $0.contains("Package.resolved") && $0.hasPrefix("COPY") })
         #expect(text.contains("PICOCLAW_HOME=/var/lib/picoclaw"))
     }
 

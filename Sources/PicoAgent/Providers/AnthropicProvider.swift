@@ -34,13 +34,14 @@ public struct AnthropicProvider: LLMProvider {
         let (system, messages) = AnthropicWire.convert(request.messages)
         let body = AnthropicWire.Request(
             model: request.model, max_tokens: request.maxTokens, system: system, messages: messages,
-            tools: request.tools.isEmpty ? nil : request.tools.map {
-                AnthropicWire.Tool(name: $0.name, description: $0.description, input_schema: $0.parameters)
-            },
             temperature: request.temperature.map { min(1, max(0, $0)) })
         var headers = [HTTPHeader("anthropic-version", AnthropicProvider.apiVersion), HTTPHeader("Accept", "application/json")]
         if !settings.apiKey.isEmpty { headers.append(HTTPHeader("x-api-key", settings.apiKey.reveal())) }
-        var http = HTTPRequest.postJSON(endpoint, body: ProviderTransport.encode(body), headers: headers)
+        var bytes = ProviderTransport.encode(body)
+        // The tool definitions never change: their JSON is encoded once per agent and spliced in.
+        let tools = request.encodedTools
+        if !tools.isEmpty { bytes = ProviderTransport.splice(bytes, key: "tools", value: tools.anthropic) }
+        var http = HTTPRequest.postJSON(endpoint, body: bytes, headers: headers)
         http.timeout = settings.requestTimeout
         http.connectTimeout = min(.seconds(10), settings.requestTimeout)
         http.proxy = settings.proxy

@@ -5,7 +5,7 @@ enum AnthropicWire {
         var max_tokens: Int
         var system: String?
         var messages: [Message]
-        var tools: [Tool]?
+        // `tools` is spliced in pre-encoded (EncodedToolDefinitions).
         var temperature: Double?
     }
 

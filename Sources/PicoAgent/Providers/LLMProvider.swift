@@ -35,7 +35,16 @@ public struct LLMRequest: Sendable {
     /// The conversation, system prompt first.
     public var messages: [ChatMessage]
     /// Tools offered to the model (empty: none).
-    public var tools: [ToolDefinition]
+    public var tools: [ToolDefinition] {
+        get { toolSet?.definitions ?? storedTools }
+        set {
+            storedTools = newValue
+            toolSet = nil
+        }
+    }
+    private var storedTools: [ToolDefinition]
+    /// Pre-encoded tools shared by every request of an agent (`nil`: encode ``tools`` per request).
+    private var toolSet: EncodedToolDefinitions?
     /// Upper bound for the answer length in tokens.
     public var maxTokens: Int
     /// `nil` leaves the provider default.
@@ -46,10 +55,25 @@ public struct LLMRequest: Sendable {
                 temperature: Double? = nil) {
         self.model = model
         self.messages = messages
-        self.tools = tools
+        self.storedTools = tools
+        self.toolSet = nil
         self.maxTokens = maxTokens
         self.temperature = temperature
     }
+
+    /// A request offering pre-encoded tools (``AgentRuntime`` passes its agent's ``ToolRegistry`` set).
+    init(model: String, messages: [ChatMessage], toolSet: EncodedToolDefinitions, maxTokens: Int,
+         temperature: Double?) {
+        self.model = model
+        self.messages = messages
+        self.storedTools = []
+        self.toolSet = toolSet
+        self.maxTokens = maxTokens
+        self.temperature = temperature
+    }
+
+    /// The tools with their wire encodings: the attached set, or a fresh one for ``tools``.
+    var encodedTools: EncodedToolDefinitions { toolSet ?? EncodedToolDefinitions(storedTools) }
 }
 
 /// Token counts reported by the provider.

@@ -27,12 +27,10 @@ public struct OpenAICompatibleProvider: LLMProvider {
     /// Sends one completion request (retrying transient failures); throws ``ProviderError``.
     public func complete(_ request: LLMRequest) async throws -> LLMResponse {
         let reasoning = OpenAIWire.isReasoningModel(request.model)
+        let tools = request.encodedTools
         let body = OpenAIWire.Request(
             model: request.model, messages: OpenAIWire.messages(request.messages),
-            tools: request.tools.isEmpty ? nil : request.tools.map {
-                OpenAIWire.Tool(function: .init(name: $0.name, description: $0.description, parameters: $0.parameters))
-            },
-            tool_choice: request.tools.isEmpty ? nil : "auto",
+            tool_choice: tools.isEmpty ? nil : "auto",
             max_tokens: reasoning ? nil : request.maxTokens,
             max_completion_tokens: reasoning ? request.maxTokens : nil,
             temperature: reasoning ? nil : request.temperature)
@@ -42,7 +40,10 @@ public struct OpenAICompatibleProvider: LLMProvider {
             headers.append(HTTPHeader("HTTP-Referer", "https://github.com/picoclaw"))
             headers.append(HTTPHeader("X-Title", "picoclaw"))
         }
-        var http = HTTPRequest.postJSON(endpoint, body: ProviderTransport.encode(body), headers: headers)
+        var bytes = ProviderTransport.encode(body)
+        // The tool definitions never change: their JSON is encoded once per agent and spliced in.
+        if !tools.isEmpty { bytes = ProviderTransport.splice(bytes, key: "tools", value: tools.openAI) }
+        var http = HTTPRequest.postJSON(endpoint, body: bytes, headers: headers)
         http.timeout = settings.requestTimeout
         http.connectTimeout = min(.seconds(10), settings.requestTimeout)
         http.proxy = settings.proxy

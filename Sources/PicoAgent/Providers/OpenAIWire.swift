@@ -3,7 +3,7 @@ enum OpenAIWire {
     struct Request: Encodable {
         var model: String
         var messages: [Message]
-        var tools: [Tool]?
+        // `tools` is spliced in pre-encoded (EncodedToolDefinitions).
         var tool_choice: String?
         var max_tokens: Int?
         var max_completion_tokens: Int?

@@ -48,6 +48,9 @@ public final class AgentRuntime: Sendable {
 
     /// Runs one turn: loads the session, calls the model, runs requested tools until the model answers without
     /// tool calls or `maxToolIterations` is reached, persists the turn and returns the answer.
+    ///
+    /// Session file I/O (loading, append + `fsync`, compaction) runs off the cooperative thread pool, on a
+    /// short-lived thread per operation; recent history is usually served from the store's in-memory cache.
     public func respond(to message: InboundText, session: SessionKey) async -> AgentReply {
         let clock = ContinuousClock()
         let started = clock.now
@@ -57,7 +60,7 @@ public final class AgentRuntime: Sendable {
         }
         var history: [ChatMessage] = []
         do {
-            history = try sessions.history(session)
+            history = try await sessions.loadHistory(session)
         } catch {
             logger.error("session history unreadable; starting fresh", metadata: meta(session, ["error": "\(error)"]))
         }
@@ -73,7 +76,7 @@ public final class AgentRuntime: Sendable {
         while iterations < settings.maxToolIterations {
             iterations += 1
             let request = LLMRequest(model: settings.model, messages: [system] + history + turn,
-                                     tools: tools.definitions, maxTokens: settings.maxTokens,
+                                     toolSet: tools.encodedDefinitions, maxTokens: settings.maxTokens,
                                      temperature: settings.temperature)
             logger.debug("LLM request", metadata: meta(session, [
                 "provider": "\(provider.name)", "model": "\(settings.model)", "iteration": "\(iterations)",
@@ -91,7 +94,7 @@ public final class AgentRuntime: Sendable {
                     "provider": "\(provider.name)", "error": "\(failure.description)", "iteration": "\(iterations)",
                 ]))
                 // What was said so far stays in the history, so the next turn (or a restart) has it.
-                persist(session, turn)
+                await persist(session, turn)
                 logTurn(session, iterations: iterations, toolCalls: toolCallCount, started: started, outcome: "provider_error")
                 return AgentReply(text: failure.userMessage, agentID: settings.id, sessionKey: session,
                                   iterations: iterations, toolCalls: toolCallCount, failure: failure, usage: usage)
@@ -129,7 +132,7 @@ public final class AgentRuntime: Sendable {
             : "I stopped after \(settings.maxToolIterations) tool-call rounds without reaching a final answer. "
                 + "Ask me to continue, or increase `max_tool_iterations` in the config.")
         if hitLimit { turn.append(.assistant(text)) }
-        persist(session, turn)
+        await persist(session, turn)
         logTurn(session, iterations: iterations, toolCalls: toolCallCount, started: started,
                 outcome: hitLimit ? "iteration_limit" : "ok")
         return AgentReply(text: text, agentID: settings.id, sessionKey: session, iterations: iterations,
@@ -137,8 +140,10 @@ public final class AgentRuntime: Sendable {
     }
 
     /// Appends the turn to the session history, dropping a trailing assistant tool-call message whose results
-    /// are incomplete (a cancelled turn), so the history stays valid for every provider.
-    private func persist(_ session: SessionKey, _ turn: [ChatMessage]) {
+    /// are incomplete (a cancelled turn), so the history stays valid for every provider. The write and its
+    /// `fsync` run on a short-lived dedicated thread (``SessionStore/appendTurn(_:messages:)``), never on the
+    /// cooperative pool.
+    private func persist(_ session: SessionKey, _ turn: [ChatMessage]) async {
         var messages = turn
         if let lastCall = messages.lastIndex(where: { !($0.toolCalls ?? []).isEmpty }) {
             let expected = Set((messages[lastCall].toolCalls ?? []).map(\.id))
@@ -146,7 +151,7 @@ public final class AgentRuntime: Sendable {
             if !expected.isSubset(of: answered) { messages.removeSubrange(lastCall...) }
         }
         do {
-            try sessions.append(session, messages: messages)
+            try await sessions.appendTurn(session, messages: messages)
         } catch {
             logger.error("could not save the session", metadata: meta(session, ["error": "\(error)"]))
         }

@@ -23,17 +23,34 @@ public struct SessionStoreError: Error, Sendable, CustomStringConvertible {
 /// never makes a session unreadable. Files that grow past ``compactionThreshold`` messages are rewritten
 /// atomically (temp file + fsync + rename) with the trimmed history. Every line is redacted before writing.
 /// Callers serialise access per key (``AgentDispatcher`` does).
+///
+/// **Threading.** The synchronous methods (``history(_:)``, ``append(_:messages:)``, ``rewrite(_:messages:)``,
+/// ``loadAll(_:)``) block on the disk (`read`, `write`, `fsync`, `rename`) and must not be called from Swift's
+/// cooperative thread pool in production code. Async code uses ``loadHistory(_:)`` and
+/// ``appendTurn(_:messages:)``, which run the same work on a short-lived dedicated thread (``OffPool``) and
+/// suspend the calling task meanwhile; ``AgentRuntime`` only uses those.
+///
+/// **Cache.** The recent messages of up to ``historyCacheCapacity`` sessions stay in memory (least recently
+/// used evicted, bounded in bytes too), updated by every append and rewrite of this store (and its copies).
+/// Before a cached entry is used, the file's `stat` (device, inode, size, mtime, ctime) must still match what
+/// the store last read or wrote; otherwise the file is read again. So edits made by anything else — another
+/// process, another store, the agent's own file tools under `sessions/` — are picked up on the next turn.
 public struct SessionStore: Sendable {
+    /// Sessions whose recent history is kept in memory.
+    public static let historyCacheCapacity = 256
+
     /// The `sessions` directory.
     public let directory: String
     /// Messages kept as context (`agents.defaults.max_history_messages`).
     public let maxHistoryMessages: Int
     let redactor: SecretRedactor
+    let cache: SessionHistoryCache
 
     public init(directory: String, maxHistoryMessages: Int = 40, redactor: SecretRedactor) {
         self.directory = directory
         self.maxHistoryMessages = max(1, maxHistoryMessages)
         self.redactor = redactor
+        self.cache = SessionHistoryCache(capacity: SessionStore.historyCacheCapacity)
     }
 
     /// The store of an agent workspace: `<workspace>/sessions`.
@@ -48,28 +65,53 @@ public struct SessionStore: Sendable {
     /// The file of `key`.
     public func path(for key: SessionKey) -> String { directory + "/" + key.fileStem + ".jsonl" }
 
-    /// Every decodable message of the session, in order (missing file → empty).
+    // MARK: - Async (off the cooperative pool)
+
+    /// ``history(_:)`` run on a short-lived dedicated thread: never blocks a cooperative-pool thread on the
+    /// disk. Use this from async code.
+    public func loadHistory(_ key: SessionKey) async throws(SessionStoreError) -> [ChatMessage] {
+        let store = self
+        return try await OffPool.run(throwing: { () throws(SessionStoreError) -> [ChatMessage] in try store.history(key) })
+    }
+
+    /// ``append(_:messages:)`` (write + `fsync`) run on a short-lived dedicated thread: never blocks a
+    /// cooperative-pool thread on the disk. Use this from async code.
+    public func appendTurn(_ key: SessionKey, messages: [ChatMessage]) async throws(SessionStoreError) {
+        guard !messages.isEmpty else { return }
+        let store = self
+        try await OffPool.run(throwing: { () throws(SessionStoreError) in try store.append(key, messages: messages) })
+    }
+
+    // MARK: - Blocking
+
+    /// Every decodable message of the session, in order (missing file → empty). Reads the whole file; blocking.
     public func loadAll(_ key: SessionKey) throws(SessionStoreError) -> [ChatMessage] {
-        let p = path(for: key)
-        guard let bytes = try readFile(p) else { return [] }
-        var out: [ChatMessage] = []
-        let decoder = JSONDecoder()
-        for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
-            if let m = try? decoder.decode(ChatMessage.self, from: Data(line)) { out.append(m) }
-        }
-        return out
+        try readMessages(key)?.messages ?? []
     }
 
     /// The context for the next turn: trimmed to ``maxHistoryMessages`` and repaired (no orphaned tool
-    /// messages). Compacts an oversized file as a side effect.
+    /// messages). Compacts an oversized file as a side effect. Served from the cache while the file is
+    /// unchanged; blocking otherwise (see ``loadHistory(_:)``).
     public func history(_ key: SessionKey) throws(SessionStoreError) -> [ChatMessage] {
-        let all = try loadAll(key)
-        let trimmed = HistoryTrimmer.trim(all, limit: maxHistoryMessages)
-        if all.count > compactionThreshold { try rewrite(key, messages: trimmed) }
+        let recent: [ChatMessage]
+        let count: Int
+        if let stamp = SessionFileStamp.of(path: path(for: key)), let cached = cache.tail(key, matching: stamp) {
+            (recent, count) = (cached.messages, cached.count)
+        } else if let (all, stamp) = try readMessages(key) {
+            (recent, count) = (Array(all.suffix(tailLength)), all.count)
+            // A file that changed while it was read is used as read but not cached.
+            if let stamp { cache.store(key, SessionTail(messages: recent, count: count, stamp: stamp)) } else { cache.remove(key) }
+        } else {
+            cache.remove(key)
+            return []
+        }
+        let trimmed = HistoryTrimmer.trim(recent, limit: maxHistoryMessages)
+        if count > compactionThreshold { try rewrite(key, messages: trimmed) }
         return HistoryTrimmer.repair(trimmed)
     }
 
     /// Appends messages (one turn) and fsyncs. Starts on a fresh line if the file ends in a torn line.
+    /// Blocking (see ``appendTurn(_:messages:)``).
     public func append(_ key: SessionKey, messages: [ChatMessage]) throws(SessionStoreError) {
         guard !messages.isEmpty else { return }
         try ensureDirectory()
@@ -79,16 +121,40 @@ public struct SessionStore: Sendable {
         defer { close(fd) }
         var bytes: [UInt8] = []
         var st = stat()
-        if fstat(fd, &st) == 0, st.st_size > 0 {
+        let before = fstat(fd, &st) == 0 ? SessionFileStamp(st) : nil
+        if let before, before.size > 0 {
             var last: UInt8 = 0
             if pread(fd, &last, 1, st.st_size - 1) == 1, last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
         }
-        bytes += encodeLines(messages)
-        try writeAll(fd, bytes, path: p)
-        guard fsync(fd) == 0 else { throw SessionStoreError(path: p, operation: "fsync", errno: errno) }
+        let lines = encodeLines(messages)
+        for line in lines { bytes += line; bytes.append(UInt8(ascii: "\n")) }
+        do throws(SessionStoreError) {
+            try writeAll(fd, bytes, path: p)
+            guard fsync(fd) == 0 else { throw SessionStoreError(path: p, operation: "fsync", errno: errno) }
+        } catch {
+            cache.remove(key)
+            throw error
+        }
+        // Extend the cached tail only if it described the file exactly as it was before this write (an empty new
+        // file counts as an empty tail); otherwise the next read reloads the file.
+        let previous: SessionTail? = if let before, before.size == 0 {
+            SessionTail(messages: [], count: 0, stamp: before)
+        } else {
+            cache.anyTail(key)
+        }
+        guard let previous, let before, previous.stamp == before, let after = SessionFileStamp.of(fd: fd),
+              after.size == before.size + Int64(bytes.count)
+        else {
+            cache.remove(key)
+            return
+        }
+        let written = decode(lines)
+        cache.store(key, SessionTail(messages: Array((previous.messages + written).suffix(tailLength)),
+                                     count: previous.count + written.count, stamp: after))
     }
 
     /// Replaces the session with `messages` atomically (temp file, fsync, rename, fsync of the directory).
+    /// Blocking.
     public func rewrite(_ key: SessionKey, messages: [ChatMessage]) throws(SessionStoreError) {
         try ensureDirectory()
         let p = path(for: key)
@@ -97,34 +163,71 @@ public struct SessionStore: Sendable {
         guard fd >= 0 else { throw SessionStoreError(path: tmp, operation: "create", errno: errno) }
         var ok = false
         defer { if !ok { unlink(tmp) } }
+        cache.remove(key)
+        let lines = encodeLines(messages)
+        var stamp: SessionFileStamp?
         do {
             defer { close(fd) }
-            try writeAll(fd, encodeLines(messages), path: tmp)
+            var bytes: [UInt8] = []
+            for line in lines { bytes += line; bytes.append(UInt8(ascii: "\n")) }
+            try writeAll(fd, bytes, path: tmp)
             guard fsync(fd) == 0 else { throw SessionStoreError(path: tmp, operation: "fsync", errno: errno) }
+            stamp = SessionFileStamp.of(fd: fd)
         }
         guard rename(tmp, p) == 0 else { throw SessionStoreError(path: p, operation: "replace", errno: errno) }
         ok = true
         let dfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd >= 0 { fsync(dfd); close(dfd) }
+        // rename keeps the inode, size and mtime of the temp file, so its stamp is the new file's stamp.
+        if let stamp {
+            let written = decode(lines)
+            cache.store(key, SessionTail(messages: Array(written.suffix(tailLength)), count: written.count, stamp: stamp))
+        }
     }
 
     /// Deletes the session file (missing is fine).
     public func remove(_ key: SessionKey) {
+        cache.remove(key)
         unlink(path(for: key))
     }
 
     // MARK: - Private
 
-    private func encodeLines(_ messages: [ChatMessage]) -> [UInt8] {
+    /// Messages kept per cached session: one more than the limit, so trimming the tail equals trimming the file.
+    private var tailLength: Int { maxHistoryMessages + 1 }
+
+    /// One redacted JSON line per message (without the newline).
+    private func encodeLines(_ messages: [ChatMessage]) -> [[UInt8]] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
-        var out: [UInt8] = []
+        var out: [[UInt8]] = []
+        out.reserveCapacity(messages.count)
         for m in messages {
             guard let data = try? encoder.encode(m) else { continue }
-            out += Array(redactor.redact(String(decoding: data, as: UTF8.self)).utf8)
-            out.append(UInt8(ascii: "\n"))
+            out.append(Array(redactor.redact(String(decoding: data, as: UTF8.self)).utf8))
         }
         return out
+    }
+
+    /// The messages as they will be read back from `lines` (redaction applies to the stored form).
+    private func decode<S: Sequence>(_ lines: S) -> [ChatMessage] where S.Element: Sequence<UInt8> {
+        let decoder = JSONDecoder()
+        var out: [ChatMessage] = []
+        for line in lines {
+            if let m = try? decoder.decode(ChatMessage.self, from: Data(line)) { out.append(m) }
+        }
+        return out
+    }
+
+    /// Every decodable message of the file and, when the read saw one consistent version, its stamp
+    /// (`nil` result: no file).
+    private func readMessages(_ key: SessionKey) throws(SessionStoreError)
+        -> (messages: [ChatMessage], stamp: SessionFileStamp?)?
+    {
+        let p = path(for: key)
+        guard let (bytes, stamp) = try readFile(p) else { return nil }
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
+        return (decode(lines), stamp)
     }
 
     private func ensureDirectory() throws(SessionStoreError) {
@@ -133,14 +236,17 @@ public struct SessionStore: Sendable {
         }
     }
 
-    private func readFile(_ p: String) throws(SessionStoreError) -> [UInt8]? {
+    /// The file's bytes and, when the file did not change while it was read, its stamp.
+    private func readFile(_ p: String) throws(SessionStoreError) -> ([UInt8], SessionFileStamp?)? {
         let fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
             throw SessionStoreError(path: p, operation: "open", errno: errno)
         }
         defer { close(fd) }
+        let before = SessionFileStamp.of(fd: fd)
         var out: [UInt8] = []
+        if let before, before.size > 0 { out.reserveCapacity(Int(before.size)) }
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
@@ -151,7 +257,9 @@ public struct SessionStore: Sendable {
             if n == 0 { break }
             out.append(contentsOf: chunk[0..<n])
         }
-        return out
+        let after = SessionFileStamp.of(fd: fd)
+        let consistent = before != nil && before == after && after.map { Int($0.size) == out.count } == true
+        return (out, consistent ? after : nil)
     }
 
     private func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(SessionStoreError) {

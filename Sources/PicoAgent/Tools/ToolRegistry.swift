@@ -8,7 +8,9 @@ public struct ToolRegistry: Sendable {
 
     private let tools: [String: any Tool]
     /// Definitions sorted by name (stable order helps provider prompt caches).
-    public let definitions: [ToolDefinition]
+    public var definitions: [ToolDefinition] { encodedDefinitions.definitions }
+    /// The definitions with their wire encodings, computed once per registry (i.e. per agent).
+    let encodedDefinitions: EncodedToolDefinitions
     let redactor: SecretRedactor
     let maxResultBytes: Int
 
@@ -16,7 +18,7 @@ public struct ToolRegistry: Sendable {
         var map: [String: any Tool] = [:]
         for t in tools { map[t.definition.name] = t }
         self.tools = map
-        self.definitions = map.values.map(\.definition).sorted { $0.name < $1.name }
+        self.encodedDefinitions = EncodedToolDefinitions(map.values.map(\.definition).sorted { $0.name < $1.name })
         self.redactor = redactor
         self.maxResultBytes = max(256, maxResultBytes)
     }

@@ -8,7 +8,8 @@ import Synchronization
 /// - `start()` calls `getMe` (a rejected token throws `ChannelError.authenticationFailed`; network failures are
 ///   retried with backoff), loads the persisted offset and starts the poll loop.
 /// - The poll loop advances the offset only after an update was handed to the `inbound` consumer, and persists
-///   it before the next `getUpdates`, so a restart neither loses nor repeats messages.
+///   it before the next `getUpdates` (a cheap in-place write, see `TelegramOffsetStore`), so a restart — even
+///   after a crash — neither loses nor repeats messages.
 /// - Replies are Markdown converted to Telegram HTML, split to 4096 UTF-16 units; a chunk Telegram cannot parse
 ///   is resent as plain text. Groups get `reply_to_message_id` on the first chunk.
 public final class TelegramChannel: Channel {
@@ -103,6 +104,7 @@ public final class TelegramChannel: Channel {
         poll?.cancel()
         queue.finish()
         await poll?.value
+        await store.close()  // the poll loop has ended: flush the offset file to disk
     }
 
     // MARK: - Connecting

@@ -1,0 +1,26 @@
+import CMicroHTTPD
+
+/// Gives memory back to the kernel once the gateway has been idle for a moment: after a burst of concurrent
+/// turns glibc keeps the peak heap, which would otherwise show up as permanent RSS growth. Debounced, so a
+/// steady trickle of messages does not pay for a trim per message.
+public actor MemoryTrimmer {
+    private let delay: Duration
+    private var generation = 0
+
+    init(delay: Duration = .seconds(2)) { self.delay = delay }
+
+    /// Caps malloc arenas for this process; call once at start-up, before other threads allocate much.
+    public nonisolated static func limitArenas() { _ = pico_malloc_arena_max(2) }
+
+    /// Schedules a trim `delay` from now; a later call postpones it. `isIdle` is checked when the time comes.
+    func schedule(isIdle: @escaping @Sendable () async -> Bool) {
+        generation += 1
+        let mine = generation
+        let delay = self.delay
+        Task {
+            try? await Task.sleep(for: delay)
+            guard self.generation == mine, await isIdle() else { return }
+            _ = pico_malloc_trim()
+        }
+    }
+}
