@@ -74,7 +74,8 @@ final class ChannelSupervisor: Sendable {
                 }
                 last = state
             }
-            try? await Task.sleep(for: .milliseconds(state == .connected ? 500 : 50))
+            // Fast while connecting (so /ready turns 200 promptly), slow once connected (idle CPU near zero).
+            try? await Task.sleep(for: .milliseconds(state == .connected ? 2000 : 50))
         }
     }
 }

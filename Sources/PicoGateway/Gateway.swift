@@ -96,6 +96,7 @@ public final class Gateway: Sendable {
                                        logger: logger)
         let intake = Task { await supervisor.run(pipeline: pipeline) }
         logger.info("gateway started (pid \(getpid()))")
+        await pipeline.trimWhenSettled()
 
         // 7. Serve until SIGTERM/SIGINT; SIGHUP reopens the log file.
         for await sig in signals.stream {

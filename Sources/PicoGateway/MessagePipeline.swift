@@ -92,6 +92,12 @@ final class MessagePipeline: Sendable {
         }
     }
 
+    /// Returns start-up garbage to the kernel once the gateway has settled (a few seconds after start).
+    func trimWhenSettled() async {
+        let lanes = self.lanes
+        await trimmer.schedule { await lanes.pending == 0 }
+    }
+
     /// Turns queued or running.
     var pending: Int { get async { await lanes.pending } }
 

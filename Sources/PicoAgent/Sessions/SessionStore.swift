@@ -37,7 +37,9 @@ public struct SessionStoreError: Error, Sendable, CustomStringConvertible {
 /// process, another store, the agent's own file tools under `sessions/` — are picked up on the next turn.
 public struct SessionStore: Sendable {
     /// Sessions whose recent history is kept in memory.
-    public static let historyCacheCapacity = 256
+    public static let historyCacheCapacity = 32
+    /// Text budget of that cache (a personal gateway has few active chats; memory is a product feature).
+    public static let historyCacheBytes = 512 << 10
 
     /// The `sessions` directory.
     public let directory: String
@@ -50,7 +52,8 @@ public struct SessionStore: Sendable {
         self.directory = directory
         self.maxHistoryMessages = max(1, maxHistoryMessages)
         self.redactor = redactor
-        self.cache = SessionHistoryCache(capacity: SessionStore.historyCacheCapacity)
+        self.cache = SessionHistoryCache(capacity: SessionStore.historyCacheCapacity,
+                                          byteBudget: SessionStore.historyCacheBytes)
     }
 
     /// The store of an agent workspace: `<workspace>/sessions`.
