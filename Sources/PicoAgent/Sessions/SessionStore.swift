@@ -37,9 +37,9 @@ public struct SessionStoreError: Error, Sendable, CustomStringConvertible {
 /// process, another store, the agent's own file tools under `sessions/` — are picked up on the next turn.
 public struct SessionStore: Sendable {
     /// Sessions whose recent history is kept in memory.
-    public static let historyCacheCapacity = 32
+    public static let historyCacheCapacity = 64
     /// Text budget of that cache (a personal gateway has few active chats; memory is a product feature).
-    public static let historyCacheBytes = 512 << 10
+    public static let historyCacheBytes = 1 << 20
 
     /// The `sessions` directory.
     public let directory: String
