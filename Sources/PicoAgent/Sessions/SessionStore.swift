@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import PicoConfig
+import PicoPolicy
 
 /// Why a session file could not be read or written.
 public struct SessionStoreError: Error, Sendable, CustomStringConvertible {
@@ -27,7 +28,7 @@ public struct SessionStoreError: Error, Sendable, CustomStringConvertible {
 /// **Threading.** The synchronous methods (``history(_:)``, ``append(_:messages:)``, ``rewrite(_:messages:)``,
 /// ``loadAll(_:)``) block on the disk (`read`, `write`, `fsync`, `rename`) and must not be called from Swift's
 /// cooperative thread pool in production code. Async code uses ``loadHistory(_:)`` and
-/// ``appendTurn(_:messages:)``, which run the same work on a short-lived dedicated thread (``OffPool``) and
+/// ``appendTurn(_:messages:)``, which run the same work on a short-lived dedicated thread (PicoPolicy's `DedicatedThread`) and
 /// suspend the calling task meanwhile; ``AgentRuntime`` only uses those.
 ///
 /// **Cache.** The recent messages of up to ``historyCacheCapacity`` sessions stay in memory (least recently
@@ -74,7 +75,7 @@ public struct SessionStore: Sendable {
     /// disk. Use this from async code.
     public func loadHistory(_ key: SessionKey) async throws(SessionStoreError) -> [ChatMessage] {
         let store = self
-        return try await OffPool.run(throwing: { () throws(SessionStoreError) -> [ChatMessage] in try store.history(key) })
+        return try await DedicatedThread.run(throwing: { () throws(SessionStoreError) -> [ChatMessage] in try store.history(key) })
     }
 
     /// ``append(_:messages:)`` (write + `fsync`) run on a short-lived dedicated thread: never blocks a
@@ -82,7 +83,7 @@ public struct SessionStore: Sendable {
     public func appendTurn(_ key: SessionKey, messages: [ChatMessage]) async throws(SessionStoreError) {
         guard !messages.isEmpty else { return }
         let store = self
-        try await OffPool.run(throwing: { () throws(SessionStoreError) in try store.append(key, messages: messages) })
+        try await DedicatedThread.run(throwing: { () throws(SessionStoreError) in try store.append(key, messages: messages) })
     }
 
     // MARK: - Blocking
