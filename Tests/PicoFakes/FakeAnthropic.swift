@@ -6,18 +6,9 @@ import Synchronization
 /// Same scripting API as `FakeOpenAI` (`enqueue`, `setResponder`, `setDefaultResponse`). If `apiKey` is set,
 /// requests must carry `x-api-key: <apiKey>`; `anthropic-version` is required (400 without it).
 /// Errors use `{"type":"error","error":{"type":"rate_limit_error","message":…}}`.
-public final class FakeAnthropic: Sendable {
-    private let script = LLMScript()
-    private let runner = Mutex<FakeServerRunner?>(nil)
-    private let key = Mutex<String?>(nil)
-
-    /// Bound port (valid after `start()`).
-    public var port: Int { runner.withLock { $0?.port ?? 0 } }
-    /// `http://127.0.0.1:PORT` — the api_base; the client posts to `baseURL + "/v1/messages"`.
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
-
-    /// - Parameter apiKey: if non-nil, the `x-api-key` every request must carry.
-    public init(apiKey: String? = nil) { key.withLock { $0 = apiKey } }
+public final class FakeAnthropic: FakeLLMServer, @unchecked Sendable {
+    /// - Parameter apiKey: if non-nil, the key every request must carry.
+    public init(apiKey: String? = nil) { super.init(name: "anthropic", apiKey: apiKey) }
 
     /// Creates and starts a fake on an ephemeral loopback port.
     public static func start(apiKey: String? = nil) async throws -> FakeAnthropic {
@@ -26,43 +17,7 @@ public final class FakeAnthropic: Sendable {
         return f
     }
 
-    /// Starts listening. Call once.
-    public func start() async throws {
-        let r = try await FakeServerRunner.start(name: "anthropic") { [self] req, ctx in try await self.handle(req, ctx) }
-        runner.withLock { $0 = r }
-    }
-
-    /// Stops the server and closes all connections.
-    public func stop() async {
-        let r = runner.withLock { $0 }
-        await r?.stop()
-        script.notifier.notify()
-    }
-
-    /// Required `x-api-key` (`nil` = accept anything).
-    public var apiKey: String? {
-        get { key.withLock { $0 } }
-        set { key.withLock { $0 = newValue } }
-    }
-
-    /// Appends answers to the FIFO script.
-    public func enqueue(_ responses: FakeLLMResponse...) { script.enqueue(responses) }
-    /// Dynamic answers used when the script is empty.
-    public func setResponder(_ responder: (@Sendable (FakeChatRequest) -> FakeLLMResponse)?) { script.setResponder(responder) }
-    /// Answer used when the script is empty and no responder is set. Default `.text("ok")`.
-    public func setDefaultResponse(_ response: FakeLLMResponse) { script.setDefault(response) }
-    /// Number of scripted answers not yet played.
-    public var pendingResponses: Int { script.pending }
-    /// Drops all scripted answers not yet played.
-    public func clearScript() { script.clear() }
-    /// Every `/v1/messages` request received so far.
-    public var requests: [FakeChatRequest] { script.requests }
-    /// Waits until at least `count` requests arrived.
-    public func waitForRequests(count: Int, timeout: Duration = .seconds(5)) async throws -> [FakeChatRequest] {
-        try await script.waitForRequests(count: count, timeout: timeout)
-    }
-
-    private func handle(_ request: Request, _ context: FakeContext) async throws -> Response {
+    override func handle(_ request: Request, _ context: FakeContext) async throws -> Response {
         let rec = try await record(request)
         guard rec.method == "POST", rec.path == "/v1/messages" else {
             return Reply.json(404, Self.error(404, message: "Not found"))

@@ -6,20 +6,12 @@ import Synchronization
 /// Answers come from a FIFO script (`enqueue`), then the `responder` closure if set, then `defaultResponse`
 /// (`.text("ok")`). If `apiKey` is set, requests without `Authorization: Bearer <apiKey>` get 401.
 /// Also serves `GET /v1/models`. With `"stream": true` the answer is sent as SSE chunks ending in `data: [DONE]`.
-public final class FakeOpenAI: Sendable {
-    private let script = LLMScript()
-    private let runner = Mutex<FakeServerRunner?>(nil)
-    private let key = Mutex<String?>(nil)
-
-    /// Bound port (valid after `start()`).
-    public var port: Int { runner.withLock { $0?.port ?? 0 } }
-    /// `http://127.0.0.1:PORT`.
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
+public final class FakeOpenAI: FakeLLMServer, @unchecked Sendable {
     /// `baseURL + "/v1"`, what OpenAI clients call api_base.
     public var apiBase: String { baseURL + "/v1" }
 
-    /// - Parameter apiKey: if non-nil, the Bearer token every request must carry.
-    public init(apiKey: String? = nil) { key.withLock { $0 = apiKey } }
+    /// - Parameter apiKey: if non-nil, the key every request must carry.
+    public init(apiKey: String? = nil) { super.init(name: "openai", apiKey: apiKey) }
 
     /// Creates and starts a fake on an ephemeral loopback port.
     public static func start(apiKey: String? = nil) async throws -> FakeOpenAI {
@@ -28,44 +20,7 @@ public final class FakeOpenAI: Sendable {
         return f
     }
 
-    /// Starts listening. Call once.
-    public func start() async throws {
-        let r = try await FakeServerRunner.start(name: "openai") { [self] req, ctx in try await self.handle(req, ctx) }
-        runner.withLock { $0 = r }
-    }
-
-    /// Stops the server and closes all connections.
-    public func stop() async {
-        let r = runner.withLock { $0 }
-        await r?.stop()
-        script.notifier.notify()
-    }
-
-    /// Required Bearer key (`nil` = accept anything).
-    public var apiKey: String? {
-        get { key.withLock { $0 } }
-        set { key.withLock { $0 = newValue } }
-    }
-
-    /// Appends answers to the FIFO script.
-    public func enqueue(_ responses: FakeLLMResponse...) { script.enqueue(responses) }
-    /// Dynamic answers used when the script is empty (e.g. echo the last user message).
-    public func setResponder(_ responder: (@Sendable (FakeChatRequest) -> FakeLLMResponse)?) { script.setResponder(responder) }
-    /// Answer used when the script is empty and no responder is set. Default `.text("ok")`.
-    public func setDefaultResponse(_ response: FakeLLMResponse) { script.setDefault(response) }
-    /// Number of scripted answers not yet played.
-    public var pendingResponses: Int { script.pending }
-    /// Drops all scripted answers not yet played.
-    public func clearScript() { script.clear() }
-
-    /// Every chat request received so far (also those rejected for a bad key).
-    public var requests: [FakeChatRequest] { script.requests }
-    /// Waits until at least `count` chat requests arrived.
-    public func waitForRequests(count: Int, timeout: Duration = .seconds(5)) async throws -> [FakeChatRequest] {
-        try await script.waitForRequests(count: count, timeout: timeout)
-    }
-
-    private func handle(_ request: Request, _ context: FakeContext) async throws -> Response {
+    override func handle(_ request: Request, _ context: FakeContext) async throws -> Response {
         let rec = try await record(request)
         if rec.method == "GET", rec.path == "/v1/models" {
             return Reply.json(200, ["object": "list", "data": [["id": "fake-model", "object": "model", "owned_by": "picofakes"]]])
