@@ -1,4 +1,5 @@
 import Glibc
+import PicoFakes
 
 /// `PicoBench profile`: one gateway against the fakes, a paced message run, nothing measured but what an external
 /// profiler records. Used by `scripts/bench-profile` to find where the per-message CPU goes.
@@ -39,7 +40,7 @@ enum ProfileMode {
         do { world = try await World.start() } catch { fail("cannot start the fakes: \(error)") }
         defer { Task { await world.stop() } }
         let home = makeTempDir("picobench-profile")
-        let port = freePort()
+        let port = unusedLoopbackPort()
         let env = GatewayProcess.environment(world: world, home: home, port: port, telegramAllow: World.allowedUsers)
         let start = monoNS()
         guard let pid = spawnProcess(wrapper + [binary, "gateway"], environment: env,

@@ -85,7 +85,7 @@ struct GatewayProcess: Sendable {
 
     static func launch(binary: String, world: World, telegramAllow: [Int] = World.allowedUsers) -> GatewayProcess? {
         let home = makeTempDir("picobench-home")
-        let port = freePort()
+        let port = unusedLoopbackPort()
         let env = environment(world: world, home: home, port: port, telegramAllow: telegramAllow)
         let start = monoNS()
         guard let pid = spawnProcess([binary, "gateway"], environment: env,

@@ -89,7 +89,7 @@ struct DeployArtifactsTests {
     func sighupReopensLogFile() async throws {
         guard let binary = PicoclawBinary.path() else { return }
         let h = BinaryHome()
-        let port = BinaryHTTP.freePort()
+        let port = unusedLoopbackPort()
         let log = h.dir.at("logs/picoclaw.log")
         h.dir.mkdir("logs", mode: 0o750)
         h.config(#"{"gateway": {"port": \#(port), "log_file": "\#(log)"}}"#)

@@ -9,7 +9,7 @@ struct SecurityAuditLiveGatewayTests {
     /// Starts `picoclaw gateway` in `h` (optionally as uid 65534) and waits for /health.
     static func startGateway(_ h: BinaryHome, asNobody: Bool) async throws -> pid_t? {
         guard let binary = PicoclawBinary.path() else { return nil }
-        let port = BinaryHTTP.freePort()
+        let port = unusedLoopbackPort()
         h.config(#"{"gateway": {"port": \#(port)}}"#)
         h.dir.mkdir("home/workspace")
         if asNobody { h.giveToNobody() }

@@ -1,4 +1,5 @@
 import Glibc
+import PicoFakes
 import Testing
 
 /// `picoclaw gateway` started under reproduced deployment constraints (see ``BinaryDeploy``).
@@ -22,7 +23,7 @@ final class BinaryConstrainedGateway: @unchecked Sendable {
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else { return nil }
         root = String(cString: made)
         self.uid = uid
-        port = BinaryHTTP.freePort()
+        port = unusedLoopbackPort()
         chmod(root, 0o755)
         for dir in ["bin", "etc", "state"] { mkdir(root + "/" + dir, 0o755) }
         let copy = await BinaryProcess.run(["/bin/cp", built, binary], environment: [:])

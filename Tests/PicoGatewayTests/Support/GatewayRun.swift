@@ -7,7 +7,7 @@ import Testing
 /// Everything here is async and polls with `Task.sleep`, so a waiting test never blocks the cooperative pool.
 final class GatewayRun: @unchecked Sendable {
     let dir = BinaryTempDir(prefix: "picoclaw-gw")
-    let port = BinaryHTTP.freePort()
+    let port = unusedLoopbackPort()
     var home: String { dir.at("home") }
     var workspace: String { dir.at("home/workspace") }
     var logPath: String { dir.at("gateway.log") }
