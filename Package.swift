@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "PicoPolicy", dependencies: ["CPicoPolicy"]),
         .target(name: "PicoHTTP", dependencies: ["CCurl"]),
         /// The gateway's crash-safe state store (SQLite): inbox, outbox, sessions, channel cursors.
-        .target(name: "PicoState", dependencies: ["CSQLite"]),
+        .target(name: "PicoState", dependencies: ["CSQLite", "PicoPolicy"]),
         .target(name: "PicoAgent", dependencies: [
             "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoState",
             .product(name: "Logging", package: "swift-log"),

@@ -64,7 +64,6 @@ public final class Gateway: Sendable {
 
         // 3. PID file (refuses a second gateway).
         let pidPath = options.pidFile ?? config.gateway.pidFile ?? config.picoclawHome + "/picoclaw.pid"
-        ensureDirectory(parentOf: pidPath)
         let pidFile: PidFile
         do {
             pidFile = try PidFile(path: pidPath)
@@ -185,10 +184,4 @@ func mkdirs(_ path: String, mode: mode_t) -> Int32 {
     }
     var st = stat()
     return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR ? 0 : -1
-}
-
-/// Creates the parent directory of `path` (0700) when missing.
-func ensureDirectory(parentOf path: String) {
-    guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
-    _ = mkdirs(String(path[..<slash]), mode: 0o700)
 }

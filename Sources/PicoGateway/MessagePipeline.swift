@@ -30,6 +30,7 @@ final class MessagePipeline: InboundSink, Sendable {
     private let jobs = Mutex([Int64: OpenTurn]())
     private let scheduler: TurnScheduler
     private let sessionsByAgent: [String: StateSessionStore]
+    private let workspaces: WorkspaceGuard
 
     init(system: AgentSystem, store: StateStore, sessions: [String: StateSessionStore],
          maxConcurrentTurns: Int = 4, retryDelay: Duration = .seconds(2), logger: Logger) {
@@ -38,6 +39,7 @@ final class MessagePipeline: InboundSink, Sendable {
         self.sessionsByAgent = sessions
         self.logger = logger
         self.retryDelay = retryDelay
+        self.workspaces = WorkspaceGuard(logger: logger)
         let box = WeakPipeline()
         scheduler = TurnScheduler(maxConcurrent: maxConcurrentTurns) { id in await box.pipeline?.run(id) }
         box.pipeline = self
@@ -153,6 +155,7 @@ final class MessagePipeline: InboundSink, Sendable {
         async -> (OutboxEntry, Logger.Metadata)?
     {
         let (agent, session) = system.resolve(routeInput(for: message), chatID: message.chatID)
+        workspaces.ensure(agent.settings.workspace, agentID: agent.settings.id)
         let typing = channel.startTyping(message.replyTarget)
         let input = InboundText(text: message.text, channel: message.channel, chatID: message.chatID,
                                 senderID: message.senderID, senderName: message.displayName ?? message.username)

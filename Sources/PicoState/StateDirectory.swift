@@ -1,4 +1,5 @@
 import Glibc
+import PicoPolicy
 
 /// Opens (creating when missing, mode 0700) an absolute directory path one component at a time from `/`, with
 /// `O_NOFOLLOW` on every component: a symlink anywhere in the path is refused, never followed. The result is a
@@ -8,41 +9,12 @@ public enum StateDirectory {
     /// and is tightened to 0700 when it is group/other accessible.
     /// - Throws: ``StateError`` naming the component that is a symlink, not a directory, or cannot be created.
     public static func open(_ path: String, create: Bool = true, mode: mode_t = 0o700) throws(StateError) -> Int32 {
-        guard path.hasPrefix("/") else {
-            throw StateError(path: path, operation: "open", reason: "the state directory must be an absolute path (gateway.state_dir)")
-        }
-        var fd = Glibc.open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw .errno(errno, path: "/", operation: "open") }
-        var walked = ""
-        for component in path.split(separator: "/") where component != "." {
-            let name = String(component)
-            walked += "/" + name
-            guard name != ".." else {
-                Glibc.close(fd)
-                throw StateError(path: path, operation: "open", reason: "the path must not contain '..'")
-            }
-            var next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            if next < 0 && errno == ENOENT && create {
-                if mkdirat(fd, name, mode) != 0 && errno != EEXIST {
-                    let code = errno
-                    Glibc.close(fd)
-                    throw .errno(code, path: walked, operation: "create directory")
-                }
-                next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            }
-            if next < 0 {
-                let code = errno
-                var st = stat()
-                let isLink = fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & S_IFMT) == S_IFLNK
-                Glibc.close(fd)
-                if isLink || code == ELOOP {
-                    throw StateError(path: walked, operation: "open", reason: "it is a symbolic link; the gateway follows no symlink on the way to its state. Use the real path")
-                }
-                if code == ENOTDIR { throw StateError(path: walked, operation: "open", reason: "not a directory") }
-                throw .errno(code, path: walked, operation: "open")
-            }
-            Glibc.close(fd)
-            fd = next
+        let fd: Int32
+        do {
+            fd = try NoSymlinkPath.openDirectory(path, create: create, mode: mode)
+        } catch {
+            throw StateError(path: error.path, operation: "open", reason: error.reason,
+                             isDiskFull: error.code == ENOSPC || error.code == EDQUOT)
         }
         var st = stat()
         guard fstat(fd, &st) == 0 else {
