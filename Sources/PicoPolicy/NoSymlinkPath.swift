@@ -63,6 +63,9 @@ public enum NoSymlinkPath {
     /// Opens the parent directory of `path` (see ``openDirectory(_:create:mode:)``) and returns it with the last
     /// component's name, for `openat`/`unlinkat`/`fstatat` relative to it.
     public static func openParent(of path: String, create: Bool = false, mode: mode_t = 0o700) throws(NoSymlinkPathError) -> (fd: Int32, name: String) {
+        guard path.hasPrefix("/") else {
+            throw NoSymlinkPathError(path: path, reason: "not an absolute path", code: EINVAL)
+        }
         let parts = path.split(separator: "/")
         guard let last = parts.last, last != "..", last != "." else {
             throw NoSymlinkPathError(path: path, reason: "names no file", code: EINVAL)
