@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "PicoAgent", targets: ["PicoAgent"]),
         .library(name: "PicoChannels", targets: ["PicoChannels"]),
         .library(name: "PicoGateway", targets: ["PicoGateway"]),
+        .library(name: "PicoState", targets: ["PicoState"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -28,6 +29,8 @@ let package = Package(
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
                        providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
         /// Landlock syscalls and the fork/exec child path of PicoPolicy's sandboxed executor (async-signal-safe C).
         .target(name: "CPicoPolicy"),
 
@@ -35,8 +38,10 @@ let package = Package(
         .target(name: "PicoConfig"),
         .target(name: "PicoPolicy", dependencies: ["CPicoPolicy"]),
         .target(name: "PicoHTTP", dependencies: ["CCurl"]),
+        /// The gateway's crash-safe state store (SQLite): inbox, outbox, sessions, channel cursors.
+        .target(name: "PicoState", dependencies: ["CSQLite", "PicoPolicy"]),
         .target(name: "PicoAgent", dependencies: [
-            "PicoConfig", "PicoHTTP", "PicoPolicy",
+            "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoState",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PicoChannels", dependencies: [
@@ -44,7 +49,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PicoGateway", dependencies: [
-            "PicoConfig", "PicoPolicy", "PicoHTTP", "PicoAgent", "PicoChannels", "CMicroHTTPD",
+            "PicoConfig", "PicoPolicy", "PicoHTTP", "PicoAgent", "PicoChannels", "PicoState", "CMicroHTTPD",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -52,7 +57,7 @@ let package = Package(
         .target(name: "PicoBuildInfo", plugins: ["BuildInfoPlugin"]),
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         .executableTarget(name: "picoclaw", dependencies: [
-            "PicoConfig", "PicoPolicy", "PicoAgent", "PicoChannels", "PicoGateway", "PicoBuildInfo",
+            "PicoConfig", "PicoPolicy", "PicoAgent", "PicoChannels", "PicoGateway", "PicoState", "PicoBuildInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -77,6 +82,7 @@ let package = Package(
         .testTarget(name: "PicoChannelsTests", dependencies: [
             "PicoChannels", "PicoHTTP", "PicoFakes", .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "PicoGatewayTests", dependencies: ["PicoGateway", "PicoFakes"]),
+        .testTarget(name: "PicoGatewayTests", dependencies: ["PicoGateway", "PicoState", "PicoHTTP", "PicoFakes"]),
+        .testTarget(name: "PicoStateTests", dependencies: ["PicoState"]),
     ]
 )

@@ -4,7 +4,7 @@ import PicoConfig
 /// One agent: its provider, tools, sessions and system prompt, and the tool loop.
 ///
 /// ``respond(to:session:)`` never throws: provider failures become a friendly ``AgentReply/text``. Callers must
-/// not run two turns of the same session at once (``AgentDispatcher`` serialises them).
+/// not run two turns of the same session at once (the gateway's turn scheduler serialises them).
 public final class AgentRuntime: Sendable {
     /// Shown when the model stops without any text.
     public static let emptyAnswerText = "I've completed processing but have no response to give."
@@ -14,7 +14,7 @@ public final class AgentRuntime: Sendable {
     /// The agent's tools.
     public let tools: ToolRegistry
     /// The agent's session history.
-    public let sessions: SessionStore
+    public let sessions: any SessionBackend
     let provider: (any LLMProvider)?
     /// Why there is no provider (shown to users when ``provider`` is `nil`).
     public let notReadyReason: String?
@@ -27,7 +27,7 @@ public final class AgentRuntime: Sendable {
     ///   - provider: `nil` when no provider is configured; every turn then answers with `notReadyReason`.
     ///   - auditSink: receives one ``ToolAuditEvent`` per tool call.
     public init(settings: AgentSettings, provider: (any LLMProvider)?, notReadyReason: String? = nil,
-                tools: ToolRegistry, sessions: SessionStore? = nil, redactor: SecretRedactor,
+                tools: ToolRegistry, sessions: (any SessionBackend)? = nil, redactor: SecretRedactor,
                 auditSink: ToolAuditSink? = nil, logger: Logger = Logger(label: "picoclaw.agent")) {
         self.settings = settings
         self.provider = provider
@@ -51,7 +51,10 @@ public final class AgentRuntime: Sendable {
     ///
     /// Session file I/O (loading, append + `fsync`, compaction) runs off the cooperative thread pool, on a
     /// short-lived thread per operation; recent history is usually served from the store's in-memory cache.
-    public func respond(to message: InboundText, session: SessionKey) async -> AgentReply {
+    ///
+    /// With `persist: false` the turn is not written; the caller records ``AgentReply/transcript`` itself (the
+    /// gateway commits it together with the reply in one transaction).
+    public func respond(to message: InboundText, session: SessionKey, persist shouldPersist: Bool = true) async -> AgentReply {
         let clock = ContinuousClock()
         let started = clock.now
         guard let provider else {
@@ -94,10 +97,12 @@ public final class AgentRuntime: Sendable {
                     "provider": "\(provider.name)", "error": "\(failure.description)", "iteration": "\(iterations)",
                 ]))
                 // What was said so far stays in the history, so the next turn (or a restart) has it.
-                await persist(session, turn)
+                let transcript = Self.complete(turn)
+                if shouldPersist { await persist(session, transcript) }
                 logTurn(session, iterations: iterations, toolCalls: toolCallCount, started: started, outcome: "provider_error")
                 return AgentReply(text: failure.userMessage, agentID: settings.id, sessionKey: session,
-                                  iterations: iterations, toolCalls: toolCallCount, failure: failure, usage: usage)
+                                  iterations: iterations, toolCalls: toolCallCount, failure: failure, usage: usage,
+                                  transcript: transcript)
             }
             if let u = response.usage {
                 usage = LLMUsage(promptTokens: (usage?.promptTokens ?? 0) + u.promptTokens,
@@ -132,24 +137,28 @@ public final class AgentRuntime: Sendable {
             : "I stopped after \(settings.maxToolIterations) tool-call rounds without reaching a final answer. "
                 + "Ask me to continue, or increase `max_tool_iterations` in the config.")
         if hitLimit { turn.append(.assistant(text)) }
-        await persist(session, turn)
+        let transcript = Self.complete(turn)
+        if shouldPersist { await persist(session, transcript) }
         logTurn(session, iterations: iterations, toolCalls: toolCallCount, started: started,
                 outcome: hitLimit ? "iteration_limit" : "ok")
         return AgentReply(text: text, agentID: settings.id, sessionKey: session, iterations: iterations,
-                          toolCalls: toolCallCount, hitIterationLimit: hitLimit, usage: usage)
+                          toolCalls: toolCallCount, hitIterationLimit: hitLimit, usage: usage, transcript: transcript)
     }
 
-    /// Appends the turn to the session history, dropping a trailing assistant tool-call message whose results
-    /// are incomplete (a cancelled turn), so the history stays valid for every provider. The write and its
-    /// `fsync` run on a short-lived dedicated thread (``SessionStore/appendTurn(_:messages:)``), never on the
-    /// cooperative pool.
-    private func persist(_ session: SessionKey, _ turn: [ChatMessage]) async {
+    /// The turn without a trailing assistant tool-call message whose results are incomplete (a cancelled turn),
+    /// so the history stays valid for every provider.
+    static func complete(_ turn: [ChatMessage]) -> [ChatMessage] {
         var messages = turn
         if let lastCall = messages.lastIndex(where: { !($0.toolCalls ?? []).isEmpty }) {
             let expected = Set((messages[lastCall].toolCalls ?? []).map(\.id))
             let answered = Set(messages[(lastCall + 1)...].compactMap(\.toolCallId))
             if !expected.isSubset(of: answered) { messages.removeSubrange(lastCall...) }
         }
+        return messages
+    }
+
+    /// Appends the turn to the session history (the backend's disk work runs off the cooperative pool).
+    private func persist(_ session: SessionKey, _ messages: [ChatMessage]) async {
         do {
             try await sessions.appendTurn(session, messages: messages)
         } catch {
