@@ -28,8 +28,12 @@ let package = Package(
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
                        providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp",
+                       providers: [.apt(["libseccomp-dev"])]),
         /// Landlock syscalls and the fork/exec child path of PicoPolicy's sandboxed executor (async-signal-safe C).
-        .target(name: "CPicoPolicy"),
+        .target(name: "CPicoPolicy", dependencies: ["CSeccomp"]),
+        /// The step bubblewrap runs inside the exec sandbox: applies Landlock, then execs the command.
+        .executableTarget(name: "picoclaw-sandbox", dependencies: ["CPicoPolicy"]),
 
         // MARK: Libraries
         .target(name: "PicoConfig"),
@@ -52,6 +56,7 @@ let package = Package(
         .target(name: "PicoBuildInfo", plugins: ["BuildInfoPlugin"]),
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         .executableTarget(name: "picoclaw", dependencies: [
+            "picoclaw-sandbox",
             "PicoConfig", "PicoPolicy", "PicoHTTP", "PicoAgent", "PicoChannels", "PicoGateway", "PicoBuildInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -68,7 +73,10 @@ let package = Package(
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
         ], path: "Tests/PicoFakes"),
         .testTarget(name: "PicoConfigTests", dependencies: ["PicoConfig"]),
-        .testTarget(name: "PicoPolicyTests", dependencies: ["PicoPolicy"]),
+        /// Test helper: runs a command under a seccomp filter that kills on landlock_* (systemd's @system-service).
+        .executableTarget(name: "pico-seccomp-kill-landlock", dependencies: ["CSeccomp"],
+                          path: "Tests/SeccompKillLandlock"),
+        .testTarget(name: "PicoPolicyTests", dependencies: ["PicoPolicy", "picoclaw-sandbox"]),
         .testTarget(name: "PicoHTTPTests", dependencies: ["PicoHTTP", "PicoFakes"]),
         .testTarget(name: "PicoAgentTests", dependencies: ["PicoAgent", "PicoFakes"]),
         .testTarget(name: "PicoChannelsTests", dependencies: ["PicoChannels", "PicoFakes"]),

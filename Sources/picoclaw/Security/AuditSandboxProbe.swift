@@ -7,9 +7,10 @@ enum AuditSandboxProbe {
         let result = await SandboxedExecutor.selfTest()
         let details = result.details.joined(separator: "; ")
         switch result.layer {
-        case .landlock(let abi):
-            return result.enforced ? .enforcing(detail: "Landlock ABI \(abi): \(details)")
-                : .notEnforcing(reason: "Landlock ABI \(abi): \(details)")
+        case .namespaces, .landlock:
+            let layers = result.layers.joined(separator: "; ")
+            return result.enforced ? .enforcing(detail: "\(result.layer): \(details); \(layers)")
+                : .notEnforcing(reason: "\(result.layer): \(details); \(layers)")
         case .structuralOnly:
             return .unavailable(reason: details)
         }
