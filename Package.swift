@@ -33,7 +33,9 @@ let package = Package(
         /// Landlock syscalls and the fork/exec child path of PicoPolicy's sandboxed executor (async-signal-safe C).
         .target(name: "CPicoPolicy", dependencies: ["CSeccomp"]),
         /// The step bubblewrap runs inside the exec sandbox: applies Landlock, then execs the command.
-        .executableTarget(name: "picoclaw-sandbox", dependencies: ["CPicoPolicy"]),
+        /// Linked without the Swift runtime (it is a C program): the sandbox shows it only /usr and /lib.
+        .executableTarget(name: "picoclaw-sandbox", dependencies: ["CPicoPolicy"],
+                          linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
 
         // MARK: Libraries
         .target(name: "PicoConfig"),
@@ -63,7 +65,7 @@ let package = Package(
         ]),
 
         // MARK: Benchmarks (executables, not tests)
-        .executableTarget(name: "PicoPolicyBench", dependencies: ["PicoPolicy"]),
+        .executableTarget(name: "PicoPolicyBench", dependencies: ["PicoPolicy", "picoclaw-sandbox"]),
         /// The footprint/speed suite (`scripts/bench`): loopback fakes in-process, the real gateway as a child.
         .executableTarget(name: "PicoBench", dependencies: ["PicoFakes", "PicoHTTP"], path: "Benchmarks/PicoBench"),
 

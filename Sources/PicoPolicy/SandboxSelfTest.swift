@@ -39,7 +39,9 @@ extension SandboxedExecutor {
             let readBlocked = read.exitStatus != 0 && !read.output.contains(secret)
             details.append("read outside the workspace: " + (readBlocked ? "denied (ok)" : "ALLOWED"))
             let write = try await executor.run(command: "echo x > '\(outside)'")
-            let writeBlocked = write.exitStatus != 0 && !pathExists(outside)
+            // Judged by effect: in the namespaces layer the write may land in the private /tmp, never on the host.
+            _ = write
+            let writeBlocked = !pathExists(outside)
             details.append("write outside the workspace: " + (writeBlocked ? "denied (ok)" : "ALLOWED"))
             let inside = try await executor.run(command: "echo ok > inside.txt && cat inside.txt")
             let insideOK = inside.succeeded && inside.output.contains("ok") && pathExists(workspace + "/inside.txt")

@@ -89,7 +89,7 @@ public struct SandboxedExecutor: Sendable {
         if landlock == .off {
             layer = .structuralOnly
             layerReport = ["kernel sandbox: off (the agent is not restricted to its workspace)"]
-            warnings = ["WARNING: the kernel sandbox is turned off: commands are confined by the command policy alone"]
+            warnings = ["WARNING: the kernel sandbox (namespaces, Landlock, seccomp) is turned off: commands are confined by the command policy alone"]
             namespacePlan = nil
             seccompProgram = []
             return

@@ -145,7 +145,10 @@ struct PolicySelfTestCommand: AsyncParsableCommand {
 
     func run() async throws {
         let result = await SandboxedExecutor.selfTest()
-        print("layers: command-policy, \(result.layer)")
+        print("sandbox: command-policy, \(result.layer)")
+        print("layers:")
+        for line in result.layers { print("  \(line)") }
+        print("checks:")
         for line in result.details { print("  \(line)") }
         print(result.enforced ? "kernel sandbox: enforced" : "kernel sandbox: NOT enforced (structural policy only)")
         if !result.enforced { throw ExitCode.failure }
