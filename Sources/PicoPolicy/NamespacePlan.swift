@@ -20,13 +20,17 @@ struct NamespacePlan: Sendable {
     let landlockABI: Int?
     /// Whether bubblewrap loads the seccomp program (passed on fd 4).
     let seccomp: Bool
+    /// Mount a fresh /proc (the kernel refuses it in a user namespace when the host's /proc is partly hidden,
+    /// e.g. by systemd's ProtectKernelTunables=/ProtectProc=; the sandbox then has no /proc).
+    let mountProc: Bool
     /// Everything before `--chdir` (computed once).
     let prefix: [String]
     /// The step's arguments up to and including its `--`.
     let stepArguments: [String]
 
     init(bwrap: String, step: String, workspace: String, network: Bool, limits: ExecLimits, landlockABI: Int?,
-         seccomp: Bool) {
+         seccomp: Bool, mountProc: Bool = true) {
+        self.mountProc = mountProc
         self.bwrap = bwrap
         self.step = step
         self.workspace = workspace
@@ -35,7 +39,7 @@ struct NamespacePlan: Sendable {
         self.landlockABI = landlockABI
         self.seccomp = seccomp
         var a = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
-                 "--cap-drop", "ALL", "--hostname", "picoclaw"]
+                 "--cap-drop", "ALL"]
         if network { a.append("--share-net") }
         if seccomp { a += ["--seccomp", "4"] }
         for dir in Self.systemDirectories {
@@ -51,9 +55,10 @@ struct NamespacePlan: Sendable {
             a += ["--ro-bind", file, file]
         }
         a += ["--size", String(max(1, limits.tmpSizeMB) << 20), "--tmpfs", "/tmp",
-              "--proc", "/proc", "--dev", "/dev",
+              "--dev", "/dev",
               "--ro-bind", step, Self.stepMountPoint,
               "--bind", workspace, workspace]
+        if mountProc { a += ["--proc", "/proc"] }
         prefix = a
         let full = [workspace, "/tmp"]
         let readable = SandboxedExecutor.systemReadExecutePaths + ["/proc"]

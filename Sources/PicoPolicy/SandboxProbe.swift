@@ -14,6 +14,8 @@ struct SandboxProbe: Sendable {
     let stepPath: String?
     /// Why the namespaces layer is unavailable (nil when a trial sandbox started).
     let namespaceProblem: String?
+    /// Whether the sandbox gets a fresh /proc (false when the kernel refused it but the rest worked).
+    var mountProc = true
 
     /// The probe of this process (runs on first use).
     static let current = SandboxProbe.run()
@@ -47,15 +49,20 @@ struct SandboxProbe: Sendable {
         let bwrap = bwrapCandidates.first { access($0, X_OK) == 0 }
         let step = findStep()
         var namespaceProblem: String?
+        var mountProc = true
         if bwrap == nil {
             namespaceProblem = "bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
         } else if step == nil {
             namespaceProblem = "the picoclaw-sandbox helper is not installed next to \(executablePath() ?? "picoclaw")"
         } else {
-            namespaceProblem = trialRun(bwrap: bwrap!, step: step!, landlockABI: abi)
+            namespaceProblem = trialRun(bwrap: bwrap!, step: step!, landlockABI: abi, mountProc: true)
+            if namespaceProblem != nil && trialRun(bwrap: bwrap!, step: step!, landlockABI: abi, mountProc: false) == nil {
+                namespaceProblem = nil
+                mountProc = false
+            }
         }
         return SandboxProbe(landlockABI: abi, landlockProblem: landlockProblem, bwrapPath: bwrap, stepPath: step,
-                            namespaceProblem: namespaceProblem)
+                            namespaceProblem: namespaceProblem, mountProc: mountProc)
     }
 
     /// The running executable's path.
@@ -76,13 +83,13 @@ struct SandboxProbe: Sendable {
     }
 
     /// Starts `true` in a throw-away namespace sandbox; nil when the step inside reported, else why not.
-    static func trialRun(bwrap: String, step: String, landlockABI: Int?) -> String? {
+    static func trialRun(bwrap: String, step: String, landlockABI: Int?, mountProc: Bool) -> String? {
         var template = Array("/tmp/picoclaw-probe-XXXXXX".utf8CString)
         guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) })
         else { return "could not create a temporary directory: \(errnoDescription(errno))" }
         defer { removeTree(dir) }
         let plan = NamespacePlan(bwrap: bwrap, step: step, workspace: dir, network: false,
-                                 limits: .defaults, landlockABI: landlockABI, seccomp: false)
+                                 limits: .defaults, landlockABI: landlockABI, seccomp: false, mountProc: mountProc)
         let outcome = ProcessRunner.run(plan.request(command: "true", workingDirectory: dir,
                                                      environment: ["PATH=\(ExecEnvironment.defaultPath)"],
                                                      timeoutMilliseconds: 10_000, maxOutputBytes: 2000,

@@ -129,10 +129,11 @@ public struct SandboxedExecutor: Sendable {
         if useNamespaces {
             namespacePlan = NamespacePlan(bwrap: probe.bwrapPath!, step: probe.stepPath!, workspace: workspaceRoot,
                                           network: network, limits: limits, landlockABI: probe.landlockABI,
-                                          seccomp: !seccompProgram.isEmpty)
+                                          seccomp: !seccompProgram.isEmpty, mountProc: probe.mountProc)
             layer = .namespaces(landlockABI: probe.landlockABI)
             report.append("namespaces: active (bubblewrap: user, mount, PID, IPC, UTS\(network ? "" : ", network") "
-                          + "namespaces; workspace, system directories read-only, private /tmp, minimal /dev)")
+                          + "namespaces; workspace, system directories read-only, private /tmp, minimal /dev"
+                          + (probe.mountProc ? ", fresh /proc)" : "; no /proc: the kernel refused a fresh one here)"))
         } else {
             namespacePlan = nil
             layer = .landlock(abi: probe.landlockABI!)
