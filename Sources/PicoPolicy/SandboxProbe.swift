@@ -20,9 +20,9 @@ struct SandboxProbe: Sendable {
     /// The probe of this process (runs on first use).
     static let current = SandboxProbe.run()
 
-    static let landlockFix = "allow the three calls: SystemCallFilter=@sandbox in the systemd unit (or "
-        + "SystemCallFilter=landlock_create_ruleset landlock_add_rule landlock_restrict_self), or the equivalent "
-        + "in the container's seccomp profile"
+    static let landlockFix = "allow the three calls: SystemCallFilter=@sandbox in the systemd unit (systemd "
+        + "versions whose @sandbox group lists them), or SystemCallFilter=landlock_create_ruleset landlock_add_rule "
+        + "landlock_restrict_self, or the equivalent in the container's seccomp profile"
 
     static func run() -> SandboxProbe {
         let raw = pico_landlock_probe()
