@@ -1,4 +1,5 @@
 import PicoConfig
+import PicoPolicy
 
 /// What an agent may do: workspace restriction, deny patterns and the kernel sandbox under them.
 enum AuditExecChecks {
@@ -46,8 +47,27 @@ enum AuditExecChecks {
     static func sandbox(_ ctx: AuditContext) -> [AuditFinding] {
         let exec = ctx.config?.tools.exec.enabled ?? true
         switch ctx.sandbox {
-        case .enforcing:
-            return []
+        case .enforcing(let detail):
+            var findings = [AuditFinding(
+                id: "sandbox.layers", severity: .info,
+                title: "exec sandbox layers: \(detail)",
+                detail: "Each command runs under these layers (Docs/policy.md has the threat table).",
+                fix: "nothing to do; picoclaw policy self-test prints the same list")]
+            if let problem = SandboxedExecutor.namespacesProblem {
+                findings.append(AuditFinding(
+                    id: "sandbox.namespaces_unavailable", severity: .info,
+                    title: "the namespaces layer is unavailable, commands run in the Landlock fallback: \(problem)",
+                    detail: "Without namespaces, commands can still see the names and sizes of files outside the workspace (stat), and cannot change file modes or owners even inside it.",
+                    fix: "install bubblewrap and allow user namespaces (systemd: RestrictNamespaces=user mnt pid ipc uts net cgroup; Docker: a seccomp profile that allows unshare in a user namespace)"))
+            }
+            if let problem = SandboxedExecutor.landlockProblem {
+                findings.append(AuditFinding(
+                    id: "sandbox.landlock_unavailable", severity: exec ? .warn : .info,
+                    title: "Landlock is unavailable; the namespaces layer alone confines file access: \(problem)",
+                    detail: "Landlock adds TCP rules, device-node and signal restrictions inside the namespaces.",
+                    fix: "allow landlock_create_ruleset, landlock_add_rule and landlock_restrict_self (systemd: SystemCallFilter=@sandbox or the three calls)"))
+            }
+            return findings
         case .unavailable(let reason):
             return [AuditFinding(
                 id: "sandbox.landlock_unavailable", severity: exec ? .warn : .info,
