@@ -47,12 +47,8 @@ enum AuditExecChecks {
     static func sandbox(_ ctx: AuditContext) -> [AuditFinding] {
         let exec = ctx.config?.tools.exec.enabled ?? true
         switch ctx.sandbox {
-        case .enforcing(let detail):
-            var findings = [AuditFinding(
-                id: "sandbox.layers", severity: .info,
-                title: "exec sandbox layers: \(detail)",
-                detail: "Each command runs under these layers (Docs/policy.md has the threat table).",
-                fix: "nothing to do; picoclaw policy self-test prints the same list")]
+        case .enforcing:
+            var findings: [AuditFinding] = []
             if let problem = SandboxedExecutor.namespacesProblem {
                 findings.append(AuditFinding(
                     id: "sandbox.namespaces_unavailable", severity: .info,
