@@ -31,8 +31,14 @@ let package = Package(
                        providers: [.apt(["libmicrohttpd-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp",
+                       providers: [.apt(["libseccomp-dev"])]),
         /// Landlock syscalls and the fork/exec child path of PicoPolicy's sandboxed executor (async-signal-safe C).
-        .target(name: "CPicoPolicy"),
+        .target(name: "CPicoPolicy", dependencies: ["CSeccomp"]),
+        /// The step bubblewrap runs inside the exec sandbox: applies Landlock, then execs the command.
+        /// Linked without the Swift runtime (it is a C program): the sandbox shows it only /usr and /lib.
+        .executableTarget(name: "picoclaw-sandbox", dependencies: ["CPicoPolicy"],
+                          linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
 
         // MARK: Libraries
         .target(name: "PicoConfig"),
@@ -57,13 +63,14 @@ let package = Package(
         .target(name: "PicoBuildInfo", plugins: ["BuildInfoPlugin"]),
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         .executableTarget(name: "picoclaw", dependencies: [
+            "picoclaw-sandbox",
             "PicoConfig", "PicoPolicy", "PicoAgent", "PicoChannels", "PicoGateway", "PicoState", "PicoBuildInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // MARK: Benchmarks (executables, not tests)
-        .executableTarget(name: "PicoPolicyBench", dependencies: ["PicoPolicy"]),
+        .executableTarget(name: "PicoPolicyBench", dependencies: ["PicoPolicy", "picoclaw-sandbox"]),
         /// The footprint/speed suite (`scripts/bench`): loopback fakes in-process, the real gateway as a child.
         .executableTarget(name: "PicoBench", dependencies: ["PicoFakes", "PicoHTTP"], path: "Benchmarks/PicoBench"),
 
@@ -74,15 +81,20 @@ let package = Package(
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
         ], path: "Tests/PicoFakes"),
         .testTarget(name: "PicoConfigTests", dependencies: ["PicoConfig"]),
-        .testTarget(name: "PicoPolicyTests", dependencies: ["PicoPolicy"]),
+        /// Test helper: runs a command under a seccomp filter that kills on landlock_* (systemd's @system-service).
+        .executableTarget(name: "pico-seccomp-kill-landlock", dependencies: ["CSeccomp"],
+                          path: "Tests/SeccompKillLandlock"),
+        .testTarget(name: "PicoPolicyTests", dependencies: ["PicoPolicy", "picoclaw-sandbox"]),
         .testTarget(name: "PicoHTTPTests", dependencies: ["PicoHTTP", "PicoFakes"]),
         .testTarget(name: "PicoAgentTests", dependencies: [
-            "PicoAgent", "PicoConfig", "PicoFakes", .product(name: "Logging", package: "swift-log"),
+            "PicoAgent", "PicoConfig", "PicoPolicy", "PicoFakes", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "PicoChannelsTests", dependencies: [
             "PicoChannels", "PicoHTTP", "PicoFakes", .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "PicoGatewayTests", dependencies: ["PicoGateway", "PicoState", "PicoHTTP", "PicoFakes"]),
+        .testTarget(name: "PicoGatewayTests", dependencies: [
+            "PicoGateway", "PicoState", "PicoHTTP", "PicoPolicy", "PicoFakes",
+        ]),
         .testTarget(name: "PicoStateTests", dependencies: ["PicoState"]),
     ]
 )

@@ -1,6 +1,11 @@
-// The sandboxed executor's process handling: fork, confine the child (own session, stdio on one pipe,
-// no_new_privs, Landlock) and exec, then collect output with a deadline and kill the whole process group.
-// Between fork and exec the child calls only async-signal-safe functions and never allocates.
+// The sandboxed executor's process handling: fork, confine the child and exec, then collect output with a
+// deadline and kill everything the command started. Three shapes (enum pico_sandbox_mode):
+//   direct      fork → confine → exec /bin/sh
+//   supervised  fork a supervisor (own session, child subreaper) → fork → confine → exec; the supervisor
+//               kills every descendant when the command ends, the turn is cancelled, or the gateway dies
+//   namespaces  fork → limits, no_new_privs → exec bubblewrap, whose PID namespace ends with the command;
+//               the picoclaw-sandbox step inside applies Landlock and reports on fd 3
+// Between fork and exec the children call only async-signal-safe functions and never allocate.
 #define _GNU_SOURCE
 #include "cpicopolicy.h"
 #include "landlock_defs.h"
@@ -17,14 +22,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/// What the child reports on the CLOEXEC status pipe: once right before execve, once more if it fails.
-struct pico_child_report {
-    int stage;
-    int err;
-    int landlock_applied;
-    int landlock_errno;
-};
-
 static long long now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -32,74 +29,14 @@ static long long now_ns(void) {
 }
 
 static void child_report(int fd, int stage, int err, int applied, int ll_errno) {
-    struct pico_child_report report = {stage, err, applied, ll_errno};
+    struct pico_child_report report = {0, stage, err, applied, ll_errno, 0};
     ssize_t n;
     do {
         n = write(fd, &report, sizeof report);
     } while (n < 0 && errno == EINTR);
 }
 
-static uint64_t fs_rights_for_abi(int abi) {
-    uint64_t rights = PICO_LL_FS_EXECUTE | PICO_LL_FS_WRITE_FILE | PICO_LL_FS_READ_FILE | PICO_LL_FS_READ_DIR |
-                      PICO_LL_FS_REMOVE_DIR | PICO_LL_FS_REMOVE_FILE | PICO_LL_FS_MAKE_CHAR | PICO_LL_FS_MAKE_DIR |
-                      PICO_LL_FS_MAKE_REG | PICO_LL_FS_MAKE_SOCK | PICO_LL_FS_MAKE_FIFO | PICO_LL_FS_MAKE_BLOCK |
-                      PICO_LL_FS_MAKE_SYM;
-    if (abi >= 2) rights |= PICO_LL_FS_REFER;
-    if (abi >= 3) rights |= PICO_LL_FS_TRUNCATE;
-    if (abi >= 5) rights |= PICO_LL_FS_IOCTL_DEV;
-    return rights;
-}
-
-/// Adds one path-beneath rule; a path that does not exist is skipped. Returns 0 or an errno.
-static int child_add_rule(int ruleset, const char *path, uint64_t access, uint64_t handled) {
-    int fd = open(path, O_PATH | O_CLOEXEC);
-    if (fd < 0) return 0;
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        int err = errno;
-        close(fd);
-        return err;
-    }
-    if (!S_ISDIR(st.st_mode)) access &= ~PICO_LL_FS_DIR_ONLY;
-    struct pico_ll_path_beneath_attr attr = {access & handled, fd};
-    int err = 0;
-    if (attr.allowed_access != 0 &&
-        syscall(PICO_SYS_landlock_add_rule, ruleset, PICO_LANDLOCK_RULE_PATH_BENEATH, &attr, 0) != 0)
-        err = errno;
-    close(fd);
-    return err;
-}
-
-/// Builds and enforces the ruleset. Returns 0 or an errno.
-static int child_apply_landlock(const struct pico_spawn_config *c) {
-    int abi = c->landlock_abi;
-    if (abi < 1) return ENOSYS;
-    uint64_t handled = fs_rights_for_abi(abi);
-    struct pico_ll_ruleset_attr attr = {handled, 0, 0};
-    size_t size = sizeof(uint64_t);
-    if (abi >= 4) size = 2 * sizeof(uint64_t);
-    if (abi >= 6) {
-        /* No signals to, and no abstract-socket connections with, processes outside the sandbox. */
-        attr.scoped = PICO_LL_SCOPE_ABSTRACT_UNIX_SOCKET | PICO_LL_SCOPE_SIGNAL;
-        size = sizeof attr;
-    }
-    int ruleset = (int)syscall(PICO_SYS_landlock_create_ruleset, &attr, size, 0);
-    if (ruleset < 0) return errno;
-    int err = 0;
-    uint64_t read_exec = PICO_LL_FS_EXECUTE | PICO_LL_FS_READ_FILE | PICO_LL_FS_READ_DIR;
-    uint64_t device = PICO_LL_FS_READ_FILE | PICO_LL_FS_WRITE_FILE | PICO_LL_FS_TRUNCATE | PICO_LL_FS_IOCTL_DEV;
-    for (size_t i = 0; err == 0 && i < c->full_count; i++)
-        err = child_add_rule(ruleset, c->full_paths[i], handled, handled);
-    for (size_t i = 0; err == 0 && i < c->read_exec_count; i++)
-        err = child_add_rule(ruleset, c->read_exec_paths[i], read_exec, handled);
-    for (size_t i = 0; err == 0 && i < c->device_count; i++)
-        err = child_add_rule(ruleset, c->device_paths[i], device, handled);
-    if (err == 0 && syscall(PICO_SYS_landlock_restrict_self, ruleset, 0) != 0) err = errno;
-    close(ruleset);
-    return err;
-}
-
-static void child_main(const struct pico_spawn_config *c, int devnull, int out_w, int status_w) {
+static void reset_signals(void) {
     sigset_t empty;
     sigemptyset(&empty);
     sigprocmask(SIG_SETMASK, &empty, NULL);
@@ -109,12 +46,32 @@ static void child_main(const struct pico_spawn_config *c, int devnull, int out_w
     for (int sig = 1; sig < NSIG; sig++) {
         if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &dfl, NULL);
     }
-    if (setsid() < 0 || dup2(devnull, 0) < 0 || dup2(out_w, 1) < 0 || dup2(out_w, 2) < 0) {
+}
+
+static void close_from(unsigned int first) {
+    if (syscall(PICO_SYS_close_range, first, ~0U, 0U) != 0) {
+        for (int fd = (int)first; fd < 65536; fd++) close(fd);
+    }
+}
+
+/// Confines the calling process per `c` and execs the command; reports failures on `status_w`.
+static void child_main(const struct pico_spawn_config *c, int devnull, int out_w, int status_w, int new_session) {
+    reset_signals();
+    if ((new_session && setsid() < 0) || dup2(devnull, 0) < 0 || dup2(out_w, 1) < 0 || dup2(out_w, 2) < 0) {
         child_report(status_w, PICO_STAGE_SETUP, errno, 0, 0);
         _exit(127);
     }
     if (chdir(c->cwd) != 0) {
         child_report(status_w, PICO_STAGE_CHDIR, errno, 0, 0);
+        _exit(127);
+    }
+    int err = pico_limits_apply(&c->limits);
+    if (err) {
+        child_report(status_w, PICO_STAGE_LIMITS, err, 0, 0);
+        _exit(127);
+    }
+    if (c->drop_capabilities && (err = pico_capabilities_drop()) != 0) {
+        child_report(status_w, PICO_STAGE_CAPABILITIES, err, 0, 0);
         _exit(127);
     }
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
@@ -123,13 +80,20 @@ static void child_main(const struct pico_spawn_config *c, int devnull, int out_w
     }
     int applied = 0, ll_errno = 0;
     if (c->landlock_mode != PICO_LANDLOCK_OFF) {
-        ll_errno = child_apply_landlock(c);
+        struct pico_landlock_rules rules = {c->landlock_abi, c->deny_tcp, c->full_paths, c->full_count,
+                                            c->read_exec_paths, c->read_exec_count, c->device_paths,
+                                            c->device_count};
+        ll_errno = pico_landlock_apply(&rules);
         if (ll_errno == 0) {
             applied = c->landlock_abi;
         } else if (c->landlock_mode == PICO_LANDLOCK_REQUIRED) {
             child_report(status_w, PICO_STAGE_LANDLOCK, ll_errno, 0, ll_errno);
             _exit(126);
         }
+    }
+    if ((err = pico_seccomp_load(c->seccomp_program, c->seccomp_length)) != 0) {
+        child_report(status_w, PICO_STAGE_SECCOMP, err, applied, ll_errno);
+        _exit(126);
     }
     /* Keep only 0-2 and the status pipe (moved to 3, still close-on-exec). */
     if (status_w != 3) {
@@ -139,27 +103,190 @@ static void child_main(const struct pico_spawn_config *c, int devnull, int out_w
         }
         status_w = 3;
     }
-    if (syscall(PICO_SYS_close_range, 4U, ~0U, 0U) != 0) {
-        for (int fd = 4; fd < 65536; fd++) close(fd);
-    }
+    close_from(4);
     child_report(status_w, PICO_STAGE_NONE, 0, applied, ll_errno);
     execve(c->path, c->argv, c->envp);
     child_report(status_w, PICO_STAGE_EXEC, errno, applied, ll_errno);
     _exit(127);
 }
 
-/// Reads the child's reports until EOF (exec succeeded or the child died before exec).
-static void parent_read_reports(int status_r, struct pico_run_result *r) {
-    struct pico_child_report report;
+/// Namespaces mode: limits and no_new_privs here, everything else by bubblewrap and the step inside it.
+static void namespace_launcher_main(const struct pico_spawn_config *c, int devnull, int out_w, int status_w,
+                                    pid_t parent) {
+    reset_signals();
+    if (setsid() < 0 || dup2(devnull, 0) < 0 || dup2(out_w, 1) < 0 || dup2(out_w, 2) < 0) {
+        child_report(status_w, PICO_STAGE_SETUP, errno, 0, 0);
+        _exit(127);
+    }
+    /* bubblewrap and the sandbox die with the thread that started them. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || getppid() != parent) _exit(127);
+    int err = pico_limits_apply(&c->limits);
+    if (err) {
+        child_report(status_w, PICO_STAGE_LIMITS, err, 0, 0);
+        _exit(127);
+    }
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+        child_report(status_w, PICO_STAGE_SETUP, errno, 0, 0);
+        _exit(127);
+    }
+    int high_status = fcntl(status_w, F_DUPFD_CLOEXEC, 10);
+    int high_seccomp = c->seccomp_fd >= 0 ? fcntl(c->seccomp_fd, F_DUPFD_CLOEXEC, 10) : -1;
+    if (high_status < 0 || (c->seccomp_fd >= 0 && high_seccomp < 0) || dup2(high_status, 3) < 0 ||
+        (high_seccomp >= 0 && dup2(high_seccomp, 4) < 0)) {
+        child_report(status_w, PICO_STAGE_SETUP, errno, 0, 0);
+        _exit(127);
+    }
+    close_from(high_seccomp >= 0 ? 5 : 4);
+    execve(c->path, c->argv, c->envp);
+    child_report(3, PICO_STAGE_EXEC, errno, 0, 0);
+    _exit(127);
+}
+
+/* ---- supervised mode ------------------------------------------------------------------------------------ */
+
+static volatile sig_atomic_t supervisor_stop = 0;
+
+static void supervisor_on_signal(int sig) {
+    (void)sig;
+    supervisor_stop = 1;
+}
+
+/// SIGKILLs every child of the (single-threaded) calling process listed in /proc. Returns how many.
+static int kill_listed_children(void) {
+    char path[64] = "/proc/self/task/";
+    char digits[16];
+    int n = 0;
+    for (pid_t v = getpid(); v > 0; v /= 10) digits[n++] = (char)('0' + v % 10);
+    size_t len = strlen(path);
+    while (n > 0) path[len++] = digits[--n];
+    memcpy(path + len, "/children", 10);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    char buf[4096];
+    long pid = 0;
+    int in_number = 0, killed = 0;
     for (;;) {
-        ssize_t n = read(status_r, &report, sizeof report);
+        ssize_t r = read(fd, buf, sizeof buf);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        for (ssize_t i = 0; i < r; i++) {
+            if (buf[i] >= '0' && buf[i] <= '9') {
+                pid = pid * 10 + (buf[i] - '0');
+                in_number = 1;
+            } else if (in_number) {
+                kill((pid_t)pid, SIGKILL);
+                killed++;
+                pid = 0;
+                in_number = 0;
+            }
+        }
+    }
+    if (in_number) {
+        kill((pid_t)pid, SIGKILL);
+        killed++;
+    }
+    close(fd);
+    return killed;
+}
+
+/// Kills and reaps every descendant (orphans are re-parented to this subreaper). Records the command's status.
+static void supervisor_kill_all(pid_t command, int *command_status, int *command_done) {
+    if (!*command_done) kill(command, SIGKILL);
+    for (;;) {
+        kill_listed_children();
+        int st = 0;
+        pid_t w = waitpid(-1, &st, __WALL);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            break; /* ECHILD: nobody left */
+        }
+        if (w == command && !*command_done) {
+            *command_status = st;
+            *command_done = 1;
+        }
+    }
+}
+
+static void supervisor_main(const struct pico_spawn_config *c, int devnull, int out_w, int status_w, pid_t parent) {
+    reset_signals();
+    struct sigaction stop;
+    memset(&stop, 0, sizeof stop);
+    stop.sa_handler = supervisor_on_signal; /* no SA_RESTART: waitpid returns EINTR */
+    sigaction(SIGTERM, &stop, NULL);
+    sigaction(SIGINT, &stop, NULL);
+    sigaction(SIGHUP, &stop, NULL);
+    if (setsid() < 0 || prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0 ||
+        prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) != 0) {
+        child_report(status_w, PICO_STAGE_SETUP, errno, 0, 0);
+        _exit(127);
+    }
+    if (getppid() != parent) _exit(127);
+    pid_t command = fork();
+    if (command < 0) {
+        child_report(status_w, PICO_STAGE_FORK, errno, 0, 0);
+        _exit(127);
+    }
+    if (command == 0) child_main(c, devnull, out_w, status_w, 0);
+    close(out_w);
+    close(devnull);
+    int command_status = 0, command_done = 0;
+    while (!command_done && !supervisor_stop) {
+        int st = 0;
+        pid_t w = waitpid(-1, &st, __WALL);
+        if (w == command) {
+            command_status = st;
+            command_done = 1;
+        } else if (w < 0 && errno != EINTR) {
+            break;
+        }
+    }
+    /* The turn is over (or was cancelled): nothing the command started may outlive it. */
+    supervisor_kill_all(command, &command_status, &command_done);
+    struct pico_child_report final = {1, PICO_STAGE_NONE, 0, 0, 0, command_status};
+    ssize_t n;
+    do {
+        n = write(status_w, &final, sizeof final);
+    } while (n < 0 && errno == EINTR);
+    _exit(0);
+}
+
+/* ---- parent --------------------------------------------------------------------------------------------- */
+
+static void record_status(int status, struct pico_run_result *r) {
+    r->exited = 0;
+    r->signaled = 0;
+    if (WIFEXITED(status)) {
+        r->exited = 1;
+        r->exit_code = WEXITSTATUS(status);
+    } else if (WIFSIGNALED(status)) {
+        r->signaled = 1;
+        r->term_signal = WTERMSIG(status);
+    }
+}
+
+/// Reads whatever reports are available on the non-blocking status pipe.
+static void read_reports(int fd, int *open, struct pico_run_result *r, int *final_status, int *has_final) {
+    struct pico_child_report reports[8];
+    for (;;) {
+        ssize_t n = read(fd, reports, sizeof reports);
         if (n < 0 && errno == EINTR) continue;
-        if (n != (ssize_t)sizeof report) break;
-        r->landlock_applied = report.landlock_applied;
-        r->landlock_errno = report.landlock_errno;
-        if (report.stage != PICO_STAGE_NONE) {
-            r->failed_stage = report.stage;
-            r->failed_errno = report.err;
+        if (n == 0 || (n < 0 && errno != EAGAIN)) *open = 0;
+        if (n <= 0) return;
+        for (size_t i = 0; i < (size_t)n / sizeof *reports; i++) {
+            const struct pico_child_report *rep = &reports[i];
+            if (rep->kind == 1) {
+                *final_status = rep->wait_status;
+                *has_final = 1;
+                continue;
+            }
+            r->landlock_applied = rep->landlock_applied;
+            r->landlock_errno = rep->landlock_errno;
+            if (rep->stage == PICO_STAGE_NONE) {
+                r->step_reported = 1;
+            } else {
+                r->failed_stage = rep->stage;
+                r->failed_errno = rep->err;
+            }
         }
     }
 }
@@ -183,20 +310,11 @@ static void drain(int fd, int *open, const struct pico_spawn_config *c, struct p
     }
 }
 
-static void record_status(int status, struct pico_run_result *r) {
-    if (WIFEXITED(status)) {
-        r->exited = 1;
-        r->exit_code = WEXITSTATUS(status);
-    } else if (WIFSIGNALED(status)) {
-        r->signaled = 1;
-        r->term_signal = WTERMSIG(status);
-    }
-}
-
-static void collect(pid_t pid, int out_r, const struct pico_spawn_config *c, struct pico_run_result *r,
-                    long long start) {
+static void collect(pid_t pid, int out_r, int status_r, const struct pico_spawn_config *c,
+                    struct pico_run_result *r, long long start) {
     int pidfd = (int)syscall(PICO_SYS_pidfd_open, pid, 0);
-    int out_open = 1, leader_done = 0, term_sent = 0, kill_sent = 0, status = 0;
+    int out_open = 1, status_open = 1, leader_done = 0, term_sent = 0, kill_sent = 0, status = 0;
+    int final_status = 0, has_final = 0;
     long long deadline = c->timeout_ms > 0 ? start + (long long)c->timeout_ms * 1000000LL : 0;
     long long term_at = 0, kill_at = 0;
     for (;;) {
@@ -220,6 +338,7 @@ static void collect(pid_t pid, int out_r, const struct pico_spawn_config *c, str
         }
         long long now = now_ns();
         if (leader_done) {
+            if (status_open) read_reports(status_r, &status_open, r, &final_status, &has_final);
             if (!out_open) break;
             /* Something outside the group (it called setsid) still holds the pipe: stop waiting. */
             if (now - kill_at > 1000000000LL) break;
@@ -243,9 +362,16 @@ static void collect(pid_t pid, int out_r, const struct pico_spawn_config *c, str
                 kill_at = now;
             }
         }
-        struct pollfd fds[3];
-        int nfds = 0;
-        if (out_open) fds[nfds++] = (struct pollfd){out_r, POLLIN, 0};
+        struct pollfd fds[4];
+        int nfds = 0, out_index = -1, status_index = -1;
+        if (out_open) {
+            out_index = nfds;
+            fds[nfds++] = (struct pollfd){out_r, POLLIN, 0};
+        }
+        if (status_open) {
+            status_index = nfds;
+            fds[nfds++] = (struct pollfd){status_r, POLLIN, 0};
+        }
         if (pidfd >= 0 && !leader_done) fds[nfds++] = (struct pollfd){pidfd, POLLIN, 0};
         if (c->cancel_fd >= 0 && !term_sent) fds[nfds++] = (struct pollfd){c->cancel_fd, POLLIN, 0};
         long long wait_ns = pidfd >= 0 ? 1000000000LL : 10000000LL;
@@ -263,13 +389,21 @@ static void collect(pid_t pid, int out_r, const struct pico_spawn_config *c, str
         }
         if (wait_ns < 0) wait_ns = 0;
         int pr = poll(fds, (nfds_t)nfds, (int)((wait_ns + 999999) / 1000000));
-        if (pr > 0 && out_open && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) drain(out_r, &out_open, c, r);
+        if (pr > 0 && out_index >= 0 && (fds[out_index].revents & (POLLIN | POLLHUP | POLLERR)))
+            drain(out_r, &out_open, c, r);
+        if (pr > 0 && status_index >= 0 && (fds[status_index].revents & (POLLIN | POLLHUP | POLLERR)))
+            read_reports(status_r, &status_open, r, &final_status, &has_final);
     }
     if (!leader_done) {
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
         record_status(status, r);
         r->duration_ns = now_ns() - start;
     }
+    if (status_open) read_reports(status_r, &status_open, r, &final_status, &has_final);
+    /* Supervised: the supervisor's own exit says nothing; the command's status came in its final report. */
+    if (c->sandbox_mode == PICO_SANDBOX_SUPERVISED && has_final) record_status(final_status, r);
+    if (c->sandbox_mode == PICO_SANDBOX_NAMESPACES && !r->step_reported && r->failed_stage == PICO_STAGE_NONE)
+        r->failed_stage = PICO_STAGE_NAMESPACE;
     if (pidfd >= 0) close(pidfd);
 }
 
@@ -289,9 +423,14 @@ int pico_run(const struct pico_spawn_config *c, struct pico_run_result *r) {
         close(out[1]);
         return -r->failed_errno;
     }
+    pid_t self = getpid();
     int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
     pid_t pid = devnull < 0 ? -1 : fork();
-    if (pid == 0) child_main(c, devnull, out[1], status[1]);
+    if (pid == 0) {
+        if (c->sandbox_mode == PICO_SANDBOX_SUPERVISED) supervisor_main(c, devnull, out[1], status[1], self);
+        if (c->sandbox_mode == PICO_SANDBOX_NAMESPACES) namespace_launcher_main(c, devnull, out[1], status[1], self);
+        child_main(c, devnull, out[1], status[1], 1);
+    }
     int fork_errno = errno;
     close(out[1]);
     close(status[1]);
@@ -303,10 +442,10 @@ int pico_run(const struct pico_spawn_config *c, struct pico_run_result *r) {
         r->failed_errno = fork_errno;
         return -fork_errno;
     }
-    parent_read_reports(status[0], r);
-    close(status[0]);
+    fcntl(status[0], F_SETFL, fcntl(status[0], F_GETFL) | O_NONBLOCK);
     fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
-    collect(pid, out[0], c, r, start);
+    collect(pid, out[0], status[0], c, r, start);
+    close(status[0]);
     close(out[0]);
     return 0;
 }

@@ -26,11 +26,36 @@ int pico_openat2_beneath(int dirfd, const char *path, int flags, unsigned int mo
     return fd < 0 ? -errno : (int)fd;
 }
 
-int pico_landlock_abi(void) {
-    long abi = syscall(PICO_SYS_landlock_create_ruleset, NULL, 0, PICO_LANDLOCK_CREATE_RULESET_VERSION);
-    return abi < 0 ? -errno : (int)abi;
-}
 
 int pico_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC) == 0 ? 0 : -errno;
+}
+
+int pico_memfd_with(const unsigned char *bytes, size_t length) {
+    int fd = (int)syscall(SYS_memfd_create, "picoclaw-seccomp", 1U /* MFD_CLOEXEC */);
+    if (fd < 0) return -errno;
+    size_t done = 0;
+    while (done < length) {
+        ssize_t n = write(fd, bytes + done, length - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            int err = n < 0 ? errno : EIO;
+            close(fd);
+            return -err;
+        }
+        done += (size_t)n;
+    }
+    if (lseek(fd, 0, SEEK_SET) != 0) {
+        int err = errno;
+        close(fd);
+        return -err;
+    }
+    return fd;
+}
+
+int pico_executable_path(char *buffer, size_t capacity) {
+    ssize_t n = readlink("/proc/self/exe", buffer, capacity - 1);
+    if (n < 0) return -errno;
+    buffer[n] = '\0';
+    return (int)n;
 }

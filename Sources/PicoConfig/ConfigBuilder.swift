@@ -115,9 +115,18 @@ struct ConfigBuilder {
                 invalid(p + "custom_deny_patterns", "[\(i)] '\(pattern)' is not a valid regular expression: \(error)")
             }
         }
+        let sandbox = (string(p + "sandbox") ?? "auto").lowercased()
+        if !ExecToolConfig.sandboxModes.contains(sandbox) {
+            invalid(p + "sandbox", "must be one of \(ExecToolConfig.sandboxModes.joined(separator: ", ")), got '\(sandbox)'")
+        }
+        let l = p + "limits."
+        let limits = ExecLimitsConfig(processes: positiveInt(l + "processes"), memoryMB: positiveInt(l + "memory_mb"),
+                                      fileSizeMB: positiveInt(l + "file_size_mb"), openFiles: positiveInt(l + "open_files"),
+                                      cpuSeconds: positiveInt(l + "cpu_seconds"), tmpSizeMB: positiveInt(l + "tmp_size_mb"))
         return ExecToolConfig(enabled: bool(p + "enabled"), enableDenyPatterns: bool(p + "enable_deny_patterns"),
                               customDenyPatterns: patterns, timeoutSeconds: positiveInt(p + "timeout_seconds"),
-                              maxOutputBytes: positiveInt(p + "max_output_bytes"))
+                              maxOutputBytes: positiveInt(p + "max_output_bytes"), sandbox: sandbox,
+                              network: bool(p + "network"), limits: limits)
     }
 
     // MARK: - agents.list and bindings

@@ -153,6 +153,14 @@ public enum ConfigSchema {
         ConfigKey(path: "tools.exec.custom_deny_patterns", kind: .stringList, defaultValue: .emptyList, summary: "extra deny regexes (each must compile)"),
         ConfigKey(path: "tools.exec.timeout_seconds", kind: .int, defaultValue: .int(60), summary: "command timeout (> 0)"),
         ConfigKey(path: "tools.exec.max_output_bytes", kind: .int, defaultValue: .int(10000), summary: "output kept per command (> 0)"),
+        ConfigKey(path: "tools.exec.sandbox", kind: .string, defaultValue: .string("auto"), summary: "auto, namespaces or landlock (Docs/policy.md)"),
+        ConfigKey(path: "tools.exec.network", kind: .bool, defaultValue: .bool(false), summary: "let commands open outbound network connections"),
+        ConfigKey(path: "tools.exec.limits.processes", kind: .int, defaultValue: .int(128), summary: "RLIMIT_NPROC per command (> 0)"),
+        ConfigKey(path: "tools.exec.limits.memory_mb", kind: .int, defaultValue: .int(1024), summary: "address space per process in MiB (> 0)"),
+        ConfigKey(path: "tools.exec.limits.file_size_mb", kind: .int, defaultValue: .int(256), summary: "largest file a command may write, MiB (> 0)"),
+        ConfigKey(path: "tools.exec.limits.open_files", kind: .int, defaultValue: .int(1024), summary: "open files per process (> 0)"),
+        ConfigKey(path: "tools.exec.limits.cpu_seconds", kind: .int, defaultValue: .int(60), summary: "CPU seconds per process (> 0)"),
+        ConfigKey(path: "tools.exec.limits.tmp_size_mb", kind: .int, defaultValue: .int(64), summary: "size of the private /tmp in MiB (> 0)"),
     ]
 
     /// Keys PicoClaw files may contain that picoclaw accepts but does not use (whole subtrees; `*` = any provider).

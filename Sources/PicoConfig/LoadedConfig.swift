@@ -110,7 +110,13 @@ extension PicoConfiguration {
                 "exec": .object([
                     "enabled": .bool(e.enabled), "enable_deny_patterns": .bool(e.enableDenyPatterns),
                     "custom_deny_patterns": .strings(e.customDenyPatterns), "timeout_seconds": .int(e.timeoutSeconds),
-                    "max_output_bytes": .int(e.maxOutputBytes),
+                    "max_output_bytes": .int(e.maxOutputBytes), "sandbox": .string(e.sandbox),
+                    "network": .bool(e.network),
+                    "limits": .object([
+                        "processes": .int(e.limits.processes), "memory_mb": .int(e.limits.memoryMB),
+                        "file_size_mb": .int(e.limits.fileSizeMB), "open_files": .int(e.limits.openFiles),
+                        "cpu_seconds": .int(e.limits.cpuSeconds), "tmp_size_mb": .int(e.limits.tmpSizeMB),
+                    ]),
                 ]),
             ]),
         ])

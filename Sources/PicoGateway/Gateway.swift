@@ -79,11 +79,22 @@ public final class Gateway: Sendable {
         if let first = overlaps.first {
             throw GatewayStartError(first.description + (overlaps.count > 1 ? " (and \(overlaps.count - 1) more overlap(s); `picoclaw security audit` lists them)" : ""), exitCode: 78)
         }
-        let sandbox = await SandboxedExecutor.selfTest()
+        // Every probe runs in a child process: a seccomp filter that kills on a sandbox call (systemd's
+        // @system-service lacks landlock_* before v255) kills the probe, never the gateway.
+        let exec = config.tools.exec
+        let sandbox = await SandboxedExecutor.selfTest(
+            sandbox: SandboxMode(rawValue: exec.sandbox) ?? .auto, network: exec.network,
+            limits: ExecLimits(processes: exec.limits.processes, memoryMB: exec.limits.memoryMB,
+                               fileSizeMB: exec.limits.fileSizeMB, openFiles: exec.limits.openFiles,
+                               cpuSeconds: exec.limits.cpuSeconds, tmpSizeMB: exec.limits.tmpSizeMB))
+        for line in sandbox.layers { logger.info("exec sandbox layer \(line)") }
         if sandbox.enforced {
             logger.info("exec sandbox: \(sandbox.layer) (self-test passed)")
         } else {
-            logger.warning("exec sandbox: \(sandbox.layer) — the kernel layer is not enforcing; commands are limited by the command policy only. \(sandbox.details)")
+            logger.warning("exec sandbox: \(sandbox.layer) — the kernel sandbox is not enforcing; exec is refused unless an agent is unrestricted. \(sandbox.details.joined(separator: "; "))")
+        }
+        if let problem = SandboxedExecutor.landlockProblem {
+            logger.warning("exec sandbox: Landlock unavailable — \(problem)")
         }
 
         // 5. The state store (inbox, outbox, sessions, cursors).

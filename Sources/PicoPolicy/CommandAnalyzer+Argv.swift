@@ -32,6 +32,7 @@ extension CommandAnalyzer {
                 guard !payload.isEmpty else { return }
                 record(raw: "", argv: payload, redirections: [], depth: depth + 1, origin: origin)
                 try checkLastSegmentPatterns()
+                try analyzeScriptExecution(argv: payload, assignments: [], redirections: [], depth: depth + 1)
                 try analyzeArgv(payload, piped: piped, depth: depth + 1)
             case .text(let word, let origin):
                 if restricted && !word.isLiteral {
@@ -45,6 +46,7 @@ extension CommandAnalyzer {
             for (payload, origin) in split.extraPayloads where !payload.isEmpty {
                 record(raw: "", argv: payload, redirections: [], depth: depth + 1, origin: origin)
                 try checkLastSegmentPatterns()
+                try analyzeScriptExecution(argv: payload, assignments: [], redirections: [], depth: depth + 1)
                 try analyzeArgv(payload, piped: false, depth: depth + 1)
             }
             try checkShellRules(name: name, split: split, piped: piped)

@@ -102,7 +102,9 @@ struct CommandAnalyzer {
             default: break
             }
         }
+        var assignments: [ShellWord] = []
         while let first = words.first, let (name, value) = first.assignment {
+            assignments.append(first)
             words.removeFirst()
             literalVariables[name] = first.isLiteral ? value : nil
             if restricted, first.isLiteral {
@@ -117,6 +119,8 @@ struct CommandAnalyzer {
             if denyRules && r.writes { try checkDeviceWrite(r.target.text) }
             if restricted { try checkWord(r.target) }
         }
+        try analyzeScriptExecution(argv: argv, assignments: assignments, redirections: segment.redirections,
+                                   depth: depth)
         if !argv.isEmpty { try analyzeArgv(argv, piped: segment.pipedInput, depth: depth) }
     }
 

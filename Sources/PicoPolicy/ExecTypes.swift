@@ -8,15 +8,67 @@ public enum LandlockMode: String, Sendable, Equatable {
     case off
 }
 
+/// Which kernel sandbox `tools.exec.sandbox` asks for.
+public enum SandboxMode: String, Sendable, Equatable, CaseIterable {
+    /// The strongest available: namespaces when bubblewrap and user namespaces work, else the Landlock fallback;
+    /// exec is refused when not even Landlock is there.
+    case auto
+    /// bubblewrap namespaces are required; exec is refused without them.
+    case namespaces
+    /// The fallback without namespaces: capabilities dropped, subreaper cleanup, Landlock, seccomp, limits.
+    case landlock
+}
+
+/// Resource limits of one command (`tools.exec.limits.*`). Core dumps are always off.
+public struct ExecLimits: Sendable, Equatable {
+    /// RLIMIT_NPROC: processes of the user (not enforced by the kernel for root).
+    public var processes: Int
+    /// RLIMIT_AS in MiB.
+    public var memoryMB: Int
+    /// RLIMIT_FSIZE in MiB.
+    public var fileSizeMB: Int
+    /// RLIMIT_NOFILE.
+    public var openFiles: Int
+    /// RLIMIT_CPU in seconds.
+    public var cpuSeconds: Int
+    /// Size of the private /tmp (namespaces mode) in MiB.
+    public var tmpSizeMB: Int
+
+    public init(processes: Int = 128, memoryMB: Int = 1024, fileSizeMB: Int = 256, openFiles: Int = 1024,
+                cpuSeconds: Int = 60, tmpSizeMB: Int = 64) {
+        self.processes = processes
+        self.memoryMB = memoryMB
+        self.fileSizeMB = fileSizeMB
+        self.openFiles = openFiles
+        self.cpuSeconds = cpuSeconds
+        self.tmpSizeMB = tmpSizeMB
+    }
+
+    /// The defaults: stop a fork, memory, disk or descriptor flood while leaving room for builds and scripts.
+    public static let defaults = ExecLimits()
+
+    /// One line for logs and reports.
+    public var summary: String {
+        "processes \(processes), memory \(memoryMB) MiB, file size \(fileSizeMB) MiB, open files \(openFiles), "
+            + "cpu \(cpuSeconds) s, /tmp \(tmpSizeMB) MiB, core dumps off"
+    }
+}
+
 /// The protection layer a command actually ran under.
 public enum SandboxLayer: Sendable, Equatable, CustomStringConvertible {
-    /// Landlock enforced in the child with this ABI version.
+    /// bubblewrap namespaces (user, mount, PID, IPC, UTS, network unless allowed) with Landlock inside (nil when
+    /// Landlock is unavailable), seccomp and limits.
+    case namespaces(landlockABI: Int?)
+    /// Landlock enforced in the child with this ABI version. With `SandboxMode.landlock`/the fallback also
+    /// seccomp, limits, no capabilities and subreaper cleanup.
     case landlock(abi: Int)
     /// No kernel layer: only the command policy stood in the way.
     case structuralOnly
 
     public var description: String {
         switch self {
+        case .namespaces(let abi?): return "namespaces+landlock(abi \(abi))"
+        case .namespaces(nil): return "namespaces (no landlock)"
         case .landlock(let abi): return "landlock(abi \(abi))"
         case .structuralOnly: return "structural-only"
         }
@@ -42,6 +94,9 @@ public struct ExecResult: Sendable, Equatable {
     public let duration: Duration
     /// The layer the command ran under.
     public let sandboxLayer: SandboxLayer
+    /// Limits the command probably ran into (e.g. "the process limit (tools.exec.limits.processes = 128) was
+    /// reached"), for the tool result.
+    public var limitNotes: [String] = []
 
     /// Exited with status 0.
     public var succeeded: Bool { exitStatus == 0 && !timedOut && !cancelled }
@@ -59,6 +114,8 @@ public enum ExecError: Error, Equatable, Sendable, CustomStringConvertible {
     case spawnFailed(stage: String, errno: Int32)
     /// The workspace root is missing.
     case invalidWorkspace(String)
+    /// The configured sandbox cannot be set up on this machine; nothing was run.
+    case sandboxUnavailable(String)
 
     public var description: String {
         switch self {
@@ -67,6 +124,7 @@ public enum ExecError: Error, Equatable, Sendable, CustomStringConvertible {
         case .landlockUnavailable(let why): return "Landlock is required but unavailable: \(why)"
         case .spawnFailed(let stage, let code): return "failed to start the command (\(stage)): \(errnoDescription(code))"
         case .invalidWorkspace(let w): return "workspace \(w) does not exist or is not a directory"
+        case .sandboxUnavailable(let why): return "the exec sandbox is unavailable: \(why)"
         }
     }
 }
@@ -79,4 +137,6 @@ public struct SandboxSelfTest: Sendable, Equatable {
     public let enforced: Bool
     /// One line per check.
     public let details: [String]
+    /// One line per sandbox layer: what is active and why a layer is not.
+    public var layers: [String] = []
 }

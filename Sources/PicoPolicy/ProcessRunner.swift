@@ -3,14 +3,23 @@ import Glibc
 
 /// Everything one run needs, as Swift values (converted to C inside the worker thread).
 struct ProcessRequest: Sendable {
-    var command: String
+    /// The program exec'd by the child: /bin/sh, or bubblewrap in namespaces mode.
+    var path: String = "/bin/sh"
+    var arguments: [String]
     var environment: [String]
     var workingDirectory: String
+    /// enum pico_sandbox_mode.
+    var sandboxMode: UInt32 = PICO_SANDBOX_DIRECT.rawValue
     var landlockMode: LandlockMode
     var landlockABI: Int
     var fullAccessPaths: [String]
     var readExecutePaths: [String]
     var devicePaths: [String]
+    var denyTCP = false
+    var limits: ExecLimits?
+    var dropCapabilities = false
+    /// Classic BPF; loaded by the child (direct/supervised) or handed to bubblewrap (namespaces).
+    var seccompProgram: [UInt8] = []
     var timeoutMilliseconds: Int
     var graceMilliseconds: Int
     var maxOutputBytes: Int
@@ -23,6 +32,7 @@ struct ProcessOutcome: Sendable {
     var failedErrno: Int32 = 0
     var landlockApplied: Int = 0
     var landlockErrno: Int32 = 0
+    var stepReported = false
     var exitStatus: Int32?
     var signal: Int32?
     var timedOut = false
@@ -33,9 +43,9 @@ struct ProcessOutcome: Sendable {
 }
 
 enum ProcessRunner {
-    /// Runs `/bin/sh -c command` per `request`; blocks the calling thread.
+    /// Runs `request.path` with `request.arguments`; blocks the calling thread.
     static func run(_ request: ProcessRequest) -> ProcessOutcome {
-        let argv = CStringArray(["sh", "-c", request.command])
+        let argv = CStringArray(request.arguments)
         let envp = CStringArray(request.environment)
         let full = CStringArray(request.fullAccessPaths)
         let readExec = CStringArray(request.readExecutePaths)
@@ -50,10 +60,37 @@ enum ProcessRunner {
         case .preferred: mode = Int32(PICO_LANDLOCK_PREFERRED.rawValue)
         case .off: mode = Int32(PICO_LANDLOCK_OFF.rawValue)
         }
-        "/bin/sh".withCString { shell in
+        var seccompFD: Int32 = -1
+        if request.sandboxMode == PICO_SANDBOX_NAMESPACES.rawValue && !request.seccompProgram.isEmpty {
+            seccompFD = request.seccompProgram.withUnsafeBufferPointer { pico_memfd_with($0.baseAddress, $0.count) }
+            if seccompFD < 0 {
+                var failed = ProcessOutcome()
+                failed.failedStage = Int32(PICO_STAGE_SECCOMP.rawValue)
+                failed.failedErrno = -seccompFD
+                return failed
+            }
+        }
+        defer { if seccompFD >= 0 { close(seccompFD) } }
+        let inChild = request.sandboxMode != PICO_SANDBOX_NAMESPACES.rawValue && !request.seccompProgram.isEmpty
+        let program = request.seccompProgram
+        request.path.withCString { shell in
             request.workingDirectory.withCString { cwd in
+              program.withUnsafeBufferPointer { bpf in
                 var config = pico_spawn_config()
                 config.path = shell
+                config.sandbox_mode = Int32(request.sandboxMode)
+                config.deny_tcp = request.denyTCP ? 1 : 0
+                if let l = request.limits {
+                    config.limits.processes = UInt64(max(l.processes, 0))
+                    config.limits.address_space_bytes = UInt64(max(l.memoryMB, 0)) << 20
+                    config.limits.file_size_bytes = UInt64(max(l.fileSizeMB, 0)) << 20
+                    config.limits.open_files = UInt64(max(l.openFiles, 0))
+                    config.limits.cpu_seconds = UInt64(max(l.cpuSeconds, 0))
+                }
+                config.drop_capabilities = request.dropCapabilities ? 1 : 0
+                config.seccomp_program = inChild ? bpf.baseAddress : nil
+                config.seccomp_length = inChild ? bpf.count : 0
+                config.seccomp_fd = seccompFD
                 config.argv = UnsafePointer(argv.pointer)
                 config.envp = UnsafePointer(envp.pointer)
                 config.cwd = cwd
@@ -71,6 +108,7 @@ enum ProcessRunner {
                 config.output = buffer
                 config.output_capacity = capacity
                 _ = pico_run(&config, &result)
+              }
             }
         }
         var outcome = ProcessOutcome()
@@ -78,6 +116,7 @@ enum ProcessRunner {
         outcome.failedErrno = result.failed_errno
         outcome.landlockApplied = Int(result.landlock_applied)
         outcome.landlockErrno = result.landlock_errno
+        outcome.stepReported = result.step_reported != 0
         if result.exited != 0 { outcome.exitStatus = result.exit_code }
         if result.signaled != 0 { outcome.signal = result.term_signal }
         outcome.timedOut = result.timed_out != 0
@@ -97,6 +136,10 @@ enum ProcessRunner {
         case PICO_STAGE_LANDLOCK.rawValue: return "landlock"
         case PICO_STAGE_EXEC.rawValue: return "exec"
         case PICO_STAGE_PIPE.rawValue: return "pipe"
+        case PICO_STAGE_LIMITS.rawValue: return "resource limits"
+        case PICO_STAGE_CAPABILITIES.rawValue: return "dropping capabilities"
+        case PICO_STAGE_SECCOMP.rawValue: return "seccomp"
+        case PICO_STAGE_NAMESPACE.rawValue: return "namespaces (bubblewrap)"
         default: return "unknown"
         }
     }

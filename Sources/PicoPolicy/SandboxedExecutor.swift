@@ -2,12 +2,18 @@ import CPicoPolicy
 import Glibc
 
 /// Runs commands the way the exec tool does: `/bin/sh -c` (never a login shell), working directory inside
-/// the workspace, own session and process group, scrubbed environment, timeout that kills the whole group,
-/// capped output, and — where the kernel has it — a Landlock ruleset applied in the child between fork and
-/// exec: everything under the workspace; read and execute on the system directories and the few `/etc`
-/// entries programs need; read/write on `/dev/null`, `/dev/zero`, `/dev/random`, `/dev/urandom`, `/dev/tty`;
-/// nothing else (no `/tmp`, no `/proc`, no home directory, no configuration file). With Landlock ABI ≥ 6 the
-/// child also cannot signal processes outside its sandbox. Network access is not restricted.
+/// the workspace, scrubbed environment, timeout, capped output, and a layered kernel sandbox (see
+/// Docs/policy.md):
+/// - **namespaces** (bubblewrap): new user, mount, PID, IPC, UTS and — unless `network` — network namespaces, a
+///   minimal filesystem view, no capabilities; every process of a command dies with it (PID namespace);
+/// - **Landlock** inside: the workspace (no device nodes, no device ioctls), read/execute on system paths,
+///   no TCP bind/connect without `network`, signal and abstract-socket scoping;
+/// - **seccomp**: no mount, ptrace, bpf, keyctl, device mknod, namespace creation...; no IP sockets without
+///   `network`;
+/// - **limits**: no_new_privs and rlimits (`ExecLimits`).
+/// Without user namespaces the fallback drops every capability, runs the command under a subreaper that kills
+/// every descendant when it ends, and applies Landlock, seccomp (also refusing AF_UNIX sockets and metadata
+/// changes) and the limits.
 ///
 /// The executor does not evaluate the command policy itself unless you call `run(command:workingDirectory:policy:)`.
 public struct SandboxedExecutor: Sendable {
@@ -29,54 +35,142 @@ public struct SandboxedExecutor: Sendable {
     public let timeout: Duration
     public let maxOutputBytes: Int
     public let landlock: LandlockMode
+    /// The requested sandbox mode.
+    public let sandbox: SandboxMode
+    /// Outbound network allowed.
+    public let network: Bool
+    /// Resource limits of each command.
+    public let limits: ExecLimits
     /// The layer commands will run under on this machine.
     public let layer: SandboxLayer
-    /// Loud warnings about the configuration (e.g. Landlock unavailable, falling back).
+    /// One line per layer: active, or why not.
+    public let layerReport: [String]
+    /// Loud warnings about the configuration (e.g. a layer unavailable, falling back).
     public let warnings: [String]
+    let namespacePlan: NamespacePlan?
+    let seccompProgram: [UInt8]
 
-    /// The Landlock ABI version of the running kernel, nil when unavailable.
-    public static var landlockABI: Int? {
-        let abi = pico_landlock_abi()
-        return abi > 0 ? Int(abi) : nil
-    }
+    /// The Landlock ABI version of the running kernel, nil when unavailable (probed in a child process).
+    public static var landlockABI: Int? { SandboxProbe.current.landlockABI }
+
+    /// Whether the namespaces layer (bubblewrap with user namespaces) works on this machine.
+    public static var namespacesAvailable: Bool { SandboxProbe.current.namespaceProblem == nil }
+
+    /// Why the namespaces layer is unavailable, nil when it works.
+    public static var namespacesProblem: String? { SandboxProbe.current.namespaceProblem }
+
+    /// Why Landlock is unavailable, nil when it works.
+    public static var landlockProblem: String? { SandboxProbe.current.landlockProblem }
 
     /// - Parameters:
     ///   - workspace: an existing directory; commands run inside it.
-    ///   - timeout: default 60 s; the whole process group is killed when it elapses.
+    ///   - timeout: default 60 s; everything the command started is killed when it elapses.
     ///   - maxOutputBytes: default 10,000 bytes of stdout+stderr combined.
-    ///   - landlock: `.preferred` (default), `.required` or `.off`.
-    /// - Throws: `ExecError.invalidWorkspace`, or `.landlockUnavailable` when Landlock is required but missing.
+    ///   - landlock: `.preferred` (default), `.required` (refuse without Landlock) or `.off` (no kernel sandbox at
+    ///     all: the agent is not restricted to its workspace).
+    ///   - sandbox: `tools.exec.sandbox`.
+    ///   - network: `tools.exec.network`.
+    ///   - limits: `tools.exec.limits.*`.
+    /// - Throws: `ExecError.invalidWorkspace`, `.landlockUnavailable`, or `.sandboxUnavailable` when the
+    ///   requested sandbox cannot be set up.
     public init(workspace: String, timeout: Duration = .seconds(60), maxOutputBytes: Int = 10_000,
-                landlock: LandlockMode = .preferred) throws {
+                landlock: LandlockMode = .preferred, sandbox: SandboxMode = .auto, network: Bool = false,
+                limits: ExecLimits = .defaults) throws {
         guard !workspace.isEmpty, let real = realpath(workspace, nil) else { throw ExecError.invalidWorkspace(workspace) }
         workspaceRoot = String(cString: real)
         free(real)
         self.timeout = timeout
         self.maxOutputBytes = max(0, maxOutputBytes)
         self.landlock = landlock
-        let abi = pico_landlock_abi()
-        switch landlock {
-        case .off:
+        self.sandbox = sandbox
+        self.network = network
+        self.limits = limits
+        let probe = SandboxProbe.current
+        if landlock == .off {
             layer = .structuralOnly
-            warnings = ["WARNING: Landlock is turned off: commands are confined by the command policy alone"]
-        case .preferred, .required:
-            if abi > 0 {
-                layer = .landlock(abi: Int(abi))
-                warnings = []
-            } else if landlock == .required {
-                throw ExecError.landlockUnavailable(errnoDescription(-abi))
-            } else {
-                layer = .structuralOnly
-                warnings = ["WARNING: Landlock is unavailable (\(errnoDescription(-abi))): commands are confined by "
-                            + "the command policy alone"]
+            layerReport = ["kernel sandbox: off (the agent is not restricted to its workspace)"]
+            warnings = ["WARNING: the kernel sandbox (namespaces, Landlock, seccomp) is turned off: commands are confined by the command policy alone"]
+            namespacePlan = nil
+            seccompProgram = []
+            return
+        }
+        if landlock == .required && probe.landlockABI == nil {
+            throw ExecError.landlockUnavailable(probe.landlockProblem ?? "unavailable")
+        }
+        let useNamespaces: Bool
+        switch sandbox {
+        case .namespaces:
+            if let problem = probe.namespaceProblem {
+                throw ExecError.sandboxUnavailable("tools.exec.sandbox is \"namespaces\" but \(problem)")
+            }
+            useNamespaces = true
+        case .landlock:
+            useNamespaces = false
+        case .auto:
+            useNamespaces = probe.namespaceProblem == nil
+        }
+        if !useNamespaces && probe.landlockABI == nil {
+            let why = probe.landlockProblem ?? "Landlock is unavailable"
+            throw ExecError.sandboxUnavailable(sandbox == .auto
+                ? "neither namespaces (\(probe.namespaceProblem ?? "unavailable")) nor Landlock (\(why)) can confine commands"
+                : "tools.exec.sandbox is \"landlock\" but \(why)")
+        }
+        var flags: Int32 = network ? Int32(PICO_SECCOMP_NETWORK.rawValue) : 0
+        // Without namespaces, host files and sockets are reachable by path; as root, the sandbox owns the host's
+        // device nodes: refuse metadata changes (and, without namespaces, pathname-socket connections).
+        if !useNamespaces { flags |= Int32(PICO_SECCOMP_DENY_UNIX.rawValue) }
+        if !useNamespaces || geteuid() == 0 { flags |= Int32(PICO_SECCOMP_DENY_METADATA.rawValue) }
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var length = 0
+        let exported = pico_seccomp_export(flags, &buffer, buffer.count, &length)
+        seccompProgram = exported == 0 ? Array(buffer[..<length]) : []
+        var warn: [String] = []
+        var report: [String] = []
+        if useNamespaces {
+            namespacePlan = NamespacePlan(bwrap: probe.bwrapPath!, step: probe.stepPath!, workspace: workspaceRoot,
+                                          network: network, limits: limits, landlockABI: probe.landlockABI,
+                                          seccomp: !seccompProgram.isEmpty, mountProc: probe.mountProc)
+            layer = .namespaces(landlockABI: probe.landlockABI)
+            report.append("namespaces: active (bubblewrap: user, mount, PID, IPC, UTS\(network ? "" : ", network") "
+                          + "namespaces; workspace, system directories read-only, private /tmp, minimal /dev"
+                          + (probe.mountProc ? ", fresh /proc)" : "; no /proc: the kernel refused a fresh one here)"))
+        } else {
+            namespacePlan = nil
+            layer = .landlock(abi: probe.landlockABI!)
+            report.append("namespaces: unavailable — \(probe.namespaceProblem ?? "disabled by tools.exec.sandbox: landlock")")
+            report.append("fallback: every capability dropped; a subreaper kills every process of a command when it ends")
+            if sandbox == .auto {
+                warn.append("WARNING: exec sandbox without namespaces (\(probe.namespaceProblem ?? "")): using the Landlock fallback")
             }
         }
+        if let abi = probe.landlockABI {
+            report.append("landlock: active (ABI \(abi)\(abi >= 4 && !network ? ", TCP bind/connect denied" : "")"
+                          + "\(abi >= 6 ? ", signal and abstract-socket scoping" : ""))")
+        } else {
+            report.append("landlock: UNAVAILABLE — \(probe.landlockProblem ?? "")")
+            warn.append("WARNING: Landlock is unavailable (\(probe.landlockProblem ?? "")): the namespaces layer alone confines the file system")
+        }
+        if seccompProgram.isEmpty {
+            report.append("seccomp: UNAVAILABLE — building the filter failed (\(errnoDescription(-exported)))")
+            warn.append("WARNING: the exec sandbox's seccomp filter could not be built (\(errnoDescription(-exported)))")
+        } else {
+            report.append("seccomp: active (\(network ? "network allowed" : "no IP sockets")"
+                          + "\(flags & Int32(PICO_SECCOMP_DENY_METADATA.rawValue) != 0 ? ", no metadata changes" : "")"
+                          + "\(!useNamespaces ? ", no AF_UNIX sockets" : ""))")
+        }
+        report.append("limits: no_new_privs; \(limits.summary)"
+                      + (geteuid() == 0 ? " (the kernel does not apply the process limit to root)" : ""))
+        report.append("network: \(network ? "allowed (tools.exec.network: true)" : "off")")
+        layerReport = report
+        warnings = warn
     }
 
     /// Convenience: the workspace of a `Workspace`.
     public init(workspace: Workspace, timeout: Duration = .seconds(60), maxOutputBytes: Int = 10_000,
-                landlock: LandlockMode = .preferred) throws {
-        try self.init(workspace: workspace.root, timeout: timeout, maxOutputBytes: maxOutputBytes, landlock: landlock)
+                landlock: LandlockMode = .preferred, sandbox: SandboxMode = .auto, network: Bool = false,
+                limits: ExecLimits = .defaults) throws {
+        try self.init(workspace: workspace.root, timeout: timeout, maxOutputBytes: maxOutputBytes, landlock: landlock,
+                      sandbox: sandbox, network: network, limits: limits)
     }
 
     /// Evaluates `command` with `policy` first and throws `ExecError.denied` without running it when denied.
@@ -100,21 +194,7 @@ public struct SandboxedExecutor: Sendable {
             close(cancelPipe[0])
             close(cancelPipe[1])
         }
-        let abi: Int
-        if case .landlock(let v) = layer { abi = v } else { abi = 0 }
-        let request = ProcessRequest(
-            command: command,
-            environment: ExecEnvironment.build(parent: ExecEnvironment.current(), workspace: workspaceRoot),
-            workingDirectory: cwd,
-            landlockMode: abi > 0 ? landlock : .off,
-            landlockABI: abi,
-            fullAccessPaths: [workspaceRoot],
-            readExecutePaths: Self.systemReadExecutePaths,
-            devicePaths: Self.devicePaths,
-            timeoutMilliseconds: Self.milliseconds(timeout),
-            graceMilliseconds: 300,
-            maxOutputBytes: maxOutputBytes,
-            cancelFD: cancelPipe[0])
+        let request = makeRequest(command: command, workingDirectory: cwd, cancelFD: cancelPipe[0])
         let outcome = await withTaskCancellationHandler {
             await DedicatedThread.run { ProcessRunner.run(request) }
         } onCancel: {
@@ -122,6 +202,38 @@ public struct SandboxedExecutor: Sendable {
             _ = Glibc.write(writeEnd, &byte, 1)
         }
         return try makeResult(outcome)
+    }
+
+    /// The process request of one run, per the layer.
+    func makeRequest(command: String, workingDirectory cwd: String, cancelFD: Int32) -> ProcessRequest {
+        let environment = ExecEnvironment.build(parent: ExecEnvironment.current(), workspace: workspaceRoot)
+        let timeoutMS = Self.milliseconds(timeout)
+        if let plan = namespacePlan {
+            return plan.request(command: command, workingDirectory: cwd, environment: environment,
+                                timeoutMilliseconds: timeoutMS, maxOutputBytes: maxOutputBytes, cancelFD: cancelFD,
+                                seccompProgram: seccompProgram)
+        }
+        let abi: Int
+        if case .landlock(let v) = layer { abi = v } else { abi = 0 }
+        let fallback = abi > 0
+        return ProcessRequest(
+            arguments: ["sh", "-c", command],
+            environment: environment,
+            workingDirectory: cwd,
+            sandboxMode: fallback ? PICO_SANDBOX_SUPERVISED.rawValue : PICO_SANDBOX_DIRECT.rawValue,
+            landlockMode: fallback ? .required : .off,
+            landlockABI: abi,
+            fullAccessPaths: [workspaceRoot],
+            readExecutePaths: Self.systemReadExecutePaths,
+            devicePaths: Self.devicePaths,
+            denyTCP: !network,
+            limits: fallback ? limits : nil,
+            dropCapabilities: fallback,
+            seccompProgram: fallback ? seccompProgram : [],
+            timeoutMilliseconds: timeoutMS,
+            graceMilliseconds: 300,
+            maxOutputBytes: maxOutputBytes,
+            cancelFD: cancelFD)
     }
 
     private func resolveWorkingDirectory(_ workingDirectory: String?) throws -> String {
@@ -136,6 +248,10 @@ public struct SandboxedExecutor: Sendable {
     }
 
     private func makeResult(_ o: ProcessOutcome) throws -> ExecResult {
+        if o.failedStage == Int32(PICO_STAGE_NAMESPACE.rawValue) {
+            let text = String(decoding: o.output.prefix(500), as: UTF8.self)
+            throw ExecError.sandboxUnavailable("bubblewrap could not start the sandbox: \(text)")
+        }
         if o.failedStage == Int32(PICO_STAGE_LANDLOCK.rawValue) {
             throw ExecError.landlockUnavailable("applying the ruleset failed: \(errnoDescription(o.failedErrno))")
         }
@@ -151,10 +267,16 @@ public struct SandboxedExecutor: Sendable {
         }
         var output = String(decoding: bytes, as: UTF8.self)
         if dropped > 0 { output += "\n... (output truncated: \(dropped) more bytes dropped)" }
-        return ExecResult(output: output, exitStatus: o.exitStatus, signal: o.signal, timedOut: o.timedOut,
-                          cancelled: o.cancelled, truncatedBytes: dropped,
-                          duration: .nanoseconds(o.durationNanoseconds),
-                          sandboxLayer: o.landlockApplied > 0 ? .landlock(abi: o.landlockApplied) : .structuralOnly)
+        let ran: SandboxLayer
+        switch layer {
+        case .namespaces: ran = .namespaces(landlockABI: o.landlockApplied > 0 ? o.landlockApplied : nil)
+        default: ran = o.landlockApplied > 0 ? .landlock(abi: o.landlockApplied) : .structuralOnly
+        }
+        var result = ExecResult(output: output, exitStatus: o.exitStatus, signal: o.signal, timedOut: o.timedOut,
+                                cancelled: o.cancelled, truncatedBytes: dropped,
+                                duration: .nanoseconds(o.durationNanoseconds), sandboxLayer: ran)
+        if layer != .structuralOnly { result.limitNotes = LimitDiagnosis.notes(for: result, limits: limits) }
+        return result
     }
 
     static func milliseconds(_ d: Duration) -> Int {

@@ -57,5 +57,28 @@ let commands = [
 for command in commands {
     measure("evaluate \(command)", iterations: 5_000) { _ = policy.evaluate(command: command) }
 }
+
+/// Spawn-to-exit of `true` through the real executor, per sandbox mode: p50/p90/p99 over `runs`.
+func measureExec(_ label: String, sandbox: SandboxMode, runs: Int = 200) async {
+    guard let executor = try? SandboxedExecutor(workspace: root, timeout: .seconds(10), sandbox: sandbox) else {
+        print("\(label): unavailable on this machine")
+        return
+    }
+    for _ in 0..<10 { _ = try? await executor.run(command: "true") }
+    var samples: [Double] = []
+    for _ in 0..<runs {
+        let start = nowNanoseconds()
+        let r = try? await executor.run(command: "true")
+        precondition(r?.exitStatus == 0, "sandboxed true failed: \(String(describing: r))")
+        samples.append(Double(nowNanoseconds() - start) / 1_000_000)
+    }
+    samples.sort()
+    func pct(_ p: Double) -> String { format3(samples[min(samples.count - 1, Int(Double(samples.count) * p))]) }
+    let padded = label.count >= 64 ? label : label + String(repeating: " ", count: 64 - label.count)
+    print("\(padded) p50 \(pct(0.5)) ms, p90 \(pct(0.9)) ms, p99 \(pct(0.99)) ms (\(executor.layer))")
+}
+await measureExec("exec true, every layer (namespaces)", sandbox: .namespaces)
+await measureExec("exec true, fallback (landlock, seccomp, limits)", sandbox: .landlock)
+
 let cleanup = "rm -r '\(base)'"
 _ = cleanup.withCString { system($0) }

@@ -97,6 +97,8 @@ struct PolicyRunCommand: AsyncParsableCommand {
     @Option(help: "Working directory (relative to the workspace, or absolute).") var cwd: String?
     @Option(help: "Timeout in seconds.") var timeout: Double = 60
     @Option(name: .customLong("max-output"), help: "Output cap in bytes.") var maxOutput: Int = 10_000
+    @Option(help: "Kernel sandbox: auto, namespaces or landlock (tools.exec.sandbox).") var sandbox: String = "auto"
+    @Flag(help: "Allow outbound network (tools.exec.network).") var network = false
     @Argument(parsing: .postTerminator, help: "The command (after --).") var command: [String] = []
 
     func run() async throws {
@@ -104,8 +106,12 @@ struct PolicyRunCommand: AsyncParsableCommand {
         let executor: SandboxedExecutor
         do {
             policy = try CommandPolicy(workspace: workspace)
+            guard let mode = SandboxMode(rawValue: sandbox) else {
+                throw ValidationError("--sandbox must be auto, namespaces or landlock, got '\(sandbox)'")
+            }
             executor = try SandboxedExecutor(workspace: workspace, timeout: .milliseconds(Int(timeout * 1000)),
-                                             maxOutputBytes: maxOutput, landlock: .preferred)
+                                             maxOutputBytes: maxOutput, landlock: .preferred, sandbox: mode,
+                                             network: network)
         } catch {
             printError("error: \(error)")
             throw ExitCode.failure
@@ -115,6 +121,7 @@ struct PolicyRunCommand: AsyncParsableCommand {
             let result = try await executor.run(command: command.joined(separator: " "), workingDirectory: cwd,
                                                 policy: policy)
             FileDescriptorOutput.write(result.output, fd: 1)
+            for note in result.limitNotes { FileDescriptorOutput.write("\n" + note, fd: 1) }
             var status = "[sandbox \(result.sandboxLayer)] "
             if result.timedOut {
                 status += "timed out after \(timeout) s"
@@ -145,7 +152,10 @@ struct PolicySelfTestCommand: AsyncParsableCommand {
 
     func run() async throws {
         let result = await SandboxedExecutor.selfTest()
-        print("layers: command-policy, \(result.layer)")
+        print("sandbox: command-policy, \(result.layer)")
+        print("layers:")
+        for line in result.layers { print("  \(line)") }
+        print("checks:")
         for line in result.details { print("  \(line)") }
         print(result.enforced ? "kernel sandbox: enforced" : "kernel sandbox: NOT enforced (structural policy only)")
         if !result.enforced { throw ExitCode.failure }

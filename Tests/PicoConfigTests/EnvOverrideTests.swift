@@ -49,6 +49,7 @@ func samples(for key: ConfigKey) -> (file: JSONValue, env: String, expected: JSO
         if p.hasSuffix("proxy") { return (.string("http://file:1"), "socks5://env:1080", .string("socks5://env:1080")) }
         if p == "gateway.host" { return (.string("127.0.0.2"), "localhost", .string("localhost")) }
         if p == "gateway.log_level" { return (.string("error"), "debug", .string("debug")) }
+        if p == "tools.exec.sandbox" { return (.string("namespaces"), "landlock", .string("landlock")) }
         return (.string("file-\(p)"), "env-\(p)", .string("env-\(p)"))
     }
 }

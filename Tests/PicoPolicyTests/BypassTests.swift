@@ -92,10 +92,20 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: SandboxedExecutor.landlockABI != nil))
+    @Test(.enabled(if: SandboxedExecutor.landlockABI != nil, "needs Landlock"))
     func landlockContainsEveryBypassThatRuns() async throws {
+        try await containsEveryBypass(.landlock)
+    }
+
+    @Test(.enabled(if: SandboxedExecutor.namespacesAvailable,
+                   "needs bubblewrap and user namespaces: \(SandboxedExecutor.namespacesProblem ?? "")"))
+    func namespacesContainEveryBypassThatRuns() async throws {
+        try await containsEveryBypass(.namespaces)
+    }
+
+    func containsEveryBypass(_ mode: SandboxMode) async throws {
         prepare()
-        let executor = try SandboxedExecutor(workspace: box.ws, timeout: .seconds(10), landlock: .required)
+        let executor = try SandboxedExecutor(workspace: box.ws, timeout: .seconds(10), sandbox: mode)
         for (label, command) in Self.bypasses {
             let result = try await executor.run(command: expand(command))
             #expect(!result.output.contains(box.canaryText), "\(label) read the canary: \(result.output)")

@@ -150,16 +150,11 @@ public enum AgentFactory {
             if let runner {
                 chosen = runner
             } else {
-                do {
-                    let sandboxed = try SandboxedCommandRunner(
-                        workspace: workspace, restrictToWorkspace: agent.restrictToWorkspace,
-                        timeoutSeconds: exec.timeoutSeconds, maxOutputBytes: exec.maxOutputBytes)
-                    // Landlock being off for an unrestricted agent is the configuration, not news.
-                    if agent.restrictToWorkspace { warnings += sandboxed.warnings }
-                    chosen = sandboxed
-                } catch {
-                    throw AgentFactoryError("agent \(agent.id): cannot set up the exec sandbox: \(error)")
-                }
+                let sandboxed = SandboxedCommandRunner(workspace: workspace,
+                                                       restrictToWorkspace: agent.restrictToWorkspace, exec: exec)
+                // The sandbox being off for an unrestricted agent is the configuration, not news.
+                if agent.restrictToWorkspace { warnings += sandboxed.warnings }
+                chosen = sandboxed
             }
             tools.append(ExecTool(policy: policy, runner: chosen, timeoutSeconds: exec.timeoutSeconds))
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PicoConfig
+import PicoPolicy
 
 /// `picoclaw security audit [--config PATH] [--json] [--fix] [--verbose]`.
 struct SecurityAuditCommand: AsyncParsableCommand {
@@ -28,7 +29,8 @@ struct SecurityAuditCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessEnvironment.current()
-        let sandbox = await AuditSandboxProbe.run()
+        let sandboxLayers = await SandboxedExecutor.selfTest()
+        let sandbox = AuditSandboxProbe.state(of: sandboxLayers)
         var ctx = AuditContext.gather(explicitConfigPath: options.config, environment: environment, sandbox: sandbox)
         var findings = AuditRunner.findings(ctx)
         var changes: [AuditFixer.Change] = []
@@ -41,6 +43,10 @@ struct SecurityAuditCommand: AsyncParsableCommand {
         let report = AuditReport(configPath: ctx.configPath, picoclawHome: ctx.picoclawHome, findings: findings,
                                  changes: changes, failures: failures)
         print(json ? report.json : report.text(verbose: verbose), terminator: "")
+        if !json {
+            print("\nExec sandbox layers (picoclaw policy self-test):")
+            for line in sandboxLayers.layers { print("  \(line)") }
+        }
         let status = AuditRunner.exitStatus(findings)
         if status != 0 { throw ExitCode(status) }
     }

@@ -1,4 +1,5 @@
 import PicoConfig
+import PicoPolicy
 
 /// What an agent may do: workspace restriction, deny patterns and the kernel sandbox under them.
 enum AuditExecChecks {
@@ -47,7 +48,22 @@ enum AuditExecChecks {
         let exec = ctx.config?.tools.exec.enabled ?? true
         switch ctx.sandbox {
         case .enforcing:
-            return []
+            var findings: [AuditFinding] = []
+            if let problem = SandboxedExecutor.namespacesProblem {
+                findings.append(AuditFinding(
+                    id: "sandbox.namespaces_unavailable", severity: .info,
+                    title: "the namespaces layer is unavailable, commands run in the Landlock fallback: \(problem)",
+                    detail: "Without namespaces, commands can still see the names and sizes of files outside the workspace (stat), and cannot change file modes or owners even inside it.",
+                    fix: "install bubblewrap and allow user namespaces (systemd: RestrictNamespaces=user mnt pid ipc uts net cgroup; Docker: a seccomp profile that allows unshare in a user namespace)"))
+            }
+            if let problem = SandboxedExecutor.landlockProblem {
+                findings.append(AuditFinding(
+                    id: "sandbox.landlock_unavailable", severity: exec ? .warn : .info,
+                    title: "Landlock is unavailable; the namespaces layer alone confines file access: \(problem)",
+                    detail: "Landlock adds TCP rules, device-node and signal restrictions inside the namespaces.",
+                    fix: "allow landlock_create_ruleset, landlock_add_rule and landlock_restrict_self (systemd: SystemCallFilter=@sandbox or the three calls)"))
+            }
+            return findings
         case .unavailable(let reason):
             return [AuditFinding(
                 id: "sandbox.landlock_unavailable", severity: exec ? .warn : .info,

@@ -1,15 +1,16 @@
 import PicoPolicy
 
-/// Runs PicoPolicy's live sandbox self-test (a confined child tries to read and write outside a temporary
-/// workspace) and maps the result for the audit.
+/// Maps PicoPolicy's live sandbox self-test (confined children try to read and write outside a temporary
+/// workspace) for the audit.
 enum AuditSandboxProbe {
-    static func run() async -> AuditSandboxState {
-        let result = await SandboxedExecutor.selfTest()
+    /// Maps a self-test result.
+    static func state(of result: SandboxSelfTest) -> AuditSandboxState {
         let details = result.details.joined(separator: "; ")
         switch result.layer {
-        case .landlock(let abi):
-            return result.enforced ? .enforcing(detail: "Landlock ABI \(abi): \(details)")
-                : .notEnforcing(reason: "Landlock ABI \(abi): \(details)")
+        case .namespaces, .landlock:
+            let layers = result.layers.joined(separator: "; ")
+            return result.enforced ? .enforcing(detail: "\(result.layer): \(details); \(layers)")
+                : .notEnforcing(reason: "\(result.layer): \(details); \(layers)")
         case .structuralOnly:
             return .unavailable(reason: details)
         }

@@ -55,9 +55,10 @@ final class GatewayRun: @unchecked Sendable {
     }
 
     /// Spawns `picoclaw gateway <arguments>`; stdout and stderr go to `gateway.log`.
-    func start(_ arguments: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+    /// `prefix` runs first and execs the gateway (e.g. a seccomp wrapper).
+    func start(_ arguments: [String] = [], prefix: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
         guard let binary = PicoclawBinary.path(sourceLocation: sourceLocation) else { return false }
-        guard let p = BinaryProcess.spawn([binary, "gateway"] + arguments, environment: environment,
+        guard let p = BinaryProcess.spawn(prefix + [binary, "gateway"] + arguments, environment: environment,
                                           stdout: logPath, stderr: logPath) else {
             Issue.record("cannot spawn \(binary)", sourceLocation: sourceLocation)
             return false
