@@ -44,7 +44,7 @@ struct ConfigBuilder {
         if model.isEmpty, let alias = string(p + "model_name") { model = alias }
         let maxTokens = positiveInt(p + "max_tokens")
         let temperature = double(p + "temperature")
-        if !(0...2).contains(temperature) { invalid(p + "temperature", "must be between 0 and 2, got \(temperature)") }
+        if !(0...2).contains(temperature) { invalid(p + "temperature", "must be between 0 and 2\(shownValue(p + "temperature", "\(temperature)"))") }
         return AgentDefaults(workspace: path(p + "workspace") ?? PathExpansion.join(picoclawHome, "workspace"),
                              restrictToWorkspace: bool(p + "restrict_to_workspace"), model: model,
                              maxTokens: maxTokens, temperature: temperature,
@@ -89,15 +89,17 @@ struct ConfigBuilder {
         let host = (string(p + "host") ?? "127.0.0.1").trimmingSpaces()
         if host.isEmpty { invalid(p + "host", "must not be empty") }
         let port = int(p + "port")
-        if !(1...65535).contains(port) { invalid(p + "port", "must be between 1 and 65535, got \(port)") }
+        if !(1...65535).contains(port) { invalid(p + "port", "must be between 1 and 65535\(shownValue(p + "port", "\(port)"))") }
         let allowPublic = bool(p + "allow_public_bind")
-        if !host.isEmpty, !GatewayConfig.isLoopback(host), !allowPublic {
-            invalid(p + "host", "'\(host)' is not a loopback address, so the gateway would be reachable from other machines. Keep 127.0.0.1 behind a reverse proxy (Docs/deploy.md#reverse-proxy), or opt in with gateway.allow_public_bind: true (PICOCLAW_GATEWAY_ALLOW_PUBLIC_BIND=1, or picoclaw gateway --allow-public-bind)")
+        if !host.isEmpty, GatewayConfig.listenAddress(host) == nil {
+            invalid(p + "host", "must be an IP address or localhost (127.0.0.1, ::1, [::1] or a local interface address)\(shownValue(p + "host", host))")
+        } else if !host.isEmpty, !GatewayConfig.isLoopback(host), !allowPublic {
+            invalid(p + "host", "\(mayQuote(p + "host") ? "'\(host)'" : "the value") is not a loopback address, so the gateway would be reachable from other machines. Keep 127.0.0.1 behind a reverse proxy (Docs/deploy.md#reverse-proxy), or opt in with gateway.allow_public_bind: true (PICOCLAW_GATEWAY_ALLOW_PUBLIC_BIND=1, or picoclaw gateway --allow-public-bind)")
         }
         let levelText = (string(p + "log_level") ?? "info").lowercased()
         let level = LogLevel(rawValue: levelText == "warn" ? "warning" : levelText)
         if level == nil {
-            invalid(p + "log_level", "must be one of \(LogLevel.allCases.map(\.rawValue).joined(separator: ", ")), got '\(levelText)'")
+            invalid(p + "log_level", "must be one of \(LogLevel.allCases.map(\.rawValue).joined(separator: ", "))\(shownValue(p + "log_level", "'\(levelText)'"))")
         }
         return GatewayConfig(host: host, port: port, pidFile: path(p + "pid_file"), allowPublicBind: allowPublic,
                              logFile: path(p + "log_file"), logLevel: level ?? .info,
@@ -112,7 +114,9 @@ struct ConfigBuilder {
             do {
                 _ = try Regex(pattern)
             } catch {
-                invalid(p + "custom_deny_patterns", "[\(i)] '\(pattern)' is not a valid regular expression: \(error)")
+                invalid(p + "custom_deny_patterns", mayQuote(p + "custom_deny_patterns")
+                    ? "[\(i)] '\(pattern)' is not a valid regular expression: \(error)"
+                    : "[\(i)] is not a valid regular expression")
             }
         }
         let sandbox = (string(p + "sandbox") ?? "auto").lowercased()
@@ -239,7 +243,7 @@ struct ConfigBuilder {
                             peer = BindingPeer(kind: kind, id: peerID)
                         }
                     } else {
-                        fail(.invalidValue, peerPath + ".kind", entry.origin, "must be direct, group or channel, got '\(kindText)'")
+                        fail(.invalidValue, peerPath + ".kind", entry.origin, "must be direct, group or channel\(shownValue("bindings", "'\(kindText)'"))")
                     }
                 } else {
                     fail(.typeMismatch, peerPath, entry.origin, "expected an object, got \(p.typeName)")
@@ -275,7 +279,7 @@ struct ConfigBuilder {
 
     private mutating func positiveInt(_ key: String) -> Int {
         let value = int(key)
-        if value <= 0 { invalid(key, "must be greater than 0, got \(value)") }
+        if value <= 0 { invalid(key, "must be greater than 0\(shownValue(key, "\(value)"))") }
         return value
     }
 
@@ -390,8 +394,23 @@ struct ConfigBuilder {
 
     private mutating func typeMismatch(_ key: String, _ kind: ConfigValueKind, _ e: Entry) {
         var got = e.value.typeName
-        if case .number(let n) = e.value { got = "number \(n)" }
+        if case .number(let n) = e.value, mayQuote(key) { got = "number \(n)" }
         fail(.typeMismatch, key, e.origin, "expected \(kind.expectation), got \(got)")
+    }
+
+    /// `true` when an error may quote the value of `key`: never for a secret key, never for a value read from a
+    /// `_FILE` or from the secrets env file (whatever key it was given to).
+    private func mayQuote(_ key: String) -> Bool {
+        if ConfigSchema.leafTemplates[ConfigSchema.template(of: key)]?.isSecret == true { return false }
+        switch values[key]?.origin {
+        case .envFile?, .secretsFile?: return false
+        default: return true
+        }
+    }
+
+    /// `", got VALUE"` when ``mayQuote(_:)`` allows it, else `""`.
+    private func shownValue(_ key: String, _ value: String) -> String {
+        mayQuote(key) ? ", got \(value)" : ""
     }
 
     private mutating func invalid(_ key: String, _ problem: String) {

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Loads, merges and validates the configuration: defaults → JSON file → environment (incl. `_FILE` and the
 /// secrets env file) → validation → ``LoadedConfig``. Pure with respect to its inputs: the environment and
 /// the home directory are parameters, so tests never touch the process environment.
@@ -14,9 +18,11 @@ public enum ConfigLoader {
     /// - Throws: ``ConfigError`` for any problem; nothing is half-loaded.
     public static func load(explicitPath: String? = nil,
                             environment: [String: String] = ProcessEnvironment.current(),
-                            homeDirectory: String? = nil) throws(ConfigError) -> LoadedConfig {
+                            homeDirectory: String? = nil,
+                            systemDirectory: String = ConfigLocator.systemDirectory) throws(ConfigError) -> LoadedConfig {
         let home = homeDirectory ?? ProcessEnvironment.homeDirectory(environment: environment)
-        let location = ConfigLocator.resolvePath(explicit: explicitPath, environment: environment, homeDirectory: home)
+        let location = ConfigLocator.resolvePath(explicit: explicitPath, environment: environment, homeDirectory: home,
+                                                 systemDirectory: systemDirectory)
         let picoclawHome = ConfigLocator.picoclawHome(environment: environment, homeDirectory: home)
         var warnings: [String] = []
         var notices: [String] = []
@@ -24,19 +30,29 @@ public enum ConfigLoader {
 
         let allowInsecure = try insecureOverride(environment)
 
-        // Secrets env file (PICOCLAW_SECRETS_FILE).
+        // Secrets env file: PICOCLAW_SECRETS_FILE, else secrets.env next to a config in the system directory.
         var secretsEntries: [String: String] = [:]
         var secretsPath: String?
+        var secretsBytes: [UInt8]?
         if let named = environment["PICOCLAW_SECRETS_FILE"], !named.isEmpty {
             let path = PathExpansion.userPath(named, home: home)
-            secretsPath = path
-            let bytes: [UInt8]
             switch POSIXFile.read(path, limit: maxFileSize) {
             case .failure(let err):
                 throw ConfigError(kind: .unreadableFile, message: "PICOCLAW_SECRETS_FILE: cannot read \(path): \(err.text)")
-            case .success(let b): bytes = b
+            case .success(let b): secretsBytes = b; secretsPath = path
             }
-            secretsEntries = try SecretsEnvFile.parse(String(decoding: bytes, as: UTF8.self), path: path)
+        } else if location.path == PathExpansion.join(systemDirectory, "config.json") {
+            let path = PathExpansion.join(systemDirectory, "secrets.env")
+            if POSIXFile.exists(path) {
+                switch POSIXFile.read(path, limit: maxFileSize) {
+                case .failure(let err):
+                    if let notice = try systemSecretsNotice(path: path, error: err) { notices.append(notice) }
+                case .success(let b): secretsBytes = b; secretsPath = path
+                }
+            }
+        }
+        if let secretsBytes, let path = secretsPath {
+            secretsEntries = try SecretsEnvFile.parse(bytes: secretsBytes, path: path)
             if secretsEntries.values.contains(where: { !$0.isEmpty }),
                let warning = try FilePermissionCheck.check(path: path, what: "the secrets file", secretKeys: [],
                                                            allowInsecure: allowInsecure) {
@@ -102,7 +118,7 @@ public enum ConfigLoader {
             var showValue = key.kind != .secret
             switch envValue.origin {
             case .envFile(let name, let path): label = "\(name) (\(path))"; showValue = false
-            case .secretsFile(let name, let path): label = "\(path) (\(name))"
+            case .secretsFile(let name, let path): label = "\(path) (\(name))"; showValue = false
             default: label = key.envName
             }
             do throws(ConfigError) {
@@ -133,12 +149,27 @@ public enum ConfigLoader {
 
         var secretValues = config.allSecrets.map { $0.reveal() }
         secretValues += secretsInFile.flatMap(\.values)
-        return LoadedConfig(
+        var result = LoadedConfig(
             config: config, path: filePath, pathSource: location.source, fileExists: fileExists,
             configIsSymlink: isSymlink, warnings: warnings, notices: notices,
             origins: values.mapValues(\.origin), redactor: SecretRedactor(secretValues: secretValues),
             picoclawHome: picoclawHome, secretKeysInFile: secretsInFile.map(\.path), secretsFilePath: secretsPath,
             insecurePermissionsAllowed: allowInsecure)
+        if location.source != .flag && location.source != .environment {
+            result.searchOrder = ConfigLocator.searchOrder(environment: environment, homeDirectory: home,
+                                                           systemDirectory: systemDirectory)
+        }
+        return result
+    }
+
+    /// The system secrets file could not be read. Not being allowed to open it is a notice (the shipped unit lets
+    /// systemd read a root-only file through `EnvironmentFile=`); anything else (a FIFO, a directory, I/O errors)
+    /// is an error, like for `PICOCLAW_SECRETS_FILE`.
+    static func systemSecretsNotice(path: String, error: POSIXFileError) throws(ConfigError) -> String? {
+        guard error.fileMode == nil, error.code == EACCES || error.code == EPERM else {
+            throw ConfigError(kind: .unreadableFile, message: "\(path): cannot read the system secrets file: \(error.text)")
+        }
+        return "\(path) is not readable by this user (uid \(POSIXFile.currentUID)) and was skipped; that is expected when systemd's EnvironmentFile= passes its variables"
     }
 
     /// `PICOCLAW_ALLOW_INSECURE_CONFIG_PERMISSIONS` (real environment only).

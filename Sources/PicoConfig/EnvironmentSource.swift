@@ -16,7 +16,7 @@ struct EnvironmentSource {
 
     /// Resolves `NAME` or `NAME_FILE` to raw text and origin.
     ///
-    /// Both set → error. `NAME_FILE` is read (≤ 64 KiB), one trailing `\n` or `\r\n` trimmed; an unreadable or
+    /// Both set → error. `NAME_FILE` is read (a regular file, ≤ 64 KiB, valid UTF-8), one trailing `\n` or `\r\n` trimmed; an unreadable or
     /// empty file is an error naming the variable and the path (never the content).
     func resolve(_ name: String) throws(ConfigError) -> (text: String, origin: ValueOrigin)? {
         let fileName = name + "_FILE"
@@ -32,6 +32,10 @@ struct EnvironmentSource {
         case .failure(let err):
             throw ConfigError(kind: .unreadableFile, message: "\(fileName): cannot read \(path): \(err.text)")
         case .success(let bytes):
+            if let bad = UTF8Check.firstInvalidOffset(bytes) {
+                throw ConfigError(kind: .unreadableFile,
+                                  message: "\(fileName): \(path): invalid UTF-8 at byte \(bad + 1); save the file as UTF-8")
+            }
             var text = String(decoding: bytes, as: UTF8.self)
             if text.hasSuffix("\r\n") { text.removeLast(1) }  // "\r\n" is one Character
             else if text.hasSuffix("\n") { text.removeLast() }

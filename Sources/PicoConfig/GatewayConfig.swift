@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Log levels accepted by `gateway.log_level` (the same names as swift-log's `Logger.Level`).
 public enum LogLevel: String, Sendable, Equatable, CaseIterable, Comparable {
     case trace, debug, info, notice, warning, error, critical
@@ -41,11 +45,34 @@ public struct GatewayConfig: Sendable, Equatable {
         self.shutdownGraceSeconds = shutdownGraceSeconds
     }
 
-    /// `true` for `localhost`, `127.0.0.0/8` and `::1`.
+    /// `true` for `localhost`, `127.0.0.0/8` and `::1` (also written `[::1]`).
     public static func isLoopback(_ host: String) -> Bool {
-        let h = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-        if h == "localhost" || h == "::1" || h == "0:0:0:0:0:0:0:1" { return true }
-        let parts = h.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
+        switch listenAddress(host) {
+        case .ipv4(let literal)?: return literal.hasPrefix("127.")
+        case .ipv6(let literal)?:
+            var addr = in6_addr()
+            _ = inet_pton(AF_INET6, literal, &addr)
+            return withUnsafeBytes(of: &addr) { $0.elementsEqual([UInt8](repeating: 0, count: 15) + [1]) }
+        case nil: return false
+        }
     }
+
+    /// The one parser of `gateway.host`, used by both `config check` and the gateway's listener: an IPv4 literal,
+    /// an IPv6 literal with or without brackets, or `localhost` (= 127.0.0.1). `nil` for anything else.
+    public static func listenAddress(_ host: String) -> ListenAddress? {
+        var h = host.trimmingSpaces()
+        if h.hasPrefix("["), h.hasSuffix("]") { h = String(h.dropFirst().dropLast()) }
+        if h.lowercased() == "localhost" { return .ipv4("127.0.0.1") }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, h, &v4) == 1 { return .ipv4(h) }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, h, &v6) == 1 { return .ipv6(h) }
+        return nil
+    }
+}
+
+/// A listen address parsed from `gateway.host`: the numeric literal without brackets.
+public enum ListenAddress: Sendable, Equatable {
+    case ipv4(String)
+    case ipv6(String)
 }

@@ -29,6 +29,21 @@ public struct LoadedConfig: Sendable {
     public let secretsFilePath: String?
     /// `true` when `PICOCLAW_ALLOW_INSECURE_CONFIG_PERMISSIONS` is set.
     public let insecurePermissionsAllowed: Bool
+    /// The default search order that was tried (empty with `--config` or `PICOCLAW_CONFIG`).
+    public var searchOrder: [String] = []
+
+    /// One line for the log: which config file (and secrets file) was used and why.
+    public var sourceDescription: String {
+        let why: String
+        switch pathSource {
+        case .flag: why = "--config"
+        case .environment: why = "PICOCLAW_CONFIG"
+        default: why = "first existing of \(searchOrder.joined(separator: ", "))"
+        }
+        var text = fileExists ? "config file \(path) (\(why))" : "no config file (\(why): none exists)"
+        if let secretsFilePath { text += "; secrets file \(secretsFilePath)" }
+        return text
+    }
 
     /// The origin of one key path (``ValueOrigin/default`` when unknown).
     public func origin(of keyPath: String) -> ValueOrigin { origins[keyPath] ?? .default }

@@ -4,6 +4,19 @@
 /// `export ` prefix is accepted; a value wrapped in matching single or double quotes is unquoted (no escape
 /// processing); otherwise surrounding spaces are trimmed. Errors name the file and line, never the content.
 enum SecretsEnvFile {
+    /// Parses the file's bytes: invalid UTF-8 is an error naming the line and column. Later duplicates win.
+    static func parse(bytes: [UInt8], path: String) throws(ConfigError) -> [String: String] {
+        if let bad = UTF8Check.firstInvalidOffset(bytes) {
+            let before = bytes[..<bad]
+            let line = before.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+            let lineStart = before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+            let column = String(decoding: bytes[lineStart..<bad], as: UTF8.self).unicodeScalars.count + 1
+            throw ConfigError(kind: .environment,
+                              message: "\(path):\(line):\(column): invalid UTF-8 in secrets file; save it as UTF-8")
+        }
+        return try parse(String(decoding: bytes, as: UTF8.self), path: path)
+    }
+
     /// Parses the file content. Later duplicates win.
     static func parse(_ text: String, path: String) throws(ConfigError) -> [String: String] {
         var result: [String: String] = [:]

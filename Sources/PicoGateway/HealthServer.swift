@@ -3,36 +3,52 @@ import Glibc
 
 /// The `/health` and `/ready` endpoints, served by libmicrohttpd on its own thread.
 /// Small fixed JSON bodies; any other path is 404, any method but GET/HEAD is 405.
-/// Limits: at most 32 connections (8 per IP), 16 KiB of memory per connection (caps the request size),
-/// and a 10 s idle timeout per connection.
+/// Limits: at most 32 connections (8 per IP) plus 16 reserved for loopback probes, 16 KiB of memory per
+/// connection (caps the request size), one request per connection, and an absolute 5 s deadline per connection
+/// (see ``HealthConnectionGuard``) besides the 10 s idle timeout, so slow clients cannot starve `/health`.
 public final class HealthServer: @unchecked Sendable {
     private let board: ReadinessBoard
+    private let connections: HealthConnectionGuard
     private var daemon: OpaquePointer?
     private var listenFD: Int32
     /// The port actually bound.
     public let port: Int
 
     /// Binds `host:port` immediately (throws a clear error if the port is busy) and starts serving.
-    public init(host: String, port: Int, board: ReadinessBoard) throws(ListenError) {
+    public convenience init(host: String, port: Int, board: ReadinessBoard) throws(ListenError) {
+        try self.init(host: host, port: port, board: board, deadline: .seconds(5))
+    }
+
+    /// As ``init(host:port:board:)`` with another per-connection deadline (tests).
+    init(host: String, port: Int, board: ReadinessBoard, deadline: Duration) throws(ListenError) {
         self.board = board
-        let fd = try openListenSocket(host: host, port: port)
+        connections = HealthConnectionGuard(limits: .init(deadline: deadline))
+        let fd: Int32
+        do {
+            fd = try openListenSocket(host: host, port: port)
+        } catch {
+            connections.stop()
+            throw error
+        }
         listenFD = fd
         self.port = boundPort(of: fd)
+        let guardContext = Unmanaged.passUnretained(connections).toOpaque()
         var options: [MHD_OptionItem] = [
             MHD_OptionItem(option: .LISTEN_SOCKET, value: Int(fd), ptr_value: nil),
-            MHD_OptionItem(option: .CONNECTION_LIMIT, value: 32, ptr_value: nil),
-            MHD_OptionItem(option: .PER_IP_CONNECTION_LIMIT, value: 8, ptr_value: nil),
+            MHD_OptionItem(option: .CONNECTION_LIMIT, value: connections.connectionLimit, ptr_value: nil),
             MHD_OptionItem(option: .CONNECTION_MEMORY_LIMIT, value: 16 * 1024, ptr_value: nil),
             MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: 10, ptr_value: nil),
+            pico_mhd_notify_option(healthConnectionNotify, guardContext),
             MHD_OptionItem(option: .END, value: 0, ptr_value: nil),
         ]
         let flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue
         let context = Unmanaged.passUnretained(board).toOpaque()
         daemon = options.withUnsafeMutableBufferPointer {
-            pico_mhd_start(flags, 0, healthHandler, context, $0.baseAddress)
+            pico_mhd_start(flags, 0, healthAcceptPolicy, guardContext, healthHandler, context, $0.baseAddress)
         }
         guard daemon != nil else {
             close(fd)
+            connections.stop()
             throw ListenError(description: "cannot start the health server on \(host):\(port)")
         }
     }
@@ -44,9 +60,24 @@ public final class HealthServer: @unchecked Sendable {
         MHD_stop_daemon(d)
         close(listenFD)
         listenFD = -1
+        connections.stop()
     }
 
     deinit { stop() }
+}
+
+private func healthAcceptPolicy(_ cls: UnsafeMutableRawPointer?, _ address: UnsafePointer<sockaddr>?,
+                                _ length: socklen_t) -> MHD_Result {
+    guard let cls else { return .NO }
+    return Unmanaged<HealthConnectionGuard>.fromOpaque(cls).takeUnretainedValue().admit(address) ? .YES : .NO
+}
+
+private func healthConnectionNotify(_ cls: UnsafeMutableRawPointer?, _ connection: OpaquePointer?,
+                                    _ socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+                                    _ code: MHD_ConnectionNotificationCode) {
+    guard let cls, let connection else { return }
+    let guardian = Unmanaged<HealthConnectionGuard>.fromOpaque(cls).takeUnretainedValue()
+    if code.rawValue == 0 /* MHD_CONNECTION_NOTIFY_STARTED */ { guardian.opened(connection) } else { guardian.closed(connection) }
 }
 
 private func healthHandler(_ cls: UnsafeMutableRawPointer?, _ connection: OpaquePointer?,
@@ -76,6 +107,7 @@ private func healthHandler(_ cls: UnsafeMutableRawPointer?, _ connection: Opaque
     MHD_add_response_header(response, "Content-Type", "application/json")
     MHD_add_response_header(response, "Cache-Control", "no-store")
     MHD_add_response_header(response, "X-Content-Type-Options", "nosniff")
+    MHD_add_response_header(response, "Connection", "close")  // one request per connection and deadline
     let result = MHD_queue_response(connection, UInt32(status), response)
     MHD_destroy_response(response)
     return result

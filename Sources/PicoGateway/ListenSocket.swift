@@ -1,4 +1,5 @@
 import Glibc
+import PicoConfig
 
 /// Why the health listener could not be opened.
 public struct ListenError: Error, CustomStringConvertible {
@@ -8,13 +9,15 @@ public struct ListenError: Error, CustomStringConvertible {
 /// Opens a listening TCP socket on `host:port` (IPv4 or IPv6 literal, or `localhost`).
 /// Opened before anything else starts, so a busy port fails fast with a clear message.
 func openListenSocket(host: String, port: Int, backlog: Int32 = 64) throws(ListenError) -> Int32 {
-    let literal = host == "localhost" ? "127.0.0.1" : host
+    guard let address = GatewayConfig.listenAddress(host) else {
+        throw ListenError(description: "gateway.host \"\(host)\" is not an IP address; use 127.0.0.1, ::1 or a local interface address")
+    }
     var v4 = in_addr()
     var v6 = in6_addr()
-    let isV4 = inet_pton(AF_INET, literal, &v4) == 1
-    let isV6 = !isV4 && inet_pton(AF_INET6, literal, &v6) == 1
-    guard isV4 || isV6 else {
-        throw ListenError(description: "gateway.host \"\(host)\" is not an IP address; use 127.0.0.1, ::1 or a local interface address")
+    let isV4: Bool
+    switch address {
+    case .ipv4(let literal): isV4 = true; _ = inet_pton(AF_INET, literal, &v4)
+    case .ipv6(let literal): isV4 = false; _ = inet_pton(AF_INET6, literal, &v6)
     }
     let fd = socket(isV4 ? AF_INET : AF_INET6, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
     guard fd >= 0 else { throw ListenError(description: "cannot create a socket: \(errnoText())") }

@@ -74,6 +74,17 @@ struct AnthropicProviderTests {
         #expect(sleeps.recorded == [.seconds(1)])
     }
 
+    @Test func overloadedIsRetriedLike503() async throws {
+        let fake = try await FakeAnthropic.start()
+        defer { Task { await fake.stop() } }
+        fake.enqueue(.status(529), .status(529), .text("ok after overload"))
+        let sleeps = SleepRecorder()
+        let r = try await provider(fake, retry: sleeps.policy).complete(LLMRequest(model: "m", messages: [.user("x")]))
+        #expect(r.content == "ok after overload")
+        #expect(sleeps.recorded.count == 2)
+        #expect(fake.requests.count == 3)
+    }
+
     @Test func conversationAlwaysOpensWithAUserTurn() async throws {
         let fake = try await FakeAnthropic.start()
         defer { Task { await fake.stop() } }

@@ -62,6 +62,8 @@ public final class FakeTelegram: Sendable {
         var nextUpdateId = 100_000_001
         var nextMessageId = 1
         var updates: [(id: Int, update: JSONValue)] = []
+        /// Updates served verbatim (by their queue id) instead of serialising `updates[i].update`.
+        var rawUpdates: [Int: String] = [:]
         var allowedUpdates: [String] = []
         var pollGeneration = 0
         var failures: [String: [Failure]] = [:]
@@ -164,6 +166,22 @@ public final class FakeTelegram: Sendable {
     @discardableResult
     public func enqueueRawUpdate(_ update: JSONValue) -> Int {
         let id = state.withLock { appendUpdate(&$0, update) }
+        notifier.notify()
+        return id
+    }
+
+    /// Queues an update given as raw JSON text, served verbatim: no `update_id` is added, so it can be an update a
+    /// real Telegram never sends (no `update_id`, nesting deeper than any decoder allows). Returns its queue id,
+    /// which orders it among the other updates; an `offset` above that id confirms (removes) it.
+    @discardableResult
+    public func enqueueRawUpdateText(_ text: String) -> Int {
+        let id = state.withLock { s -> Int in
+            let id = s.nextUpdateId
+            s.nextUpdateId += 1
+            s.updates.append((id, ["message": .null]))
+            s.rawUpdates[id] = text
+            return id
+        }
         notifier.notify()
         return id
     }
@@ -420,20 +438,21 @@ public final class FakeTelegram: Sendable {
         let deadline = clock.now.advanced(by: .seconds(timeout))
         while true {
             let v = notifier.version
-            let (superseded, batch) = state.withLock { s -> (Bool, [JSONValue]) in
+            let (superseded, batch) = state.withLock { s -> (Bool, [String]) in
                 if s.pollGeneration != generation { return (true, []) }
                 let allowedSet = Set(s.allowedUpdates)
                 let eligible = s.updates.filter { u in
                     allowedSet.isEmpty || u.update.objectValue?.keys.contains { allowedSet.contains($0) } == true
                 }
-                return (false, eligible.prefix(limit).map(\.update))
+                return (false, eligible.prefix(limit).map { s.rawUpdates[$0.id] ?? $0.update.jsonString })
             }
             if superseded {
                 return Self.error(409, Self.describe(409, retryAfter: nil))
             }
             let remaining = clock.now.duration(to: deadline)
             if !batch.isEmpty || remaining <= .zero || Task.isCancelled || (runner.withLock { $0?.isStopped ?? true }) {
-                return Self.ok(.array(batch))
+                let body = "{\"ok\":true,\"result\":[" + batch.joined(separator: ",") + "]}"
+                return Reply.make(200, body: Array(body.utf8), contentType: "application/json")
             }
             await notifier.wait(since: v, timeout: remaining)
         }

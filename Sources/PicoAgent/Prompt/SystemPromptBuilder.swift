@@ -37,8 +37,9 @@ public struct SystemPromptBuilder: Sendable {
         self.redactor = redactor
     }
 
-    /// The prompt for a turn on `channel`/`chatID` (from `sender`, when known) at the current time.
-    public func build(channel: String, chatID: String, sender: String? = nil, now: time_t = time(nil)) -> String {
+    /// The prompt for a turn on `channel`/`chatID` at the current time. Nothing a sender chooses (their name)
+    /// ever goes in here: identity reaches the model as data in the user turn (``SenderContext``).
+    public func build(channel: String, chatID: String, now: time_t = time(nil)) -> String {
         var parts: [String] = [identityBlock()]
         let jail = try? Workspace(root: workspace, restrictToWorkspace: true, maxReadBytes: SystemPromptBuilder.maxFileBytes)
         var files: [String] = []
@@ -50,9 +51,7 @@ public struct SystemPromptBuilder: Sendable {
             parts.append("# Memory\n\n\(memory)")
         }
         parts.append("## Current Time\n\(SystemPromptBuilder.formatTime(now))")
-        var session = "## Current Session\nChannel: \(channel)\nChat ID: \(chatID)"
-        if let sender, !sender.isEmpty { session += "\nSender: \(sender)" }
-        parts.append(session)
+        parts.append("## Current Session\nChannel: \(channel)\nChat ID: \(chatID)")
         return redactor.redact(parts.joined(separator: "\n\n---\n\n"))
     }
 

@@ -2,7 +2,7 @@ import FoundationEssentials
 
 /// When and how long to wait before retrying a provider request.
 ///
-/// Retries happen on HTTP 429/500/502/503/504, timeouts and connection errors, at most ``maxRetries`` times.
+/// Retries happen on HTTP 429/500/502/503/504 and 529 (Anthropic's `overloaded_error`), timeouts and connection errors, at most ``maxRetries`` times.
 /// A `Retry-After` header (seconds or HTTP date) is honoured up to ``maxRetryAfter``; otherwise the delay is
 /// exponential (``baseDelay`` · 2ⁿ, capped at ``maxDelay``) with jitter in [50 %, 100 %]. ``sleep`` is
 /// injectable so tests can record delays instead of waiting.
@@ -18,8 +18,8 @@ public struct RetryPolicy: Sendable {
     /// Waits between attempts (throws when cancelled).
     public var sleep: @Sendable (Duration) async throws -> Void
 
-    /// HTTP statuses that are retried.
-    public static let retryableStatuses: Set<Int> = [429, 500, 502, 503, 504]
+    /// HTTP statuses that are retried (529 is Anthropic's "overloaded", a 503 by another number).
+    public static let retryableStatuses: Set<Int> = [429, 500, 502, 503, 504, 529]
 
     /// Creates a policy; `sleep` defaults to `Task.sleep`.
     public init(maxRetries: Int = 3, baseDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(8),

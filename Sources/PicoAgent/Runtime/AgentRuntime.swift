@@ -67,8 +67,8 @@ public final class AgentRuntime: Sendable {
         } catch {
             logger.error("session history unreadable; starting fresh", metadata: meta(session, ["error": "\(error)"]))
         }
-        let sender = [message.senderName, message.senderID.map { "(id \($0))" }].compactMap { $0 }.joined(separator: " ")
-        let system = ChatMessage.system(prompt.build(channel: message.channel, chatID: message.chatID, sender: sender))
+        let system = ChatMessage.system(prompt.build(channel: message.channel, chatID: message.chatID))
+        let identity = SenderContext.message(for: message).map { [$0] } ?? []  // data, never in the system prompt
         var turn: [ChatMessage] = [.user(redactor.redact(message.text))]
         let context = ToolContext(agentID: settings.id, sessionKey: session, channel: message.channel, chatID: message.chatID)
 
@@ -78,7 +78,7 @@ public final class AgentRuntime: Sendable {
         var finalText: String?
         while iterations < settings.maxToolIterations {
             iterations += 1
-            let request = LLMRequest(model: settings.model, messages: [system] + history + turn,
+            let request = LLMRequest(model: settings.model, messages: [system] + history + identity + turn,
                                      toolSet: tools.encodedDefinitions, maxTokens: settings.maxTokens,
                                      temperature: settings.temperature)
             logger.debug("LLM request", metadata: meta(session, [

@@ -51,6 +51,12 @@ public struct ChannelTiming: Sendable {
         Self.backoff(attempt: attempt, initial: reconnectInitial, max: reconnectMax)
     }
 
+    /// The delay before checking a rejected token again (attempt 0-based): 30 s doubling to 15 minutes, with
+    /// jitter, so a fixed token (or a transient 401) recovers without a restart at a few requests an hour.
+    func authRetryDelay(attempt: Int) -> Duration {
+        Self.backoff(attempt: attempt, initial: .seconds(30), max: .seconds(900))
+    }
+
     /// The delay before delivery retry `attempt` (0-based), 0.5 s·2ⁿ capped at 8 s, with jitter.
     func retryDelay(attempt: Int) -> Duration {
         Self.backoff(attempt: attempt, initial: retryInitial, max: retryMax)

@@ -1,3 +1,5 @@
+import PicoConfig
+
 /// What kind of conversation a message came from.
 public enum ChatKind: String, Sendable, Equatable, Hashable, Codable {
     /// A private chat / DM with the bot.
@@ -14,9 +16,9 @@ public struct InboundMessage: Sendable, Equatable, Codable {
     public var channel: String
     /// The sender's numeric platform user id (Telegram user id, Discord snowflake) as decimal text.
     public var senderID: String
-    /// The sender's username without `@`, if the platform has one.
+    /// The sender's username without `@`, if the platform has one (sanitised: see ``UntrustedName``).
     public var username: String?
-    /// A human-friendly name (Telegram first + last name, Discord global name or username).
+    /// A human-friendly name (Telegram first + last name, Discord global name or username), sanitised.
     public var displayName: String?
     /// The chat to answer in (Telegram chat id, Discord channel id).
     public var chatID: String
@@ -33,14 +35,15 @@ public struct InboundMessage: Sendable, Equatable, Codable {
     /// This message's platform id.
     public var messageID: String
 
-    /// Creates a message.
+    /// Creates a message. `username` and `displayName` come from other people: control characters are
+    /// stripped and the length capped (``UntrustedName/sanitize(_:)``) before any log line or agent sees them.
     public init(channel: String, senderID: String, username: String? = nil, displayName: String? = nil,
                 chatID: String, kind: ChatKind, guildID: String? = nil, text: String, mentionsBot: Bool = false,
                 replyToMessageID: String? = nil, messageID: String) {
         self.channel = channel
         self.senderID = senderID
-        self.username = username
-        self.displayName = displayName
+        self.username = UntrustedName.sanitize(username)
+        self.displayName = UntrustedName.sanitize(displayName)
         self.chatID = chatID
         self.kind = kind
         self.guildID = guildID

@@ -2,17 +2,29 @@ import Logging
 import Synchronization
 
 /// Applies an `Allowlist` to incoming senders and writes the log lines an owner needs: at start what to add
-/// when nobody is allowed, and once per refused sender their numeric id and the exact config line to add.
+/// when nobody is allowed; for a refused sender their numeric id and the exact config line to add, then at
+/// most one line per hour with how many of their messages were refused (for reviewing access logs).
 final class SenderGate: Sendable {
     let allowlist: Allowlist
     private let logger: Logger
-    /// Sender ids already reported (refused or weakly matched); bounded so a spammer cannot grow it forever.
+    private let now: @Sendable () -> ContinuousClock.Instant
+    /// Sender ids already reported (weakly matched); bounded so a spammer cannot grow it forever.
     private let reported = Mutex<Set<String>>([])
+    /// Refused senders: when they were last reported and how many messages were refused since.
+    private let refusals = Mutex<[String: Refusals]>([:])
     private static let maxReported = 10_000
+    /// One report per refused sender per this interval.
+    static let reportInterval: Duration = .seconds(3600)
 
-    init(allowlist: Allowlist, logger: Logger) {
+    private struct Refusals {
+        var lastReport: ContinuousClock.Instant
+        var since = 0
+    }
+
+    init(allowlist: Allowlist, logger: Logger, now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.allowlist = allowlist
         self.logger = logger
+        self.now = now
     }
 
     private var platform: String { allowlist.platform }
@@ -47,12 +59,36 @@ final class SenderGate: Sendable {
             }
             return true
         case .refused:
-            if firstReport("refused:\(senderID)") {
+            switch countRefusal(senderID) {
+            case .first:
                 logger.info("\(platform): refused message from \(who). To allow them add \"\(senderID)\" to channels.\(platform).allow_from (or \(envName)=\(senderID))")
-            } else {
+            case .hourly(let count):
+                logger.info("\(platform): \(count) message\(count == 1 ? "" : "s") refused in the last hour from \(who) (not in channels.\(platform).allow_from)")
+            case .quiet:
                 logger.debug("\(platform): refused message from \(who)")
             }
             return false
+        }
+    }
+
+    private enum RefusalReport { case first, hourly(Int), quiet }
+
+    /// Counts one refused message and says whether (and what) to log.
+    private func countRefusal(_ senderID: String) -> RefusalReport {
+        let now = now()
+        return refusals.withLock { map in
+            guard var entry = map[senderID] else {
+                if map.count >= Self.maxReported { map.removeAll(keepingCapacity: true) }
+                map[senderID] = Refusals(lastReport: now)
+                return .first
+            }
+            entry.since += 1
+            defer { map[senderID] = entry }
+            guard now - entry.lastReport >= Self.reportInterval else { return .quiet }
+            let count = entry.since
+            entry.since = 0
+            entry.lastReport = now
+            return .hourly(count)
         }
     }
 

@@ -45,36 +45,42 @@ struct TelegramAPI: Sendable {
     /// Calls `method` and decodes `result`.
     func call<Params: Encodable, Result: Decodable>(_ method: String, _ params: Params, as: Result.Type,
                                                      timeout: Duration = .seconds(30)) async throws -> Result {
+        let response = try await post(method, params, timeout: timeout)
+        if response.isSuccess, let envelope = try? JSONDecoder().decode(TelegramEnvelope<Result>.self, from: Data(response.body)),
+           envelope.ok, let result = envelope.result {
+            return result
+        }
+        throw failure(method, response)
+    }
+
+    /// `POST` of `params` as JSON to `method`; transport failures become ``TelegramAPIError/transport(method:_:)``.
+    func post<Params: Encodable>(_ method: String, _ params: Params, timeout: Duration) async throws -> HTTPResponse {
         let body: [UInt8]
         do { body = Array(try JSONEncoder().encode(params)) } catch { throw TelegramAPIError.malformed(method: method) }
         var request = HTTPRequest.postJSON("\(baseURL)/bot\(token)/\(method)", body: body)
         request.timeout = timeout
         request.proxy = proxy
         request.maxRedirects = 0
-        let response: HTTPResponse
         do {
-            response = try await HTTPClient.shared.send(request)
+            return try await HTTPClient.shared.send(request)
         } catch let error as HTTPClientError {
             throw TelegramAPIError.transport(method: method, error)
         }
-        let decoder = JSONDecoder()
-        if response.isSuccess, let envelope = try? decoder.decode(TelegramEnvelope<Result>.self, from: Data(response.body)),
-           envelope.ok, let result = envelope.result {
-            return result
-        }
-        if let reply = try? decoder.decode(TelegramErrorReply.self, from: Data(response.body)), reply.ok != true,
+    }
+
+    /// The error for a reply that is not a successful envelope.
+    func failure(_ method: String, _ response: HTTPResponse) -> TelegramAPIError {
+        if let reply = try? JSONDecoder().decode(TelegramErrorReply.self, from: Data(response.body)), reply.ok != true,
            reply.errorCode != nil || reply.description != nil {
             let status = response.isSuccess ? (reply.errorCode ?? 400) : response.status
-            throw TelegramAPIError.api(method: method, status: status,
-                                       description: redact(reply.description ?? "error"),
-                                       retryAfter: reply.parameters?.retryAfter)
+            return .api(method: method, status: status, description: redact(reply.description ?? "error"),
+                        retryAfter: reply.parameters?.retryAfter)
         }
         if !response.isSuccess {
             let retryAfter = response.header("Retry-After").flatMap { Int($0) }
-            throw TelegramAPIError.api(method: method, status: response.status, description: "no API error body",
-                                       retryAfter: retryAfter)
+            return .api(method: method, status: response.status, description: "no API error body", retryAfter: retryAfter)
         }
-        throw TelegramAPIError.malformed(method: method)
+        return .malformed(method: method)
     }
 
     /// Removes the token from text that came from the server (defence in depth).

@@ -135,49 +135,78 @@ public final class TelegramChannel: Channel {
         let converter = TelegramInbound(botID: bot.id, botUsername: bot.username ?? "", mentionOnly: options.mentionOnly)
         var offset = start
         var failures = 0
+        var authFailures = 0
+        var unreadable = UnreadableUpdateLog(logger: logger)
         let pollSeconds = max(0, Int(options.pollTimeout.seconds.rounded()))
         while !Task.isCancelled {
             do {
                 let params = TelegramGetUpdates(offset: offset, timeout: pollSeconds, limit: options.pollLimit,
                                                 allowedUpdates: ["message"])
-                let updates = try await api.call("getUpdates", params, as: [TelegramUpdate].self,
-                                                 timeout: options.pollTimeout + .seconds(15))
+                let batch = try await api.getUpdates(params, timeout: options.pollTimeout + .seconds(15))
                 if failures > 0 {
                     logger.info("telegram: receiving again after \(failures) failed poll(s)")
                     setState(.connected)
                 }
                 failures = 0
-                let fresh = updates.sorted(by: { $0.updateID < $1.updateID }).filter { offset == nil || $0.updateID >= offset! }
-                if let sink = options.sink, let last = fresh.last {
-                    // Recorded in the inbox together with the next offset before Telegram is asked for more.
-                    let accepted = fresh.compactMap { admit($0, converter) }
-                    do {
-                        try await sink.accept(accepted, cursor: ChannelCursor(name: Self.offsetCursor, value: String(last.updateID + 1)))
-                    } catch is CancellationError {
-                        return
-                    } catch {
-                        failures += 1
-                        let delay = options.timing.reconnectDelay(attempt: failures - 1)
-                        logger.error("telegram: cannot record \(accepted.count) message(s): \(error); asking Telegram for them again in \(options.timing.scaled(delay))")
-                        do { try await options.timing.sleep(delay) } catch { return }
-                        continue
+                authFailures = 0
+                let before = offset
+                let fresh = batch.updates.sorted(by: { $0.updateID < $1.updateID })
+                    .filter { offset == nil || $0.updateID >= offset! }  // earlier ones are already handled
+                // Skip what cannot be read: past it when it has an id, else at least never in a tight loop.
+                unreadable.note(batch.unreadable)
+                let unreadableNext = batch.unreadable.compactMap(\.updateID).max().map { $0 + 1 }
+                if let sink = options.sink {
+                    let next = [fresh.last.map { $0.updateID + 1 }, unreadableNext].compactMap { $0 }.max()
+                    if let next, next > (offset ?? .min) {
+                        // Recorded in the inbox together with the next offset before Telegram is asked for more.
+                        let accepted = fresh.compactMap { admit($0, converter) }
+                        do {
+                            try await sink.accept(accepted, cursor: ChannelCursor(name: Self.offsetCursor, value: String(next)))
+                        } catch is CancellationError {
+                            return
+                        } catch {
+                            failures += 1
+                            let delay = options.timing.reconnectDelay(attempt: failures - 1)
+                            logger.error("telegram: cannot record \(accepted.count) message(s): \(error); asking Telegram for them again in \(options.timing.scaled(delay))")
+                            do { try await options.timing.sleep(delay) } catch { return }
+                            continue
+                        }
+                        offset = next
                     }
-                    offset = last.updateID + 1
-                    continue
+                } else {
+                    for update in fresh {
+                        guard await handle(update, converter) else { return }
+                        offset = update.updateID + 1
+                        await store.save(update.updateID + 1)
+                    }
+                    if let next = unreadableNext, next > (offset ?? .min) {
+                        offset = next
+                        await store.save(next)
+                    }
                 }
-                for update in fresh {
-                    guard await handle(update, converter) else { return }
-                    offset = update.updateID + 1
-                    await store.save(update.updateID + 1)
+                if offset == before, batch.updates.isEmpty, !batch.unreadable.isEmpty {
+                    unreadable.stalls += 1
+                    try await options.timing.sleep(options.timing.reconnectDelay(attempt: unreadable.stalls - 1))
+                } else {
+                    unreadable.stalls = 0
                 }
             } catch is CancellationError {
                 return
             } catch let error as TelegramAPIError {
                 if error.isUnauthorized {
+                    // Keep checking slowly: a fixed token, or a transient 401, recovers without a restart.
                     let message = "Telegram rejected the bot token (HTTP \(error.status ?? 401) from getUpdates). Check channels.telegram.token"
-                    logger.error("telegram: \(message)")
+                    let delay = options.timing.authRetryDelay(attempt: authFailures)
+                    if authFailures == 0 {
+                        logger.error("telegram: \(message); checking again with a slow backoff")
+                    } else {
+                        logger.debug("telegram: the bot token is still rejected; checking again in \(options.timing.scaled(delay))")
+                    }
+                    failures += 1
+                    authFailures += 1
                     setState(.failed(message))
-                    return
+                    do { try await options.timing.sleep(delay) } catch { return }
+                    continue
                 }
                 failures += 1
                 var delay = options.timing.reconnectDelay(attempt: failures - 1)

@@ -69,11 +69,13 @@ struct LiveGateway: Sendable, Equatable {
     }
 }
 
-/// Reads up to 64 KiB of a file as text, or `nil`.
+/// Reads up to 64 KiB of a regular file as text, or `nil` (a FIFO or device never blocks the audit).
 func readSmallFile(_ path: String) -> String? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
     var out: [UInt8] = []
     var buf = [UInt8](repeating: 0, count: 8192)
     while out.count < 65536 {
