@@ -65,8 +65,8 @@ struct PromptTests {
         #expect(identity.count < 250)
         #expect(users[1] == "hello")
         // The identity is context for this turn, not part of the stored conversation.
-        let history = try system.defaultAgent.sessions.loadAll(testSession)
-        #expect(history.map(\.role) == [.user, .assistant])
+        let history: [ChatMessage] = try await system.defaultAgent.sessions.loadHistory(testSession)
+        #expect(history.map(\.role) == [ChatRole.user, .assistant])
         #expect(history[0].content == "hello")
     }
 
