@@ -28,6 +28,9 @@ let package = Package(
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
                        providers: [.apt(["libmicrohttpd-dev"])]),
+        /// libxml2's HTML parser: web pages to readable text (PicoAgent's web_fetch).
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0",
+                       providers: [.apt(["libxml2-dev"])]),
         /// Landlock syscalls and the fork/exec child path of PicoPolicy's sandboxed executor (async-signal-safe C).
         .target(name: "CPicoPolicy"),
 
@@ -36,7 +39,7 @@ let package = Package(
         .target(name: "PicoPolicy", dependencies: ["CPicoPolicy"]),
         .target(name: "PicoHTTP", dependencies: ["CCurl"]),
         .target(name: "PicoAgent", dependencies: [
-            "PicoConfig", "PicoHTTP", "PicoPolicy",
+            "PicoConfig", "PicoHTTP", "PicoPolicy", "CLibXML2",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PicoChannels", dependencies: [

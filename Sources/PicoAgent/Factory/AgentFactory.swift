@@ -27,14 +27,21 @@ public enum AgentFactory {
         public var maxConcurrentTurns: Int
         /// Runs approved `exec` commands; `nil` uses PicoPolicy's sandboxed executor.
         public var commandRunner: (any CommandRunner)?
+        /// Resolves host names for the web tools; `nil` uses the system resolver.
+        public var webResolver: (any HostResolver)?
+        /// Test-only: web tools may reach 127.0.0.0/8 and ::1 (loopback fakes). No config key or env var sets it.
+        public var webAllowsLoopbackForTesting: Bool
 
         /// Creates options; the defaults suit the gateway.
         public init(requireProvider: Bool = false, retry: RetryPolicy = .standard, maxConcurrentTurns: Int = 4,
-                    commandRunner: (any CommandRunner)? = nil) {
+                    commandRunner: (any CommandRunner)? = nil, webResolver: (any HostResolver)? = nil,
+                    webAllowsLoopbackForTesting: Bool = false) {
             self.requireProvider = requireProvider
             self.retry = retry
             self.maxConcurrentTurns = maxConcurrentTurns
             self.commandRunner = commandRunner
+            self.webResolver = webResolver
+            self.webAllowsLoopbackForTesting = webAllowsLoopbackForTesting
         }
     }
 
@@ -66,8 +73,8 @@ public enum AgentFactory {
                 providerName: provider?.name, restrictToWorkspace: agent.restrictToWorkspace,
                 maxTokens: d.maxTokens, temperature: d.temperature, maxToolIterations: d.maxToolIterations,
                 maxHistoryMessages: d.maxHistoryMessages)
-            let (tools, toolWarnings) = try makeTools(for: agent, exec: config.tools.exec, redactor: redactor,
-                                                      runner: options.commandRunner)
+            let (tools, toolWarnings) = try makeTools(for: agent, config: config.tools, redactor: redactor,
+                                                      options: options)
             warnings += toolWarnings.map { "agent \(agent.id): \($0)" }
             runtimes.append(AgentRuntime(settings: settings, provider: provider, notReadyReason: reason, tools: tools,
                                          redactor: redactor, auditSink: auditSink, logger: logger))
@@ -119,8 +126,10 @@ public enum AgentFactory {
         }
     }
 
-    private static func makeTools(for agent: ResolvedAgent, exec: ExecToolConfig, redactor: SecretRedactor,
-                                  runner: (any CommandRunner)?) throws(AgentFactoryError) -> (ToolRegistry, [String]) {
+    private static func makeTools(for agent: ResolvedAgent, config: ToolsConfig, redactor: SecretRedactor,
+                                  options: Options) throws(AgentFactoryError) -> (ToolRegistry, [String]) {
+        let exec = config.exec
+        let runner = options.commandRunner
         let workspace: Workspace
         do {
             workspace = try Workspace(root: agent.workspace, restrictToWorkspace: agent.restrictToWorkspace,
@@ -160,7 +169,22 @@ public enum AgentFactory {
             }
             tools.append(ExecTool(policy: policy, runner: chosen, timeoutSeconds: exec.timeoutSeconds))
         }
+        tools += makeWebTools(config.web, redactor: redactor, options: options)
         return (ToolRegistry(tools: tools, redactor: redactor), warnings)
+    }
+
+    /// `web_fetch` (unless disabled) and `web_search` (when a provider is configured).
+    static func makeWebTools(_ web: WebToolsConfig, redactor: SecretRedactor, options: Options) -> [any Tool] {
+        var tools: [any Tool] = []
+        if web.fetchEnabled {
+            let policy = WebAccessPolicy(allowHosts: web.allowHosts, denyHosts: web.denyHosts,
+                                         allowLoopbackForTesting: options.webAllowsLoopbackForTesting)
+            let fetcher = WebFetcher(policy: policy, limits: WebFetchLimits(
+                maxBytes: web.fetchMaxBytes, timeout: .seconds(web.fetchTimeoutSeconds)),
+                resolver: options.webResolver ?? SystemHostResolver())
+            tools.append(WebFetchTool(fetcher: fetcher, redactor: redactor))
+        }
+        return tools
     }
 
     /// `mkdir -p` with mode 0700 for created directories.
