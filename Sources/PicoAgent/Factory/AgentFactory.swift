@@ -29,13 +29,16 @@ public enum AgentFactory {
         public var commandRunner: (any CommandRunner)?
         /// Resolves host names for the web tools; `nil` uses the system resolver.
         public var webResolver: (any HostResolver)?
+        /// Provider cool-downs after failures (`nil`: a fresh 60 s set for the system).
+        public var providerCooldowns: ProviderCooldowns?
         /// Test-only: web tools may reach 127.0.0.0/8 and ::1 (loopback fakes). No config key or env var sets it.
         public var webAllowsLoopbackForTesting: Bool
 
         /// Creates options; the defaults suit the gateway.
         public init(requireProvider: Bool = false, retry: RetryPolicy = .standard, maxConcurrentTurns: Int = 4,
                     commandRunner: (any CommandRunner)? = nil, webResolver: (any HostResolver)? = nil,
-                    webAllowsLoopbackForTesting: Bool = false) {
+                    webAllowsLoopbackForTesting: Bool = false, providerCooldowns: ProviderCooldowns? = nil) {
+            self.providerCooldowns = providerCooldowns
             self.requireProvider = requireProvider
             self.retry = retry
             self.maxConcurrentTurns = maxConcurrentTurns
@@ -63,10 +66,12 @@ public enum AgentFactory {
         var warnings: [String] = []
         var runtimes: [AgentRuntime] = []
         var defaultID = AgentID.main
+        let cooldowns = options.providerCooldowns ?? ProviderCooldowns()
         for agent in config.resolvedAgents() {
             if agent.isDefault { defaultID = agent.id }
-            let (provider, modelID, reason) = try makeProvider(for: agent, config: config, redactor: redactor,
-                                                                options: options, logger: logger)
+            let (provider, modelID, reason, fallbackWarnings) = try makeProvider(
+                for: agent, config: config, redactor: redactor, options: options, cooldowns: cooldowns, logger: logger)
+            warnings += fallbackWarnings.map { "agent \(agent.id): \($0)" }
             try createDirectory(agent.workspace)
             let settings = AgentSettings(
                 id: agent.id, name: agent.name, workspace: agent.workspace, model: modelID,
@@ -107,22 +112,43 @@ public enum AgentFactory {
     // MARK: - Private
 
     private static func makeProvider(for agent: ResolvedAgent, config: PicoConfiguration, redactor: SecretRedactor,
-                                     options: Options, logger: Logger)
-        throws(AgentFactoryError) -> (provider: (any LLMProvider)?, modelID: String, notReadyReason: String?)
+                                     options: Options, cooldowns: ProviderCooldowns, logger: Logger)
+        throws(AgentFactoryError) -> (provider: (any LLMProvider)?, modelID: String, notReadyReason: String?, warnings: [String])
     {
         switch ModelResolver.resolve(model: agent.model, providers: config.providers) {
         case .failure(let e):
             if options.requireProvider { throw AgentFactoryError(e.message) }
-            return (nil, agent.model, "no LLM provider configured (\(e.message))")
+            return (nil, agent.model, "no LLM provider configured (\(e.message))", [])
         case .success(let sel):
             let pc = config.providers[sel.provider]!
             if pc.apiKey.isEmpty && !ProviderCatalog.keylessProviders.contains(sel.provider) && nonEmpty(pc.apiBase) == nil {
                 let msg = "provider \(sel.provider) has no API key: set providers.\(sel.provider).api_key (or \(ConfigSchema.envName(for: "providers.\(sel.provider).api_key")))"
                 if options.requireProvider { throw AgentFactoryError(msg) }
-                return (nil, sel.modelID, msg)
+                return (nil, sel.modelID, msg, [])
             }
-            let settings = try providerSettings(name: sel.provider, config: pc)
-            return (makeProvider(settings, redactor: redactor, retry: options.retry, logger: logger), sel.modelID, nil)
+            var providers: [String: any LLMProvider] = [:]
+            func provider(_ name: String) throws(AgentFactoryError) -> any LLMProvider {
+                if let p = providers[name] { return p }
+                let p = makeProvider(try providerSettings(name: name, config: config.providers[name]!), redactor: redactor,
+                                     retry: options.retry, logger: logger)
+                providers[name] = p
+                return p
+            }
+            let primary = try provider(sel.provider)
+            var candidates = [ModelCandidate(provider: primary, modelID: sel.modelID)]
+            var warnings: [String] = []
+            for fallback in agent.modelFallbacks {
+                // A fallback must name a configured provider explicitly; guessing one would hide a typo.
+                guard case .success(let fb) = ModelResolver.resolve(model: fallback, providers: config.providers),
+                      let slash = fallback.firstIndex(of: "/"), fallback[..<slash].lowercased() == fb.provider else {
+                    warnings.append("model fallback \(fallback) names no configured provider (write it as <provider>/<model>); it is skipped")
+                    continue
+                }
+                candidates.append(ModelCandidate(provider: try provider(fb.provider), modelID: fb.modelID))
+            }
+            let chosen: any LLMProvider = candidates.count == 1 ? primary
+                : FallbackProvider(candidates: candidates, cooldowns: cooldowns, logger: logger)
+            return (chosen, sel.modelID, nil, warnings)
         }
     }
 
