@@ -78,11 +78,14 @@ public enum AgentFactory {
                 providerName: provider?.name, restrictToWorkspace: agent.restrictToWorkspace,
                 maxTokens: d.maxTokens, temperature: d.temperature, maxToolIterations: d.maxToolIterations,
                 maxHistoryMessages: d.maxHistoryMessages)
+            let memory = MemoryStore(scope: memoryScope(for: agent, config: config), workspace: agent.workspace,
+                                     senderRoot: config.picoclawHome + (config.picoclawHome.hasSuffix("/") ? "" : "/") + "memory/\(agent.id)",
+                                     maxBytes: d.memoryMaxBytes, redactor: redactor)
             let (tools, toolWarnings) = try makeTools(for: agent, config: config.tools, redactor: redactor,
-                                                      options: options)
+                                                      options: options, memory: memory)
             warnings += toolWarnings.map { "agent \(agent.id): \($0)" }
             runtimes.append(AgentRuntime(settings: settings, provider: provider, notReadyReason: reason, tools: tools,
-                                         redactor: redactor, auditSink: auditSink, logger: logger))
+                                         redactor: redactor, auditSink: auditSink, logger: logger, memory: memory))
         }
         let router = AgentRouter(bindings: config.bindings, agentIDs: runtimes.map(\.settings.id), defaultAgentID: defaultID)
         for b in router.bindingsWithUnknownAgents {
@@ -153,7 +156,7 @@ public enum AgentFactory {
     }
 
     private static func makeTools(for agent: ResolvedAgent, config: ToolsConfig, redactor: SecretRedactor,
-                                  options: Options) throws(AgentFactoryError) -> (ToolRegistry, [String]) {
+                                  options: Options, memory: MemoryStore) throws(AgentFactoryError) -> (ToolRegistry, [String]) {
         let exec = config.exec
         let runner = options.commandRunner
         let workspace: Workspace
@@ -196,7 +199,19 @@ public enum AgentFactory {
             tools.append(ExecTool(policy: policy, runner: chosen, timeoutSeconds: exec.timeoutSeconds))
         }
         tools += makeWebTools(config.web, redactor: redactor, options: options)
+        tools.append(MemoryTool(store: memory))
         return (ToolRegistry(tools: tools, redactor: redactor), warnings)
+    }
+
+    /// The configured scope, else `sender` when the enabled channels allow more than one user (or everyone).
+    static func memoryScope(for agent: ResolvedAgent, config: PicoConfiguration) -> MemoryScope {
+        if let scope = agent.memoryScope { return scope }
+        var users = Set<String>()
+        let t = config.channels.telegram, d = config.channels.discord
+        if t.enabled { users.formUnion(t.allowFrom.map { "telegram:" + $0.lowercased() }) }
+        if d.enabled { users.formUnion(d.allowFrom.map { "discord:" + $0.lowercased() }) }
+        if users.contains(where: { $0.hasSuffix(":*") }) { return .sender }
+        return users.count > 1 ? .sender : .agent
     }
 
     /// `web_fetch` (unless disabled) and `web_search` (when a provider is configured).

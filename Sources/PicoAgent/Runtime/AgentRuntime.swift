@@ -22,13 +22,17 @@ public final class AgentRuntime: Sendable {
     let redactor: SecretRedactor
     let auditSink: ToolAuditSink?
     let logger: Logger
+    /// Long-term notes (`nil`: the prompt reads the workspace's memory/MEMORY.md, no memory tool).
+    public let memory: MemoryStore?
 
     /// - Parameters:
     ///   - provider: `nil` when no provider is configured; every turn then answers with `notReadyReason`.
     ///   - auditSink: receives one ``ToolAuditEvent`` per tool call.
     public init(settings: AgentSettings, provider: (any LLMProvider)?, notReadyReason: String? = nil,
                 tools: ToolRegistry, sessions: SessionStore? = nil, redactor: SecretRedactor,
-                auditSink: ToolAuditSink? = nil, logger: Logger = Logger(label: "picoclaw.agent")) {
+                auditSink: ToolAuditSink? = nil, logger: Logger = Logger(label: "picoclaw.agent"),
+                memory: MemoryStore? = nil) {
+        self.memory = memory
         self.settings = settings
         self.provider = provider
         self.notReadyReason = provider == nil ? (notReadyReason ?? "no LLM provider configured") : nil
@@ -65,9 +69,12 @@ public final class AgentRuntime: Sendable {
             logger.error("session history unreadable; starting fresh", metadata: meta(session, ["error": "\(error)"]))
         }
         let sender = [message.senderName, message.senderID.map { "(id \($0))" }].compactMap { $0 }.joined(separator: " ")
-        let system = ChatMessage.system(prompt.build(channel: message.channel, chatID: message.chatID, sender: sender))
+        let notes = await memory?.load(channel: message.channel, chatID: message.chatID, senderID: message.senderID)
+        let system = ChatMessage.system(prompt.build(channel: message.channel, chatID: message.chatID, sender: sender,
+                                                     memory: notes))
         var turn: [ChatMessage] = [.user(redactor.redact(message.text))]
-        let context = ToolContext(agentID: settings.id, sessionKey: session, channel: message.channel, chatID: message.chatID)
+        let context = ToolContext(agentID: settings.id, sessionKey: session, channel: message.channel,
+                                  chatID: message.chatID, senderID: message.senderID)
 
         var iterations = 0
         var toolCallCount = 0
