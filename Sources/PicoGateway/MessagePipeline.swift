@@ -32,6 +32,12 @@ final class MessagePipeline: Sendable {
             "channel": "\(message.channel)", "chat": "\(message.chatID)", "agent": "\(agent.settings.id)",
             "matched_by": "\(route.matchedBy.rawValue)",
         ])
+        // /stop must not wait behind the turn it cancels.
+        if ChatCommand.parse(message.text) == .stop {
+            let text = agent.stop(session: route.sessionKey) ? "Stopped." : "Nothing is running right now."
+            try? await channel.send(text, to: message.replyTarget)
+            return
+        }
         let dispatcher = self.dispatcher
         let logger = self.logger
         let lanes = self.lanes

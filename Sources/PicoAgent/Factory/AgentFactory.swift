@@ -77,7 +77,7 @@ public enum AgentFactory {
                 id: agent.id, name: agent.name, workspace: agent.workspace, model: modelID,
                 providerName: provider?.name, restrictToWorkspace: agent.restrictToWorkspace,
                 maxTokens: d.maxTokens, temperature: d.temperature, maxToolIterations: d.maxToolIterations,
-                maxHistoryMessages: d.maxHistoryMessages)
+                maxHistoryMessages: d.maxHistoryMessages, contextWindow: agent.contextWindow, summarizeAt: d.summarizeAt)
             let memory = MemoryStore(scope: memoryScope(for: agent, config: config), workspace: agent.workspace,
                                      senderRoot: config.picoclawHome + (config.picoclawHome.hasSuffix("/") ? "" : "/") + "memory/\(agent.id)",
                                      maxBytes: d.memoryMaxBytes, redactor: redactor)

@@ -1,5 +1,6 @@
 import Logging
 import PicoConfig
+import PicoPolicy
 
 /// One agent: its provider, tools, sessions and system prompt, and the tool loop.
 ///
@@ -24,6 +25,11 @@ public final class AgentRuntime: Sendable {
     let logger: Logger
     /// Long-term notes (`nil`: the prompt reads the workspace's memory/MEMORY.md, no memory tool).
     public let memory: MemoryStore?
+    /// Running summaries of the sessions' older turns.
+    public let summaries: SessionSummaryStore
+    let compactor: ConversationCompactor
+    let toolTokens: Int
+    let turns = RunningTurns()
 
     /// - Parameters:
     ///   - provider: `nil` when no provider is configured; every turn then answers with `notReadyReason`.
@@ -45,6 +51,10 @@ public final class AgentRuntime: Sendable {
         self.redactor = redactor
         self.auditSink = auditSink
         self.logger = logger
+        self.summaries = SessionSummaryStore(directory: self.sessions.directory, redactor: redactor)
+        self.compactor = ConversationCompactor(contextWindow: settings.contextWindow, summarizeAt: settings.summarizeAt,
+                                               maxTokens: settings.maxTokens)
+        self.toolTokens = TokenEstimator.estimate(tools.definitions)
     }
 
     /// `true` when a provider is configured.
@@ -55,7 +65,39 @@ public final class AgentRuntime: Sendable {
     ///
     /// Session file I/O (loading, append + `fsync`, compaction) runs off the cooperative thread pool, on a
     /// short-lived thread per operation; recent history is usually served from the store's in-memory cache.
+    ///
+    /// Chat commands (`/new`, `/help`, `/stop`) are answered here without the model. The turn runs in its own task
+    /// so that ``stop(session:)`` can cancel it.
     public func respond(to message: InboundText, session: SessionKey) async -> AgentReply {
+        if let command = ChatCommand.parse(message.text) { return await run(command, session: session) }
+        let work = Task { await self.runTurn(message, session: session) }
+        let id = turns.register(session, work)
+        defer { turns.remove(session, id: id) }
+        return await withTaskCancellationHandler { await work.value } onCancel: { work.cancel() }
+    }
+
+    /// Cancels the oldest unfinished turn of `session` (the one running; later ones wait behind it).
+    /// - Returns: `false` when no turn of the session was running.
+    @discardableResult
+    public func stop(session: SessionKey) -> Bool { turns.cancelOldest(session) }
+
+    private func run(_ command: ChatCommand, session: SessionKey) async -> AgentReply {
+        let text: String
+        switch command {
+        case .help:
+            text = ChatCommand.helpText
+        case .stop:
+            text = stop(session: session) ? "Stopped." : "Nothing is running right now."
+        case .new:
+            let sessions = self.sessions
+            await DedicatedThread.run { sessions.remove(session) }
+            await summaries.remove(session)
+            text = "Started a new conversation. Notes saved with memory are kept."
+        }
+        return AgentReply(text: text, agentID: settings.id, sessionKey: session)
+    }
+
+    private func runTurn(_ message: InboundText, session: SessionKey) async -> AgentReply {
         let clock = ContinuousClock()
         let started = clock.now
         guard let provider else {
@@ -70,9 +112,18 @@ public final class AgentRuntime: Sendable {
         }
         let sender = [message.senderName, message.senderID.map { "(id \($0))" }].compactMap { $0 }.joined(separator: " ")
         let notes = await memory?.load(channel: message.channel, chatID: message.chatID, senderID: message.senderID)
-        let system = ChatMessage.system(prompt.build(channel: message.channel, chatID: message.chatID, sender: sender,
-                                                     memory: notes))
+        let basePrompt = prompt.build(channel: message.channel, chatID: message.chatID, sender: sender, memory: notes)
         var turn: [ChatMessage] = [.user(redactor.redact(message.text))]
+        var summary = await summaries.load(session)
+        let fixedTokens = TokenEstimator.estimate(basePrompt + ConversationCompactor.promptSection(summary))
+            + toolTokens + TokenEstimator.estimate(turn) + TokenEstimator.perMessageOverhead
+        if let cut = compactor.cutIndex(history: history, fixedTokens: fixedTokens) {
+            if let newSummary = await summarize(Array(history[..<cut]), onto: summary, provider: provider, session: session) {
+                summary = newSummary
+                history = Array(history[cut...])
+            }
+        }
+        let system = ChatMessage.system(summary.isEmpty ? basePrompt : basePrompt + ConversationCompactor.promptSection(summary))
         let context = ToolContext(agentID: settings.id, sessionKey: session, channel: message.channel,
                                   chatID: message.chatID, senderID: message.senderID)
 
@@ -144,6 +195,44 @@ public final class AgentRuntime: Sendable {
                 outcome: hitLimit ? "iteration_limit" : "ok")
         return AgentReply(text: text, agentID: settings.id, sessionKey: session, iterations: iterations,
                           toolCalls: toolCallCount, hitIterationLimit: hitLimit, usage: usage)
+    }
+
+    /// Summarises `older` onto `summary` with the model, stores the summary and drops `older` from the session
+    /// file. Returns the new summary, or `nil` (history left as it is) when the model failed.
+    private func summarize(_ older: [ChatMessage], onto summary: String, provider: any LLMProvider,
+                           session: SessionKey) async -> String? {
+        let request = compactor.request(model: settings.model, summary: summary, older: older)
+        let text: String
+        do {
+            text = try await provider.complete(request).content.trimmedSpaces
+        } catch {
+            logger.warning("could not summarise older turns; keeping them", metadata: meta(session, ["error": "\(error)"]))
+            return nil
+        }
+        guard !text.isEmpty else { return nil }
+        let newSummary = redactor.redact(text)
+        // Summary first: a crash before the rewrite leaves turns both summarised and in the history (harmless).
+        guard await summaries.save(session, newSummary) else {
+            logger.error("could not save the session summary", metadata: meta(session, [:]))
+            return nil
+        }
+        let sessions = self.sessions
+        do {
+            let all = try await DedicatedThread.run(throwing: { () throws(SessionStoreError) -> [ChatMessage] in
+                try sessions.loadAll(session)
+            })
+            // Drop exactly the summarised messages: everything up to and including the last of them in the file.
+            var keepFrom = all.count
+            if let last = older.last, let i = all.lastIndex(of: last) { keepFrom = i + 1 }
+            let kept = Array(all[min(keepFrom, all.count)...])
+            try await DedicatedThread.run(throwing: { () throws(SessionStoreError) in try sessions.rewrite(session, messages: kept) })
+        } catch {
+            logger.error("could not shorten the session after summarising", metadata: meta(session, ["error": "\(error)"]))
+        }
+        logger.debug("summarised older turns", metadata: meta(session, [
+            "messages": "\(older.count)", "summary_chars": "\(newSummary.count)",
+        ]))
+        return newSummary
     }
 
     /// Appends the turn to the session history, dropping a trailing assistant tool-call message whose results
