@@ -225,6 +225,9 @@ public enum AgentFactory {
                 resolver: options.webResolver ?? SystemHostResolver())
             tools.append(WebFetchTool(fetcher: fetcher, redactor: redactor))
         }
+        if let provider = WebSearchProvider(config: web) {
+            tools.append(WebSearchTool(provider: provider, maxResults: web.searchMaxResults))
+        }
         return tools
     }
 

@@ -117,6 +117,16 @@ public enum HTMLText {
         }
     }
 
+    /// `s` without `<…>` tags (search snippets carry `<strong>` highlighting), entities left as they are.
+    static func stripTags(_ s: String) -> String {
+        var out = ""
+        var inTag = false
+        for c in s {
+            if c == "<" { inTag = true } else if c == ">" && inTag { inTag = false } else if !inTag { out.append(c) }
+        }
+        return out
+    }
+
     static func collapse(_ s: String) -> String {
         s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
