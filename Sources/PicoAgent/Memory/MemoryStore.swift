@@ -42,14 +42,16 @@ public final class MemoryStore: Sendable {
 
     /// The notes for a turn ("" when none), cut at ``maxBytes``.
     public func load(channel: String, chatID: String, senderID: String?) async -> String {
+        await DedicatedThread.run { self.loadBlocking(channel: channel, chatID: chatID, senderID: senderID) }
+    }
+
+    /// ``load(channel:chatID:senderID:)`` on the calling thread (blocking file I/O).
+    func loadBlocking(channel: String, chatID: String, senderID: String?) -> String {
         let (root, path) = location(channel: channel, chatID: chatID, senderID: senderID)
-        let maxBytes = self.maxBytes
-        return await DedicatedThread.run {
-            guard let jail = try? Workspace(root: root, restrictToWorkspace: true, maxReadBytes: maxBytes),
-                  let r = try? jail.read(path, length: maxBytes) else { return "" }
-            let text = r.text.trimmedSpaces
-            return r.truncated ? text + "\n[… memory truncated at \(maxBytes) bytes]" : text
-        }
+        guard let jail = try? Workspace(root: root, restrictToWorkspace: true, maxReadBytes: maxBytes),
+              let r = try? jail.read(path, length: maxBytes) else { return "" }
+        let text = r.text.trimmedSpaces
+        return r.truncated ? text + "\n[… memory truncated at \(maxBytes) bytes]" : text
     }
 
     /// Applies `edit` to the notes of a turn and returns a message for the model.

@@ -111,10 +111,15 @@ public final class AgentRuntime: Sendable {
             logger.error("session history unreadable; starting fresh", metadata: meta(session, ["error": "\(error)"]))
         }
         let sender = [message.senderName, message.senderID.map { "(id \($0))" }].compactMap { $0 }.joined(separator: " ")
-        let notes = await memory?.load(channel: message.channel, chatID: message.chatID, senderID: message.senderID)
+        // Memory and summary in one trip off the cooperative pool.
+        let (memory, summaries) = (self.memory, self.summaries)
+        let (notes, storedSummary) = await DedicatedThread.run {
+            (memory?.loadBlocking(channel: message.channel, chatID: message.chatID, senderID: message.senderID),
+             summaries.loadBlocking(session))
+        }
+        var summary = storedSummary
         let basePrompt = prompt.build(channel: message.channel, chatID: message.chatID, sender: sender, memory: notes)
         var turn: [ChatMessage] = [.user(redactor.redact(message.text))]
-        var summary = await summaries.load(session)
         let fixedTokens = TokenEstimator.estimate(basePrompt + ConversationCompactor.promptSection(summary))
             + toolTokens + TokenEstimator.estimate(turn) + TokenEstimator.perMessageOverhead
         if let cut = compactor.cutIndex(history: history, fixedTokens: fixedTokens) {

@@ -21,21 +21,23 @@ public struct SessionSummaryStore: Sendable {
 
     /// The summary of `key` ("" when there is none).
     public func load(_ key: SessionKey) async -> String {
-        let p = path(for: key)
-        return await DedicatedThread.run {
-            let fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-            guard fd >= 0 else { return "" }
-            defer { close(fd) }
-            var out: [UInt8] = []
-            var buf = [UInt8](repeating: 0, count: 16384)
-            while out.count < 4 * SessionSummaryStore.maxCharacters + 4 {
-                let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { break }
-                out += buf[0..<n]
-            }
-            return String(decoding: out, as: UTF8.self)
+        await DedicatedThread.run { self.loadBlocking(key) }
+    }
+
+    /// ``load(_:)`` on the calling thread (blocking file I/O).
+    func loadBlocking(_ key: SessionKey) -> String {
+        let fd = open(path(for: key), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return "" }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 16384)
+        while out.count < 4 * SessionSummaryStore.maxCharacters + 4 {
+            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            out += buf[0..<n]
         }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Replaces the summary of `key` (temp file, fsync, rename). Returns `false` when it could not be written.
