@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "PicoAgent", targets: ["PicoAgent"]),
         .library(name: "PicoChannels", targets: ["PicoChannels"]),
         .library(name: "PicoGateway", targets: ["PicoGateway"]),
+        .library(name: "PicoState", targets: ["PicoState"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -31,6 +32,8 @@ let package = Package(
         /// libxml2's HTML parser: web pages to readable text (PicoAgent's web_fetch).
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0",
                        providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
         /// Landlock syscalls and the fork/exec child path of PicoPolicy's sandboxed executor (async-signal-safe C).
         .target(name: "CPicoPolicy"),
 
@@ -38,8 +41,10 @@ let package = Package(
         .target(name: "PicoConfig"),
         .target(name: "PicoPolicy", dependencies: ["CPicoPolicy"]),
         .target(name: "PicoHTTP", dependencies: ["CCurl"]),
+        /// The gateway's crash-safe state store (SQLite): inbox, outbox, sessions, channel cursors.
+        .target(name: "PicoState", dependencies: ["CSQLite", "PicoPolicy"]),
         .target(name: "PicoAgent", dependencies: [
-            "PicoConfig", "PicoHTTP", "PicoPolicy", "CLibXML2",
+            "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoState", "CLibXML2",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PicoChannels", dependencies: [
@@ -47,7 +52,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PicoGateway", dependencies: [
-            "PicoConfig", "PicoPolicy", "PicoAgent", "PicoChannels", "CMicroHTTPD",
+            "PicoConfig", "PicoPolicy", "PicoAgent", "PicoChannels", "PicoState", "CMicroHTTPD",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -55,7 +60,7 @@ let package = Package(
         .target(name: "PicoBuildInfo", plugins: ["BuildInfoPlugin"]),
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         .executableTarget(name: "picoclaw", dependencies: [
-            "PicoConfig", "PicoPolicy", "PicoHTTP", "PicoAgent", "PicoChannels", "PicoGateway", "PicoBuildInfo",
+            "PicoConfig", "PicoPolicy", "PicoHTTP", "PicoAgent", "PicoChannels", "PicoGateway", "PicoState", "PicoBuildInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -75,6 +80,7 @@ let package = Package(
         .testTarget(name: "PicoHTTPTests", dependencies: ["PicoHTTP", "PicoFakes"]),
         .testTarget(name: "PicoAgentTests", dependencies: ["PicoAgent", "PicoFakes"]),
         .testTarget(name: "PicoChannelsTests", dependencies: ["PicoChannels", "PicoFakes"]),
-        .testTarget(name: "PicoGatewayTests", dependencies: ["PicoGateway", "PicoFakes"]),
+        .testTarget(name: "PicoGatewayTests", dependencies: ["PicoGateway", "PicoState", "PicoFakes"]),
+        .testTarget(name: "PicoStateTests", dependencies: ["PicoState"]),
     ]
 )

@@ -109,7 +109,9 @@ struct ConfigBuilder {
             invalid(p + "log_level", "must be one of \(LogLevel.allCases.map(\.rawValue).joined(separator: ", ")), got '\(levelText)'")
         }
         return GatewayConfig(host: host, port: port, pidFile: path(p + "pid_file"), allowPublicBind: allowPublic,
-                             logFile: path(p + "log_file"), logLevel: level ?? .info)
+                             logFile: path(p + "log_file"), logLevel: level ?? .info,
+                             stateDir: path(p + "state_dir") ?? resolvePath("state"),
+                             shutdownGraceSeconds: positiveInt(p + "shutdown_grace_seconds"))
     }
 
     private mutating func memoryScope(_ text: String?, key: String) -> MemoryScope? {

@@ -151,6 +151,8 @@ public enum ConfigSchema {
         ConfigKey(path: "gateway.allow_public_bind", kind: .bool, defaultValue: .bool(false), summary: "required to bind a non-loopback host"),
         ConfigKey(path: "gateway.log_file", kind: .path, defaultValue: .none, summary: "log file (unset: stderr)"),
         ConfigKey(path: "gateway.log_level", kind: .string, defaultValue: .string("info"), summary: "trace, debug, info, notice, warning, error or critical"),
+        ConfigKey(path: "gateway.state_dir", kind: .path, defaultValue: .inPicoclawHome("state"), summary: "state directory (inbox, outbox, sessions; 0700, outside every workspace)"),
+        ConfigKey(path: "gateway.shutdown_grace_seconds", kind: .int, defaultValue: .int(20), summary: "seconds running turns get to finish on SIGTERM (> 0)"),
         ConfigKey(path: "tools.exec.enabled", kind: .bool, defaultValue: .bool(true), summary: "offer the exec tool"),
         ConfigKey(path: "tools.exec.enable_deny_patterns", kind: .bool, defaultValue: .bool(true), summary: "apply the built-in deny patterns"),
         ConfigKey(path: "tools.exec.custom_deny_patterns", kind: .stringList, defaultValue: .emptyList, summary: "extra deny regexes (each must compile)"),

@@ -22,16 +22,23 @@ public struct GatewayConfig: Sendable, Equatable {
     public let logFile: String?
     /// `log_level` (default `info`).
     public let logLevel: LogLevel
+    /// `state_dir` (default `$PICOCLAW_HOME/state`): the gateway's state store; never inside a workspace.
+    public let stateDir: String
+    /// `shutdown_grace_seconds` (default 20): how long running turns may finish after SIGTERM.
+    public let shutdownGraceSeconds: Int
 
     /// Creates the section.
     public init(host: String = "127.0.0.1", port: Int = 18790, pidFile: String? = nil, allowPublicBind: Bool = false,
-                logFile: String? = nil, logLevel: LogLevel = .info) {
+                logFile: String? = nil, logLevel: LogLevel = .info, stateDir: String = "/var/lib/picoclaw/state",
+                shutdownGraceSeconds: Int = 20) {
         self.host = host
         self.port = port
         self.pidFile = pidFile
         self.allowPublicBind = allowPublicBind
         self.logFile = logFile
         self.logLevel = logLevel
+        self.stateDir = stateDir
+        self.shutdownGraceSeconds = shutdownGraceSeconds
     }
 
     /// `true` for `localhost`, `127.0.0.0/8` and `::1`.

@@ -120,7 +120,8 @@ extension PicoConfiguration {
             "gateway": .object([
                 "host": .string(g.host), "port": .int(g.port), "pid_file": opt(g.pidFile),
                 "allow_public_bind": .bool(g.allowPublicBind), "log_file": opt(g.logFile),
-                "log_level": .string(g.logLevel.rawValue),
+                "log_level": .string(g.logLevel.rawValue), "state_dir": .string(g.stateDir),
+                "shutdown_grace_seconds": .int(g.shutdownGraceSeconds),
             ]),
             "tools": .object([
                 "exec": .object([

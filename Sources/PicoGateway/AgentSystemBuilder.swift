@@ -1,17 +1,18 @@
 import Logging
 import PicoAgent
 import PicoConfig
+import PicoState
 
 /// Builds the agents for the gateway. A missing provider does not stop the gateway: `/ready` reports it.
 enum AgentSystemBuilder {
-    static func build(loaded: LoadedConfig, logger: Logger) throws(GatewayStartError) -> AgentSystem {
+    static func build(loaded: LoadedConfig, store: StateStore, logger: Logger) throws(GatewayStartError) -> AgentSystem {
         let audit = Logger(label: "audit")
         // The audit trail: one debug line per tool call (arguments redacted and truncated by PicoAgent).
         let sink: ToolAuditSink = { event in audit.debug("tool call \(event)") }
         let system: AgentSystem
         do {
             system = try AgentFactory.make(from: loaded, auditSink: sink, logger: Logger(label: "agent"),
-                                           options: AgentFactory.Options(requireProvider: false))
+                                           options: AgentFactory.Options(requireProvider: false, stateStore: store))
         } catch {
             throw GatewayStartError(error.description, exitCode: 78)
         }
@@ -22,5 +23,14 @@ enum AgentSystemBuilder {
             logger.info("agent \(id): model \(s.model.isEmpty ? "(none)" : s.model), workspace \(s.workspace), restrict_to_workspace \(s.restrictToWorkspace)")
         }
         return system
+    }
+
+    /// The state-store session backends of the agents, by agent id.
+    static func sessionStores(_ system: AgentSystem) -> [String: StateSessionStore] {
+        var out: [String: StateSessionStore] = [:]
+        for (id, agent) in system.agents {
+            if let backend = agent.sessions as? StateSessionStore { out[id] = backend }
+        }
+        return out
     }
 }

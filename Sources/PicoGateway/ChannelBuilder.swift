@@ -6,14 +6,17 @@ import PicoHTTP
 /// Builds the enabled channels. An enabled channel without a token is a configuration error (exit 78);
 /// a token the platform rejects is reported and retried by the supervisor.
 enum ChannelBuilder {
-    static func build(config: PicoConfiguration, logger: Logger) throws(GatewayStartError) -> [any Channel] {
+    /// Every channel records its messages in `sink` (the gateway's inbox).
+    static func build(config: PicoConfiguration, sink: any InboundSink, logger: Logger) throws(GatewayStartError) -> [any Channel] {
         var channels: [any Channel] = []
         let telegram = config.channels.telegram
         if telegram.enabled {
             guard !telegram.token.isEmpty else {
                 throw GatewayStartError("channels.telegram.enabled is true but there is no token: set PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE (or PICOCLAW_CHANNELS_TELEGRAM_TOKEN)", exitCode: 78)
             }
-            channels.append(TelegramChannel(telegram, logger: Logger(label: "telegram")))
+            var options = TelegramOptions(telegram, logger: Logger(label: "telegram"))
+            options.sink = sink
+            channels.append(TelegramChannel(options: options))
         }
         let discord = config.channels.discord
         if discord.enabled {
@@ -23,7 +26,9 @@ enum ChannelBuilder {
             guard HTTPClient.supportsWebSockets else {
                 throw GatewayStartError("the Discord channel needs libcurl >= 8 with WebSocket support, but this one is \(HTTPClient.libcurlVersion). Run scripts/setup (Debian 12: libcurl4-openssl-dev from bookworm-backports)", exitCode: 78)
             }
-            channels.append(DiscordChannel(discord, logger: Logger(label: "discord")))
+            var options = DiscordOptions(discord, logger: Logger(label: "discord"))
+            options.sink = sink
+            channels.append(DiscordChannel(options: options))
         }
         return channels
     }

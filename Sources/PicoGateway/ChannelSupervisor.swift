@@ -1,8 +1,8 @@
 import Logging
 import PicoChannels
 
-/// Starts the enabled channels, keeps `/ready` in step with their state, and feeds their messages to the
-/// pipeline. A channel that fails to start (API down, bad token) is reported and retried with backoff; the
+/// Starts the enabled channels and keeps `/ready` in step with their state (the channels record their messages
+/// in the gateway's inbox themselves). A channel that fails to start (API down, bad token) is reported and retried with backoff; the
 /// others keep working.
 final class ChannelSupervisor: Sendable {
     private let channels: [any Channel]
@@ -18,12 +18,12 @@ final class ChannelSupervisor: Sendable {
         for channel in channels { board.set(channel.name, ok: false, detail: "starting") }
     }
 
-    /// Runs until cancelled: starts every channel (retrying failed starts), consumes its inbound stream into
-    /// `pipeline`, and mirrors channel state into the readiness board. Cancelling stops intake at once.
-    func run(pipeline: MessagePipeline) async {
+    /// Runs until cancelled: starts every channel (retrying failed starts) and mirrors channel state into the
+    /// readiness board.
+    func run() async {
         await withTaskGroup(of: Void.self) { group in
             for channel in channels {
-                group.addTask { await self.supervise(channel, pipeline: pipeline) }
+                group.addTask { await self.supervise(channel) }
                 group.addTask { await self.watchState(of: channel) }
             }
         }
@@ -37,7 +37,7 @@ final class ChannelSupervisor: Sendable {
         }
     }
 
-    private func supervise(_ channel: any Channel, pipeline: MessagePipeline) async {
+    private func supervise(_ channel: any Channel) async {
         var delay = Duration.seconds(1)
         while !Task.isCancelled {
             do {
@@ -52,10 +52,6 @@ final class ChannelSupervisor: Sendable {
                 try? await Task.sleep(for: delay)
                 delay = min(delay * 2, retryCap)
             }
-        }
-        for await message in channel.inbound {
-            if Task.isCancelled { break }
-            await pipeline.accept(message, from: channel)
         }
     }
 

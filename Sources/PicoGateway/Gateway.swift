@@ -4,6 +4,7 @@ import PicoAgent
 import PicoChannels
 import PicoConfig
 import PicoPolicy
+import PicoState
 
 /// The running service: health endpoint first (a busy port fails fast), PID file, workspaces, the kernel
 /// sandbox self-test, agents, channels; then it serves until SIGTERM/SIGINT and shuts down gracefully.
@@ -63,7 +64,6 @@ public final class Gateway: Sendable {
 
         // 3. PID file (refuses a second gateway).
         let pidPath = options.pidFile ?? config.gateway.pidFile ?? config.picoclawHome + "/picoclaw.pid"
-        ensureDirectory(parentOf: pidPath)
         let pidFile: PidFile
         do {
             pidFile = try PidFile(path: pidPath)
@@ -73,8 +73,12 @@ public final class Gateway: Sendable {
         defer { pidFile.release() }
         logger.info("health endpoint on http://\(host):\(health.port)/health and /ready; PID file \(pidPath)")
 
-        // 4. Workspaces and the kernel sandbox.
+        // 4. Workspaces (never overlapping the gateway's own files) and the kernel sandbox.
         try prepareWorkspaces(config)
+        let overlaps = WorkspaceOverlap.find(loaded)
+        if let first = overlaps.first {
+            throw GatewayStartError(first.description + (overlaps.count > 1 ? " (and \(overlaps.count - 1) more overlap(s); `picoclaw security audit` lists them)" : ""), exitCode: 78)
+        }
         let sandbox = await SandboxedExecutor.selfTest()
         if sandbox.enforced {
             logger.info("exec sandbox: \(sandbox.layer) (self-test passed)")
@@ -82,23 +86,41 @@ public final class Gateway: Sendable {
             logger.warning("exec sandbox: \(sandbox.layer) — the kernel layer is not enforcing; commands are limited by the command policy only. \(sandbox.details)")
         }
 
-        // 5. Agents.
-        let system = try AgentSystemBuilder.build(loaded: loaded, logger: logger)
+        // 5. The state store (inbox, outbox, sessions, cursors).
+        let store: StateStore
+        do {
+            store = try await StateStore.open(directory: config.gateway.stateDir)
+        } catch {
+            throw GatewayStartError("\(error.description). Fix gateway.state_dir (default $PICOCLAW_HOME/state) or the permissions of that directory", exitCode: 1)
+        }
+        logger.info("state store \(store.path)")
+
+        // 6. Agents.
+        let system = try AgentSystemBuilder.build(loaded: loaded, store: store, logger: logger)
         let agentsReady = system.readiness.isReady
         board.set("agents", ok: agentsReady, detail: agentsReady ? "ready" : "no LLM provider configured")
 
-        // 6. Channels.
-        let channels = try ChannelBuilder.build(config: config, logger: logger)
+        // 7. The pipeline (inbox → scheduler → outbox), channels feeding it, and what a crash left unfinished.
+        let sessionStores = AgentSystemBuilder.sessionStores(system)
+        await LegacySessionImport(system: system, sessions: sessionStores, logger: logger).run()
+        let pipeline = MessagePipeline(system: system, store: store, sessions: sessionStores, logger: logger)
+        let channels = try ChannelBuilder.build(config: config, sink: pipeline, logger: logger)
+        pipeline.attach(channels)
+        do {
+            let recovered = try await pipeline.recover()
+            if recovered.turns + recovered.replies > 0 {
+                logger.notice("resuming after a restart: \(recovered.turns) message(s) to answer, \(recovered.replies) stored repl(y/ies) to send")
+            }
+        } catch {
+            logger.error("cannot read the inbox: \(error)")
+        }
         let supervisor = ChannelSupervisor(channels: channels, board: board, logger: logger)
         logNextSteps(config: config, agentsReady: agentsReady, channels: channels)
-
-        let pipeline = MessagePipeline(agents: system.agents, router: system.router, dispatcher: system.dispatcher,
-                                       logger: logger)
-        let intake = Task { await supervisor.run(pipeline: pipeline) }
+        let intake = Task { await supervisor.run() }
         logger.info("gateway started (pid \(getpid()))")
         await pipeline.trimWhenSettled()
 
-        // 7. Serve until SIGTERM/SIGINT; SIGHUP reopens the log file.
+        // 8. Serve until SIGTERM/SIGINT; SIGHUP reopens the log file.
         for await sig in signals.stream {
             if sig == SIGHUP {
                 logger.info(output.reopen() ? "log file reopened" : "SIGHUP: no log file to reopen")
@@ -108,14 +130,20 @@ public final class Gateway: Sendable {
             break
         }
 
-        // 8. Graceful shutdown: stop intake, finish in-flight turns (bounded), close channels.
+        // 9. Shutdown: stop intake, let running turns finish within the grace period; the rest stays pending.
         intake.cancel()
-        let inFlight = await pipeline.pending
-        if inFlight > 0 { logger.info("waiting up to \(options.shutdownGrace) for \(inFlight) turn(s) in flight") }
-        if await !pipeline.drain(timeout: options.shutdownGrace) {
-            logger.warning("shutdown grace period over; unfinished turns stay in their session history")
-        }
         await supervisor.stopAll()
+        await pipeline.stopIntake()
+        let grace = options.shutdownGrace ?? .seconds(config.gateway.shutdownGraceSeconds)
+        let running = await pipeline.running
+        if running > 0 { logger.info("waiting up to \(grace) for \(running) running turn(s)") }
+        let finished = await pipeline.waitForRunningTurns(timeout: grace)
+        let unfinished = await pipeline.running
+        if let open = await pipeline.openCount(), open > 0 {
+            let stopped = finished ? "" : " (\(unfinished) still running when the grace period ended were stopped)"
+            logger.notice("left \(open) message(s) pending in the inbox\(stopped); they are answered after the restart")
+        }
+        await store.close()
         logger.info("gateway stopped")
         return 0
     }
@@ -156,10 +184,4 @@ func mkdirs(_ path: String, mode: mode_t) -> Int32 {
     }
     var st = stat()
     return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR ? 0 : -1
-}
-
-/// Creates the parent directory of `path` (0700) when missing.
-func ensureDirectory(parentOf path: String) {
-    guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
-    _ = mkdirs(String(path[..<slash]), mode: 0o700)
 }

@@ -6,11 +6,11 @@ public struct GatewayOptions: Sendable {
     public var pidFile: String?
     /// `--allow-public-bind`, the same opt-in as `gateway.allow_public_bind`.
     public var allowPublicBind: Bool
-    /// How long SIGTERM/SIGINT waits for in-flight turns before closing channels.
-    public var shutdownGrace: Duration
+    /// How long SIGTERM/SIGINT waits for running turns; `nil` uses `gateway.shutdown_grace_seconds`.
+    public var shutdownGrace: Duration?
 
     public init(debug: Bool = false, pidFile: String? = nil, allowPublicBind: Bool = false,
-                shutdownGrace: Duration = .seconds(20)) {
+                shutdownGrace: Duration? = nil) {
         self.debug = debug
         self.pidFile = pidFile
         self.allowPublicBind = allowPublicBind

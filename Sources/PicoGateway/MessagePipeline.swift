@@ -1,111 +1,232 @@
+import FoundationEssentials
 import Glibc
 import Logging
 import PicoAgent
 import PicoChannels
 import PicoConfig
+import PicoState
+import Synchronization
 
-/// Takes each allowed inbound message to its agent (by bindings) and sends the reply back to the same chat.
-/// Turns of one conversation run in order; different conversations run concurrently (bounded by the dispatcher).
-final class MessagePipeline: Sendable {
-    private let agents: [String: AgentRuntime]
-    private let router: AgentRouter
-    private let dispatcher: AgentDispatcher
-    private let lanes = SessionLanes()
+/// From the inbox to the reply, with at-least-once delivery:
+///
+/// 1. A channel hands accepted messages to ``accept(_:cursor:)``: they are recorded in the inbox with the
+///    channel's cursor in one durable transaction (duplicates by channel, chat and message id are ignored), and
+///    only then queued in the ``TurnScheduler`` under their conversation (the session key).
+/// 2. A turn runs from the inbox entry. Its session messages, its reply (outbox) and the entry's new state are
+///    committed in one durable transaction *before* the reply is sent.
+/// 3. The reply is sent; once the platform accepted it, it is marked delivered.
+///
+/// After a crash, ``recover()`` queues every unfinished entry again: turns that had not committed run again,
+/// committed replies that were not marked delivered are sent. The one duplicate a user may see: the platform
+/// accepted a reply and the gateway died before recording that (the acknowledgement was lost).
+final class MessagePipeline: InboundSink, Sendable {
+    private let system: AgentSystem
+    private let store: StateStore
+    private let channelsByName = Mutex([String: any Channel]())
     private let trimmer = MemoryTrimmer()
     private let logger: Logger
+    private let retryDelay: Duration
+    private let accepting = Mutex(true)
+    private let jobs = Mutex([Int64: OpenTurn]())
+    private let scheduler: TurnScheduler
+    private let sessionsByAgent: [String: StateSessionStore]
+    private let workspaces: WorkspaceGuard
 
-    init(agents: [String: AgentRuntime], router: AgentRouter, dispatcher: AgentDispatcher, logger: Logger) {
-        self.agents = agents
-        self.router = router
-        self.dispatcher = dispatcher
+    init(system: AgentSystem, store: StateStore, sessions: [String: StateSessionStore],
+         maxConcurrentTurns: Int = 4, retryDelay: Duration = .seconds(2), logger: Logger) {
+        self.system = system
+        self.store = store
+        self.sessionsByAgent = sessions
         self.logger = logger
+        self.retryDelay = retryDelay
+        self.workspaces = WorkspaceGuard(logger: logger)
+        let box = WeakPipeline()
+        scheduler = TurnScheduler(maxConcurrent: maxConcurrentTurns) { id in await box.pipeline?.run(id) }
+        box.pipeline = self
     }
 
-    /// Queues `message` behind earlier messages of the same conversation; returns at once.
-    func accept(_ message: InboundMessage, from channel: any Channel) async {
-        let route = router.route(routeInput(for: message), chatID: message.chatID)
-        guard let agent = agents[route.agentID] ?? agents[router.defaultAgentID] else {
-            logger.error("no agent available for \(message.channel) chat \(message.chatID)")
+    /// The channels replies go out through (set once, before ``recover()``).
+    func attach(_ channels: [any Channel]) {
+        channelsByName.withLock { map in for c in channels { map[c.name] = c } }
+    }
+
+    // MARK: - Intake (InboundSink)
+
+    func accept(_ messages: [InboundMessage], cursor: ChannelCursor?) async throws {
+        guard accepting.withLock({ $0 }) else { throw ChannelError.stopped }
+        // /stop must not wait behind the turn it cancels: it is answered here, not queued.
+        let stops = messages.filter { ChatCommand.parse($0.text) == .stop }
+        for m in stops { stopTurn(for: m) }
+        let encoder = JSONEncoder()
+        let drafts = try messages.filter { ChatCommand.parse($0.text) != .stop }.map { m in
+            InboxDraft(channel: m.channel, chat: m.chatID, messageID: m.messageID,
+                       conversation: conversation(of: m),
+                       payload: String(decoding: try encoder.encode(m), as: UTF8.self))
+        }
+        let added = try await store.accept(drafts, cursor: cursor.map { CursorValue(name: $0.name, value: $0.value) })
+        for entry in added { await enqueue(OpenTurn(entry: entry, reply: nil)) }
+    }
+
+    /// Cancels the running turn of `m`'s session and says whether there was one.
+    private func stopTurn(for m: InboundMessage) {
+        let (agent, session) = system.resolve(routeInput(for: m), chatID: m.chatID)
+        let text = agent.stop(session: session) ? "Stopped." : "Nothing is running right now."
+        guard let channel = channelsByName.withLock({ $0[m.channel] }) else { return }
+        Task { try? await channel.send(text, to: m.replyTarget) }
+    }
+
+    func cursor(_ name: String) async -> String? {
+        do { return try await store.cursor(name) } catch {
+            logger.error("\(error)")
+            return nil
+        }
+    }
+
+    func cursors(prefix: String, maxAge: Duration) async -> [ChannelCursor] {
+        do {
+            let since = Int64(time(nil)) - maxAge.components.seconds
+            return try await store.cursors(prefix: prefix, updatedSince: since).map { ChannelCursor(name: $0.name, value: $0.value) }
+        } catch {
+            logger.error("\(error)")
+            return []
+        }
+    }
+
+    /// Queues every unfinished inbox entry (after a restart); returns how many.
+    func recover() async throws -> (turns: Int, replies: Int) {
+        let open = try await store.openTurns()
+        for turn in open { await enqueue(turn) }
+        return (open.filter { $0.reply == nil }.count, open.filter { $0.reply != nil }.count)
+    }
+
+    private func enqueue(_ turn: OpenTurn) async {
+        jobs.withLock { $0[turn.entry.id] = turn }
+        await scheduler.submit(conversation: turn.entry.conversation, id: turn.entry.id)
+    }
+
+    /// The ordering key: the session the message belongs to.
+    private func conversation(of m: InboundMessage) -> String {
+        system.resolve(routeInput(for: m), chatID: m.chatID).session.rawValue
+    }
+
+    // MARK: - Shutdown
+
+    /// Stops accepting messages and starting turns; queued turns stay pending in the inbox.
+    func stopIntake() async {
+        accepting.withLock { $0 = false }
+        await scheduler.stop()
+    }
+
+    /// Waits up to `timeout` for running turns. Returns whether they all finished.
+    func waitForRunningTurns(timeout: Duration) async -> Bool {
+        await scheduler.waitUntilIdle(timeout: timeout)
+    }
+
+    /// Turns running now.
+    var running: Int { get async { await scheduler.runningCount } }
+
+    /// Unfinished inbox entries (`nil` when the store cannot tell).
+    func openCount() async -> Int? { try? await store.openCount() }
+
+    // MARK: - Running one entry
+
+    private func run(_ id: Int64) async {
+        guard let job = jobs.withLock({ $0.removeValue(forKey: id) }) else { return }
+        let entry = job.entry
+        guard let message = try? JSONDecoder().decode(InboundMessage.self, from: Data(entry.payload.utf8)) else {
+            logger.error("inbox entry \(entry.id) (\(entry.channel) chat \(entry.chat)) is unreadable; skipping it")
+            _ = try? await store.completeTurn(inboxID: entry.id, session: nil, reply: nil)
             return
         }
-        logger.debug("routed message", metadata: [
-            "channel": "\(message.channel)", "chat": "\(message.chatID)", "agent": "\(agent.settings.id)",
-            "matched_by": "\(route.matchedBy.rawValue)",
-        ])
-        // /stop must not wait behind the turn it cancels.
-        if ChatCommand.parse(message.text) == .stop {
-            let text = agent.stop(session: route.sessionKey) ? "Stopped." : "Nothing is running right now."
-            try? await channel.send(text, to: message.replyTarget)
+        guard let channel = channelsByName.withLock({ $0[entry.channel] }) else {
+            logger.warning("\(entry.channel) is not enabled: message \(entry.messageID) from chat \(entry.chat) stays pending until it is")
             return
         }
-        let dispatcher = self.dispatcher
-        let logger = self.logger
-        let lanes = self.lanes
-        let trimmer = self.trimmer
-        await lanes.enqueue(route.sessionKey.rawValue) {
-            let started = monotonicNanoseconds()
-            let typing = channel.startTyping(message.replyTarget)
-            let input = InboundText(text: message.text, channel: message.channel, chatID: message.chatID,
-                                    senderID: message.senderID, senderName: message.displayName ?? message.username)
-            let reply = await dispatcher.respond(agent: agent, to: input, session: route.sessionKey)
-            typing?.stop()
-            var delivered = true
+        let started = monotonicNanoseconds()
+        var reply = job.reply
+        var metadata: Logger.Metadata = ["channel": "\(entry.channel)", "chat": "\(entry.chat)"]
+        if reply == nil {
+            guard let (stored, turnMetadata) = await runTurn(entry, message, channel) else { return }
+            reply = stored
+            metadata.merge(turnMetadata) { $1 }
+        } else {
+            metadata["resent"] = "true"
+        }
+        guard let reply else { return }
+        let delivered = await deliver(reply, via: channel)
+        metadata["ms"] = "\((monotonicNanoseconds() - started) / 1_000_000)"
+        metadata["delivered"] = "\(delivered)"
+        logger.info("turn done", metadata: metadata)
+        let scheduler = self.scheduler
+        await trimmer.schedule { await scheduler.pending <= 1 }  // this job still counts as running
+    }
+
+    /// Runs the agent and commits session + reply; `nil` when intake stopped before the commit succeeded.
+    private func runTurn(_ entry: InboxEntry, _ message: InboundMessage, _ channel: any Channel)
+        async -> (OutboxEntry, Logger.Metadata)?
+    {
+        let (agent, session) = system.resolve(routeInput(for: message), chatID: message.chatID)
+        workspaces.ensure(agent.settings.workspace, agentID: agent.settings.id)
+        let typing = channel.startTyping(message.replyTarget)
+        let input = InboundText(text: message.text, channel: message.channel, chatID: message.chatID,
+                                senderID: message.senderID, senderName: message.displayName ?? message.username)
+        let backend = sessionsByAgent[agent.settings.id]
+        let reply = await agent.respond(to: input, session: session, persist: backend == nil)
+        typing?.stop()
+        let write = backend?.write(session, messages: reply.transcript)
+        let draft = OutboxDraft(channel: entry.channel, chat: entry.chat, replyTo: message.replyTarget.replyToMessageID,
+                                text: reply.text)
+        var metadata: Logger.Metadata = [
+            "agent": "\(reply.agentID)", "iterations": "\(reply.iterations)", "tool_calls": "\(reply.toolCalls)",
+        ]
+        if let failure = reply.failure { metadata["provider_error"] = "\(failure.kind)" }
+        if reply.hitIterationLimit { metadata["iteration_limit"] = "true" }
+        var reported = false
+        while true {
             do {
-                try await channel.send(reply.text, to: message.replyTarget)
+                guard let stored = try await store.completeTurn(inboxID: entry.id, session: write, reply: draft) else { return nil }
+                if reported { logger.notice("state store writable again; reply to \(entry.channel) chat \(entry.chat) recorded") }
+                return (stored, metadata)
             } catch {
-                delivered = false  // the channel logged the failure with the chat id
+                if !reported { logger.error("\(error)") }
+                reported = true
+                guard accepting.withLock({ $0 }) else {
+                    logger.warning("message \(entry.messageID) from \(entry.channel) chat \(entry.chat) left pending: its reply could not be recorded before shutdown; it runs again after the restart")
+                    return nil
+                }
+                try? await Task.sleep(for: retryDelay)
             }
-            let ms = (monotonicNanoseconds() - started) / 1_000_000
-            var metadata: Logger.Metadata = [
-                "channel": "\(message.channel)", "chat": "\(message.chatID)", "agent": "\(reply.agentID)",
-                "iterations": "\(reply.iterations)", "tool_calls": "\(reply.toolCalls)", "ms": "\(ms)",
-                "delivered": "\(delivered)",
-            ]
-            if let failure = reply.failure { metadata["provider_error"] = "\(failure.status.map(String.init) ?? "transport")" }
-            if reply.hitIterationLimit { metadata["iteration_limit"] = "true" }
-            logger.info("turn done", metadata: metadata)
-            await trimmer.schedule { await lanes.pending <= 1 }  // this turn's own entry is still queued
         }
     }
 
-    /// Waits (up to `timeout`) for queued and running turns. Past the grace period, cancels what is left: a
-    /// cancelled turn persists what was said to its session, and gets 2 s more to do so.
-    /// Returns whether everything finished in time.
-    func drain(timeout: Duration) async -> Bool {
-        let finished = await waitUntilIdle(timeout: timeout)
-        if !finished {
-            await lanes.cancelAll()
-            _ = await waitUntilIdle(timeout: .seconds(2))
+    /// Sends a stored reply and records the outcome. Returns whether the platform accepted it.
+    private func deliver(_ reply: OutboxEntry, via channel: any Channel) async -> Bool {
+        var failure: String?
+        do {
+            try await channel.send(reply.text, to: ReplyTarget(chatID: reply.chat, replyToMessageID: reply.replyTo))
+        } catch {
+            failure = "\(error)"  // the channel logged it with the chat id
         }
-        _ = await dispatcher.drain(timeout: .milliseconds(1))
-        return finished
-    }
-
-    private func waitUntilIdle(timeout: Duration) async -> Bool {
-        let lanes = self.lanes
-        return await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await lanes.waitUntilIdle()
-                return true
+        var reported = false
+        while true {
+            do {
+                try await store.finishDelivery(outboxID: reply.id, failure: failure)
+                return failure == nil
+            } catch {
+                if !reported { logger.error("\(error)") }
+                reported = true
+                // Unrecorded: the reply is sent again after a restart (the documented duplicate).
+                guard accepting.withLock({ $0 }) else { return failure == nil }
+                try? await Task.sleep(for: retryDelay)
             }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
         }
     }
 
     /// Returns start-up garbage to the kernel once the gateway has settled (a few seconds after start).
     func trimWhenSettled() async {
-        let lanes = self.lanes
-        await trimmer.schedule { await lanes.pending == 0 }
+        let scheduler = self.scheduler
+        await trimmer.schedule { await scheduler.pending == 0 }
     }
-
-    /// Turns queued or running.
-    var pending: Int { get async { await lanes.pending } }
 
     private func routeInput(for message: InboundMessage) -> RouteInput {
         // PicoClaw's peers: a DM is the sender; a group or guild channel is the chat.
@@ -114,6 +235,11 @@ final class MessagePipeline: Sendable {
                           peer: BindingPeer.Kind(rawValue: message.kind.rawValue).map { BindingPeer(kind: $0, id: peerID) },
                           guildID: message.guildID)
     }
+}
+
+/// Breaks the reference cycle pipeline → scheduler → work closure → pipeline.
+private final class WeakPipeline: @unchecked Sendable {
+    weak var pipeline: MessagePipeline?
 }
 
 func monotonicNanoseconds() -> Int {

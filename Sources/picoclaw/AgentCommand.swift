@@ -43,7 +43,7 @@ struct AgentCommand: AsyncParsableCommand {
         let system: AgentSystem
         do {
             system = try AgentFactory.make(from: loaded, auditSink: sink, logger: logger,
-                                           options: AgentFactory.Options(requireProvider: true, maxConcurrentTurns: 1))
+                                           options: AgentFactory.Options(requireProvider: true))
         } catch {
             StandardError.print("error: \(error.message)")
             throw ExitCode(1)

@@ -66,8 +66,8 @@ struct LongConversationTests {
         #expect(last.systemText?.contains("Summary of the earlier conversation") == true)
         #expect(last.systemText?.contains("locker=4711") == true)
         // The session file holds only the recent turns.
-        #expect(try agent.sessions.loadAll(testSession).count < 100)
-        #expect(await agent.summaries.load(testSession).contains("city=Porto"))
+        #expect(try agent.fileSessions.loadAll(testSession).count < 100)
+        #expect((try await agent.sessions.summary(testSession)).contains("city=Porto"))
     }
 
     @Test func theCutNeverSeparatesAToolCallFromItsResult() async throws {
@@ -112,14 +112,14 @@ struct LongConversationTests {
         let agent = system.defaultAgent
         fake.enqueue(.text("first answer"))
         _ = await agent.respond(to: cliMessage("remember the number 31337"), session: testSession)
-        await agent.summaries.save(testSession, "the user said 31337")
+        try await agent.sessions.compact(testSession, summary: "the user said 31337", keepNewest: 10)
 
         let help = await agent.respond(to: cliMessage(" /help "), session: testSession)
         #expect(help.text.contains("/new") && help.text.contains("/stop"))
         let fresh = await agent.respond(to: cliMessage("/new@picoclaw_bot"), session: testSession)
         #expect(fresh.text.contains("new conversation"))
-        #expect(try agent.sessions.loadAll(testSession).isEmpty)
-        #expect(await agent.summaries.load(testSession).isEmpty)
+        #expect(try agent.fileSessions.loadAll(testSession).isEmpty)
+        #expect((try await agent.sessions.summary(testSession)).isEmpty)
         fake.enqueue(.text("hello again"))
         _ = await agent.respond(to: cliMessage("hi"), session: testSession)
         #expect(fake.requests.last?.allText.contains("31337") == false)

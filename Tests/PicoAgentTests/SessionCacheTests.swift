@@ -145,20 +145,20 @@ struct SessionCacheTests {
         let settings = AgentSettings(id: "main", name: "main", workspace: home.sub("ws"), model: "m")
         let agent = AgentRuntime(settings: settings, provider: provider,
                                  tools: ToolRegistry(tools: [], redactor: .none), redactor: .none)
-        let dispatcher = AgentDispatcher(maxConcurrentTurns: 4)
         let sessions = (0..<8).map { SessionKey("agent:main:cli:direct:p\($0)") }
+        // Sessions run concurrently; the turns of one session one after another (as the gateway's scheduler runs them).
         await withTaskGroup(of: Void.self) { group in
             for (n, s) in sessions.enumerated() {
-                for t in 0..<6 {
-                    group.addTask {
-                        let reply = await dispatcher.respond(agent: agent, to: cliMessage("m\(n)-\(t)"), session: s)
+                group.addTask {
+                    for t in 0..<6 {
+                        let reply = await agent.respond(to: cliMessage("m\(n)-\(t)"), session: s)
                         #expect(reply.text.hasPrefix("echo: m\(n)-"))
                     }
                 }
             }
         }
         for (n, s) in sessions.enumerated() {
-            let all = try agent.sessions.loadAll(s)
+            let all = try agent.fileSessions.loadAll(s)
             #expect(all.count == 12)
             // Every message in a session's file belongs to that session, as user/echo pairs.
             for pair in stride(from: 0, to: all.count, by: 2) {

@@ -173,3 +173,8 @@ func removeTree(_ path: String) {
         unlink(path)
     }
 }
+
+extension AgentRuntime {
+    /// The JSON Lines store these tests build agents with (no state store given).
+    var fileSessions: SessionStore { sessions as! SessionStore }
+}

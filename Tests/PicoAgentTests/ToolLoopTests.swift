@@ -30,7 +30,7 @@ struct ToolLoopTests {
         #expect(req.systemText?.contains("picoclaw") == true)
         #expect(Set(req.tools.compactMap { $0["function"]?["name"]?.stringValue })
             == ["append_file", "edit_file", "exec", "list_dir", "memory", "read_file", "web_fetch", "write_file"])
-        let history = try system.defaultAgent.sessions.loadAll(testSession)
+        let history = try system.defaultAgent.fileSessions.loadAll(testSession)
         #expect(history.map(\.role) == [.user, .assistant])
         // No info noise from the agent (the gateway logs one line per turn); the debug turn summary has no contents.
         #expect(logs.all.filter { $0.hasPrefix("info") }.isEmpty)
@@ -71,7 +71,7 @@ struct ToolLoopTests {
         #expect(events.allSatisfy { $0.sessionKey == testSession.rawValue })
         #expect(events[3].resultBytes == "alpha gamma\ndelta".utf8.count)
         // The whole turn is persisted with tool-call/result pairs.
-        let history = try system.defaultAgent.sessions.loadAll(testSession)
+        let history = try system.defaultAgent.fileSessions.loadAll(testSession)
         #expect(history.map(\.role) == [.user, .assistant, .tool, .assistant, .tool, .tool, .assistant, .tool, .tool, .assistant])
     }
 
@@ -174,7 +174,7 @@ struct ToolLoopTests {
         #expect(fake.requests.count == 3)
         #expect(reply.text.contains("max_tool_iterations"))
         // The persisted history is still well-formed (every call answered) and ends with the notice.
-        let history = try system.defaultAgent.sessions.loadAll(testSession)
+        let history = try system.defaultAgent.fileSessions.loadAll(testSession)
         #expect(history.last?.role == .assistant)
         #expect(history.filter { $0.role == .tool }.count == 3)
     }
@@ -190,7 +190,7 @@ struct ToolLoopTests {
         _ = await system.defaultAgent.respond(to: cliMessage("read \(Self.key)"), session: testSession)
         #expect(toolResult(fake.requests[1], "c1") == "token=<redacted>")
         #expect(!fake.requests[1].allText.contains(Self.key))
-        let file = try #require(readFile(system.defaultAgent.sessions.path(for: testSession)))
+        let file = try #require(readFile(system.defaultAgent.fileSessions.path(for: testSession)))
         #expect(!file.contains(Self.key))
         #expect(file.contains("<redacted>"))
     }
@@ -283,7 +283,7 @@ struct InterruptedTurnTests {
         turn.cancel()
         let reply = await turn.value
         #expect(reply.isFailure)
-        let history = try agent.sessions.loadAll(testSession)
+        let history = try agent.fileSessions.loadAll(testSession)
         #expect(history.first?.role == .user)
         #expect(history.first?.content == "remember this")
         // The completed tool-call round is kept whole: every call has its result.
@@ -298,7 +298,7 @@ struct InterruptedTurnTests {
         let system = try makeSystem(fakeConfig(home: home, apiBase: fake.apiBase))
         let reply = await system.defaultAgent.respond(to: cliMessage("are you there"), session: testSession)
         #expect(reply.isFailure)
-        let history = try system.defaultAgent.sessions.loadAll(testSession)
+        let history = try system.defaultAgent.fileSessions.loadAll(testSession)
         #expect(history.map(\.content) == ["are you there"])
     }
 }

@@ -1,6 +1,7 @@
 import Glibc
 import PicoFakes
 import PicoHTTP
+import PicoState
 import Testing
 
 /// The real `picoclaw gateway` binary as a child process, against fake Telegram, Discord and LLM servers.
@@ -158,9 +159,13 @@ struct GatewayEndToEndTests {
         #expect(sent[0].text == "slow answer")
         #expect(await run.exited(within: .seconds(20)) == 0)
         #expect(access(run.home + "/picoclaw.pid", F_OK) != 0)
-        // The turn is in the session history too.
-        let sessions = run.workspace + "/sessions"
-        #expect(access(sessions, F_OK) == 0)
+        // The turn is in the session history too: in the state store, not in the agent's workspace.
+        #expect(access(run.workspace + "/sessions", F_OK) != 0)
+        let store = try await StateStore.open(directory: run.home + "/state")
+        let sessions = try await store.sessions()
+        #expect(sessions.map(\.messageCount) == [2])
+        #expect(try await store.openCount() == 0)
+        await store.close()
         run.expectNoSecrets()
     }
 

@@ -37,9 +37,25 @@ struct SecurityAuditFixTests {
         let configChange = changes.first { $0["path"]?.stringValue == h.configPath }
         #expect(configChange?["from"]?.stringValue == "0644" && configChange?["to"]?.stringValue == "0600")
         #expect(configChange?["command"]?.stringValue == "chmod 600 \(h.configPath)")
-        // What is left after the fix: the secret in the file (not auto-fixable) and root.
-        #expect(Set(fixed.ids) == ["config.secrets.in_file", "process.running_as_root"], "\(fixed.ids)")
+        // What is left after the fix: the secret in the file and old sessions in the workspace (not
+        // auto-fixable), and root.
+        #expect(Set(fixed.ids) == ["config.secrets.in_file", "sessions.in_workspace", "process.running_as_root"], "\(fixed.ids)")
         #expect(fixed.status == 1)
+    }
+
+    @Test("--fix never chmods through a path component an agent swapped for a symlink")
+    func fixFollowsNoSymlinkedComponent() async throws {
+        let h = BinaryHome()
+        h.config("{}", mode: 0o600)
+        chmod(h.home, 0o700)
+        // The workspace was replaced by a symlink to a directory outside, which must keep its mode.
+        let outside = h.dir.mkdir("outside", mode: 0o755)
+        _ = h.dir.write("outside/file.txt", "x", mode: 0o644)
+        #expect(symlink(outside, h.home + "/workspace") == 0)
+        let fixed = try #require(await h.audit(["--fix"]))
+        #expect(h.dir.mode("outside") == 0o755, "audit --fix changed a directory outside through a symlink")
+        #expect(h.dir.mode("outside/file.txt") == 0o644)
+        #expect(fixed.json["fixed"]?.arrayValue?.contains { $0["path"]?.stringValue == h.home + "/workspace" } != true)
     }
 
     @Test("text mode prints FIXED lines, and a second --fix has nothing left to change")

@@ -2,6 +2,7 @@ import Glibc
 import Logging
 import PicoConfig
 import PicoPolicy
+import PicoState
 
 /// Why the agent system could not be built (a configuration problem; safe to print).
 public struct AgentFactoryError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -14,7 +15,7 @@ public struct AgentFactoryError: Error, Sendable, Equatable, CustomStringConvert
 }
 
 /// Builds an ``AgentSystem`` from the configuration: providers (model prefix → provider), per-agent workspaces,
-/// tools, sessions, router and dispatcher.
+/// tools, sessions and router.
 public enum AgentFactory {
     /// Build options.
     public struct Options: Sendable {
@@ -23,8 +24,8 @@ public enum AgentFactory {
         public var requireProvider: Bool
         /// Provider retry policy.
         public var retry: RetryPolicy
-        /// Sessions run concurrently at most this many turns.
-        public var maxConcurrentTurns: Int
+        /// Where sessions live: the gateway's state store; `nil` keeps JSON Lines files in each workspace.
+        public var stateStore: StateStore?
         /// Runs approved `exec` commands; `nil` uses PicoPolicy's sandboxed executor.
         public var commandRunner: (any CommandRunner)?
         /// Resolves host names for the web tools; `nil` uses the system resolver.
@@ -35,13 +36,13 @@ public enum AgentFactory {
         public var webAllowsLoopbackForTesting: Bool
 
         /// Creates options; the defaults suit the gateway.
-        public init(requireProvider: Bool = false, retry: RetryPolicy = .standard, maxConcurrentTurns: Int = 4,
+        public init(requireProvider: Bool = false, retry: RetryPolicy = .standard, stateStore: StateStore? = nil,
                     commandRunner: (any CommandRunner)? = nil, webResolver: (any HostResolver)? = nil,
                     webAllowsLoopbackForTesting: Bool = false, providerCooldowns: ProviderCooldowns? = nil) {
             self.providerCooldowns = providerCooldowns
             self.requireProvider = requireProvider
             self.retry = retry
-            self.maxConcurrentTurns = maxConcurrentTurns
+            self.stateStore = stateStore
             self.commandRunner = commandRunner
             self.webResolver = webResolver
             self.webAllowsLoopbackForTesting = webAllowsLoopbackForTesting
@@ -84,15 +85,18 @@ public enum AgentFactory {
             let (tools, toolWarnings) = try makeTools(for: agent, config: config.tools, redactor: redactor,
                                                       options: options, memory: memory)
             warnings += toolWarnings.map { "agent \(agent.id): \($0)" }
+            let sessions: (any SessionBackend)? = options.stateStore.map {
+                StateSessionStore(store: $0, agentID: agent.id, maxHistoryMessages: d.maxHistoryMessages, redactor: redactor)
+            }
             runtimes.append(AgentRuntime(settings: settings, provider: provider, notReadyReason: reason, tools: tools,
-                                         redactor: redactor, auditSink: auditSink, logger: logger, memory: memory))
+                                         sessions: sessions, redactor: redactor, auditSink: auditSink, logger: logger,
+                                         memory: memory))
         }
         let router = AgentRouter(bindings: config.bindings, agentIDs: runtimes.map(\.settings.id), defaultAgentID: defaultID)
         for b in router.bindingsWithUnknownAgents {
             warnings.append("binding for channel \(b.match.channel) names unknown agent \(b.agentID); the default agent \(defaultID) answers instead")
         }
-        return AgentSystem(agents: runtimes, defaultAgentID: defaultID, router: router,
-                           dispatcher: AgentDispatcher(maxConcurrentTurns: options.maxConcurrentTurns), warnings: warnings)
+        return AgentSystem(agents: runtimes, defaultAgentID: defaultID, router: router, warnings: warnings)
     }
 
     /// The provider for `settings` (`anthropic` → ``AnthropicProvider``, anything else → ``OpenAICompatibleProvider``).

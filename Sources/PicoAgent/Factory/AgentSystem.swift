@@ -18,7 +18,8 @@ public enum AgentReadiness: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Every agent of a configuration plus routing and dispatch: what the gateway and the CLI use.
+/// Every agent of a configuration plus routing: what the gateway and the CLI use. Ordering and concurrency of
+/// turns are the caller's (the gateway's turn scheduler; the CLI runs one turn at a time).
 public final class AgentSystem: Sendable {
     /// Agents by id.
     public let agents: [String: AgentRuntime]
@@ -28,23 +29,19 @@ public final class AgentSystem: Sendable {
     public let defaultAgentID: String
     /// Routes channel messages to agents (PicoClaw binding priority).
     public let router: AgentRouter
-    /// Serialises turns per session and bounds concurrency.
-    public let dispatcher: AgentDispatcher
     /// ``AgentReadiness/ready`` when every agent has a provider.
     public let readiness: AgentReadiness
     /// Start-up warnings (unknown binding agents, policy warnings); safe to log.
     public let warnings: [String]
 
     /// Assembles a system (``AgentFactory`` does this from the configuration).
-    public init(agents: [AgentRuntime], defaultAgentID: String, router: AgentRouter, dispatcher: AgentDispatcher,
-                warnings: [String] = []) {
+    public init(agents: [AgentRuntime], defaultAgentID: String, router: AgentRouter, warnings: [String] = []) {
         var map: [String: AgentRuntime] = [:]
         for a in agents { map[a.settings.id] = a }
         self.agents = map
         self.agentIDs = agents.map(\.settings.id)
         self.defaultAgentID = defaultAgentID
         self.router = router
-        self.dispatcher = dispatcher
         self.warnings = warnings
         let missing = agents.filter { !$0.isReady }
         if missing.isEmpty {
@@ -61,22 +58,22 @@ public final class AgentSystem: Sendable {
     /// The default agent.
     public var defaultAgent: AgentRuntime { agents[defaultAgentID]! }
 
-    /// Routes a channel message to its agent and session and runs the turn through the dispatcher
-    /// (FIFO per session, bounded across sessions). Never throws.
-    public func handle(_ message: InboundText, route input: RouteInput) async -> AgentReply {
-        let route = router.route(input, chatID: message.chatID)
-        let agent = agents[route.agentID] ?? defaultAgent
-        return await dispatcher.respond(agent: agent, to: message, session: route.sessionKey)
+    /// The agent and session a channel message goes to (bindings first, then the default agent).
+    public func resolve(_ input: RouteInput, chatID: String) -> (agent: AgentRuntime, session: SessionKey) {
+        let route = router.route(input, chatID: chatID)
+        return (agents[route.agentID] ?? defaultAgent, route.sessionKey)
     }
 
-    /// Runs a turn of agent `agentID` (default agent when `nil`) in an explicit session, through the dispatcher.
+    /// Routes a channel message to its agent and session and runs the turn. Never throws. The caller must not
+    /// run two turns of one session at once.
+    public func handle(_ message: InboundText, route input: RouteInput) async -> AgentReply {
+        let (agent, session) = resolve(input, chatID: message.chatID)
+        return await agent.respond(to: message, session: session)
+    }
+
+    /// Runs a turn of agent `agentID` (default agent when `nil`) in an explicit session.
     public func respond(to message: InboundText, agentID: String? = nil, session: SessionKey) async -> AgentReply {
         let agent = agentID.flatMap { agents[$0] } ?? defaultAgent
-        return await dispatcher.respond(agent: agent, to: message, session: session)
+        return await agent.respond(to: message, session: session)
     }
-
-    /// Stops accepting turns and waits for running ones (graceful shutdown).
-    @discardableResult
-    /// Stops accepting turns and waits up to `timeout` for running ones; `true` when all finished.
-    public func drain(timeout: Duration) async -> Bool { await dispatcher.drain(timeout: timeout) }
 }

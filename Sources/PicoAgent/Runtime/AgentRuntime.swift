@@ -5,7 +5,7 @@ import PicoPolicy
 /// One agent: its provider, tools, sessions and system prompt, and the tool loop.
 ///
 /// ``respond(to:session:)`` never throws: provider failures become a friendly ``AgentReply/text``. Callers must
-/// not run two turns of the same session at once (``AgentDispatcher`` serialises them).
+/// not run two turns of the same session at once (the gateway's turn scheduler serialises them).
 public final class AgentRuntime: Sendable {
     /// Shown when the model stops without any text.
     public static let emptyAnswerText = "I've completed processing but have no response to give."
@@ -15,7 +15,7 @@ public final class AgentRuntime: Sendable {
     /// The agent's tools.
     public let tools: ToolRegistry
     /// The agent's session history.
-    public let sessions: SessionStore
+    public let sessions: any SessionBackend
     let provider: (any LLMProvider)?
     /// Why there is no provider (shown to users when ``provider`` is `nil`).
     public let notReadyReason: String?
@@ -25,8 +25,6 @@ public final class AgentRuntime: Sendable {
     let logger: Logger
     /// Long-term notes (`nil`: the prompt reads the workspace's memory/MEMORY.md, no memory tool).
     public let memory: MemoryStore?
-    /// Running summaries of the sessions' older turns.
-    public let summaries: SessionSummaryStore
     let compactor: ConversationCompactor
     let toolTokens: Int
     let turns = RunningTurns()
@@ -35,7 +33,7 @@ public final class AgentRuntime: Sendable {
     ///   - provider: `nil` when no provider is configured; every turn then answers with `notReadyReason`.
     ///   - auditSink: receives one ``ToolAuditEvent`` per tool call.
     public init(settings: AgentSettings, provider: (any LLMProvider)?, notReadyReason: String? = nil,
-                tools: ToolRegistry, sessions: SessionStore? = nil, redactor: SecretRedactor,
+                tools: ToolRegistry, sessions: (any SessionBackend)? = nil, redactor: SecretRedactor,
                 auditSink: ToolAuditSink? = nil, logger: Logger = Logger(label: "picoclaw.agent"),
                 memory: MemoryStore? = nil) {
         self.memory = memory
@@ -51,7 +49,6 @@ public final class AgentRuntime: Sendable {
         self.redactor = redactor
         self.auditSink = auditSink
         self.logger = logger
-        self.summaries = SessionSummaryStore(directory: self.sessions.directory, redactor: redactor)
         self.compactor = ConversationCompactor(contextWindow: settings.contextWindow, summarizeAt: settings.summarizeAt,
                                                maxTokens: settings.maxTokens)
         self.toolTokens = TokenEstimator.estimate(tools.definitions)
@@ -68,9 +65,11 @@ public final class AgentRuntime: Sendable {
     ///
     /// Chat commands (`/new`, `/help`, `/stop`) are answered here without the model. The turn runs in its own task
     /// so that ``stop(session:)`` can cancel it.
-    public func respond(to message: InboundText, session: SessionKey) async -> AgentReply {
+    /// With `persist: false` the turn is not written; the caller records ``AgentReply/transcript`` itself (the
+    /// gateway commits it together with the reply in one transaction).
+    public func respond(to message: InboundText, session: SessionKey, persist: Bool = true) async -> AgentReply {
         if let command = ChatCommand.parse(message.text) { return await run(command, session: session) }
-        let work = Task { await self.runTurn(message, session: session) }
+        let work = Task { await self.runTurn(message, session: session, persist: persist) }
         let id = turns.register(session, work)
         defer { turns.remove(session, id: id) }
         return await withTaskCancellationHandler { await work.value } onCancel: { work.cancel() }
@@ -89,15 +88,18 @@ public final class AgentRuntime: Sendable {
         case .stop:
             text = stop(session: session) ? "Stopped." : "Nothing is running right now."
         case .new:
-            let sessions = self.sessions
-            await DedicatedThread.run { sessions.remove(session) }
-            await summaries.remove(session)
-            text = "Started a new conversation. Notes saved with memory are kept."
+            do {
+                try await sessions.clear(session)
+                text = "Started a new conversation. Notes saved with memory are kept."
+            } catch {
+                logger.error("could not clear the session", metadata: meta(session, ["error": "\(error)"]))
+                text = "Sorry — I could not start a new conversation (the session store failed)."
+            }
         }
         return AgentReply(text: text, agentID: settings.id, sessionKey: session)
     }
 
-    private func runTurn(_ message: InboundText, session: SessionKey) async -> AgentReply {
+    private func runTurn(_ message: InboundText, session: SessionKey, persist shouldPersist: Bool) async -> AgentReply {
         let clock = ContinuousClock()
         let started = clock.now
         guard let provider else {
@@ -111,19 +113,20 @@ public final class AgentRuntime: Sendable {
             logger.error("session history unreadable; starting fresh", metadata: meta(session, ["error": "\(error)"]))
         }
         let sender = [message.senderName, message.senderID.map { "(id \($0))" }].compactMap { $0 }.joined(separator: " ")
-        // Memory and summary in one trip off the cooperative pool.
-        let (memory, summaries) = (self.memory, self.summaries)
-        let (notes, storedSummary) = await DedicatedThread.run {
-            (memory?.loadBlocking(channel: message.channel, chatID: message.chatID, senderID: message.senderID),
-             summaries.loadBlocking(session))
+        let notes = await memory?.load(channel: message.channel, chatID: message.chatID, senderID: message.senderID)
+        var summary = ""
+        do {
+            summary = try await sessions.summary(session)
+        } catch {
+            logger.error("session summary unreadable", metadata: meta(session, ["error": "\(error)"]))
         }
-        var summary = storedSummary
         let basePrompt = prompt.build(channel: message.channel, chatID: message.chatID, sender: sender, memory: notes)
         var turn: [ChatMessage] = [.user(redactor.redact(message.text))]
         let fixedTokens = TokenEstimator.estimate(basePrompt + ConversationCompactor.promptSection(summary))
             + toolTokens + TokenEstimator.estimate(turn) + TokenEstimator.perMessageOverhead
         if let cut = compactor.cutIndex(history: history, fixedTokens: fixedTokens) {
-            if let newSummary = await summarize(Array(history[..<cut]), onto: summary, provider: provider, session: session) {
+            if let newSummary = await summarize(Array(history[..<cut]), keepNewest: history.count - cut, onto: summary,
+                                                provider: provider, session: session) {
                 summary = newSummary
                 history = Array(history[cut...])
             }
@@ -157,10 +160,12 @@ public final class AgentRuntime: Sendable {
                     "provider": "\(provider.name)", "error": "\(failure.description)", "iteration": "\(iterations)",
                 ]))
                 // What was said so far stays in the history, so the next turn (or a restart) has it.
-                await persist(session, turn)
+                let transcript = Self.complete(turn)
+                if shouldPersist { await persist(session, transcript) }
                 logTurn(session, iterations: iterations, toolCalls: toolCallCount, started: started, outcome: "provider_error")
                 return AgentReply(text: failure.userMessage, agentID: settings.id, sessionKey: session,
-                                  iterations: iterations, toolCalls: toolCallCount, failure: failure, usage: usage)
+                                  iterations: iterations, toolCalls: toolCallCount, failure: failure, usage: usage,
+                                  transcript: transcript)
             }
             if let u = response.usage {
                 usage = LLMUsage(promptTokens: (usage?.promptTokens ?? 0) + u.promptTokens,
@@ -195,16 +200,17 @@ public final class AgentRuntime: Sendable {
             : "I stopped after \(settings.maxToolIterations) tool-call rounds without reaching a final answer. "
                 + "Ask me to continue, or increase `max_tool_iterations` in the config.")
         if hitLimit { turn.append(.assistant(text)) }
-        await persist(session, turn)
+        let transcript = Self.complete(turn)
+        if shouldPersist { await persist(session, transcript) }
         logTurn(session, iterations: iterations, toolCalls: toolCallCount, started: started,
                 outcome: hitLimit ? "iteration_limit" : "ok")
         return AgentReply(text: text, agentID: settings.id, sessionKey: session, iterations: iterations,
-                          toolCalls: toolCallCount, hitIterationLimit: hitLimit, usage: usage)
+                          toolCalls: toolCallCount, hitIterationLimit: hitLimit, usage: usage, transcript: transcript)
     }
 
     /// Summarises `older` onto `summary` with the model, stores the summary and drops `older` from the session
     /// file. Returns the new summary, or `nil` (history left as it is) when the model failed.
-    private func summarize(_ older: [ChatMessage], onto summary: String, provider: any LLMProvider,
+    private func summarize(_ older: [ChatMessage], keepNewest: Int, onto summary: String, provider: any LLMProvider,
                            session: SessionKey) async -> String? {
         let request = compactor.request(model: settings.model, summary: summary, older: older)
         let text: String
@@ -216,23 +222,11 @@ public final class AgentRuntime: Sendable {
         }
         guard !text.isEmpty else { return nil }
         let newSummary = redactor.redact(text)
-        // Summary first: a crash before the rewrite leaves turns both summarised and in the history (harmless).
-        guard await summaries.save(session, newSummary) else {
-            logger.error("could not save the session summary", metadata: meta(session, [:]))
-            return nil
-        }
-        let sessions = self.sessions
         do {
-            let all = try await DedicatedThread.run(throwing: { () throws(SessionStoreError) -> [ChatMessage] in
-                try sessions.loadAll(session)
-            })
-            // Drop exactly the summarised messages: everything up to and including the last of them in the file.
-            var keepFrom = all.count
-            if let last = older.last, let i = all.lastIndex(of: last) { keepFrom = i + 1 }
-            let kept = Array(all[min(keepFrom, all.count)...])
-            try await DedicatedThread.run(throwing: { () throws(SessionStoreError) in try sessions.rewrite(session, messages: kept) })
+            try await sessions.compact(session, summary: newSummary, keepNewest: keepNewest)
         } catch {
-            logger.error("could not shorten the session after summarising", metadata: meta(session, ["error": "\(error)"]))
+            logger.error("could not store the session summary", metadata: meta(session, ["error": "\(error)"]))
+            return nil
         }
         logger.debug("summarised older turns", metadata: meta(session, [
             "messages": "\(older.count)", "summary_chars": "\(newSummary.count)",
@@ -240,17 +234,20 @@ public final class AgentRuntime: Sendable {
         return newSummary
     }
 
-    /// Appends the turn to the session history, dropping a trailing assistant tool-call message whose results
-    /// are incomplete (a cancelled turn), so the history stays valid for every provider. The write and its
-    /// `fsync` run on a short-lived dedicated thread (``SessionStore/appendTurn(_:messages:)``), never on the
-    /// cooperative pool.
-    private func persist(_ session: SessionKey, _ turn: [ChatMessage]) async {
+    /// The turn without a trailing assistant tool-call message whose results are incomplete (a cancelled turn),
+    /// so the history stays valid for every provider.
+    static func complete(_ turn: [ChatMessage]) -> [ChatMessage] {
         var messages = turn
         if let lastCall = messages.lastIndex(where: { !($0.toolCalls ?? []).isEmpty }) {
             let expected = Set((messages[lastCall].toolCalls ?? []).map(\.id))
             let answered = Set(messages[(lastCall + 1)...].compactMap(\.toolCallId))
             if !expected.isSubset(of: answered) { messages.removeSubrange(lastCall...) }
         }
+        return messages
+    }
+
+    /// Appends the turn to the session history (the backend's disk work runs off the cooperative pool).
+    private func persist(_ session: SessionKey, _ messages: [ChatMessage]) async {
         do {
             try await sessions.appendTurn(session, messages: messages)
         } catch {

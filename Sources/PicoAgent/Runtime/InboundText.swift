@@ -39,10 +39,13 @@ public struct AgentReply: Sendable, Equatable {
     public var hitIterationLimit: Bool
     /// Token usage summed over the turn, when the provider reported it.
     public var usage: LLMUsage?
+    /// The messages this turn adds to the session (user message, tool calls and results, answer).
+    public var transcript: [ChatMessage]
 
     /// Creates a reply.
     public init(text: String, agentID: String, sessionKey: SessionKey, iterations: Int = 0, toolCalls: Int = 0,
-                failure: ProviderError? = nil, hitIterationLimit: Bool = false, usage: LLMUsage? = nil) {
+                failure: ProviderError? = nil, hitIterationLimit: Bool = false, usage: LLMUsage? = nil,
+                transcript: [ChatMessage] = []) {
         self.text = text
         self.agentID = agentID
         self.sessionKey = sessionKey
@@ -51,6 +54,7 @@ public struct AgentReply: Sendable, Equatable {
         self.failure = failure
         self.hitIterationLimit = hitIterationLimit
         self.usage = usage
+        self.transcript = transcript
     }
 
     /// `true` when the turn failed (provider error).

@@ -23,7 +23,7 @@ public struct SessionStoreError: Error, Sendable, CustomStringConvertible {
 /// that do not decode (a torn last line after a crash), and the next append starts on a fresh line, so a crash
 /// never makes a session unreadable. Files that grow past ``compactionThreshold`` messages are rewritten
 /// atomically (temp file + fsync + rename) with the trimmed history. Every line is redacted before writing.
-/// Callers serialise access per key (``AgentDispatcher`` does).
+/// Callers serialise access per key.
 ///
 /// **Threading.** The synchronous methods (``history(_:)``, ``append(_:messages:)``, ``rewrite(_:messages:)``,
 /// ``loadAll(_:)``) block on the disk (`read`, `write`, `fsync`, `rename`) and must not be called from Swift's

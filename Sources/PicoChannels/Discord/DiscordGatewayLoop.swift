@@ -186,6 +186,8 @@ extension DiscordChannel {
             setState(.connected)
             logger.info("discord: connected as \(ready.user.username ?? "?") (id \(ready.user.id))")
             resolveStart(.success(()))
+            // A new session: what was sent while no session was open is not replayed by Discord.
+            await catchUp(botID: ready.user.id)
         case "RESUMED":
             reachedReady = true
             setState(.connected)
@@ -204,7 +206,7 @@ extension DiscordChannel {
             case .accept(let inbound):
                 guard gate.admit(senderID: inbound.senderID, username: inbound.username) else { return }
                 logger.debug("discord: message \(inbound.messageID) from user \(inbound.senderID) in channel \(inbound.chatID) (\(inbound.kind.rawValue))")
-                _ = await queue.put(inbound)
+                await deliverInbound([inbound])
             }
         default:
             break

@@ -25,6 +25,14 @@ public struct DiscordOptions: Sendable {
     public var timing: ChannelTiming
     /// Where logs go.
     public var logger: Logger
+    /// The gateway's durable inbox. When set, each accepted message is recorded there with the channel's last
+    /// seen message id (cursor `discord.channel.<id>`), and after a session could not be resumed the channel
+    /// fetches what it missed since those ids. When `nil`, messages go to `inbound`.
+    public var sink: (any InboundSink)?
+    /// Catch-up bounds: channels with activity within `catchUpMaxAge`, at most `catchUpLimit` messages each.
+    public var catchUpMaxAge: Duration = .seconds(24 * 3600)
+    /// See ``catchUpMaxAge``.
+    public var catchUpLimit = 50
 
     /// GUILD_MESSAGES (1<<9) | DIRECT_MESSAGES (1<<12) | MESSAGE_CONTENT (1<<15).
     public static let defaultIntents = (1 << 9) | (1 << 12) | (1 << 15)

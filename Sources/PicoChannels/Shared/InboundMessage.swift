@@ -1,5 +1,5 @@
 /// What kind of conversation a message came from.
-public enum ChatKind: String, Sendable, Equatable, Hashable {
+public enum ChatKind: String, Sendable, Equatable, Hashable, Codable {
     /// A private chat / DM with the bot.
     case direct
     /// A Telegram group or supergroup.
@@ -9,7 +9,7 @@ public enum ChatKind: String, Sendable, Equatable, Hashable {
 }
 
 /// A text message from an allowed sender, ready for an agent.
-public struct InboundMessage: Sendable, Equatable {
+public struct InboundMessage: Sendable, Equatable, Codable {
     /// The channel name (`"telegram"`, `"discord"`).
     public var channel: String
     /// The sender's numeric platform user id (Telegram user id, Discord snowflake) as decimal text.

@@ -83,7 +83,7 @@ public final class TelegramChannel: Channel {
             if error is CancellationError { throw ChannelError.stopped }
             throw error
         }
-        let offset = await store.load()
+        let offset = await loadOffset()
         shared.withLock { s in
             s.bot = bot
             guard !s.stopped else { return }
@@ -147,8 +147,25 @@ public final class TelegramChannel: Channel {
                     setState(.connected)
                 }
                 failures = 0
-                for update in updates.sorted(by: { $0.updateID < $1.updateID }) {
-                    if let offset, update.updateID < offset { continue }  // already handled
+                let fresh = updates.sorted(by: { $0.updateID < $1.updateID }).filter { offset == nil || $0.updateID >= offset! }
+                if let sink = options.sink, let last = fresh.last {
+                    // Recorded in the inbox together with the next offset before Telegram is asked for more.
+                    let accepted = fresh.compactMap { admit($0, converter) }
+                    do {
+                        try await sink.accept(accepted, cursor: ChannelCursor(name: Self.offsetCursor, value: String(last.updateID + 1)))
+                    } catch is CancellationError {
+                        return
+                    } catch {
+                        failures += 1
+                        let delay = options.timing.reconnectDelay(attempt: failures - 1)
+                        logger.error("telegram: cannot record \(accepted.count) message(s): \(error); asking Telegram for them again in \(options.timing.scaled(delay))")
+                        do { try await options.timing.sleep(delay) } catch { return }
+                        continue
+                    }
+                    offset = last.updateID + 1
+                    continue
+                }
+                for update in fresh {
                     guard await handle(update, converter) else { return }
                     offset = update.updateID + 1
                     await store.save(update.updateID + 1)
@@ -178,21 +195,38 @@ public final class TelegramChannel: Channel {
         }
     }
 
-    /// Handles one update; returns `false` when the consumer is gone (stop).
-    private func handle(_ update: TelegramUpdate, _ converter: TelegramInbound) async -> Bool {
+    /// The cursor holding the next `getUpdates` offset in the gateway's inbox.
+    static let offsetCursor = "telegram.offset"
+
+    /// Where polling resumes: the inbox's cursor, else the offset file (of this or an earlier version).
+    private func loadOffset() async -> Int64? {
+        if let sink = options.sink, let stored = await sink.cursor(Self.offsetCursor), let value = Int64(stored) {
+            return value
+        }
+        return await store.load()
+    }
+
+    /// The message of an update if it is one the bot answers (text, rules, allowlist).
+    private func admit(_ update: TelegramUpdate, _ converter: TelegramInbound) -> InboundMessage? {
         guard let message = update.message else {
             logger.debug("telegram: ignoring update \(update.updateID) (\(update.hadMessage ? "unreadable message" : "not a message"))")
-            return true
+            return nil
         }
         switch converter.convert(message) {
         case .skip(let reason):
             logger.debug("telegram: ignoring update \(update.updateID): \(reason)")
-            return true
+            return nil
         case .accept(let inbound):
-            guard gate.admit(senderID: inbound.senderID, username: inbound.username) else { return true }
+            guard gate.admit(senderID: inbound.senderID, username: inbound.username) else { return nil }
             logger.debug("telegram: message \(inbound.messageID) from user \(inbound.senderID) in chat \(inbound.chatID) (\(inbound.kind.rawValue))")
-            return await queue.put(inbound, waitUntilTaken: true)
+            return inbound
         }
+    }
+
+    /// Hands one update to `inbound`; returns `false` when the consumer is gone (stop).
+    private func handle(_ update: TelegramUpdate, _ converter: TelegramInbound) async -> Bool {
+        guard let inbound = admit(update, converter) else { return true }
+        return await queue.put(inbound, waitUntilTaken: true)
     }
 
     private func setState(_ new: ChannelState) {

@@ -28,6 +28,10 @@ public struct TelegramOptions: Sendable {
     public var timing: ChannelTiming
     /// Where logs go.
     public var logger: Logger
+    /// The gateway's durable inbox. When set, each batch of accepted messages is recorded there together with
+    /// the next offset (cursor `telegram.offset`) before Telegram is asked for more, and `stateFile` is only
+    /// read once, to take over the offset of an earlier version. When `nil`, messages go to `inbound`.
+    public var sink: (any InboundSink)?
 
     /// Creates options; only `token` is required.
     public init(token: String, allowFrom: [String] = [], mentionOnly: Bool = false,

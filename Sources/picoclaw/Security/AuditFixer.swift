@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PicoPolicy
 
 /// Applies the safe fixes of `--fix`: only ever removes permission bits, never follows symlinks below a
 /// directory it tightens, never changes owners or file contents.
@@ -51,17 +52,12 @@ enum AuditFixer {
                     }
                 }
             } else {
-                var st = stat()
-                guard stat(path, &st) == 0 else {
-                    failures.append(Failure(ids: ids, path: path, command: fix.command, error: String(cString: strerror(errno))))
+                switch tighten(path, keep: fix.keep) {
+                case .failure(let error):
+                    failures.append(Failure(ids: ids, path: path, command: fix.command, error: error.reason))
                     continue
-                }
-                let current = UInt32(st.st_mode) & 0o7777
-                let target = current & fix.keep
-                if target != current {
-                    if chmod(path, mode_t(target)) != 0 { failed = String(cString: strerror(errno)) } else {
-                        tightened.append((path, current, target))
-                    }
+                case .success(let change):
+                    if let change { tightened.append((path, change.from, change.to)) }
                 }
             }
             if let failed {
@@ -78,11 +74,34 @@ enum AuditFixer {
         return (changes, failures)
     }
 
-    /// chmod on `path` itself, refusing to follow a symlink swapped in since the walk (O_NOFOLLOW + fchmod).
+    /// chmod on `path` itself through a descriptor reached without following a symlink on any component, so a
+    /// directory or symlink swapped in since the walk cannot redirect it.
     private static func chmodNoFollow(_ path: String, _ mode: UInt32) -> String? {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { return String(cString: strerror(errno)) }
-        defer { close(fd) }
-        return fchmod(fd, mode_t(mode)) == 0 ? nil : String(cString: strerror(errno))
+        do {
+            try NoSymlinkPath.chmod(path, mode_t(mode))
+            return nil
+        } catch {
+            return error.reason
+        }
+    }
+
+    /// Removes the bits outside `keep` from `path` (mode read and changed through the same descriptor, no
+    /// symlink followed on any component). `nil` when nothing needed to change.
+    private static func tighten(_ path: String, keep: UInt32) -> Result<(from: UInt32, to: UInt32)?, NoSymlinkPathError> {
+        do {
+            let fd = try NoSymlinkPath.open(path, flags: O_RDONLY | O_NONBLOCK)
+            defer { close(fd) }
+            var st = stat()
+            guard fstat(fd, &st) == 0 else { return .failure(NoSymlinkPathError(path: path, reason: String(cString: strerror(errno)), code: errno)) }
+            let current = UInt32(st.st_mode) & 0o7777
+            let target = current & keep
+            guard target != current else { return .success(nil) }
+            guard fchmod(fd, mode_t(target)) == 0 else {
+                return .failure(NoSymlinkPathError(path: path, reason: String(cString: strerror(errno)), code: errno))
+            }
+            return .success((current, target))
+        } catch {
+            return .failure(error)
+        }
     }
 }

@@ -6,6 +6,8 @@ enum AuditStateChecks {
         var out = home(ctx)
         out += workspaces(ctx)
         out += sessions(ctx)
+        out += stateDirectory(ctx)
+        out += overlaps(ctx)
         out += logFile(ctx)
         out += pidFile(ctx)
         return out
@@ -125,6 +127,42 @@ enum AuditStateChecks {
                 title: "session store \(dir): \(exposed.count) entr\(exposed.count == 1 ? "y is" : "ies are") accessible by others, e.g. \(sample)",
                 detail: "Sessions hold your conversations with the agent.",
                 fix: fix.command, autoFix: fix))
+        }
+        return out
+    }
+
+    /// The state directory (inbox, outbox, sessions): owner-only.
+    static func stateDirectory(_ ctx: AuditContext) -> [AuditFinding] {
+        guard let path = ctx.config?.gateway.stateDir,
+              let info = AuditFileInfo.inspect(path), info.kind == .directory else { return [] }
+        let exposed = info.mode & 0o077 != 0 ? [path] : AuditTree.exposedEntries(path).map(\.path)
+        guard !exposed.isEmpty else { return [] }
+        let fix = AuditFix(path: path, keep: 0o700, currentMode: info.mode, recursive: true)
+        return [AuditFinding(
+            id: "state.accessible_by_others", severity: .warn,
+            title: "the state directory \(path) (or \(exposed.count) entr\(exposed.count == 1 ? "y" : "ies") in it) is accessible by others",
+            detail: "It holds every conversation, the inbox and the outbox; the gateway creates it 0700 and its files 0600.",
+            fix: fix.command, autoFix: fix)]
+    }
+
+    /// Workspaces that contain (or lie in) the gateway's own files.
+    static func overlaps(_ ctx: AuditContext) -> [AuditFinding] {
+        guard let loaded = ctx.loaded else { return [] }
+        var out = WorkspaceOverlap.find(loaded).map { overlap in
+            AuditFinding(
+                id: "workspace.overlaps_gateway_files", severity: .critical,
+                title: "the workspace of agent \(overlap.agentID), \(overlap.workspace), overlaps \(overlap.what) \(overlap.path)",
+                detail: "The agent's tools could read or change it; the gateway refuses to start like this.",
+                fix: "move the workspace (agents.defaults.workspace / agents.list[].workspace) or the file so neither contains the other")
+        }
+        for agent in loaded.config.resolvedAgents() {
+            let dir = agent.workspace + "/sessions"
+            guard let info = AuditFileInfo.inspect(dir), info.kind == .directory else { continue }
+            out.append(AuditFinding(
+                id: "sessions.in_workspace", severity: .warn,
+                title: "\(dir) holds sessions of an earlier version inside the workspace of agent \(agent.id)",
+                detail: "Files there can be read and changed by the agent's tools. The gateway moves them into the state store when it starts.",
+                fix: "start the gateway once (it imports and removes them), or delete the directory"))
         }
         return out
     }

@@ -63,6 +63,7 @@ final class GatewayRun: @unchecked Sendable {
             return false
         }
         pid = p
+        exitStatus = nil  // a restart of the same run
         return true
     }
 

@@ -1,0 +1,94 @@
+extension StateStore {
+    /// Records `drafts` (ignoring any already recorded: same channel, chat and message id) and moves `cursor`,
+    /// in one durable transaction. Returns the newly recorded entries, in order.
+    public func accept(_ drafts: [InboxDraft], cursor: CursorValue? = nil) async throws(StateError) -> [InboxEntry] {
+        guard !drafts.isEmpty || cursor != nil else { return [] }
+        return try await write { db throws(StateError) in
+            let now = unixNow()
+            var added: [InboxEntry] = []
+            for d in drafts {
+                try db.execute("""
+                    INSERT INTO inbox(channel, chat, message_id, conversation, payload, received_at)
+                    VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(channel, chat, message_id) DO NOTHING
+                    """, [.text(d.channel), .text(d.chat), .text(d.messageID), .text(d.conversation), .text(d.payload), .integer(now)])
+                if db.changes > 0 {
+                    added.append(InboxEntry(id: db.lastInsertRowID, channel: d.channel, chat: d.chat, messageID: d.messageID,
+                                            conversation: d.conversation, payload: d.payload, state: .pending, receivedAt: now))
+                }
+            }
+            if let cursor { try Self.putCursor(db, cursor.name, cursor.value, now) }
+            return added
+        }
+    }
+
+    /// Every unfinished message in inbox order, with its stored reply when the turn already completed.
+    public func openTurns() async throws(StateError) -> [OpenTurn] {
+        try await read { db throws(StateError) in
+            try db.query("""
+                SELECT i.id, i.channel, i.chat, i.message_id, i.conversation, i.payload, i.state, i.received_at,
+                       o.id, o.channel, o.chat, o.reply_to, o.text
+                FROM inbox i LEFT JOIN outbox o ON o.inbox_id = i.id AND o.state = 'pending'
+                WHERE i.state IN ('pending', 'answered') ORDER BY i.id
+                """).map { r in
+                let entry = InboxEntry(id: r.int(0), channel: r.text(1) ?? "", chat: r.text(2) ?? "", messageID: r.text(3) ?? "",
+                                       conversation: r.text(4) ?? "", payload: r.text(5) ?? "",
+                                       state: InboxState(rawValue: r.text(6) ?? "") ?? .pending, receivedAt: r.int(7))
+                let reply = r[8].integer.map {
+                    OutboxEntry(id: $0, inboxID: entry.id, channel: r.text(9) ?? "", chat: r.text(10) ?? "",
+                                replyTo: r.text(11), text: r.text(12) ?? "")
+                }
+                return OpenTurn(entry: entry, reply: reply)
+            }
+        }
+    }
+
+    /// Records a completed turn in one durable transaction: the session messages, the reply (when there is one)
+    /// and the message's new state (`answered`, or `done` without a reply). Returns the stored reply.
+    public func completeTurn(inboxID: Int64, session: SessionWrite?, reply: OutboxDraft?) async throws(StateError) -> OutboxEntry? {
+        try await write { db throws(StateError) in
+            let now = unixNow()
+            if let session { try Self.appendMessages(db, session, now) }
+            var stored: OutboxEntry?
+            if let reply {
+                try db.execute("INSERT INTO outbox(inbox_id, channel, chat, reply_to, text, created_at) VALUES(?, ?, ?, ?, ?, ?)",
+                               [.integer(inboxID), .text(reply.channel), .text(reply.chat), .optional(reply.replyTo), .text(reply.text), .integer(now)])
+                stored = OutboxEntry(id: db.lastInsertRowID, inboxID: inboxID, channel: reply.channel, chat: reply.chat,
+                                     replyTo: reply.replyTo, text: reply.text)
+            }
+            try db.execute("UPDATE inbox SET state = ?, finished_at = ? WHERE id = ?",
+                           [.text(reply == nil ? InboxState.done.rawValue : InboxState.answered.rawValue),
+                            reply == nil ? .integer(now) : .null, .integer(inboxID)])
+            return stored
+        }
+    }
+
+    /// Marks a reply delivered (`failure == nil`) or failed for good, and its message done.
+    public func finishDelivery(outboxID: Int64, failure: String? = nil) async throws(StateError) {
+        try await write { db throws(StateError) in
+            let now = unixNow()
+            try db.execute("UPDATE outbox SET state = ?, finished_at = ?, failure = ? WHERE id = ?",
+                           [.text(failure == nil ? "delivered" : "failed"), .integer(now), .optional(failure), .integer(outboxID)])
+            try db.execute("UPDATE inbox SET state = 'done', finished_at = ? WHERE id = (SELECT inbox_id FROM outbox WHERE id = ?)",
+                           [.integer(now), .integer(outboxID)])
+        }
+    }
+
+    /// Messages not finished yet (pending or answered).
+    public func openCount() async throws(StateError) -> Int {
+        try await read { db throws(StateError) in
+            Int(try db.queryOne("SELECT count(*) FROM inbox WHERE state IN ('pending', 'answered')")?.int(0) ?? 0)
+        }
+    }
+
+    /// Forgets finished messages and replies older than `seconds` (they are kept that long to recognise
+    /// platform re-deliveries). Returns how many messages were removed.
+    @discardableResult
+    public func pruneFinished(olderThan seconds: Int64) async throws(StateError) -> Int {
+        try await write { db throws(StateError) in
+            let cutoff = unixNow() - seconds
+            try db.execute("DELETE FROM outbox WHERE state <> 'pending' AND finished_at < ?", [.integer(cutoff)])
+            try db.execute("DELETE FROM inbox WHERE state = 'done' AND finished_at < ?", [.integer(cutoff)])
+            return db.changes
+        }
+    }
+}

@@ -1,0 +1,192 @@
+import CSQLite
+import Glibc
+import Synchronization
+
+/// The gateway's crash-safe state: one SQLite database (`state.db`, WAL) in the state directory.
+///
+/// ## Public API
+/// - ``open(directory:migrations:)`` opens (creating) `<directory>/state.db`; the directory is reached without
+///   following any symlink (``StateDirectory``), is 0700 and must belong to this user. The store's own schema and
+///   the given `migrations` are applied (versions per component in `schema_version`).
+/// - Typed operations: the **inbox** (``accept(_:cursor:)``, ``openTurns()``), the **outbox**
+///   (``completeTurn(inboxID:session:reply:)``, ``finishDelivery(outboxID:failure:)``), channel **cursors**
+///   (``cursor(_:)``, ``setCursor(_:_:)``, ``cursors(prefix:updatedSince:)``) and **sessions**
+///   (``sessionTail(_:limit:)``, ``appendSession(_:agent:messages:)``, ``sessions()``, ``clearSession(_:)`` ...).
+/// - Generic access for later features: ``migrate(_:)`` adds a component's tables; ``read(_:)`` and
+///   ``write(_:)`` run a closure with the ``StateDatabase`` (inside `BEGIN IMMEDIATE … COMMIT` for writes).
+///
+/// ## Durability
+/// The connection runs with `journal_mode=WAL` and `synchronous=FULL`: every committed write — an accepted
+/// message with its channel cursor, a turn's reply with its session history, a delivery mark — is on disk
+/// (WAL `fsync`) before the call returns. A crash (kill -9, OOM, power loss) keeps every committed write
+/// and none of an unfinished one. A full disk fails the write with ``StateError/isDiskFull`` and changes nothing.
+///
+/// ## Threading
+/// All SQLite work runs on one dedicated thread owned by the store (never on Swift's cooperative pool), in
+/// FIFO order; callers suspend meanwhile. The store is `Sendable` and may be used from any task.
+public final class StateStore: Sendable {
+    /// The database file.
+    public let path: String
+    /// The state directory.
+    public let directory: String
+    private let thread: StateThread
+    private nonisolated(unsafe) let database: StateDatabase  // touched only on `thread`
+    private let closed = ClosedFlag()
+
+    /// The database file name inside the state directory.
+    public static let fileName = "state.db"
+
+    private init(path: String, directory: String, thread: StateThread, database: StateDatabase) {
+        self.path = path
+        self.directory = directory
+        self.thread = thread
+        self.database = database
+    }
+
+    /// Opens (creating when missing) the store in `directory` and applies the schema.
+    public static func open(directory: String, migrations: [StateMigration] = []) async throws(StateError) -> StateStore {
+        let thread = StateThread()
+        let opened: Result<StateDatabase, StateError> = await thread.run {
+            do throws(StateError) { return .success(try openDatabase(directory)) } catch { return .failure(error) }
+        }
+        let database: StateDatabase
+        do { database = try opened.get() } catch {
+            thread.stop()
+            throw error
+        }
+        let store = StateStore(path: database.path, directory: directory, thread: thread, database: database)
+        do {
+            try await store.migrate(CoreSchema.migrations + migrations)
+        } catch {
+            await store.close()
+            throw error
+        }
+        return store
+    }
+
+    /// Applies the steps of `migrations` whose version is above the component's recorded version.
+    public func migrate(_ migrations: [StateMigration]) async throws(StateError) {
+        try await onThread { db throws(StateError) in
+            try db.execute("CREATE TABLE IF NOT EXISTS schema_version(component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+            for step in migrations.sorted(by: { ($0.component, $0.version) < ($1.component, $1.version) }) {
+                try db.transaction { db throws(StateError) in
+                    let current = try db.queryOne("SELECT version FROM schema_version WHERE component = ?", [.text(step.component)])?.int(0) ?? 0
+                    guard step.version > current else { return }
+                    guard step.version == current + 1 else {
+                        throw StateError(path: db.path, operation: "migrate", reason: "component \(step.component) is at version \(current); step \(step.version) skips a version")
+                    }
+                    try db.execute(step.sql)
+                    try db.execute("INSERT INTO schema_version(component, version) VALUES(?, ?) ON CONFLICT(component) DO UPDATE SET version = excluded.version",
+                                   [.text(step.component), .integer(Int64(step.version))])
+                }
+            }
+        }
+    }
+
+    /// The recorded schema version of `component` (0 when never migrated).
+    public func schemaVersion(_ component: String) async throws(StateError) -> Int {
+        try await read { db throws(StateError) in
+            Int(try db.queryOne("SELECT version FROM schema_version WHERE component = ?", [.text(component)])?.int(0) ?? 0)
+        }
+    }
+
+    /// Runs `body` with the connection (reads; no transaction unless `body` opens one).
+    public func read<T: Sendable>(_ body: @escaping @Sendable (StateDatabase) throws(StateError) -> T) async throws(StateError) -> T {
+        try await onThread(body)
+    }
+
+    /// Runs `body` in one `BEGIN IMMEDIATE … COMMIT` transaction (durable when it returns); rolls back on error.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (StateDatabase) throws(StateError) -> T) async throws(StateError) -> T {
+        try await onThread { db throws(StateError) in try db.transaction(body) }
+    }
+
+    /// Checkpoints the WAL into the database file and closes the connection; later calls fail.
+    public func close() async {
+        guard closed.close() else { return }
+        let database = self.database
+        await thread.run {
+            sqlite3_wal_checkpoint_v2(database.handle, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
+            database.close()
+        }
+        thread.stop()
+    }
+
+    private func onThread<T: Sendable>(_ body: @escaping @Sendable (StateDatabase) throws(StateError) -> T) async throws(StateError) -> T {
+        let database = self.database
+        let path = self.path
+        let isClosed = closed
+        let result: Result<T, StateError> = await thread.run {
+            if isClosed.isClosed { return .failure(StateError(path: path, operation: "use", reason: "the state store is closed")) }
+            do throws(StateError) { return .success(try body(database)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    /// Opens the database file beneath the verified directory (runs on the store thread).
+    private static func openDatabase(_ directory: String) throws(StateError) -> StateDatabase {
+        let dirFD = try StateDirectory.open(directory)
+        defer { Glibc.close(dirFD) }
+        let clean = "/" + directory.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+        let path = (clean == "/" ? "" : clean) + "/" + fileName
+        // The file must be a regular file (never a symlink) in the directory we hold.
+        var st = stat()
+        if fstatat(dirFD, fileName, &st, AT_SYMLINK_NOFOLLOW) == 0, (st.st_mode & S_IFMT) != S_IFREG {
+            throw StateError(path: path, operation: "open", reason: "not a regular file (a symlink or something else is in its place); move it away")
+        }
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW
+        let rc = sqlite3_open_v2(path, &handle, flags, nil)
+        guard rc == SQLITE_OK, let handle else {
+            let error = StateError.sqlite(rc, db: handle, path: path, operation: "open")
+            if let handle { sqlite3_close_v2(handle) }
+            throw error
+        }
+        sqlite3_extended_result_codes(handle, 1)
+        let db = StateDatabase(handle: handle, path: path)
+        do {
+            try db.execute("PRAGMA busy_timeout = 5000")
+            _ = try db.query("PRAGMA journal_mode = WAL")
+            try db.execute("PRAGMA synchronous = FULL")
+            try db.execute("PRAGMA foreign_keys = ON")
+            // Touch the schema so the file exists, then check it is the file in the directory we verified.
+            _ = try db.query("SELECT count(*) FROM sqlite_master")
+        } catch {
+            db.close()
+            throw error
+        }
+        let fileFD = openat(dirFD, fileName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fileFD >= 0 else {
+            let code = errno
+            db.close()
+            throw .errno(code, path: path, operation: "open")
+        }
+        defer { Glibc.close(fileFD) }
+        var viaFD = stat()
+        var viaPath = stat()
+        guard fstat(fileFD, &viaFD) == 0, stat(path, &viaPath) == 0,
+              viaFD.st_dev == viaPath.st_dev, viaFD.st_ino == viaPath.st_ino else {
+            db.close()
+            throw StateError(path: path, operation: "open", reason: "the file changed while it was opened (a path component was replaced)")
+        }
+        if viaFD.st_mode & 0o077 != 0 { _ = fchmod(fileFD, 0o600) }
+        for suffix in ["-wal", "-shm"] {
+            let fd = openat(dirFD, fileName + suffix, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            if fd >= 0 {
+                _ = fchmod(fd, 0o600)
+                Glibc.close(fd)
+            }
+        }
+        return db
+    }
+}
+
+/// Set once when the store closes.
+final class ClosedFlag: Sendable {
+    private let flag = Mutex(false)
+    /// Closes; `true` for the first call.
+    func close() -> Bool { flag.withLock { c in defer { c = true }; return !c } }
+    var isClosed: Bool { flag.withLock { $0 } }
+}
+
+/// Seconds since the epoch.
+func unixNow() -> Int64 { Int64(time(nil)) }
