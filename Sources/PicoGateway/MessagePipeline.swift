@@ -63,8 +63,12 @@ final class MessagePipeline: InboundSink, Sendable {
                        conversation: conversation(of: m),
                        payload: String(decoding: try encoder.encode(m), as: UTF8.self))
         }
-        let added = try await store.accept(drafts, cursor: cursor.map { CursorValue(name: $0.name, value: $0.value) })
+        // Committed (crash-safe) first, so the turns start at once; on disk before the channel moves past the
+        // batch (Telegram confirms an offset only with its next getUpdates, after this returns).
+        let added = try await store.accept(drafts, cursor: cursor.map { CursorValue(name: $0.name, value: $0.value) },
+                                           durable: false)
         for entry in added { await enqueue(OpenTurn(entry: entry, reply: nil)) }
+        try await store.syncToDisk()
     }
 
     /// Cancels the running turn of `m`'s session and says whether there was one.
