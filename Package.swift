@@ -29,6 +29,9 @@ let package = Package(
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
                        providers: [.apt(["libmicrohttpd-dev"])]),
+        /// libxml2's HTML parser: web pages to readable text (PicoAgent's web_fetch).
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0",
+                       providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp",
@@ -47,7 +50,7 @@ let package = Package(
         /// The gateway's crash-safe state store (SQLite): inbox, outbox, sessions, channel cursors.
         .target(name: "PicoState", dependencies: ["CSQLite", "PicoPolicy"]),
         .target(name: "PicoAgent", dependencies: [
-            "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoState",
+            "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoState", "CLibXML2",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PicoChannels", dependencies: [

@@ -28,11 +28,27 @@ public struct AgentDefaults: Sendable, Equatable {
     public let maxToolIterations: Int
     /// `max_history_messages` (default 40): bounded session context.
     public let maxHistoryMessages: Int
+    /// `model_fallbacks`: models tried in order when the model's provider is rate-limited, down or unreachable.
+    public let modelFallbacks: [String]
+    /// `context_window` in tokens (default 128000): the window of the model (the smallest, with fallbacks).
+    public let contextWindow: Int
+    /// `summarize_at` (default 0.75, 0.2–0.95): share of ``contextWindow`` at which older turns are summarised.
+    public let summarizeAt: Double
+    /// `memory_scope`: notes per agent or per sender (`nil`: per sender when more than one user is allowed).
+    public let memoryScope: MemoryScope?
+    /// `memory_max_bytes` (default 8192, > 0): largest MEMORY.md read into the prompt.
+    public let memoryMaxBytes: Int
 
     /// Creates the defaults.
     public init(workspace: String = "/var/lib/picoclaw/workspace", restrictToWorkspace: Bool = true, model: String = "",
                 maxTokens: Int = 8192, temperature: Double = 0.7, maxToolIterations: Int = 20,
-                maxHistoryMessages: Int = 40) {
+                maxHistoryMessages: Int = 40, modelFallbacks: [String] = [], contextWindow: Int = 128_000,
+                summarizeAt: Double = 0.75, memoryScope: MemoryScope? = nil, memoryMaxBytes: Int = 8192) {
+        self.modelFallbacks = modelFallbacks
+        self.contextWindow = contextWindow
+        self.summarizeAt = summarizeAt
+        self.memoryScope = memoryScope
+        self.memoryMaxBytes = memoryMaxBytes
         self.workspace = workspace
         self.restrictToWorkspace = restrictToWorkspace
         self.model = model
@@ -41,6 +57,11 @@ public struct AgentDefaults: Sendable, Equatable {
         self.maxToolIterations = maxToolIterations
         self.maxHistoryMessages = maxHistoryMessages
     }
+}
+
+/// Whose notes the `memory` tool and MEMORY.md hold: one file per agent, or one per sender of that agent.
+public enum MemoryScope: String, Sendable, Equatable, CaseIterable {
+    case agent, sender
 }
 
 /// A model reference: `"model"` or `{"primary": "model", "fallbacks": ["other"]}`.
@@ -71,10 +92,17 @@ public struct AgentEntry: Sendable, Equatable {
     public let model: AgentModel?
     /// `restrict_to_workspace` (falls back to `agents.defaults.restrict_to_workspace`).
     public let restrictToWorkspace: Bool?
+    /// `memory_scope` (falls back to `agents.defaults.memory_scope`).
+    public let memoryScope: MemoryScope?
+    /// `context_window` (falls back to `agents.defaults.context_window`).
+    public let contextWindow: Int?
 
     /// Creates an entry (the id is normalised).
     public init(id: String, isDefault: Bool = false, name: String? = nil, workspace: String? = nil,
-                model: AgentModel? = nil, restrictToWorkspace: Bool? = nil) {
+                model: AgentModel? = nil, restrictToWorkspace: Bool? = nil, memoryScope: MemoryScope? = nil,
+                contextWindow: Int? = nil) {
+        self.memoryScope = memoryScope
+        self.contextWindow = contextWindow
         self.id = AgentID.normalize(id)
         self.isDefault = isDefault
         self.name = name
@@ -100,10 +128,17 @@ public struct ResolvedAgent: Sendable, Equatable {
     public let restrictToWorkspace: Bool
     /// `true` for exactly one agent.
     public let isDefault: Bool
+    /// The configured memory scope (`nil`: decided from the number of allowed users).
+    public let memoryScope: MemoryScope?
+    /// The model's context window in tokens.
+    public let contextWindow: Int
 
     /// Creates a resolved agent.
     public init(id: String, name: String, workspace: String, model: String, modelFallbacks: [String] = [],
-                restrictToWorkspace: Bool, isDefault: Bool) {
+                restrictToWorkspace: Bool, isDefault: Bool, memoryScope: MemoryScope? = nil,
+                contextWindow: Int = 128_000) {
+        self.memoryScope = memoryScope
+        self.contextWindow = contextWindow
         self.id = id
         self.name = name
         self.workspace = workspace

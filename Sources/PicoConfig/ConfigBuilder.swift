@@ -32,7 +32,7 @@ struct ConfigBuilder {
         for name in providerNames { providers[name] = buildProvider(name) }
         let channels = ChannelsConfig(telegram: buildTelegram(), discord: buildDiscord())
         let gateway = buildGateway()
-        let tools = ToolsConfig(exec: buildExec())
+        let tools = ToolsConfig(exec: buildExec(), web: buildWeb())
         return PicoConfiguration(agents: AgentsConfig(defaults: defaults, list: list), bindings: bindings,
                                  providers: providers, channels: channels, gateway: gateway, tools: tools,
                                  picoclawHome: picoclawHome)
@@ -45,11 +45,20 @@ struct ConfigBuilder {
         let maxTokens = positiveInt(p + "max_tokens")
         let temperature = double(p + "temperature")
         if !(0...2).contains(temperature) { invalid(p + "temperature", "must be between 0 and 2\(shownValue(p + "temperature", "\(temperature)"))") }
+        let contextWindow = int(p + "context_window")
+        if contextWindow < 1024 { invalid(p + "context_window", "must be at least 1024 tokens\(shownValue(p + "context_window", "\(contextWindow)"))") }
+        let summarizeAt = double(p + "summarize_at")
+        if !(0.2...0.95).contains(summarizeAt) { invalid(p + "summarize_at", "must be between 0.2 and 0.95\(shownValue(p + "summarize_at", "\(summarizeAt)"))") }
         return AgentDefaults(workspace: path(p + "workspace") ?? PathExpansion.join(picoclawHome, "workspace"),
                              restrictToWorkspace: bool(p + "restrict_to_workspace"), model: model,
                              maxTokens: maxTokens, temperature: temperature,
                              maxToolIterations: positiveInt(p + "max_tool_iterations"),
-                             maxHistoryMessages: positiveInt(p + "max_history_messages"))
+                             maxHistoryMessages: positiveInt(p + "max_history_messages"),
+                             modelFallbacks: stringList(p + "model_fallbacks", allowIntegers: false)
+                                 .filter { !$0.trimmingSpaces().isEmpty },
+                             contextWindow: contextWindow, summarizeAt: summarizeAt,
+                             memoryScope: memoryScope(string(p + "memory_scope"), key: p + "memory_scope"),
+                             memoryMaxBytes: positiveInt(p + "memory_max_bytes"))
     }
 
     private mutating func buildProvider(_ name: String) -> ProviderConfig {
@@ -105,6 +114,40 @@ struct ConfigBuilder {
                              logFile: path(p + "log_file"), logLevel: level ?? .info,
                              stateDir: path(p + "state_dir") ?? resolvePath("state"),
                              shutdownGraceSeconds: positiveInt(p + "shutdown_grace_seconds"))
+    }
+
+    private mutating func memoryScope(_ text: String?, key: String) -> MemoryScope? {
+        guard let text, !text.trimmingSpaces().isEmpty else { return nil }
+        guard let scope = MemoryScope(rawValue: text.trimmingSpaces().lowercased()) else {
+            invalid(key, "must be agent or sender (or empty for automatic), got '\(text)'")
+            return nil
+        }
+        return scope
+    }
+
+    private mutating func buildWeb() -> WebToolsConfig {
+        let p = "tools.web."
+        let maxBytes = int(p + "fetch.max_bytes")
+        if !(1024...(2 << 20)).contains(maxBytes) { invalid(p + "fetch.max_bytes", "must be between 1024 and 2097152\(shownValue(p + "fetch.max_bytes", "\(maxBytes)"))") }
+        let provider = (string(p + "search.provider") ?? "").trimmingSpaces().lowercased()
+        if !provider.isEmpty && !WebToolsConfig.searchProviders.contains(provider) {
+            invalid(p + "search.provider", "must be one of \(WebToolsConfig.searchProviders.joined(separator: ", ")) (or empty to turn web_search off), got '\(provider)'")
+        }
+        let key = secret(p + "search.api_key")
+        let baseURL = nonEmpty(string(p + "search.base_url"))
+        if let baseURL { checkURL(p + "search.base_url", baseURL) }
+        if provider == "searxng" && baseURL == nil {
+            invalid(p + "search.base_url", "is required for the searxng provider (the URL of your SearXNG instance)")
+        }
+        if (provider == "brave" || provider == "tavily") && key.isEmpty {
+            invalid(p + "search.api_key", "is required for the \(provider) provider (or \(ConfigSchema.envName(for: p + "search.api_key"))_FILE)")
+        }
+        let maxResults = int(p + "search.max_results")
+        if !(1...20).contains(maxResults) { invalid(p + "search.max_results", "must be between 1 and 20\(shownValue(p + "search.max_results", "\(maxResults)"))") }
+        return WebToolsConfig(fetchEnabled: bool(p + "fetch.enabled"), fetchTimeoutSeconds: positiveInt(p + "fetch.timeout_seconds"),
+                              fetchMaxBytes: maxBytes, allowHosts: stringList(p + "allow_hosts", allowIntegers: false),
+                              denyHosts: stringList(p + "deny_hosts", allowIntegers: false), searchProvider: provider,
+                              searchAPIKey: key, searchBaseURL: baseURL, searchMaxResults: maxResults)
     }
 
     private mutating func buildExec() -> ExecToolConfig {
@@ -170,8 +213,15 @@ struct ConfigBuilder {
             let workspace = itemString(fields, "workspace", itemPath, entry.origin).flatMap(nonEmpty).map(resolvePath)
             let restrict = itemBool(fields, "restrict_to_workspace", itemPath, entry.origin)
             let model = agentModel(fields["model"], path: itemPath + ".model", origin: entry.origin)
+            let scope = memoryScope(itemString(fields, "memory_scope", itemPath, entry.origin), key: itemPath + ".memory_scope")
+            var window: Int?
+            if let w = fields["context_window"], w != .null {
+                if let n = w.intValue, n >= 1024 { window = n } else {
+                    fail(.invalidValue, itemPath + ".context_window", entry.origin, "must be an integer of at least 1024")
+                }
+            }
             result.append(AgentEntry(id: id, isDefault: isDefault, name: name, workspace: workspace, model: model,
-                                     restrictToWorkspace: restrict))
+                                     restrictToWorkspace: restrict, memoryScope: scope, contextWindow: window))
         }
         return result
     }

@@ -125,7 +125,12 @@ public enum ConfigSchema {
         ConfigKey(path: "agents.defaults.temperature", kind: .double, defaultValue: .double(0.7), summary: "sampling temperature (0–2)"),
         ConfigKey(path: "agents.defaults.max_tool_iterations", kind: .int, defaultValue: .int(20), summary: "tool-call rounds per message (> 0)"),
         ConfigKey(path: "agents.defaults.max_history_messages", kind: .int, defaultValue: .int(40), summary: "session messages kept as context (> 0)"),
-        ConfigKey(path: "agents.list", kind: .objectList, defaultValue: .emptyList, summary: "agents (id, default, name, workspace, model, restrict_to_workspace)"),
+        ConfigKey(path: "agents.defaults.model_fallbacks", kind: .stringList, defaultValue: .emptyList, summary: "models tried in order when the model's provider is rate-limited, failing or unreachable"),
+        ConfigKey(path: "agents.defaults.context_window", kind: .int, defaultValue: .int(128_000), summary: "model context window in tokens (the smallest, with fallbacks; >= 1024)"),
+        ConfigKey(path: "agents.defaults.summarize_at", kind: .double, defaultValue: .double(0.75), summary: "share of context_window at which older turns are summarised (0.2–0.95)"),
+        ConfigKey(path: "agents.defaults.memory_scope", kind: .string, defaultValue: .string(""), summary: "agent or sender (\"\": sender when more than one user is allowed)"),
+        ConfigKey(path: "agents.defaults.memory_max_bytes", kind: .int, defaultValue: .int(8192), summary: "largest MEMORY.md read into the prompt (> 0)"),
+        ConfigKey(path: "agents.list", kind: .objectList, defaultValue: .emptyList, summary: "agents (id, default, name, workspace, model, restrict_to_workspace, memory_scope, context_window)"),
         ConfigKey(path: "bindings", kind: .objectList, defaultValue: .emptyList, summary: "routing of channels/peers to agents"),
         ConfigKey(path: "channels.telegram.enabled", kind: .bool, defaultValue: .bool(false), summary: "run the Telegram channel"),
         ConfigKey(path: "channels.telegram.token", kind: .secret, defaultValue: .string(""), summary: "bot token"),
@@ -133,7 +138,7 @@ public enum ConfigSchema {
         ConfigKey(path: "channels.telegram.proxy", kind: .string, defaultValue: .none, summary: "proxy URL"),
         ConfigKey(path: "channels.telegram.mention_only", kind: .bool, defaultValue: .bool(false), summary: "in groups, answer only when mentioned"),
         ConfigKey(path: "channels.telegram.base_url", kind: .string, defaultValue: .string("https://api.telegram.org"), summary: "Bot API base URL"),
-        ConfigKey(path: "channels.telegram.state_file", kind: .path, defaultValue: .inPicoclawHome("state/telegram-offset"), summary: "persisted update offset (\"\" disables)"),
+        ConfigKey(path: "channels.telegram.state_file", kind: .path, defaultValue: .inPicoclawHome("state/telegram-offset"), summary: "update offset file of earlier versions, read once when upgrading (\"\" disables)"),
         ConfigKey(path: "channels.discord.enabled", kind: .bool, defaultValue: .bool(false), summary: "run the Discord channel"),
         ConfigKey(path: "channels.discord.token", kind: .secret, defaultValue: .string(""), summary: "bot token"),
         ConfigKey(path: "channels.discord.allow_from", kind: .idList, defaultValue: .emptyList, summary: "allowed user ids"),
@@ -161,12 +166,21 @@ public enum ConfigSchema {
         ConfigKey(path: "tools.exec.limits.open_files", kind: .int, defaultValue: .int(1024), summary: "open files per process (> 0)"),
         ConfigKey(path: "tools.exec.limits.cpu_seconds", kind: .int, defaultValue: .int(60), summary: "CPU seconds per process (> 0)"),
         ConfigKey(path: "tools.exec.limits.tmp_size_mb", kind: .int, defaultValue: .int(64), summary: "size of the private /tmp in MiB (> 0)"),
+        ConfigKey(path: "tools.web.fetch.enabled", kind: .bool, defaultValue: .bool(true), summary: "offer the web_fetch tool"),
+        ConfigKey(path: "tools.web.fetch.timeout_seconds", kind: .int, defaultValue: .int(30), summary: "time per fetch, redirects included (> 0)"),
+        ConfigKey(path: "tools.web.fetch.max_bytes", kind: .int, defaultValue: .int(2 << 20), summary: "largest document read (1024–2097152)"),
+        ConfigKey(path: "tools.web.allow_hosts", kind: .stringList, defaultValue: .emptyList, summary: "when set, the only hosts (and subdomains) web tools may fetch"),
+        ConfigKey(path: "tools.web.deny_hosts", kind: .stringList, defaultValue: .emptyList, summary: "hosts (and subdomains) web tools never fetch"),
+        ConfigKey(path: "tools.web.search.provider", kind: .string, defaultValue: .string(""), summary: "brave, tavily or searxng (\"\": web_search off)"),
+        ConfigKey(path: "tools.web.search.api_key", kind: .secret, defaultValue: .string(""), summary: "Brave or Tavily API key"),
+        ConfigKey(path: "tools.web.search.base_url", kind: .string, defaultValue: .none, summary: "SearXNG URL (required for searxng), or another Brave/Tavily endpoint"),
+        ConfigKey(path: "tools.web.search.max_results", kind: .int, defaultValue: .int(5), summary: "results per search (1–20)"),
     ]
 
     /// Keys PicoClaw files may contain that picoclaw accepts but does not use (whole subtrees; `*` = any provider).
     public static let unusedKeys: Set<String> = [
         "version", "session", "model_list", "heartbeat", "devices", "channel_list",
-        "agents.defaults.provider", "agents.defaults.model_fallbacks", "agents.defaults.image_model",
+        "agents.defaults.provider", "agents.defaults.image_model",
         "agents.defaults.image_model_fallbacks",
         "channels.whatsapp", "channels.feishu", "channels.maixcam", "channels.qq", "channels.dingtalk",
         "channels.slack", "channels.line", "channels.onebot", "channels.wecom", "channels.wecom_app", "channels.pico",
@@ -176,12 +190,14 @@ public enum ConfigSchema {
         "channels.discord.reasoning_channel_id",
         "providers.*.auth_method", "providers.*.connect_mode", "providers.*.web_search",
         "gateway.hot_reload",
-        "tools.web", "tools.cron", "tools.skills", "tools.media_cleanup",
+        "tools.web.brave", "tools.web.duckduckgo", "tools.web.perplexity", "tools.web.tavily", "tools.web.searxng",
+        "tools.web.proxy", "tools.cron", "tools.skills", "tools.media_cleanup",
         "tools.exec.allow_remote", "tools.exec.custom_allow_patterns",
     ]
 
     /// Known keys of an `agents.list[]` entry, and PicoClaw ones accepted but unused.
-    static let agentEntryKeys: Set<String> = ["id", "default", "name", "workspace", "model", "restrict_to_workspace"]
+    static let agentEntryKeys: Set<String> = ["id", "default", "name", "workspace", "model", "restrict_to_workspace",
+                                             "memory_scope", "context_window"]
     static let agentEntryUnusedKeys: Set<String> = ["skills", "subagents"]
 
     /// Every key for the given providers (known providers are always included), sorted by path.

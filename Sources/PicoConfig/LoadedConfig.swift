@@ -61,6 +61,19 @@ public struct LoadedConfig: Sendable {
 }
 
 extension PicoConfiguration {
+    /// `tools.web` as a JSON tree, the search key redacted.
+    private var webJSON: JSONValue {
+        let w = tools.web
+        return .object([
+            "fetch": .object(["enabled": .bool(w.fetchEnabled), "timeout_seconds": .int(w.fetchTimeoutSeconds),
+                              "max_bytes": .int(w.fetchMaxBytes)]),
+            "allow_hosts": .strings(w.allowHosts), "deny_hosts": .strings(w.denyHosts),
+            "search": .object(["provider": .string(w.searchProvider), "api_key": .string(w.searchAPIKey.description),
+                               "base_url": w.searchBaseURL.map(JSONValue.string) ?? .null,
+                               "max_results": .int(w.searchMaxResults)]),
+        ])
+    }
+
     /// The configuration as a JSON tree in the file's snake_case layout, secrets redacted.
     var redactedJSON: JSONValue {
         func opt(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
@@ -75,6 +88,7 @@ extension PicoConfiguration {
             return .object([
                 "id": .string(a.id), "default": .bool(a.isDefault), "name": opt(a.name), "workspace": opt(a.workspace),
                 "model": model, "restrict_to_workspace": a.restrictToWorkspace.map(JSONValue.bool) ?? .null,
+                "memory_scope": opt(a.memoryScope?.rawValue), "context_window": a.contextWindow.map(JSONValue.int) ?? .null,
             ])
         }
         let bindingList: [JSONValue] = bindings.map { b in
@@ -99,6 +113,9 @@ extension PicoConfiguration {
                     "workspace": .string(d.workspace), "restrict_to_workspace": .bool(d.restrictToWorkspace),
                     "model": .string(d.model), "max_tokens": .int(d.maxTokens), "temperature": .double(d.temperature),
                     "max_tool_iterations": .int(d.maxToolIterations), "max_history_messages": .int(d.maxHistoryMessages),
+                    "model_fallbacks": .strings(d.modelFallbacks), "context_window": .int(d.contextWindow),
+                    "summarize_at": .double(d.summarizeAt), "memory_scope": .string(d.memoryScope?.rawValue ?? ""),
+                    "memory_max_bytes": .int(d.memoryMaxBytes),
                 ]),
                 "list": .array(list),
             ]),
@@ -133,6 +150,7 @@ extension PicoConfiguration {
                         "cpu_seconds": .int(e.limits.cpuSeconds), "tmp_size_mb": .int(e.limits.tmpSizeMB),
                     ]),
                 ]),
+                "web": webJSON,
             ]),
         ])
     }

@@ -40,7 +40,8 @@ public struct PicoConfiguration: Sendable, Equatable {
         let d = agents.defaults
         guard !agents.list.isEmpty else {
             return [ResolvedAgent(id: AgentID.main, name: AgentID.main, workspace: d.workspace, model: d.model,
-                                  restrictToWorkspace: d.restrictToWorkspace, isDefault: true)]
+                                  modelFallbacks: d.modelFallbacks, restrictToWorkspace: d.restrictToWorkspace,
+                                  isDefault: true, memoryScope: d.memoryScope, contextWindow: d.contextWindow)]
         }
         let defaultIndex = agents.list.firstIndex(where: \.isDefault) ?? 0
         return agents.list.enumerated().map { index, entry in
@@ -49,18 +50,20 @@ public struct PicoConfiguration: Sendable, Equatable {
                 ?? ((isDefault || entry.id == AgentID.main) ? d.workspace : PathExpansion.join(picoclawHome, "workspace-\(entry.id)"))
             let model = entry.model.map { $0.primary.isEmpty ? d.model : $0.primary } ?? d.model
             return ResolvedAgent(id: entry.id, name: entry.name ?? entry.id, workspace: workspace, model: model,
-                                 modelFallbacks: entry.model?.fallbacks ?? [],
+                                 modelFallbacks: entry.model.map(\.fallbacks).flatMap { $0.isEmpty ? nil : $0 } ?? d.modelFallbacks,
                                  restrictToWorkspace: entry.restrictToWorkspace ?? d.restrictToWorkspace,
-                                 isDefault: isDefault)
+                                 isDefault: isDefault, memoryScope: entry.memoryScope ?? d.memoryScope,
+                                 contextWindow: entry.contextWindow ?? d.contextWindow)
         }
     }
 
     /// The default agent (see ``resolvedAgents()``).
     public var defaultAgent: ResolvedAgent { resolvedAgents().first(where: \.isDefault)! }
 
-    /// Every configured non-empty secret (provider keys, bot tokens).
+    /// Every configured non-empty secret (provider keys, bot tokens, the web search key).
     public var allSecrets: [Secret] {
-        (providers.keys.sorted().map { providers[$0]!.apiKey } + [channels.telegram.token, channels.discord.token])
+        (providers.keys.sorted().map { providers[$0]!.apiKey }
+            + [channels.telegram.token, channels.discord.token, tools.web.searchAPIKey])
             .filter { !$0.isEmpty }
     }
 }

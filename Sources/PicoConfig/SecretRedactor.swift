@@ -82,7 +82,7 @@ public struct SecretRedactor: Sendable {
     }
 
     /// RFC 3986 percent-encoding (everything except unreserved characters).
-    static func percentEncoded(_ s: String) -> String {
+    public static func percentEncoded(_ s: String) -> String {
         let hex = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         for b in s.utf8 {

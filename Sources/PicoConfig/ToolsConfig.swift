@@ -2,9 +2,14 @@
 public struct ToolsConfig: Sendable, Equatable {
     /// `tools.exec`.
     public let exec: ExecToolConfig
+    /// `tools.web`.
+    public let web: WebToolsConfig
 
     /// Creates the section.
-    public init(exec: ExecToolConfig = ExecToolConfig()) { self.exec = exec }
+    public init(exec: ExecToolConfig = ExecToolConfig(), web: WebToolsConfig = WebToolsConfig()) {
+        self.exec = exec
+        self.web = web
+    }
 }
 
 /// `tools.exec`: the shell tool.
@@ -63,4 +68,47 @@ public struct ExecLimitsConfig: Sendable, Equatable {
         self.cpuSeconds = cpuSeconds
         self.tmpSizeMB = tmpSizeMB
     }
+}
+
+/// `tools.web`: the web tools (`web_fetch`, `web_search`).
+public struct WebToolsConfig: Sendable, Equatable {
+    /// `fetch.enabled` (default true): offer `web_fetch`.
+    public let fetchEnabled: Bool
+    /// `fetch.timeout_seconds` (default 30, > 0): time for a whole fetch, redirects included.
+    public let fetchTimeoutSeconds: Int
+    /// `fetch.max_bytes` (default 2097152, 1 KiB – 2 MiB): largest document read.
+    public let fetchMaxBytes: Int
+    /// `allow_hosts`: when non-empty, the only hosts (and subdomains) the web tools may fetch.
+    public let allowHosts: [String]
+    /// `deny_hosts`: hosts (and subdomains) never fetched.
+    public let denyHosts: [String]
+    /// `search.provider`: `""` (off), `brave`, `tavily` or `searxng`.
+    public let searchProvider: String
+    /// `search.api_key` (Brave and Tavily).
+    public let searchAPIKey: Secret
+    /// `search.base_url`: the SearXNG instance, or another endpoint for Brave/Tavily (`nil`: the provider's own).
+    public let searchBaseURL: String?
+    /// `search.max_results` (default 5, 1–20).
+    public let searchMaxResults: Int
+
+    /// The providers `search.provider` accepts.
+    public static let searchProviders = ["brave", "tavily", "searxng"]
+
+    /// Creates the section.
+    public init(fetchEnabled: Bool = true, fetchTimeoutSeconds: Int = 30, fetchMaxBytes: Int = 2 << 20,
+                allowHosts: [String] = [], denyHosts: [String] = [], searchProvider: String = "",
+                searchAPIKey: Secret = .empty, searchBaseURL: String? = nil, searchMaxResults: Int = 5) {
+        self.fetchEnabled = fetchEnabled
+        self.fetchTimeoutSeconds = fetchTimeoutSeconds
+        self.fetchMaxBytes = fetchMaxBytes
+        self.allowHosts = allowHosts
+        self.denyHosts = denyHosts
+        self.searchProvider = searchProvider
+        self.searchAPIKey = searchAPIKey
+        self.searchBaseURL = searchBaseURL
+        self.searchMaxResults = searchMaxResults
+    }
+
+    /// `true` when a search provider is configured.
+    public var searchEnabled: Bool { !searchProvider.isEmpty }
 }

@@ -54,14 +54,29 @@ final class MessagePipeline: InboundSink, Sendable {
 
     func accept(_ messages: [InboundMessage], cursor: ChannelCursor?) async throws {
         guard accepting.withLock({ $0 }) else { throw ChannelError.stopped }
+        // /stop must not wait behind the turn it cancels: it is answered here, not queued.
+        let stops = messages.filter { ChatCommand.parse($0.text) == .stop }
+        for m in stops { stopTurn(for: m) }
         let encoder = JSONEncoder()
-        let drafts = try messages.map { m in
+        let drafts = try messages.filter { ChatCommand.parse($0.text) != .stop }.map { m in
             InboxDraft(channel: m.channel, chat: m.chatID, messageID: m.messageID,
                        conversation: conversation(of: m),
                        payload: String(decoding: try encoder.encode(m), as: UTF8.self))
         }
-        let added = try await store.accept(drafts, cursor: cursor.map { CursorValue(name: $0.name, value: $0.value) })
+        // Committed (crash-safe) first, so the turns start at once; on disk before the channel moves past the
+        // batch (Telegram confirms an offset only with its next getUpdates, after this returns).
+        let added = try await store.accept(drafts, cursor: cursor.map { CursorValue(name: $0.name, value: $0.value) },
+                                           durable: false)
         for entry in added { await enqueue(OpenTurn(entry: entry, reply: nil)) }
+        try await store.syncToDisk()
+    }
+
+    /// Cancels the running turn of `m`'s session and says whether there was one.
+    private func stopTurn(for m: InboundMessage) {
+        let (agent, session) = system.resolve(routeInput(for: m), chatID: m.chatID)
+        let text = agent.stop(session: session) ? "Stopped." : "Nothing is running right now."
+        guard let channel = channelsByName.withLock({ $0[m.channel] }) else { return }
+        Task { try? await channel.send(text, to: m.replyTarget) }
     }
 
     func cursor(_ name: String) async -> String? {

@@ -143,6 +143,10 @@ final class CurlDriver: @unchecked Sendable {
         if result == CURLE_OK {
             continuation.resume(returning: transfer.makeResponse())
         } else {
+            if let refused = transfer.refusedContentType {
+                continuation.resume(throwing: HTTPClientError.contentTypeNotAllowed(refused))
+                return
+            }
             let tooLarge = transfer.exceededLimit || result == CURLE_FILESIZE_EXCEEDED
             continuation.resume(throwing: mapCurlError(result, message: transfer.errorMessage,
                                                        responseTooLarge: tooLarge ? transfer.maxResponseBytes : nil))

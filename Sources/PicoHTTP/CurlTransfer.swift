@@ -9,6 +9,11 @@ final class CurlTransfer: @unchecked Sendable {
     private(set) var body: [UInt8] = []
     private var headerLines: [String] = []
     private(set) var exceededLimit = false
+    private let allowedContentTypes: [String]?
+    private var contentTypeChecked = false
+    /// Set when a 2xx body's content type was refused (the write callback aborted the transfer).
+    private(set) var refusedContentType: String?
+    private var resolveList: UnsafeMutablePointer<curl_slist>?
     private var headerList: UnsafeMutablePointer<curl_slist>?
     let errorBuffer: UnsafeMutablePointer<CChar>
     var continuation: CheckedContinuation<HTTPResponse, any Error>?
@@ -18,6 +23,7 @@ final class CurlTransfer: @unchecked Sendable {
         guard request.url.hasPrefix("http://") || request.url.hasPrefix("https://") else { throw .invalidURL }
         easy = try CurlEasy()
         maxResponseBytes = request.maxResponseBytes
+        allowedContentTypes = request.allowedContentTypes.map { $0.map { $0.lowercased() } }
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
 
@@ -48,6 +54,8 @@ final class CurlTransfer: @unchecked Sendable {
         // An empty Expect stops curl from waiting for "100 Continue" on larger POST bodies.
         headerList = makeHeaderList(request.headers + [HTTPHeader("Expect", "")])
         if let headerList { easy.set(CURLOPT_HTTPHEADER, pointer: headerList) }
+        for entry in request.resolve { resolveList = curl_slist_append(resolveList, entry) }
+        if let resolveList { easy.set(CURLOPT_RESOLVE, pointer: resolveList) }
 
         let me = Unmanaged.passUnretained(self).toOpaque()
         _ = pico_easy_setopt_data_cb(easy.handle, CURLOPT_WRITEFUNCTION, curlWriteBody)
@@ -59,11 +67,19 @@ final class CurlTransfer: @unchecked Sendable {
     deinit {
         easy.cleanup()
         if let headerList { curl_slist_free_all(headerList) }
+        if let resolveList { curl_slist_free_all(resolveList) }
         errorBuffer.deallocate()
     }
 
     /// Called from the write callback on the driver thread. Returns false to abort (over the cap).
     fileprivate func appendBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if !contentTypeChecked {
+            contentTypeChecked = true
+            if let refused = refusedType() {
+                refusedContentType = refused
+                return false
+            }
+        }
         if body.count + bytes.count > maxResponseBytes {
             exceededLimit = true
             return false
@@ -78,6 +94,17 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     var errorMessage: String { String(cString: errorBuffer) }
+
+    /// The media type of a 2xx response when `allowedContentTypes` does not contain it (`nil`: accepted).
+    private func refusedType() -> String? {
+        guard let allowed = allowedContentTypes, (200..<300).contains(easy.infoLong(CURLINFO_RESPONSE_CODE)) else {
+            return nil
+        }
+        let value = headerLines.last { $0.lowercased().hasPrefix("content-type:") }
+            .map { String($0.dropFirst("content-type:".count)) } ?? ""
+        let media = String(value.split(separator: ";").first ?? "").trimmingSpaces().lowercased()
+        return allowed.contains(media) ? nil : (media.isEmpty ? "(none)" : media)
+    }
 
     /// The finished response (driver thread only).
     func makeResponse() -> HTTPResponse {

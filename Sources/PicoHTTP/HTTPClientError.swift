@@ -14,6 +14,8 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
     case tls(String)
     /// The URL is malformed or uses a scheme other than http/https (ws/wss for WebSockets).
     case invalidURL
+    /// A 2xx response's `Content-Type` is not in the request's `allowedContentTypes` (the body was not read).
+    case contentTypeNotAllowed(String)
     /// Any other libcurl failure.
     case transport(code: Int, message: String)
 
@@ -26,6 +28,7 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
         case .tooManyRedirects: return "too many redirects"
         case .tls(let m): return "TLS failure: \(m)"
         case .invalidURL: return "invalid or unsupported URL"
+        case .contentTypeNotAllowed(let t): return "content type '\(t)' is not accepted"
         case .transport(let code, let m): return "HTTP transport error \(code): \(m)"
         }
     }

@@ -21,14 +21,22 @@ public struct HTTPRequest: Sendable {
     public var timeout: Duration
     /// Largest response body accepted; a larger one fails with `HTTPClientError.responseTooLarge`.
     public var maxResponseBytes: Int
-    /// Proxy URL (`http://host:port`, `socks5://…`); `nil` uses libcurl's default (the `*_proxy` environment).
+    /// Proxy URL (`http://host:port`, `socks5://…`); `nil` uses libcurl's default (the `*_proxy` environment);
+    /// `""` uses no proxy at all, whatever the environment says.
     public var proxy: String?
-    /// Redirects followed at most (0 disables following).
+    /// Redirects followed at most (0 disables following: a 3xx is returned as the response).
     public var maxRedirects: Int
+    /// Pinned addresses in libcurl `CURLOPT_RESOLVE` form (`host:port:address`): the transfer connects to these
+    /// addresses without resolving the host itself, so DNS cannot change between a caller's check and the connect.
+    public var resolve: [String]
+    /// Media types (`text/html`, ...) accepted for a 2xx body; `nil` accepts any. Another type aborts the transfer
+    /// before the body is read, with ``HTTPClientError/contentTypeNotAllowed(_:)``.
+    public var allowedContentTypes: [String]?
 
     public init(method: String = "GET", url: String, headers: [HTTPHeader] = [], body: [UInt8]? = nil,
                 connectTimeout: Duration = .seconds(10), timeout: Duration = .seconds(60),
-                maxResponseBytes: Int = 10 << 20, proxy: String? = nil, maxRedirects: Int = 3) {
+                maxResponseBytes: Int = 10 << 20, proxy: String? = nil, maxRedirects: Int = 3,
+                resolve: [String] = [], allowedContentTypes: [String]? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -38,6 +46,8 @@ public struct HTTPRequest: Sendable {
         self.maxResponseBytes = maxResponseBytes
         self.proxy = proxy
         self.maxRedirects = maxRedirects
+        self.resolve = resolve
+        self.allowedContentTypes = allowedContentTypes
     }
 
     /// A POST of a JSON document (sets `Content-Type: application/json`).

@@ -29,6 +29,14 @@ func lookup(_ tree: JSONValue, _ path: String) -> JSONValue? {
 /// A valid (file value, env text, expected effective value) triple for each key.
 func samples(for key: ConfigKey) -> (file: JSONValue, env: String, expected: JSONValue) {
     let p = key.path
+    switch p {  // keys with a restricted range
+    case "agents.defaults.context_window", "tools.web.fetch.max_bytes": return (.int(2048), "4096", .int(4096))
+    case "agents.defaults.summarize_at": return (.double(0.5), "0.6", .double(0.6))
+    case "agents.defaults.memory_scope": return (.string("agent"), "sender", .string("sender"))
+    case "tools.web.search.provider": return (.string("brave"), "searxng", .string("searxng"))
+    case "tools.web.search.max_results": return (.int(3), "7", .int(7))
+    default: break
+    }
     switch key.kind {
     case .bool: return (.bool(false), "true", .bool(true))
     case .int: return (.int(7), "42", .int(42))
@@ -40,7 +48,8 @@ func samples(for key: ConfigKey) -> (file: JSONValue, env: String, expected: JSO
         if p == "agents.list" {
             return (.array([.object(["id": .string("fileagent")])]), #"[{"id": "EnvAgent"}]"#,
                     .array([.object(["id": .string("envagent"), "default": .bool(false), "name": .null, "workspace": .null,
-                                     "model": .null, "restrict_to_workspace": .null])]))
+                                     "model": .null, "restrict_to_workspace": .null, "memory_scope": .null,
+                                     "context_window": .null])]))
         }
         return (.array([]), #"[{"agent_id": "envagent", "match": {"channel": "Telegram"}}]"#,
                 .array([.object(["agent_id": .string("envagent"), "match": .object(["channel": .string("telegram")])])]))

@@ -12,6 +12,8 @@ import Synchronization
 /// - `GET /hang` → never answers (until `stop()`)
 /// - `GET /headers?name=value&…` → 200 with those response headers set
 /// - `GET /drop` → closes the TCP connection without a response
+/// - `GET /endless?chunk=N&delay_ms=M&type=T` → a body of `T` (default text/html) that never ends: `N`-byte chunks
+///   (default 16384) every `M` ms (default 0), until the client disconnects or the server stops
 ///
 /// Routes set with `setRoute` take precedence over the built-ins.
 public final class FakeHTTPServer: Sendable {
@@ -119,11 +121,31 @@ public final class FakeHTTPServer: Sendable {
             try await dropConnection(context)
         case ("GET", "headers", 1):
             return Reply.text(200, "ok", headers: rec.queryItems)
+        case ("GET", "endless", 1):
+            return endlessBody(rec)
         case (_, "drop", 1):
             try await dropConnection(context)
         default:
             return Reply.text(404, "not found: \(rec.method) \(rec.path)")
         }
+    }
+}
+
+extension FakeHTTPServer {
+    fileprivate func endlessBody(_ rec: RecordedRequest) -> Response {
+        let query = rec.queryItems
+        let chunk = max(1, min(Int(query["chunk"] ?? "") ?? 16384, 1 << 20))
+        let delay = max(0, Int(query["delay_ms"] ?? "") ?? 0)
+        var fields = HTTPFields()
+        fields[.contentType] = query["type"] ?? "text/html"
+        let block = ByteBuffer(bytes: [UInt8](repeating: UInt8(ascii: "x"), count: chunk))
+        return Response(status: .ok, headers: fields, body: ResponseBody { [self] writer in
+            while !Task.isCancelled, !(runner.withLock { $0?.isStopped ?? true }) {
+                try await writer.write(block)
+                if delay > 0 { await fakeSleep(.milliseconds(delay)) }
+            }
+            try await writer.finish(nil)
+        })
     }
 }
 

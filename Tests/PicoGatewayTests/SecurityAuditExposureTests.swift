@@ -38,6 +38,21 @@ struct SecurityAuditExposureTests {
         #expect(result.status == 1)
     }
 
+    @Test("web_fetch without host lists: a warning when anyone may talk to the bot or an agent is unrestricted")
+    func webToolsWithoutHostLists() async throws {
+        let h = BinaryHome()
+        h.config("{}")
+        #expect(try #require(await h.audit()).severity("tools.web.no_host_lists") == nil)
+        h.config(#"{"tools": {"exec": {"enabled": false}}, "channels": {"telegram": {"enabled": true, "allow_from": ["*"]}}}"#)
+        #expect(try #require(await h.audit()).severity("tools.web.no_host_lists") == "warn")
+        h.config(#"{"agents": {"defaults": {"restrict_to_workspace": false}}}"#)
+        #expect(try #require(await h.audit()).severity("tools.web.no_host_lists") == "warn")
+        h.config(#"{"agents": {"defaults": {"restrict_to_workspace": false}}, "tools": {"web": {"deny_hosts": ["intranet.example.com"]}}}"#)
+        #expect(try #require(await h.audit()).severity("tools.web.no_host_lists") == nil)
+        h.config(#"{"tools": {"web": {"fetch": {"enabled": false}}}}"#)
+        #expect(try #require(await h.audit()).severity("tools.web.no_host_lists") == nil)
+    }
+
     @Test("a non-loopback host without allow_public_bind is reported as refused (warn)")
     func publicBindRefused() async throws {
         let h = BinaryHome()

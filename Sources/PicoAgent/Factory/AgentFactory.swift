@@ -28,14 +28,24 @@ public enum AgentFactory {
         public var stateStore: StateStore?
         /// Runs approved `exec` commands; `nil` uses PicoPolicy's sandboxed executor.
         public var commandRunner: (any CommandRunner)?
+        /// Resolves host names for the web tools; `nil` uses the system resolver.
+        public var webResolver: (any HostResolver)?
+        /// Provider cool-downs after failures (`nil`: a fresh 60 s set for the system).
+        public var providerCooldowns: ProviderCooldowns?
+        /// Test-only: web tools may reach 127.0.0.0/8 and ::1 (loopback fakes). No config key or env var sets it.
+        public var webAllowsLoopbackForTesting: Bool
 
         /// Creates options; the defaults suit the gateway.
         public init(requireProvider: Bool = false, retry: RetryPolicy = .standard, stateStore: StateStore? = nil,
-                    commandRunner: (any CommandRunner)? = nil) {
+                    commandRunner: (any CommandRunner)? = nil, webResolver: (any HostResolver)? = nil,
+                    webAllowsLoopbackForTesting: Bool = false, providerCooldowns: ProviderCooldowns? = nil) {
+            self.providerCooldowns = providerCooldowns
             self.requireProvider = requireProvider
             self.retry = retry
             self.stateStore = stateStore
             self.commandRunner = commandRunner
+            self.webResolver = webResolver
+            self.webAllowsLoopbackForTesting = webAllowsLoopbackForTesting
         }
     }
 
@@ -57,24 +67,30 @@ public enum AgentFactory {
         var warnings: [String] = []
         var runtimes: [AgentRuntime] = []
         var defaultID = AgentID.main
+        let cooldowns = options.providerCooldowns ?? ProviderCooldowns()
         for agent in config.resolvedAgents() {
             if agent.isDefault { defaultID = agent.id }
-            let (provider, modelID, reason) = try makeProvider(for: agent, config: config, redactor: redactor,
-                                                                options: options, logger: logger)
+            let (provider, modelID, reason, fallbackWarnings) = try makeProvider(
+                for: agent, config: config, redactor: redactor, options: options, cooldowns: cooldowns, logger: logger)
+            warnings += fallbackWarnings.map { "agent \(agent.id): \($0)" }
             try createDirectory(agent.workspace)
             let settings = AgentSettings(
                 id: agent.id, name: agent.name, workspace: agent.workspace, model: modelID,
                 providerName: provider?.name, restrictToWorkspace: agent.restrictToWorkspace,
                 maxTokens: d.maxTokens, temperature: d.temperature, maxToolIterations: d.maxToolIterations,
-                maxHistoryMessages: d.maxHistoryMessages)
-            let (tools, toolWarnings) = try makeTools(for: agent, exec: config.tools.exec, redactor: redactor,
-                                                      runner: options.commandRunner)
+                maxHistoryMessages: d.maxHistoryMessages, contextWindow: agent.contextWindow, summarizeAt: d.summarizeAt)
+            let memory = MemoryStore(scope: memoryScope(for: agent, config: config), workspace: agent.workspace,
+                                     senderRoot: config.picoclawHome + (config.picoclawHome.hasSuffix("/") ? "" : "/") + "memory/\(agent.id)",
+                                     maxBytes: d.memoryMaxBytes, redactor: redactor)
+            let (tools, toolWarnings) = try makeTools(for: agent, config: config.tools, redactor: redactor,
+                                                      options: options, memory: memory)
             warnings += toolWarnings.map { "agent \(agent.id): \($0)" }
             let sessions: (any SessionBackend)? = options.stateStore.map {
                 StateSessionStore(store: $0, agentID: agent.id, maxHistoryMessages: d.maxHistoryMessages, redactor: redactor)
             }
             runtimes.append(AgentRuntime(settings: settings, provider: provider, notReadyReason: reason, tools: tools,
-                                         sessions: sessions, redactor: redactor, auditSink: auditSink, logger: logger))
+                                         sessions: sessions, redactor: redactor, auditSink: auditSink, logger: logger,
+                                         memory: memory))
         }
         let router = AgentRouter(bindings: config.bindings, agentIDs: runtimes.map(\.settings.id), defaultAgentID: defaultID)
         for b in router.bindingsWithUnknownAgents {
@@ -103,27 +119,50 @@ public enum AgentFactory {
     // MARK: - Private
 
     private static func makeProvider(for agent: ResolvedAgent, config: PicoConfiguration, redactor: SecretRedactor,
-                                     options: Options, logger: Logger)
-        throws(AgentFactoryError) -> (provider: (any LLMProvider)?, modelID: String, notReadyReason: String?)
+                                     options: Options, cooldowns: ProviderCooldowns, logger: Logger)
+        throws(AgentFactoryError) -> (provider: (any LLMProvider)?, modelID: String, notReadyReason: String?, warnings: [String])
     {
         switch ModelResolver.resolve(model: agent.model, providers: config.providers) {
         case .failure(let e):
             if options.requireProvider { throw AgentFactoryError(e.message) }
-            return (nil, agent.model, "no LLM provider configured (\(e.message))")
+            return (nil, agent.model, "no LLM provider configured (\(e.message))", [])
         case .success(let sel):
             let pc = config.providers[sel.provider]!
             if pc.apiKey.isEmpty && !ProviderCatalog.keylessProviders.contains(sel.provider) && nonEmpty(pc.apiBase) == nil {
                 let msg = "provider \(sel.provider) has no API key: set providers.\(sel.provider).api_key (or \(ConfigSchema.envName(for: "providers.\(sel.provider).api_key")))"
                 if options.requireProvider { throw AgentFactoryError(msg) }
-                return (nil, sel.modelID, msg)
+                return (nil, sel.modelID, msg, [])
             }
-            let settings = try providerSettings(name: sel.provider, config: pc)
-            return (makeProvider(settings, redactor: redactor, retry: options.retry, logger: logger), sel.modelID, nil)
+            var providers: [String: any LLMProvider] = [:]
+            func provider(_ name: String) throws(AgentFactoryError) -> any LLMProvider {
+                if let p = providers[name] { return p }
+                let p = makeProvider(try providerSettings(name: name, config: config.providers[name]!), redactor: redactor,
+                                     retry: options.retry, logger: logger)
+                providers[name] = p
+                return p
+            }
+            let primary = try provider(sel.provider)
+            var candidates = [ModelCandidate(provider: primary, modelID: sel.modelID)]
+            var warnings: [String] = []
+            for fallback in agent.modelFallbacks {
+                // A fallback must name a configured provider explicitly; guessing one would hide a typo.
+                guard case .success(let fb) = ModelResolver.resolve(model: fallback, providers: config.providers),
+                      let slash = fallback.firstIndex(of: "/"), fallback[..<slash].lowercased() == fb.provider else {
+                    warnings.append("model fallback \(fallback) names no configured provider (write it as <provider>/<model>); it is skipped")
+                    continue
+                }
+                candidates.append(ModelCandidate(provider: try provider(fb.provider), modelID: fb.modelID))
+            }
+            let chosen: any LLMProvider = candidates.count == 1 ? primary
+                : FallbackProvider(candidates: candidates, cooldowns: cooldowns, logger: logger)
+            return (chosen, sel.modelID, nil, warnings)
         }
     }
 
-    private static func makeTools(for agent: ResolvedAgent, exec: ExecToolConfig, redactor: SecretRedactor,
-                                  runner: (any CommandRunner)?) throws(AgentFactoryError) -> (ToolRegistry, [String]) {
+    private static func makeTools(for agent: ResolvedAgent, config: ToolsConfig, redactor: SecretRedactor,
+                                  options: Options, memory: MemoryStore) throws(AgentFactoryError) -> (ToolRegistry, [String]) {
+        let exec = config.exec
+        let runner = options.commandRunner
         let workspace: Workspace
         do {
             workspace = try Workspace(root: agent.workspace, restrictToWorkspace: agent.restrictToWorkspace,
@@ -158,7 +197,37 @@ public enum AgentFactory {
             }
             tools.append(ExecTool(policy: policy, runner: chosen, timeoutSeconds: exec.timeoutSeconds))
         }
+        tools += makeWebTools(config.web, redactor: redactor, options: options)
+        tools.append(MemoryTool(store: memory))
         return (ToolRegistry(tools: tools, redactor: redactor), warnings)
+    }
+
+    /// The configured scope, else `sender` when the enabled channels allow more than one user (or everyone).
+    static func memoryScope(for agent: ResolvedAgent, config: PicoConfiguration) -> MemoryScope {
+        if let scope = agent.memoryScope { return scope }
+        var users = Set<String>()
+        let t = config.channels.telegram, d = config.channels.discord
+        if t.enabled { users.formUnion(t.allowFrom.map { "telegram:" + $0.lowercased() }) }
+        if d.enabled { users.formUnion(d.allowFrom.map { "discord:" + $0.lowercased() }) }
+        if users.contains(where: { $0.hasSuffix(":*") }) { return .sender }
+        return users.count > 1 ? .sender : .agent
+    }
+
+    /// `web_fetch` (unless disabled) and `web_search` (when a provider is configured).
+    static func makeWebTools(_ web: WebToolsConfig, redactor: SecretRedactor, options: Options) -> [any Tool] {
+        var tools: [any Tool] = []
+        if web.fetchEnabled {
+            let policy = WebAccessPolicy(allowHosts: web.allowHosts, denyHosts: web.denyHosts,
+                                         allowLoopbackForTesting: options.webAllowsLoopbackForTesting)
+            let fetcher = WebFetcher(policy: policy, limits: WebFetchLimits(
+                maxBytes: web.fetchMaxBytes, timeout: .seconds(web.fetchTimeoutSeconds)),
+                resolver: options.webResolver ?? SystemHostResolver())
+            tools.append(WebFetchTool(fetcher: fetcher, redactor: redactor))
+        }
+        if let provider = WebSearchProvider(config: web) {
+            tools.append(WebSearchTool(provider: provider, maxResults: web.searchMaxResults))
+        }
+        return tools
     }
 
     /// `mkdir -p` with mode 0700 for created directories.

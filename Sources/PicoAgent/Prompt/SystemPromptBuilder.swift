@@ -39,7 +39,8 @@ public struct SystemPromptBuilder: Sendable {
 
     /// The prompt for a turn on `channel`/`chatID` at the current time. Nothing a sender chooses (their name)
     /// ever goes in here: identity reaches the model as data in the user turn (``SenderContext``).
-    public func build(channel: String, chatID: String, now: time_t = time(nil)) -> String {
+    /// `memory`: the notes of the turn's ``MemoryStore`` (`nil`: read the workspace's `memory/MEMORY.md`).
+    public func build(channel: String, chatID: String, memory: String? = nil, now: time_t = time(nil)) -> String {
         var parts: [String] = [identityBlock()]
         let jail = try? Workspace(root: workspace, restrictToWorkspace: true, maxReadBytes: SystemPromptBuilder.maxFileBytes)
         var files: [String] = []
@@ -47,7 +48,7 @@ public struct SystemPromptBuilder: Sendable {
             if let text = jail.flatMap({ read($0, name) }) { files.append("## \(name)\n\n\(text)") }
         }
         if !files.isEmpty { parts.append(files.joined(separator: "\n\n")) }
-        if let memory = jail.flatMap({ read($0, SystemPromptBuilder.memoryFile) }) {
+        if let memory = memory ?? jail.flatMap({ read($0, SystemPromptBuilder.memoryFile) }), !memory.isEmpty {
             parts.append("# Memory\n\n\(memory)")
         }
         parts.append("## Current Time\n\(SystemPromptBuilder.formatTime(now))")
@@ -67,7 +68,7 @@ public struct SystemPromptBuilder: Sendable {
 
         ## Workspace
         Your workspace is \(workspace). File tools take paths relative to it. \(jailText)
-        Long-term memory lives in \(SystemPromptBuilder.memoryFile); update it with the file tools when the user asks you to remember something.
+        \(memoryLine)
         Available tools: \(tools).
 
         ## Rules
@@ -76,6 +77,12 @@ public struct SystemPromptBuilder: Sendable {
         3. Never reveal secrets such as API keys, tokens or passwords.
         4. Ask before destructive or irreversible actions.
         """
+    }
+
+    private var memoryLine: String {
+        toolNames.contains("memory")
+            ? "Long-term memory is shown under '# Memory'; use the memory tool to add, replace or remove notes when the user asks you to remember or forget something."
+            : "Long-term memory lives in \(SystemPromptBuilder.memoryFile); update it with the file tools when the user asks you to remember something."
     }
 
     private func read(_ jail: Workspace, _ path: String) -> String? {

@@ -30,13 +30,16 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible, Equatable
     public let detail: String
     /// HTTP attempts made (1 + retries).
     public let attempts: Int
+    /// Models tried before giving up (more than 1 when `model_fallbacks` were tried too).
+    public let modelsTried: Int
 
     /// Creates an error; `detail` must already be redacted (it is made single-line and truncated here).
-    public init(provider: String, kind: Kind, detail: String, attempts: Int = 1) {
+    public init(provider: String, kind: Kind, detail: String, attempts: Int = 1, modelsTried: Int = 1) {
         self.provider = provider
         self.kind = kind
         self.detail = TextLimits.truncate(TextLimits.singleLine(detail), to: ProviderError.maxDetailLength)
         self.attempts = attempts
+        self.modelsTried = modelsTried
     }
 
     /// Builds an error whose detail is passed through `redactor` first.
@@ -57,8 +60,13 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible, Equatable
         return nil
     }
 
-    /// A short, friendly message for the chat user.
+    /// A short, friendly message for the chat user (says so when fallback models were tried too).
     public var userMessage: String {
+        guard modelsTried > 1 else { return singleModelMessage }
+        return singleModelMessage + " (All \(modelsTried) configured models failed.)"
+    }
+
+    private var singleModelMessage: String {
         switch kind {
         case .http(let status) where status == 401 || status == 403:
             return "Sorry — the model provider rejected the configured API key (HTTP \(status)). Please check the provider settings."

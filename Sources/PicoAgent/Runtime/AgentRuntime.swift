@@ -1,5 +1,6 @@
 import Logging
 import PicoConfig
+import PicoPolicy
 
 /// One agent: its provider, tools, sessions and system prompt, and the tool loop.
 ///
@@ -22,13 +23,20 @@ public final class AgentRuntime: Sendable {
     let redactor: SecretRedactor
     let auditSink: ToolAuditSink?
     let logger: Logger
+    /// Long-term notes (`nil`: the prompt reads the workspace's memory/MEMORY.md, no memory tool).
+    public let memory: MemoryStore?
+    let compactor: ConversationCompactor
+    let toolTokens: Int
+    let turns = RunningTurns()
 
     /// - Parameters:
     ///   - provider: `nil` when no provider is configured; every turn then answers with `notReadyReason`.
     ///   - auditSink: receives one ``ToolAuditEvent`` per tool call.
     public init(settings: AgentSettings, provider: (any LLMProvider)?, notReadyReason: String? = nil,
                 tools: ToolRegistry, sessions: (any SessionBackend)? = nil, redactor: SecretRedactor,
-                auditSink: ToolAuditSink? = nil, logger: Logger = Logger(label: "picoclaw.agent")) {
+                auditSink: ToolAuditSink? = nil, logger: Logger = Logger(label: "picoclaw.agent"),
+                memory: MemoryStore? = nil) {
+        self.memory = memory
         self.settings = settings
         self.provider = provider
         self.notReadyReason = provider == nil ? (notReadyReason ?? "no LLM provider configured") : nil
@@ -41,6 +49,9 @@ public final class AgentRuntime: Sendable {
         self.redactor = redactor
         self.auditSink = auditSink
         self.logger = logger
+        self.compactor = ConversationCompactor(contextWindow: settings.contextWindow, summarizeAt: settings.summarizeAt,
+                                               maxTokens: settings.maxTokens)
+        self.toolTokens = TokenEstimator.estimate(tools.definitions)
     }
 
     /// `true` when a provider is configured.
@@ -52,9 +63,43 @@ public final class AgentRuntime: Sendable {
     /// Session file I/O (loading, append + `fsync`, compaction) runs off the cooperative thread pool, on a
     /// short-lived thread per operation; recent history is usually served from the store's in-memory cache.
     ///
+    /// Chat commands (`/new`, `/help`, `/stop`) are answered here without the model. The turn runs in its own task
+    /// so that ``stop(session:)`` can cancel it.
     /// With `persist: false` the turn is not written; the caller records ``AgentReply/transcript`` itself (the
     /// gateway commits it together with the reply in one transaction).
-    public func respond(to message: InboundText, session: SessionKey, persist shouldPersist: Bool = true) async -> AgentReply {
+    public func respond(to message: InboundText, session: SessionKey, persist: Bool = true) async -> AgentReply {
+        if let command = ChatCommand.parse(message.text) { return await run(command, session: session) }
+        let work = Task { await self.runTurn(message, session: session, persist: persist) }
+        let id = turns.register(session, work)
+        defer { turns.remove(session, id: id) }
+        return await withTaskCancellationHandler { await work.value } onCancel: { work.cancel() }
+    }
+
+    /// Cancels the oldest unfinished turn of `session` (the one running; later ones wait behind it).
+    /// - Returns: `false` when no turn of the session was running.
+    @discardableResult
+    public func stop(session: SessionKey) -> Bool { turns.cancelOldest(session) }
+
+    private func run(_ command: ChatCommand, session: SessionKey) async -> AgentReply {
+        let text: String
+        switch command {
+        case .help:
+            text = ChatCommand.helpText
+        case .stop:
+            text = stop(session: session) ? "Stopped." : "Nothing is running right now."
+        case .new:
+            do {
+                try await sessions.clear(session)
+                text = "Started a new conversation. Notes saved with memory are kept."
+            } catch {
+                logger.error("could not clear the session", metadata: meta(session, ["error": "\(error)"]))
+                text = "Sorry — I could not start a new conversation (the session store failed)."
+            }
+        }
+        return AgentReply(text: text, agentID: settings.id, sessionKey: session)
+    }
+
+    private func runTurn(_ message: InboundText, session: SessionKey, persist shouldPersist: Bool) async -> AgentReply {
         let clock = ContinuousClock()
         let started = clock.now
         guard let provider else {
@@ -67,10 +112,28 @@ public final class AgentRuntime: Sendable {
         } catch {
             logger.error("session history unreadable; starting fresh", metadata: meta(session, ["error": "\(error)"]))
         }
-        let system = ChatMessage.system(prompt.build(channel: message.channel, chatID: message.chatID))
         let identity = SenderContext.message(for: message).map { [$0] } ?? []  // data, never in the system prompt
+        let notes = await memory?.load(channel: message.channel, chatID: message.chatID, senderID: message.senderID)
+        var summary = ""
+        do {
+            summary = try await sessions.summary(session)
+        } catch {
+            logger.error("session summary unreadable", metadata: meta(session, ["error": "\(error)"]))
+        }
+        let basePrompt = prompt.build(channel: message.channel, chatID: message.chatID, memory: notes)
         var turn: [ChatMessage] = [.user(redactor.redact(message.text))]
-        let context = ToolContext(agentID: settings.id, sessionKey: session, channel: message.channel, chatID: message.chatID)
+        let fixedTokens = TokenEstimator.estimate(basePrompt + ConversationCompactor.promptSection(summary))
+            + toolTokens + TokenEstimator.estimate(identity + turn) + TokenEstimator.perMessageOverhead
+        if let cut = compactor.cutIndex(history: history, fixedTokens: fixedTokens) {
+            if let newSummary = await summarize(Array(history[..<cut]), keepNewest: history.count - cut, onto: summary,
+                                                provider: provider, session: session) {
+                summary = newSummary
+                history = Array(history[cut...])
+            }
+        }
+        let system = ChatMessage.system(summary.isEmpty ? basePrompt : basePrompt + ConversationCompactor.promptSection(summary))
+        let context = ToolContext(agentID: settings.id, sessionKey: session, channel: message.channel,
+                                  chatID: message.chatID, senderID: message.senderID)
 
         var iterations = 0
         var toolCallCount = 0
@@ -143,6 +206,32 @@ public final class AgentRuntime: Sendable {
                 outcome: hitLimit ? "iteration_limit" : "ok")
         return AgentReply(text: text, agentID: settings.id, sessionKey: session, iterations: iterations,
                           toolCalls: toolCallCount, hitIterationLimit: hitLimit, usage: usage, transcript: transcript)
+    }
+
+    /// Summarises `older` onto `summary` with the model, stores the summary and drops `older` from the session
+    /// file. Returns the new summary, or `nil` (history left as it is) when the model failed.
+    private func summarize(_ older: [ChatMessage], keepNewest: Int, onto summary: String, provider: any LLMProvider,
+                           session: SessionKey) async -> String? {
+        let request = compactor.request(model: settings.model, summary: summary, older: older)
+        let text: String
+        do {
+            text = try await provider.complete(request).content.trimmedSpaces
+        } catch {
+            logger.warning("could not summarise older turns; keeping them", metadata: meta(session, ["error": "\(error)"]))
+            return nil
+        }
+        guard !text.isEmpty else { return nil }
+        let newSummary = redactor.redact(text)
+        do {
+            try await sessions.compact(session, summary: newSummary, keepNewest: keepNewest)
+        } catch {
+            logger.error("could not store the session summary", metadata: meta(session, ["error": "\(error)"]))
+            return nil
+        }
+        logger.debug("summarised older turns", metadata: meta(session, [
+            "messages": "\(older.count)", "summary_chars": "\(newSummary.count)",
+        ]))
+        return newSummary
     }
 
     /// The turn without a trailing assistant tool-call message whose results are incomplete (a cancelled turn),

@@ -20,11 +20,18 @@ public struct AgentSettings: Sendable, Equatable {
     public var maxToolIterations: Int
     /// Session messages kept as context (default 40).
     public var maxHistoryMessages: Int
+    /// The model's context window in tokens (default 128000).
+    public var contextWindow: Int
+    /// Share of ``contextWindow`` at which older turns are summarised (default 0.75).
+    public var summarizeAt: Double
 
     /// Creates settings (iteration and history limits are at least 1).
     public init(id: String, name: String? = nil, workspace: String, model: String, providerName: String? = nil,
                 restrictToWorkspace: Bool = true, maxTokens: Int = 8192, temperature: Double? = 0.7,
-                maxToolIterations: Int = 20, maxHistoryMessages: Int = 40) {
+                maxToolIterations: Int = 20, maxHistoryMessages: Int = 40, contextWindow: Int = 128_000,
+                summarizeAt: Double = 0.75) {
+        self.contextWindow = max(1024, contextWindow)
+        self.summarizeAt = min(0.95, max(0.2, summarizeAt))
         self.id = id
         self.name = name ?? id
         self.workspace = workspace

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import PicoConfig
 import PicoState
+import Synchronization
 
 /// Sessions in the gateway's state store (`session_messages`), out of every workspace: no tool of any chat can
 /// read or change them. Each message is one redacted JSON row; loading reads only the recent tail.
@@ -41,6 +42,37 @@ public struct StateSessionStore: SessionBackend {
         SessionWrite(key: key.rawValue, agent: agentID, messages: encode(messages))
     }
 
+    public func summary(_ key: SessionKey) async throws -> String {
+        try await SessionSummaryTable.ensure(store)
+        return try await store.read { db throws(StateError) in
+            try db.queryOne("SELECT summary FROM session_summaries WHERE session = ?", [.text(key.rawValue)])?.text(0) ?? ""
+        }
+    }
+
+    /// The summary and the trim in one durable transaction.
+    public func compact(_ key: SessionKey, summary: String, keepNewest: Int) async throws {
+        try await SessionSummaryTable.ensure(store)
+        let text = redactor.redact(String(summary.prefix(SessionSummaryStore.maxCharacters)))
+        try await store.write { db throws(StateError) in
+            try db.execute("""
+                INSERT INTO session_summaries(session, summary, updated_at) VALUES(?, ?, strftime('%s','now'))
+                ON CONFLICT(session) DO UPDATE SET summary = excluded.summary, updated_at = excluded.updated_at
+                """, [.text(key.rawValue), .text(text)])
+            try db.execute("""
+                DELETE FROM session_messages WHERE session = ? AND id NOT IN
+                  (SELECT id FROM session_messages WHERE session = ? ORDER BY id DESC LIMIT ?)
+                """, [.text(key.rawValue), .text(key.rawValue), .int(max(0, keepNewest))])
+        }
+    }
+
+    public func clear(_ key: SessionKey) async throws {
+        try await SessionSummaryTable.ensure(store)
+        try await store.write { db throws(StateError) in
+            try db.execute("DELETE FROM session_summaries WHERE session = ?", [.text(key.rawValue)])
+        }
+        try await store.clearSession(key.rawValue)
+    }
+
     /// One redacted JSON text per message.
     public func encode(_ messages: [ChatMessage]) -> [String] {
         let encoder = JSONEncoder()
@@ -55,5 +87,19 @@ public struct StateSessionStore: SessionBackend {
     public static func decode(_ rows: [String]) -> [ChatMessage] {
         let decoder = JSONDecoder()
         return rows.compactMap { try? decoder.decode(ChatMessage.self, from: Data($0.utf8)) }
+    }
+}
+
+/// The `session_summaries` table (component `session_summaries`), created on first use.
+enum SessionSummaryTable {
+    static let migrations = [StateMigration(component: "session_summaries", version: 1, sql: """
+        CREATE TABLE session_summaries(session TEXT PRIMARY KEY, summary TEXT NOT NULL, updated_at INTEGER NOT NULL)
+        """)]
+    private static let migrated = Mutex<Set<String>>([])
+
+    static func ensure(_ store: StateStore) async throws {
+        if migrated.withLock({ $0.contains(store.path) }) { return }
+        try await store.migrate(migrations)
+        _ = migrated.withLock { $0.insert(store.path) }
     }
 }

@@ -71,11 +71,14 @@ public struct ToolContext: Sendable {
     public var sessionKey: SessionKey
     public var channel: String
     public var chatID: String
+    /// The sender's id on the channel, when known (per-sender memory).
+    public var senderID: String?
 
-    public init(agentID: String, sessionKey: SessionKey, channel: String, chatID: String) {
+    public init(agentID: String, sessionKey: SessionKey, channel: String, chatID: String, senderID: String? = nil) {
         self.agentID = agentID
         self.sessionKey = sessionKey
         self.channel = channel
         self.chatID = chatID
+        self.senderID = senderID
     }
 }
