@@ -96,7 +96,7 @@ let package = Package(
             "PicoChannels", "PicoHTTP", "PicoFakes", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "PicoGatewayTests", dependencies: [
-            "PicoGateway", "PicoState", "PicoHTTP", "PicoPolicy", "PicoFakes",
+            "PicoGateway", "PicoState", "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoFakes",
         ]),
         .testTarget(name: "PicoStateTests", dependencies: ["PicoState"]),
     ]
