@@ -120,6 +120,15 @@ import Testing
         #expect(e?.message.contains("invalid UTF-8") == true, "\(e?.message ?? "")")
     }
 
+    @Test func invalidUTF8InTheEnvironmentNamesTheVariableAndByte() {
+        let dir = TempDir()
+        let e = expectConfigError {
+            _ = try ConfigLoader.load(environment: ["PICOCLAW_HOME": dir.path], homeDirectory: dir.path,
+                                      invalidUTF8: ["PICOCLAW_GATEWAY_HOST": 8])
+        }
+        #expect(e?.message == "PICOCLAW_GATEWAY_HOST: invalid UTF-8 at byte 9 of its value")
+    }
+
     @Test func invalidUTF8Finder() {
         #expect(UTF8Check.firstInvalidOffset(Array("héllo ✓ 🙂".utf8)) == nil)
         #expect(UTF8Check.firstInvalidOffset([0x61, 0xC0, 0xAF]) == 1)          // overlong

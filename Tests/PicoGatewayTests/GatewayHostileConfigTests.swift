@@ -54,6 +54,18 @@ struct GatewayHostileConfigTests {
         #expect(warnings == (geteuid() == 0 ? 1 : 0), "\(run.log)")
     }
 
+    @Test func invalidUTF8InAnEnvironmentValueIsRejectedWithTheByte() async throws {
+        guard let binary = PicoclawBinary.path() else { return }
+        let home = BinaryHome()
+        for command in ["config check", "gateway"] {
+            let outcome = await BinaryProcess.run(
+                ["/bin/sh", "-c", "PICOCLAW_GATEWAY_HOST=\"$(printf '127.0.0.\\377')\" exec '\(binary)' \(command)"],
+                environment: home.environment, timeout: 30)
+            #expect(outcome.status == 1, "\(command): \(outcome.status) \(outcome.stderr)")
+            #expect(outcome.stderr.contains("PICOCLAW_GATEWAY_HOST: invalid UTF-8 at byte 9"), "\(command): \(outcome.stderr)")
+        }
+    }
+
     @Test func rootWarningOnlyForUIDZero() {
         let recorder = LineRecorder()
         let logger = Logger(label: "t") { _ in recorder }
