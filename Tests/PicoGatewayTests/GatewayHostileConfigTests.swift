@@ -11,11 +11,12 @@ import Testing
 /// `[::1]` means the same to config check and the listener; start-up says which config it uses and warns as root.
 @Suite("hostile configuration, real binary", .serialized)
 struct GatewayHostileConfigTests {
-    @Test func fifoAsFileSecretNeverHangsAnyCommand() async throws {
+    @Test(arguments: ["PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE", "PICOCLAW_SECRETS_FILE", "PICOCLAW_CONFIG"])
+    func fifoNeverHangsAnyCommand(variable: String) async throws {
         let home = BinaryHome()
-        let fifo = home.dir.at("token-fifo")
+        let fifo = home.dir.at("fifo")
         #expect(mkfifo(fifo, 0o600) == 0)
-        home.extraEnvironment["PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE"] = fifo
+        home.extraEnvironment[variable] = fifo
         for command in [["config", "check"], ["gateway"], ["security", "audit"]] {
             let started = BinaryProcess.monotonicSeconds()
             guard let outcome = await home.run(command) else { return }
@@ -23,9 +24,13 @@ struct GatewayHostileConfigTests {
             #expect(elapsed < 10, "\(command) took \(elapsed) s")
             #expect(outcome.status != 0 && outcome.status < 128, "\(command) exited \(outcome.status)")
             let output = outcome.stdout + outcome.stderr
-            #expect(output.contains("PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE"), "\(command): \(output)")
+            #expect(output.contains(fifo), "\(command): \(output)")
             #expect(output.contains("not a regular file"), "\(command): \(output)")
         }
+        // Whatever a command did, the FIFO never had a reader left hanging on it.
+        let writer = open(fifo, O_WRONLY | O_NONBLOCK)
+        #expect(writer < 0 && errno == ENXIO, "a process still has the FIFO open for reading")
+        if writer >= 0 { close(writer) }
     }
 
     @Test func bracketedIPv6LoopbackWorksForConfigCheckAndGateway() async throws {
