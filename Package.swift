@@ -40,11 +40,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PicoChannels", dependencies: [
-            "PicoConfig", "PicoHTTP", "CCurl",
+            "PicoConfig", "PicoHTTP",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PicoGateway", dependencies: [
-            "PicoConfig", "PicoPolicy", "PicoAgent", "PicoChannels", "CMicroHTTPD",
+            "PicoConfig", "PicoPolicy", "PicoHTTP", "PicoAgent", "PicoChannels", "CMicroHTTPD",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "PicoBuildInfo", plugins: ["BuildInfoPlugin"]),
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         .executableTarget(name: "picoclaw", dependencies: [
-            "PicoConfig", "PicoPolicy", "PicoHTTP", "PicoAgent", "PicoChannels", "PicoGateway", "PicoBuildInfo",
+            "PicoConfig", "PicoPolicy", "PicoAgent", "PicoChannels", "PicoGateway", "PicoBuildInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -64,14 +64,19 @@ let package = Package(
 
         // MARK: Tests
         .target(name: "PicoFakes", dependencies: [
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
         ], path: "Tests/PicoFakes"),
         .testTarget(name: "PicoConfigTests", dependencies: ["PicoConfig"]),
         .testTarget(name: "PicoPolicyTests", dependencies: ["PicoPolicy"]),
         .testTarget(name: "PicoHTTPTests", dependencies: ["PicoHTTP", "PicoFakes"]),
-        .testTarget(name: "PicoAgentTests", dependencies: ["PicoAgent", "PicoFakes"]),
-        .testTarget(name: "PicoChannelsTests", dependencies: ["PicoChannels", "PicoFakes"]),
+        .testTarget(name: "PicoAgentTests", dependencies: [
+            "PicoAgent", "PicoConfig", "PicoFakes", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "PicoChannelsTests", dependencies: [
+            "PicoChannels", "PicoHTTP", "PicoFakes", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "PicoGatewayTests", dependencies: ["PicoGateway", "PicoFakes"]),
     ]
 )
