@@ -77,6 +77,8 @@ let package = Package(
         .testTarget(name: "PicoChannelsTests", dependencies: [
             "PicoChannels", "PicoHTTP", "PicoFakes", .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "PicoGatewayTests", dependencies: ["PicoGateway", "PicoFakes"]),
+        .testTarget(name: "PicoGatewayTests", dependencies: [
+            "PicoGateway", "PicoConfig", "PicoHTTP", "PicoFakes", .product(name: "Logging", package: "swift-log"),
+        ]),
     ]
 )
