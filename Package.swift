@@ -78,7 +78,8 @@ let package = Package(
             "PicoChannels", "PicoHTTP", "PicoFakes", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "PicoGatewayTests", dependencies: [
-            "PicoGateway", "PicoConfig", "PicoHTTP", "PicoFakes", .product(name: "Logging", package: "swift-log"),
+            "PicoGateway", "PicoChannels", "PicoConfig", "PicoHTTP", "PicoFakes",
+            .product(name: "Logging", package: "swift-log"),
         ]),
     ]
 )
