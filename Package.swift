@@ -96,7 +96,8 @@ let package = Package(
             "PicoChannels", "PicoHTTP", "PicoFakes", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "PicoGatewayTests", dependencies: [
-            "PicoGateway", "PicoState", "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoFakes",
+            "PicoGateway", "PicoState", "PicoChannels", "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoFakes",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "PicoStateTests", dependencies: ["PicoState"]),
     ]

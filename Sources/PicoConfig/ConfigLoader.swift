@@ -15,11 +15,19 @@ public enum ConfigLoader {
     ///   - explicitPath: `--config PATH` (wins over `PICOCLAW_CONFIG` and the default locations).
     ///   - environment: the environment to read (`ProcessEnvironment.current()` in the CLI).
     ///   - homeDirectory: the user's home; `nil` = `HOME` from `environment`, else the password database.
+    ///   - systemDirectory: where system installs keep `config.json` and `secrets.env` (`/etc/picoclaw`).
+    ///   - invalidUTF8: `PICOCLAW_*` variables whose raw value is not UTF-8 (each is an error naming the byte).
     /// - Throws: ``ConfigError`` for any problem; nothing is half-loaded.
     public static func load(explicitPath: String? = nil,
                             environment: [String: String] = ProcessEnvironment.current(),
                             homeDirectory: String? = nil,
-                            systemDirectory: String = ConfigLocator.systemDirectory) throws(ConfigError) -> LoadedConfig {
+                            systemDirectory: String = ConfigLocator.systemDirectory,
+                            invalidUTF8: [String: Int] = ProcessEnvironment.invalidUTF8Variables()) throws(ConfigError) -> LoadedConfig {
+        if !invalidUTF8.isEmpty {
+            throw ConfigError.combined(invalidUTF8.sorted { $0.key < $1.key }.map { name, offset in
+                ConfigError(kind: .environment, message: "\(name): invalid UTF-8 at byte \(offset + 1) of its value")
+            })
+        }
         let home = homeDirectory ?? ProcessEnvironment.homeDirectory(environment: environment)
         let location = ConfigLocator.resolvePath(explicit: explicitPath, environment: environment, homeDirectory: home,
                                                  systemDirectory: systemDirectory)

@@ -38,6 +38,7 @@ public final class Gateway: Sendable {
     private func serve() async throws -> Int32 {
         let config = loaded.config
         let signals = SignalEvents()
+        StartupNotes.log(loaded, logger: logger)
 
         // 1. Exposure: loopback unless explicitly opted in.
         let host = config.gateway.host

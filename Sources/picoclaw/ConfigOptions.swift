@@ -6,7 +6,7 @@ import PicoConfig
 /// `gateway`, ...). Use `try options.loadOrExit()` to get a ``LoadedConfig`` or exit with the right status.
 struct ConfigOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Config file (default: $PICOCLAW_CONFIG, else $PICOCLAW_HOME/config.json, else ~/.picoclaw/config.json).",
+        "Config file (default: $PICOCLAW_CONFIG, else the first existing of $PICOCLAW_HOME/config.json, ~/.picoclaw/config.json, /etc/picoclaw/config.json).",
         valueName: "path"))
     var config: String?
 

@@ -12,7 +12,7 @@ import Testing
         func advance(_ d: Duration) { now.withLock { $0 += d } }
     }
 
-    @Test func refusedSenderIsReportedOncePerHourWithACount() {
+    @Test func refusedSenderIsReportedOncePerHourWithACount() throws {
         let log = LogRecorder()
         let clock = ManualClock()
         let gate = SenderGate(allowlist: Allowlist(["1"], platform: "telegram"), logger: log.logger(),
@@ -20,14 +20,14 @@ import Testing
         for _ in 0..<5 { #expect(!gate.admit(senderID: "666", username: "eve")) }
         #expect(!gate.admit(senderID: "777", username: nil))
         let info = { log.all.filter { $0.level >= .info }.map(\.message) }
-        #expect(info().count == 2)
+        try #require(info().count == 2)
         #expect(info()[0].contains("refused message from user 666 (@eve). To allow them"))
         clock.advance(.seconds(1800))
         for _ in 0..<3 { _ = gate.admit(senderID: "666", username: "eve") }
         #expect(info().count == 2, "more than one line per hour: \(info())")
         clock.advance(.seconds(1801))
         _ = gate.admit(senderID: "666", username: "eve")
-        #expect(info().count == 3)
+        try #require(info().count == 3)
         #expect(info()[2].contains("user 666 (@eve)"), "\(info())")
         #expect(info()[2].contains("8 messages refused in the last hour"), "\(info())")
         // The next hour starts counting again.

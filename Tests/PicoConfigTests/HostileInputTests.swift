@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 import Testing
 @testable import PicoConfig
 
@@ -119,6 +120,15 @@ import Testing
         #expect(e?.message.contains("invalid UTF-8") == true, "\(e?.message ?? "")")
     }
 
+    @Test func invalidUTF8InTheEnvironmentNamesTheVariableAndByte() {
+        let dir = TempDir()
+        let e = expectConfigError {
+            _ = try ConfigLoader.load(environment: ["PICOCLAW_HOME": dir.path], homeDirectory: dir.path,
+                                      invalidUTF8: ["PICOCLAW_GATEWAY_HOST": 8])
+        }
+        #expect(e?.message == "PICOCLAW_GATEWAY_HOST: invalid UTF-8 at byte 9 of its value")
+    }
+
     @Test func invalidUTF8Finder() {
         #expect(UTF8Check.firstInvalidOffset(Array("héllo ✓ 🙂".utf8)) == nil)
         #expect(UTF8Check.firstInvalidOffset([0x61, 0xC0, 0xAF]) == 1)          // overlong
@@ -149,31 +159,27 @@ import Testing
 
     // MARK: - Helpers
 
-    /// Loads on a separate thread and gives up after 5 s, so a blocking open fails the test instead of hanging it.
+    /// Loads on a separate thread and gives up after 5 s, so a blocking open fails the test instead of hanging it
+    /// (the stuck thread is released later by ``unblock(_:)``).
     private func loadWithin(_ dir: TempDir, _ env: [String: String]) async -> ConfigError? {
         let home = dir.path
-        let result = await withTaskGroup(of: ConfigError??.self) { group in
-            group.addTask {
-                await withCheckedContinuation { (cont: CheckedContinuation<ConfigError??, Never>) in
-                    spawnThread {
-                        var environment = ["PICOCLAW_HOME": home]
-                        environment.merge(env) { $1 }
-                        do throws(ConfigError) {
-                            _ = try ConfigLoader.load(environment: environment, homeDirectory: home + "/home")
-                            cont.resume(returning: .some(nil))
-                        } catch {
-                            cont.resume(returning: .some(error))
-                        }
-                    }
+        let once = OnceResult()
+        let result: ConfigError?? = await withCheckedContinuation { (cont: CheckedContinuation<ConfigError??, Never>) in
+            once.set(cont)
+            spawnThread {
+                var environment = ["PICOCLAW_HOME": home]
+                environment.merge(env) { $1 }
+                do throws(ConfigError) {
+                    _ = try ConfigLoader.load(environment: environment, homeDirectory: home + "/home")
+                    once.resume(.some(nil))
+                } catch {
+                    once.resume(.some(error))
                 }
             }
-            group.addTask {
+            Task {
                 try? await Task.sleep(for: .seconds(5))
-                return nil
+                once.resume(nil)
             }
-            let first = await group.next()!
-            group.cancelAll()
-            return first
         }
         guard let result else {
             Issue.record("the loader blocked for 5 s")
@@ -193,6 +199,18 @@ import Testing
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         close(fd)
+    }
+}
+
+/// Resumes a continuation once, from whichever side comes first.
+private final class OnceResult: @unchecked Sendable {
+    private let lock = Mutex<CheckedContinuation<ConfigError??, Never>?>(nil)
+    func set(_ c: CheckedContinuation<ConfigError??, Never>) { lock.withLock { $0 = c } }
+    func resume(_ value: ConfigError??) {
+        lock.withLock { c in
+            c?.resume(returning: value)
+            c = nil
+        }
     }
 }
 
