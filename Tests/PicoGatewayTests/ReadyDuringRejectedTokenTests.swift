@@ -1,6 +1,5 @@
 import Logging
 import PicoChannels
-import PicoConfig
 import PicoFakes
 @testable import PicoGateway
 import Testing
@@ -11,12 +10,7 @@ import Testing
 struct ReadyDuringRejectedTokenTests {
     @Test func readyFollowsTheRejectedTokenAndItsRecovery() async throws {
         let fake = try await FakeTelegram.start()
-        let dir = BinaryTempDir(prefix: "picoclaw-ready401")
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-        let loaded = try ConfigLoader.load(environment: ["PICOCLAW_HOME": dir.path], homeDirectory: dir.path)
-        let system = try AgentSystemBuilder.build(loaded: loaded, logger: logger)
-        let pipeline = MessagePipeline(agents: system.agents, router: system.router, dispatcher: system.dispatcher,
-                                       logger: logger)
         // Auth backoff 30 s doubling → 0.3 s doubling here: 4 rejections keep the token "bad" for 1–5 s.
         let channel = TelegramChannel(options: TelegramOptions(
             token: fake.token, allowFrom: ["1"], baseURL: fake.baseURL, pollTimeout: .seconds(1),
@@ -24,7 +18,7 @@ struct ReadyDuringRejectedTokenTests {
         let board = ReadinessBoard()
         board.set("agents", ok: true, detail: "test")
         let supervisor = ChannelSupervisor(channels: [channel], board: board, logger: logger)
-        let intake = Task { await supervisor.run(pipeline: pipeline) }
+        let intake = Task { await supervisor.run() }
         defer { intake.cancel() }
 
         #expect(await waitFor(board, status: 200), "never ready: \(board.readyResponse().body)")
