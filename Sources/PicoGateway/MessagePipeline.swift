@@ -215,6 +215,20 @@ final class MessagePipeline: InboundSink, Sendable {
         }
     }
 
+    /// Forgets finished messages after `retention` (kept that long to recognise platform re-deliveries: Telegram
+    /// keeps updates 24 h, Discord catch-up looks back 24 h), now and then every hour, until cancelled.
+    func pruneFinishedPeriodically(retention: Duration = .seconds(7 * 24 * 3600)) async {
+        while !Task.isCancelled {
+            do {
+                let removed = try await store.pruneFinished(olderThan: retention.components.seconds)
+                if removed > 0 { logger.debug("state store: forgot \(removed) finished message(s)") }
+            } catch {
+                logger.warning("\(error)")
+            }
+            try? await Task.sleep(for: .seconds(3600))
+        }
+    }
+
     /// Returns start-up garbage to the kernel once the gateway has settled (a few seconds after start).
     func trimWhenSettled() async {
         let scheduler = self.scheduler

@@ -194,6 +194,8 @@ public final class StateStore: Sendable {
             _ = try db.query("PRAGMA journal_mode = WAL")
             try db.execute("PRAGMA synchronous = FULL")
             try db.execute("PRAGMA foreign_keys = ON")
+            // A personal gateway's database is small: 512 KiB of page cache is plenty (SQLite's default is 2 MiB).
+            try db.execute("PRAGMA cache_size = -512")
             // Touch the schema so the file exists, then check it is the file in the directory we verified.
             _ = try db.query("SELECT count(*) FROM sqlite_master")
         } catch {
