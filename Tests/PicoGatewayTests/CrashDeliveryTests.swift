@@ -112,6 +112,35 @@ struct CrashDeliveryTests {
     }
 }
 
+extension CrashDeliveryTests {
+    @Test func aMessageWhoseTurnKeepsDyingIsGivenUpWithANoticeAndTheChatMovesOn() async throws {
+        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
+        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
+        defer { Task { await llm.stop(); await telegram.stop() } }
+        // "poison" never gets an answer in time: the gateway is killed during its turn, again and again.
+        llm.setResponder { request in
+            request.lastUserText == "poison" ? .delay(60_000, then: .text("too late")) : .text("re: \(request.lastUserText ?? "")")
+        }
+        let run = GatewayRun()
+        run.useLLM(llm)
+        run.useTelegram(telegram, allowFrom: [4242])
+        telegram.enqueueTextMessage(from: 4242, text: "poison")
+        telegram.enqueueTextMessage(from: 4242, text: "after")
+        for attempt in 1...5 {
+            #expect(run.start())
+            _ = try await llm.waitForRequests(count: attempt, timeout: .seconds(20))
+            #expect(await run.stop(SIGKILL) == 128 + SIGKILL)
+        }
+        #expect(run.start())
+        try await telegram.waitForSentMessageCount(2, timeout: .seconds(20))
+        let texts = telegram.sentMessages(from: 0).map(\.message.text)
+        #expect(texts.count == 2)
+        #expect(texts.first?.hasPrefix("Sorry — I could not process that message") == true, "\(texts)")
+        #expect(texts.last == "re: after")
+        #expect(await run.stop() == 0)
+    }
+}
+
 /// A small seeded generator, so a failing round's kill timing can be reproduced from the logged seed.
 struct SplitMix: RandomNumberGenerator {
     var state: UInt64
