@@ -73,7 +73,8 @@ struct CrashDeliveryTests {
             }
             #expect(collapsed == expected[chat], "round \(round) chat \(chat): replies \(collapsed)")
         }
-        #expect(duplicates <= restarts.count, "round \(round): \(duplicates) duplicates for \(restarts.count) kills")
+        // At most one lost acknowledgement per turn in flight at each kill (4 run at once).
+        #expect(duplicates <= restarts.count * 4, "round \(round): \(duplicates) duplicates for \(restarts.count) kills")
         #expect(await run.stop() == 0)
         run.expectNoSecrets()
     }
