@@ -137,9 +137,21 @@ static void namespace_launcher_main(const struct pico_spawn_config *c, int devnu
         child_report(status_w, PICO_STAGE_SETUP, errno, 0, 0);
         _exit(127);
     }
+    /* All passed descriptors go high before any lands on 5.. (a source may already sit on a target number). */
+    int high_pass[256];
+    if (c->pass_fd_count > 256) {
+        child_report(high_status, PICO_STAGE_SETUP, EMFILE, 0, 0);
+        _exit(127);
+    }
     for (size_t i = 0; i < c->pass_fd_count; i++) {
-        int high = fcntl(c->pass_fds[i], F_DUPFD_CLOEXEC, base);
-        if (high < 0 || dup2(high, 5 + (int)i) < 0) {
+        high_pass[i] = fcntl(c->pass_fds[i], F_DUPFD_CLOEXEC, base);
+        if (high_pass[i] < 0) {
+            child_report(high_status, PICO_STAGE_SETUP, errno, 0, 0);
+            _exit(127);
+        }
+    }
+    for (size_t i = 0; i < c->pass_fd_count; i++) {
+        if (dup2(high_pass[i], 5 + (int)i) < 0) {
             child_report(high_status, PICO_STAGE_SETUP, errno, 0, 0);
             _exit(127);
         }

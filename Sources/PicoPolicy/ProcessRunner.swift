@@ -118,7 +118,8 @@ enum ProcessRunner {
                 config.cancel_fd = request.cancelFD
                 config.output = buffer
                 config.output_capacity = capacity
-                _ = pico_run(&config, &result)
+                // The C arrays must outlive the call (ARC may otherwise release them after their last use above).
+                withExtendedLifetime((argv, envp, full, readExec, devices)) { _ = pico_run(&config, &result) }
                }
               }
             }
