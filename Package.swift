@@ -33,8 +33,8 @@ let package = Package(
         /// Landlock syscalls and the fork/exec child path of PicoPolicy's sandboxed executor (async-signal-safe C).
         .target(name: "CPicoPolicy", dependencies: ["CSeccomp"]),
         /// The step bubblewrap runs inside the exec sandbox: applies Landlock, then execs the command.
-        /// A C program linked as a static executable: the sandbox shows it only /usr and /lib (never the Swift
-        /// toolchain), and it starts without the dynamic loader (lld: glibc's static-dlopen note is not a warning).
+        /// A C program linked as a static executable: it needs no library inside the sandbox (never the Swift
+        /// toolchain) and starts without the dynamic loader (lld: glibc's static-dlopen note is not a warning).
         .executableTarget(name: "picoclaw-sandbox", dependencies: ["CPicoPolicy"],
                           linkerSettings: [.unsafeFlags(["-static-executable", "-use-ld=lld"])]),
 
