@@ -39,9 +39,10 @@ let package = Package(
         /// Landlock syscalls and the fork/exec child path of PicoPolicy's sandboxed executor (async-signal-safe C).
         .target(name: "CPicoPolicy", dependencies: ["CSeccomp"]),
         /// The step bubblewrap runs inside the exec sandbox: applies Landlock, then execs the command.
-        /// Linked without the Swift runtime (it is a C program): the sandbox shows it only /usr and /lib.
+        /// A C program linked as a static executable: it needs no library inside the sandbox (never the Swift
+        /// toolchain) and starts without the dynamic loader (lld: glibc's static-dlopen note is not a warning).
         .executableTarget(name: "picoclaw-sandbox", dependencies: ["CPicoPolicy"],
-                          linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
+                          linkerSettings: [.unsafeFlags(["-static-executable", "-use-ld=lld"])]),
 
         // MARK: Libraries
         .target(name: "PicoConfig"),

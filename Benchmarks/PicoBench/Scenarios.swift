@@ -251,10 +251,17 @@ struct PolicyLine: Sendable {
     var microseconds: Double
 }
 
-/// Runs PicoPolicyBench and parses its `label  X µs/call` lines.
+/// Runs PicoPolicyBench and parses its `label  X µs/call` lines and the p50 of its sandboxed-exec lines
+/// (`label  p50 X ms, …`, reported in µs like the rest).
 func measurePolicy(binary: String) -> [PolicyLine] {
     let out = runCommand([binary]).stdout
     var lines: [PolicyLine] = []
+    for line in out.split(separator: "\n") where line.contains(" p50 ") {
+        let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+        guard let i = parts.firstIndex(of: "p50"), i + 1 < parts.count, let ms = Double(parts[i + 1]) else { continue }
+        lines.append(PolicyLine(label: parts[..<i].joined(separator: " ") + " (p50, spawn to exit)",
+                                microseconds: ms * 1000))
+    }
     for line in out.split(separator: "\n") where line.hasSuffix("µs/call") {
         let parts = line.split(separator: " ", omittingEmptySubsequences: true)
         guard parts.count >= 3, let v = Double(parts[parts.count - 2]) else { continue }

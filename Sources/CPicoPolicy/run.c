@@ -129,14 +129,39 @@ static void namespace_launcher_main(const struct pico_spawn_config *c, int devnu
         child_report(status_w, PICO_STAGE_SETUP, errno, 0, 0);
         _exit(127);
     }
-    int high_status = fcntl(status_w, F_DUPFD_CLOEXEC, 10);
-    int high_seccomp = c->seccomp_fd >= 0 ? fcntl(c->seccomp_fd, F_DUPFD_CLOEXEC, 10) : -1;
-    if (high_status < 0 || (c->seccomp_fd >= 0 && high_seccomp < 0) || dup2(high_status, 3) < 0 ||
-        (high_seccomp >= 0 && dup2(high_seccomp, 4) < 0)) {
+    /* Move everything above the target numbers first, then into place (dup2 clears close-on-exec). */
+    int base = 5 + (int)c->pass_fd_count + 16;
+    int high_status = fcntl(status_w, F_DUPFD_CLOEXEC, base);
+    int high_seccomp = c->seccomp_fd >= 0 ? fcntl(c->seccomp_fd, F_DUPFD_CLOEXEC, base) : -1;
+    if (high_status < 0 || (c->seccomp_fd >= 0 && high_seccomp < 0)) {
         child_report(status_w, PICO_STAGE_SETUP, errno, 0, 0);
         _exit(127);
     }
-    close_from(high_seccomp >= 0 ? 5 : 4);
+    /* All passed descriptors go high before any lands on 5.. (a source may already sit on a target number). */
+    int high_pass[256];
+    if (c->pass_fd_count > 256) {
+        child_report(high_status, PICO_STAGE_SETUP, EMFILE, 0, 0);
+        _exit(127);
+    }
+    for (size_t i = 0; i < c->pass_fd_count; i++) {
+        high_pass[i] = fcntl(c->pass_fds[i], F_DUPFD_CLOEXEC, base);
+        if (high_pass[i] < 0) {
+            child_report(high_status, PICO_STAGE_SETUP, errno, 0, 0);
+            _exit(127);
+        }
+    }
+    for (size_t i = 0; i < c->pass_fd_count; i++) {
+        if (dup2(high_pass[i], 5 + (int)i) < 0) {
+            child_report(high_status, PICO_STAGE_SETUP, errno, 0, 0);
+            _exit(127);
+        }
+    }
+    if (dup2(high_status, 3) < 0 || (high_seccomp >= 0 && dup2(high_seccomp, 4) < 0)) {
+        child_report(high_status, PICO_STAGE_SETUP, errno, 0, 0);
+        _exit(127);
+    }
+    if (high_seccomp < 0) close(4);
+    close_from(5 + (unsigned int)c->pass_fd_count);
     execve(c->path, c->argv, c->envp);
     child_report(3, PICO_STAGE_EXEC, errno, 0, 0);
     _exit(127);

@@ -20,6 +20,8 @@ struct ProcessRequest: Sendable {
     var dropCapabilities = false
     /// Classic BPF; loaded by the child (direct/supervised) or handed to bubblewrap (namespaces).
     var seccompProgram: [UInt8] = []
+    /// Namespaces mode: files opened for this run and passed to bubblewrap as fds 5, 6, ...
+    var passFiles: [String] = []
     var timeoutMilliseconds: Int
     var graceMilliseconds: Int
     var maxOutputBytes: Int
@@ -71,11 +73,18 @@ enum ProcessRunner {
             }
         }
         defer { if seccompFD >= 0 { close(seccompFD) } }
+        // A file that vanished since the plan was made is passed as /dev/null (the argument count is fixed).
+        let passFDs: [Int32] = request.passFiles.map { path in
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            return fd >= 0 ? fd : open("/dev/null", O_RDONLY | O_CLOEXEC)
+        }
+        defer { for fd in passFDs where fd >= 0 { close(fd) } }
         let inChild = request.sandboxMode != PICO_SANDBOX_NAMESPACES.rawValue && !request.seccompProgram.isEmpty
         let program = request.seccompProgram
         request.path.withCString { shell in
             request.workingDirectory.withCString { cwd in
               program.withUnsafeBufferPointer { bpf in
+               passFDs.withUnsafeBufferPointer { fds in
                 var config = pico_spawn_config()
                 config.path = shell
                 config.sandbox_mode = Int32(request.sandboxMode)
@@ -91,6 +100,8 @@ enum ProcessRunner {
                 config.seccomp_program = inChild ? bpf.baseAddress : nil
                 config.seccomp_length = inChild ? bpf.count : 0
                 config.seccomp_fd = seccompFD
+                config.pass_fds = fds.baseAddress
+                config.pass_fd_count = fds.count
                 config.argv = UnsafePointer(argv.pointer)
                 config.envp = UnsafePointer(envp.pointer)
                 config.cwd = cwd
@@ -107,7 +118,9 @@ enum ProcessRunner {
                 config.cancel_fd = request.cancelFD
                 config.output = buffer
                 config.output_capacity = capacity
-                _ = pico_run(&config, &result)
+                // The C arrays must outlive the call (ARC may otherwise release them after their last use above).
+                withExtendedLifetime((argv, envp, full, readExec, devices)) { _ = pico_run(&config, &result) }
+               }
               }
             }
         }

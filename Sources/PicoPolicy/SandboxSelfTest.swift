@@ -7,6 +7,7 @@ extension SandboxedExecutor {
     /// `layers` lists each layer, active or why not.
     public static func selfTest(sandbox: SandboxMode = .auto, network: Bool = false,
                                 limits: ExecLimits = .defaults) async -> SandboxSelfTest {
+        await prepare()
         var template = Array("/tmp/picoclaw-selftest-XXXXXX".utf8CString)
         guard let base = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) }) else {
             return SandboxSelfTest(layer: .structuralOnly, enforced: false,

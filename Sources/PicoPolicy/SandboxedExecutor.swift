@@ -62,6 +62,16 @@ public struct SandboxedExecutor: Sendable {
     /// Why Landlock is unavailable, nil when it works.
     public static var landlockProblem: String? { SandboxProbe.current.landlockProblem }
 
+    /// Runs the machine probes (child processes: Landlock, a trial namespace sandbox) and builds the seccomp
+    /// programs on a dedicated thread, so creating executors later never blocks Swift's cooperative pool on
+    /// them. Called by `selfTest`; call it once at start-up otherwise. Idempotent.
+    public static func prepare() async {
+        await DedicatedThread.run {
+            _ = SandboxProbe.current
+            SeccompCache.warmUp()
+        }
+    }
+
     /// - Parameters:
     ///   - workspace: an existing directory; commands run inside it.
     ///   - timeout: default 60 s; everything the command started is killed when it elapses.
@@ -120,10 +130,10 @@ public struct SandboxedExecutor: Sendable {
         // device nodes: refuse metadata changes (and, without namespaces, pathname-socket connections).
         if !useNamespaces { flags |= Int32(PICO_SECCOMP_DENY_UNIX.rawValue) }
         if !useNamespaces || geteuid() == 0 { flags |= Int32(PICO_SECCOMP_DENY_METADATA.rawValue) }
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        var length = 0
-        let exported = pico_seccomp_export(flags, &buffer, buffer.count, &length)
-        seccompProgram = exported == 0 ? Array(buffer[..<length]) : []
+        let exported = SeccompCache.program(flags: flags)
+        seccompProgram = (try? exported.get()) ?? []
+        let seccompError: Int32
+        if case .failure(let e) = exported { seccompError = e.errno } else { seccompError = 0 }
         var warn: [String] = []
         var report: [String] = []
         if useNamespaces {
@@ -151,8 +161,8 @@ public struct SandboxedExecutor: Sendable {
             warn.append("WARNING: Landlock is unavailable (\(probe.landlockProblem ?? "")): the namespaces layer alone confines the file system")
         }
         if seccompProgram.isEmpty {
-            report.append("seccomp: UNAVAILABLE — building the filter failed (\(errnoDescription(-exported)))")
-            warn.append("WARNING: the exec sandbox's seccomp filter could not be built (\(errnoDescription(-exported)))")
+            report.append("seccomp: UNAVAILABLE — building the filter failed (\(errnoDescription(seccompError)))")
+            warn.append("WARNING: the exec sandbox's seccomp filter could not be built (\(errnoDescription(seccompError)))")
         } else {
             report.append("seccomp: active (\(network ? "network allowed" : "no IP sockets")"
                           + "\(flags & Int32(PICO_SECCOMP_DENY_METADATA.rawValue) != 0 ? ", no metadata changes" : "")"

@@ -40,6 +40,9 @@ symlink("/etc", root + "/leak")
 let workspace = try Workspace(root: root)
 let policy = try CommandPolicy(workspace: root)
 print("PicoPolicyBench — workspace \(root)")
+/// `--exec-only`: just the sandboxed-exec figures (e.g. under `chrt -f 10` on a machine busy with other work).
+let execOnly = CommandLine.arguments.contains("--exec-only")
+if !execOnly {
 measure("resolve skills/a/b.py (read)") { _ = try? workspace.resolve("skills/a/b.py") }
 measure("resolve inner-link/b.py (in-root symlink)") { _ = try? workspace.resolve("inner-link/b.py") }
 measure("resolve leak/passwd (refused escape)") { _ = try? workspace.resolve("leak/passwd") }
@@ -57,27 +60,45 @@ let commands = [
 for command in commands {
     measure("evaluate \(command)", iterations: 5_000) { _ = policy.evaluate(command: command) }
 }
+}
+
+/// User + system CPU of this process and its reaped descendants (the sandbox's processes roll up through
+/// bubblewrap), in ms: the cost on an idle machine, where wall time equals it plus scheduling.
+func cpuMilliseconds() -> Double {
+    var me = rusage(), kids = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &me)
+    getrusage(RUSAGE_CHILDREN.rawValue, &kids)
+    func ms(_ t: timeval) -> Double { Double(t.tv_sec) * 1000 + Double(t.tv_usec) / 1000 }
+    return ms(me.ru_utime) + ms(me.ru_stime) + ms(kids.ru_utime) + ms(kids.ru_stime)
+}
 
 /// Spawn-to-exit of `true` through the real executor, per sandbox mode: p50/p90/p99 over `runs`.
-func measureExec(_ label: String, sandbox: SandboxMode, runs: Int = 200) async {
-    guard let executor = try? SandboxedExecutor(workspace: root, timeout: .seconds(10), sandbox: sandbox) else {
+func measureExec(_ label: String, sandbox: SandboxMode, network: Bool = false, runs: Int = 200) async {
+    guard let executor = try? SandboxedExecutor(workspace: root, timeout: .seconds(10), sandbox: sandbox,
+                                                network: network) else {
         print("\(label): unavailable on this machine")
         return
     }
     for _ in 0..<10 { _ = try? await executor.run(command: "true") }
     var samples: [Double] = []
+    var cpu: [Double] = []
     for _ in 0..<runs {
+        let cpuStart = cpuMilliseconds()
         let start = nowNanoseconds()
         let r = try? await executor.run(command: "true")
         precondition(r?.exitStatus == 0, "sandboxed true failed: \(String(describing: r))")
         samples.append(Double(nowNanoseconds() - start) / 1_000_000)
+        cpu.append(cpuMilliseconds() - cpuStart)
     }
     samples.sort()
-    func pct(_ p: Double) -> String { format3(samples[min(samples.count - 1, Int(Double(samples.count) * p))]) }
+    cpu.sort()
+    func pct(_ list: [Double], _ p: Double) -> String { format3(list[min(list.count - 1, Int(Double(list.count) * p))]) }
     let padded = label.count >= 64 ? label : label + String(repeating: " ", count: 64 - label.count)
-    print("\(padded) p50 \(pct(0.5)) ms, p90 \(pct(0.9)) ms, p99 \(pct(0.99)) ms (\(executor.layer))")
+    print("\(padded) p50 \(pct(samples, 0.5)) ms, p90 \(pct(samples, 0.9)) ms, p99 \(pct(samples, 0.99)) ms; "
+          + "CPU p50 \(pct(cpu, 0.5)) ms (\(executor.layer))")
 }
 await measureExec("exec true, every layer (namespaces)", sandbox: .namespaces)
+await measureExec("exec true, namespaces with tools.exec.network: true", sandbox: .namespaces, network: true)
 await measureExec("exec true, fallback (landlock, seccomp, limits)", sandbox: .landlock)
 
 let cleanup = "rm -r '\(base)'"

@@ -3,6 +3,7 @@ import Glibc
 import Logging
 import PicoAgent
 import PicoConfig
+import PicoPolicy
 import PicoState
 
 /// `picoclaw agent [-m TEXT] [--agent ID] [--session KEY] [--config PATH] [--debug]`: local agent turns.
@@ -44,6 +45,8 @@ struct AgentCommand: AsyncParsableCommand {
         if debug { sink = { event in StandardError.print("[tool] \(event)") } }
         let store = try await openStateStoreOrExit(loaded)
         let system: AgentSystem
+        // The exec sandbox's probes run on their own thread, not while the agents are built.
+        if loaded.config.tools.exec.enabled { await SandboxedExecutor.prepare() }
         do {
             system = try AgentFactory.make(from: loaded, auditSink: sink, logger: logger,
                                            options: AgentFactory.Options(requireProvider: true, stateStore: store))

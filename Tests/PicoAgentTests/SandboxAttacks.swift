@@ -114,6 +114,11 @@ enum SandboxAttacks {
         #expect(disk.output.contains("file size limit (tools.exec.limits.file_size_mb"), "\(disk.output)")
         let files = try await scene.run("ulimit -Hn; ulimit -n 5000 2>/dev/null && echo RAISED; exit 0", mode: mode)
         #expect(files.output.hasPrefix("1024\n") && !files.output.contains("RAISED"), "\(files.output)")
+        let fds = try await scene.run(
+            "bash -c 'i=0; while [ $i -lt 5000 ]; do exec {fd}</dev/null || exit 1; i=$((i+1)); done; echo OPENED-5000'",
+            mode: mode)
+        #expect(!fds.output.contains("OPENED-5000"))
+        #expect(fds.output.contains("open-file limit (tools.exec.limits.open_files"), "\(fds.output)")
         if who != .root {
             // RLIMIT_NPROC does not bind uid 0: the kernel exempts root (Docs/policy.md, what remains).
             let forks = try await scene.run("i=0; while [ $i -lt 200 ]; do sleep 5 & i=$((i+1)); done", mode: mode)

@@ -45,3 +45,19 @@ import Testing
         #expect(!r.stdout.contains("SECRET-CANARY") && r.stderr.contains("namespaces (no landlock)"), "\(r.stdout)\(r.stderr)")
     }
 }
+
+extension SystemServiceFilterTests {
+    /// `tools.exec.sandbox: landlock` with Landlock blocked: nothing runs, and the reason names the filter.
+    @Test func landlockModeRefusesWithTheReason() async throws {
+        let picoclaw = try #require(picoclawBinary())
+        let scene = TempDir("pico-sysfilter-refuse")
+        defer { _ = "rm -rf '\(scene.path)'".withCString { system($0) } }
+        mkdir(scene.sub("ws"), 0o700)
+        let r = try await runProcess(try wrapper(), [picoclaw, "policy", "run", "--workspace", scene.sub("ws"),
+                                                     "--sandbox", "landlock", "--", "touch", "ran.txt"],
+                                     environment: ["PATH": "/usr/bin:/bin"], workDir: scene)
+        #expect(r.status != 0 && access(scene.sub("ws/ran.txt"), F_OK) != 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stderr.contains("tools.exec.sandbox is \"landlock\"") && r.stderr.contains("seccomp filter"),
+                "\(r.stderr)")
+    }
+}

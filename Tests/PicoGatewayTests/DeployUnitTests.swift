@@ -80,7 +80,14 @@ struct DeployUnitTests {
         #expect(await gw.inNamespace(["/bin/sh", "-c", "echo x > /etc/picoclaw-test"]).status != 0)
         #expect(await gw.inNamespace(gw.dropPrivileges + ["/bin/sh", "-c", "echo x > '\(gw.state)/inside' && echo x > /tmp/t"]).status == 0)
         #expect(BinaryTempDir.readFile(gw.state + "/picoclaw.pid")?.contains("\(gw.pid)") == true, "PID file in the writable state dir")
-        #expect(gw.log.contains("self-test passed") || gw.log.contains("not enforcing"), "the sandbox self-test ran: \(gw.log)")
+        // The sandbox self-test runs after /health is up (its probes start trial sandboxes): wait for its verdict.
+        var selfTestRan = false
+        for _ in 0..<300 {
+            selfTestRan = gw.log.contains("self-test passed") || gw.log.contains("not enforcing")
+            if selfTestRan { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(selfTestRan, "the sandbox self-test ran: \(gw.log)")
 
         // The audit, run the same way next to the running gateway, finds nothing to complain about.
         let audit = await gw.inNamespace(gw.dropPrivileges + [gw.binary, "security", "audit"])

@@ -26,22 +26,30 @@ import Testing
         ].joined(separator: "\\n")
     }
 
-    @Test(.enabled(if: !modes.isEmpty, "needs Landlock or user namespaces"), arguments: modes)
-    func survivorsDieWithTheTurnAndHealthStaysUp(_ mode: String) async throws {
+    /// A gateway whose model writes `script` to the workspace and runs `sh FILE`, then answers "done"; one
+    /// Telegram message from 4242 has been sent.
+    static func gatewayRunningScript(file: String, mode: String, _ scriptForHealthPort: (Int) -> String)
+        async throws -> (GatewayRun, FakeOpenAI, FakeTelegram) {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
         let run = GatewayRun(environment: ["PICOCLAW_TOOLS_EXEC_SANDBOX": mode])
-        let script = Self.attack(healthPort: Int(run.port))
+        let script = scriptForHealthPort(Int(run.port))
         llm.enqueue(
-            .toolCalls([(id: "c1", name: "write_file", argumentsJSON: #"{"path":"attack.sh","content":"\#(script)"}"#)]),
-            .toolCalls([(id: "c2", name: "exec", argumentsJSON: #"{"command":"sh attack.sh"}"#)]),
+            .toolCalls([(id: "c1", name: "write_file", argumentsJSON: #"{"path":"\#(file)","content":"\#(script)"}"#)]),
+            .toolCalls([(id: "c2", name: "exec", argumentsJSON: #"{"command":"sh \#(file)"}"#)]),
             .text("done"))
         run.useLLM(llm)
         run.useTelegram(telegram, allowFrom: [4242])
         #expect(run.start())
         #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
         _ = telegram.enqueueTextMessage(from: 4242, text: "go")
+        return (run, llm, telegram)
+    }
+
+    @Test(.enabled(if: !modes.isEmpty, "needs Landlock or user namespaces"), arguments: modes)
+    func survivorsDieWithTheTurnAndHealthStaysUp(_ mode: String) async throws {
+        let (run, llm, telegram) = try await Self.gatewayRunningScript(file: "attack.sh", mode: mode, Self.attack)
+        defer { Task { await llm.stop(); await telegram.stop() } }
         let sent = try await telegram.waitForSentMessages(count: 1, timeout: .seconds(20))
         #expect(sent.first?.text == "done")
         let requests = try await llm.waitForRequests(count: 3)
@@ -60,20 +68,9 @@ import Testing
 
     @Test(.enabled(if: !modes.isEmpty, "needs Landlock or user namespaces"), arguments: modes)
     func survivorsDieWhenTheGatewayIsKilled(_ mode: String) async throws {
-        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
-        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
-        let run = GatewayRun(environment: ["PICOCLAW_TOOLS_EXEC_SANDBOX": mode])
         let script = "setsid -f sh -c 'while :; do echo x >> beat; sleep 0.02; done' </dev/null >/dev/null 2>&1\\nsleep 30\\n"
-        llm.enqueue(
-            .toolCalls([(id: "c1", name: "write_file", argumentsJSON: #"{"path":"a.sh","content":"\#(script)"}"#)]),
-            .toolCalls([(id: "c2", name: "exec", argumentsJSON: #"{"command":"sh a.sh"}"#)]),
-            .text("done"))
-        run.useLLM(llm)
-        run.useTelegram(telegram, allowFrom: [4242])
-        #expect(run.start())
-        #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
-        _ = telegram.enqueueTextMessage(from: 4242, text: "go")
+        let (run, llm, telegram) = try await Self.gatewayRunningScript(file: "a.sh", mode: mode) { _ in script }
+        defer { Task { await llm.stop(); await telegram.stop() } }
         let beat = run.workspace + "/beat"
         var waited = 0
         while Self.size(beat) == 0 && waited < 500 {

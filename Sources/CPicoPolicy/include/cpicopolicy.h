@@ -116,6 +116,8 @@ struct pico_spawn_config {
     const unsigned char *seccomp_program; ///< classic BPF loaded in the child (NULL: none)
     size_t seccomp_length;          ///< bytes
     int seccomp_fd;                 ///< namespaces mode: memfd holding the program, passed to bwrap as fd 4
+    const int *pass_fds;            ///< namespaces mode: descriptors passed to bwrap as fds 5, 6, ... (`--file N`)
+    size_t pass_fd_count;
     int timeout_ms;                 ///< <= 0: no timeout
     int grace_ms;                   ///< SIGTERM → SIGKILL grace
     int cancel_fd;                  ///< readable → cancel like a timeout; -1 for none

@@ -17,14 +17,11 @@ public struct SandboxedCommandRunner: CommandRunner {
 
     /// An executor for `workspace` per `tools.exec`: the kernel sandbox when `restrictToWorkspace`, none otherwise.
     public init(workspace: Workspace, restrictToWorkspace: Bool, exec: ExecToolConfig) {
-        let l = exec.limits
         do {
             executor = try SandboxedExecutor(
                 workspace: workspace, timeout: .seconds(max(1, exec.timeoutSeconds)),
                 maxOutputBytes: exec.maxOutputBytes, landlock: restrictToWorkspace ? .preferred : .off,
-                sandbox: SandboxMode(rawValue: exec.sandbox) ?? .auto, network: exec.network,
-                limits: ExecLimits(processes: l.processes, memoryMB: l.memoryMB, fileSizeMB: l.fileSizeMB,
-                                   openFiles: l.openFiles, cpuSeconds: l.cpuSeconds, tmpSizeMB: l.tmpSizeMB))
+                sandbox: SandboxMode(config: exec), network: exec.network, limits: ExecLimits(exec.limits))
             unavailableReason = nil
         } catch {
             executor = nil
@@ -52,4 +49,17 @@ public struct SandboxedCommandRunner: CommandRunner {
         }
         return CommandOutcome(stdout: text, exitStatus: r.exitStatus, signal: r.signal, timedOut: r.timedOut)
     }
+}
+
+extension ExecLimits {
+    /// `tools.exec.limits` as PicoPolicy limits.
+    public init(_ c: ExecLimitsConfig) {
+        self.init(processes: c.processes, memoryMB: c.memoryMB, fileSizeMB: c.fileSizeMB, openFiles: c.openFiles,
+                  cpuSeconds: c.cpuSeconds, tmpSizeMB: c.tmpSizeMB)
+    }
+}
+
+extension SandboxMode {
+    /// `tools.exec.sandbox` (validated when the configuration was loaded).
+    public init(config: ExecToolConfig) { self = SandboxMode(rawValue: config.sandbox) ?? .auto }
 }
