@@ -32,6 +32,8 @@ public struct InboundMessage: Sendable, Equatable, Codable {
     public var replyToMessageID: String?
     /// This message's platform id.
     public var messageID: String
+    /// Set when the gateway created the message for a schedule (it never came from the platform).
+    public var scheduled: ScheduledFire?
 
     /// Creates a message.
     public init(channel: String, senderID: String, username: String? = nil, displayName: String? = nil,
@@ -52,7 +54,20 @@ public struct InboundMessage: Sendable, Equatable, Codable {
 
     /// Where to answer: the same chat, replying to this message in groups and channels (not in direct chats).
     public var replyTarget: ReplyTarget {
-        ReplyTarget(chatID: chatID, replyToMessageID: kind == .direct ? nil : messageID)
+        ReplyTarget(chatID: chatID, replyToMessageID: kind == .direct || scheduled != nil ? nil : messageID)
+    }
+}
+
+/// What makes a message a schedule's firing.
+public struct ScheduledFire: Sendable, Equatable, Codable {
+    /// The schedule.
+    public var scheduleID: Int64
+    /// Send this text as it is instead of running a turn.
+    public var fixedText: String?
+
+    public init(scheduleID: Int64, fixedText: String? = nil) {
+        self.scheduleID = scheduleID
+        self.fixedText = fixedText
     }
 }
 
