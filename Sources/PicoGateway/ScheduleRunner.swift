@@ -71,8 +71,10 @@ final class ScheduleRunner: Sendable {
             }
             do {
                 try await sink.accept([message], cursor: nil)
-                try await schedules.advance(id: entry.id, fired: entry.nextRun,
-                                            next: entry.timing.next(after: t, from: entry.createdAt, in: zone))
+                // A one-off is done once fired (even when its stored time was moved); repeats skip what was missed.
+                var next: Int64?
+                if case .at = entry.timing { next = nil } else { next = entry.timing.next(after: t, from: entry.createdAt, in: zone) }
+                try await schedules.advance(id: entry.id, fired: entry.nextRun, next: next)
                 fired += 1
                 logger.info("schedule fired", metadata: ["schedule": "\(entry.id)", "late": "\(late)", "channel": "\(entry.channel)"])
             } catch {

@@ -21,6 +21,22 @@ public struct ScheduleEntry: Sendable, Equatable {
     public var createdAt: Int64
     /// The channel message it was created from (JSON), the template of each firing.
     public var origin: String
+
+    public init(id: Int64, agent: String, owner: String, channel: String, chat: String, timing: ScheduleTiming,
+                action: String, text: String, zone: String, nextRun: Int64, createdAt: Int64, origin: String) {
+        self.id = id
+        self.agent = agent
+        self.owner = owner
+        self.channel = channel
+        self.chat = chat
+        self.timing = timing
+        self.action = action
+        self.text = text
+        self.zone = zone
+        self.nextRun = nextRun
+        self.createdAt = createdAt
+        self.origin = origin
+    }
 }
 
 /// Schedules in the gateway's state store (component `schedules`). Firing is exactly once per occurrence: the
