@@ -64,3 +64,30 @@ struct ScheduleRestartTests {
         run.expectNoSecrets()
     }
 }
+
+/// `/stop` through the real gateway: it is answered at once, not queued behind the turn it cancels.
+@Suite("chat commands in the gateway", .serialized)
+struct GatewayChatCommandTests {
+    @Test func stopCancelsTheRunningTurnAtOnce() async throws {
+        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
+        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
+        defer { Task { await llm.stop(); await telegram.stop() } }
+        llm.setResponder { _ in .delay(20_000, then: .text("far too late")) }
+        let run = GatewayRun()
+        run.useLLM(llm)
+        run.useTelegram(telegram, allowFrom: [5001])
+        #expect(run.start())
+        telegram.enqueueTextMessage(from: 5001, text: "think very hard")
+        _ = try await llm.waitForRequests(count: 1, timeout: .seconds(20))
+        let clock = ContinuousClock()
+        let started = clock.now
+        telegram.enqueueTextMessage(from: 5001, text: "/stop")
+        try await telegram.waitForSentMessageCount(2, timeout: .seconds(10))
+        #expect(started.duration(to: clock.now) < .seconds(8))
+        let texts = telegram.sentMessages(from: 0).map(\.message.text)
+        #expect(texts.contains("Stopped."), "\(texts)")
+        #expect(texts.contains { $0.contains("cancelled") }, "\(texts)")
+        #expect(!texts.contains("far too late"))
+        #expect(await run.stop() == 0)
+    }
+}
