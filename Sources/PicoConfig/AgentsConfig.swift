@@ -38,12 +38,16 @@ public struct AgentDefaults: Sendable, Equatable {
     public let memoryScope: MemoryScope?
     /// `memory_max_bytes` (default 8192, > 0): largest MEMORY.md read into the prompt.
     public let memoryMaxBytes: Int
+    /// `timezone`: IANA zone schedules are read in (`""`: the system zone).
+    public let timezone: String
 
     /// Creates the defaults.
     public init(workspace: String = "/var/lib/picoclaw/workspace", restrictToWorkspace: Bool = true, model: String = "",
                 maxTokens: Int = 8192, temperature: Double = 0.7, maxToolIterations: Int = 20,
                 maxHistoryMessages: Int = 40, modelFallbacks: [String] = [], contextWindow: Int = 128_000,
-                summarizeAt: Double = 0.75, memoryScope: MemoryScope? = nil, memoryMaxBytes: Int = 8192) {
+                summarizeAt: Double = 0.75, memoryScope: MemoryScope? = nil, memoryMaxBytes: Int = 8192,
+                timezone: String = "") {
+        self.timezone = timezone
         self.modelFallbacks = modelFallbacks
         self.contextWindow = contextWindow
         self.summarizeAt = summarizeAt

@@ -1,3 +1,4 @@
+import Glibc
 /// Builds the typed ``PicoConfiguration`` from merged values (defaults, file, environment), checking types
 /// and validating values. Collects every problem instead of stopping at the first.
 struct ConfigBuilder {
@@ -32,7 +33,9 @@ struct ConfigBuilder {
         for name in providerNames { providers[name] = buildProvider(name) }
         let channels = ChannelsConfig(telegram: buildTelegram(), discord: buildDiscord())
         let gateway = buildGateway()
-        let tools = ToolsConfig(exec: buildExec(), web: buildWeb())
+        let tools = ToolsConfig(exec: buildExec(), web: buildWeb(),
+                                schedule: ScheduleToolConfig(enabled: bool("tools.schedule.enabled"),
+                                                             maxPerSender: positiveInt("tools.schedule.max_per_sender")))
         return PicoConfiguration(agents: AgentsConfig(defaults: defaults, list: list), bindings: bindings,
                                  providers: providers, channels: channels, gateway: gateway, tools: tools,
                                  picoclawHome: picoclawHome)
@@ -58,7 +61,7 @@ struct ConfigBuilder {
                                  .filter { !$0.trimmingSpaces().isEmpty },
                              contextWindow: contextWindow, summarizeAt: summarizeAt,
                              memoryScope: memoryScope(string(p + "memory_scope"), key: p + "memory_scope"),
-                             memoryMaxBytes: positiveInt(p + "memory_max_bytes"))
+                             memoryMaxBytes: positiveInt(p + "memory_max_bytes"), timezone: timezone(p + "timezone"))
     }
 
     private mutating func buildProvider(_ name: String) -> ProviderConfig {
@@ -114,6 +117,17 @@ struct ConfigBuilder {
                              logFile: path(p + "log_file"), logLevel: level ?? .info,
                              stateDir: path(p + "state_dir") ?? resolvePath("state"),
                              shutdownGraceSeconds: positiveInt(p + "shutdown_grace_seconds"))
+    }
+
+    /// An IANA zone name with a zone file in /usr/share/zoneinfo (`""`: the system zone).
+    private mutating func timezone(_ key: String) -> String {
+        let name = (string(key) ?? "").trimmingSpaces()
+        guard !name.isEmpty, !["UTC", "Etc/UTC", "GMT"].contains(name) else { return name }
+        let safe = !name.hasPrefix("/") && !name.split(separator: "/").contains { $0 == ".." || $0 == "." }
+        if !safe || access("/usr/share/zoneinfo/" + name, R_OK) != 0 {
+            invalid(key, "unknown time zone '\(name)': use an IANA name such as Europe/Berlin (see /usr/share/zoneinfo), or leave it empty for the system zone")
+        }
+        return name
     }
 
     private mutating func memoryScope(_ text: String?, key: String) -> MemoryScope? {

@@ -115,7 +115,7 @@ extension PicoConfiguration {
                     "max_tool_iterations": .int(d.maxToolIterations), "max_history_messages": .int(d.maxHistoryMessages),
                     "model_fallbacks": .strings(d.modelFallbacks), "context_window": .int(d.contextWindow),
                     "summarize_at": .double(d.summarizeAt), "memory_scope": .string(d.memoryScope?.rawValue ?? ""),
-                    "memory_max_bytes": .int(d.memoryMaxBytes),
+                    "memory_max_bytes": .int(d.memoryMaxBytes), "timezone": .string(d.timezone),
                 ]),
                 "list": .array(list),
             ]),
@@ -151,6 +151,8 @@ extension PicoConfiguration {
                     ]),
                 ]),
                 "web": webJSON,
+                "schedule": .object(["enabled": .bool(tools.schedule.enabled),
+                                     "max_per_sender": .int(tools.schedule.maxPerSender)]),
             ]),
         ])
     }

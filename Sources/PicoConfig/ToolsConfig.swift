@@ -4,11 +4,15 @@ public struct ToolsConfig: Sendable, Equatable {
     public let exec: ExecToolConfig
     /// `tools.web`.
     public let web: WebToolsConfig
+    /// `tools.schedule`.
+    public let schedule: ScheduleToolConfig
 
     /// Creates the section.
-    public init(exec: ExecToolConfig = ExecToolConfig(), web: WebToolsConfig = WebToolsConfig()) {
+    public init(exec: ExecToolConfig = ExecToolConfig(), web: WebToolsConfig = WebToolsConfig(),
+                schedule: ScheduleToolConfig = ScheduleToolConfig()) {
         self.exec = exec
         self.web = web
+        self.schedule = schedule
     }
 }
 
@@ -111,4 +115,17 @@ public struct WebToolsConfig: Sendable, Equatable {
 
     /// `true` when a search provider is configured.
     public var searchEnabled: Bool { !searchProvider.isEmpty }
+}
+
+/// `tools.schedule`: reminders and recurring tasks (gateway only; they live in the state store).
+public struct ScheduleToolConfig: Sendable, Equatable {
+    /// `enabled` (default true).
+    public let enabled: Bool
+    /// `max_per_sender` (default 20, > 0): schedules one sender may have at once.
+    public let maxPerSender: Int
+
+    public init(enabled: Bool = true, maxPerSender: Int = 20) {
+        self.enabled = enabled
+        self.maxPerSender = maxPerSender
+    }
 }

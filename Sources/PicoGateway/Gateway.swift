@@ -123,6 +123,10 @@ public final class Gateway: Sendable {
         } catch {
             logger.error("cannot read the inbox: \(error)")
         }
+        let schedules = ScheduleRunner(schedules: ScheduleStore(store: store, maxPerOwner: config.tools.schedule.maxPerSender),
+                                       sink: pipeline, logger: logger)
+        let scheduling = Task { await schedules.run() }
+        defer { scheduling.cancel() }
         let supervisor = ChannelSupervisor(channels: channels, board: board, logger: logger)
         logNextSteps(config: config, agentsReady: agentsReady, channels: channels)
         let intake = Task { await supervisor.run() }
@@ -143,6 +147,7 @@ public final class Gateway: Sendable {
         // 9. Shutdown: stop intake, let running turns finish within the grace period; the rest stays pending.
         intake.cancel()
         pruning.cancel()
+        scheduling.cancel()
         await supervisor.stopAll()
         await pipeline.stopIntake()
         let grace = options.shutdownGrace ?? .seconds(config.gateway.shutdownGraceSeconds)

@@ -183,12 +183,19 @@ final class MessagePipeline: InboundSink, Sendable {
         do { try await store.markStarted(inboxID: entry.id) } catch { logger.warning("\(error)") }
         let (agent, session) = system.resolve(routeInput(for: message), chatID: message.chatID)
         workspaces.ensure(agent.settings.workspace, agentID: agent.settings.id)
-        let typing = channel.startTyping(message.replyTarget)
-        let input = InboundText(text: message.text, channel: message.channel, chatID: message.chatID,
-                                senderID: message.senderID, senderName: message.displayName ?? message.username)
         let backend = sessionsByAgent[agent.settings.id]
-        let reply = await agent.respond(to: input, session: session, persist: backend == nil)
-        typing?.stop()
+        let reply: AgentReply
+        if let fixed = message.scheduled?.fixedText {
+            // A schedule's fixed text: sent as it is, no turn.
+            reply = AgentReply(text: fixed, agentID: agent.settings.id, sessionKey: session)
+        } else {
+            let typing = channel.startTyping(message.replyTarget)
+            let input = InboundText(text: message.text, channel: message.channel, chatID: message.chatID,
+                                    senderID: message.senderID, senderName: message.displayName ?? message.username,
+                                    origin: message.scheduled == nil ? entry.payload : nil)
+            reply = await agent.respond(to: input, session: session, persist: backend == nil)
+            typing?.stop()
+        }
         let write = backend?.write(session, messages: reply.transcript)
         let draft = OutboxDraft(channel: entry.channel, chat: entry.chat, replyTo: message.replyTarget.replyToMessageID,
                                 text: reply.text)

@@ -17,6 +17,7 @@ struct Picoclaw: AsyncParsableCommand {
             OnboardCommand.self,
             AgentCommand.self,
             SessionsCommand.self,
+            SchedulesCommand.self,
         ]
     )
 }

@@ -76,7 +76,7 @@ struct SessionsCommand: AsyncParsableCommand {
 }
 
 /// Opens the state store of the loaded configuration, runs `body`, closes it. Store errors exit 1 with the message.
-private func withStore(_ options: ConfigOptions,
+func withStore(_ options: ConfigOptions,
                        _ body: (StateStore, @escaping @Sendable (String) -> String) async throws -> Void) async throws {
     let loaded = try options.loadOrExit()
     let store = try await openStateStoreOrExit(loaded)

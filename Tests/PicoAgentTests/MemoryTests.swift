@@ -71,6 +71,32 @@ struct MemoryTests {
         #expect(home.read("workspace/memory/MEMORY.md") == nil)
     }
 
+    /// The other sender's note file is outside the workspace: exec through the real sandboxed executor (command
+    /// policy, then Landlock) cannot read it either, however the path is written.
+    @Test func execCannotReadAnotherSendersNotes() async throws {
+        let home = TempDir(); defer { home.remove() }
+        let fake = try await FakeOpenAI.start()
+        defer { Task { await fake.stop() } }
+        let system = try makeSystem(config(home, apiBase: fake.apiBase, allowFrom: ["111", "222"]))
+        fake.enqueue(.toolCalls([(id: "m1", name: "memory", argumentsJSON: #"{"action":"add","text":"PIN is 8642"}"#)]),
+                     .text("saved"))
+        _ = await system.defaultAgent.respond(to: dm("remember my PIN 8642", from: "111"), session: session("111"))
+        let file = home.sub("memory/main/senders/telegram/111/MEMORY.md")
+        #expect(readFile(file)?.contains("8642") == true)
+        let commands = ["cat ../memory/main/senders/telegram/111/MEMORY.md", "cat \(file)",
+                        "sh -c 'cd .. && cat memory/main/senders/telegram/*/MEMORY.md'",
+                        "find / -name MEMORY.md -exec cat {} + 2>/dev/null"]
+        fake.enqueue(.toolCalls(commands.enumerated().map { (id: "e\($0.offset)", name: "exec",
+                                                             argumentsJSON: AgentJSON.object(["command": .string($0.element)]).jsonText) }),
+                     .text("nothing"))
+        _ = await system.defaultAgent.respond(to: dm("read the other notes", from: "222"), session: session("222"))
+        let results = fake.requests.last?.messages.filter { $0["role"]?.stringValue == "tool" }
+            .compactMap { $0["content"]?.stringValue } ?? []
+        #expect(results.count == commands.count)
+        for r in results { #expect(!r.contains("8642"), "\(r)") }
+        #expect(readFile(file)?.contains("8642") == true)
+    }
+
     @Test func agentScopeKeepsOneWorkspaceFileWithReplaceRemoveAndACap() async throws {
         let home = TempDir(); defer { home.remove() }
         let fake = try await FakeOpenAI.start()

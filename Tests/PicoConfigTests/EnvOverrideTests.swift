@@ -33,6 +33,7 @@ func samples(for key: ConfigKey) -> (file: JSONValue, env: String, expected: JSO
     case "agents.defaults.context_window", "tools.web.fetch.max_bytes": return (.int(2048), "4096", .int(4096))
     case "agents.defaults.summarize_at": return (.double(0.5), "0.6", .double(0.6))
     case "agents.defaults.memory_scope": return (.string("agent"), "sender", .string("sender"))
+    case "agents.defaults.timezone": return (.string("Europe/Berlin"), "America/New_York", .string("America/New_York"))
     case "tools.web.search.provider": return (.string("brave"), "searxng", .string("searxng"))
     case "tools.web.search.max_results": return (.int(3), "7", .int(7))
     default: break

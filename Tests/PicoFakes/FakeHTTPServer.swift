@@ -140,10 +140,13 @@ extension FakeHTTPServer {
         fields[.contentType] = query["type"] ?? "text/html"
         let block = ByteBuffer(bytes: [UInt8](repeating: UInt8(ascii: "x"), count: chunk))
         return Response(status: .ok, headers: fields, body: ResponseBody { [self] writer in
-            while !Task.isCancelled, !(runner.withLock { $0?.isStopped ?? true }) {
-                try await writer.write(block)
-                if delay > 0 { await fakeSleep(.milliseconds(delay)) }
-            }
+            // The writer must always be finished, also when the client went away mid-write.
+            do {
+                while !Task.isCancelled, !(runner.withLock { $0?.isStopped ?? true }) {
+                    try await writer.write(block)
+                    if delay > 0 { await fakeSleep(.milliseconds(delay)) }
+                }
+            } catch {}
             try await writer.finish(nil)
         })
     }

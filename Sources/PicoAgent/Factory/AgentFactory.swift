@@ -30,6 +30,8 @@ public enum AgentFactory {
         public var commandRunner: (any CommandRunner)?
         /// Resolves host names for the web tools; `nil` uses the system resolver.
         public var webResolver: (any HostResolver)?
+        /// Time zone of schedules (`agents.defaults.timezone`; set by ``make(from:redactor:auditSink:logger:options:)``).
+        var scheduleTimeZone = ""
         /// Provider cool-downs after failures (`nil`: a fresh 60 s set for the system).
         public var providerCooldowns: ProviderCooldowns?
         /// Test-only: web tools may reach 127.0.0.0/8 and ::1 (loopback fakes). No config key or env var sets it.
@@ -68,6 +70,8 @@ public enum AgentFactory {
         var runtimes: [AgentRuntime] = []
         var defaultID = AgentID.main
         let cooldowns = options.providerCooldowns ?? ProviderCooldowns()
+        var options = options
+        options.scheduleTimeZone = d.timezone
         for agent in config.resolvedAgents() {
             if agent.isDefault { defaultID = agent.id }
             let (provider, modelID, reason, fallbackWarnings) = try makeProvider(
@@ -199,6 +203,10 @@ public enum AgentFactory {
         }
         tools += makeWebTools(config.web, redactor: redactor, options: options)
         tools.append(MemoryTool(store: memory))
+        if config.schedule.enabled, let store = options.stateStore {
+            tools.append(ScheduleTool(schedules: ScheduleStore(store: store, maxPerOwner: config.schedule.maxPerSender),
+                                      timeZone: options.scheduleTimeZone))
+        }
         return (ToolRegistry(tools: tools, redactor: redactor), warnings)
     }
 

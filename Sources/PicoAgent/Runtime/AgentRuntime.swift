@@ -133,7 +133,7 @@ public final class AgentRuntime: Sendable {
         }
         let system = ChatMessage.system(summary.isEmpty ? basePrompt : basePrompt + ConversationCompactor.promptSection(summary))
         let context = ToolContext(agentID: settings.id, sessionKey: session, channel: message.channel,
-                                  chatID: message.chatID, senderID: message.senderID)
+                                  chatID: message.chatID, senderID: message.senderID, origin: message.origin)
 
         var iterations = 0
         var toolCallCount = 0

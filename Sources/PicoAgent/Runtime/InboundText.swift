@@ -10,9 +10,13 @@ public struct InboundText: Sendable, Equatable {
     public var senderID: String?
     /// Sender display name, if known.
     public var senderName: String?
+    /// The channel's own message as JSON (set by the gateway): the template a `schedule` fires with later.
+    public var origin: String?
 
     /// Creates a message.
-    public init(text: String, channel: String, chatID: String, senderID: String? = nil, senderName: String? = nil) {
+    public init(text: String, channel: String, chatID: String, senderID: String? = nil, senderName: String? = nil,
+                origin: String? = nil) {
+        self.origin = origin
         self.text = text
         self.channel = channel
         self.chatID = chatID

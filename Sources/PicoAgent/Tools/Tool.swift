@@ -73,8 +73,12 @@ public struct ToolContext: Sendable {
     public var chatID: String
     /// The sender's id on the channel, when known (per-sender memory).
     public var senderID: String?
+    /// The channel message of the turn as JSON (gateway turns only), see ``InboundText/origin``.
+    public var origin: String?
 
-    public init(agentID: String, sessionKey: SessionKey, channel: String, chatID: String, senderID: String? = nil) {
+    public init(agentID: String, sessionKey: SessionKey, channel: String, chatID: String, senderID: String? = nil,
+                origin: String? = nil) {
+        self.origin = origin
         self.agentID = agentID
         self.sessionKey = sessionKey
         self.channel = channel

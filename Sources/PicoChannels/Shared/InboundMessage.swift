@@ -34,6 +34,8 @@ public struct InboundMessage: Sendable, Equatable, Codable {
     public var replyToMessageID: String?
     /// This message's platform id.
     public var messageID: String
+    /// Set when the gateway created the message for a schedule (it never came from the platform).
+    public var scheduled: ScheduledFire?
 
     /// Creates a message. `username` and `displayName` come from other people: control characters are
     /// stripped and the length capped (``UntrustedName/sanitize(_:)``) before any log line or agent sees them.
@@ -55,7 +57,20 @@ public struct InboundMessage: Sendable, Equatable, Codable {
 
     /// Where to answer: the same chat, replying to this message in groups and channels (not in direct chats).
     public var replyTarget: ReplyTarget {
-        ReplyTarget(chatID: chatID, replyToMessageID: kind == .direct ? nil : messageID)
+        ReplyTarget(chatID: chatID, replyToMessageID: kind == .direct || scheduled != nil ? nil : messageID)
+    }
+}
+
+/// What makes a message a schedule's firing.
+public struct ScheduledFire: Sendable, Equatable, Codable {
+    /// The schedule.
+    public var scheduleID: Int64
+    /// Send this text as it is instead of running a turn.
+    public var fixedText: String?
+
+    public init(scheduleID: Int64, fixedText: String? = nil) {
+        self.scheduleID = scheduleID
+        self.fixedText = fixedText
     }
 }
 

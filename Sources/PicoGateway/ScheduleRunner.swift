@@ -1,0 +1,87 @@
+import FoundationEssentials
+import Glibc
+import Logging
+import PicoAgent
+import PicoChannels
+import PicoState
+
+/// Fires due schedules into the pipeline, exactly once per occurrence: the occurrence is recorded as an inbox
+/// message whose id names the schedule and the occurrence (`schedule-<id>-<unix time>`; recording it again after a
+/// crash is a no-op), and only then is the schedule moved to its next occurrence (or deleted, for one-offs).
+/// Occurrences missed while the gateway was down fire once, late, and the message says so.
+final class ScheduleRunner: Sendable {
+    /// An occurrence older than this when fired counts as late.
+    static let lateAfter: Int64 = 90
+    /// Longest sleep between checks (new schedules are noticed within it).
+    static let maxSleep: Int64 = 30
+
+    let schedules: ScheduleStore
+    let sink: any InboundSink
+    let logger: Logger
+    let now: @Sendable () -> Int64
+
+    init(schedules: ScheduleStore, sink: any InboundSink, logger: Logger,
+         now: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }) {
+        self.schedules = schedules
+        self.sink = sink
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Checks and fires until cancelled.
+    func run() async {
+        while !Task.isCancelled {
+            await fireDue()
+            let earliest = (try? await schedules.earliest()) ?? nil
+            let wait = max(1, min(ScheduleRunner.maxSleep, (earliest ?? Int64.max) - now()))
+            try? await Task.sleep(for: .seconds(wait))
+        }
+    }
+
+    /// Fires every due schedule once; returns how many fired.
+    @discardableResult
+    func fireDue() async -> Int {
+        let t = now()
+        let due: [ScheduleEntry]
+        do { due = try await schedules.due(now: t) } catch {
+            logger.error("schedules: cannot read the state store: \(error)")
+            return 0
+        }
+        var fired = 0
+        for entry in due {
+            let zone = TimeZoneRules.named(entry.zone) ?? .utc
+            guard var message = try? JSONDecoder().decode(InboundMessage.self, from: Data(entry.origin.utf8)) else {
+                logger.error("schedule #\(entry.id) has an unreadable chat reference; removing it")
+                _ = try? await schedules.remove(id: entry.id)
+                continue
+            }
+            let late = t - entry.nextRun > ScheduleRunner.lateAfter
+            let dueText = "\(CivilTime(zone.local(entry.nextRun)).text) (\(zone.name))"
+            message.messageID = "schedule-\(entry.id)-\(entry.nextRun)"
+            message.mentionsBot = true
+            message.replyToMessageID = nil
+            if entry.action == "text" {
+                message.text = entry.text
+                message.scheduled = ScheduledFire(scheduleID: entry.id, fixedText: entry.text
+                    + (late ? "\n\n(Late: this was due at \(dueText), while I was offline.)" : ""))
+            } else {
+                message.text = "[Scheduled task #\(entry.id), \(entry.timing.describe(in: zone))] \(entry.text)"
+                    + (late ? "\n(This was due at \(dueText) but I was offline; it runs now, once. Say that it is late.)" : "")
+                message.scheduled = ScheduledFire(scheduleID: entry.id)
+            }
+            do {
+                try await sink.accept([message], cursor: nil)
+                // A one-off is done once fired (even when its stored time was moved); repeats skip what was missed.
+                var next: Int64?
+                if case .at = entry.timing { next = nil } else { next = entry.timing.next(after: t, from: entry.createdAt, in: zone) }
+                try await schedules.advance(id: entry.id, fired: entry.nextRun, next: next)
+                fired += 1
+                logger.info("schedule fired", metadata: ["schedule": "\(entry.id)", "late": "\(late)", "channel": "\(entry.channel)"])
+            } catch {
+                logger.error("schedule #\(entry.id) could not fire: \(error); it is tried again")
+                break
+            }
+        }
+        return fired
+    }
+}

@@ -1,0 +1,70 @@
+import FoundationEssentials
+import PicoAgent
+import PicoChannels
+import PicoState
+import Synchronization
+import Testing
+@testable import PicoGateway
+
+/// Records fired messages in a real state-store inbox, which ignores an id it already holds (as the gateway's does).
+final class InboxSink: InboundSink {
+    let store: StateStore
+    private let added = Mutex<[InboundMessage]>([])
+    init(store: StateStore) { self.store = store }
+    var recorded: [InboundMessage] { added.withLock { $0 } }
+
+    func accept(_ messages: [InboundMessage], cursor: ChannelCursor?) async throws {
+        let drafts = try messages.map {
+            InboxDraft(channel: $0.channel, chat: $0.chatID, messageID: $0.messageID, conversation: $0.chatID,
+                       payload: String(decoding: try JSONEncoder().encode($0), as: UTF8.self))
+        }
+        let new = try await store.accept(drafts)
+        let ids = Set(new.map(\.messageID))
+        added.withLock { $0 += messages.filter { ids.contains($0.messageID) } }
+    }
+    func cursor(_ name: String) async -> String? { nil }
+    func cursors(prefix: String, maxAge: Duration) async -> [ChannelCursor] { [] }
+}
+
+@Suite("schedule runner")
+struct ScheduleRunnerTests {
+    @Test func anOccurrenceIsRecordedOnceEvenWhenTheAdvanceWasLostAndRepeatsSkipMissedRuns() async throws {
+        let dir = BinaryTempDir(prefix: "pico-sched")
+        let state = try await StateStore.open(directory: dir.at("state"))
+        let schedules = ScheduleStore(store: state)
+        let clock = Mutex<Int64>(1_800_000_000)
+        let origin = InboundMessage(channel: "telegram", senderID: "5001", chatID: "5001", kind: .direct, text: "every hour",
+                                    messageID: "42")
+        let created = try await schedules.create(ScheduleEntry(
+            id: 0, agent: "main", owner: "telegram:5001", channel: "telegram", chat: "5001", timing: .every(seconds: 3600),
+            action: "turn", text: "check the oven", zone: "UTC", nextRun: 1_800_003_600, createdAt: 1_800_000_000,
+            origin: String(decoding: try JSONEncoder().encode(origin), as: UTF8.self)))
+        let sink = InboxSink(store: state)
+        let runner = ScheduleRunner(schedules: schedules, sink: sink, logger: .init(label: "test"), now: { clock.withLock { $0 } })
+
+        #expect(await runner.fireDue() == 0)
+        clock.withLock { $0 = 1_800_003_600 + 5 }
+        #expect(await runner.fireDue() == 1)
+        #expect(await runner.fireDue() == 0)
+        // A crash after recording but before the schedule moved: the same occurrence is due again.
+        try await state.write { db throws(StateError) in
+            try db.execute("UPDATE schedules SET next_run = 1800003600 WHERE id = ?", [.integer(created.id)])
+        }
+        _ = await runner.fireDue()
+        #expect(sink.recorded.count == 1, "the occurrence was recorded twice")
+        let first = try #require(sink.recorded.first)
+        #expect(first.messageID == "schedule-\(created.id)-1800003600")
+        #expect(first.text.hasPrefix("[Scheduled task #\(created.id), every 1h] check the oven"))
+        #expect(!first.text.contains("offline"))
+        #expect(first.replyTarget.replyToMessageID == nil)
+        #expect(try await schedules.list().first?.nextRun == 1_800_007_200)
+
+        // Down for five hours: one late firing, then back on the hourly grid.
+        clock.withLock { $0 = 1_800_007_200 + 5 * 3600 + 100 }
+        #expect(await runner.fireDue() == 1)
+        #expect(sink.recorded.count == 2)
+        #expect(sink.recorded.last?.text.contains("I was offline; it runs now, once") == true)
+        #expect(try await schedules.list().first?.nextRun == 1_800_007_200 + 6 * 3600)
+        await state.close()
+    }
+}
