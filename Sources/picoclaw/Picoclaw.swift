@@ -16,6 +16,8 @@ struct Picoclaw: AsyncParsableCommand {
             SecurityCommand.self,
             OnboardCommand.self,
             AgentCommand.self,
+            StatusCommand.self,
+            PairingCommand.self,
         ]
     )
 }

@@ -54,7 +54,11 @@ public final class AgentRuntime: Sendable {
     ///
     /// With `persist: false` the turn is not written; the caller records ``AgentReply/transcript`` itself (the
     /// gateway commits it together with the reply in one transaction).
-    public func respond(to message: InboundText, session: SessionKey, persist shouldPersist: Bool = true) async -> AgentReply {
+    ///
+    /// `gate` (the gateway's budgets) is asked before every model call and told every call's usage; when it
+    /// refuses, the turn ends with its message.
+    public func respond(to message: InboundText, session: SessionKey, persist shouldPersist: Bool = true,
+                        gate: (any ModelCallGate)? = nil) async -> AgentReply {
         let clock = ContinuousClock()
         let started = clock.now
         guard let provider else {
@@ -86,9 +90,15 @@ public final class AgentRuntime: Sendable {
                 "messages": "\(request.messages.count)", "tools": "\(request.tools.count)",
                 "max_tokens": "\(settings.maxTokens)",
             ]))
+            if let gate, let refusal = await gate.admitModelCall(model: settings.model) {
+                finalText = refusal
+                turn.append(.assistant(refusal))
+                break
+            }
             let response: LLMResponse
             do {
                 response = try await provider.complete(request)
+                if let u = response.usage { await gate?.recordModelCall(model: settings.model, usage: u) }
             } catch {
                 let failure = (error as? ProviderError)
                     ?? ProviderError(provider: provider.name, kind: Task.isCancelled ? .cancelled : .unreachable,

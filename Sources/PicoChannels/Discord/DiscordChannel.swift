@@ -39,7 +39,8 @@ public final class DiscordChannel: Channel {
     public init(options: DiscordOptions) {
         self.options = options
         rest = DiscordREST(apiBase: options.apiBase, token: options.token, proxy: options.proxy, timing: options.timing)
-        gate = SenderGate(allowlist: Allowlist(options.allowFrom, platform: "discord"), logger: options.logger)
+        gate = SenderGate(allowlist: Allowlist(options.allowFrom, platform: "discord"), pairing: options.dmPairing,
+                          onRefused: options.onRefused, logger: options.logger)
         queue = HandoffQueue(capacity: options.inboundBuffer)
         channelBuckets = TokenBuckets(options.perChannelRate)
         delivery = Delivery(platform: "discord", timing: options.timing, logger: options.logger)

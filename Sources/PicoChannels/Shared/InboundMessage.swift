@@ -32,6 +32,9 @@ public struct InboundMessage: Sendable, Equatable, Codable {
     public var replyToMessageID: String?
     /// This message's platform id.
     public var messageID: String
+    /// `true` for a direct message from a sender outside `allow_from` on a channel with `dm_policy: pairing`:
+    /// it must not reach an agent unless the sender is paired (the gateway checks the state store).
+    public var pairingCandidate: Bool?
 
     /// Creates a message.
     public init(channel: String, senderID: String, username: String? = nil, displayName: String? = nil,

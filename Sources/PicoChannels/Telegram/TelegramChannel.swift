@@ -40,7 +40,8 @@ public final class TelegramChannel: Channel {
     public init(options: TelegramOptions) {
         self.options = options
         api = TelegramAPI(baseURL: options.baseURL, token: options.token, proxy: options.proxy)
-        gate = SenderGate(allowlist: Allowlist(options.allowFrom, platform: "telegram"), logger: options.logger)
+        gate = SenderGate(allowlist: Allowlist(options.allowFrom, platform: "telegram"), pairing: options.dmPairing,
+                          onRefused: options.onRefused, logger: options.logger)
         store = TelegramOffsetStore(path: options.stateFile, logger: options.logger)
         globalBucket = TokenBuckets(options.globalRate)
         chatBuckets = TokenBuckets(options.perChatRate)
@@ -217,9 +218,9 @@ public final class TelegramChannel: Channel {
             logger.debug("telegram: ignoring update \(update.updateID): \(reason)")
             return nil
         case .accept(let inbound):
-            guard gate.admit(senderID: inbound.senderID, username: inbound.username) else { return nil }
+            guard let admitted = gate.admitting(inbound) else { return nil }
             logger.debug("telegram: message \(inbound.messageID) from user \(inbound.senderID) in chat \(inbound.chatID) (\(inbound.kind.rawValue))")
-            return inbound
+            return admitted
         }
     }
 
