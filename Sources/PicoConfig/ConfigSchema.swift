@@ -135,7 +135,7 @@ public enum ConfigSchema {
         ConfigKey(path: "channels.telegram.base_url", kind: .string, defaultValue: .string("https://api.telegram.org"), summary: "Bot API base URL"),
         ConfigKey(path: "channels.telegram.dm_policy", kind: .string, defaultValue: .string("allowlist"), summary: "allowlist, or pairing: strangers' DMs get a one-time code an owner approves"),
         ConfigKey(path: "channels.telegram.owners", kind: .idList, defaultValue: .emptyList, summary: "owner user ids (default: the first numeric id of allow_from)"),
-        ConfigKey(path: "channels.telegram.state_file", kind: .path, defaultValue: .inPicoclawHome("state/telegram-offset"), summary: "persisted update offset (\"\" disables)"),
+        ConfigKey(path: "channels.telegram.state_file", kind: .path, defaultValue: .inPicoclawHome("state/telegram-offset"), summary: "update offset file of earlier versions, read once when upgrading (\"\" disables)"),
         ConfigKey(path: "channels.discord.enabled", kind: .bool, defaultValue: .bool(false), summary: "run the Discord channel"),
         ConfigKey(path: "channels.discord.token", kind: .secret, defaultValue: .string(""), summary: "bot token"),
         ConfigKey(path: "channels.discord.allow_from", kind: .idList, defaultValue: .emptyList, summary: "allowed user ids"),

@@ -89,13 +89,6 @@ struct PairingCommand: AsyncParsableCommand {
 /// Opens the gateway's state store (with the pairing and usage tables) for a CLI command.
 enum OwnerStore {
     static func open(_ options: ConfigOptions) async throws -> StateStore {
-        let loaded = try options.loadOrExit()
-        do {
-            return try await StateStore.open(directory: loaded.config.gateway.stateDir, migrations: OwnerControlsSchema.migrations)
-        } catch {
-            StandardError.print("error: \(error.description). Run this as the user the gateway runs as, with the same config (gateway.state_dir)")
-            throw ExitCode(1)
-        }
+        try await openStateStoreOrExit(try options.loadOrExit())
     }
 }
-

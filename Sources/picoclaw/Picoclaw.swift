@@ -18,6 +18,7 @@ struct Picoclaw: AsyncParsableCommand {
             AgentCommand.self,
             StatusCommand.self,
             PairingCommand.self,
+            SessionsCommand.self,
         ]
     )
 }
