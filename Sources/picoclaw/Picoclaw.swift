@@ -18,6 +18,7 @@ struct Picoclaw: AsyncParsableCommand {
             AgentCommand.self,
             StatusCommand.self,
             PairingCommand.self,
+            BackupCommand.self,
             SessionsCommand.self,
         ]
     )
