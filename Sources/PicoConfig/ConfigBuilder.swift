@@ -144,9 +144,18 @@ struct ConfigBuilder {
                 invalid(p + "custom_deny_patterns", "[\(i)] '\(pattern)' is not a valid regular expression: \(error)")
             }
         }
-        return ExecToolConfig(enabled: bool(p + "enabled"), enableDenyPatterns: bool(p + "enable_deny_patterns"),
-                              customDenyPatterns: patterns, timeoutSeconds: positiveInt(p + "timeout_seconds"),
-                              maxOutputBytes: positiveInt(p + "max_output_bytes"))
+        var exec = ExecToolConfig(enabled: bool(p + "enabled"), enableDenyPatterns: bool(p + "enable_deny_patterns"),
+                                  customDenyPatterns: patterns, timeoutSeconds: positiveInt(p + "timeout_seconds"),
+                                  maxOutputBytes: positiveInt(p + "max_output_bytes"))
+        let approval = (string(p + "approval") ?? "risky").trimmingSpaces().lowercased()
+        if !["off", "risky", "always"].contains(approval) { invalid(p + "approval", "must be one of off, risky, always, got '\(approval)'") }
+        exec.approval = ["off", "risky", "always"].contains(approval) ? approval : "risky"
+        exec.approvalPatterns = stringList(p + "approval_patterns", allowIntegers: false)
+        for (i, pattern) in exec.approvalPatterns.enumerated() where (try? Regex(pattern)) == nil {
+            invalid(p + "approval_patterns", "[\(i)] '\(pattern)' is not a valid regular expression")
+        }
+        exec.approvalTimeoutSeconds = positiveInt(p + "approval_timeout_seconds")
+        return exec
     }
 
     // MARK: - agents.list and bindings

@@ -161,6 +161,9 @@ public enum ConfigSchema {
         ConfigKey(path: "tools.exec.custom_deny_patterns", kind: .stringList, defaultValue: .emptyList, summary: "extra deny regexes (each must compile)"),
         ConfigKey(path: "tools.exec.timeout_seconds", kind: .int, defaultValue: .int(60), summary: "command timeout (> 0)"),
         ConfigKey(path: "tools.exec.max_output_bytes", kind: .int, defaultValue: .int(10000), summary: "output kept per command (> 0)"),
+        ConfigKey(path: "tools.exec.approval", kind: .string, defaultValue: .string("risky"), summary: "off, risky or always: which commands wait for an owner's approval"),
+        ConfigKey(path: "tools.exec.approval_patterns", kind: .stringList, defaultValue: .emptyList, summary: "extra regexes: matching commands wait for approval"),
+        ConfigKey(path: "tools.exec.approval_timeout_seconds", kind: .int, defaultValue: .int(300), summary: "seconds an approval waits before it is denied (> 0)"),
     ]
 
     /// Keys PicoClaw files may contain that picoclaw accepts but does not use (whole subtrees; `*` = any provider).

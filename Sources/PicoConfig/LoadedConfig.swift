@@ -116,7 +116,8 @@ extension PicoConfiguration {
                 "exec": .object([
                     "enabled": .bool(e.enabled), "enable_deny_patterns": .bool(e.enableDenyPatterns),
                     "custom_deny_patterns": .strings(e.customDenyPatterns), "timeout_seconds": .int(e.timeoutSeconds),
-                    "max_output_bytes": .int(e.maxOutputBytes),
+                    "max_output_bytes": .int(e.maxOutputBytes), "approval": .string(e.approval),
+                    "approval_patterns": .strings(e.approvalPatterns), "approval_timeout_seconds": .int(e.approvalTimeoutSeconds),
                 ]),
             ]),
         ])

@@ -19,6 +19,12 @@ public struct ExecToolConfig: Sendable, Equatable {
     public let timeoutSeconds: Int
     /// `max_output_bytes` (default 10000, > 0).
     public let maxOutputBytes: Int
+    /// `approval` (default `risky`): `off`, `risky` or `always` — which commands wait for an owner's decision.
+    public var approval: String = "risky"
+    /// `approval_patterns`: extra regexes; a matching command waits for approval (each compiled at load time).
+    public var approvalPatterns: [String] = []
+    /// `approval_timeout_seconds` (default 300): an unanswered approval is denied after this long.
+    public var approvalTimeoutSeconds: Int = 300
 
     /// Creates the section.
     public init(enabled: Bool = true, enableDenyPatterns: Bool = true, customDenyPatterns: [String] = [],

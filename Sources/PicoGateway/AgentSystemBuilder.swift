@@ -6,7 +6,7 @@ import PicoState
 /// Builds the agents for the gateway. A missing provider does not stop the gateway: `/ready` reports it.
 enum AgentSystemBuilder {
     static func build(loaded: LoadedConfig, store: StateStore, metrics: GatewayMetrics = GatewayMetrics(),
-                      logger: Logger) throws(GatewayStartError) -> AgentSystem {
+                      approver: (any ExecApprover)? = nil, logger: Logger) throws(GatewayStartError) -> AgentSystem {
         let audit = Logger(label: "audit")
         // The audit trail: one debug line per tool call (arguments redacted and truncated by PicoAgent).
         let sink: ToolAuditSink = { event in
@@ -20,7 +20,7 @@ enum AgentSystemBuilder {
         let system: AgentSystem
         do {
             system = try AgentFactory.make(from: loaded, auditSink: sink, logger: Logger(label: "agent"),
-                                           options: AgentFactory.Options(requireProvider: false, stateStore: store))
+                                           options: AgentFactory.Options(requireProvider: false, stateStore: store, approver: approver))
         } catch {
             throw GatewayStartError(error.description, exitCode: 78)
         }

@@ -8,7 +8,7 @@ import PicoHTTP
 enum ChannelBuilder {
     /// Every channel records its messages in `sink` (the gateway's inbox).
     static func build(config: PicoConfiguration, sink: any InboundSink, metrics: GatewayMetrics = GatewayMetrics(),
-                      logger: Logger) throws(GatewayStartError) -> [any Channel] {
+                      onButton: (@Sendable (ButtonPress) -> Void)? = nil, logger: Logger) throws(GatewayStartError) -> [any Channel] {
         var channels: [any Channel] = []
         let telegram = config.channels.telegram
         if telegram.enabled {
@@ -18,6 +18,7 @@ enum ChannelBuilder {
             var options = TelegramOptions(telegram, logger: Logger(label: "telegram"))
             options.sink = sink
             options.onRefused = { metrics.add("picoclaw_messages_refused_total", [("channel", "telegram")]) }
+            options.onButton = onButton
             channels.append(TelegramChannel(options: options))
         }
         let discord = config.channels.discord

@@ -98,20 +98,22 @@ public final class Gateway: Sendable {
         logger.info("state store \(store.path)")
 
         // 6. Agents.
-        let system = try AgentSystemBuilder.build(loaded: loaded, store: store, metrics: metrics, logger: logger)
+        let channelSlot = ChannelSlot()
+        let notifier = OwnerNotifier(config: config, channel: { channelSlot.channel($0) }, logger: logger)
+        let approvals = ApprovalDesk(store: store, notifier: notifier, metrics: metrics,
+                                     timeout: .seconds(config.tools.exec.approvalTimeoutSeconds), logger: logger)
+        let system = try AgentSystemBuilder.build(loaded: loaded, store: store, metrics: metrics, approver: approvals, logger: logger)
         let agentsReady = system.readiness.isReady
         board.set("agents", ok: agentsReady, detail: agentsReady ? "ready" : "no LLM provider configured")
 
         // 7. The pipeline (inbox → scheduler → outbox), channels feeding it, and what a crash left unfinished.
         let sessionStores = AgentSystemBuilder.sessionStores(system)
         await LegacySessionImport(system: system, sessions: sessionStores, logger: logger).run()
-        let channelSlot = ChannelSlot()
-        let controls = OwnerControls(store: store, config: config, metrics: metrics,
-                                     notifier: OwnerNotifier(config: config, channel: { channelSlot.channel($0) }, logger: logger),
-                                     logger: logger)
+        let controls = OwnerControls(store: store, config: config, metrics: metrics, notifier: notifier, logger: logger)
         let pipeline = MessagePipeline(system: system, store: store, sessions: sessionStores, metrics: metrics,
                                        controls: controls, logger: logger)
-        let channels = try ChannelBuilder.build(config: config, sink: pipeline, metrics: metrics, logger: logger)
+        let channels = try ChannelBuilder.build(config: config, sink: pipeline, metrics: metrics,
+                                                onButton: { approvals.handle($0) }, logger: logger)
         pipeline.attach(channels)
         channelSlot.set(channels)
         do {

@@ -135,7 +135,7 @@ public struct PairedSender: Sendable, Equatable {
     public let approvedBy: String
 }
 
-/// The tables of pairing and usage. Pass ``migrations`` to ``StateStore/open(directory:migrations:)``.
+/// The tables of pairing, usage and standing command approvals. Pass ``migrations`` to ``StateStore/open(directory:migrations:)``.
 public enum OwnerControlsSchema {
     /// Components `pairing` and `usage`, version 1.
     public static let migrations: [StateMigration] = [
@@ -181,6 +181,14 @@ public enum OwnerControlsSchema {
                 sender TEXT NOT NULL,
                 kind TEXT NOT NULL,
                 PRIMARY KEY(day, channel, sender, kind))
+            """),
+        StateMigration(component: "approvals", version: 1, sql: """
+            CREATE TABLE approval_rules(
+                hash TEXT PRIMARY KEY,
+                argv TEXT NOT NULL,
+                cwd TEXT NOT NULL,
+                approved_by TEXT NOT NULL,
+                approved_at INTEGER NOT NULL)
             """),
     ]
 }

@@ -52,6 +52,7 @@ func samples(for key: ConfigKey) -> (file: JSONValue, env: String, expected: JSO
         if p == "gateway.host" { return (.string("127.0.0.2"), "localhost", .string("localhost")) }
         if p == "gateway.log_level" { return (.string("error"), "debug", .string("debug")) }
         if p.hasSuffix("dm_policy") { return (.string("allowlist"), "pairing", .string("pairing")) }
+        if p == "tools.exec.approval" { return (.string("off"), "always", .string("always")) }
         return (.string("file-\(p)"), "env-\(p)", .string("env-\(p)"))
     }
 }

@@ -28,10 +28,14 @@ public enum AgentFactory {
         public var stateStore: StateStore?
         /// Runs approved `exec` commands; `nil` uses PicoPolicy's sandboxed executor.
         public var commandRunner: (any CommandRunner)?
+        /// Decides on commands `tools.exec.approval` holds (the gateway asks the owner); `nil`: held commands are
+        /// denied (the CLI has nobody to ask).
+        public var execApprover: (any ExecApprover)?
 
         /// Creates options; the defaults suit the gateway.
         public init(requireProvider: Bool = false, retry: RetryPolicy = .standard, stateStore: StateStore? = nil,
-                    commandRunner: (any CommandRunner)? = nil) {
+                    commandRunner: (any CommandRunner)? = nil, approver: (any ExecApprover)? = nil) {
+            self.execApprover = approver
             self.requireProvider = requireProvider
             self.retry = retry
             self.stateStore = stateStore
@@ -68,7 +72,7 @@ public enum AgentFactory {
                 maxTokens: d.maxTokens, temperature: d.temperature, maxToolIterations: d.maxToolIterations,
                 maxHistoryMessages: d.maxHistoryMessages)
             let (tools, toolWarnings) = try makeTools(for: agent, exec: config.tools.exec, redactor: redactor,
-                                                      runner: options.commandRunner)
+                                                      runner: options.commandRunner, approver: options.execApprover)
             warnings += toolWarnings.map { "agent \(agent.id): \($0)" }
             let sessions: (any SessionBackend)? = options.stateStore.map {
                 StateSessionStore(store: $0, agentID: agent.id, maxHistoryMessages: d.maxHistoryMessages, redactor: redactor)
@@ -123,7 +127,7 @@ public enum AgentFactory {
     }
 
     private static func makeTools(for agent: ResolvedAgent, exec: ExecToolConfig, redactor: SecretRedactor,
-                                  runner: (any CommandRunner)?) throws(AgentFactoryError) -> (ToolRegistry, [String]) {
+                                  runner: (any CommandRunner)?, approver: (any ExecApprover)? = nil) throws(AgentFactoryError) -> (ToolRegistry, [String]) {
         let workspace: Workspace
         do {
             workspace = try Workspace(root: agent.workspace, restrictToWorkspace: agent.restrictToWorkspace,
@@ -161,7 +165,9 @@ public enum AgentFactory {
                     throw AgentFactoryError("agent \(agent.id): cannot set up the exec sandbox: \(error)")
                 }
             }
-            tools.append(ExecTool(policy: policy, runner: chosen, timeoutSeconds: exec.timeoutSeconds))
+            let risk = ExecRisk(mode: ExecApprovalMode(rawValue: exec.approval) ?? .risky, patterns: exec.approvalPatterns)
+            tools.append(ExecTool(policy: policy, runner: chosen, timeoutSeconds: exec.timeoutSeconds,
+                                  approval: (risk, approver ?? DenyingApprover())))
         }
         return (ToolRegistry(tools: tools, redactor: redactor), warnings)
     }

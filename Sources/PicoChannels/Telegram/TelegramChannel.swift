@@ -14,7 +14,7 @@ import Synchronization
 ///   crash — neither loses nor repeats messages.
 /// - Replies are Markdown converted to Telegram HTML, split to 4096 UTF-16 units; a chunk Telegram cannot parse
 ///   is resent as plain text. Groups get `reply_to_message_id` on the first chunk.
-public final class TelegramChannel: Channel {
+public final class TelegramChannel: ButtonChannel {
     public let name = "telegram"
     public let inbound: AsyncStream<InboundMessage>
 
@@ -142,7 +142,7 @@ public final class TelegramChannel: Channel {
         while !Task.isCancelled {
             do {
                 let params = TelegramGetUpdates(offset: offset, timeout: pollSeconds, limit: options.pollLimit,
-                                                allowedUpdates: ["message"])
+                                                allowedUpdates: options.onButton == nil ? ["message"] : ["message", "callback_query"])
                 let updates = try await api.call("getUpdates", params, as: [TelegramUpdate].self,
                                                  timeout: options.pollTimeout + .seconds(15))
                 if failures > 0 {
@@ -151,6 +151,7 @@ public final class TelegramChannel: Channel {
                 }
                 failures = 0
                 let fresh = updates.sorted(by: { $0.updateID < $1.updateID }).filter { offset == nil || $0.updateID >= offset! }
+                for update in fresh { if let press = update.callbackQuery { report(press) } }
                 if let sink = options.sink, let last = fresh.last {
                     // Recorded in the inbox together with the next offset before Telegram is asked for more.
                     let accepted = fresh.compactMap { admit($0, converter) }
@@ -232,6 +233,13 @@ public final class TelegramChannel: Channel {
         return await queue.put(inbound, waitUntilTaken: true)
     }
 
+    /// Hands a button press to `onButton` (presses are not recorded: an unanswered prompt simply expires).
+    private func report(_ query: TelegramCallbackQuery) {
+        guard let onButton = options.onButton, let data = query.data else { return }
+        onButton(ButtonPress(channel: name, userID: String(query.from.id), chatID: query.message.map { String($0.chat.id) },
+                             data: data, pressID: query.id))
+    }
+
     private func setState(_ new: ChannelState) {
         shared.withLock { s in if !s.stopped { s.state = new } }
     }
@@ -279,6 +287,33 @@ public final class TelegramChannel: Channel {
             case .transport(_, let http):
                 return http.isTransient ? .transient(error.description) : .permanent(error.description)
             }
+        }
+    }
+
+    // MARK: - Buttons
+
+    public func sendButtons(_ text: String, to target: ReplyTarget, buttons: [PromptButton]) async throws {
+        let markup = TelegramInlineKeyboard(inlineKeyboard: [buttons.map { .init(text: $0.label, callbackData: $0.data) }])
+        try await delivery.run(chatID: target.chatID) {
+            try await globalBucket.acquire()
+            try await chatBuckets.acquire(target.chatID)
+            let params = TelegramSendMessage(chatID: TelegramChatID(target.chatID), text: text, parseMode: nil,
+                                             replyToMessageID: nil, allowSendingWithoutReply: nil, replyMarkup: markup)
+            do {
+                _ = try await api.call("sendMessage", params, as: TelegramSentMessage.self, timeout: .seconds(30))
+                return .delivered
+            } catch let error as TelegramAPIError {
+                return classify(status: error.status ?? 0, retryAfter: nil, reason: error.description)
+            }
+        }
+    }
+
+    public func acknowledge(_ press: ButtonPress, text: String) async {
+        do {
+            _ = try await api.call("answerCallbackQuery", TelegramAnswerCallback(callbackQueryID: press.pressID, text: text),
+                                   as: Bool.self, timeout: .seconds(10))
+        } catch {
+            logger.debug("telegram: answerCallbackQuery failed: \(error)")
         }
     }
 

@@ -36,6 +36,8 @@ public struct TelegramOptions: Sendable {
     public var dmPairing = false
     /// Called once per message refused by the allowlist (metrics).
     public var onRefused: (@Sendable () -> Void)?
+    /// Receives inline keyboard presses (`callback_query` updates are requested only when set).
+    public var onButton: (@Sendable (ButtonPress) -> Void)?
 
     /// Creates options; only `token` is required.
     public init(token: String, allowFrom: [String] = [], mentionOnly: Bool = false,

@@ -1,4 +1,5 @@
 import Glibc
+import PicoPolicy
 
 /// `picoclaw backup verify` and `picoclaw backup restore`.
 public enum BackupReader {

@@ -1,4 +1,5 @@
 import Glibc
+import PicoPolicy
 
 /// A minimal POSIX ustar writer and reader for backups: regular files and directories only (never links, devices
 /// or anything else), names up to 255 bytes, sizes below 8 GiB.

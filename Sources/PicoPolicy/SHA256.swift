@@ -1,5 +1,5 @@
-/// SHA-256 (FIPS 180-4), incremental. For the backup manifest; not used for anything secret.
-struct SHA256 {
+/// SHA-256 (FIPS 180-4), incremental: backup manifests and the binding of command approvals.
+public struct SHA256: Sendable {
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
         0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -14,10 +14,10 @@ struct SHA256 {
     private var buffer: [UInt8] = []
     private var length: UInt64 = 0
 
-    init() { buffer.reserveCapacity(64) }
+    public init() { buffer.reserveCapacity(64) }
 
     /// Adds bytes.
-    mutating func update(_ bytes: some Collection<UInt8>) {
+    public mutating func update(_ bytes: some Collection<UInt8>) {
         length &+= UInt64(bytes.count)
         for b in bytes {
             buffer.append(b)
@@ -29,7 +29,7 @@ struct SHA256 {
     }
 
     /// The digest as lower-case hex.
-    mutating func hexDigest() -> String {
+    public mutating func hexDigest() -> String {
         let bits = length &* 8
         var pad: [UInt8] = [0x80]
         while (buffer.count + pad.count) % 64 != 56 { pad.append(0) }
@@ -44,7 +44,7 @@ struct SHA256 {
     }
 
     /// The hex digest of `bytes`.
-    static func hex(_ bytes: some Collection<UInt8>) -> String {
+    public static func hex(_ bytes: some Collection<UInt8>) -> String {
         var s = SHA256()
         s.update(bytes)
         return s.hexDigest()
