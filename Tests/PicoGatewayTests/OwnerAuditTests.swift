@@ -52,3 +52,24 @@ struct OwnerAuditTests {
         #expect(check.stderr.contains("limits.prices"))
     }
 }
+
+@Suite("owner controls: approval settings in the audit")
+struct ApprovalAuditTests {
+    @Test func approvalOffWithExecEnabledIsFlaggedAndStatusShowsTheMode() async throws {
+        let home = BinaryHome()
+        home.config(#"{"channels": {"telegram": {"enabled": true, "token": "1:x", "allow_from": ["42"]}}, "tools": {"exec": {"approval": "off"}}}"#)
+        let audit = try #require(await home.audit())
+        #expect(audit.severity("tools.exec.approval_off") == "warn")
+        let status = try #require(await home.run(["status", "--json"]))
+        let json = try #require(JSONValue.parse(status.stdout))
+        #expect(json["agents"]?.arrayValue?.first?["approval"] == .string("off"))
+
+        home.config(#"{"channels": {"telegram": {"enabled": true, "token": "1:x", "allow_from": ["@name"]}}, "tools": {"exec": {"approval_patterns": ["("]}}}"#)
+        let bad = try #require(await home.run(["config", "check"]))
+        #expect(bad.status != 0 && bad.stderr.contains("tools.exec.approval_patterns"))
+        home.config(#"{"channels": {"telegram": {"enabled": true, "token": "1:x", "allow_from": ["@name"]}}}"#)
+        let noOwner = try #require(await home.audit())
+        #expect(noOwner.finding("tools.exec.approval_off") == nil)
+        #expect(noOwner.finding("channels.telegram.owner_missing")?["title"]?.stringValue?.contains("command approvals") == true)
+    }
+}

@@ -41,6 +41,8 @@ public struct EffectivePolicy: Sendable, Equatable {
         public let sandboxEnforced: Bool
         /// What commands can reach on the network.
         public let network: String
+        /// `tools.exec.approval` (`off`, `risky`, `always`).
+        public let approval: String
     }
 
     public let channels: [Channel]
@@ -63,7 +65,8 @@ public struct EffectivePolicy: Sendable, Equatable {
         let agents = config.resolvedAgents().map { a in
             Agent(id: a.id, workspace: a.workspace, restrictToWorkspace: a.restrictToWorkspace,
                   execEnabled: config.tools.exec.enabled, sandbox: sandbox.layer.description, sandboxEnforced: sandbox.enforced,
-                  network: config.tools.exec.enabled ? "unrestricted (commands may use the network)" : "no commands")
+                  network: config.tools.exec.enabled ? "unrestricted (commands may use the network)" : "no commands",
+                  approval: config.tools.exec.approval)
         }
         return EffectivePolicy(channels: channels, agents: agents, limits: config.limits)
     }

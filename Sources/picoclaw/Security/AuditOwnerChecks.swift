@@ -14,9 +14,11 @@ enum AuditOwnerChecks {
                 detail: "Pairing only matters for senders outside allow_from; with \"*\" nobody is outside it.",
                 fix: "remove \"*\" from \(p).allow_from and keep only the owners' numeric ids; strangers then pair"))
         }
-        let needsOwner = c.dmPolicy == .pairing || limits.isEnabled
+        let approvals = ctx.config.map { $0.tools.exec.enabled && $0.tools.exec.approval != "off" } ?? false
+        let needsOwner = c.dmPolicy == .pairing || limits.isEnabled || approvals
         if needsOwner && c.owners.isEmpty {
-            let uses = [c.dmPolicy == .pairing ? "pairing requests" : nil, limits.isEnabled ? "limit notices" : nil].compactMap { $0 }
+            let uses = [c.dmPolicy == .pairing ? "pairing requests" : nil, limits.isEnabled ? "limit notices" : nil,
+                        approvals ? "command approvals (held commands are denied)" : nil].compactMap { $0 }
             out.append(AuditFinding(
                 id: "channels.\(name).owner_missing", severity: .warn,
                 title: "\(c.name) has no owner, but \(uses.joined(separator: " and ")) need one",
