@@ -32,6 +32,7 @@ enum ChannelBuilder {
             var options = DiscordOptions(discord, logger: Logger(label: "discord"))
             options.sink = sink
             options.onRefused = { metrics.add("picoclaw_messages_refused_total", [("channel", "discord")]) }
+            options.onButton = onButton
             channels.append(DiscordChannel(options: options))
         }
         return channels

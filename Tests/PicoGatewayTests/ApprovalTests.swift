@@ -91,4 +91,34 @@ struct ApprovalTests {
         #expect(await run.stop() == 0)
         run.expectNoSecrets()
     }
+
+    @Test func discordButtonsInTheOwnersDMOnlyTheOwnersPressCounts() async throws {
+        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
+        let discord = try await FakeDiscord.start(token: GatewayRun.discordToken, heartbeatIntervalMS: 1000)
+        defer { Task { await llm.stop(); await discord.stop() } }
+        let run = GatewayRun(environment: ["PICOCLAW_TOOLS_EXEC_APPROVAL": "always"])
+        run.useLLM(llm)
+        run.useDiscord(discord, allowFrom: ["555000111", "555000222"])
+        llm.enqueue(Self.execCall("d1", "touch discord.txt"), .text("done on discord"))
+        #expect(run.start())
+        #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
+        _ = discord.dispatchMessageCreate(channelId: "777", guildId: nil, authorId: "555000222", username: "friend",
+                                          bot: false, content: "make discord.txt", mentionsBot: false)
+        let prompt = try #require(try await discord.waitForSentMessages(count: 1, timeout: .seconds(10)).first)
+        #expect(prompt.channelId == "dm-555000111" && prompt.content.contains("touch discord.txt"))
+        let buttons = prompt.body["components"]?.arrayValue?.first?["components"]?.arrayValue ?? []
+        #expect(buttons.compactMap { $0["label"]?.stringValue } == ["Approve once", "Deny", "Always for this exact command"])
+        let approve = try #require(buttons.first?["custom_id"]?.stringValue)
+        discord.dispatchButtonPress(customId: approve, userId: "555000222", channelId: "dm-555000111")
+        let ignored = try await discord.waitForInteractionReplies(count: 1, timeout: .seconds(10))
+        #expect(ignored[0].body["data"]?["content"]?.stringValue == "Only the owner can decide.")
+        #expect(access(run.workspace + "/discord.txt", F_OK) != 0)
+        discord.dispatchButtonPress(customId: approve, userId: "555000111", channelId: "dm-555000111")
+        let reply = try await discord.waitForSentMessages(count: 2, timeout: .seconds(10))
+        #expect(reply[1].channelId == "777" && reply[1].content == "done on discord")
+        #expect(access(run.workspace + "/discord.txt", F_OK) == 0)
+        #expect(await run.waitForLog("approver=discord:555000111"))
+        #expect(await run.stop() == 0)
+        run.expectNoSecrets()
+    }
 }

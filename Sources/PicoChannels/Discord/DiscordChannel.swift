@@ -23,7 +23,7 @@ public final class DiscordChannel: Channel {
     let queue: HandoffQueue<InboundMessage>
     let session = GatewaySession()
     private let channelBuckets: TokenBuckets
-    private let delivery: Delivery
+    let delivery: Delivery
     var logger: Logger { options.logger }
 
     private struct Shared {
@@ -135,7 +135,7 @@ public final class DiscordChannel: Channel {
         logger.debug("discord: sent reply to channel \(target.chatID) in \(chunks.count) message(s)")
     }
 
-    private func post(_ path: String, _ body: [UInt8]?) async throws -> AttemptOutcome {
+    func post(_ path: String, _ body: [UInt8]?) async throws -> AttemptOutcome {
         do {
             try await rest.request("POST", path, body: body)
             return .delivered

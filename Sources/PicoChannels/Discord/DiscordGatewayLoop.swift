@@ -208,6 +208,8 @@ extension DiscordChannel {
                 logger.debug("discord: message \(inbound.messageID) from user \(inbound.senderID) in channel \(inbound.chatID) (\(inbound.kind.rawValue))")
                 await deliverInbound([admitted])
             }
+        case "INTERACTION_CREATE":
+            if let interaction = try? decode(GatewayData<DiscordInteraction>.self, text).d { report(interaction) }
         default:
             break
         }

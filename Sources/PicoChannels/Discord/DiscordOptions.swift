@@ -33,6 +33,8 @@ public struct DiscordOptions: Sendable {
     public var dmPairing = false
     /// Called once per message refused by the allowlist (metrics).
     public var onRefused: (@Sendable () -> Void)?
+    /// Receives button presses (`INTERACTION_CREATE` of message components).
+    public var onButton: (@Sendable (ButtonPress) -> Void)?
     /// Catch-up bounds: channels with activity within `catchUpMaxAge`, at most `catchUpLimit` messages each.
     public var catchUpMaxAge: Duration = .seconds(24 * 3600)
     /// See ``catchUpMaxAge``.

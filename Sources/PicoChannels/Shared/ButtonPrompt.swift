@@ -35,6 +35,8 @@ public struct ButtonPress: Sendable, Equatable {
 
 /// A channel that can show buttons and report presses (through its options' `onButton`).
 public protocol ButtonChannel: Channel {
+    /// The chat in which to reach `userID` privately (Telegram: the user id; Discord: a DM channel it opens).
+    func privateChat(with userID: String) async throws -> String
     /// Sends `text` (plain) with one row of `buttons`.
     func sendButtons(_ text: String, to target: ReplyTarget, buttons: [PromptButton]) async throws
     /// Acknowledges a press, showing `text` briefly to the presser.

@@ -308,6 +308,8 @@ public final class TelegramChannel: ButtonChannel {
         }
     }
 
+    public func privateChat(with userID: String) async throws -> String { userID }
+
     public func acknowledge(_ press: ButtonPress, text: String) async {
         do {
             _ = try await api.call("answerCallbackQuery", TelegramAnswerCallback(callbackQueryID: press.pressID, text: text),

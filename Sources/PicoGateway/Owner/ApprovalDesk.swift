@@ -65,7 +65,8 @@ final class ApprovalDesk: ExecApprover, Sendable {
                 var sent = false
                 for owner in owners {
                     do {
-                        try await channel.sendButtons(text, to: ReplyTarget(chatID: owner), buttons: buttons)
+                        let chat = try await channel.privateChat(with: owner)
+                        try await channel.sendButtons(text, to: ReplyTarget(chatID: chat), buttons: buttons)
                         sent = true
                     } catch {
                         self.logger.warning("exec approval: cannot ask \(channelName) owner \(owner): \(error)")

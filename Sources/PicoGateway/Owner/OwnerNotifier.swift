@@ -4,8 +4,8 @@ import PicoConfig
 
 /// Sends short notices (pairing requests, limits hit) to a channel's owners (``ChannelOwners``).
 ///
-/// Telegram: to the owner's private chat (its id is the user id). Discord: a bot cannot open a DM without an
-/// extra API call picoclaw does not make, so the notice goes to the log only. Every notice is logged.
+/// To each owner's private chat (Telegram: the chat whose id is the user id; Discord: a DM channel the bot opens).
+/// Every notice is also logged.
 struct OwnerNotifier: Sendable {
     let config: PicoConfiguration
     let channel: @Sendable (String) -> (any Channel)?
@@ -26,13 +26,13 @@ struct OwnerNotifier: Sendable {
     /// Logs `text` and sends it to the owners of `channelName` where the platform allows.
     func notify(_ channelName: String, _ text: String) async {
         logger.notice("owner notice (\(channelName)): \(text)")
-        guard channelName == "telegram", let channel = channel(channelName) else { return }
+        guard let channel = channel(channelName) as? any ButtonChannel else { return }
         let owners = owners(of: channelName)
         if owners.isEmpty {
             logger.warning("\(channelName) has no owner to notify: set channels.\(channelName).owners (or put your id first in allow_from)")
         }
         for owner in owners {
-            do { try await channel.send(text, to: ReplyTarget(chatID: owner)) } catch {
+            do { try await channel.send(text, to: ReplyTarget(chatID: try await channel.privateChat(with: owner))) } catch {
                 logger.warning("could not send an owner notice to \(channelName) user \(owner): \(error)")
             }
         }
