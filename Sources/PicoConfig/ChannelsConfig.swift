@@ -30,10 +30,17 @@ public struct TelegramConfig: Sendable, Equatable {
     /// `state_file`: where the update offset is persisted. After loading it is
     /// `$PICOCLAW_HOME/state/telegram-offset` unless configured; `nil` when configured as `""` (disabled).
     public let stateFile: String?
+    /// `dm_policy` (default `allowlist`).
+    public let dmPolicy: DMPolicy
+    /// `owners`: user ids (see ``ChannelOwners``).
+    public let owners: [String]
 
     /// Creates the section.
     public init(enabled: Bool = false, token: Secret = .empty, allowFrom: [String] = [], proxy: String? = nil,
-                mentionOnly: Bool = false, baseURL: String = "https://api.telegram.org", stateFile: String? = nil) {
+                mentionOnly: Bool = false, baseURL: String = "https://api.telegram.org", stateFile: String? = nil,
+                dmPolicy: DMPolicy = .allowlist, owners: [String] = []) {
+        self.dmPolicy = dmPolicy
+        self.owners = owners
         self.enabled = enabled
         self.token = token
         self.allowFrom = allowFrom
@@ -58,10 +65,17 @@ public struct DiscordConfig: Sendable, Equatable {
     public let mentionOnly: Bool
     /// `api_base` (default `https://discord.com/api/v10`).
     public let apiBase: String
+    /// `dm_policy` (default `allowlist`).
+    public let dmPolicy: DMPolicy
+    /// `owners`: user ids (see ``ChannelOwners``).
+    public let owners: [String]
 
     /// Creates the section.
     public init(enabled: Bool = false, token: Secret = .empty, allowFrom: [String] = [], proxy: String? = nil,
-                mentionOnly: Bool = false, apiBase: String = "https://discord.com/api/v10") {
+                mentionOnly: Bool = false, apiBase: String = "https://discord.com/api/v10",
+                dmPolicy: DMPolicy = .allowlist, owners: [String] = []) {
+        self.dmPolicy = dmPolicy
+        self.owners = owners
         self.enabled = enabled
         self.token = token
         self.allowFrom = allowFrom
@@ -69,4 +83,14 @@ public struct DiscordConfig: Sendable, Equatable {
         self.mentionOnly = mentionOnly
         self.apiBase = apiBase
     }
+}
+
+extension TelegramConfig {
+    /// The owner ids (``ChannelOwners``).
+    public var ownerIDs: [String] { ChannelOwners.resolve(owners: owners, allowFrom: allowFrom, platform: "telegram") }
+}
+
+extension DiscordConfig {
+    /// The owner ids (``ChannelOwners``).
+    public var ownerIDs: [String] { ChannelOwners.resolve(owners: owners, allowFrom: allowFrom, platform: "discord") }
 }

@@ -38,7 +38,7 @@ struct ConfigBuilder {
                                                              maxPerSender: positiveInt("tools.schedule.max_per_sender")))
         return PicoConfiguration(agents: AgentsConfig(defaults: defaults, list: list), bindings: bindings,
                                  providers: providers, channels: channels, gateway: gateway, tools: tools,
-                                 picoclawHome: picoclawHome)
+                                 picoclawHome: picoclawHome, limits: buildLimits())
     }
 
     private mutating func buildDefaults() -> AgentDefaults {
@@ -82,7 +82,8 @@ struct ConfigBuilder {
         checkURL(p + "base_url", baseURL)
         return TelegramConfig(enabled: bool(p + "enabled"), token: secret(p + "token"),
                               allowFrom: stringList(p + "allow_from", allowIntegers: true), proxy: nonEmpty(proxy),
-                              mentionOnly: bool(p + "mention_only"), baseURL: baseURL, stateFile: path(p + "state_file"))
+                              mentionOnly: bool(p + "mention_only"), baseURL: baseURL, stateFile: path(p + "state_file"),
+                              dmPolicy: dmPolicy(p + "dm_policy"), owners: stringList(p + "owners", allowIntegers: true))
     }
 
     private mutating func buildDiscord() -> DiscordConfig {
@@ -93,7 +94,35 @@ struct ConfigBuilder {
         checkURL(p + "api_base", apiBase)
         return DiscordConfig(enabled: bool(p + "enabled"), token: secret(p + "token"),
                              allowFrom: stringList(p + "allow_from", allowIntegers: true), proxy: nonEmpty(proxy),
-                             mentionOnly: bool(p + "mention_only"), apiBase: apiBase)
+                             mentionOnly: bool(p + "mention_only"), apiBase: apiBase,
+                             dmPolicy: dmPolicy(p + "dm_policy"), owners: stringList(p + "owners", allowIntegers: true))
+    }
+
+    private mutating func dmPolicy(_ key: String) -> DMPolicy {
+        let text = (string(key) ?? "allowlist").trimmingSpaces().lowercased()
+        guard let policy = DMPolicy(rawValue: text) else {
+            invalid(key, "must be one of \(DMPolicy.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+            return .allowlist
+        }
+        return policy
+    }
+
+    private mutating func buildLimits() -> LimitsConfig {
+        let p = "limits."
+        let perMinute = int(p + "messages_per_minute")
+        if perMinute < 0 { invalid(p + "messages_per_minute", "must be 0 (unlimited) or more, got \(perMinute)") }
+        let tokens = int(p + "tokens_per_day")
+        if tokens < 0 { invalid(p + "tokens_per_day", "must be 0 (unlimited) or more, got \(tokens)") }
+        let cost = double(p + "cost_per_day_usd")
+        if cost < 0 || !cost.isFinite { invalid(p + "cost_per_day_usd", "must be 0 (unlimited) or more, got \(cost)") }
+        var prices: [ModelPrice] = []
+        for (i, text) in stringList(p + "prices", allowIntegers: false).enumerated() {
+            if let price = ModelPrice(parsing: text) { prices.append(price) } else {
+                invalid(p + "prices", "[\(i)] '\(text)' is not \"<model>=<input>/<output>\" (USD per million tokens, e.g. \"openai/gpt-4o=2.5/10\")")
+            }
+        }
+        return LimitsConfig(messagesPerMinute: max(0, perMinute), tokensPerDay: max(0, tokens),
+                            costPerDayUSD: cost.isFinite ? max(0, cost) : 0, prices: prices)
     }
 
     private mutating func buildGateway() -> GatewayConfig {
@@ -184,10 +213,20 @@ struct ConfigBuilder {
         let limits = ExecLimitsConfig(processes: positiveInt(l + "processes"), memoryMB: positiveInt(l + "memory_mb"),
                                       fileSizeMB: positiveInt(l + "file_size_mb"), openFiles: positiveInt(l + "open_files"),
                                       cpuSeconds: positiveInt(l + "cpu_seconds"), tmpSizeMB: positiveInt(l + "tmp_size_mb"))
-        return ExecToolConfig(enabled: bool(p + "enabled"), enableDenyPatterns: bool(p + "enable_deny_patterns"),
-                              customDenyPatterns: patterns, timeoutSeconds: positiveInt(p + "timeout_seconds"),
-                              maxOutputBytes: positiveInt(p + "max_output_bytes"), sandbox: sandbox,
-                              network: bool(p + "network"), limits: limits)
+        var exec = ExecToolConfig(enabled: bool(p + "enabled"), enableDenyPatterns: bool(p + "enable_deny_patterns"),
+                                  customDenyPatterns: patterns, timeoutSeconds: positiveInt(p + "timeout_seconds"),
+                                  maxOutputBytes: positiveInt(p + "max_output_bytes"), sandbox: sandbox,
+                                  network: bool(p + "network"), limits: limits)
+        let approval = (string(p + "approval") ?? "risky").trimmingSpaces().lowercased()
+        if !["off", "risky", "always"].contains(approval) { invalid(p + "approval", "must be one of off, risky, always, got '\(approval)'") }
+        exec.approval = ["off", "risky", "always"].contains(approval) ? approval : "risky"
+        exec.approvalPatterns = stringList(p + "approval_patterns", allowIntegers: false)
+        for (i, pattern) in exec.approvalPatterns.enumerated() where (try? Regex(pattern)) == nil {
+            invalid(p + "approval_patterns", mayQuote(p + "approval_patterns")
+                ? "[\(i)] '\(pattern)' is not a valid regular expression" : "[\(i)] is not a valid regular expression")
+        }
+        exec.approvalTimeoutSeconds = positiveInt(p + "approval_timeout_seconds")
+        return exec
     }
 
     // MARK: - agents.list and bindings

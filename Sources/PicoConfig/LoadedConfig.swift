@@ -125,11 +125,12 @@ extension PicoConfiguration {
                 "telegram": .object([
                     "enabled": .bool(t.enabled), "token": secret(t.token), "allow_from": .strings(t.allowFrom),
                     "proxy": opt(t.proxy), "mention_only": .bool(t.mentionOnly), "base_url": .string(t.baseURL),
-                    "state_file": opt(t.stateFile),
+                    "state_file": opt(t.stateFile), "dm_policy": .string(t.dmPolicy.rawValue), "owners": .strings(t.owners),
                 ]),
                 "discord": .object([
                     "enabled": .bool(dc.enabled), "token": secret(dc.token), "allow_from": .strings(dc.allowFrom),
                     "proxy": opt(dc.proxy), "mention_only": .bool(dc.mentionOnly), "api_base": .string(dc.apiBase),
+                    "dm_policy": .string(dc.dmPolicy.rawValue), "owners": .strings(dc.owners),
                 ]),
             ]),
             "gateway": .object([
@@ -137,6 +138,11 @@ extension PicoConfiguration {
                 "allow_public_bind": .bool(g.allowPublicBind), "log_file": opt(g.logFile),
                 "log_level": .string(g.logLevel.rawValue), "state_dir": .string(g.stateDir),
                 "shutdown_grace_seconds": .int(g.shutdownGraceSeconds),
+            ]),
+            "limits": .object([
+                "messages_per_minute": .int(limits.messagesPerMinute), "tokens_per_day": .int(limits.tokensPerDay),
+                "cost_per_day_usd": .double(limits.costPerDayUSD),
+                "prices": .strings(limits.prices.map { "\($0.model)=\(ConfigSchema.plain($0.inputPerMillion))/\(ConfigSchema.plain($0.outputPerMillion))" }),
             ]),
             "tools": .object([
                 "exec": .object([
@@ -149,6 +155,8 @@ extension PicoConfiguration {
                         "file_size_mb": .int(e.limits.fileSizeMB), "open_files": .int(e.limits.openFiles),
                         "cpu_seconds": .int(e.limits.cpuSeconds), "tmp_size_mb": .int(e.limits.tmpSizeMB),
                     ]),
+                    "approval": .string(e.approval),
+                    "approval_patterns": .strings(e.approvalPatterns), "approval_timeout_seconds": .int(e.approvalTimeoutSeconds),
                 ]),
                 "web": webJSON,
                 "schedule": .object(["enabled": .bool(tools.schedule.enabled),

@@ -15,12 +15,15 @@ public struct PicoConfiguration: Sendable, Equatable {
     /// picoclaw's home directory (`PICOCLAW_HOME`, `~/.picoclaw` or `/etc/picoclaw`); default agent
     /// workspaces `workspace-<id>` live below it.
     public let picoclawHome: String
+    /// `limits`.
+    public let limits: LimitsConfig
 
     /// Creates a configuration (for tests and embedding; normal code uses ``ConfigLoader``).
     public init(agents: AgentsConfig = AgentsConfig(), bindings: [BindingConfig] = [],
                 providers: [String: ProviderConfig] = [:], channels: ChannelsConfig = ChannelsConfig(),
                 gateway: GatewayConfig = GatewayConfig(), tools: ToolsConfig = ToolsConfig(),
-                picoclawHome: String = "/var/lib/picoclaw") {
+                picoclawHome: String = "/var/lib/picoclaw", limits: LimitsConfig = LimitsConfig()) {
+        self.limits = limits
         self.agents = agents
         self.bindings = bindings
         self.providers = providers

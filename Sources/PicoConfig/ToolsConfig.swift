@@ -37,6 +37,12 @@ public struct ExecToolConfig: Sendable, Equatable {
 
     /// Accepted values of `sandbox`.
     public static let sandboxModes = ["auto", "namespaces", "landlock"]
+    /// `approval` (default `risky`): `off`, `risky` or `always` — which commands wait for an owner's decision.
+    public var approval: String = "risky"
+    /// `approval_patterns`: extra regexes; a matching command waits for approval (each compiled at load time).
+    public var approvalPatterns: [String] = []
+    /// `approval_timeout_seconds` (default 300): an unanswered approval is denied after this long.
+    public var approvalTimeoutSeconds: Int = 300
 
     /// Creates the section.
     public init(enabled: Bool = true, enableDenyPatterns: Bool = true, customDenyPatterns: [String] = [],

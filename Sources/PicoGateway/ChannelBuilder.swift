@@ -7,7 +7,8 @@ import PicoHTTP
 /// a token the platform rejects is reported and retried by the supervisor.
 enum ChannelBuilder {
     /// Every channel records its messages in `sink` (the gateway's inbox).
-    static func build(config: PicoConfiguration, sink: any InboundSink, logger: Logger) throws(GatewayStartError) -> [any Channel] {
+    static func build(config: PicoConfiguration, sink: any InboundSink, metrics: GatewayMetrics = GatewayMetrics(),
+                      onButton: (@Sendable (ButtonPress) -> Void)? = nil, logger: Logger) throws(GatewayStartError) -> [any Channel] {
         var channels: [any Channel] = []
         let telegram = config.channels.telegram
         if telegram.enabled {
@@ -16,6 +17,8 @@ enum ChannelBuilder {
             }
             var options = TelegramOptions(telegram, logger: Logger(label: "telegram"))
             options.sink = sink
+            options.onRefused = { metrics.add("picoclaw_messages_refused_total", [("channel", "telegram")]) }
+            options.onButton = onButton
             channels.append(TelegramChannel(options: options))
         }
         let discord = config.channels.discord
@@ -28,6 +31,8 @@ enum ChannelBuilder {
             }
             var options = DiscordOptions(discord, logger: Logger(label: "discord"))
             options.sink = sink
+            options.onRefused = { metrics.add("picoclaw_messages_refused_total", [("channel", "discord")]) }
+            options.onButton = onButton
             channels.append(DiscordChannel(options: options))
         }
         return channels

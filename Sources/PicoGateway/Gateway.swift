@@ -55,6 +55,8 @@ public final class Gateway: Sendable {
         board.set("agents", ok: false, detail: "starting")
         if config.channels.telegram.enabled { board.set("telegram", ok: false, detail: "starting") }
         if config.channels.discord.enabled { board.set("discord", ok: false, detail: "starting") }
+        let metrics = GatewayMetrics(board: board)
+        board.serveMetrics(metrics)
         let health: HealthServer
         do {
             health = try HealthServer(host: host, port: config.gateway.port, board: board)
@@ -98,23 +100,31 @@ public final class Gateway: Sendable {
         // 5. The state store (inbox, outbox, sessions, cursors).
         let store: StateStore
         do {
-            store = try await StateStore.open(directory: config.gateway.stateDir)
+            store = try await StateStore.open(directory: config.gateway.stateDir, migrations: OwnerControlsSchema.migrations)
         } catch {
             throw GatewayStartError("\(error.description). Fix gateway.state_dir (default $PICOCLAW_HOME/state) or the permissions of that directory", exitCode: 1)
         }
         logger.info("state store \(store.path) (SQLite heap \(StateStore.heapBytes / 1024) KiB)")
 
         // 6. Agents.
-        let system = try AgentSystemBuilder.build(loaded: loaded, store: store, logger: logger)
+        let channelSlot = ChannelSlot()
+        let notifier = OwnerNotifier(config: config, channel: { channelSlot.channel($0) }, logger: logger)
+        let approvals = ApprovalDesk(store: store, notifier: notifier, metrics: metrics,
+                                     timeout: .seconds(config.tools.exec.approvalTimeoutSeconds), logger: logger)
+        let system = try AgentSystemBuilder.build(loaded: loaded, store: store, metrics: metrics, approver: approvals, logger: logger)
         let agentsReady = system.readiness.isReady
         board.set("agents", ok: agentsReady, detail: agentsReady ? "ready" : "no LLM provider configured")
 
         // 7. The pipeline (inbox → scheduler → outbox), channels feeding it, and what a crash left unfinished.
         let sessionStores = AgentSystemBuilder.sessionStores(system)
         await LegacySessionImport(system: system, sessions: sessionStores, logger: logger).run()
-        let pipeline = MessagePipeline(system: system, store: store, sessions: sessionStores, logger: logger)
-        let channels = try ChannelBuilder.build(config: config, sink: pipeline, logger: logger)
+        let controls = OwnerControls(store: store, config: config, metrics: metrics, notifier: notifier, logger: logger)
+        let pipeline = MessagePipeline(system: system, store: store, sessions: sessionStores, metrics: metrics,
+                                       controls: controls, logger: logger)
+        let channels = try ChannelBuilder.build(config: config, sink: pipeline, metrics: metrics,
+                                                onButton: { approvals.handle($0) }, logger: logger)
         pipeline.attach(channels)
+        channelSlot.set(channels)
         do {
             let recovered = try await pipeline.recover()
             if recovered.turns + recovered.replies > 0 {

@@ -90,12 +90,16 @@ private func healthHandler(_ cls: UnsafeMutableRawPointer?, _ connection: Opaque
     let verb = String(cString: method)
     let path = String(cString: url)
     let (status, body): (Int, String)
+    var contentType = "application/json"
     if verb != "GET" && verb != "HEAD" {
         (status, body) = (405, #"{"error":"method not allowed"}"#)
     } else if path == "/health" {
         (status, body) = (200, board.healthBody())
     } else if path == "/ready" {
         (status, body) = board.readyResponse()
+    } else if path == "/metrics", let text = board.metricsBody() {
+        (status, body) = (200, text)
+        contentType = "text/plain; version=0.0.4; charset=utf-8"
     } else {
         (status, body) = (404, #"{"error":"not found"}"#)
     }
@@ -104,7 +108,7 @@ private func healthHandler(_ cls: UnsafeMutableRawPointer?, _ connection: Opaque
         MHD_create_response_from_buffer($0.count, $0.baseAddress, .RESPMEM_MUST_COPY)
     }
     guard let response else { return .NO }
-    MHD_add_response_header(response, "Content-Type", "application/json")
+    MHD_add_response_header(response, "Content-Type", contentType)
     MHD_add_response_header(response, "Cache-Control", "no-store")
     MHD_add_response_header(response, "X-Content-Type-Options", "nosniff")
     MHD_add_response_header(response, "Connection", "close")  // one request per connection and deadline

@@ -33,9 +33,15 @@ final class MessagePipeline: InboundSink, Sendable {
     private let scheduler: TurnScheduler
     private let sessionsByAgent: [String: StateSessionStore]
     private let workspaces: WorkspaceGuard
+    private let metrics: GatewayMetrics
+    private let controls: OwnerControls?
 
+    /// `controls`: pairing, owner commands and limits applied before any agent sees a message.
     init(system: AgentSystem, store: StateStore, sessions: [String: StateSessionStore],
-         maxConcurrentTurns: Int = 4, retryDelay: Duration = .seconds(2), logger: Logger) {
+         maxConcurrentTurns: Int = 4, retryDelay: Duration = .seconds(2), metrics: GatewayMetrics = GatewayMetrics(),
+         controls: OwnerControls? = nil, logger: Logger) {
+        self.metrics = metrics
+        self.controls = controls
         self.system = system
         self.store = store
         self.sessionsByAgent = sessions
@@ -69,6 +75,7 @@ final class MessagePipeline: InboundSink, Sendable {
         // batch (Telegram confirms an offset only with its next getUpdates, after this returns).
         let added = try await store.accept(drafts, cursor: cursor.map { CursorValue(name: $0.name, value: $0.value) },
                                            durable: false)
+        for entry in added { metrics.add("picoclaw_messages_received_total", [("channel", entry.channel)]) }
         for entry in added { await enqueue(OpenTurn(entry: entry, reply: nil)) }
         try await store.syncToDisk()
     }
@@ -108,6 +115,7 @@ final class MessagePipeline: InboundSink, Sendable {
     private func enqueue(_ turn: OpenTurn) async {
         jobs.withLock { $0[turn.entry.id] = turn }
         await scheduler.submit(conversation: turn.entry.conversation, id: turn.entry.id)
+        metrics.set("picoclaw_queue_depth", to: Double(await scheduler.pending))
     }
 
     /// The ordering key: the session the message belongs to.
@@ -161,6 +169,8 @@ final class MessagePipeline: InboundSink, Sendable {
         guard let reply else { return }
         let delivered = await deliver(reply, via: channel)
         metadata["ms"] = "\((monotonicNanoseconds() - started) / 1_000_000)"
+        metrics.observeTurn(seconds: Double(monotonicNanoseconds() - started) / 1e9)
+        metrics.set("picoclaw_queue_depth", to: Double(max(0, await scheduler.pending - 1)))
         metadata["delivered"] = "\(delivered)"
         logger.info("turn done", metadata: metadata)
         let scheduler = self.scheduler
@@ -193,8 +203,18 @@ final class MessagePipeline: InboundSink, Sendable {
             let input = InboundText(text: message.text, channel: message.channel, chatID: message.chatID,
                                     senderID: message.senderID, senderName: message.displayName ?? message.username,
                                     origin: message.scheduled == nil ? entry.payload : nil)
-            reply = await agent.respond(to: input, session: session, persist: backend == nil)
+            var budget: SenderBudget?
+            if let controls {
+                switch await controls.screen(message) {
+                case .answer(let text):
+                    typing?.stop()
+                    return await commitScreened(entry, message, text)
+                case .run(let gate): budget = gate
+                }
+            }
+            reply = await agent.respond(to: input, session: session, persist: backend == nil, gate: budget)
             typing?.stop()
+            count(reply)
         }
         let write = backend?.write(session, messages: reply.transcript)
         let draft = OutboxDraft(channel: entry.channel, chat: entry.chat, replyTo: message.replyTarget.replyToMessageID,
@@ -222,13 +242,42 @@ final class MessagePipeline: InboundSink, Sendable {
         }
     }
 
+    /// Records a message answered by the owner controls (no agent, no session): the reply, or none.
+    private func commitScreened(_ entry: InboxEntry, _ message: InboundMessage, _ text: String?)
+        async -> (OutboxEntry, Logger.Metadata)?
+    {
+        metrics.add("picoclaw_turns_total", [("outcome", "screened")])
+        let draft = text.map { OutboxDraft(channel: entry.channel, chat: entry.chat, replyTo: message.replyTarget.replyToMessageID, text: $0) }
+        do {
+            guard let stored = try await store.completeTurn(inboxID: entry.id, session: nil, reply: draft) else { return nil }
+            return (stored, ["screened": "true"])
+        } catch {
+            logger.error("\(error)")
+            return nil
+        }
+    }
+
+    /// Turn, model and token counters from one agent reply.
+    private func count(_ reply: AgentReply) {
+        let outcome = reply.failure != nil ? "provider_error" : reply.hitIterationLimit ? "iteration_limit" : "ok"
+        metrics.add("picoclaw_turns_total", [("outcome", outcome)])
+        metrics.add("picoclaw_model_calls_total", by: Double(reply.iterations))
+        if let failure = reply.failure { metrics.add("picoclaw_model_errors_total", [("kind", "\(failure.kind)")]) }
+        if let usage = reply.usage {
+            metrics.add("picoclaw_model_tokens_total", [("direction", "prompt")], by: Double(usage.promptTokens))
+            metrics.add("picoclaw_model_tokens_total", [("direction", "completion")], by: Double(usage.completionTokens))
+        }
+    }
+
     /// Sends a stored reply and records the outcome. Returns whether the platform accepted it.
     private func deliver(_ reply: OutboxEntry, via channel: any Channel) async -> Bool {
         var failure: String?
         do {
             try await channel.send(reply.text, to: ReplyTarget(chatID: reply.chat, replyToMessageID: reply.replyTo))
+            metrics.add("picoclaw_messages_sent_total", [("channel", reply.channel)])
         } catch {
             failure = "\(error)"  // the channel logged it with the chat id
+            metrics.add("picoclaw_delivery_failures_total", [("channel", reply.channel)])
         }
         var reported = false
         while true {

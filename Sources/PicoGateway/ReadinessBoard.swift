@@ -20,6 +20,14 @@ public final class ReadinessBoard: Sendable {
 
     public init() { startedAt = monotonicSeconds() }
 
+    private let metricsSource = Mutex<GatewayMetrics?>(nil)
+
+    /// Serves `metrics` on `GET /metrics` (404 until set).
+    public func serveMetrics(_ metrics: GatewayMetrics) { metricsSource.withLock { $0 = metrics } }
+
+    /// `GET /metrics`: the Prometheus text, or `nil` when no metrics are attached.
+    func metricsBody() -> String? { metricsSource.withLock { $0 }?.render() }
+
     /// Sets (or replaces) the check `name`.
     public func set(_ name: String, ok: Bool, detail: String) {
         checks.withLock { $0[name] = ReadinessCheck(ok: ok, detail: detail) }

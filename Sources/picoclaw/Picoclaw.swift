@@ -16,6 +16,9 @@ struct Picoclaw: AsyncParsableCommand {
             SecurityCommand.self,
             OnboardCommand.self,
             AgentCommand.self,
+            StatusCommand.self,
+            PairingCommand.self,
+            BackupCommand.self,
             SessionsCommand.self,
             SchedulesCommand.self,
         ]

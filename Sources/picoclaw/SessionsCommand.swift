@@ -97,7 +97,7 @@ func withStore(_ options: ConfigOptions,
 /// The state store of `loaded` (`gateway.state_dir`); on failure prints the error and exits 1.
 func openStateStoreOrExit(_ loaded: LoadedConfig) async throws -> StateStore {
     do {
-        return try await StateStore.open(directory: loaded.config.gateway.stateDir)
+        return try await StateStore.open(directory: loaded.config.gateway.stateDir, migrations: OwnerControlsSchema.migrations)
     } catch {
         StandardError.print("error: \(error)")
         throw ExitCode(1)

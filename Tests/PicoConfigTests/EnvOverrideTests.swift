@@ -44,6 +44,8 @@ func samples(for key: ConfigKey) -> (file: JSONValue, env: String, expected: JSO
     case .double: return (.double(0.5), "1.5", .double(1.5))
     case .path: return (.string("/file/path"), "/env/path", .string("/env/path"))
     case .secret: return (.string("file-secret-\(p)"), "env-secret-\(p)", .string("<redacted>"))
+    case .stringList where p == "limits.prices":
+        return (.strings(["f=1/2"]), "a=1/2, b=0.5/3,,", .strings(["a=1/2", "b=0.5/3"]))
     case .stringList, .idList: return (.strings(["f"]), "a, b,,", .strings(["a", "b"]))
     case .objectList:
         if p == "agents.list" {
@@ -60,6 +62,8 @@ func samples(for key: ConfigKey) -> (file: JSONValue, env: String, expected: JSO
         if p == "gateway.host" { return (.string("127.0.0.2"), "localhost", .string("localhost")) }
         if p == "gateway.log_level" { return (.string("error"), "debug", .string("debug")) }
         if p == "tools.exec.sandbox" { return (.string("namespaces"), "landlock", .string("landlock")) }
+        if p.hasSuffix("dm_policy") { return (.string("allowlist"), "pairing", .string("pairing")) }
+        if p == "tools.exec.approval" { return (.string("off"), "always", .string("always")) }
         return (.string("file-\(p)"), "env-\(p)", .string("env-\(p)"))
     }
 }

@@ -79,6 +79,8 @@ public final class FakeDiscord: Sendable {
         var failures: [RESTFailure] = []
         var sent: [SentMessage] = []
         var typing: [String] = []
+        /// Interaction callbacks: (interaction id, body).
+        var interactionReplies: [(String, JSONValue)] = []
         var restRequests: [RecordedRequest] = []
         // history and outages
         var history: [String: [JSONValue]] = [:]
@@ -171,6 +173,31 @@ public final class FakeDiscord: Sendable {
     public var sentMessages: [SentMessage] { state.withLock { $0.sent } }
     /// Channel ids of `POST /channels/{id}/typing` calls.
     public var typingCalls: [String] { state.withLock { $0.typing } }
+
+    /// Bodies of `POST /interactions/{id}/{token}/callback`, in order.
+    public var interactionReplies: [(id: String, body: JSONValue)] { state.withLock { $0.interactionReplies.map { ($0.0, $0.1) } } }
+
+    /// Dispatches `INTERACTION_CREATE` for a press of the button with `customId` by `userId` (a DM press when
+    /// `guildId` is nil). Returns the interaction id.
+    @discardableResult
+    public func dispatchButtonPress(customId: String, userId: String, channelId: String, guildId: String? = nil) -> String {
+        let id = nextId()
+        let user: JSONValue = ["id": .string(userId), "username": "presser", "discriminator": "0"]
+        var d: [String: JSONValue] = ["id": .string(id), "token": .string("itoken-\(id)"), "type": 3, "version": 1,
+                                      "application_id": "1", "channel_id": .string(channelId),
+                                      "data": ["custom_id": .string(customId), "component_type": 2]]
+        if let guildId { d["guild_id"] = .string(guildId); d["member"] = ["user": user] } else { d["user"] = user }
+        dispatch(type: "INTERACTION_CREATE", data: .object(d))
+        return id
+    }
+
+    /// Waits until `count` interaction callbacks arrived.
+    public func waitForInteractionReplies(count: Int, timeout: Duration = .seconds(5)) async throws -> [(id: String, body: JSONValue)] {
+        try await notifier.waitUntil(timeout: timeout, "\(count) interaction callbacks (have \(interactionReplies.count))") {
+            let r = interactionReplies
+            return r.count >= count ? r : nil
+        }
+    }
     /// Every REST request (including rejected ones).
     public var restRequests: [RecordedRequest] { state.withLock { $0.restRequests } }
 
@@ -259,6 +286,14 @@ public final class FakeDiscord: Sendable {
             if content.count > 2000 { return Self.tooLong(headers) }
             return Reply.json(200, messageObject(id: parts[3], channelId: parts[1], content: content, edited: true), headers: headers)
         case ("DELETE", 4) where parts[0] == "channels" && parts[2] == "messages":
+            return Reply.empty(204, headers: headers)
+        case ("POST", 3) where path == "/users/@me/channels":
+            let recipient = rec.json?["recipient_id"]?.stringValue ?? ""
+            return Reply.json(200, ["id": .string("dm-\(recipient)"), "type": 1,
+                                    "recipients": [["id": .string(recipient), "username": "user"]]], headers: headers)
+        case ("POST", 4) where parts[0] == "interactions" && parts[3] == "callback":
+            state.withLock { $0.interactionReplies.append((parts[1], rec.json ?? .null)) }
+            notifier.notify()
             return Reply.empty(204, headers: headers)
         case ("POST", 3) where parts[0] == "channels" && parts[2] == "typing":
             state.withLock { $0.typing.append(parts[1]) }

@@ -161,6 +161,31 @@ public final class FakeTelegram: Sendable {
         return id
     }
 
+    /// Queues a `callback_query` update: user `userId` pressed the inline button carrying `data` under a message
+    /// in chat `chatId` (default: the user's private chat). Returns the `update_id`.
+    @discardableResult
+    public func enqueueCallbackQuery(from userId: Int, data: String, chatId: Int? = nil, messageId: Int = 1) -> Int {
+        let chat = chatId ?? userId
+        return enqueueRawUpdate(["callback_query": [
+            "id": .string("cbq-\(userId)-\(unixTime())-\(data.hashValue & 0xffff)"),
+            "from": ["id": .int(userId), "is_bot": false, "first_name": "Presser"],
+            "message": ["message_id": .int(messageId), "date": .int(unixTime()),
+                        "chat": ["id": .int(chat), "type": .string(chat == userId ? "private" : "supergroup")]],
+            "chat_instance": "1", "data": .string(data),
+        ]])
+    }
+
+    /// The `callback_data` of every inline keyboard button sent to `chatId`, in order (row by row).
+    public func inlineButtons(sentTo chatId: Int) -> [(text: String, data: String)] {
+        sentMessages.filter { $0.chatId == chatId }.flatMap { message -> [(text: String, data: String)] in
+            guard let rows = message.params["reply_markup"]?["inline_keyboard"]?.arrayValue else { return [] }
+            return rows.flatMap { $0.arrayValue ?? [] }.compactMap { b in
+                guard let text = b["text"]?.stringValue, let data = b["callback_data"]?.stringValue else { return nil }
+                return (text, data)
+            }
+        }
+    }
+
     /// Queues an arbitrary update (`edited_message`, `callback_query`, `my_chat_member`, …). `update_id` is added
     /// (overwriting any given). Returns the `update_id`.
     @discardableResult

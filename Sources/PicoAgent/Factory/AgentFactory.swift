@@ -36,12 +36,17 @@ public enum AgentFactory {
         public var providerCooldowns: ProviderCooldowns?
         /// Test-only: web tools may reach 127.0.0.0/8 and ::1 (loopback fakes). No config key or env var sets it.
         public var webAllowsLoopbackForTesting: Bool
+        /// Decides on commands `tools.exec.approval` holds (the gateway asks the owner); `nil`: held commands are
+        /// denied (the CLI has nobody to ask).
+        public var execApprover: (any ExecApprover)?
 
         /// Creates options; the defaults suit the gateway.
         public init(requireProvider: Bool = false, retry: RetryPolicy = .standard, stateStore: StateStore? = nil,
-                    commandRunner: (any CommandRunner)? = nil, webResolver: (any HostResolver)? = nil,
-                    webAllowsLoopbackForTesting: Bool = false, providerCooldowns: ProviderCooldowns? = nil) {
+                    commandRunner: (any CommandRunner)? = nil, approver: (any ExecApprover)? = nil,
+                    webResolver: (any HostResolver)? = nil, webAllowsLoopbackForTesting: Bool = false,
+                    providerCooldowns: ProviderCooldowns? = nil) {
             self.providerCooldowns = providerCooldowns
+            self.execApprover = approver
             self.requireProvider = requireProvider
             self.retry = retry
             self.stateStore = stateStore
@@ -199,7 +204,9 @@ public enum AgentFactory {
                 if agent.restrictToWorkspace { warnings += sandboxed.warnings }
                 chosen = sandboxed
             }
-            tools.append(ExecTool(policy: policy, runner: chosen, timeoutSeconds: exec.timeoutSeconds))
+            let risk = ExecRisk(mode: ExecApprovalMode(rawValue: exec.approval) ?? .risky, patterns: exec.approvalPatterns)
+            tools.append(ExecTool(policy: policy, runner: chosen, timeoutSeconds: exec.timeoutSeconds,
+                                  approval: (risk, options.execApprover ?? DenyingApprover())))
         }
         tools += makeWebTools(config.web, redactor: redactor, options: options)
         tools.append(MemoryTool(store: memory))

@@ -82,10 +82,13 @@ public struct LLMUsage: Sendable, Equatable {
     public var promptTokens: Int
     /// Output tokens.
     public var completionTokens: Int
+    /// The cost in US dollars, when the provider reports it (OpenRouter's `usage.cost`).
+    public var costUSD: Double?
     /// Creates a usage record.
-    public init(promptTokens: Int, completionTokens: Int) {
+    public init(promptTokens: Int, completionTokens: Int, costUSD: Double? = nil) {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
+        self.costUSD = costUSD
     }
 }
 

@@ -66,7 +66,7 @@ public struct OpenAICompatibleProvider: LLMProvider {
             let id = c.id.flatMap { $0.isEmpty ? nil : $0 } ?? "call_\(batch)_\(i)"
             return ToolCall(id: id, name: c.function.name, arguments: args)
         }
-        let usage = wire.usage.map { LLMUsage(promptTokens: $0.prompt_tokens ?? 0, completionTokens: $0.completion_tokens ?? 0) }
+        let usage = wire.usage.map { LLMUsage(promptTokens: $0.prompt_tokens ?? 0, completionTokens: $0.completion_tokens ?? 0, costUSD: $0.cost) }
         return LLMResponse(content: message.content ?? "", toolCalls: calls, finishReason: choice.finish_reason, usage: usage)
     }
 }

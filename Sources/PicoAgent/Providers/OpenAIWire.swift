@@ -75,6 +75,8 @@ enum OpenAIWire {
     struct Usage: Decodable {
         var prompt_tokens: Int?
         var completion_tokens: Int?
+        /// OpenRouter: the call's cost in US dollars.
+        var cost: Double?
     }
 
     /// Maps picoclaw messages to the wire format.

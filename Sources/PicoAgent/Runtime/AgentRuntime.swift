@@ -67,9 +67,13 @@ public final class AgentRuntime: Sendable {
     /// so that ``stop(session:)`` can cancel it.
     /// With `persist: false` the turn is not written; the caller records ``AgentReply/transcript`` itself (the
     /// gateway commits it together with the reply in one transaction).
-    public func respond(to message: InboundText, session: SessionKey, persist: Bool = true) async -> AgentReply {
+    ///
+    /// `gate` (the gateway's budgets) is asked before every model call and told every call's usage; when it
+    /// refuses, the turn ends with its message.
+    public func respond(to message: InboundText, session: SessionKey, persist: Bool = true,
+                        gate: (any ModelCallGate)? = nil) async -> AgentReply {
         if let command = ChatCommand.parse(message.text) { return await run(command, session: session) }
-        let work = Task { await self.runTurn(message, session: session, persist: persist) }
+        let work = Task { await self.runTurn(message, session: session, persist: persist, gate: gate) }
         let id = turns.register(session, work)
         defer { turns.remove(session, id: id) }
         return await withTaskCancellationHandler { await work.value } onCancel: { work.cancel() }
@@ -99,7 +103,8 @@ public final class AgentRuntime: Sendable {
         return AgentReply(text: text, agentID: settings.id, sessionKey: session)
     }
 
-    private func runTurn(_ message: InboundText, session: SessionKey, persist shouldPersist: Bool) async -> AgentReply {
+    private func runTurn(_ message: InboundText, session: SessionKey, persist shouldPersist: Bool,
+                         gate: (any ModelCallGate)?) async -> AgentReply {
         let clock = ContinuousClock()
         let started = clock.now
         guard let provider else {
@@ -149,9 +154,15 @@ public final class AgentRuntime: Sendable {
                 "messages": "\(request.messages.count)", "tools": "\(request.tools.count)",
                 "max_tokens": "\(settings.maxTokens)",
             ]))
+            if let gate, let refusal = await gate.admitModelCall(model: settings.model) {
+                finalText = refusal
+                turn.append(.assistant(refusal))
+                break
+            }
             let response: LLMResponse
             do {
                 response = try await provider.complete(request)
+                if let u = response.usage { await gate?.recordModelCall(model: settings.model, usage: u) }
             } catch {
                 let failure = (error as? ProviderError)
                     ?? ProviderError(provider: provider.name, kind: Task.isCancelled ? .cancelled : .unreachable,

@@ -35,11 +35,15 @@ public struct ExecTool: Tool {
     let policy: CommandPolicy
     let runner: any CommandRunner
     let timeoutSeconds: Int
+    /// Which commands wait for an owner (`tools.exec.approval`), and who decides.
+    let approval: (risk: ExecRisk, approver: any ExecApprover)?
 
-    public init(policy: CommandPolicy, runner: any CommandRunner, timeoutSeconds: Int = 60) {
+    public init(policy: CommandPolicy, runner: any CommandRunner, timeoutSeconds: Int = 60,
+                approval: (risk: ExecRisk, approver: any ExecApprover)? = nil) {
         self.policy = policy
         self.runner = runner
         self.timeoutSeconds = timeoutSeconds
+        self.approval = approval
     }
 
     public var definition: ToolDefinition {
@@ -65,6 +69,14 @@ public struct ExecTool: Tool {
         guard let cwd = policy.resolveWorkingDirectory(workingDir) else {
             return .failure("working directory \(workingDir ?? ".") is outside the workspace",
                             verdict: .denied(rule: "path:outside-workspace"))
+        }
+        if let approval, let reason = approval.risk.reason(command: command, segments: verdict.segments) {
+            let request = ExecApprovalRequest(command: command, argv: verdict.segments.map(\.argv), workingDirectory: cwd,
+                                              reason: reason, context: context)
+            guard case .approved = await approval.approver.decide(request) else {
+                return .failure("Command not run: it needs the owner's approval (\(reason)) and was not approved.",
+                                verdict: .denied(rule: "approval:denied"))
+            }
         }
         let outcome: CommandOutcome
         do {

@@ -53,8 +53,8 @@ extension DiscordChannel {
                 if message.channelID.isEmpty { message.channelID = channelID }
                 if message.guildID == nil { message.guildID = guildID }
                 guard case .accept(let inbound) = converter.convert(message),
-                      gate.admit(senderID: inbound.senderID, username: inbound.username) else { continue }
-                accepted.append(inbound)
+                      let admitted = gate.admitting(inbound) else { continue }
+                accepted.append(admitted)
             }
             guard !accepted.isEmpty else { continue }
             total += accepted.count

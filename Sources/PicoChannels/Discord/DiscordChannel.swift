@@ -23,7 +23,7 @@ public final class DiscordChannel: Channel {
     let queue: HandoffQueue<InboundMessage>
     let session = GatewaySession()
     private let channelBuckets: TokenBuckets
-    private let delivery: Delivery
+    let delivery: Delivery
     var logger: Logger { options.logger }
 
     private struct Shared {
@@ -39,7 +39,8 @@ public final class DiscordChannel: Channel {
     public init(options: DiscordOptions) {
         self.options = options
         rest = DiscordREST(apiBase: options.apiBase, token: options.token, proxy: options.proxy, timing: options.timing)
-        gate = SenderGate(allowlist: Allowlist(options.allowFrom, platform: "discord"), logger: options.logger)
+        gate = SenderGate(allowlist: Allowlist(options.allowFrom, platform: "discord"), pairing: options.dmPairing,
+                          onRefused: options.onRefused, logger: options.logger)
         queue = HandoffQueue(capacity: options.inboundBuffer)
         channelBuckets = TokenBuckets(options.perChannelRate)
         delivery = Delivery(platform: "discord", timing: options.timing, logger: options.logger)
@@ -134,7 +135,7 @@ public final class DiscordChannel: Channel {
         logger.debug("discord: sent reply to channel \(target.chatID) in \(chunks.count) message(s)")
     }
 
-    private func post(_ path: String, _ body: [UInt8]?) async throws -> AttemptOutcome {
+    func post(_ path: String, _ body: [UInt8]?) async throws -> AttemptOutcome {
         do {
             try await rest.request("POST", path, body: body)
             return .delivered

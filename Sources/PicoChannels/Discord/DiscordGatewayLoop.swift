@@ -204,10 +204,12 @@ extension DiscordChannel {
             case .skip(let reason):
                 logger.debug("discord: ignoring message \(message.id): \(reason)")
             case .accept(let inbound):
-                guard gate.admit(senderID: inbound.senderID, username: inbound.username) else { return }
+                guard let admitted = gate.admitting(inbound) else { return }
                 logger.debug("discord: message \(inbound.messageID) from user \(inbound.senderID) in channel \(inbound.chatID) (\(inbound.kind.rawValue))")
-                await deliverInbound([inbound])
+                await deliverInbound([admitted])
             }
+        case "INTERACTION_CREATE":
+            if let interaction = try? decode(GatewayData<DiscordInteraction>.self, text).d { report(interaction) }
         default:
             break
         }

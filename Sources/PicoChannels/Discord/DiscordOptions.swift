@@ -29,6 +29,12 @@ public struct DiscordOptions: Sendable {
     /// seen message id (cursor `discord.channel.<id>`), and after a session could not be resumed the channel
     /// fetches what it missed since those ids. When `nil`, messages go to `inbound`.
     public var sink: (any InboundSink)?
+    /// `dm_policy: pairing`: pass strangers' direct messages on as ``InboundMessage/pairingCandidate``.
+    public var dmPairing = false
+    /// Called once per message refused by the allowlist (metrics).
+    public var onRefused: (@Sendable () -> Void)?
+    /// Receives button presses (`INTERACTION_CREATE` of message components).
+    public var onButton: (@Sendable (ButtonPress) -> Void)?
     /// Catch-up bounds: channels with activity within `catchUpMaxAge`, at most `catchUpLimit` messages each.
     public var catchUpMaxAge: Duration = .seconds(24 * 3600)
     /// See ``catchUpMaxAge``.

@@ -36,6 +36,9 @@ public struct InboundMessage: Sendable, Equatable, Codable {
     public var messageID: String
     /// Set when the gateway created the message for a schedule (it never came from the platform).
     public var scheduled: ScheduledFire?
+    /// `true` for a direct message from a sender outside `allow_from` on a channel with `dm_policy: pairing`:
+    /// it must not reach an agent unless the sender is paired (the gateway checks the state store).
+    public var pairingCandidate: Bool?
 
     /// Creates a message. `username` and `displayName` come from other people: control characters are
     /// stripped and the length capped (``UntrustedName/sanitize(_:)``) before any log line or agent sees them.

@@ -21,10 +21,31 @@ final class SenderGate: Sendable {
         var since = 0
     }
 
-    init(allowlist: Allowlist, logger: Logger, now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
+    /// `dm_policy: pairing`: direct messages from senders outside the list are passed on, marked
+    /// ``InboundMessage/pairingCandidate``, so the gateway can check or offer pairing. Never in groups.
+    let pairing: Bool
+    /// Called once per refused message (metrics).
+    let onRefused: (@Sendable () -> Void)?
+
+    init(allowlist: Allowlist, pairing: Bool = false, onRefused: (@Sendable () -> Void)? = nil, logger: Logger,
+         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.allowlist = allowlist
+        self.pairing = pairing
+        self.onRefused = onRefused
         self.logger = logger
         self.now = now
+    }
+
+    /// The message if it may go on: admitted by the list, or (pairing, direct chats only) marked as a pairing
+    /// candidate; `nil` when refused.
+    func admitting(_ message: InboundMessage) -> InboundMessage? {
+        if pairing && message.kind == .direct
+            && allowlist.decide(senderID: message.senderID, username: message.username) == .refused {
+            var candidate = message
+            candidate.pairingCandidate = true
+            return candidate
+        }
+        return admit(senderID: message.senderID, username: message.username) ? message : nil
     }
 
     private var platform: String { allowlist.platform }
@@ -59,6 +80,7 @@ final class SenderGate: Sendable {
             }
             return true
         case .refused:
+            onRefused?()
             switch countRefusal(senderID) {
             case .first:
                 logger.info("\(platform): refused message from \(who). To allow them add \"\(senderID)\" to channels.\(platform).allow_from (or \(envName)=\(senderID))")

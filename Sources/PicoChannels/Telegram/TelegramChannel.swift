@@ -14,7 +14,7 @@ import Synchronization
 ///   crash — neither loses nor repeats messages.
 /// - Replies are Markdown converted to Telegram HTML, split to 4096 UTF-16 units; a chunk Telegram cannot parse
 ///   is resent as plain text. Groups get `reply_to_message_id` on the first chunk.
-public final class TelegramChannel: Channel {
+public final class TelegramChannel: ButtonChannel {
     public let name = "telegram"
     public let inbound: AsyncStream<InboundMessage>
 
@@ -42,7 +42,8 @@ public final class TelegramChannel: Channel {
     public init(options: TelegramOptions) {
         self.options = options
         api = TelegramAPI(baseURL: options.baseURL, token: options.token, proxy: options.proxy)
-        gate = SenderGate(allowlist: Allowlist(options.allowFrom, platform: "telegram"), logger: options.logger)
+        gate = SenderGate(allowlist: Allowlist(options.allowFrom, platform: "telegram"), pairing: options.dmPairing,
+                          onRefused: options.onRefused, logger: options.logger)
         store = TelegramOffsetStore(path: options.stateFile, logger: options.logger)
         globalBucket = TokenBuckets(options.globalRate)
         chatBuckets = TokenBuckets(options.perChatRate)
@@ -143,7 +144,7 @@ public final class TelegramChannel: Channel {
         while !Task.isCancelled {
             do {
                 let params = TelegramGetUpdates(offset: offset, timeout: pollSeconds, limit: options.pollLimit,
-                                                allowedUpdates: ["message"])
+                                                allowedUpdates: options.onButton == nil ? ["message"] : ["message", "callback_query"])
                 let batch = try await api.getUpdates(params, timeout: options.pollTimeout + .seconds(15))
                 if failures > 0 {
                     logger.info("telegram: receiving again after \(failures) failed poll(s)")
@@ -154,6 +155,7 @@ public final class TelegramChannel: Channel {
                 let before = offset
                 let fresh = batch.updates.sorted(by: { $0.updateID < $1.updateID })
                     .filter { offset == nil || $0.updateID >= offset! }  // earlier ones are already handled
+                for update in fresh { if let press = update.callbackQuery { report(press) } }
                 // Skip what cannot be read: past it when it has an id, else at least never in a tight loop.
                 unreadable.note(batch.unreadable)
                 let unreadableNext = batch.unreadable.compactMap(\.updateID).max().map { $0 + 1 }
@@ -248,9 +250,9 @@ public final class TelegramChannel: Channel {
             logger.debug("telegram: ignoring update \(update.updateID): \(reason)")
             return nil
         case .accept(let inbound):
-            guard gate.admit(senderID: inbound.senderID, username: inbound.username) else { return nil }
+            guard let admitted = gate.admitting(inbound) else { return nil }
             logger.debug("telegram: message \(inbound.messageID) from user \(inbound.senderID) in chat \(inbound.chatID) (\(inbound.kind.rawValue))")
-            return inbound
+            return admitted
         }
     }
 
@@ -258,6 +260,13 @@ public final class TelegramChannel: Channel {
     private func handle(_ update: TelegramUpdate, _ converter: TelegramInbound) async -> Bool {
         guard let inbound = admit(update, converter) else { return true }
         return await queue.put(inbound, waitUntilTaken: true)
+    }
+
+    /// Hands a button press to `onButton` (presses are not recorded: an unanswered prompt simply expires).
+    private func report(_ query: TelegramCallbackQuery) {
+        guard let onButton = options.onButton, let data = query.data else { return }
+        onButton(ButtonPress(channel: name, userID: String(query.from.id), chatID: query.message.map { String($0.chat.id) },
+                             data: data, pressID: query.id))
     }
 
     private func setState(_ new: ChannelState) {
@@ -307,6 +316,35 @@ public final class TelegramChannel: Channel {
             case .transport(_, let http):
                 return http.isTransient ? .transient(error.description) : .permanent(error.description)
             }
+        }
+    }
+
+    // MARK: - Buttons
+
+    public func sendButtons(_ text: String, to target: ReplyTarget, buttons: [PromptButton]) async throws {
+        let markup = TelegramInlineKeyboard(inlineKeyboard: [buttons.map { .init(text: $0.label, callbackData: $0.data) }])
+        try await delivery.run(chatID: target.chatID) {
+            try await globalBucket.acquire()
+            try await chatBuckets.acquire(target.chatID)
+            let params = TelegramSendMessage(chatID: TelegramChatID(target.chatID), text: text, parseMode: nil,
+                                             replyToMessageID: nil, allowSendingWithoutReply: nil, replyMarkup: markup)
+            do {
+                _ = try await api.call("sendMessage", params, as: TelegramSentMessage.self, timeout: .seconds(30))
+                return .delivered
+            } catch let error as TelegramAPIError {
+                return classify(status: error.status ?? 0, retryAfter: nil, reason: error.description)
+            }
+        }
+    }
+
+    public func privateChat(with userID: String) async throws -> String { userID }
+
+    public func acknowledge(_ press: ButtonPress, text: String) async {
+        do {
+            _ = try await api.call("answerCallbackQuery", TelegramAnswerCallback(callbackQueryID: press.pressID, text: text),
+                                   as: Bool.self, timeout: .seconds(10))
+        } catch {
+            logger.debug("telegram: answerCallbackQuery failed: \(error)")
         }
     }
 

@@ -32,6 +32,12 @@ public struct TelegramOptions: Sendable {
     /// the next offset (cursor `telegram.offset`) before Telegram is asked for more, and `stateFile` is only
     /// read once, to take over the offset of an earlier version. When `nil`, messages go to `inbound`.
     public var sink: (any InboundSink)?
+    /// `dm_policy: pairing`: pass strangers' direct messages on as ``InboundMessage/pairingCandidate``.
+    public var dmPairing = false
+    /// Called once per message refused by the allowlist (metrics).
+    public var onRefused: (@Sendable () -> Void)?
+    /// Receives inline keyboard presses (`callback_query` updates are requested only when set).
+    public var onButton: (@Sendable (ButtonPress) -> Void)?
 
     /// Creates options; only `token` is required.
     public init(token: String, allowFrom: [String] = [], mentionOnly: Bool = false,

@@ -90,10 +90,13 @@ struct TelegramUpdate: Decodable, Sendable {
     var message: TelegramMessage?
     /// Whether the update had a `message` field at all (to log undecodable ones).
     var hadMessage: Bool
+    /// An inline keyboard button press.
+    var callbackQuery: TelegramCallbackQuery?
 
     enum CodingKeys: String, CodingKey {
         case message
         case updateID = "update_id"
+        case callbackQuery = "callback_query"
     }
 
     init(from decoder: any Decoder) throws {
@@ -101,6 +104,43 @@ struct TelegramUpdate: Decodable, Sendable {
         updateID = try c.decode(Int64.self, forKey: .updateID)
         hadMessage = c.contains(.message)
         message = try? c.decodeIfPresent(TelegramMessage.self, forKey: .message)
+        callbackQuery = try? c.decodeIfPresent(TelegramCallbackQuery.self, forKey: .callbackQuery)
+    }
+}
+
+/// `callback_query`: who pressed which inline button under which message.
+struct TelegramCallbackQuery: Decodable, Sendable {
+    var id: String
+    var from: TelegramUser
+    var data: String?
+    var message: Message?
+
+    struct Message: Decodable, Sendable {
+        var chat: TelegramChat
+    }
+}
+
+/// `reply_markup` with an inline keyboard.
+struct TelegramInlineKeyboard: Encodable {
+    struct Button: Encodable {
+        var text: String
+        var callbackData: String
+        enum CodingKeys: String, CodingKey {
+            case text
+            case callbackData = "callback_data"
+        }
+    }
+    var inlineKeyboard: [[Button]]
+    enum CodingKeys: String, CodingKey { case inlineKeyboard = "inline_keyboard" }
+}
+
+/// `answerCallbackQuery` parameters.
+struct TelegramAnswerCallback: Encodable {
+    var callbackQueryID: String
+    var text: String?
+    enum CodingKeys: String, CodingKey {
+        case text
+        case callbackQueryID = "callback_query_id"
     }
 }
 
@@ -111,9 +151,11 @@ struct TelegramSendMessage: Encodable {
     var parseMode: String?
     var replyToMessageID: Int64?
     var allowSendingWithoutReply: Bool?
+    var replyMarkup: TelegramInlineKeyboard?
 
     enum CodingKeys: String, CodingKey {
         case text
+        case replyMarkup = "reply_markup"
         case chatID = "chat_id"
         case parseMode = "parse_mode"
         case replyToMessageID = "reply_to_message_id"

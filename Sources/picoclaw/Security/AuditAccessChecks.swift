@@ -1,5 +1,5 @@
-import PicoChannels
 import PicoConfig
+import PicoGateway
 
 /// Who runs picoclaw, where it listens, and who may talk to it.
 enum AuditAccessChecks {
@@ -52,44 +52,46 @@ enum AuditAccessChecks {
     }
 
     static func channels(_ ctx: AuditContext) -> [AuditFinding] {
-        guard let c = ctx.config?.channels else { return [] }
+        guard let policy = ctx.policy else { return [] }
         var out: [AuditFinding] = []
-        if c.telegram.enabled { out += allowlist(name: "telegram", entries: c.telegram.allowFrom, ctx: ctx) }
-        if c.discord.enabled { out += allowlist(name: "discord", entries: c.discord.allowFrom, ctx: ctx) }
+        for channel in policy.channels where channel.enabled {
+            out += allowlist(channel, ctx: ctx)
+            out += AuditOwnerChecks.run(channel, limits: policy.limits, ctx: ctx)
+        }
         return out
     }
 
-    static func allowlist(name: String, entries: [String], ctx: AuditContext) -> [AuditFinding] {
-        let list = Allowlist(entries, platform: name)
+    static func allowlist(_ channel: EffectivePolicy.Channel, ctx: AuditContext) -> [AuditFinding] {
+        let name = channel.name
         let key = "channels.\(name).allow_from"
         let env = ConfigSchema.envName(for: key)
         let example = "set \(env)=<your numeric \(name == "telegram" ? "Telegram" : "Discord") user id> (or \(key): [\"123456789\"] in the config)"
         var out: [AuditFinding] = []
-        if list.allowsEveryone {
+        if channel.everyone {
             out.append(AuditFinding(
                 id: "channels.\(name).allow_from_wildcard",
                 severity: ctx.execEnabled ? .critical : .warn,
                 title: "\(key) contains \"*\": everyone on \(name) can talk to the agent\(ctx.execEnabled ? ", which can run commands (tools.exec.enabled)" : "")",
                 detail: "Anyone who finds the bot can use your API credits, read the workspace\(ctx.execEnabled ? " and run shell commands as picoclaw" : "").",
                 fix: "replace \"*\" with the numeric user ids allowed: \(example)"))
-        } else if list.ids.isEmpty && list.usernames.isEmpty {
+        } else if channel.ids.isEmpty && channel.usernames.isEmpty && channel.dmPolicy == .allowlist {
             out.append(AuditFinding(
                 id: "channels.\(name).allow_from_empty", severity: .warn,
                 title: "\(key) is empty: the \(name) channel is enabled but nobody can talk to it",
                 detail: "picoclaw denies everyone when the list is empty (PicoClaw allowed everyone).",
                 fix: example))
         }
-        if !list.usernames.isEmpty {
+        if !channel.usernames.isEmpty {
             out.append(AuditFinding(
                 id: "channels.\(name).allow_from_username", severity: .warn,
-                title: "\(key) names users by username: \(list.usernames.sorted().map { "@\($0)" }.joined(separator: ", "))",
+                title: "\(key) names users by username: \(channel.usernames.map { "@\($0)" }.joined(separator: ", "))",
                 detail: "Usernames can be changed and then claimed by someone else; numeric ids cannot.",
                 fix: "replace each username with the user's numeric id (Telegram: ask @userinfobot; Discord: Developer Mode → Copy User ID)"))
         }
-        if !list.ignoredEntries.isEmpty {
+        if !channel.ignored.isEmpty {
             out.append(AuditFinding(
                 id: "channels.\(name).allow_from_ignored", severity: .warn,
-                title: "\(key) has entries that match nobody: \(list.ignoredEntries.joined(separator: "; "))",
+                title: "\(key) has entries that match nobody: \(channel.ignored.joined(separator: "; "))",
                 detail: "Those entries are ignored when senders are checked.",
                 fix: "remove them or write them as numeric user ids"))
         }

@@ -29,15 +29,17 @@ struct SecurityAuditCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessEnvironment.current()
-        let sandboxLayers = await SandboxedExecutor.selfTest()
-        let sandbox = AuditSandboxProbe.state(of: sandboxLayers)
+        let selfTest = await SandboxedExecutor.selfTest()
+        let sandbox = AuditSandboxProbe.state(of: selfTest)
         var ctx = AuditContext.gather(explicitConfigPath: options.config, environment: environment, sandbox: sandbox)
+        await ctx.resolvePolicy(selfTest)
         var findings = AuditRunner.findings(ctx)
         var changes: [AuditFixer.Change] = []
         var failures: [AuditFixer.Failure] = []
         if fix {
             (changes, failures) = AuditFixer.apply(findings)
             ctx = AuditContext.gather(explicitConfigPath: options.config, environment: environment, sandbox: sandbox)
+            await ctx.resolvePolicy(selfTest)
             findings = AuditRunner.findings(ctx)
         }
         let report = AuditReport(configPath: ctx.configPath, picoclawHome: ctx.picoclawHome, findings: findings,

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import PicoConfig
+import PicoGateway
 
 /// What the kernel sandbox layer does on this machine (from PicoPolicy's live self-test).
 enum AuditSandboxState: Sendable, Equatable {
@@ -36,6 +37,10 @@ struct AuditContext: Sendable {
     /// `true` when the loader refused a non-loopback `gateway.host` without `gateway.allow_public_bind`; the
     /// configuration in ``loaded`` was then loaded with the opt-in so that everything else can be audited.
     var publicBindRefused = false
+    /// The effective policy (shared with `picoclaw status`); `nil` when the configuration could not be loaded.
+    var policy: EffectivePolicy?
+    /// Why the state store (pairings) could not be read.
+    var storeProblem: String?
 
     /// The uid whose files these should be: the running gateway's, else this process's.
     var expectedOwner: UInt32 { liveGateway?.uid ?? auditUID }

@@ -2,6 +2,8 @@
 import Glibc
 #endif
 import PicoConfig
+import PicoGateway
+import PicoPolicy
 
 extension AuditContext {
     /// Loads the configuration the way the gateway would, except that insecure permissions never stop the
@@ -42,5 +44,16 @@ extension AuditContext {
                             loadError: loadError, environment: environment, homeDirectory: home,
                             auditUID: UInt32(geteuid()), liveGateway: LiveGateway.find(pidFile: pidFile),
                             sandbox: sandbox, publicBindRefused: publicBindRefused)
+    }
+}
+
+extension AuditContext {
+    /// Resolves the effective policy the way `picoclaw status` does (pairings from the state store, read only
+    /// when the store exists).
+    mutating func resolvePolicy(_ selfTest: SandboxSelfTest) async {
+        guard let config else { return }
+        let gathered = await EffectivePolicy.gather(config, sandbox: selfTest)
+        policy = gathered.policy
+        storeProblem = gathered.storeProblem
     }
 }

@@ -6,6 +6,7 @@ enum AuditRunner {
         all += AuditAccessChecks.run(ctx)
         all += AuditExecChecks.run(ctx)
         all += AuditWebChecks.run(ctx)
+        all += AuditApprovalChecks.run(ctx)
         return all.enumerated()
             .sorted { a, b in a.element.severity != b.element.severity ? a.element.severity > b.element.severity : a.offset < b.offset }
             .map(\.element)
