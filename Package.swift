@@ -68,7 +68,7 @@ let package = Package(
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         .executableTarget(name: "picoclaw", dependencies: [
             "picoclaw-sandbox",
-            "PicoConfig", "PicoPolicy", "PicoAgent", "PicoChannels", "PicoGateway", "PicoState", "PicoBuildInfo",
+            "PicoConfig", "PicoPolicy", "PicoAgent", "PicoGateway", "PicoState", "PicoBuildInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -91,13 +91,13 @@ let package = Package(
         .testTarget(name: "PicoPolicyTests", dependencies: ["PicoPolicy", "picoclaw-sandbox"]),
         .testTarget(name: "PicoHTTPTests", dependencies: ["PicoHTTP", "PicoFakes"]),
         .testTarget(name: "PicoAgentTests", dependencies: [
-            "PicoAgent", "PicoConfig", "PicoPolicy", "PicoFakes", .product(name: "Logging", package: "swift-log"),
+            "PicoAgent", "PicoConfig", "PicoPolicy", "PicoState", "PicoFakes", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "PicoChannelsTests", dependencies: [
             "PicoChannels", "PicoHTTP", "PicoFakes", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "PicoGatewayTests", dependencies: [
-            "PicoGateway", "PicoState", "PicoChannels", "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoFakes",
+            "PicoGateway", "PicoState", "PicoAgent", "PicoChannels", "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoFakes",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "PicoStateTests", dependencies: ["PicoState"]),
