@@ -47,7 +47,7 @@ struct SecurityAuditCommand: AsyncParsableCommand {
         print(json ? report.json : report.text(verbose: verbose), terminator: "")
         if !json {
             print("\nExec sandbox layers (picoclaw policy self-test):")
-            for line in sandboxLayers.layers { print("  \(line)") }
+            for line in selfTest.layers { print("  \(line)") }
         }
         let status = AuditRunner.exitStatus(findings)
         if status != 0 { throw ExitCode(status) }
