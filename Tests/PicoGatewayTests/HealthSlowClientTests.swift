@@ -22,10 +22,11 @@ struct HealthSlowClientTests {
                 break
             }
             try await Task.sleep(for: .milliseconds(300))
-            if ContinuousClock.now - start > .seconds(8) { break }
+            if ContinuousClock.now - start > .seconds(12) { break }
         }
         let after = try #require(closedAfter, "the trickling connection was never closed")
-        #expect(after >= .milliseconds(1500) && after < .seconds(4), "closed after \(after)")
+        // Well before the 10 s idle timeout could act (the margin absorbs a loaded machine's scheduling delays).
+        #expect(after >= .milliseconds(1500) && after < .seconds(7), "closed after \(after)")
     }
 
     @Test func loopbackProbeIsAnsweredWhileOtherAddressesAreAtTheirLimit() async throws {
