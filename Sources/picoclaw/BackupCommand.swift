@@ -13,7 +13,7 @@ struct BackupCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a backup (mode 0600, with a SHA-256 manifest). Safe while the gateway runs.")
         @OptionGroup var options: ConfigOptions
-        @Option(name: .long, help: ArgumentHelp("The backup file (must not exist; default picoclaw-backup-<date>-<time>.tar).", valueName: "file"))
+        @Option(name: .long, help: ArgumentHelp("The backup file (must not exist; default picoclaw-backup-<date>-<time>.tar), or - for standard output.", valueName: "file"))
         var output: String?
         @Flag(name: .long, help: "Also store secrets (tokens and API keys in the config file, the secrets env file).")
         var includeSecrets = false
@@ -23,7 +23,11 @@ struct BackupCommand: AsyncParsableCommand {
             let file = output ?? BackupCreator.defaultOutput()
             do {
                 let summary = try await BackupCreator(loaded: loaded, includeSecrets: includeSecrets).create(output: file)
-                print("wrote \(file): \(summary)")
+                if file == "-" {
+                    StandardError.print("wrote the backup to standard output: \(summary)")
+                } else {
+                    print("wrote \(file): \(summary)")
+                }
             } catch {
                 StandardError.print("error: \(error)")
                 throw ExitCode(1)

@@ -93,4 +93,29 @@ struct BackupTests {
         #expect(await home.run(["backup", "restore", home.dir.at("tampered.tar"), "--to", home.dir.at("new")])?.status == 1)
         #expect(access(home.dir.at("new"), F_OK) != 0, "a damaged backup was partly restored")
     }
+
+    @Test("--output - streams a backup with secrets into gpg --batch: no plaintext on disk, and it verifies after decryption",
+          .enabled(if: BinaryProcess.which("gpg") != nil && BinaryProcess.which("setsid") != nil, "gpg or setsid missing"))
+    func streamedIntoGpg() async throws {
+        let home = BinaryHome()
+        home.config(#"{"channels": {"telegram": {"token": "123:SECRET-stream-token"}}, "gateway": {"pid_file": ""}}"#)
+        home.dir.write("home/workspace/a.txt", "workspace file")
+        home.dir.mkdir("gnupg", mode: 0o700)
+        home.dir.write("pass", "correct horse battery staple\n", mode: 0o600)
+        let binary = try #require(PicoclawBinary.path())
+        let gpg = "gpg --batch --yes --pinentry-mode loopback --passphrase-file pass"
+        let script = "set -o pipefail; cd '\(home.dir.path)' && umask 077 && '\(binary)' backup create --include-secrets "
+            + "--output - | \(gpg) --symmetric -o b.tar.gpg && ls && \(gpg) --decrypt b.tar.gpg > b.tar"
+        var env = home.environment
+        env["GNUPGHOME"] = home.dir.at("gnupg")
+        let outcome = await BinaryProcess.run([BinaryProcess.which("setsid")!, "/bin/bash", "-c", script], environment: env)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("wrote the backup to standard output"), "\(outcome.stderr)")
+        // Before decryption the directory held only the encrypted archive: no plaintext copy was written.
+        #expect(!outcome.stdout.split(separator: "\n").contains { $0.hasSuffix(".tar") }, "\(outcome.stdout)")
+        #expect(home.dir.mode("b.tar.gpg") == 0o600)
+        #expect(home.dir.read("b.tar.gpg")?.contains("SECRET-stream-token") == false)
+        #expect(home.dir.read("b.tar")?.contains("SECRET-stream-token") == true)
+        #expect(await home.run(["backup", "verify", home.dir.at("b.tar")])?.status == 0)
+    }
 }

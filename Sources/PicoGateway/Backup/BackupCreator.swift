@@ -21,8 +21,15 @@ public struct BackupCreator {
         return "picoclaw-backup-\(StateStore.utcDay(now))-\(now).tar"
     }
 
-    /// Writes the backup to `output` (which must not exist). Returns the manifest's summary line.
+    /// Writes the backup to `output` (which must not exist), or to standard output when `output` is `-` (to be
+    /// piped, e.g. into `gpg --batch`, so no plaintext copy touches the disk). Returns the manifest's summary line.
     public func create(output: String) async throws(BackupError) -> String {
+        if output == "-" {
+            guard isatty(STDOUT_FILENO) == 0 else {
+                throw BackupError("refusing to write the archive to a terminal: pipe it (e.g. into gpg --batch) or pass --output FILE")
+            }
+            return try await write(TarWriter(fd: STDOUT_FILENO, path: "standard output"))
+        }
         let fd = open(output, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw errno == EEXIST ? BackupError("\(output) already exists; choose another --output (backups are never overwritten)") : BackupError.errno("create", output)

@@ -44,10 +44,10 @@ struct TarWriter {
         return hash.hexDigest()
     }
 
-    /// The two zero blocks that end an archive; then `fsync`.
+    /// The two zero blocks that end an archive; then `fsync` (a pipe or socket has nothing to sync: EINVAL).
     func finish() throws(BackupError) {
         try write([UInt8](repeating: 0, count: 1024))
-        guard fsync(fd) == 0 else { throw BackupError.errno("sync", path) }
+        guard fsync(fd) == 0 || errno == EINVAL else { throw BackupError.errno("sync", path) }
     }
 
     private func pad(_ size: Int) throws(BackupError) {
