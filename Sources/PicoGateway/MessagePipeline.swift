@@ -95,7 +95,14 @@ final class MessagePipeline: InboundSink, Sendable {
 
     /// The ordering key: the session the message belongs to.
     private func conversation(of m: InboundMessage) -> String {
-        system.resolve(routeInput(for: m), chatID: m.chatID).session.rawValue
+        resolve(m).session.rawValue
+    }
+
+    /// The message's agent and session; a Telegram forum topic is a conversation of its own.
+    private func resolve(_ m: InboundMessage) -> (agent: AgentRuntime, session: SessionKey) {
+        let (agent, session) = system.resolve(routeInput(for: m), chatID: m.chatID)
+        guard let thread = m.threadID else { return (agent, session) }
+        return (agent, SessionKey(session.rawValue + ":topic:" + thread))
     }
 
     // MARK: - Shutdown
@@ -134,15 +141,21 @@ final class MessagePipeline: InboundSink, Sendable {
         let started = monotonicNanoseconds()
         var reply = job.reply
         var metadata: Logger.Metadata = ["channel": "\(entry.channel)", "chat": "\(entry.chat)"]
+        // A live preview while the model writes; the reply itself is the outbox entry sent below.
+        let preview = reply == nil ? (channel as? any PreviewingChannel)?.openPreview(message.replyTarget, kind: message.kind) : nil
         if reply == nil {
-            guard let (stored, turnMetadata) = await runTurn(entry, message, channel) else { return }
+            guard let (stored, turnMetadata) = await runTurn(entry, message, channel, preview) else {
+                await preview?.finish()
+                return
+            }
             reply = stored
             metadata.merge(turnMetadata) { $1 }
         } else {
             metadata["resent"] = "true"
         }
         guard let reply else { return }
-        let delivered = await deliver(reply, via: channel)
+        let delivered = await deliver(reply, via: channel, thread: message.threadID)
+        await preview?.finish()
         metadata["ms"] = "\((monotonicNanoseconds() - started) / 1_000_000)"
         metadata["delivered"] = "\(delivered)"
         logger.info("turn done", metadata: metadata)
@@ -151,16 +164,19 @@ final class MessagePipeline: InboundSink, Sendable {
     }
 
     /// Runs the agent and commits session + reply; `nil` when intake stopped before the commit succeeded.
-    private func runTurn(_ entry: InboxEntry, _ message: InboundMessage, _ channel: any Channel)
+    private func runTurn(_ entry: InboxEntry, _ message: InboundMessage, _ channel: any Channel, _ preview: ReplyPreview?)
         async -> (OutboxEntry, Logger.Metadata)?
     {
-        let (agent, session) = system.resolve(routeInput(for: message), chatID: message.chatID)
+        let (agent, session) = resolve(message)
         workspaces.ensure(agent.settings.workspace, agentID: agent.settings.id)
         let typing = channel.startTyping(message.replyTarget)
         let input = InboundText(text: message.text, channel: message.channel, chatID: message.chatID,
                                 senderID: message.senderID, senderName: message.displayName ?? message.username)
         let backend = sessionsByAgent[agent.settings.id]
-        let reply = await agent.respond(to: input, session: session, persist: backend == nil)
+        let reply = await ReplyStream.$observer.withValue(preview?.progressObserver) {
+            await agent.respond(to: input, session: session, persist: backend == nil)
+        }
+        await preview?.close()
         typing?.stop()
         let write = backend?.write(session, messages: reply.transcript)
         let draft = OutboxDraft(channel: entry.channel, chat: entry.chat, replyTo: message.replyTarget.replyToMessageID,
@@ -189,10 +205,11 @@ final class MessagePipeline: InboundSink, Sendable {
     }
 
     /// Sends a stored reply and records the outcome. Returns whether the platform accepted it.
-    private func deliver(_ reply: OutboxEntry, via channel: any Channel) async -> Bool {
+    private func deliver(_ reply: OutboxEntry, via channel: any Channel, thread: String?) async -> Bool {
         var failure: String?
         do {
-            try await channel.send(reply.text, to: ReplyTarget(chatID: reply.chat, replyToMessageID: reply.replyTo))
+            try await channel.send(reply.text, to: ReplyTarget(chatID: reply.chat, replyToMessageID: reply.replyTo,
+                                                               threadID: thread))
         } catch {
             failure = "\(error)"  // the channel logged it with the chat id
         }

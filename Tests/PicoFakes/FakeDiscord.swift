@@ -178,6 +178,15 @@ public final class FakeDiscord: Sendable {
     }
 
     /// Waits until at least `count` typing calls arrived.
+    /// Waits until at least `count` REST requests with `method` (`PATCH`, `DELETE`, …) arrived.
+    public func waitForRequests(method: String, count: Int, timeout: Duration = .seconds(5)) async throws -> [RecordedRequest] {
+        try await notifier.waitUntil(timeout: timeout, "\(count) \(method) requests") {
+            let r = restRequests.filter { $0.method == method }
+            return r.count >= count ? r : nil
+        }
+    }
+
+    /// Waits until at least `count` typing calls arrived.
     public func waitForTypingCalls(count: Int, timeout: Duration = .seconds(5)) async throws -> [String] {
         try await notifier.waitUntil(timeout: timeout, "\(count) typing calls (have \(typingCalls.count))") {
             let t = typingCalls

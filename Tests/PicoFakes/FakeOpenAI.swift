@@ -52,6 +52,9 @@ public final class FakeOpenAI: FakeLLMServer, @unchecked Sendable {
                 return Reply.make(status, body: b, contentType: "application/json", headers: headers)
             case .text(let text):
                 return completion(n, chat, text: text, calls: [])
+            case .streamed(let pieces, let pace):
+                guard chat.stream else { return completion(n, chat, text: pieces.joined(), calls: []) }
+                return streamedCompletion(n, chat, pieces: pieces, pace: pace)
             case .toolCalls(let calls, let text):
                 return completion(n, chat, text: text, calls: calls)
             }
@@ -99,6 +102,27 @@ public final class FakeOpenAI: FakeLLMServer, @unchecked Sendable {
             "choices": [["index": 0, "message": .object(message), "logprobs": .null, "finish_reason": finish]],
             "usage": usage,
         ], headers: ["x-request-id": "req_fake\(n)"])
+    }
+
+    /// One `chat.completion.chunk` per piece, then the finish chunk with usage and `[DONE]`.
+    private func streamedCompletion(_ n: Int, _ chat: FakeChatRequest, pieces: [String],
+                                    pace: @escaping @Sendable (Int) async -> Void) -> Response {
+        let model = JSONValue.string(chat.model ?? "fake-model")
+        func chunk(_ delta: JSONValue, _ finish: JSONValue, usage: JSONValue? = nil) -> String {
+            var o: [String: JSONValue] = ["id": .string("chatcmpl-fake\(n)"), "object": "chat.completion.chunk",
+                                          "created": .int(unixTime()), "model": model,
+                                          "choices": [["index": 0, "delta": delta, "finish_reason": finish]]]
+            if let usage { o["usage"] = usage }
+            return "data: \(JSONValue.object(o).jsonString)\n\n"
+        }
+        var groups = pieces.map { chunk(["content": .string($0)], .null) }
+        if groups.isEmpty { groups = [""] }
+        groups[0] = chunk(["role": "assistant", "content": ""], .null) + groups[0]
+        let prompt = estimateTokens(chat.http.body.count)
+        let usage: JSONValue = ["prompt_tokens": .int(prompt), "completion_tokens": .int(estimateTokens(pieces.joined().utf8.count)),
+                                "total_tokens": .int(prompt + estimateTokens(pieces.joined().utf8.count))]
+        groups[groups.count - 1] += chunk([:], "stop", usage: usage) + "data: [DONE]\n\n"
+        return Reply.sse(groups, pace: pace)
     }
 
     private func errorBody(_ status: Int, message: String?) -> JSONValue {

@@ -72,6 +72,25 @@ public final class FakeTelegram: Sendable {
         var actions: [ChatAction] = []
         var getUpdatesCalls: [GetUpdatesCall] = []
         var calls: [Call] = []
+        var draftsSupported = true
+        var drafts: [Draft] = []
+        var edits: [Edit] = []
+        var deleted: [Int] = []
+    }
+
+    /// A `sendMessageDraft` call Telegram accepted (private chats only).
+    public struct Draft: Sendable {
+        public let chatId: Int
+        public let draftId: Int
+        public let text: String
+        public let threadId: Int?
+    }
+
+    /// An accepted `editMessageText` call.
+    public struct Edit: Sendable {
+        public let chatId: Int
+        public let messageId: Int
+        public let text: String
     }
     private let state: Mutex<State>
     private let notifier = ChangeNotifier()
@@ -125,7 +144,7 @@ public final class FakeTelegram: Sendable {
     public func enqueueTextMessage(
         from userId: Int = 1001, username: String? = "alice", firstName: String = "Alice", chatId: Int? = nil,
         chatType: String = "private", chatTitle: String = "Test Group", text: String, entities: [JSONValue]? = nil,
-        replyToBotMessage: Bool = false
+        replyToBotMessage: Bool = false, threadId: Int? = nil
     ) -> Int {
         let chat = chatId ?? userId
         let id = state.withLock { s -> Int in
@@ -144,6 +163,10 @@ public final class FakeTelegram: Sendable {
                 "date": .int(unixTime()), "text": .string(text),
             ]
             s.nextMessageId += 1
+            if let threadId {
+                msg["message_thread_id"] = .int(threadId)
+                msg["is_topic_message"] = true
+            }
             let ents = entities ?? TelegramText.autoEntities(text)
             if !ents.isEmpty { msg["entities"] = .array(ents) }
             if replyToBotMessage {
@@ -182,6 +205,34 @@ public final class FakeTelegram: Sendable {
     /// (e.g. to simulate a dropped long poll).
     public func dropConnectionNext(method: String, after: Duration = .zero, count: Int = 1) {
         addFailure(method, Array(repeating: .drop(after: after), count: count))
+    }
+
+    /// Whether `sendMessageDraft` exists (`false`: 404 Not Found, like a Bot API server older than 9.3).
+    public func setDraftsSupported(_ supported: Bool) {
+        state.withLock { $0.draftsSupported = supported }
+    }
+
+    /// Accepted `sendMessageDraft` calls.
+    public var drafts: [Draft] { state.withLock { $0.drafts } }
+    /// Accepted `editMessageText` calls.
+    public var edits: [Edit] { state.withLock { $0.edits } }
+    /// Message ids removed with `deleteMessage`.
+    public var deletedMessageIds: [Int] { state.withLock { $0.deleted } }
+
+    /// Waits until at least `count` drafts were accepted.
+    public func waitForDrafts(count: Int, timeout: Duration = .seconds(5)) async throws -> [Draft] {
+        try await notifier.waitUntil(timeout: timeout, "\(count) drafts (have \(drafts.map(\.text)))") {
+            let d = drafts
+            return d.count >= count ? d : nil
+        }
+    }
+
+    /// Waits until at least `count` edits were accepted.
+    public func waitForEdits(count: Int, timeout: Duration = .seconds(5)) async throws -> [Edit] {
+        try await notifier.waitUntil(timeout: timeout, "\(count) edits (have \(edits.map(\.text)))") {
+            let e = edits
+            return e.count >= count ? e : nil
+        }
     }
 
     /// Fixed `result` for `method` (for methods the fake does not model).
@@ -361,11 +412,28 @@ public final class FakeTelegram: Sendable {
             state.withLock { $0.actions.append(ChatAction(chatId: chat.intValue ?? 0, action: action)) }
             notifier.notify()
             return Self.ok(true)
+        case "sendmessagedraft":
+            guard state.withLock({ $0.draftsSupported }) else { return Self.error(404, "Not Found") }
+            guard let chat = p["chat_id"]?.intValue, chat > 0 else { return Self.error(400, "Bad Request: TEXTDRAFT_PEER_INVALID") }
+            guard let draft = p["draft_id"]?.intValue, draft != 0 else { return Self.error(400, "Bad Request: draft_id must be non-zero") }
+            let text = p["text"]?.stringValue ?? ""
+            if text.utf16.count > 4096 { return Self.error(400, "Bad Request: text is too long") }
+            state.withLock { $0.drafts.append(Draft(chatId: chat, draftId: draft, text: text, threadId: p["message_thread_id"]?.intValue)) }
+            notifier.notify()
+            return Self.ok(true)
+        case "deletemessage":
+            guard let mid = p["message_id"]?.intValue else { return Self.error(400, "Bad Request: message identifier is not specified") }
+            state.withLock { $0.deleted.append(mid) }
+            notifier.notify()
+            return Self.ok(true)
         case "editmessagetext":
             guard let text = p["text"]?.stringValue, !text.isEmpty else { return Self.error(400, "Bad Request: message text is empty") }
             if case .failure(let e) = TelegramText.parse(text, mode: p["parse_mode"]?.stringValue) {
                 return Self.error(400, "Bad Request: \(e.description)")
             }
+            if text.utf16.count > 4096 { return Self.error(400, "Bad Request: MESSAGE_TOO_LONG") }
+            state.withLock { $0.edits.append(Edit(chatId: p["chat_id"]?.intValue ?? 0, messageId: p["message_id"]?.intValue ?? 0, text: text)) }
+            notifier.notify()
             return Self.ok(state.withLock { s in
                 ["message_id": p["message_id"] ?? 0, "from": botUser(s), "date": .int(unixTime()),
                  "edit_date": .int(unixTime()), "chat": ["id": p["chat_id"].flatMap { .int($0.intValue ?? 0) } ?? 0, "type": "private"],

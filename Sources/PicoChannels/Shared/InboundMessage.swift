@@ -32,11 +32,14 @@ public struct InboundMessage: Sendable, Equatable, Codable {
     public var replyToMessageID: String?
     /// This message's platform id.
     public var messageID: String
+    /// The Telegram forum topic (`message_thread_id`) the message belongs to; replies go there and the topic
+    /// has its own session.
+    public var threadID: String?
 
     /// Creates a message.
     public init(channel: String, senderID: String, username: String? = nil, displayName: String? = nil,
                 chatID: String, kind: ChatKind, guildID: String? = nil, text: String, mentionsBot: Bool = false,
-                replyToMessageID: String? = nil, messageID: String) {
+                replyToMessageID: String? = nil, messageID: String, threadID: String? = nil) {
         self.channel = channel
         self.senderID = senderID
         self.username = username
@@ -48,11 +51,12 @@ public struct InboundMessage: Sendable, Equatable, Codable {
         self.mentionsBot = mentionsBot
         self.replyToMessageID = replyToMessageID
         self.messageID = messageID
+        self.threadID = threadID
     }
 
     /// Where to answer: the same chat, replying to this message in groups and channels (not in direct chats).
     public var replyTarget: ReplyTarget {
-        ReplyTarget(chatID: chatID, replyToMessageID: kind == .direct ? nil : messageID)
+        ReplyTarget(chatID: chatID, replyToMessageID: kind == .direct ? nil : messageID, threadID: threadID)
     }
 }
 
@@ -62,10 +66,13 @@ public struct ReplyTarget: Sendable, Equatable, Hashable {
     public var chatID: String
     /// Reply to this message (used in groups so the answer is threaded to the question).
     public var replyToMessageID: String?
+    /// The Telegram forum topic to post in (`message_thread_id`).
+    public var threadID: String?
 
     /// Creates a target.
-    public init(chatID: String, replyToMessageID: String? = nil) {
+    public init(chatID: String, replyToMessageID: String? = nil, threadID: String? = nil) {
         self.chatID = chatID
         self.replyToMessageID = replyToMessageID
+        self.threadID = threadID
     }
 }

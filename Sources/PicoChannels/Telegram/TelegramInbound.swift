@@ -27,9 +27,12 @@ struct TelegramInbound: Sendable {
         var mentioned = false
         if kind != .direct {
             let (stripped, byEntity) = stripMentions(text, entities: m.entities ?? [])
+            // In a forum topic every message "replies" to the topic's first message: only a reply to the bot counts.
             let repliesToBot = m.replyTo?.from?.id == botID
             mentioned = byEntity || repliesToBot
-            if mentionOnly && !mentioned { return .skip("group message without a mention") }
+            if mentionOnly && !mentioned && !isCommand(text, entities: m.entities ?? []) {
+                return .skip("group message without a mention")
+            }
             body = stripped
         }
         body = body.trimmingCharacters(in: " \t\r\n")
@@ -39,7 +42,16 @@ struct TelegramInbound: Sendable {
             channel: "telegram", senderID: String(from.id), username: from.username,
             displayName: display.isEmpty ? nil : display, chatID: String(m.chat.id), kind: kind,
             text: body, mentionsBot: mentioned, replyToMessageID: m.replyTo.map { String($0.messageID) },
-            messageID: String(m.messageID)))
+            messageID: String(m.messageID),
+            threadID: m.isTopicMessage == true ? m.messageThreadID.map { String($0) } : nil))
+    }
+
+    /// Whether the message starts with a `/command` meant for this bot (unaddressed, or `@` this bot).
+    func isCommand(_ text: String, entities: [TelegramEntity]) -> Bool {
+        guard let e = entities.first(where: { $0.type == "bot_command" && $0.offset == 0 }) else { return false }
+        let command = String(decoding: Array(text.utf16).prefix(e.length), as: UTF16.self).lowercased()
+        guard let at = command.firstIndex(of: "@") else { return true }
+        return command[command.index(after: at)...] == botUsername.lowercased()
     }
 
     /// Removes mentions of the bot (entities `mention` = `@botname`, `text_mention` of the bot, and the

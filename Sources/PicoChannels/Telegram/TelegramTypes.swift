@@ -75,11 +75,16 @@ struct TelegramMessage: Decodable, Sendable {
     var text: String?
     var entities: [TelegramEntity]?
     var replyTo: TelegramRepliedMessage?
+    /// The forum topic (or private-chat topic) of the message, when `isTopicMessage`.
+    var messageThreadID: Int64?
+    var isTopicMessage: Bool?
 
     enum CodingKeys: String, CodingKey {
         case from, chat, text, entities
         case messageID = "message_id"
         case replyTo = "reply_to_message"
+        case messageThreadID = "message_thread_id"
+        case isTopicMessage = "is_topic_message"
     }
 }
 
@@ -111,6 +116,7 @@ struct TelegramSendMessage: Encodable {
     var parseMode: String?
     var replyToMessageID: Int64?
     var allowSendingWithoutReply: Bool?
+    var messageThreadID: Int64?
 
     enum CodingKeys: String, CodingKey {
         case text
@@ -118,6 +124,7 @@ struct TelegramSendMessage: Encodable {
         case parseMode = "parse_mode"
         case replyToMessageID = "reply_to_message_id"
         case allowSendingWithoutReply = "allow_sending_without_reply"
+        case messageThreadID = "message_thread_id"
     }
 }
 
@@ -136,9 +143,11 @@ struct TelegramGetUpdates: Encodable {
 struct TelegramChatAction: Encodable {
     var chatID: TelegramChatID
     var action: String
+    var messageThreadID: Int64?
     enum CodingKeys: String, CodingKey {
         case action
         case chatID = "chat_id"
+        case messageThreadID = "message_thread_id"
     }
 }
 
