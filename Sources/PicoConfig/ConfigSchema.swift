@@ -133,7 +133,7 @@ public enum ConfigSchema {
         ConfigKey(path: "channels.telegram.proxy", kind: .string, defaultValue: .none, summary: "proxy URL"),
         ConfigKey(path: "channels.telegram.mention_only", kind: .bool, defaultValue: .bool(false), summary: "in groups, answer only when mentioned"),
         ConfigKey(path: "channels.telegram.base_url", kind: .string, defaultValue: .string("https://api.telegram.org"), summary: "Bot API base URL"),
-        ConfigKey(path: "channels.telegram.state_file", kind: .path, defaultValue: .inPicoclawHome("state/telegram-offset"), summary: "persisted update offset (\"\" disables)"),
+        ConfigKey(path: "channels.telegram.state_file", kind: .path, defaultValue: .inPicoclawHome("state/telegram-offset"), summary: "update offset file of earlier versions, read once when upgrading (\"\" disables)"),
         ConfigKey(path: "channels.discord.enabled", kind: .bool, defaultValue: .bool(false), summary: "run the Discord channel"),
         ConfigKey(path: "channels.discord.token", kind: .secret, defaultValue: .string(""), summary: "bot token"),
         ConfigKey(path: "channels.discord.allow_from", kind: .idList, defaultValue: .emptyList, summary: "allowed user ids"),

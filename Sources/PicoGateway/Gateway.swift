@@ -117,6 +117,7 @@ public final class Gateway: Sendable {
         let supervisor = ChannelSupervisor(channels: channels, board: board, logger: logger)
         logNextSteps(config: config, agentsReady: agentsReady, channels: channels)
         let intake = Task { await supervisor.run() }
+        let pruning = Task { await pipeline.pruneFinishedPeriodically() }
         logger.info("gateway started (pid \(getpid()))")
         await pipeline.trimWhenSettled()
 
@@ -132,6 +133,7 @@ public final class Gateway: Sendable {
 
         // 9. Shutdown: stop intake, let running turns finish within the grace period; the rest stays pending.
         intake.cancel()
+        pruning.cancel()
         await supervisor.stopAll()
         await pipeline.stopIntake()
         let grace = options.shutdownGrace ?? .seconds(config.gateway.shutdownGraceSeconds)

@@ -60,8 +60,12 @@ final class MessagePipeline: InboundSink, Sendable {
                        conversation: conversation(of: m),
                        payload: String(decoding: try encoder.encode(m), as: UTF8.self))
         }
-        let added = try await store.accept(drafts, cursor: cursor.map { CursorValue(name: $0.name, value: $0.value) })
+        // Committed (crash-safe) first, so the turns start at once; on disk before the channel moves past the
+        // batch (Telegram confirms an offset only with its next getUpdates, after this returns).
+        let added = try await store.accept(drafts, cursor: cursor.map { CursorValue(name: $0.name, value: $0.value) },
+                                           durable: false)
         for entry in added { await enqueue(OpenTurn(entry: entry, reply: nil)) }
+        try await store.syncToDisk()
     }
 
     func cursor(_ name: String) async -> String? {
@@ -225,6 +229,20 @@ final class MessagePipeline: InboundSink, Sendable {
                 guard accepting.withLock({ $0 }) else { return failure == nil }
                 try? await Task.sleep(for: retryDelay)
             }
+        }
+    }
+
+    /// Forgets finished messages after `retention` (kept that long to recognise platform re-deliveries: Telegram
+    /// keeps updates 24 h, Discord catch-up looks back 24 h), now and then every hour, until cancelled.
+    func pruneFinishedPeriodically(retention: Duration = .seconds(7 * 24 * 3600)) async {
+        while !Task.isCancelled {
+            do {
+                let removed = try await store.pruneFinished(olderThan: retention.components.seconds)
+                if removed > 0 { logger.debug("state store: forgot \(removed) finished message(s)") }
+            } catch {
+                logger.warning("\(error)")
+            }
+            try? await Task.sleep(for: .seconds(3600))
         }
     }
 

@@ -13,6 +13,7 @@ public final class StateDatabase: @unchecked Sendable {
     /// The database file (for error messages).
     public let path: String
     private var statements: [String: OpaquePointer] = [:]
+    private var fullSync = true
 
     init(handle: OpaquePointer, path: String) {
         self.handle = handle
@@ -120,8 +121,14 @@ public final class StateDatabase: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`; rolls back when it throws.
-    func transaction<T>(_ body: (StateDatabase) throws(StateError) -> T) throws(StateError) -> T {
+    /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`; rolls back when it throws. With `fullSync` the commit
+    /// fsyncs the WAL (`synchronous=FULL`); without, it is safe against a process crash and reaches the disk
+    /// with the next full commit or ``StateStore/syncToDisk()``.
+    func transaction<T>(fullSync wanted: Bool = true, _ body: (StateDatabase) throws(StateError) -> T) throws(StateError) -> T {
+        if wanted != fullSync {
+            try execute(wanted ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+            fullSync = wanted
+        }
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body(self)

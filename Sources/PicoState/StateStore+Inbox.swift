@@ -1,9 +1,12 @@
 extension StateStore {
     /// Records `drafts` (ignoring any already recorded: same channel, chat and message id) and moves `cursor`,
-    /// in one durable transaction. Returns the newly recorded entries, in order.
-    public func accept(_ drafts: [InboxDraft], cursor: CursorValue? = nil) async throws(StateError) -> [InboxEntry] {
+    /// in one transaction. Returns the newly recorded entries, in order.
+    ///
+    /// With `durable: false` the commit is crash-safe but not yet on disk: call ``syncToDisk()`` before
+    /// confirming the cursor to the platform (the gateway starts the turns meanwhile).
+    public func accept(_ drafts: [InboxDraft], cursor: CursorValue? = nil, durable: Bool = true) async throws(StateError) -> [InboxEntry] {
         guard !drafts.isEmpty || cursor != nil else { return [] }
-        return try await write { db throws(StateError) in
+        let body: @Sendable (StateDatabase) throws(StateError) -> [InboxEntry] = { db throws(StateError) in
             let now = unixNow()
             var added: [InboxEntry] = []
             for d in drafts {
@@ -19,6 +22,7 @@ extension StateStore {
             if let cursor { try Self.putCursor(db, cursor.name, cursor.value, now) }
             return added
         }
+        return durable ? try await write(body) : try await writeDeferred(body)
     }
 
     /// Every unfinished message in inbox order, with its stored reply when the turn already completed.
@@ -62,9 +66,11 @@ extension StateStore {
         }
     }
 
-    /// Marks a reply delivered (`failure == nil`) or failed for good, and its message done.
+    /// Marks a reply delivered (`failure == nil`) or failed for good, and its message done. The mark does not
+    /// wait for the disk (it gets there with the next durable commit): a power failure right after it can only
+    /// make the reply be sent once more — the same outcome as a lost platform acknowledgement.
     public func finishDelivery(outboxID: Int64, failure: String? = nil) async throws(StateError) {
-        try await write { db throws(StateError) in
+        try await writeDeferred { db throws(StateError) in
             let now = unixNow()
             try db.execute("UPDATE outbox SET state = ?, finished_at = ?, failure = ? WHERE id = ?",
                            [.text(failure == nil ? "delivered" : "failed"), .integer(now), .optional(failure), .integer(outboxID)])

@@ -1,5 +1,6 @@
 import CSQLite
 import Glibc
+import PicoPolicy
 import Synchronization
 
 /// The gateway's crash-safe state: one SQLite database (`state.db`, WAL) in the state directory.
@@ -32,11 +33,14 @@ public final class StateStore: Sendable {
     private let thread: StateThread
     private nonisolated(unsafe) let database: StateDatabase  // touched only on `thread`
     private let closed = ClosedFlag()
+    /// The state directory, held open for the store's lifetime (reached without following symlinks).
+    private let directoryFD: Int32
 
     /// The database file name inside the state directory.
     public static let fileName = "state.db"
 
-    private init(path: String, directory: String, thread: StateThread, database: StateDatabase) {
+    private init(path: String, directory: String, directoryFD: Int32, thread: StateThread, database: StateDatabase) {
+        self.directoryFD = directoryFD
         self.path = path
         self.directory = directory
         self.thread = thread
@@ -54,7 +58,17 @@ public final class StateStore: Sendable {
             thread.stop()
             throw error
         }
-        let store = StateStore(path: database.path, directory: directory, thread: thread, database: database)
+        let directoryFD: Int32
+        do {
+            directoryFD = try StateDirectory.open(directory, create: false)
+        } catch {
+            let db = database
+            await thread.run { db.close() }
+            thread.stop()
+            throw error
+        }
+        let store = StateStore(path: database.path, directory: directory, directoryFD: directoryFD, thread: thread,
+                               database: database)
         do {
             try await store.migrate(CoreSchema.migrations + migrations)
         } catch {
@@ -95,9 +109,40 @@ public final class StateStore: Sendable {
         try await onThread(body)
     }
 
-    /// Runs `body` in one `BEGIN IMMEDIATE … COMMIT` transaction (durable when it returns); rolls back on error.
+    /// Runs `body` in one `BEGIN IMMEDIATE … COMMIT` transaction (durable on disk when it returns); rolls back on
+    /// error.
     public func write<T: Sendable>(_ body: @escaping @Sendable (StateDatabase) throws(StateError) -> T) async throws(StateError) -> T {
         try await onThread { db throws(StateError) in try db.transaction(body) }
+    }
+
+    /// Like ``write(_:)``, but the commit does not wait for the disk: it survives a crash of the process (the
+    /// kernel has it), and reaches the disk with the next ``write(_:)`` or ``syncToDisk()``. For records whose
+    /// loss in a power failure is recovered elsewhere (the caller syncs before it confirms anything to the
+    /// outside world).
+    public func writeDeferred<T: Sendable>(_ body: @escaping @Sendable (StateDatabase) throws(StateError) -> T) async throws(StateError) -> T {
+        try await onThread { db throws(StateError) in try db.transaction(fullSync: false, body) }
+    }
+
+    /// Makes every commit so far durable on disk: `fsync` of the WAL, on its own short-lived thread, so the
+    /// store's thread keeps serving (turns need not wait for the disk).
+    public func syncToDisk() async throws(StateError) {
+        let dirFD = directoryFD
+        let path = self.path
+        guard !closed.isClosed else { throw StateError(path: path, operation: "use", reason: "the state store is closed") }
+        let result: StateError? = await DedicatedThread.run {
+            for name in [StateStore.fileName + "-wal", StateStore.fileName] {
+                let fd = openat(dirFD, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+                if fd < 0 {
+                    if errno == ENOENT { continue }
+                    return StateError.errno(errno, path: path, operation: "sync")
+                }
+                defer { Glibc.close(fd) }
+                if fsync(fd) != 0 { return StateError.errno(errno, path: path + (name.hasSuffix("-wal") ? "-wal" : ""), operation: "sync") }
+                if name.hasSuffix("-wal") { return nil }  // the WAL holds every commit not yet checkpointed
+            }
+            return nil
+        }
+        if let result { throw result }
     }
 
     /// Checkpoints the WAL into the database file and closes the connection; later calls fail.
@@ -109,6 +154,7 @@ public final class StateStore: Sendable {
             database.close()
         }
         thread.stop()
+        Glibc.close(directoryFD)
     }
 
     private func onThread<T: Sendable>(_ body: @escaping @Sendable (StateDatabase) throws(StateError) -> T) async throws(StateError) -> T {
@@ -148,6 +194,8 @@ public final class StateStore: Sendable {
             _ = try db.query("PRAGMA journal_mode = WAL")
             try db.execute("PRAGMA synchronous = FULL")
             try db.execute("PRAGMA foreign_keys = ON")
+            // A personal gateway's database is small: 512 KiB of page cache is plenty (SQLite's default is 2 MiB).
+            try db.execute("PRAGMA cache_size = -512")
             // Touch the schema so the file exists, then check it is the file in the directory we verified.
             _ = try db.query("SELECT count(*) FROM sqlite_master")
         } catch {

@@ -3,6 +3,7 @@ import Glibc
 import Logging
 import PicoAgent
 import PicoConfig
+import PicoState
 
 /// `picoclaw agent [-m TEXT] [--agent ID] [--session KEY] [--config PATH] [--debug]`: local agent turns.
 struct AgentCommand: AsyncParsableCommand {
@@ -11,8 +12,9 @@ struct AgentCommand: AsyncParsableCommand {
         abstract: "Talk to an agent locally: one turn with -m, else an interactive chat reading lines from stdin.",
         discussion: """
             The answer is printed to stdout. With --debug every tool call (tool, redacted arguments, policy \
-            verdict, duration, exit status) is printed to stderr. Sessions persist in the agent's workspace \
-            (sessions/); the default session is cli:default. Exit status 1 when the provider fails.
+            verdict, duration, exit status) is printed to stderr. Sessions persist in the state store \
+            (gateway.state_dir, outside every workspace; see picoclaw sessions); the default session is \
+            cli:default. Exit status 1 when the provider fails.
             """)
 
     @Option(name: [.short, .customLong("message")], help: ArgumentHelp("The message to send (omit for an interactive chat).", valueName: "text"))
@@ -40,10 +42,11 @@ struct AgentCommand: AsyncParsableCommand {
         let logger = Logger(label: "picoclaw.agent")
         var sink: ToolAuditSink?
         if debug { sink = { event in StandardError.print("[tool] \(event)") } }
+        let store = try await openStateStoreOrExit(loaded)
         let system: AgentSystem
         do {
             system = try AgentFactory.make(from: loaded, auditSink: sink, logger: logger,
-                                           options: AgentFactory.Options(requireProvider: true))
+                                           options: AgentFactory.Options(requireProvider: true, stateStore: store))
         } catch {
             StandardError.print("error: \(error.message)")
             throw ExitCode(1)
@@ -61,6 +64,7 @@ struct AgentCommand: AsyncParsableCommand {
         if let message {
             let reply = await runtime.respond(to: InboundText(text: message, channel: "cli", chatID: chatID), session: key)
             print(reply.text)
+            await store.close()
             if reply.isFailure { throw ExitCode(1) }
             return
         }
@@ -76,6 +80,7 @@ struct AgentCommand: AsyncParsableCommand {
             fflush(nil)
             failed = failed || reply.isFailure
         }
+        await store.close()
         if failed && !interactive { throw ExitCode(1) }
     }
 }

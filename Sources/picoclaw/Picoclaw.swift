@@ -16,6 +16,7 @@ struct Picoclaw: AsyncParsableCommand {
             SecurityCommand.self,
             OnboardCommand.self,
             AgentCommand.self,
+            SessionsCommand.self,
         ]
     )
 }

@@ -35,7 +35,9 @@ struct AgentCommandE2ETests {
         #expect(req.model == "fake-model")
         #expect(req.lastUserText == "hi there")
         #expect(req.systemText?.contains("Channel: cli") == true)
-        #expect(readFile(home.sub("workspace/sessions/agent_main_cli_default.jsonl")) != nil)
+        // The session is in the state store, not in the workspace.
+        #expect(access(home.sub("state/state.db"), F_OK) == 0)
+        #expect(access(home.sub("workspace/sessions"), F_OK) != 0)
         #expect(!r.stderr.contains(Self.key))
     }
 
@@ -117,7 +119,8 @@ struct AgentCommandE2ETests {
                                      environment: environment(home: home, apiBase: fake.apiBase), workDir: home)
         #expect(r.status == 0, "stderr: \(r.stderr)")
         #expect(r.stdout == "model work-model\n")
-        #expect(readFile(home.sub("workspace-work/sessions/agent_work_cli_default.jsonl")) != nil)
+        #expect(access(home.sub("state/state.db"), F_OK) == 0)
+        #expect(access(home.sub("workspace-work/sessions"), F_OK) != 0)
     }
 
     @Test func unknownAgentIsAnError() async throws {

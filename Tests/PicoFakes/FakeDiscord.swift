@@ -7,7 +7,9 @@ import Synchronization
 /// Discord peer: REST at `/api/v10` (client api_base = `baseURL + "/api/v10"`) and a JSON gateway WebSocket at
 /// `gatewayURL` (`ws://127.0.0.1:PORT/gateway`; any path upgrades, `?v=10&encoding=json` is accepted and recorded).
 ///
-/// REST: `GET /gateway`, `GET /gateway/bot`, `GET /users/@me`, `POST /channels/{id}/messages` (2000-char limit,
+/// REST: `GET /gateway`, `GET /gateway/bot`, `GET /users/@me`, `GET /channels/{id}/messages?after=&limit=` (the
+/// channel's history of dispatched user messages, newest first, without `guild_id` as Discord's REST omits it),
+/// `POST /channels/{id}/messages` (2000-char limit,
 /// 50035 / 50006 errors), `PATCH`/`DELETE /channels/{id}/messages/{mid}`, `POST /channels/{id}/typing` (204).
 /// Every REST response carries `X-RateLimit-*` headers; `failNext(route:…)` injects 429 / 5xx.
 ///
@@ -78,6 +80,9 @@ public final class FakeDiscord: Sendable {
         var sent: [SentMessage] = []
         var typing: [String] = []
         var restRequests: [RecordedRequest] = []
+        // history and outages
+        var history: [String: [JSONValue]] = [:]
+        var outage = false
     }
     let state: Mutex<State>
     let notifier = ChangeNotifier()
@@ -254,6 +259,8 @@ public final class FakeDiscord: Sendable {
             ], headers: headers)
         case ("GET", 2) where path == "/users/@me":
             return Reply.json(200, state.withLock { user($0) }, headers: headers)
+        case ("GET", 3) where parts[0] == "channels" && parts[2] == "messages":
+            return Reply.json(200, .array(history(channelId: parts[1], query: rec.query)), headers: headers)
         case ("POST", 3) where parts[0] == "channels" && parts[2] == "messages":
             return createMessage(channelId: parts[1], rec, headers)
         case ("PATCH", 4) where parts[0] == "channels" && parts[2] == "messages":
@@ -269,6 +276,25 @@ public final class FakeDiscord: Sendable {
         default:
             return Reply.json(404, ["message": "404: Not Found", "code": 0], headers: headers)
         }
+    }
+
+    /// Messages of a channel after `after` (snowflake order), newest first, at most `limit` (default 50).
+    private func history(channelId: String, query: String) -> [JSONValue] {
+        var after = ""
+        var limit = 50
+        for pair in query.split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2 else { continue }
+            if kv[0] == "after" { after = kv[1] }
+            if kv[0] == "limit", let n = Int(kv[1]) { limit = min(max(n, 1), 100) }
+        }
+        let all = state.withLock { $0.history[channelId] ?? [] }
+        let newer = all.filter { m in
+            let id = m["id"]?.stringValue ?? ""
+            return (id.count, id) > (after.count, after)
+        }
+        // Discord returns the oldest `limit` after the id, newest first.
+        return Array(newer.prefix(limit).reversed())
     }
 
     private static func tooLong(_ headers: [String: String]) -> Response {

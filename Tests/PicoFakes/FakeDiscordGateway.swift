@@ -27,6 +27,8 @@ extension FakeDiscord {
             "mention_everyone": false, "mentions": mentionsBot ? [botUser] : [], "mention_roles": [],
             "attachments": [], "embeds": [], "pinned": false, "type": 0, "flags": 0,
         ]
+        // The channel's history (REST) has the message without guild fields, as Discord's REST does.
+        state.withLock { $0.history[channelId, default: []].append(.object(d)) }
         if let guildId {
             d["guild_id"] = .string(guildId)
             d["member"] = ["roles": [], "joined_at": .string(DiscordIDs.iso8601(unixTime() - 86400)), "deaf": false, "mute": false]
@@ -35,9 +37,31 @@ extension FakeDiscord {
         return id
     }
 
+    /// Starts an outage: every connection drops, sessions expire (RESUME then fails with op 9 `false`), new
+    /// connections are dropped at once, and messages posted meanwhile only reach the channel history (REST),
+    /// never a gateway session — as when Discord's gateway is unreachable longer than a session lives.
+    public func beginOutage() {
+        let conts = state.withLock { s -> [AsyncStream<GatewayCommand>.Continuation] in
+            s.outage = true
+            s.sessions = [:]
+            s.currentSession = nil
+            s.beforeReady = []
+            return s.connections.values.map(\.continuation)
+        }
+        for c in conts { c.yield(.drop) }
+        notifier.notify()
+    }
+
+    /// Ends the outage: connections are accepted again.
+    public func endOutage() {
+        state.withLock { $0.outage = false }
+        notifier.notify()
+    }
+
     /// Dispatches an arbitrary event (op 0) with the next sequence number.
     public func dispatch(type: String, data: JSONValue) {
         state.withLock { s in
+            if s.outage { return }  // nobody receives it (it stays in the channel history)
             guard let sid = s.currentSession, s.sessions[sid] != nil else {
                 s.beforeReady.append((type, data))
                 return
@@ -146,6 +170,10 @@ extension FakeDiscord {
 
     func runGateway(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel,
                     query: String) async throws {
+        if state.withLock({ $0.outage }) {
+            try? await channel.close()
+            return
+        }
         let (commands, continuation) = AsyncStream.makeStream(of: GatewayCommand.self)
         let connId = state.withLock { s -> Int in
             s.nextConnectionId += 1
