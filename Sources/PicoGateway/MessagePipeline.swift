@@ -178,7 +178,9 @@ final class MessagePipeline: InboundSink, Sendable {
                                 senderID: message.senderID, senderName: message.displayName ?? message.username)
         let backend = sessionsByAgent[agent.settings.id]
         let reply = await ReplyStream.$observer.withValue(preview?.progressObserver) {
-            await agent.respond(to: input, session: session, persist: backend == nil)
+            await FileDelivery.$send.withValue(fileSender(channel, target: message.replyTarget)) {
+                await agent.respond(to: input, session: session, persist: backend == nil)
+            }
         }
         await preview?.close()
         typing?.stop()

@@ -25,8 +25,10 @@ public final class FakeDiscord: Sendable {
         public let replyToMessageId: String?
         /// The id the fake assigned.
         public let messageId: String
-        /// Full JSON body.
+        /// Full JSON body (`payload_json` for a message with attachments).
         public let body: JSONValue
+        /// Attached files (`files[n]` parts).
+        public var files: [MultipartPart] = []
     }
 
     enum GatewayCommand: Sendable {
@@ -327,11 +329,25 @@ public final class FakeDiscord: Sendable {
     }
 
     private func createMessage(channelId: String, _ rec: RecordedRequest, _ headers: [String: String]) -> Response {
-        guard let body = rec.json, case .object = body else {
+        // A message with attachments: multipart with `payload_json` and `files[n]`.
+        var files: [MultipartPart] = []
+        var json = rec.json
+        let ct = rec.header("content-type") ?? ""
+        if ct.contains("multipart/form-data") {
+            guard let parts = MultipartParsing.parse(rec.body, contentType: ct) else {
+                return Reply.json(400, ["message": "400: Bad Request", "code": 0], headers: headers)
+            }
+            json = parts.first { $0.name == "payload_json" }.flatMap { JSONValue.parse($0.text) } ?? [:]
+            files = parts.filter { $0.name.hasPrefix("files[") && $0.filename != nil }
+            if files.contains(where: { $0.data.count > 10 << 20 }) {
+                return Reply.json(413, ["message": "Request entity too large", "code": 40005], headers: headers)
+            }
+        }
+        guard let body = json, case .object = body else {
             return Reply.json(400, ["message": "400: Bad Request", "code": 0], headers: headers)
         }
         let content = body["content"]?.stringValue ?? ""
-        let hasOther = !(body["embeds"]?.arrayValue ?? []).isEmpty || body["sticker_ids"] != nil
+        let hasOther = !(body["embeds"]?.arrayValue ?? []).isEmpty || body["sticker_ids"] != nil || !files.isEmpty
         if content.isEmpty && !hasOther {
             return Reply.json(400, ["message": "Cannot send an empty message", "code": 50006], headers: headers)
         }
@@ -340,7 +356,8 @@ public final class FakeDiscord: Sendable {
         let id = nextId()
         let msg = messageObject(id: id, channelId: channelId, content: content, reference: ref)
         state.withLock {
-            $0.sent.append(SentMessage(channelId: channelId, content: content, replyToMessageId: ref, messageId: id, body: body))
+            $0.sent.append(SentMessage(channelId: channelId, content: content, replyToMessageId: ref, messageId: id, body: body,
+                                       files: files))
         }
         notifier.notify()
         return Reply.json(200, msg, headers: headers)

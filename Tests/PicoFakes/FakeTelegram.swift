@@ -76,6 +76,16 @@ public final class FakeTelegram: Sendable {
         var drafts: [Draft] = []
         var edits: [Edit] = []
         var deleted: [Int] = []
+        var uploads: [Upload] = []
+    }
+
+    /// An accepted `sendDocument` / `sendPhoto` upload.
+    public struct Upload: Sendable {
+        public let method: String
+        public let chatId: Int
+        public let threadId: Int?
+        public let caption: String?
+        public let file: MultipartPart
     }
 
     /// A `sendMessageDraft` call Telegram accepted (private chats only).
@@ -214,6 +224,17 @@ public final class FakeTelegram: Sendable {
 
     /// Accepted `sendMessageDraft` calls.
     public var drafts: [Draft] { state.withLock { $0.drafts } }
+    /// Accepted file uploads.
+    public var uploads: [Upload] { state.withLock { $0.uploads } }
+
+    /// Waits until at least `count` uploads were accepted.
+    public func waitForUploads(count: Int, timeout: Duration = .seconds(5)) async throws -> [Upload] {
+        try await notifier.waitUntil(timeout: timeout, "\(count) uploads") {
+            let u = uploads
+            return u.count >= count ? u : nil
+        }
+    }
+
     /// Accepted `editMessageText` calls.
     public var edits: [Edit] { state.withLock { $0.edits } }
     /// Message ids removed with `deleteMessage`.
@@ -346,6 +367,11 @@ public final class FakeTelegram: Sendable {
         let ct = rec.header("content-type") ?? ""
         if let json = rec.json?.objectValue, !ct.contains("x-www-form-urlencoded") {
             p.merge(json) { $1 }
+        } else if ct.contains("multipart/form-data") {
+            for part in MultipartParsing.parse(rec.body, contentType: ct) ?? [] {
+                p[part.name] = part.filename == nil ? .string(part.text)
+                    : ["filename": .string(part.filename!), "size": .int(part.data.count), "content_type": .optString(part.contentType)]
+            }
         } else if ct.contains("x-www-form-urlencoded") || (!rec.body.isEmpty && !ct.contains("multipart")) {
             for (k, v) in FormDecoding.decode(rec.bodyString) {
                 // form values holding JSON (reply_markup, allowed_updates) are kept as parsed JSON
@@ -412,6 +438,26 @@ public final class FakeTelegram: Sendable {
             state.withLock { $0.actions.append(ChatAction(chatId: chat.intValue ?? 0, action: action)) }
             notifier.notify()
             return Self.ok(true)
+        case "senddocument", "sendphoto":
+            let field = m == "sendphoto" ? "photo" : "document"
+            let parts = MultipartParsing.parse(rec.body, contentType: rec.header("content-type") ?? "") ?? []
+            guard let chat = p["chat_id"]?.intValue ?? p["chat_id"]?.stringValue.flatMap({ Int($0) }) else {
+                return Self.error(400, "Bad Request: chat_id is empty")
+            }
+            guard let file = parts.first(where: { $0.name == field && $0.filename != nil }) else {
+                return Self.error(400, "Bad Request: there is no \(field) in the request")
+            }
+            if m == "sendphoto", !Self.looksLikeImage(file.data) { return Self.error(400, "Bad Request: IMAGE_PROCESS_FAILED") }
+            let thread = p["message_thread_id"]?.intValue ?? p["message_thread_id"]?.stringValue.flatMap { Int($0) }
+            let mid = state.withLock { s -> Int in
+                s.uploads.append(Upload(method: method, chatId: chat, threadId: thread, caption: p["caption"]?.stringValue, file: file))
+                s.nextMessageId += 1
+                return s.nextMessageId - 1
+            }
+            notifier.notify()
+            return Self.ok(state.withLock { s in
+                ["message_id": .int(mid), "from": botUser(s), "date": .int(unixTime()), "chat": ["id": .int(chat), "type": "private"]]
+            })
         case "sendmessagedraft":
             guard state.withLock({ $0.draftsSupported }) else { return Self.error(404, "Not Found") }
             guard let chat = p["chat_id"]?.intValue, chat > 0 else { return Self.error(400, "Bad Request: TEXTDRAFT_PEER_INVALID") }
@@ -447,6 +493,11 @@ public final class FakeTelegram: Sendable {
                                       "setmessagereaction", "deletemycommands", "setwebhook", "logout", "close"]
             return known.contains(m) ? Self.ok(true) : Self.error(404, "Not Found")
         }
+    }
+
+    static func looksLikeImage(_ d: [UInt8]) -> Bool {
+        d.starts(with: [0xFF, 0xD8, 0xFF]) || d.starts(with: [0x89, 0x50, 0x4E, 0x47]) || d.starts(with: Array("GIF8".utf8))
+            || (d.starts(with: Array("RIFF".utf8)) && d.count > 12 && Array(d[8..<12]) == Array("WEBP".utf8))
     }
 
     private static func describe(_ code: Int, retryAfter: Int?) -> String {

@@ -133,7 +133,7 @@ public enum AgentFactory {
         }
         var tools: [any Tool] = [
             ReadFileTool(workspace: workspace), WriteFileTool(workspace: workspace), EditFileTool(workspace: workspace),
-            AppendFileTool(workspace: workspace), ListDirTool(workspace: workspace),
+            AppendFileTool(workspace: workspace), ListDirTool(workspace: workspace), SendFileTool(workspace: workspace),
         ]
         var warnings: [String] = []
         if exec.enabled {

@@ -22,8 +22,8 @@ public final class DiscordChannel: Channel {
     let gate: SenderGate
     let queue: HandoffQueue<InboundMessage>
     let session = GatewaySession()
-    private let channelBuckets: TokenBuckets
-    private let delivery: Delivery
+    let channelBuckets: TokenBuckets
+    let delivery: Delivery
     var logger: Logger { options.logger }
 
     private struct Shared {
@@ -134,9 +134,9 @@ public final class DiscordChannel: Channel {
         logger.debug("discord: sent reply to channel \(target.chatID) in \(chunks.count) message(s)")
     }
 
-    private func post(_ path: String, _ body: [UInt8]?) async throws -> AttemptOutcome {
+    func post(_ path: String, _ body: [UInt8]?, contentType: String = "application/json") async throws -> AttemptOutcome {
         do {
-            try await rest.request("POST", path, body: body)
+            try await rest.request("POST", path, body: body, contentType: contentType)
             return .delivered
         } catch let error as DiscordRESTError {
             switch error {

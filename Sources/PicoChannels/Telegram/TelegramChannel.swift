@@ -23,10 +23,10 @@ public final class TelegramChannel: Channel {
     private let gate: SenderGate
     private let queue = HandoffQueue<InboundMessage>(capacity: 1)
     private let store: TelegramOffsetStore
-    private let globalBucket: TokenBuckets
-    private let chatBuckets: TokenBuckets
-    private let delivery: Delivery
-    private var logger: Logger { options.logger }
+    let globalBucket: TokenBuckets
+    let chatBuckets: TokenBuckets
+    let delivery: Delivery
+    var logger: Logger { options.logger }
 
     private struct Shared {
         var state: ChannelState = .stopped
