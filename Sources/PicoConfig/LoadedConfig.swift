@@ -112,6 +112,14 @@ extension PicoConfiguration {
                     "custom_deny_patterns": .strings(e.customDenyPatterns), "timeout_seconds": .int(e.timeoutSeconds),
                     "max_output_bytes": .int(e.maxOutputBytes),
                 ]),
+                "transcription": .object([
+                    "provider": opt(tools.transcription.provider), "model": .string(tools.transcription.model),
+                    "api_key": secret(tools.transcription.apiKey), "api_base": opt(tools.transcription.apiBase),
+                ]),
+            ]),
+            "media": .object([
+                "max_age_days": .int(media.maxAgeDays), "max_file_mb": .int(media.maxFileMB),
+                "vision_models": .strings(media.visionModels), "text_only_models": .strings(media.textOnlyModels),
             ]),
         ])
     }

@@ -12,6 +12,8 @@ public struct PicoConfiguration: Sendable, Equatable {
     public let gateway: GatewayConfig
     /// `tools`.
     public let tools: ToolsConfig
+    /// `media`.
+    public let media: MediaConfig
     /// picoclaw's home directory (`PICOCLAW_HOME`, `~/.picoclaw` or `/etc/picoclaw`); default agent
     /// workspaces `workspace-<id>` live below it.
     public let picoclawHome: String
@@ -20,7 +22,8 @@ public struct PicoConfiguration: Sendable, Equatable {
     public init(agents: AgentsConfig = AgentsConfig(), bindings: [BindingConfig] = [],
                 providers: [String: ProviderConfig] = [:], channels: ChannelsConfig = ChannelsConfig(),
                 gateway: GatewayConfig = GatewayConfig(), tools: ToolsConfig = ToolsConfig(),
-                picoclawHome: String = "/var/lib/picoclaw") {
+                picoclawHome: String = "/var/lib/picoclaw", media: MediaConfig = MediaConfig()) {
+        self.media = media
         self.agents = agents
         self.bindings = bindings
         self.providers = providers

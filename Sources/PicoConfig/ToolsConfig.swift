@@ -2,9 +2,14 @@
 public struct ToolsConfig: Sendable, Equatable {
     /// `tools.exec`.
     public let exec: ExecToolConfig
+    /// `tools.transcription`.
+    public let transcription: TranscriptionConfig
 
     /// Creates the section.
-    public init(exec: ExecToolConfig = ExecToolConfig()) { self.exec = exec }
+    public init(exec: ExecToolConfig = ExecToolConfig(), transcription: TranscriptionConfig = TranscriptionConfig()) {
+        self.exec = exec
+        self.transcription = transcription
+    }
 }
 
 /// `tools.exec`: the shell tool.

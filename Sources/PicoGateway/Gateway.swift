@@ -103,7 +103,11 @@ public final class Gateway: Sendable {
         // 7. The pipeline (inbox → scheduler → outbox), channels feeding it, and what a crash left unfinished.
         let sessionStores = AgentSystemBuilder.sessionStores(system)
         await LegacySessionImport(system: system, sessions: sessionStores, logger: logger).run()
-        let pipeline = MessagePipeline(system: system, store: store, sessions: sessionStores, logger: logger)
+        let media: MediaIntake
+        do { media = try MediaIntake.make(config: config, redactor: loaded.redactor, logger: logger) } catch {
+            throw GatewayStartError(error.description, exitCode: 78)
+        }
+        let pipeline = MessagePipeline(system: system, store: store, sessions: sessionStores, media: media, logger: logger)
         let channels = try ChannelBuilder.build(config: config, sink: pipeline, logger: logger)
         pipeline.attach(channels)
         do {

@@ -31,9 +31,11 @@ final class MessagePipeline: InboundSink, Sendable {
     private let scheduler: TurnScheduler
     private let sessionsByAgent: [String: StateSessionStore]
     private let workspaces: WorkspaceGuard
+    private let media: MediaIntake
 
     init(system: AgentSystem, store: StateStore, sessions: [String: StateSessionStore],
-         maxConcurrentTurns: Int = 4, retryDelay: Duration = .seconds(2), logger: Logger) {
+         maxConcurrentTurns: Int = 4, retryDelay: Duration = .seconds(2), media: MediaIntake? = nil, logger: Logger) {
+        self.media = media ?? MediaIntake(store: MediaStore(maxAgeDays: 7), transcriber: nil, logger: logger)
         self.system = system
         self.store = store
         self.sessionsByAgent = sessions
@@ -174,14 +176,22 @@ final class MessagePipeline: InboundSink, Sendable {
         let (agent, session) = resolve(message)
         workspaces.ensure(agent.settings.workspace, agentID: agent.settings.id)
         let typing = channel.startTyping(message.replyTarget)
-        let input = InboundText(text: message.text, channel: message.channel, chatID: message.chatID,
+        var input = InboundText(text: message.text, channel: message.channel, chatID: message.chatID,
                                 senderID: message.senderID, senderName: message.displayName ?? message.username)
+        let media = await self.media.prepare(message, via: channel, workspace: agent.settings.workspace,
+                                             seesImages: agent.settings.seesImages)
         let backend = sessionsByAgent[agent.settings.id]
-        let reply = await ReplyStream.$observer.withValue(preview?.progressObserver) {
-            await FileDelivery.$send.withValue(fileSender(channel, target: message.replyTarget)) {
-                await agent.respond(to: input, session: session, persist: backend == nil)
+        var reply: AgentReply
+        if media.apply(to: &input) {
+            reply = await ReplyStream.$observer.withValue(preview?.progressObserver) {
+                await FileDelivery.$send.withValue(fileSender(channel, target: message.replyTarget)) {
+                    await agent.respond(to: input, session: session, persist: backend == nil)
+                }
             }
+        } else {
+            reply = AgentReply(text: "", agentID: agent.settings.id, sessionKey: session)  // only refused media
         }
+        reply.text = media.answer(reply.text)
         await preview?.close()
         typing?.stop()
         let write = backend?.write(session, messages: reply.transcript)

@@ -10,6 +10,14 @@ public final class FakeOpenAI: FakeLLMServer, @unchecked Sendable {
     /// `baseURL + "/v1"`, what OpenAI clients call api_base.
     public var apiBase: String { baseURL + "/v1" }
 
+    private let transcription = Mutex<(text: String, uploads: [(model: String, file: MultipartPart)])>(("hello from a voice note", []))
+
+    /// What `POST /v1/audio/transcriptions` answers (`{"text": …}`).
+    public func setTranscript(_ text: String) { transcription.withLock { $0.text = text } }
+
+    /// Files received by `/v1/audio/transcriptions`, with the `model` field.
+    public var transcriptionUploads: [(model: String, file: MultipartPart)] { transcription.withLock { $0.uploads } }
+
     /// - Parameter apiKey: if non-nil, the key every request must carry.
     public init(apiKey: String? = nil) { super.init(name: "openai", apiKey: apiKey) }
 
@@ -24,6 +32,21 @@ public final class FakeOpenAI: FakeLLMServer, @unchecked Sendable {
         let rec = try await record(request)
         if rec.method == "GET", rec.path == "/v1/models" {
             return Reply.json(200, ["object": "list", "data": [["id": "fake-model", "object": "model", "owned_by": "picofakes"]]])
+        }
+        if rec.method == "POST", rec.path == "/v1/audio/transcriptions" {
+            if let k = apiKey, rec.header("authorization") != "Bearer \(k)" {
+                return Reply.json(401, errorBody(401, message: "Incorrect API key provided."))
+            }
+            let parts = MultipartParsing.parse(rec.body, contentType: rec.header("content-type") ?? "") ?? []
+            guard let file = parts.first(where: { $0.name == "file" && $0.filename != nil }),
+                  let model = parts.first(where: { $0.name == "model" })?.text else {
+                return Reply.json(400, errorBody(400, message: "file and model are required"))
+            }
+            let text = transcription.withLock { t in
+                t.uploads.append((model, file))
+                return t.text
+            }
+            return Reply.json(200, ["text": .string(text)])
         }
         guard rec.method == "POST", rec.path == "/v1/chat/completions" else {
             return Reply.json(404, errorBody(404, message: "Unknown request URL: \(rec.method) \(rec.path)"))

@@ -77,6 +77,8 @@ public final class FakeTelegram: Sendable {
         var edits: [Edit] = []
         var deleted: [Int] = []
         var uploads: [Upload] = []
+        var files: [String: (path: String, data: [UInt8], reportedSize: Int)] = [:]
+        var fileDownloads: [String] = []
     }
 
     /// An accepted `sendDocument` / `sendPhoto` upload.
@@ -186,6 +188,71 @@ public final class FakeTelegram: Sendable {
                 ]
                 s.nextMessageId += 1
             }
+            return appendUpdate(&s, ["message": .object(msg)])
+        }
+        notifier.notify()
+        return id
+    }
+
+    /// Queues a photo message (Telegram's sizes: a thumbnail and the full picture) whose full-size file serves
+    /// `data`. `reportedSize` is the `file_size` Telegram claims (default: the real size). Returns the `update_id`.
+    @discardableResult
+    public func enqueuePhotoMessage(from userId: Int = 1001, chatId: Int? = nil, chatType: String = "private",
+                                    caption: String? = nil, data: [UInt8], reportedSize: Int? = nil) -> Int {
+        let full = addFile(data, path: "photos", ext: "jpg", reportedSize: reportedSize)
+        let thumb = addFile(Array(data.prefix(16)), path: "photos", ext: "jpg", reportedSize: nil)
+        var fields: [String: JSONValue] = ["photo": [
+            ["file_id": .string(thumb), "file_unique_id": .string(thumb + "u"), "width": 90, "height": 60, "file_size": 16],
+            ["file_id": .string(full), "file_unique_id": .string(full + "u"), "width": 1280, "height": 853,
+             "file_size": .int(reportedSize ?? data.count)],
+        ]]
+        if let caption { fields["caption"] = .string(caption) }
+        return enqueueMediaMessage(from: userId, chatId: chatId, chatType: chatType, fields: fields)
+    }
+
+    /// Queues a voice note whose file serves `data` (`audio/ogg`). Returns the `update_id`.
+    @discardableResult
+    public func enqueueVoiceMessage(from userId: Int = 1001, chatId: Int? = nil, data: [UInt8], duration: Int = 3) -> Int {
+        let id = addFile(data, path: "voice", ext: "oga", reportedSize: nil)
+        return enqueueMediaMessage(from: userId, chatId: chatId, chatType: "private", fields: [
+            "voice": ["file_id": .string(id), "file_unique_id": .string(id + "u"), "duration": .int(duration),
+                      "mime_type": "audio/ogg", "file_size": .int(data.count)]])
+    }
+
+    /// Queues a document (`mime_type` as given) whose file serves `data`. Returns the `update_id`.
+    @discardableResult
+    public func enqueueDocumentMessage(from userId: Int = 1001, chatId: Int? = nil, fileName: String, mimeType: String,
+                                       data: [UInt8], caption: String? = nil) -> Int {
+        let id = addFile(data, path: "documents", ext: "bin", reportedSize: nil)
+        var fields: [String: JSONValue] = ["document": ["file_id": .string(id), "file_unique_id": .string(id + "u"),
+                                                       "file_name": .string(fileName), "mime_type": .string(mimeType),
+                                                       "file_size": .int(data.count)]]
+        if let caption { fields["caption"] = .string(caption) }
+        return enqueueMediaMessage(from: userId, chatId: chatId, chatType: "private", fields: fields)
+    }
+
+    /// File paths downloaded through `/file/bot<token>/…`, in order.
+    public var fileDownloads: [String] { state.withLock { $0.fileDownloads } }
+
+    private func addFile(_ data: [UInt8], path: String, ext: String, reportedSize: Int?) -> String {
+        state.withLock { s in
+            let n = s.files.count + 1
+            let id = "FILE\(n)x\(data.count)"
+            s.files[id] = ("\(path)/file_\(n).\(ext)", data, reportedSize ?? data.count)
+            return id
+        }
+    }
+
+    private func enqueueMediaMessage(from userId: Int, chatId: Int?, chatType: String, fields: [String: JSONValue]) -> Int {
+        let chat = chatId ?? userId
+        let id = state.withLock { s -> Int in
+            var msg: [String: JSONValue] = [
+                "message_id": .int(s.nextMessageId),
+                "from": ["id": .int(userId), "is_bot": false, "first_name": "Alice", "username": "alice"],
+                "chat": ["id": .int(chat), "type": .string(chatType)], "date": .int(unixTime()),
+            ]
+            msg.merge(fields) { $1 }
+            s.nextMessageId += 1
             return appendUpdate(&s, ["message": .object(msg)])
         }
         notifier.notify()
@@ -384,6 +451,17 @@ public final class FakeTelegram: Sendable {
     private func handle(_ request: Request, _ context: FakeContext) async throws -> Response {
         let rec = try await record(request)
         let parts = rec.path.split(separator: "/", maxSplits: 2).map(String.init)
+        if parts.count == 3, parts[0] == "file" {  // GET /file/bot<token>/<file_path>
+            guard parts[1] == "bot" + token else { return Self.error(401, "Unauthorized") }
+            let file = state.withLock { s -> [UInt8]? in
+                guard let f = s.files.values.first(where: { $0.path == parts[2] }) else { return nil }
+                s.fileDownloads.append(parts[2])
+                return f.data
+            }
+            notifier.notify()
+            guard let file else { return Self.error(404, "Not Found") }
+            return Reply.make(200, body: file, contentType: "application/octet-stream")
+        }
         guard parts.count == 2, parts[0].hasPrefix("bot") else { return Self.error(404, "Not Found") }
         guard String(parts[0].dropFirst(3)) == token else { return Self.error(401, "Unauthorized") }
         let method = parts[1]
@@ -438,6 +516,13 @@ public final class FakeTelegram: Sendable {
             state.withLock { $0.actions.append(ChatAction(chatId: chat.intValue ?? 0, action: action)) }
             notifier.notify()
             return Self.ok(true)
+        case "getfile":
+            guard let id = p["file_id"]?.stringValue, let f = state.withLock({ $0.files[id] }) else {
+                return Self.error(400, "Bad Request: invalid file_id")
+            }
+            if f.reportedSize > 20 << 20 { return Self.error(400, "Bad Request: file is too big") }
+            return Self.ok(["file_id": .string(id), "file_unique_id": .string(id + "u"), "file_size": .int(f.reportedSize),
+                            "file_path": .string(f.path)])
         case "senddocument", "sendphoto":
             let field = m == "sendphoto" ? "photo" : "document"
             let parts = MultipartParsing.parse(rec.body, contentType: rec.header("content-type") ?? "") ?? []

@@ -62,11 +62,12 @@ public enum AgentFactory {
             let (provider, modelID, reason) = try makeProvider(for: agent, config: config, redactor: redactor,
                                                                 options: options, logger: logger)
             try createDirectory(agent.workspace)
-            let settings = AgentSettings(
+            var settings = AgentSettings(
                 id: agent.id, name: agent.name, workspace: agent.workspace, model: modelID,
                 providerName: provider?.name, restrictToWorkspace: agent.restrictToWorkspace,
                 maxTokens: d.maxTokens, temperature: d.temperature, maxToolIterations: d.maxToolIterations,
                 maxHistoryMessages: d.maxHistoryMessages)
+            settings.supportsVision = config.media.supportsVision(modelID)
             let (tools, toolWarnings) = try makeTools(for: agent, exec: config.tools.exec, redactor: redactor,
                                                       runner: options.commandRunner)
             warnings += toolWarnings.map { "agent \(agent.id): \($0)" }

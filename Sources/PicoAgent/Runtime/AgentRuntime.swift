@@ -70,6 +70,7 @@ public final class AgentRuntime: Sendable {
         let sender = [message.senderName, message.senderID.map { "(id \($0))" }].compactMap { $0 }.joined(separator: " ")
         let system = ChatMessage.system(prompt.build(channel: message.channel, chatID: message.chatID, sender: sender))
         var turn: [ChatMessage] = [.user(redactor.redact(message.text))]
+        if !message.images.isEmpty { turn[0].images = message.images }
         let context = ToolContext(agentID: settings.id, sessionKey: session, channel: message.channel, chatID: message.chatID)
 
         var iterations = 0
@@ -148,7 +149,11 @@ public final class AgentRuntime: Sendable {
     /// The turn without a trailing assistant tool-call message whose results are incomplete (a cancelled turn),
     /// so the history stays valid for every provider.
     static func complete(_ turn: [ChatMessage]) -> [ChatMessage] {
-        var messages = turn
+        var messages = turn.map { m in
+            var stored = m
+            stored.images = nil  // pictures are kept as files, not in the history
+            return stored
+        }
         if let lastCall = messages.lastIndex(where: { !($0.toolCalls ?? []).isEmpty }) {
             let expected = Set((messages[lastCall].toolCalls ?? []).map(\.id))
             let answered = Set(messages[(lastCall + 1)...].compactMap(\.toolCallId))

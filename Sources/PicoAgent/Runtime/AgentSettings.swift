@@ -20,6 +20,11 @@ public struct AgentSettings: Sendable, Equatable {
     public var maxToolIterations: Int
     /// Session messages kept as context (default 40).
     public var maxHistoryMessages: Int
+    /// Whether ``model`` accepts pictures; `nil` decides by the model's name (``VisionModels``).
+    public var supportsVision: Bool? = nil
+
+    /// Whether pictures are given to the model.
+    public var seesImages: Bool { supportsVision ?? VisionModels.likelySeesImages(model) }
 
     /// Creates settings (iteration and history limits are at least 1).
     public init(id: String, name: String? = nil, workspace: String, model: String, providerName: String? = nil,

@@ -10,6 +10,8 @@ public struct InboundText: Sendable, Equatable {
     public var senderID: String?
     /// Sender display name, if known.
     public var senderName: String?
+    /// Pictures sent with the message (given to the model as image parts, never stored in the history).
+    public var images: [ImageInput] = []
 
     /// Creates a message.
     public init(text: String, channel: String, chatID: String, senderID: String? = nil, senderName: String? = nil) {

@@ -78,9 +78,16 @@ struct TelegramMessage: Decodable, Sendable {
     /// The forum topic (or private-chat topic) of the message, when `isTopicMessage`.
     var messageThreadID: Int64?
     var isTopicMessage: Bool?
+    var caption: String?
+    var captionEntities: [TelegramEntity]?
+    var photo: [TelegramFileRef]?
+    var document: TelegramFileRef?
+    var voice: TelegramFileRef?
+    var audio: TelegramFileRef?
 
     enum CodingKeys: String, CodingKey {
-        case from, chat, text, entities
+        case from, chat, text, entities, caption, photo, document, voice, audio
+        case captionEntities = "caption_entities"
         case messageID = "message_id"
         case replyTo = "reply_to_message"
         case messageThreadID = "message_thread_id"
@@ -160,4 +167,39 @@ struct TelegramChatID: Encodable, Sendable {
         var c = encoder.singleValueContainer()
         if let n = Int64(raw) { try c.encode(n) } else { try c.encode(raw) }
     }
+}
+
+/// A file in a message (`PhotoSize`, `Document`, `Voice`, `Audio`: the fields picoclaw uses).
+struct TelegramFileRef: Decodable, Sendable {
+    var fileID: String
+    var fileSize: Int?
+    var fileName: String?
+    var mimeType: String?
+    var width: Int?
+    var height: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case width, height
+        case fileID = "file_id"
+        case fileSize = "file_size"
+        case fileName = "file_name"
+        case mimeType = "mime_type"
+    }
+}
+
+/// `getFile` result.
+struct TelegramFile: Decodable, Sendable {
+    var filePath: String?
+    var fileSize: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case filePath = "file_path"
+        case fileSize = "file_size"
+    }
+}
+
+/// `getFile` parameters.
+struct TelegramGetFile: Encodable {
+    var fileID: String
+    enum CodingKeys: String, CodingKey { case fileID = "file_id" }
 }
