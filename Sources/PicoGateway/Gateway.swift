@@ -93,7 +93,7 @@ public final class Gateway: Sendable {
         } catch {
             throw GatewayStartError("\(error.description). Fix gateway.state_dir (default $PICOCLAW_HOME/state) or the permissions of that directory", exitCode: 1)
         }
-        logger.info("state store \(store.path)")
+        logger.info("state store \(store.path) (SQLite heap \(StateStore.heapBytes / 1024) KiB)")
 
         // 6. Agents.
         let system = try AgentSystemBuilder.build(loaded: loaded, store: store, logger: logger)

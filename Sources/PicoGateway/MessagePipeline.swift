@@ -26,6 +26,8 @@ final class MessagePipeline: InboundSink, Sendable {
     private let trimmer = MemoryTrimmer()
     private let logger: Logger
     private let retryDelay: Duration
+    /// Turns started this often without completing (each time the gateway died) are given up with a notice.
+    static let maxAttempts = 5
     private let accepting = Mutex(true)
     private let jobs = Mutex([Int64: OpenTurn]())
     private let scheduler: TurnScheduler
@@ -173,6 +175,16 @@ final class MessagePipeline: InboundSink, Sendable {
     private func runTurn(_ entry: InboxEntry, _ message: InboundMessage, _ channel: any Channel, _ preview: ReplyPreview?)
         async -> (OutboxEntry, Logger.Metadata)?
     {
+        if entry.attempts >= Self.maxAttempts {
+            // Its turn was started that often and the gateway died each time: answer with a notice instead of
+            // crashing again (and blocking the conversation behind it).
+            logger.error("message \(entry.messageID) from \(entry.channel) chat \(entry.chat): its turn was interrupted \(entry.attempts) times (the gateway stopped each time); giving up on it")
+            let draft = OutboxDraft(channel: entry.channel, chat: entry.chat, replyTo: message.replyTarget.replyToMessageID,
+                                    text: "Sorry — I could not process that message (it was interrupted \(entry.attempts) times). Please send it again, perhaps in a simpler form.")
+            guard let stored = try? await store.completeTurn(inboxID: entry.id, session: nil, reply: draft) else { return nil }
+            return (stored, ["given_up": "true"])
+        }
+        do { try await store.markStarted(inboxID: entry.id) } catch { logger.warning("\(error)") }
         let (agent, session) = resolve(message)
         workspaces.ensure(agent.settings.workspace, agentID: agent.settings.id)
         let typing = channel.startTyping(message.replyTarget)

@@ -36,6 +36,9 @@ public final class StateStore: Sendable {
     /// The state directory, held open for the store's lifetime (reached without following symlinks).
     private let directoryFD: Int32
 
+    /// Bytes SQLite holds on the heap now (page cache, schema, prepared statements), process-wide.
+    public static var heapBytes: Int64 { sqlite3_memory_used() }
+
     /// The database file name inside the state directory.
     public static let fileName = "state.db"
 
