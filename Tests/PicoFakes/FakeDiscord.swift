@@ -61,6 +61,8 @@ public final class FakeDiscord: Sendable {
         var heartbeatIntervalMS: Int
         var ackHeartbeats = true
         var idCounter = 0
+        var attachments: [String: [UInt8]] = [:]
+        var attachmentDownloads: [String] = []
         // gateway
         var connections: [Int: Connection] = [:]
         var nextConnectionId = 0
@@ -185,6 +187,23 @@ public final class FakeDiscord: Sendable {
     }
 
     /// Waits until at least `count` typing calls arrived.
+    /// Serves `data` as an attachment on this fake's CDN and returns the attachment object for
+    /// `dispatchMessageCreate(attachments:)`. `reportedSize` is the size Discord claims (default: the real one).
+    public func addAttachment(_ data: [UInt8], filename: String, contentType: String, reportedSize: Int? = nil,
+                              voice: Bool = false) -> JSONValue {
+        let id = nextId()
+        let path = "/attachments/\(id)/\(filename)"
+        state.withLock { $0.attachments[path] = data }
+        var a: [String: JSONValue] = ["id": .string(id), "filename": .string(filename), "content_type": .string(contentType),
+                                      "size": .int(reportedSize ?? data.count), "url": .string(baseURL + path),
+                                      "proxy_url": .string(baseURL + path)]
+        if voice { a["duration_secs"] = .number(2.5) }
+        return .object(a)
+    }
+
+    /// Attachment paths downloaded from the fake CDN.
+    public var attachmentDownloads: [String] { state.withLock { $0.attachmentDownloads } }
+
     /// Waits until at least `count` REST requests with `method` (`PATCH`, `DELETE`, …) arrived.
     public func waitForRequests(method: String, count: Int, timeout: Duration = .seconds(5)) async throws -> [RecordedRequest] {
         try await notifier.waitUntil(timeout: timeout, "\(count) \(method) requests") {
@@ -217,6 +236,14 @@ public final class FakeDiscord: Sendable {
     private func handleREST(_ request: Request, _ context: FakeContext) async throws -> Response {
         let rec = try await record(request)
         let prefix = "/api/v10"
+        if rec.method == "GET", rec.path.hasPrefix("/attachments/") {  // the CDN
+            let data = state.withLock { s -> [UInt8]? in
+                s.attachmentDownloads.append(rec.path)
+                return s.attachments[rec.path]
+            }
+            guard let data else { return Reply.json(404, ["message": "404: Not Found", "code": 0]) }
+            return Reply.make(200, body: data, contentType: "application/octet-stream")
+        }
         guard rec.path.hasPrefix(prefix) else {
             return Reply.json(404, ["message": "404: Not Found", "code": 0])
         }

@@ -144,3 +144,41 @@ struct MediaInTests {
         return out
     }
 }
+
+/// Discord attachments through the real binary: fetched only from the platform's host, with the same rules.
+@Suite("media in: Discord", .serialized)
+struct DiscordMediaInTests {
+    @Test func imageAttachmentReachesTheModelAndForeignURLsAreNeverFetched() async throws {
+        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
+        let discord = try await FakeDiscord.start(token: GatewayRun.discordToken, heartbeatIntervalMS: 1000)
+        let elsewhere = try await FakeHTTPServer.start()
+        defer { Task { await llm.stop(); await discord.stop(); await elsewhere.stop() } }
+        llm.setDefaultResponse(.text("nice picture"))
+        let run = GatewayRun()
+        run.useLLM(llm)
+        run.environment["PICOCLAW_AGENTS_DEFAULTS_MODEL"] = "openai/gpt-4o"
+        run.useDiscord(discord, allowFrom: ["555000111"])
+        #expect(run.start())
+        #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
+
+        let image = discord.addAttachment(MediaInTests.png, filename: "cat.png", contentType: "image/png")
+        _ = discord.dispatchMessageCreate(channelId: "777", guildId: nil, authorId: "555000111", username: "owner",
+                                          content: "look", attachments: [image])
+        var sent = try await discord.waitForSentMessages(count: 1, timeout: .seconds(10))
+        #expect(sent[0].content == "nice picture")
+        let parts = llm.requests.first?.messages.last?["content"]?.arrayValue ?? []
+        #expect(parts.last?["image_url"]?["url"]?.stringValue?.hasPrefix("data:image/png;base64,") == true)
+
+        // An attachment URL on some other host is refused without a request to it.
+        let foreign: JSONValue = ["id": "1", "filename": "x.png", "content_type": "image/png", "size": 10,
+                                  "url": .string(elsewhere.baseURL + "/x.png")]
+        _ = discord.dispatchMessageCreate(channelId: "777", guildId: nil, authorId: "555000111", username: "owner",
+                                          content: "", attachments: [foreign])
+        sent = try await discord.waitForSentMessages(count: 2, timeout: .seconds(10))
+        #expect(sent[1].content.contains("not on the platform's file server"), "\(sent[1].content)")
+        #expect(elsewhere.requests.isEmpty)
+        #expect(discord.attachmentDownloads.count == 1)
+        #expect(await run.stop() == 0)
+        run.expectNoSecrets()
+    }
+}
