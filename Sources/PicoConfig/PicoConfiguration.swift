@@ -63,7 +63,8 @@ public struct PicoConfiguration: Sendable, Equatable {
 
     /// Every configured non-empty secret (provider keys, bot tokens).
     public var allSecrets: [Secret] {
-        (providers.keys.sorted().map { providers[$0]!.apiKey } + [channels.telegram.token, channels.discord.token])
+        (providers.keys.sorted().map { providers[$0]!.apiKey }
+            + [channels.telegram.token, channels.discord.token, tools.transcription.apiKey])
             .filter { !$0.isEmpty }
     }
 }

@@ -8,16 +8,22 @@ import Testing
 struct StreamedReplyTests {
     static let pieces = ["Streaming ", "one piece ", "at a time."]
 
-    @Test func telegramPrivateChatShowsGrowingDraftsThenOneFinalMessage() async throws {
-        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
-        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
-        llm.enqueue(.streamed(Self.pieces) { i in _ = try? await telegram.waitForDrafts(count: i, timeout: .seconds(10)) })
+    /// The real gateway with `llm` and Telegram (user 4242 allowed), ready.
+    static func start(_ llm: FakeOpenAI, _ telegram: FakeTelegram) async -> GatewayRun {
         let run = GatewayRun()
         run.useLLM(llm)
         run.useTelegram(telegram, allowFrom: [4242])
         #expect(run.start())
         #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
+        return run
+    }
+
+    @Test func telegramPrivateChatShowsGrowingDraftsThenOneFinalMessage() async throws {
+        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
+        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
+        defer { Task { await llm.stop(); await telegram.stop() } }
+        llm.enqueue(.streamed(Self.pieces) { i in _ = try? await telegram.waitForDrafts(count: i, timeout: .seconds(10)) })
+        let run = await Self.start(llm, telegram)
         _ = telegram.enqueueTextMessage(from: 4242, text: "tell me slowly")
 
         let sent = try await telegram.waitForSentMessages(count: 1, timeout: .seconds(15))
@@ -43,11 +49,7 @@ struct StreamedReplyTests {
             if i == 1 { _ = try? await telegram.waitForSentMessages(count: 1, timeout: .seconds(10)) }
             if i == 2 { _ = try? await telegram.waitForEdits(count: 1, timeout: .seconds(10)) }
         })
-        let run = GatewayRun()
-        run.useLLM(llm)
-        run.useTelegram(telegram, allowFrom: [4242])
-        #expect(run.start())
-        #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
+        let run = await Self.start(llm, telegram)
         _ = telegram.enqueueTextMessage(from: 4242, text: "tell me slowly")
 
         let sent = try await telegram.waitForSentMessages(count: 2, timeout: .seconds(15))
@@ -95,11 +97,7 @@ struct StreamedReplyTests {
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
         defer { Task { await llm.stop(); await telegram.stop() } }
         llm.setDefaultResponse(.text("quick"))
-        let run = GatewayRun()
-        run.useLLM(llm)
-        run.useTelegram(telegram, allowFrom: [4242])
-        #expect(run.start())
-        #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
+        let run = await Self.start(llm, telegram)
         _ = telegram.enqueueTextMessage(from: 4242, text: "hi")
         let sent = try await telegram.waitForSentMessages(count: 1, timeout: .seconds(10))
         #expect(sent.map(\.text) == ["quick"])

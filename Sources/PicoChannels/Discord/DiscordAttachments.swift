@@ -1,5 +1,3 @@
-import PicoHTTP
-
 extension DiscordChannel: MediaChannel {
     /// Downloads an attachment from Discord's CDN (or the configured API host), never from anywhere else, with
     /// no redirects, refused before downloading when Discord reports a size over `maxBytes` and cut off there.
@@ -8,19 +6,7 @@ extension DiscordChannel: MediaChannel {
         guard Self.isPlatformURL(attachment.ref, hosts: options.attachmentHosts, apiBase: options.apiBase) else {
             throw MediaError.foreignHost
         }
-        var request = HTTPRequest(url: attachment.ref, timeout: .seconds(120), maxResponseBytes: maxBytes,
-                                  proxy: options.proxy, maxRedirects: 0)
-        request.connectTimeout = .seconds(10)
-        let response: HTTPResponse
-        do {
-            response = try await HTTPClient.shared.send(request)
-        } catch HTTPClientError.responseTooLarge(_) {
-            throw MediaError.tooLarge(size: maxBytes + 1, limit: maxBytes)
-        } catch let error as HTTPClientError {
-            throw MediaError.unavailable(error.description)
-        }
-        guard response.isSuccess else { throw MediaError.unavailable("HTTP \(response.status)") }
-        return response.body
+        return try await fetchMedia(attachment.ref, maxBytes: maxBytes, proxy: options.proxy)
     }
 
     /// `https://<one of hosts>/…`, or the scheme, host and port of `apiBase` (a self-hosted or test API).

@@ -45,7 +45,8 @@ public final class ReplyPreview: Sendable {
                     return s.text.isEmpty ? status : s.text + "\n\n" + status
                 }
                 guard let text, !text.isEmpty else { continue }
-                guard let wait = await surface.show(text) else { return }
+                // Not cancelled with the pump: a placeholder being created must be known, so finish() can delete it.
+                guard let wait = await Task(operation: { await surface.show(text) }).value else { return }
                 do { try await timing.sleep(wait) } catch { return }
             }
         }
@@ -72,7 +73,7 @@ public final class ReplyPreview: Sendable {
         if open { signal.yield() }
     }
 
-    /// Stops updating (an update in flight is abandoned). Call before the final message is sent.
+    /// Stops updating; waits for an update in flight. Call before the final message is sent.
     public func close() async {
         shared.state.withLock { $0.closed = true }
         signal.finish()

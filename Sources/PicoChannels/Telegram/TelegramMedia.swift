@@ -1,5 +1,3 @@
-import PicoHTTP
-
 extension TelegramChannel: MediaChannel {
     /// `getFile`, then `GET <base_url>/file/bot<token>/<file_path>`: only from the Bot API's own file host,
     /// refused before downloading when Telegram reports a size over `maxBytes`, and cut off at `maxBytes`.
@@ -17,18 +15,7 @@ extension TelegramChannel: MediaChannel {
               !path.contains("?"), !path.contains("#") else {
             throw MediaError.unavailable("Telegram gave no usable file path")
         }
-        var request = HTTPRequest(url: "\(api.baseURL)/file/bot\(api.token)/\(path)", timeout: .seconds(120),
-                                  maxResponseBytes: maxBytes, proxy: options.proxy, maxRedirects: 0)
-        request.connectTimeout = .seconds(10)
-        let response: HTTPResponse
-        do {
-            response = try await HTTPClient.shared.send(request)
-        } catch HTTPClientError.responseTooLarge(_) {
-            throw MediaError.tooLarge(size: maxBytes + 1, limit: maxBytes)
-        } catch let error as HTTPClientError {
-            throw MediaError.unavailable(api.redact(error.description))
-        }
-        guard response.isSuccess else { throw MediaError.unavailable("HTTP \(response.status)") }
-        return response.body
+        return try await fetchMedia("\(api.baseURL)/file/bot\(api.token)/\(path)", maxBytes: maxBytes,
+                                    proxy: options.proxy, redact: api.redact)
     }
 }
