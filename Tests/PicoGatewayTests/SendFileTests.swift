@@ -15,7 +15,11 @@ struct SendFileTests {
         close(fd)
     }
 
-    @Test func telegramGetsDocumentsAndPhotosButNothingOutsideTheWorkspaceOrOverTheCap() async throws {
+    /// Root, and the unprivileged uid 65534 (as the systemd unit runs it).
+    static let users: [uid_t] = getuid() == 0 ? [0, 65534] : [getuid()]
+
+    @Test(arguments: users)
+    func telegramGetsDocumentsAndPhotosButNothingOutsideTheWorkspaceOrOverTheCap(uid: uid_t) async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
         defer { Task { await llm.stop(); await telegram.stop() } }
@@ -28,6 +32,7 @@ struct SendFileTests {
                         (id: "c4", name: "send_file", argumentsJSON: #"{"path":"\#(canary)"}"#),
                         (id: "c5", name: "send_file", argumentsJSON: #"{"path":"big.bin"}"#)]),
             .text("sent what I could"))
+        run.runAs(uid)
         run.useLLM(llm)
         run.useTelegram(telegram, allowFrom: [4242])
         #expect(run.start())
@@ -39,6 +44,7 @@ struct SendFileTests {
         let big = open(run.workspace + "/big.bin", O_WRONLY | O_CREAT, 0o600)
         #expect(ftruncate(big, 11 << 20) == 0)
         close(big)
+        if uid != getuid() { _ = system("chown -R \(uid):\(uid) '\(run.workspace)'") }  // -R does not follow the symlink
 
         let group = -1_001_234_567
         _ = telegram.enqueueTextMessage(from: 4242, chatId: group, chatType: "supergroup", text: "send me the files", threadId: 9)
