@@ -1,4 +1,5 @@
 import Glibc
+import PicoFakes
 import Testing
 
 /// The result of running a command to completion.
@@ -33,9 +34,7 @@ enum BinaryProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        // Nothing else is inherited: a child holding a copy of another test's socket (a fake's connection,
-        // libcurl's client socket) would keep that connection open after the test closes it.
-        if let closeFrom = addCloseFrom { _ = closeFrom(&actions, 3) }
+        closeInheritedDescriptors(&actions)
         var env = environment
         if env["PATH"] == nil { env["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" }
         let cArgs = argv.map { strdup($0) } + [nil]
@@ -49,12 +48,6 @@ enum BinaryProcess {
         guard rc == 0 else { errno = rc; return nil }
         return pid
     }
-
-    /// glibc ≥ 2.34's `posix_spawn_file_actions_addclosefrom_np` (not exported by Swift's Glibc module).
-    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
-    }()
 
     /// Waits for `pid` without blocking a thread (polls every 10 ms); after `timeout` seconds sends SIGKILL.
     /// Returns the exit status, or 128+signal (-1 when `pid` is not a child of this process).
