@@ -45,3 +45,28 @@ struct TopicsAndGroupsTests {
         run.expectNoSecrets()
     }
 }
+
+/// Discord threads are channels of their own: a reply in a thread stays there, with the thread's own history.
+@Suite("discord threads", .serialized)
+struct DiscordThreadTests {
+    @Test func aThreadHasItsOwnSessionAndItsRepliesStayInIt() async throws {
+        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
+        let discord = try await FakeDiscord.start(token: GatewayRun.discordToken, heartbeatIntervalMS: 1000)
+        defer { Task { await llm.stop(); await discord.stop() } }
+        llm.setResponder { request in .text("echo: \(request.lastUserText ?? "")") }
+        let run = GatewayRun()
+        run.useLLM(llm)
+        run.useDiscord(discord, allowFrom: ["555000111"])
+        #expect(run.start())
+        #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
+        let guild = "200000000000000001", parent = "300000000000000777", thread = "300000000000000888"
+        _ = discord.dispatchMessageCreate(channelId: parent, guildId: guild, authorId: "555000111", content: "the secret is apple")
+        _ = try await discord.waitForSentMessages(count: 1, timeout: .seconds(10))
+        _ = discord.dispatchMessageCreate(channelId: thread, guildId: guild, authorId: "555000111", content: "what is the secret?")
+        let sent = try await discord.waitForSentMessages(count: 2, timeout: .seconds(10))
+        #expect(sent.map(\.channelId) == [parent, thread])
+        let inThread = try #require(llm.requests.first { $0.lastUserText == "what is the secret?" })
+        #expect(!inThread.json.jsonString.contains("apple"), "the thread must not see the parent channel's history")
+        #expect(await run.stop() == 0)
+    }
+}
