@@ -35,10 +35,27 @@ struct ConfigBuilder {
         let gateway = buildGateway()
         let tools = ToolsConfig(exec: buildExec(), web: buildWeb(),
                                 schedule: ScheduleToolConfig(enabled: bool("tools.schedule.enabled"),
-                                                             maxPerSender: positiveInt("tools.schedule.max_per_sender")))
+                                                             maxPerSender: positiveInt("tools.schedule.max_per_sender")),
+                                transcription: buildTranscription())
         return PicoConfiguration(agents: AgentsConfig(defaults: defaults, list: list), bindings: bindings,
                                  providers: providers, channels: channels, gateway: gateway, tools: tools,
-                                 picoclawHome: picoclawHome, limits: buildLimits())
+                                 picoclawHome: picoclawHome, limits: buildLimits(), media: buildMedia())
+    }
+
+    private mutating func buildTranscription() -> TranscriptionConfig {
+        let p = "tools.transcription."
+        let apiBase = string(p + "api_base")
+        if let apiBase { checkURL(p + "api_base", apiBase) }
+        let provider = string(p + "provider")?.trimmingSpaces().lowercased()
+        return TranscriptionConfig(provider: provider?.isEmpty == true ? nil : provider,
+                                   model: string(p + "model") ?? "whisper-1", apiKey: secret(p + "api_key"), apiBase: apiBase)
+    }
+
+    private mutating func buildMedia() -> MediaConfig {
+        let p = "media."
+        return MediaConfig(maxAgeDays: positiveInt(p + "max_age_days"), maxFileMB: positiveInt(p + "max_file_mb"),
+                           visionModels: stringList(p + "vision_models", allowIntegers: false),
+                           textOnlyModels: stringList(p + "text_only_models", allowIntegers: false))
     }
 
     private mutating func buildDefaults() -> AgentDefaults {

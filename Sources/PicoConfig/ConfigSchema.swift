@@ -189,6 +189,14 @@ public enum ConfigSchema {
         ConfigKey(path: "tools.exec.approval", kind: .string, defaultValue: .string("risky"), summary: "off, risky or always: which commands wait for an owner's approval"),
         ConfigKey(path: "tools.exec.approval_patterns", kind: .stringList, defaultValue: .emptyList, summary: "extra regexes: matching commands wait for approval"),
         ConfigKey(path: "tools.exec.approval_timeout_seconds", kind: .int, defaultValue: .int(300), summary: "seconds an approval waits before it is denied (> 0)"),
+        ConfigKey(path: "tools.transcription.provider", kind: .string, defaultValue: .none, summary: "provider for voice-note transcription (its key and base URL; off when unset)"),
+        ConfigKey(path: "tools.transcription.model", kind: .string, defaultValue: .string("whisper-1"), summary: "transcription model, e.g. whisper-1 or whisper-large-v3"),
+        ConfigKey(path: "tools.transcription.api_key", kind: .secret, defaultValue: .string(""), summary: "key for the transcription endpoint (default: the provider's)"),
+        ConfigKey(path: "tools.transcription.api_base", kind: .string, defaultValue: .none, summary: "base URL of an OpenAI-compatible /audio/transcriptions endpoint"),
+        ConfigKey(path: "media.max_age_days", kind: .int, defaultValue: .int(7), summary: "days pictures are kept under each workspace's media/ (> 0)"),
+        ConfigKey(path: "media.max_file_mb", kind: .int, defaultValue: .int(10), summary: "largest picture or voice note accepted, in MB (> 0)"),
+        ConfigKey(path: "media.vision_models", kind: .stringList, defaultValue: .emptyList, summary: "models that see pictures, besides the well-known ones"),
+        ConfigKey(path: "media.text_only_models", kind: .stringList, defaultValue: .emptyList, summary: "models that do not see pictures"),
     ]
 
     /// Keys PicoClaw files may contain that picoclaw accepts but does not use (whole subtrees; `*` = any provider).

@@ -161,6 +161,14 @@ extension PicoConfiguration {
                 "web": webJSON,
                 "schedule": .object(["enabled": .bool(tools.schedule.enabled),
                                      "max_per_sender": .int(tools.schedule.maxPerSender)]),
+                "transcription": .object([
+                    "provider": opt(tools.transcription.provider), "model": .string(tools.transcription.model),
+                    "api_key": secret(tools.transcription.apiKey), "api_base": opt(tools.transcription.apiBase),
+                ]),
+            ]),
+            "media": .object([
+                "max_age_days": .int(media.maxAgeDays), "max_file_mb": .int(media.maxFileMB),
+                "vision_models": .strings(media.visionModels), "text_only_models": .strings(media.textOnlyModels),
             ]),
         ])
     }

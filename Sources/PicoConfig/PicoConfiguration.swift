@@ -12,6 +12,8 @@ public struct PicoConfiguration: Sendable, Equatable {
     public let gateway: GatewayConfig
     /// `tools`.
     public let tools: ToolsConfig
+    /// `media`.
+    public let media: MediaConfig
     /// picoclaw's home directory (`PICOCLAW_HOME`, `~/.picoclaw` or `/etc/picoclaw`); default agent
     /// workspaces `workspace-<id>` live below it.
     public let picoclawHome: String
@@ -22,8 +24,10 @@ public struct PicoConfiguration: Sendable, Equatable {
     public init(agents: AgentsConfig = AgentsConfig(), bindings: [BindingConfig] = [],
                 providers: [String: ProviderConfig] = [:], channels: ChannelsConfig = ChannelsConfig(),
                 gateway: GatewayConfig = GatewayConfig(), tools: ToolsConfig = ToolsConfig(),
-                picoclawHome: String = "/var/lib/picoclaw", limits: LimitsConfig = LimitsConfig()) {
+                picoclawHome: String = "/var/lib/picoclaw", limits: LimitsConfig = LimitsConfig(),
+                media: MediaConfig = MediaConfig()) {
         self.limits = limits
+        self.media = media
         self.agents = agents
         self.bindings = bindings
         self.providers = providers
@@ -66,7 +70,7 @@ public struct PicoConfiguration: Sendable, Equatable {
     /// Every configured non-empty secret (provider keys, bot tokens, the web search key).
     public var allSecrets: [Secret] {
         (providers.keys.sorted().map { providers[$0]!.apiKey }
-            + [channels.telegram.token, channels.discord.token, tools.web.searchAPIKey])
+            + [channels.telegram.token, channels.discord.token, tools.web.searchAPIKey, tools.transcription.apiKey])
             .filter { !$0.isEmpty }
     }
 }

@@ -6,13 +6,17 @@ public struct ToolsConfig: Sendable, Equatable {
     public let web: WebToolsConfig
     /// `tools.schedule`.
     public let schedule: ScheduleToolConfig
+    /// `tools.transcription`.
+    public let transcription: TranscriptionConfig
 
     /// Creates the section.
     public init(exec: ExecToolConfig = ExecToolConfig(), web: WebToolsConfig = WebToolsConfig(),
-                schedule: ScheduleToolConfig = ScheduleToolConfig()) {
+                schedule: ScheduleToolConfig = ScheduleToolConfig(),
+                transcription: TranscriptionConfig = TranscriptionConfig()) {
         self.exec = exec
         self.web = web
         self.schedule = schedule
+        self.transcription = transcription
     }
 }
 

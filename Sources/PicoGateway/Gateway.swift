@@ -119,8 +119,12 @@ public final class Gateway: Sendable {
         let sessionStores = AgentSystemBuilder.sessionStores(system)
         await LegacySessionImport(system: system, sessions: sessionStores, logger: logger).run()
         let controls = OwnerControls(store: store, config: config, metrics: metrics, notifier: notifier, logger: logger)
+        let media: MediaIntake
+        do { media = try MediaIntake.make(config: config, redactor: loaded.redactor, logger: logger) } catch {
+            throw GatewayStartError(error.description, exitCode: 78)
+        }
         let pipeline = MessagePipeline(system: system, store: store, sessions: sessionStores, metrics: metrics,
-                                       controls: controls, logger: logger)
+                                       controls: controls, media: media, logger: logger)
         let channels = try ChannelBuilder.build(config: config, sink: pipeline, metrics: metrics,
                                                 onButton: { approvals.handle($0) }, logger: logger)
         pipeline.attach(channels)

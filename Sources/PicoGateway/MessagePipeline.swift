@@ -35,13 +35,15 @@ final class MessagePipeline: InboundSink, Sendable {
     private let workspaces: WorkspaceGuard
     private let metrics: GatewayMetrics
     private let controls: OwnerControls?
+    private let media: MediaIntake
 
     /// `controls`: pairing, owner commands and limits applied before any agent sees a message.
     init(system: AgentSystem, store: StateStore, sessions: [String: StateSessionStore],
          maxConcurrentTurns: Int = 4, retryDelay: Duration = .seconds(2), metrics: GatewayMetrics = GatewayMetrics(),
-         controls: OwnerControls? = nil, logger: Logger) {
+         controls: OwnerControls? = nil, media: MediaIntake? = nil, logger: Logger) {
         self.metrics = metrics
         self.controls = controls
+        self.media = media ?? MediaIntake(store: MediaStore(maxAgeDays: 7), transcriber: nil, logger: logger)
         self.system = system
         self.store = store
         self.sessionsByAgent = sessions
@@ -120,7 +122,14 @@ final class MessagePipeline: InboundSink, Sendable {
 
     /// The ordering key: the session the message belongs to.
     private func conversation(of m: InboundMessage) -> String {
-        system.resolve(routeInput(for: m), chatID: m.chatID).session.rawValue
+        resolve(m).session.rawValue
+    }
+
+    /// The message's agent and session; a Telegram forum topic is a conversation of its own.
+    private func resolve(_ m: InboundMessage) -> (agent: AgentRuntime, session: SessionKey) {
+        let (agent, session) = system.resolve(routeInput(for: m), chatID: m.chatID)
+        guard let thread = m.threadID else { return (agent, session) }
+        return (agent, SessionKey(session.rawValue + ":topic:" + thread))
     }
 
     // MARK: - Shutdown
@@ -159,15 +168,21 @@ final class MessagePipeline: InboundSink, Sendable {
         let started = monotonicNanoseconds()
         var reply = job.reply
         var metadata: Logger.Metadata = ["channel": "\(entry.channel)", "chat": "\(entry.chat)"]
+        // A live preview while the model writes; the reply itself is the outbox entry sent below.
+        let preview = reply == nil ? (channel as? any PreviewingChannel)?.openPreview(message.replyTarget, kind: message.kind) : nil
         if reply == nil {
-            guard let (stored, turnMetadata) = await runTurn(entry, message, channel) else { return }
+            guard let (stored, turnMetadata) = await runTurn(entry, message, channel, preview) else {
+                await preview?.finish()
+                return
+            }
             reply = stored
             metadata.merge(turnMetadata) { $1 }
         } else {
             metadata["resent"] = "true"
         }
         guard let reply else { return }
-        let delivered = await deliver(reply, via: channel)
+        let delivered = await deliver(reply, via: channel, thread: message.threadID)
+        await preview?.finish()
         metadata["ms"] = "\((monotonicNanoseconds() - started) / 1_000_000)"
         metrics.observeTurn(seconds: Double(monotonicNanoseconds() - started) / 1e9)
         metrics.set("picoclaw_queue_depth", to: Double(max(0, await scheduler.pending - 1)))
@@ -178,7 +193,7 @@ final class MessagePipeline: InboundSink, Sendable {
     }
 
     /// Runs the agent and commits session + reply; `nil` when intake stopped before the commit succeeded.
-    private func runTurn(_ entry: InboxEntry, _ message: InboundMessage, _ channel: any Channel)
+    private func runTurn(_ entry: InboxEntry, _ message: InboundMessage, _ channel: any Channel, _ preview: ReplyPreview?)
         async -> (OutboxEntry, Logger.Metadata)?
     {
         if entry.attempts >= Self.maxAttempts {
@@ -191,16 +206,16 @@ final class MessagePipeline: InboundSink, Sendable {
             return (stored, ["given_up": "true"])
         }
         do { try await store.markStarted(inboxID: entry.id) } catch { logger.warning("\(error)") }
-        let (agent, session) = system.resolve(routeInput(for: message), chatID: message.chatID)
+        let (agent, session) = resolve(message)
         workspaces.ensure(agent.settings.workspace, agentID: agent.settings.id)
         let backend = sessionsByAgent[agent.settings.id]
-        let reply: AgentReply
+        var reply: AgentReply
         if let fixed = message.scheduled?.fixedText {
             // A schedule's fixed text: sent as it is, no turn.
             reply = AgentReply(text: fixed, agentID: agent.settings.id, sessionKey: session)
         } else {
             let typing = channel.startTyping(message.replyTarget)
-            let input = InboundText(text: message.text, channel: message.channel, chatID: message.chatID,
+            var input = InboundText(text: message.text, channel: message.channel, chatID: message.chatID,
                                     senderID: message.senderID, senderName: message.displayName ?? message.username,
                                     origin: message.scheduled == nil ? entry.payload : nil)
             var budget: SenderBudget?
@@ -212,10 +227,22 @@ final class MessagePipeline: InboundSink, Sendable {
                 case .run(let gate): budget = gate
                 }
             }
-            reply = await agent.respond(to: input, session: session, persist: backend == nil, gate: budget)
+            let media = await self.media.prepare(message, via: channel, workspace: agent.settings.workspace,
+                                                 seesImages: agent.settings.seesImages)
+            if media.apply(to: &input) {
+                reply = await ReplyStream.$observer.withValue(preview?.progressObserver) {
+                    await FileDelivery.$send.withValue(fileSender(channel, target: message.replyTarget)) {
+                        await agent.respond(to: input, session: session, persist: backend == nil, gate: budget)
+                    }
+                }
+                count(reply)
+            } else {
+                reply = AgentReply(text: "", agentID: agent.settings.id, sessionKey: session)  // only refused media
+            }
+            reply.text = media.answer(reply.text)
             typing?.stop()
-            count(reply)
         }
+        await preview?.close()
         let write = backend?.write(session, messages: reply.transcript)
         let draft = OutboxDraft(channel: entry.channel, chat: entry.chat, replyTo: message.replyTarget.replyToMessageID,
                                 text: reply.text)
@@ -270,10 +297,11 @@ final class MessagePipeline: InboundSink, Sendable {
     }
 
     /// Sends a stored reply and records the outcome. Returns whether the platform accepted it.
-    private func deliver(_ reply: OutboxEntry, via channel: any Channel) async -> Bool {
+    private func deliver(_ reply: OutboxEntry, via channel: any Channel, thread: String?) async -> Bool {
         var failure: String?
         do {
-            try await channel.send(reply.text, to: ReplyTarget(chatID: reply.chat, replyToMessageID: reply.replyTo))
+            try await channel.send(reply.text, to: ReplyTarget(chatID: reply.chat, replyToMessageID: reply.replyTo,
+                                                               threadID: thread))
             metrics.add("picoclaw_messages_sent_total", [("channel", reply.channel)])
         } catch {
             failure = "\(error)"  // the channel logged it with the chat id

@@ -18,6 +18,10 @@ final class CurlTransfer: @unchecked Sendable {
     let errorBuffer: UnsafeMutablePointer<CChar>
     var continuation: CheckedContinuation<HTTPResponse, any Error>?
     let cancelled = Atomic<Bool>(false)
+    /// Receives the body of a 2xx response as it arrives instead of collecting it (see `HTTPClient.send(_:onBody:)`).
+    var onBody: (@Sendable ([UInt8]) -> Void)?
+    private var streaming: Bool?
+    private var streamedBytes = 0
 
     init(_ request: HTTPRequest) throws(HTTPClientError) {
         guard request.url.hasPrefix("http://") || request.url.hasPrefix("https://") else { throw .invalidURL }
@@ -78,6 +82,18 @@ final class CurlTransfer: @unchecked Sendable {
             if let refused = refusedType() {
                 refusedContentType = refused
                 return false
+            }
+        }
+        if let onBody {
+            if streaming == nil { streaming = (200..<300).contains(easy.infoLong(CURLINFO_RESPONSE_CODE)) }
+            if streaming == true {
+                streamedBytes += bytes.count
+                guard streamedBytes <= maxResponseBytes else {
+                    exceededLimit = true
+                    return false
+                }
+                onBody(Array(bytes))
+                return true
             }
         }
         if body.count + bytes.count > maxResponseBytes {

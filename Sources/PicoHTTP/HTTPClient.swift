@@ -13,7 +13,20 @@ public struct HTTPClient: Sendable {
     /// Throws `HTTPClientError` for transport failures and `CancellationError` when the task is cancelled.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         try Task.checkCancellation()
+        return try await perform(try CurlTransfer(request))
+    }
+
+    /// Performs `request`, handing the body of a 2xx response to `onBody` chunk by chunk as it arrives (on the
+    /// network thread: keep it short, e.g. yield into an `AsyncStream`); the returned response then has an empty
+    /// body. Other statuses are collected as usual. `maxResponseBytes` caps the streamed total.
+    public func send(_ request: HTTPRequest, onBody: @escaping @Sendable ([UInt8]) -> Void) async throws -> HTTPResponse {
+        try Task.checkCancellation()
         let transfer = try CurlTransfer(request)
+        transfer.onBody = onBody
+        return try await perform(transfer)
+    }
+
+    private func perform(_ transfer: CurlTransfer) async throws -> HTTPResponse {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
                 transfer.continuation = continuation

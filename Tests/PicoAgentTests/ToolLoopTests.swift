@@ -29,7 +29,7 @@ struct ToolLoopTests {
         #expect(req.lastUserText == "hello")
         #expect(req.systemText?.contains("picoclaw") == true)
         #expect(Set(req.tools.compactMap { $0["function"]?["name"]?.stringValue })
-            == ["append_file", "edit_file", "exec", "list_dir", "memory", "read_file", "web_fetch", "write_file"])
+            == ["append_file", "edit_file", "exec", "list_dir", "memory", "read_file", "send_file", "web_fetch", "write_file"])
         let history = try system.defaultAgent.fileSessions.loadAll(testSession)
         #expect(history.map(\.role) == [.user, .assistant])
         // No info noise from the agent (the gateway logs one line per turn); the debug turn summary has no contents.

@@ -25,8 +25,10 @@ public final class FakeDiscord: Sendable {
         public let replyToMessageId: String?
         /// The id the fake assigned.
         public let messageId: String
-        /// Full JSON body.
+        /// Full JSON body (`payload_json` for a message with attachments).
         public let body: JSONValue
+        /// Attached files (`files[n]` parts).
+        public var files: [MultipartPart] = []
     }
 
     enum GatewayCommand: Sendable {
@@ -59,6 +61,8 @@ public final class FakeDiscord: Sendable {
         var heartbeatIntervalMS: Int
         var ackHeartbeats = true
         var idCounter = 0
+        var attachments: [String: [UInt8]] = [:]
+        var attachmentDownloads: [String] = []
         // gateway
         var connections: [Int: Connection] = [:]
         var nextConnectionId = 0
@@ -210,6 +214,32 @@ public final class FakeDiscord: Sendable {
     }
 
     /// Waits until at least `count` typing calls arrived.
+    /// Serves `data` as an attachment on this fake's CDN and returns the attachment object for
+    /// `dispatchMessageCreate(attachments:)`. `reportedSize` is the size Discord claims (default: the real one).
+    public func addAttachment(_ data: [UInt8], filename: String, contentType: String, reportedSize: Int? = nil,
+                              voice: Bool = false) -> JSONValue {
+        let id = nextId()
+        let path = "/attachments/\(id)/\(filename)"
+        state.withLock { $0.attachments[path] = data }
+        var a: [String: JSONValue] = ["id": .string(id), "filename": .string(filename), "content_type": .string(contentType),
+                                      "size": .int(reportedSize ?? data.count), "url": .string(baseURL + path),
+                                      "proxy_url": .string(baseURL + path)]
+        if voice { a["duration_secs"] = .number(2.5) }
+        return .object(a)
+    }
+
+    /// Attachment paths downloaded from the fake CDN.
+    public var attachmentDownloads: [String] { state.withLock { $0.attachmentDownloads } }
+
+    /// Waits until at least `count` REST requests with `method` (`PATCH`, `DELETE`, …) arrived.
+    public func waitForRequests(method: String, count: Int, timeout: Duration = .seconds(5)) async throws -> [RecordedRequest] {
+        try await notifier.waitUntil(timeout: timeout, "\(count) \(method) requests") {
+            let r = restRequests.filter { $0.method == method }
+            return r.count >= count ? r : nil
+        }
+    }
+
+    /// Waits until at least `count` typing calls arrived.
     public func waitForTypingCalls(count: Int, timeout: Duration = .seconds(5)) async throws -> [String] {
         try await notifier.waitUntil(timeout: timeout, "\(count) typing calls (have \(typingCalls.count))") {
             let t = typingCalls
@@ -233,6 +263,14 @@ public final class FakeDiscord: Sendable {
     private func handleREST(_ request: Request, _ context: FakeContext) async throws -> Response {
         let rec = try await record(request)
         let prefix = "/api/v10"
+        if rec.method == "GET", rec.path.hasPrefix("/attachments/") {  // the CDN
+            let data = state.withLock { s -> [UInt8]? in
+                s.attachmentDownloads.append(rec.path)
+                return s.attachments[rec.path]
+            }
+            guard let data else { return Reply.json(404, ["message": "404: Not Found", "code": 0]) }
+            return Reply.make(200, body: data, contentType: "application/octet-stream")
+        }
         guard rec.path.hasPrefix(prefix) else {
             return Reply.json(404, ["message": "404: Not Found", "code": 0])
         }
@@ -353,11 +391,25 @@ public final class FakeDiscord: Sendable {
     }
 
     private func createMessage(channelId: String, _ rec: RecordedRequest, _ headers: [String: String]) -> Response {
-        guard let body = rec.json, case .object = body else {
+        // A message with attachments: multipart with `payload_json` and `files[n]`.
+        var files: [MultipartPart] = []
+        var json = rec.json
+        let ct = rec.header("content-type") ?? ""
+        if ct.contains("multipart/form-data") {
+            guard let parts = MultipartParsing.parse(rec.body, contentType: ct) else {
+                return Reply.json(400, ["message": "400: Bad Request", "code": 0], headers: headers)
+            }
+            json = parts.first { $0.name == "payload_json" }.flatMap { JSONValue.parse($0.text) } ?? [:]
+            files = parts.filter { $0.name.hasPrefix("files[") && $0.filename != nil }
+            if files.contains(where: { $0.data.count > 10 << 20 }) {
+                return Reply.json(413, ["message": "Request entity too large", "code": 40005], headers: headers)
+            }
+        }
+        guard let body = json, case .object = body else {
             return Reply.json(400, ["message": "400: Bad Request", "code": 0], headers: headers)
         }
         let content = body["content"]?.stringValue ?? ""
-        let hasOther = !(body["embeds"]?.arrayValue ?? []).isEmpty || body["sticker_ids"] != nil
+        let hasOther = !(body["embeds"]?.arrayValue ?? []).isEmpty || body["sticker_ids"] != nil || !files.isEmpty
         if content.isEmpty && !hasOther {
             return Reply.json(400, ["message": "Cannot send an empty message", "code": 50006], headers: headers)
         }
@@ -366,7 +418,8 @@ public final class FakeDiscord: Sendable {
         let id = nextId()
         let msg = messageObject(id: id, channelId: channelId, content: content, reference: ref)
         state.withLock {
-            $0.sent.append(SentMessage(channelId: channelId, content: content, replyToMessageId: ref, messageId: id, body: body))
+            $0.sent.append(SentMessage(channelId: channelId, content: content, replyToMessageId: ref, messageId: id, body: body,
+                                       files: files))
         }
         notifier.notify()
         return Reply.json(200, msg, headers: headers)

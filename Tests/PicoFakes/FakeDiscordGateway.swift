@@ -13,7 +13,7 @@ extension FakeDiscord {
     public func dispatchMessageCreate(
         channelId: String = "300000000000000001", guildId: String? = "200000000000000001",
         authorId: String = "100000000000000001", username: String = "alice", bot: Bool = false,
-        content: String, mentionsBot: Bool = false
+        content: String, mentionsBot: Bool = false, attachments: [JSONValue] = []
     ) -> String {
         let id = nextId()
         let (botUser, botId) = state.withLock { (user($0), $0.botId) }
@@ -25,7 +25,7 @@ extension FakeDiscord {
                        "global_name": .string(username), "avatar": .null, "bot": .bool(bot)],
             "timestamp": .string(DiscordIDs.iso8601(unixTime())), "edited_timestamp": .null, "tts": false,
             "mention_everyone": false, "mentions": mentionsBot ? [botUser] : [], "mention_roles": [],
-            "attachments": [], "embeds": [], "pinned": false, "type": 0, "flags": 0,
+            "attachments": .array(attachments), "embeds": [], "pinned": false, "type": 0, "flags": 0,
         ]
         // The channel's history (REST) has the message without guild fields, as Discord's REST does.
         state.withLock { $0.history[channelId, default: []].append(.object(d)) }

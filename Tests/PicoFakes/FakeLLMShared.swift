@@ -21,6 +21,7 @@ public struct FakeLLMResponse: Sendable {
         case raw(status: Int, body: String, headers: [String: String])
         case delay(Duration, then: FakeLLMResponse)
         case drop
+        case streamed([String], pace: @Sendable (Int) async -> Void)
     }
     let kind: Kind
 
@@ -48,6 +49,13 @@ public struct FakeLLMResponse: Sendable {
 
     /// Waits `ms` milliseconds, then answers with `then`.
     public static func delay(_ ms: Int, then: FakeLLMResponse) -> Self { .init(kind: .delay(.milliseconds(ms), then: then)) }
+
+    /// A text answer in `pieces`. A streaming request (`"stream": true`) gets one SSE chunk per piece, and before
+    /// writing piece `i` (from 1) the fake awaits `pace(i)` — e.g. until the client showed piece `i - 1` — so
+    /// tests see progress without sleeping. A plain request gets the joined text.
+    public static func streamed(_ pieces: [String], pace: @escaping @Sendable (Int) async -> Void = { _ in }) -> Self {
+        .init(kind: .streamed(pieces, pace: pace))
+    }
 
     /// Closes the TCP connection without answering.
     public static var dropConnection: Self { .init(kind: .drop) }

@@ -10,6 +10,14 @@ public final class FakeOpenAI: FakeLLMServer, @unchecked Sendable {
     /// `baseURL + "/v1"`, what OpenAI clients call api_base.
     public var apiBase: String { baseURL + "/v1" }
 
+    private let transcription = Mutex<(text: String, uploads: [(model: String, file: MultipartPart)])>(("hello from a voice note", []))
+
+    /// What `POST /v1/audio/transcriptions` answers (`{"text": …}`).
+    public func setTranscript(_ text: String) { transcription.withLock { $0.text = text } }
+
+    /// Files received by `/v1/audio/transcriptions`, with the `model` field.
+    public var transcriptionUploads: [(model: String, file: MultipartPart)] { transcription.withLock { $0.uploads } }
+
     /// - Parameter apiKey: if non-nil, the key every request must carry.
     public init(apiKey: String? = nil) { super.init(name: "openai", apiKey: apiKey) }
 
@@ -24,6 +32,21 @@ public final class FakeOpenAI: FakeLLMServer, @unchecked Sendable {
         let rec = try await record(request)
         if rec.method == "GET", rec.path == "/v1/models" {
             return Reply.json(200, ["object": "list", "data": [["id": "fake-model", "object": "model", "owned_by": "picofakes"]]])
+        }
+        if rec.method == "POST", rec.path == "/v1/audio/transcriptions" {
+            if let k = apiKey, rec.header("authorization") != "Bearer \(k)" {
+                return Reply.json(401, errorBody(401, message: "Incorrect API key provided."))
+            }
+            let parts = MultipartParsing.parse(rec.body, contentType: rec.header("content-type") ?? "") ?? []
+            guard let file = parts.first(where: { $0.name == "file" && $0.filename != nil }),
+                  let model = parts.first(where: { $0.name == "model" })?.text else {
+                return Reply.json(400, errorBody(400, message: "file and model are required"))
+            }
+            let text = transcription.withLock { t in
+                t.uploads.append((model, file))
+                return t.text
+            }
+            return Reply.json(200, ["text": .string(text)])
         }
         guard rec.method == "POST", rec.path == "/v1/chat/completions" else {
             return Reply.json(404, errorBody(404, message: "Unknown request URL: \(rec.method) \(rec.path)"))
@@ -52,6 +75,9 @@ public final class FakeOpenAI: FakeLLMServer, @unchecked Sendable {
                 return Reply.make(status, body: b, contentType: "application/json", headers: headers)
             case .text(let text):
                 return completion(n, chat, text: text, calls: [])
+            case .streamed(let pieces, let pace):
+                guard chat.stream else { return completion(n, chat, text: pieces.joined(), calls: []) }
+                return streamedCompletion(n, chat, pieces: pieces, pace: pace)
             case .toolCalls(let calls, let text):
                 return completion(n, chat, text: text, calls: calls)
             }
@@ -99,6 +125,27 @@ public final class FakeOpenAI: FakeLLMServer, @unchecked Sendable {
             "choices": [["index": 0, "message": .object(message), "logprobs": .null, "finish_reason": finish]],
             "usage": usage,
         ], headers: ["x-request-id": "req_fake\(n)"])
+    }
+
+    /// One `chat.completion.chunk` per piece, then the finish chunk with usage and `[DONE]`.
+    private func streamedCompletion(_ n: Int, _ chat: FakeChatRequest, pieces: [String],
+                                    pace: @escaping @Sendable (Int) async -> Void) -> Response {
+        let model = JSONValue.string(chat.model ?? "fake-model")
+        func chunk(_ delta: JSONValue, _ finish: JSONValue, usage: JSONValue? = nil) -> String {
+            var o: [String: JSONValue] = ["id": .string("chatcmpl-fake\(n)"), "object": "chat.completion.chunk",
+                                          "created": .int(unixTime()), "model": model,
+                                          "choices": [["index": 0, "delta": delta, "finish_reason": finish]]]
+            if let usage { o["usage"] = usage }
+            return "data: \(JSONValue.object(o).jsonString)\n\n"
+        }
+        var groups = pieces.map { chunk(["content": .string($0)], .null) }
+        if groups.isEmpty { groups = [""] }
+        groups[0] = chunk(["role": "assistant", "content": ""], .null) + groups[0]
+        let prompt = estimateTokens(chat.http.body.count)
+        let usage: JSONValue = ["prompt_tokens": .int(prompt), "completion_tokens": .int(estimateTokens(pieces.joined().utf8.count)),
+                                "total_tokens": .int(prompt + estimateTokens(pieces.joined().utf8.count))]
+        groups[groups.count - 1] += chunk([:], "stop", usage: usage) + "data: [DONE]\n\n"
+        return Reply.sse(groups, pace: pace)
     }
 
     private func errorBody(_ status: Int, message: String?) -> JSONValue {

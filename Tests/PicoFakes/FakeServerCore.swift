@@ -106,6 +106,21 @@ enum Reply {
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 
+    /// A `text/event-stream` response written in `groups` (each a run of complete events); before group `i`
+    /// (from 1) `pace(i)` is awaited.
+    static func sse(_ groups: [String], pace: @escaping @Sendable (Int) async -> Void) -> Response {
+        var fields = HTTPFields()
+        fields[.contentType] = "text/event-stream"
+        fields[.cacheControl] = "no-cache"
+        return Response(status: .ok, headers: fields, body: ResponseBody { writer in
+            for (i, group) in groups.enumerated() {
+                if i > 0 { await pace(i) }
+                try await writer.write(ByteBuffer(bytes: Array(group.utf8)))
+            }
+            try await writer.finish(nil)
+        })
+    }
+
     static func json(_ status: Int, _ value: JSONValue, headers: [String: String] = [:]) -> Response {
         make(status, body: value.jsonBytes, contentType: "application/json", headers: headers)
     }

@@ -74,6 +74,37 @@ public final class FakeTelegram: Sendable {
         var actions: [ChatAction] = []
         var getUpdatesCalls: [GetUpdatesCall] = []
         var calls: [Call] = []
+        var draftsSupported = true
+        var drafts: [Draft] = []
+        var edits: [Edit] = []
+        var deleted: [Int] = []
+        var uploads: [Upload] = []
+        var files: [String: (path: String, data: [UInt8], reportedSize: Int)] = [:]
+        var fileDownloads: [String] = []
+    }
+
+    /// An accepted `sendDocument` / `sendPhoto` upload.
+    public struct Upload: Sendable {
+        public let method: String
+        public let chatId: Int
+        public let threadId: Int?
+        public let caption: String?
+        public let file: MultipartPart
+    }
+
+    /// A `sendMessageDraft` call Telegram accepted (private chats only).
+    public struct Draft: Sendable {
+        public let chatId: Int
+        public let draftId: Int
+        public let text: String
+        public let threadId: Int?
+    }
+
+    /// An accepted `editMessageText` call.
+    public struct Edit: Sendable {
+        public let chatId: Int
+        public let messageId: Int
+        public let text: String
     }
     private let state: Mutex<State>
     private let notifier = ChangeNotifier()
@@ -127,7 +158,7 @@ public final class FakeTelegram: Sendable {
     public func enqueueTextMessage(
         from userId: Int = 1001, username: String? = "alice", firstName: String = "Alice", chatId: Int? = nil,
         chatType: String = "private", chatTitle: String = "Test Group", text: String, entities: [JSONValue]? = nil,
-        replyToBotMessage: Bool = false
+        replyToBotMessage: Bool = false, threadId: Int? = nil
     ) -> Int {
         let chat = chatId ?? userId
         let id = state.withLock { s -> Int in
@@ -146,6 +177,10 @@ public final class FakeTelegram: Sendable {
                 "date": .int(unixTime()), "text": .string(text),
             ]
             s.nextMessageId += 1
+            if let threadId {
+                msg["message_thread_id"] = .int(threadId)
+                msg["is_topic_message"] = true
+            }
             let ents = entities ?? TelegramText.autoEntities(text)
             if !ents.isEmpty { msg["entities"] = .array(ents) }
             if replyToBotMessage {
@@ -184,6 +219,71 @@ public final class FakeTelegram: Sendable {
                 return (text, data)
             }
         }
+    }
+
+    /// Queues a photo message (Telegram's sizes: a thumbnail and the full picture) whose full-size file serves
+    /// `data`. `reportedSize` is the `file_size` Telegram claims (default: the real size). Returns the `update_id`.
+    @discardableResult
+    public func enqueuePhotoMessage(from userId: Int = 1001, chatId: Int? = nil, chatType: String = "private",
+                                    caption: String? = nil, data: [UInt8], reportedSize: Int? = nil) -> Int {
+        let full = addFile(data, path: "photos", ext: "jpg", reportedSize: reportedSize)
+        let thumb = addFile(Array(data.prefix(16)), path: "photos", ext: "jpg", reportedSize: nil)
+        var fields: [String: JSONValue] = ["photo": [
+            ["file_id": .string(thumb), "file_unique_id": .string(thumb + "u"), "width": 90, "height": 60, "file_size": 16],
+            ["file_id": .string(full), "file_unique_id": .string(full + "u"), "width": 1280, "height": 853,
+             "file_size": .int(reportedSize ?? data.count)],
+        ]]
+        if let caption { fields["caption"] = .string(caption) }
+        return enqueueMediaMessage(from: userId, chatId: chatId, chatType: chatType, fields: fields)
+    }
+
+    /// Queues a voice note whose file serves `data` (`audio/ogg`). Returns the `update_id`.
+    @discardableResult
+    public func enqueueVoiceMessage(from userId: Int = 1001, chatId: Int? = nil, data: [UInt8], duration: Int = 3) -> Int {
+        let id = addFile(data, path: "voice", ext: "oga", reportedSize: nil)
+        return enqueueMediaMessage(from: userId, chatId: chatId, chatType: "private", fields: [
+            "voice": ["file_id": .string(id), "file_unique_id": .string(id + "u"), "duration": .int(duration),
+                      "mime_type": "audio/ogg", "file_size": .int(data.count)]])
+    }
+
+    /// Queues a document (`mime_type` as given) whose file serves `data`. Returns the `update_id`.
+    @discardableResult
+    public func enqueueDocumentMessage(from userId: Int = 1001, chatId: Int? = nil, fileName: String, mimeType: String,
+                                       data: [UInt8], caption: String? = nil) -> Int {
+        let id = addFile(data, path: "documents", ext: "bin", reportedSize: nil)
+        var fields: [String: JSONValue] = ["document": ["file_id": .string(id), "file_unique_id": .string(id + "u"),
+                                                       "file_name": .string(fileName), "mime_type": .string(mimeType),
+                                                       "file_size": .int(data.count)]]
+        if let caption { fields["caption"] = .string(caption) }
+        return enqueueMediaMessage(from: userId, chatId: chatId, chatType: "private", fields: fields)
+    }
+
+    /// File paths downloaded through `/file/bot<token>/…`, in order.
+    public var fileDownloads: [String] { state.withLock { $0.fileDownloads } }
+
+    private func addFile(_ data: [UInt8], path: String, ext: String, reportedSize: Int?) -> String {
+        state.withLock { s in
+            let n = s.files.count + 1
+            let id = "FILE\(n)x\(data.count)"
+            s.files[id] = ("\(path)/file_\(n).\(ext)", data, reportedSize ?? data.count)
+            return id
+        }
+    }
+
+    private func enqueueMediaMessage(from userId: Int, chatId: Int?, chatType: String, fields: [String: JSONValue]) -> Int {
+        let chat = chatId ?? userId
+        let id = state.withLock { s -> Int in
+            var msg: [String: JSONValue] = [
+                "message_id": .int(s.nextMessageId),
+                "from": ["id": .int(userId), "is_bot": false, "first_name": "Alice", "username": "alice"],
+                "chat": ["id": .int(chat), "type": .string(chatType)], "date": .int(unixTime()),
+            ]
+            msg.merge(fields) { $1 }
+            s.nextMessageId += 1
+            return appendUpdate(&s, ["message": .object(msg)])
+        }
+        notifier.notify()
+        return id
     }
 
     /// Queues an arbitrary update (`edited_message`, `callback_query`, `my_chat_member`, …). `update_id` is added
@@ -225,6 +325,45 @@ public final class FakeTelegram: Sendable {
     /// (e.g. to simulate a dropped long poll).
     public func dropConnectionNext(method: String, after: Duration = .zero, count: Int = 1) {
         addFailure(method, Array(repeating: .drop(after: after), count: count))
+    }
+
+    /// Whether `sendMessageDraft` exists (`false`: 404 Not Found, like a Bot API server older than 9.3).
+    public func setDraftsSupported(_ supported: Bool) {
+        state.withLock { $0.draftsSupported = supported }
+    }
+
+    /// Accepted `sendMessageDraft` calls.
+    public var drafts: [Draft] { state.withLock { $0.drafts } }
+    /// Accepted file uploads.
+    public var uploads: [Upload] { state.withLock { $0.uploads } }
+
+    /// Waits until at least `count` uploads were accepted.
+    public func waitForUploads(count: Int, timeout: Duration = .seconds(5)) async throws -> [Upload] {
+        try await notifier.waitUntil(timeout: timeout, "\(count) uploads") {
+            let u = uploads
+            return u.count >= count ? u : nil
+        }
+    }
+
+    /// Accepted `editMessageText` calls.
+    public var edits: [Edit] { state.withLock { $0.edits } }
+    /// Message ids removed with `deleteMessage`.
+    public var deletedMessageIds: [Int] { state.withLock { $0.deleted } }
+
+    /// Waits until at least `count` drafts were accepted.
+    public func waitForDrafts(count: Int, timeout: Duration = .seconds(5)) async throws -> [Draft] {
+        try await notifier.waitUntil(timeout: timeout, "\(count) drafts (have \(drafts.map(\.text)))") {
+            let d = drafts
+            return d.count >= count ? d : nil
+        }
+    }
+
+    /// Waits until at least `count` edits were accepted.
+    public func waitForEdits(count: Int, timeout: Duration = .seconds(5)) async throws -> [Edit] {
+        try await notifier.waitUntil(timeout: timeout, "\(count) edits (have \(edits.map(\.text)))") {
+            let e = edits
+            return e.count >= count ? e : nil
+        }
     }
 
     /// Fixed `result` for `method` (for methods the fake does not model).
@@ -338,6 +477,11 @@ public final class FakeTelegram: Sendable {
         let ct = rec.header("content-type") ?? ""
         if let json = rec.json?.objectValue, !ct.contains("x-www-form-urlencoded") {
             p.merge(json) { $1 }
+        } else if ct.contains("multipart/form-data") {
+            for part in MultipartParsing.parse(rec.body, contentType: ct) ?? [] {
+                p[part.name] = part.filename == nil ? .string(part.text)
+                    : ["filename": .string(part.filename!), "size": .int(part.data.count), "content_type": .optString(part.contentType)]
+            }
         } else if ct.contains("x-www-form-urlencoded") || (!rec.body.isEmpty && !ct.contains("multipart")) {
             for (k, v) in FormDecoding.decode(rec.bodyString) {
                 // form values holding JSON (reply_markup, allowed_updates) are kept as parsed JSON
@@ -350,6 +494,17 @@ public final class FakeTelegram: Sendable {
     private func handle(_ request: Request, _ context: FakeContext) async throws -> Response {
         let rec = try await record(request)
         let parts = rec.path.split(separator: "/", maxSplits: 2).map(String.init)
+        if parts.count == 3, parts[0] == "file" {  // GET /file/bot<token>/<file_path>
+            guard parts[1] == "bot" + token else { return Self.error(401, "Unauthorized") }
+            let file = state.withLock { s -> [UInt8]? in
+                guard let f = s.files.values.first(where: { $0.path == parts[2] }) else { return nil }
+                s.fileDownloads.append(parts[2])
+                return f.data
+            }
+            notifier.notify()
+            guard let file else { return Self.error(404, "Not Found") }
+            return Reply.make(200, body: file, contentType: "application/octet-stream")
+        }
         guard parts.count == 2, parts[0].hasPrefix("bot") else { return Self.error(404, "Not Found") }
         guard String(parts[0].dropFirst(3)) == token else { return Self.error(401, "Unauthorized") }
         let method = parts[1]
@@ -404,11 +559,55 @@ public final class FakeTelegram: Sendable {
             state.withLock { $0.actions.append(ChatAction(chatId: chat.intValue ?? 0, action: action)) }
             notifier.notify()
             return Self.ok(true)
+        case "getfile":
+            guard let id = p["file_id"]?.stringValue, let f = state.withLock({ $0.files[id] }) else {
+                return Self.error(400, "Bad Request: invalid file_id")
+            }
+            if f.reportedSize > 20 << 20 { return Self.error(400, "Bad Request: file is too big") }
+            return Self.ok(["file_id": .string(id), "file_unique_id": .string(id + "u"), "file_size": .int(f.reportedSize),
+                            "file_path": .string(f.path)])
+        case "senddocument", "sendphoto":
+            let field = m == "sendphoto" ? "photo" : "document"
+            let parts = MultipartParsing.parse(rec.body, contentType: rec.header("content-type") ?? "") ?? []
+            guard let chat = p["chat_id"]?.intValue ?? p["chat_id"]?.stringValue.flatMap({ Int($0) }) else {
+                return Self.error(400, "Bad Request: chat_id is empty")
+            }
+            guard let file = parts.first(where: { $0.name == field && $0.filename != nil }) else {
+                return Self.error(400, "Bad Request: there is no \(field) in the request")
+            }
+            if m == "sendphoto", !Self.looksLikeImage(file.data) { return Self.error(400, "Bad Request: IMAGE_PROCESS_FAILED") }
+            let thread = p["message_thread_id"]?.intValue ?? p["message_thread_id"]?.stringValue.flatMap { Int($0) }
+            let mid = state.withLock { s -> Int in
+                s.uploads.append(Upload(method: method, chatId: chat, threadId: thread, caption: p["caption"]?.stringValue, file: file))
+                s.nextMessageId += 1
+                return s.nextMessageId - 1
+            }
+            notifier.notify()
+            return Self.ok(state.withLock { s in
+                ["message_id": .int(mid), "from": botUser(s), "date": .int(unixTime()), "chat": ["id": .int(chat), "type": "private"]]
+            })
+        case "sendmessagedraft":
+            guard state.withLock({ $0.draftsSupported }) else { return Self.error(404, "Not Found") }
+            guard let chat = p["chat_id"]?.intValue, chat > 0 else { return Self.error(400, "Bad Request: TEXTDRAFT_PEER_INVALID") }
+            guard let draft = p["draft_id"]?.intValue, draft != 0 else { return Self.error(400, "Bad Request: draft_id must be non-zero") }
+            let text = p["text"]?.stringValue ?? ""
+            if text.utf16.count > 4096 { return Self.error(400, "Bad Request: text is too long") }
+            state.withLock { $0.drafts.append(Draft(chatId: chat, draftId: draft, text: text, threadId: p["message_thread_id"]?.intValue)) }
+            notifier.notify()
+            return Self.ok(true)
+        case "deletemessage":
+            guard let mid = p["message_id"]?.intValue else { return Self.error(400, "Bad Request: message identifier is not specified") }
+            state.withLock { $0.deleted.append(mid) }
+            notifier.notify()
+            return Self.ok(true)
         case "editmessagetext":
             guard let text = p["text"]?.stringValue, !text.isEmpty else { return Self.error(400, "Bad Request: message text is empty") }
             if case .failure(let e) = TelegramText.parse(text, mode: p["parse_mode"]?.stringValue) {
                 return Self.error(400, "Bad Request: \(e.description)")
             }
+            if text.utf16.count > 4096 { return Self.error(400, "Bad Request: MESSAGE_TOO_LONG") }
+            state.withLock { $0.edits.append(Edit(chatId: p["chat_id"]?.intValue ?? 0, messageId: p["message_id"]?.intValue ?? 0, text: text)) }
+            notifier.notify()
             return Self.ok(state.withLock { s in
                 ["message_id": p["message_id"] ?? 0, "from": botUser(s), "date": .int(unixTime()),
                  "edit_date": .int(unixTime()), "chat": ["id": p["chat_id"].flatMap { .int($0.intValue ?? 0) } ?? 0, "type": "private"],
@@ -422,6 +621,11 @@ public final class FakeTelegram: Sendable {
                                       "setmessagereaction", "deletemycommands", "setwebhook", "logout", "close"]
             return known.contains(m) ? Self.ok(true) : Self.error(404, "Not Found")
         }
+    }
+
+    static func looksLikeImage(_ d: [UInt8]) -> Bool {
+        d.starts(with: [0xFF, 0xD8, 0xFF]) || d.starts(with: [0x89, 0x50, 0x4E, 0x47]) || d.starts(with: Array("GIF8".utf8))
+            || (d.starts(with: Array("RIFF".utf8)) && d.count > 12 && Array(d[8..<12]) == Array("WEBP".utf8))
     }
 
     private static func describe(_ code: Int, retryAfter: Int?) -> String {

@@ -83,11 +83,12 @@ public enum AgentFactory {
                 for: agent, config: config, redactor: redactor, options: options, cooldowns: cooldowns, logger: logger)
             warnings += fallbackWarnings.map { "agent \(agent.id): \($0)" }
             try createDirectory(agent.workspace)
-            let settings = AgentSettings(
+            var settings = AgentSettings(
                 id: agent.id, name: agent.name, workspace: agent.workspace, model: modelID,
                 providerName: provider?.name, restrictToWorkspace: agent.restrictToWorkspace,
                 maxTokens: d.maxTokens, temperature: d.temperature, maxToolIterations: d.maxToolIterations,
                 maxHistoryMessages: d.maxHistoryMessages, contextWindow: agent.contextWindow, summarizeAt: d.summarizeAt)
+            settings.supportsVision = config.media.supportsVision(modelID)
             let memory = MemoryStore(scope: memoryScope(for: agent, config: config), workspace: agent.workspace,
                                      senderRoot: config.picoclawHome + (config.picoclawHome.hasSuffix("/") ? "" : "/") + "memory/\(agent.id)",
                                      maxBytes: d.memoryMaxBytes, redactor: redactor)
@@ -181,7 +182,7 @@ public enum AgentFactory {
         }
         var tools: [any Tool] = [
             ReadFileTool(workspace: workspace), WriteFileTool(workspace: workspace), EditFileTool(workspace: workspace),
-            AppendFileTool(workspace: workspace), ListDirTool(workspace: workspace),
+            AppendFileTool(workspace: workspace), ListDirTool(workspace: workspace), SendFileTool(workspace: workspace),
         ]
         var warnings: [String] = []
         if exec.enabled {

@@ -31,24 +31,34 @@ public struct AnthropicProvider: LLMProvider {
 
     /// Sends one completion request (retrying transient failures); throws ``ProviderError``.
     public func complete(_ request: LLMRequest) async throws -> LLMResponse {
+        if let observer = ReplyStream.observer { return try await streamed(request, observer: observer) }
+        let response = try await transport.send(httpRequest(for: request, stream: false))
+        return try parse(try transport.decode(AnthropicWire.Response.self, from: response))
+    }
+
+    /// The HTTP request for `request` (`stream: true` asks for server-sent events).
+    func httpRequest(for request: LLMRequest, stream: Bool) -> HTTPRequest {
         let (system, messages) = AnthropicWire.convert(request.messages)
         let body = AnthropicWire.Request(
             model: request.model, max_tokens: request.maxTokens, system: system, messages: messages,
             temperature: request.temperature.map { min(1, max(0, $0)) })
-        var headers = [HTTPHeader("anthropic-version", AnthropicProvider.apiVersion), HTTPHeader("Accept", "application/json")]
+        var headers = [HTTPHeader("anthropic-version", AnthropicProvider.apiVersion), HTTPHeader("Accept", stream ? "text/event-stream" : "application/json")]
         if !settings.apiKey.isEmpty { headers.append(HTTPHeader("x-api-key", settings.apiKey.reveal())) }
         var bytes = ProviderTransport.encode(body)
         // The tool definitions never change: their JSON is encoded once per agent and spliced in.
         let tools = request.encodedTools
         if !tools.isEmpty { bytes = ProviderTransport.splice(bytes, key: "tools", value: tools.anthropic) }
+        if stream { bytes = ProviderTransport.splice(bytes, key: "stream", value: Array("true".utf8)) }
         var http = HTTPRequest.postJSON(endpoint, body: bytes, headers: headers)
         http.timeout = settings.requestTimeout
         http.connectTimeout = min(.seconds(10), settings.requestTimeout)
         http.proxy = settings.proxy
         http.maxResponseBytes = 8 << 20
+        return http
+    }
 
-        let response = try await transport.send(http)
-        let wire = try transport.decode(AnthropicWire.Response.self, from: response)
+    /// The completion in a decoded response body.
+    func parse(_ wire: AnthropicWire.Response) throws(ProviderError) -> LLMResponse {
         guard let blocks = wire.content else {
             throw ProviderError.redacted(provider: name, kind: .invalidResponse, detail: "no content", transport: transport)
         }

@@ -23,6 +23,8 @@ enum AnthropicWire {
         var input: AgentJSON?
         var tool_use_id: String?
         var content: String?
+        /// An image block's `{"type":"base64","media_type":…,"data":…}`.
+        var source: AgentJSON? = nil
     }
 
     struct Tool: Encodable {
@@ -68,7 +70,11 @@ enum AnthropicWire {
             case .system:
                 system.append(m.content)
             case .user:
-                append("user", [Block(type: "text", text: m.content.isEmpty ? " " : m.content)])
+                let pictures = (m.images ?? []).map { image in
+                    Block(type: "image", source: .object(["type": .string("base64"), "media_type": .string(image.mimeType),
+                                                          "data": .string(image.base64)]))
+                }
+                append("user", pictures + [Block(type: "text", text: m.content.isEmpty ? " " : m.content)])
             case .assistant:
                 var blocks: [Block] = []
                 if !m.content.isEmpty { blocks.append(Block(type: "text", text: m.content)) }

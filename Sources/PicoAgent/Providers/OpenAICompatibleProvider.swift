@@ -26,6 +26,13 @@ public struct OpenAICompatibleProvider: LLMProvider {
 
     /// Sends one completion request (retrying transient failures); throws ``ProviderError``.
     public func complete(_ request: LLMRequest) async throws -> LLMResponse {
+        if let observer = ReplyStream.observer { return try await streamed(request, observer: observer) }
+        let response = try await transport.send(httpRequest(for: request, stream: false))
+        return try parse(try transport.decode(OpenAIWire.Response.self, from: response))
+    }
+
+    /// The HTTP request for `request` (`stream: true` asks for server-sent events with usage at the end).
+    func httpRequest(for request: LLMRequest, stream: Bool) -> HTTPRequest {
         let reasoning = OpenAIWire.isReasoningModel(request.model)
         let tools = request.encodedTools
         let body = OpenAIWire.Request(
@@ -34,7 +41,7 @@ public struct OpenAICompatibleProvider: LLMProvider {
             max_tokens: reasoning ? nil : request.maxTokens,
             max_completion_tokens: reasoning ? request.maxTokens : nil,
             temperature: reasoning ? nil : request.temperature)
-        var headers: [HTTPHeader] = [HTTPHeader("Accept", "application/json")]
+        var headers: [HTTPHeader] = [HTTPHeader("Accept", stream ? "text/event-stream" : "application/json")]
         if !settings.apiKey.isEmpty { headers.append(HTTPHeader("Authorization", "Bearer \(settings.apiKey.reveal())")) }
         if settings.name == "openrouter" {
             headers.append(HTTPHeader("HTTP-Referer", "https://github.com/picoclaw"))
@@ -43,14 +50,20 @@ public struct OpenAICompatibleProvider: LLMProvider {
         var bytes = ProviderTransport.encode(body)
         // The tool definitions never change: their JSON is encoded once per agent and spliced in.
         if !tools.isEmpty { bytes = ProviderTransport.splice(bytes, key: "tools", value: tools.openAI) }
+        if stream {
+            bytes = ProviderTransport.splice(bytes, key: "stream", value: Array("true".utf8))
+            bytes = ProviderTransport.splice(bytes, key: "stream_options", value: Array(#"{"include_usage":true}"#.utf8))
+        }
         var http = HTTPRequest.postJSON(endpoint, body: bytes, headers: headers)
         http.timeout = settings.requestTimeout
         http.connectTimeout = min(.seconds(10), settings.requestTimeout)
         http.proxy = settings.proxy
         http.maxResponseBytes = 8 << 20
+        return http
+    }
 
-        let response = try await transport.send(http)
-        let wire = try transport.decode(OpenAIWire.Response.self, from: response)
+    /// The completion in a decoded response body.
+    func parse(_ wire: OpenAIWire.Response) throws(ProviderError) -> LLMResponse {
         guard let choice = wire.choices?.first, let message = choice.message else {
             let why = wire.error.map { ProviderTransport.errorMessage(fromBody: Array($0.jsonText.utf8)) } ?? "no choices"
             throw ProviderError.redacted(provider: name, kind: .invalidResponse, detail: why, transport: transport)

@@ -21,6 +21,27 @@ enum OpenAIWire {
         var content: String?
         var tool_calls: [OutCall]?
         var tool_call_id: String?
+        /// When set, `content` is sent as parts: the text, then each picture as an `image_url` data URL.
+        var images: [ImageInput]? = nil
+
+        enum CodingKeys: String, CodingKey { case role, content, tool_calls, tool_call_id }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(role, forKey: .role)
+            if let images, !images.isEmpty {
+                var parts: [AgentJSON] = [.object(["type": .string("text"), "text": .string(content ?? "")])]
+                for image in images {
+                    parts.append(.object(["type": .string("image_url"),
+                                          "image_url": .object(["url": .string("data:\(image.mimeType);base64,\(image.base64)")])]))
+                }
+                try c.encode(AgentJSON.array(parts), forKey: .content)
+            } else {
+                try c.encode(content, forKey: .content)
+            }
+            try c.encodeIfPresent(tool_calls, forKey: .tool_calls)
+            try c.encodeIfPresent(tool_call_id, forKey: .tool_call_id)
+        }
     }
 
     struct OutCall: Encodable {
@@ -91,7 +112,7 @@ enum OpenAIWire {
             case .tool:
                 return Message(role: "tool", content: m.content, tool_call_id: m.toolCallId)
             default:
-                return Message(role: m.role.rawValue, content: m.content)
+                return Message(role: m.role.rawValue, content: m.content, images: m.images)
             }
         }
     }

@@ -24,16 +24,19 @@ struct ProviderTransport: Sendable {
     func redact(_ text: String) -> String { keyRedactor.redact(redactor.redact(text)) }
 
     /// Sends `request`, retrying transient failures; returns a 2xx response or throws ``ProviderError``.
-    func send(_ request: HTTPRequest) async throws(ProviderError) -> HTTPResponse {
+    /// `perform` sends one attempt (a streaming request hands its own); `mayRetry` is asked before each retry.
+    func send(_ request: HTTPRequest,
+              perform: @Sendable (HTTPRequest) async throws -> HTTPResponse = { try await HTTPClient.shared.send($0) },
+              mayRetry: () -> Bool = { true }) async throws(ProviderError) -> HTTPResponse {
         var attempt = 0
         while true {
             attempt += 1
-            let (failure, retryAfter) = try await attemptOnce(request, attempt: attempt)
+            let (failure, retryAfter) = try await attemptOnce(request, attempt: attempt, perform: perform)
             guard let failure else { continue }
             if case .success(let response) = failure { return response }
             guard case .failure(let error) = failure else { continue }
             let retryIndex = attempt - 1
-            guard retryIndex < retry.maxRetries else { throw error }
+            guard retryIndex < retry.maxRetries, mayRetry() else { throw error }
             let delay = retry.delay(beforeRetry: retryIndex, retryAfter: retryAfter)
             logger.warning("LLM request failed, retrying", metadata: [
                 "provider": "\(provider)", "error": "\(error.description)",
@@ -50,11 +53,12 @@ struct ProviderTransport: Sendable {
 
     /// One attempt: the 2xx response, or a retryable failure with the server's `Retry-After`.
     /// Non-retryable failures are thrown.
-    private func attemptOnce(_ request: HTTPRequest, attempt: Int) async throws(ProviderError)
+    private func attemptOnce(_ request: HTTPRequest, attempt: Int,
+                             perform: @Sendable (HTTPRequest) async throws -> HTTPResponse) async throws(ProviderError)
         -> (Result<HTTPResponse, ProviderError>?, String?)
     {
         do {
-            let response = try await HTTPClient.shared.send(request)
+            let response = try await perform(request)
             if response.isSuccess { return (.success(response), nil) }
             let failure = ProviderError.redacted(provider: provider, kind: .http(status: response.status),
                                                  detail: ProviderTransport.errorMessage(fromBody: response.body),

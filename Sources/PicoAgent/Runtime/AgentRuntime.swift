@@ -127,6 +127,7 @@ public final class AgentRuntime: Sendable {
         }
         let basePrompt = prompt.build(channel: message.channel, chatID: message.chatID, memory: notes)
         var turn: [ChatMessage] = [.user(redactor.redact(message.text))]
+        if !message.images.isEmpty { turn[0].images = message.images }
         let fixedTokens = TokenEstimator.estimate(basePrompt + ConversationCompactor.promptSection(summary))
             + toolTokens + TokenEstimator.estimate(identity + turn) + TokenEstimator.perMessageOverhead
         if let cut = compactor.cutIndex(history: history, fixedTokens: fixedTokens) {
@@ -248,7 +249,11 @@ public final class AgentRuntime: Sendable {
     /// The turn without a trailing assistant tool-call message whose results are incomplete (a cancelled turn),
     /// so the history stays valid for every provider.
     static func complete(_ turn: [ChatMessage]) -> [ChatMessage] {
-        var messages = turn
+        var messages = turn.map { m in
+            var stored = m
+            stored.images = nil  // pictures are kept as files, not in the history
+            return stored
+        }
         if let lastCall = messages.lastIndex(where: { !($0.toolCalls ?? []).isEmpty }) {
             let expected = Set((messages[lastCall].toolCalls ?? []).map(\.id))
             let answered = Set(messages[(lastCall + 1)...].compactMap(\.toolCallId))

@@ -24,6 +24,11 @@ public struct AgentSettings: Sendable, Equatable {
     public var contextWindow: Int
     /// Share of ``contextWindow`` at which older turns are summarised (default 0.75).
     public var summarizeAt: Double
+    /// Whether ``model`` accepts pictures; `nil` decides by the model's name (``VisionModels``).
+    public var supportsVision: Bool? = nil
+
+    /// Whether pictures are given to the model.
+    public var seesImages: Bool { supportsVision ?? VisionModels.likelySeesImages(model) }
 
     /// Creates settings (iteration and history limits are at least 1).
     public init(id: String, name: String? = nil, workspace: String, model: String, providerName: String? = nil,

@@ -12,6 +12,8 @@ public struct InboundText: Sendable, Equatable {
     public var senderName: String?
     /// The channel's own message as JSON (set by the gateway): the template a `schedule` fires with later.
     public var origin: String?
+    /// Pictures sent with the message (given to the model as image parts, never stored in the history).
+    public var images: [ImageInput] = []
 
     /// Creates a message.
     public init(text: String, channel: String, chatID: String, senderID: String? = nil, senderName: String? = nil,

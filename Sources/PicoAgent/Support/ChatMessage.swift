@@ -31,6 +31,9 @@ public struct ChatMessage: Sendable, Codable, Equatable {
     public var toolCallId: String?
     /// For `tool` messages: the tool name (Anthropic and some OpenAI-compatible servers use it).
     public var name: String?
+    /// Pictures sent with a user message, for models that see images. Never written to the session history
+    /// (which keeps the text and a note of the stored file).
+    public var images: [ImageInput]? = nil
 
     public init(role: ChatRole, content: String, toolCalls: [ToolCall]? = nil, toolCallId: String? = nil,
                 name: String? = nil) {
@@ -61,5 +64,47 @@ public struct ChatMessage: Sendable, Codable, Equatable {
         case role, content, name
         case toolCalls = "tool_calls"
         case toolCallId = "tool_call_id"
+    }
+}
+
+/// A picture for the model: its bytes and MIME type (`image/jpeg`, `image/png`, `image/gif`, `image/webp`).
+public struct ImageInput: Sendable, Equatable {
+    /// The MIME type.
+    public var mimeType: String
+    /// The file's bytes.
+    public var data: [UInt8]
+
+    /// Creates an image.
+    public init(mimeType: String, data: [UInt8]) {
+        self.mimeType = mimeType
+        self.data = data
+    }
+
+    /// The bytes as standard base64 (for data URLs and Anthropic image blocks).
+    public var base64: String { Base64.encode(data) }
+}
+
+/// Standard base64 with padding.
+enum Base64 {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    static func encode(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var i = 0
+        while i + 2 < bytes.count {
+            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
+            out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
+            i += 3
+        }
+        let rest = bytes.count - i
+        if rest == 1 {
+            let n = UInt32(bytes[i]) << 16
+            out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], 61, 61]
+        } else if rest == 2 {
+            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8
+            out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], 61]
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -22,7 +22,7 @@ public final class DiscordChannel: Channel {
     let gate: SenderGate
     let queue: HandoffQueue<InboundMessage>
     let session = GatewaySession()
-    private let channelBuckets: TokenBuckets
+    let channelBuckets: TokenBuckets
     let delivery: Delivery
     var logger: Logger { options.logger }
 
@@ -135,9 +135,9 @@ public final class DiscordChannel: Channel {
         logger.debug("discord: sent reply to channel \(target.chatID) in \(chunks.count) message(s)")
     }
 
-    func post(_ path: String, _ body: [UInt8]?) async throws -> AttemptOutcome {
+    func post(_ path: String, _ body: [UInt8]?, contentType: String = "application/json") async throws -> AttemptOutcome {
         do {
-            try await rest.request("POST", path, body: body)
+            try await rest.request("POST", path, body: body, contentType: contentType)
             return .delivered
         } catch let error as DiscordRESTError {
             switch error {

@@ -21,11 +21,26 @@ struct DiscordInbound: Sendable {
         var text = content
         for token in tokens { text = text.replacingAll(token, with: "") }
         text = text.trimmingCharacters(in: " \t\r\n")
-        guard !text.isEmpty else { return .skip(content.isEmpty ? "no text content (attachments only, or MESSAGE CONTENT intent missing)" : "empty after removing the mention") }
+        let attachments = (m.attachments ?? []).map(Self.attachment)
+        guard !text.isEmpty || !attachments.isEmpty else {
+            return .skip(content.isEmpty ? "no text content (MESSAGE CONTENT intent missing?)" : "empty after removing the mention")
+        }
         return .accept(InboundMessage(
             channel: "discord", senderID: m.author.id, username: m.author.username,
             displayName: m.author.globalName ?? m.author.username, chatID: m.channelID,
             kind: isGuild ? .channel : .direct, guildID: m.guildID, text: text, mentionsBot: mentioned,
-            replyToMessageID: m.messageReference?.messageID, messageID: m.id))
+            replyToMessageID: m.messageReference?.messageID, messageID: m.id,
+            attachments: attachments.isEmpty ? nil : attachments))
+    }
+
+    /// An attachment by its declared type: pictures, audio (voice messages are `audio/ogg`), anything else a file.
+    static func attachment(_ a: DiscordAttachment) -> MediaAttachment {
+        let type = a.contentType?.split(separator: ";").first.map { $0.lowercased() }
+        let kind: MediaAttachment.Kind
+        if let type, ["image/jpeg", "image/png", "image/webp", "image/gif"].contains(type) { kind = .image }
+        else if a.durationSecs != nil { kind = .voice }
+        else if type?.hasPrefix("audio/") == true { kind = .audio }
+        else { kind = .file }
+        return MediaAttachment(kind: kind, ref: a.url, name: a.filename, mimeType: type, size: a.size)
     }
 }

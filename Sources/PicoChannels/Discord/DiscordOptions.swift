@@ -23,6 +23,10 @@ public struct DiscordOptions: Sendable {
     /// Backoff, retry and scale settings (the scale also applies to rate-limit waits and the INVALID_SESSION
     /// pause; the heartbeat interval always comes from HELLO).
     public var timing: ChannelTiming
+    /// Reply previews: a placeholder message edited while the reply is written (see ``PreviewTiming``).
+    public var preview = PreviewTiming()
+    /// Hosts attachments are downloaded from (over HTTPS); the host of `apiBase` is allowed too, with its scheme.
+    public var attachmentHosts = ["cdn.discordapp.com", "media.discordapp.net"]
     /// Where logs go.
     public var logger: Logger
     /// The gateway's durable inbox. When set, each accepted message is recorded there with the channel's last

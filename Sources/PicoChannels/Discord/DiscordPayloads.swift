@@ -48,6 +48,7 @@ struct DiscordMessage: Decodable {
     var mentions: [DiscordUser]?
     var webhookID: String?
     var messageReference: Reference?
+    var attachments: [DiscordAttachment]?
 
     struct Reference: Decodable {
         var messageID: String?
@@ -55,7 +56,7 @@ struct DiscordMessage: Decodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, author, content, mentions
+        case id, author, content, mentions, attachments
         case channelID = "channel_id"
         case guildID = "guild_id"
         case webhookID = "webhook_id"
@@ -159,5 +160,21 @@ struct DiscordErrorBody: Decodable {
     enum CodingKeys: String, CodingKey {
         case message, code, global
         case retryAfter = "retry_after"
+    }
+}
+
+/// A message attachment (the fields picoclaw uses).
+struct DiscordAttachment: Decodable, Sendable {
+    var id: String
+    var filename: String
+    var contentType: String?
+    var size: Int?
+    var url: String
+    var durationSecs: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case id, filename, size, url
+        case contentType = "content_type"
+        case durationSecs = "duration_secs"
     }
 }

@@ -44,7 +44,8 @@ struct DiscordREST: Sendable {
 
     /// Sends one request after waiting for its rate-limit bucket. Non-2xx statuses throw `.http`.
     @discardableResult
-    func request(_ method: String, _ path: String, body: [UInt8]? = nil) async throws -> HTTPResponse {
+    func request(_ method: String, _ path: String, body: [UInt8]? = nil,
+                 contentType: String = "application/json") async throws -> HTTPResponse {
         let route = "\(method) \(path)"
         let wait = limiter.reserve(route)
         if wait > .zero { try await Task.sleep(for: wait) }
@@ -52,7 +53,7 @@ struct DiscordREST: Sendable {
             HTTPHeader("Authorization", "Bot \(token)"),
             HTTPHeader("User-Agent", "DiscordBot (https://github.com/picoclaw/picoclaw, 1.0)"),
         ], body: body, timeout: .seconds(30), proxy: proxy, maxRedirects: 0)
-        if body != nil { request.headers.append(HTTPHeader("Content-Type", "application/json")) }
+        if body != nil { request.headers.append(HTTPHeader("Content-Type", contentType)) }
         let response: HTTPResponse
         do {
             response = try await HTTPClient.shared.send(request)

@@ -59,6 +59,20 @@ struct TelegramAPI: Sendable {
         do { body = Array(try JSONEncoder().encode(params)) } catch { throw TelegramAPIError.malformed(method: method) }
         var request = HTTPRequest.postJSON("\(baseURL)/bot\(token)/\(method)", body: body)
         request.timeout = timeout
+        return try await perform(request, method: method, as: Result.self)
+    }
+
+    /// Calls `method` with a multipart form (file uploads) and decodes `result`.
+    func upload<Result: Decodable>(_ method: String, _ form: MultipartForm, as: Result.Type,
+                                   timeout: Duration = .seconds(120)) async throws -> Result {
+        var request = form.request("\(baseURL)/bot\(token)/\(method)")
+        request.timeout = timeout
+        return try await perform(request, method: method, as: Result.self)
+    }
+
+    /// Sends a prepared Bot API request and decodes `result` (errors as ``TelegramAPIError``).
+    private func perform<Result: Decodable>(_ prepared: HTTPRequest, method: String, as: Result.Type) async throws -> Result {
+        var request = prepared
         request.proxy = proxy
         request.maxRedirects = 0
         do {

@@ -18,15 +18,15 @@ public final class TelegramChannel: ButtonChannel {
     public let name = "telegram"
     public let inbound: AsyncStream<InboundMessage>
 
-    private let options: TelegramOptions
-    private let api: TelegramAPI
+    let options: TelegramOptions
+    let api: TelegramAPI
     private let gate: SenderGate
     private let queue = HandoffQueue<InboundMessage>(capacity: 1)
     private let store: TelegramOffsetStore
-    private let globalBucket: TokenBuckets
-    private let chatBuckets: TokenBuckets
-    private let delivery: Delivery
-    private var logger: Logger { options.logger }
+    let globalBucket: TokenBuckets
+    let chatBuckets: TokenBuckets
+    let delivery: Delivery
+    var logger: Logger { options.logger }
 
     private struct Shared {
         var state: ChannelState = .stopped
@@ -281,41 +281,47 @@ public final class TelegramChannel: ButtonChannel {
         let chunks = TelegramFormatter.chunks(text)
         for (index, chunk) in chunks.enumerated() {
             let replyTo = index == 0 ? target.replyToMessageID.flatMap { Int64($0) } : nil
-            try await sendChunk(chunk, chatID: target.chatID, replyTo: replyTo)
+            try await sendChunk(chunk, chatID: target.chatID, replyTo: replyTo, thread: target.threadID.flatMap { Int64($0) })
         }
         logger.debug("telegram: sent reply to chat \(target.chatID) in \(chunks.count) message(s)")
     }
 
-    private func sendChunk(_ chunk: TelegramFormatter.Chunk, chatID: String, replyTo: Int64?) async throws {
+    private func sendChunk(_ chunk: TelegramFormatter.Chunk, chatID: String, replyTo: Int64?, thread: Int64?) async throws {
         var plain = false
         try await delivery.run(chatID: chatID) {
             try await globalBucket.acquire()
             try await chatBuckets.acquire(chatID)
             if !plain {
-                let outcome = try await sendMessage(chatID: chatID, text: chunk.html, parseMode: "HTML", replyTo: replyTo)
+                let outcome = try await sendMessage(chatID: chatID, text: chunk.html, parseMode: "HTML", replyTo: replyTo, thread: thread)
                 guard case .permanent(let reason) = outcome, reason.lowercased().contains("entit") else { return outcome }
                 logger.warning("telegram: Telegram could not parse the formatting of a reply to chat \(chatID); resending it as plain text")
                 plain = true
             }
-            return try await sendMessage(chatID: chatID, text: chunk.plain, parseMode: nil, replyTo: replyTo)
+            return try await sendMessage(chatID: chatID, text: chunk.plain, parseMode: nil, replyTo: replyTo, thread: thread)
         }
     }
 
-    private func sendMessage(chatID: String, text: String, parseMode: String?, replyTo: Int64?) async throws -> AttemptOutcome {
+    private func sendMessage(chatID: String, text: String, parseMode: String?, replyTo: Int64?, thread: Int64?) async throws -> AttemptOutcome {
         let params = TelegramSendMessage(chatID: TelegramChatID(chatID), text: text, parseMode: parseMode,
-                                         replyToMessageID: replyTo, allowSendingWithoutReply: replyTo == nil ? nil : true)
+                                         replyToMessageID: replyTo, allowSendingWithoutReply: replyTo == nil ? nil : true,
+                                         messageThreadID: thread)
         do {
             _ = try await api.call("sendMessage", params, as: TelegramSentMessage.self, timeout: .seconds(30))
             return .delivered
         } catch let error as TelegramAPIError {
-            switch error {
-            case .api(_, let status, _, let retryAfter):
-                return classify(status: status, retryAfter: retryAfter.map { .seconds($0) }, reason: error.description)
-            case .malformed:
-                return .transient(error.description)
-            case .transport(_, let http):
-                return http.isTransient ? .transient(error.description) : .permanent(error.description)
-            }
+            return Self.outcome(of: error)
+        }
+    }
+
+    /// How a failed Bot API call counts for delivery retries.
+    static func outcome(of error: TelegramAPIError) -> AttemptOutcome {
+        switch error {
+        case .api(_, let status, _, let retryAfter):
+            return classify(status: status, retryAfter: retryAfter.map { .seconds($0) }, reason: error.description)
+        case .malformed:
+            return .transient(error.description)
+        case .transport(_, let http):
+            return http.isTransient ? .transient(error.description) : .permanent(error.description)
         }
     }
 
@@ -352,7 +358,8 @@ public final class TelegramChannel: ButtonChannel {
 
     public func startTyping(_ target: ReplyTarget) -> TypingHandle? {
         guard !isStopped else { return nil }
-        let params = TelegramChatAction(chatID: TelegramChatID(target.chatID), action: "typing")
+        let params = TelegramChatAction(chatID: TelegramChatID(target.chatID), action: "typing",
+                                        messageThreadID: target.threadID.flatMap { Int64($0) })
         return TypingHandle.run(interval: options.typingInterval, timing: options.timing) { [self] in
             guard !isStopped else { return false }
             do {

@@ -15,7 +15,10 @@ struct TelegramInbound: Sendable {
     func convert(_ m: TelegramMessage) -> Outcome {
         guard let from = m.from else { return .skip("message without sender") }
         if from.isBot == true { return .skip("message from a bot") }
-        guard let text = m.text, !text.isEmpty else { return .skip("non-text message") }
+        let attachments = Self.attachments(of: m)
+        let text = m.text ?? m.caption ?? ""
+        guard !text.isEmpty || !attachments.isEmpty else { return .skip("message without text or media") }
+        let entities = (m.text != nil ? m.entities : m.captionEntities) ?? []
         let kind: ChatKind
         switch m.chat.type {
         case "private": kind = .direct
@@ -26,20 +29,53 @@ struct TelegramInbound: Sendable {
         var body = text
         var mentioned = false
         if kind != .direct {
-            let (stripped, byEntity) = stripMentions(text, entities: m.entities ?? [])
+            let (stripped, byEntity) = stripMentions(text, entities: entities)
+            // In a forum topic every message "replies" to the topic's first message: only a reply to the bot counts.
             let repliesToBot = m.replyTo?.from?.id == botID
             mentioned = byEntity || repliesToBot
-            if mentionOnly && !mentioned { return .skip("group message without a mention") }
+            if mentionOnly && !mentioned && !isCommand(text, entities: entities) {
+                return .skip("group message without a mention")
+            }
             body = stripped
         }
         body = body.trimmingCharacters(in: " \t\r\n")
-        guard !body.isEmpty else { return .skip("empty after removing the mention") }
+        guard !body.isEmpty || !attachments.isEmpty else { return .skip("empty after removing the mention") }
         let display = [from.firstName, from.lastName].compactMap { $0 }.joined(separator: " ")
         return .accept(InboundMessage(
             channel: "telegram", senderID: String(from.id), username: from.username,
             displayName: display.isEmpty ? nil : display, chatID: String(m.chat.id), kind: kind,
             text: body, mentionsBot: mentioned, replyToMessageID: m.replyTo.map { String($0.messageID) },
-            messageID: String(m.messageID)))
+            messageID: String(m.messageID),
+            threadID: m.isTopicMessage == true ? m.messageThreadID.map { String($0) } : nil,
+            attachments: attachments.isEmpty ? nil : attachments))
+    }
+
+    /// The media of a message: the largest size of a photo, a document (a picture when its type says so),
+    /// a voice note, an audio file.
+    static func attachments(of m: TelegramMessage) -> [MediaAttachment] {
+        var out: [MediaAttachment] = []
+        if let photo = m.photo?.max(by: { ($0.width ?? 0) * ($0.height ?? 0) < ($1.width ?? 0) * ($1.height ?? 0) }) {
+            out.append(MediaAttachment(kind: .image, ref: photo.fileID, name: "photo.jpg", mimeType: "image/jpeg", size: photo.fileSize))
+        }
+        if let d = m.document {
+            let image = d.mimeType.map { ["image/jpeg", "image/png", "image/webp", "image/gif"].contains($0) } ?? false
+            out.append(MediaAttachment(kind: image ? .image : .file, ref: d.fileID, name: d.fileName, mimeType: d.mimeType, size: d.fileSize))
+        }
+        if let v = m.voice {
+            out.append(MediaAttachment(kind: .voice, ref: v.fileID, name: "voice.ogg", mimeType: v.mimeType ?? "audio/ogg", size: v.fileSize))
+        }
+        if let a = m.audio {
+            out.append(MediaAttachment(kind: .audio, ref: a.fileID, name: a.fileName ?? "audio", mimeType: a.mimeType, size: a.fileSize))
+        }
+        return out
+    }
+
+    /// Whether the message starts with a `/command` meant for this bot (unaddressed, or `@` this bot).
+    func isCommand(_ text: String, entities: [TelegramEntity]) -> Bool {
+        guard let e = entities.first(where: { $0.type == "bot_command" && $0.offset == 0 }) else { return false }
+        let command = String(decoding: Array(text.utf16).prefix(e.length), as: UTF16.self).lowercased()
+        guard let at = command.firstIndex(of: "@") else { return true }
+        return command[command.index(after: at)...] == botUsername.lowercased()
     }
 
     /// Removes mentions of the bot (entities `mention` = `@botname`, `text_mention` of the bot, and the

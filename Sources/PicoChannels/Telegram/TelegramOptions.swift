@@ -26,6 +26,8 @@ public struct TelegramOptions: Sendable {
     public var typingInterval: Duration
     /// Backoff, retry and scale settings.
     public var timing: ChannelTiming
+    /// Reply previews: drafts in private chats, an edited placeholder in groups (see ``PreviewTiming``).
+    public var preview = PreviewTiming()
     /// Where logs go.
     public var logger: Logger
     /// The gateway's durable inbox. When set, each batch of accepted messages is recorded there together with

@@ -75,11 +75,23 @@ struct TelegramMessage: Decodable, Sendable {
     var text: String?
     var entities: [TelegramEntity]?
     var replyTo: TelegramRepliedMessage?
+    /// The forum topic (or private-chat topic) of the message, when `isTopicMessage`.
+    var messageThreadID: Int64?
+    var isTopicMessage: Bool?
+    var caption: String?
+    var captionEntities: [TelegramEntity]?
+    var photo: [TelegramFileRef]?
+    var document: TelegramFileRef?
+    var voice: TelegramFileRef?
+    var audio: TelegramFileRef?
 
     enum CodingKeys: String, CodingKey {
-        case from, chat, text, entities
+        case from, chat, text, entities, caption, photo, document, voice, audio
+        case captionEntities = "caption_entities"
         case messageID = "message_id"
         case replyTo = "reply_to_message"
+        case messageThreadID = "message_thread_id"
+        case isTopicMessage = "is_topic_message"
     }
 }
 
@@ -152,6 +164,7 @@ struct TelegramSendMessage: Encodable {
     var replyToMessageID: Int64?
     var allowSendingWithoutReply: Bool?
     var replyMarkup: TelegramInlineKeyboard?
+    var messageThreadID: Int64?
 
     enum CodingKeys: String, CodingKey {
         case text
@@ -160,6 +173,7 @@ struct TelegramSendMessage: Encodable {
         case parseMode = "parse_mode"
         case replyToMessageID = "reply_to_message_id"
         case allowSendingWithoutReply = "allow_sending_without_reply"
+        case messageThreadID = "message_thread_id"
     }
 }
 
@@ -178,9 +192,11 @@ struct TelegramGetUpdates: Encodable {
 struct TelegramChatAction: Encodable {
     var chatID: TelegramChatID
     var action: String
+    var messageThreadID: Int64?
     enum CodingKeys: String, CodingKey {
         case action
         case chatID = "chat_id"
+        case messageThreadID = "message_thread_id"
     }
 }
 
@@ -193,4 +209,39 @@ struct TelegramChatID: Encodable, Sendable {
         var c = encoder.singleValueContainer()
         if let n = Int64(raw) { try c.encode(n) } else { try c.encode(raw) }
     }
+}
+
+/// A file in a message (`PhotoSize`, `Document`, `Voice`, `Audio`: the fields picoclaw uses).
+struct TelegramFileRef: Decodable, Sendable {
+    var fileID: String
+    var fileSize: Int?
+    var fileName: String?
+    var mimeType: String?
+    var width: Int?
+    var height: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case width, height
+        case fileID = "file_id"
+        case fileSize = "file_size"
+        case fileName = "file_name"
+        case mimeType = "mime_type"
+    }
+}
+
+/// `getFile` result.
+struct TelegramFile: Decodable, Sendable {
+    var filePath: String?
+    var fileSize: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case filePath = "file_path"
+        case fileSize = "file_size"
+    }
+}
+
+/// `getFile` parameters.
+struct TelegramGetFile: Encodable {
+    var fileID: String
+    enum CodingKeys: String, CodingKey { case fileID = "file_id" }
 }

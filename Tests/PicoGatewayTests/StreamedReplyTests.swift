@@ -1,0 +1,108 @@
+import PicoFakes
+import Testing
+
+/// Streamed replies through the real binary: the preview grows while the model writes, and the reply itself
+/// arrives exactly once, as one final message (the outbox entry). The fake LLM writes its next piece only after
+/// the client showed the previous one, so the test sees real progress without sleeping.
+@Suite("streamed replies", .serialized)
+struct StreamedReplyTests {
+    static let pieces = ["Streaming ", "one piece ", "at a time."]
+
+    /// The real gateway with `llm` and Telegram (user 4242 allowed), ready.
+    static func start(_ llm: FakeOpenAI, _ telegram: FakeTelegram) async -> GatewayRun {
+        let run = GatewayRun()
+        run.useLLM(llm)
+        run.useTelegram(telegram, allowFrom: [4242])
+        #expect(run.start())
+        #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
+        return run
+    }
+
+    @Test func telegramPrivateChatShowsGrowingDraftsThenOneFinalMessage() async throws {
+        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
+        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
+        defer { Task { await llm.stop(); await telegram.stop() } }
+        llm.enqueue(.streamed(Self.pieces) { i in _ = try? await telegram.waitForDrafts(count: i, timeout: .seconds(10)) })
+        let run = await Self.start(llm, telegram)
+        _ = telegram.enqueueTextMessage(from: 4242, text: "tell me slowly")
+
+        let sent = try await telegram.waitForSentMessages(count: 1, timeout: .seconds(15))
+        let drafts = telegram.drafts
+        #expect(drafts.map(\.text) == ["Streaming ", "Streaming one piece "])
+        #expect(Set(drafts.map(\.draftId)).count == 1, "one draft, animated")
+        #expect(drafts.allSatisfy { $0.chatId == 4242 })
+        #expect(sent.map(\.text) == ["Streaming one piece at a time."])
+        #expect(llm.requests.first?.stream == true)
+        #expect(await run.stop() == 0)
+        #expect(telegram.sentMessages.count == 1, "exactly one final message")
+        #expect(telegram.edits.isEmpty)
+        run.expectNoSecrets()
+    }
+
+    @Test func telegramWithoutDraftsEditsOnePlaceholderAndRemovesIt() async throws {
+        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
+        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
+        defer { Task { await llm.stop(); await telegram.stop() } }
+        telegram.setDraftsSupported(false)  // an older Bot API server
+        llm.enqueue(.streamed(Self.pieces) { i in
+            // piece 1 → the placeholder message; piece 2 → one edit of it
+            if i == 1 { _ = try? await telegram.waitForSentMessages(count: 1, timeout: .seconds(10)) }
+            if i == 2 { _ = try? await telegram.waitForEdits(count: 1, timeout: .seconds(10)) }
+        })
+        let run = await Self.start(llm, telegram)
+        _ = telegram.enqueueTextMessage(from: 4242, text: "tell me slowly")
+
+        let sent = try await telegram.waitForSentMessages(count: 2, timeout: .seconds(15))
+        #expect(sent[0].text == "Streaming ")
+        #expect(sent[1].text == "Streaming one piece at a time.")
+        #expect(telegram.edits.map(\.text) == ["Streaming one piece "])
+        #expect(telegram.edits.allSatisfy { $0.messageId == sent[0].messageId })
+        _ = try await telegram.waitForCalls(method: "deleteMessage", count: 1)
+        #expect(telegram.deletedMessageIds == [sent[0].messageId], "the placeholder is removed, the final message stays")
+        #expect(await run.stop() == 0)
+        #expect(telegram.sentMessages.count == 2)
+        run.expectNoSecrets()
+    }
+
+    @Test func discordEditsItsPlaceholderThenSendsTheReplyOnce() async throws {
+        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
+        let discord = try await FakeDiscord.start(token: GatewayRun.discordToken, heartbeatIntervalMS: 1000)
+        defer { Task { await llm.stop(); await discord.stop() } }
+        llm.enqueue(.streamed(Self.pieces) { i in
+            if i == 1 { _ = try? await discord.waitForSentMessages(count: 1, timeout: .seconds(10)) }
+            if i == 2 { _ = try? await discord.waitForRequests(method: "PATCH", count: 1, timeout: .seconds(10)) }
+        })
+        let run = GatewayRun()
+        run.useLLM(llm)
+        run.useDiscord(discord, allowFrom: ["555000111"])
+        #expect(run.start())
+        #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
+        _ = discord.dispatchMessageCreate(channelId: "777", guildId: nil, authorId: "555000111", username: "owner",
+                                          bot: false, content: "tell me slowly", mentionsBot: false)
+        let sent = try await discord.waitForSentMessages(count: 2, timeout: .seconds(15))
+        #expect(sent.map(\.content) == ["Streaming ", "Streaming one piece at a time."])
+        let patches = discord.restRequests.filter { $0.method == "PATCH" }
+        #expect(patches.count == 1)
+        #expect(patches.first?.path == "/api/v10/channels/777/messages/\(sent[0].messageId)")
+        #expect(patches.first?.json?["content"]?.stringValue == "Streaming one piece ")
+        let deletes = try await discord.waitForRequests(method: "DELETE", count: 1)
+        #expect(deletes.first?.path == "/api/v10/channels/777/messages/\(sent[0].messageId)")
+        #expect(await run.stop() == 0)
+        #expect(discord.sentMessages.count == 2)
+        run.expectNoSecrets()
+    }
+
+    @Test func quickAnswerSendsNoPreviewAtAll() async throws {
+        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
+        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
+        defer { Task { await llm.stop(); await telegram.stop() } }
+        llm.setDefaultResponse(.text("quick"))
+        let run = await Self.start(llm, telegram)
+        _ = telegram.enqueueTextMessage(from: 4242, text: "hi")
+        let sent = try await telegram.waitForSentMessages(count: 1, timeout: .seconds(10))
+        #expect(sent.map(\.text) == ["quick"])
+        #expect(await run.stop() == 0)
+        #expect(telegram.drafts.isEmpty)
+        #expect(telegram.sentMessages.count == 1)
+    }
+}
