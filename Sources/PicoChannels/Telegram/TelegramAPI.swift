@@ -45,12 +45,7 @@ struct TelegramAPI: Sendable {
     /// Calls `method` and decodes `result`.
     func call<Params: Encodable, Result: Decodable>(_ method: String, _ params: Params, as: Result.Type,
                                                      timeout: Duration = .seconds(30)) async throws -> Result {
-        let response = try await post(method, params, timeout: timeout)
-        if response.isSuccess, let envelope = try? JSONDecoder().decode(TelegramEnvelope<Result>.self, from: Data(response.body)),
-           envelope.ok, let result = envelope.result {
-            return result
-        }
-        throw failure(method, response)
+        try decode(method, try await post(method, params, timeout: timeout), as: Result.self)
     }
 
     /// `POST` of `params` as JSON to `method`; transport failures become ``TelegramAPIError/transport(method:_:)``.
@@ -59,7 +54,7 @@ struct TelegramAPI: Sendable {
         do { body = Array(try JSONEncoder().encode(params)) } catch { throw TelegramAPIError.malformed(method: method) }
         var request = HTTPRequest.postJSON("\(baseURL)/bot\(token)/\(method)", body: body)
         request.timeout = timeout
-        return try await perform(request, method: method, as: Result.self)
+        return try await perform(request, method: method)
     }
 
     /// Calls `method` with a multipart form (file uploads) and decodes `result`.
@@ -67,11 +62,11 @@ struct TelegramAPI: Sendable {
                                    timeout: Duration = .seconds(120)) async throws -> Result {
         var request = form.request("\(baseURL)/bot\(token)/\(method)")
         request.timeout = timeout
-        return try await perform(request, method: method, as: Result.self)
+        return try decode(method, try await perform(request, method: method), as: Result.self)
     }
 
-    /// Sends a prepared Bot API request and decodes `result` (errors as ``TelegramAPIError``).
-    private func perform<Result: Decodable>(_ prepared: HTTPRequest, method: String, as: Result.Type) async throws -> Result {
+    /// Sends a prepared Bot API request (transport errors as ``TelegramAPIError``).
+    private func perform(_ prepared: HTTPRequest, method: String) async throws -> HTTPResponse {
         var request = prepared
         request.proxy = proxy
         request.maxRedirects = 0
@@ -80,6 +75,15 @@ struct TelegramAPI: Sendable {
         } catch let error as HTTPClientError {
             throw TelegramAPIError.transport(method: method, error)
         }
+    }
+
+    /// `result` of a successful envelope, else the reply's error.
+    private func decode<Result: Decodable>(_ method: String, _ response: HTTPResponse, as: Result.Type) throws -> Result {
+        if response.isSuccess, let envelope = try? JSONDecoder().decode(TelegramEnvelope<Result>.self, from: Data(response.body)),
+           envelope.ok, let result = envelope.result {
+            return result
+        }
+        throw failure(method, response)
     }
 
     /// The error for a reply that is not a successful envelope.
