@@ -29,7 +29,8 @@ import Testing
     }
 
     @Test func timeoutKillsCommand() async throws {
-        let r = try await executor(timeout: .milliseconds(200)).run(command: "echo partial; sleep 10")
+        // Long enough for the namespaces layer to start on a loaded machine, far below the command's 10 s.
+        let r = try await executor(timeout: .milliseconds(1500)).run(command: "echo partial; sleep 10")
         #expect(r.timedOut && r.exitStatus == nil && r.signal != nil)
         #expect(r.output.contains("partial"))
     }
