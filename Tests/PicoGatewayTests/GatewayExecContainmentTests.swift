@@ -79,11 +79,27 @@ import Testing
         }
         #expect(Self.size(beat) > 0, "the survivor never started: \(run.log)")
         _ = await run.stop(SIGKILL)
-        // Bounded wait for the kernel to deliver the parent-death signals, then the heartbeat must be still.
-        try await Task.sleep(for: .milliseconds(200))
-        let before = Self.size(beat)
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(Self.size(beat) == before, "a process outlived the gateway")
+        // The parent-death signals take effect asynchronously: the heartbeat must go still (bounded by 10 s; a
+        // surviving writer appends every 20 ms and never looks still for 300 ms).
+        #expect(try await Self.goesStill(beat), "a process outlived the gateway")
+    }
+
+    /// True once `path` has not grown for 300 ms; false if it still grows after 10 s.
+    static func goesStill(_ path: String) async throws -> Bool {
+        var last = size(path)
+        var stillSince = ContinuousClock.now
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            let now = size(path)
+            if now != last {
+                last = now
+                stillSince = ContinuousClock.now
+            } else if ContinuousClock.now - stillSince >= .milliseconds(300) {
+                return true
+            }
+        }
+        return false
     }
 
     /// systemd 252's @system-service (kill on landlock_*), emulated: the gateway starts, serves, and reports the
