@@ -110,8 +110,8 @@ import Testing
         try #require(access(wrapper, X_OK) == 0, "\(wrapper) is not built")
         let run = GatewayRun()
         #expect(run.start(prefix: [wrapper]))
-        #expect(await run.waitFor("/health", status: 200) != nil, "the gateway did not come up: \(run.log)")
-        #expect(await run.waitForLog("exec sandbox:"))
+        #expect(await run.waitFor("/health", status: 200, timeout: .seconds(30)) != nil, "the gateway did not come up: \(run.log)")
+        #expect(await run.waitForLog("exec sandbox:", timeout: .seconds(30)))
         let log = run.log
         #expect(log.contains("landlock: UNAVAILABLE") && log.contains("seccomp filter") && log.contains("SIGSYS"), "\(log)")
         #expect(log.contains("SystemCallFilter=@sandbox"), "\(log)")
