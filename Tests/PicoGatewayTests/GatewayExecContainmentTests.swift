@@ -115,6 +115,7 @@ import Testing
         let log = run.log
         #expect(log.contains("landlock: UNAVAILABLE") && log.contains("seccomp filter") && log.contains("SIGSYS"), "\(log)")
         #expect(log.contains("SystemCallFilter=@sandbox"), "\(log)")
+        await SandboxedExecutor.prepare()
         if SandboxedExecutor.namespacesAvailable {
             #expect(log.contains("exec sandbox: namespaces (no landlock) (self-test passed)"), "\(log)")
         }

@@ -6,6 +6,9 @@ import Testing
 @Suite struct ExecutorTests {
     let box = Sandbox()
 
+    /// The machine probes run once, on a dedicated thread, before executors are created.
+    init() async { await SandboxedExecutor.prepare() }
+
     func executor(timeout: Duration = .seconds(20), cap: Int = 10_000, landlock: LandlockMode = .preferred,
                   sandbox: SandboxMode = .auto) throws -> SandboxedExecutor {
         try SandboxedExecutor(workspace: box.ws, timeout: timeout, maxOutputBytes: cap, landlock: landlock,
@@ -104,7 +107,7 @@ import Testing
         #expect(r.cancelled && !r.succeeded)
     }
 
-    @Test(.enabled(if: SandboxedExecutor.landlockABI != nil))
+    @Test(.enabled("needs Landlock") { await SandboxAvailability.landlock() })
     func landlockConfinesTheChild() async throws {
         let e = try executor(landlock: .required, sandbox: .landlock)
         #expect(e.layer == .landlock(abi: SandboxedExecutor.landlockABI!))
