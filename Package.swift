@@ -42,7 +42,8 @@ let package = Package(
         /// A C program linked as a static executable: it needs no library inside the sandbox (never the Swift
         /// toolchain) and starts without the dynamic loader (lld: glibc's static-dlopen note is not a warning).
         .executableTarget(name: "picoclaw-sandbox", dependencies: ["CPicoPolicy"],
-                          linkerSettings: [.unsafeFlags(["-static-executable", "-use-ld=lld"])]),
+                          linkerSettings: [.unsafeFlags(["-static-executable", "-use-ld=lld", "-Xlinker", "--gc-sections",
+                                                         "-Xlinker", "--strip-all"])]),
 
         // MARK: Libraries
         .target(name: "PicoConfig"),

@@ -427,7 +427,9 @@ static void collect(pid_t pid, int out_r, int status_r, const struct pico_spawn_
     if (status_open) read_reports(status_r, &status_open, r, &final_status, &has_final);
     /* Supervised: the supervisor's own exit says nothing; the command's status came in its final report. */
     if (c->sandbox_mode == PICO_SANDBOX_SUPERVISED && has_final) record_status(final_status, r);
-    if (c->sandbox_mode == PICO_SANDBOX_NAMESPACES && !r->step_reported && r->failed_stage == PICO_STAGE_NONE)
+    /* bubblewrap ended without the step inside reporting: it failed, unless we stopped it first. */
+    if (c->sandbox_mode == PICO_SANDBOX_NAMESPACES && !r->step_reported && r->failed_stage == PICO_STAGE_NONE &&
+        !r->cancelled && !r->timed_out)
         r->failed_stage = PICO_STAGE_NAMESPACE;
     if (pidfd >= 0) close(pidfd);
 }

@@ -45,7 +45,7 @@ final class AttackScene: @unchecked Sendable {
         for p in [ws, outside, target] { chown(p, who.uid, who.uid) }
     }
 
-    deinit { _ = "rm -rf '\(dir.path)'".withCString { system($0) } }
+    deinit { dir.remove() }
 
     /// Writes `script` to ws/attack.sh and runs `sh attack.sh` through the real executor as the attacker.
     func run(_ script: String, mode: SandboxMode, network: Bool = false,
@@ -54,6 +54,7 @@ final class AttackScene: @unchecked Sendable {
         chown(dir.sub("ws/attack.sh"), who.uid, who.uid)
         switch who {
         case .root:
+            await SandboxedExecutor.prepare()  // probes and filters built off the cooperative pool
             let e = try SandboxedExecutor(workspace: ws, timeout: timeout, sandbox: mode, network: network)
             let r = try await e.run(command: "sh attack.sh")
             return (r.output + r.limitNotes.map { "\n" + $0 }.joined(), r.exitStatus)
@@ -62,7 +63,7 @@ final class AttackScene: @unchecked Sendable {
             let candidates: [String] = ["/usr/bin/setpriv", "/bin/setpriv"]
             let setpriv = try #require(candidates.first { access($0, X_OK) == 0 })
             let out = TempDir("pico-attack-out")
-            defer { _ = "rm -rf '\(out.path)'".withCString { system($0) } }
+            defer { out.remove() }
             let seconds = Int(timeout.components.seconds)
             var args = ["--reuid=65534", "--regid=65534", "--clear-groups", binary, "policy", "run", "--workspace", ws,
                         "--sandbox", mode.rawValue, "--timeout", String(seconds)]

@@ -5,51 +5,62 @@ import Testing
 // against the fallback (no namespaces: capabilities dropped, subreaper cleanup, Landlock, seccomp, limits),
 // each as root (in this process) and as uid 65534 (picoclaw policy run under setpriv).
 
-@Suite struct NamespaceContainmentTests {
-    static let available = SandboxedExecutor.namespacesAvailable
-    static let why = "needs bubblewrap and user namespaces: \(SandboxedExecutor.namespacesProblem ?? "")"
+/// Sandbox availability, probed on a dedicated thread (the probes start child processes).
+enum SandboxAvailability {
+    static func namespaces() async -> Bool {
+        await SandboxedExecutor.prepare()
+        return SandboxedExecutor.namespacesAvailable
+    }
 
-    @Test(.enabled(if: available, Comment(rawValue: why)), arguments: Attacker.allCases)
+    static func landlock() async -> Bool {
+        await SandboxedExecutor.prepare()
+        return SandboxedExecutor.landlockABI != nil
+    }
+}
+
+@Suite struct NamespaceContainmentTests {
+    static let why: Comment = "needs bubblewrap and user namespaces (picoclaw policy self-test says why not)"
+
+    @Test(.enabled(why) { await SandboxAvailability.namespaces() }, arguments: Attacker.allCases)
     func metadataOutsideUnchanged(_ who: Attacker) async throws { try await SandboxAttacks.metadata(.namespaces, who) }
 
-    @Test(.enabled(if: available, Comment(rawValue: why)), arguments: Attacker.allCases)
+    @Test(.enabled(why) { await SandboxAvailability.namespaces() }, arguments: Attacker.allCases)
     func deviceNodesRefused(_ who: Attacker) async throws { try await SandboxAttacks.deviceNodes(.namespaces, who) }
 
-    @Test(.enabled(if: available, Comment(rawValue: why)), arguments: Attacker.allCases)
+    @Test(.enabled(why) { await SandboxAvailability.namespaces() }, arguments: Attacker.allCases)
     func outsideUnixSocketUnreachable(_ who: Attacker) async throws { try await SandboxAttacks.unixSocket(.namespaces, who) }
 
-    @Test(.enabled(if: available, Comment(rawValue: why)), arguments: Attacker.allCases)
+    @Test(.enabled(why) { await SandboxAvailability.namespaces() }, arguments: Attacker.allCases)
     func loopbackTCPFollowsTheNetworkSwitch(_ who: Attacker) async throws { try await SandboxAttacks.loopbackTCP(.namespaces, who) }
 
-    @Test(.enabled(if: available, Comment(rawValue: why)), arguments: Attacker.allCases)
+    @Test(.enabled(why) { await SandboxAvailability.namespaces() }, arguments: Attacker.allCases)
     func outsidePathsInvisible(_ who: Attacker) async throws { try await SandboxAttacks.outsideInvisible(.namespaces, who) }
 
-    @Test(.enabled(if: available, Comment(rawValue: why)), arguments: Attacker.allCases)
+    @Test(.enabled(why) { await SandboxAvailability.namespaces() }, arguments: Attacker.allCases)
     func survivorsDieWithTheTurn(_ who: Attacker) async throws { try await SandboxAttacks.survivors(.namespaces, who) }
 
-    @Test(.enabled(if: available, Comment(rawValue: why)), arguments: Attacker.allCases)
+    @Test(.enabled(why) { await SandboxAvailability.namespaces() }, arguments: Attacker.allCases)
     func resourceProbesStopped(_ who: Attacker) async throws { try await SandboxAttacks.limits(.namespaces, who) }
 }
 
 @Suite struct FallbackContainmentTests {
-    static let available = SandboxedExecutor.landlockABI != nil
-    static let why = "needs Landlock: \(SandboxedExecutor.landlockProblem ?? "")"
+    static let why: Comment = "needs Landlock (picoclaw policy self-test says why not)"
 
-    @Test(.enabled(if: available, Comment(rawValue: why)), arguments: Attacker.allCases)
+    @Test(.enabled(why) { await SandboxAvailability.landlock() }, arguments: Attacker.allCases)
     func metadataOutsideUnchanged(_ who: Attacker) async throws { try await SandboxAttacks.metadata(.landlock, who) }
 
-    @Test(.enabled(if: available, Comment(rawValue: why)), arguments: Attacker.allCases)
+    @Test(.enabled(why) { await SandboxAvailability.landlock() }, arguments: Attacker.allCases)
     func deviceNodesRefused(_ who: Attacker) async throws { try await SandboxAttacks.deviceNodes(.landlock, who) }
 
-    @Test(.enabled(if: available, Comment(rawValue: why)), arguments: Attacker.allCases)
+    @Test(.enabled(why) { await SandboxAvailability.landlock() }, arguments: Attacker.allCases)
     func outsideUnixSocketUnreachable(_ who: Attacker) async throws { try await SandboxAttacks.unixSocket(.landlock, who) }
 
-    @Test(.enabled(if: available, Comment(rawValue: why)), arguments: Attacker.allCases)
+    @Test(.enabled(why) { await SandboxAvailability.landlock() }, arguments: Attacker.allCases)
     func loopbackTCPFollowsTheNetworkSwitch(_ who: Attacker) async throws { try await SandboxAttacks.loopbackTCP(.landlock, who) }
 
-    @Test(.enabled(if: available, Comment(rawValue: why)), arguments: Attacker.allCases)
+    @Test(.enabled(why) { await SandboxAvailability.landlock() }, arguments: Attacker.allCases)
     func survivorsDieWithTheTurn(_ who: Attacker) async throws { try await SandboxAttacks.survivors(.landlock, who) }
 
-    @Test(.enabled(if: available, Comment(rawValue: why)), arguments: Attacker.allCases)
+    @Test(.enabled(why) { await SandboxAvailability.landlock() }, arguments: Attacker.allCases)
     func resourceProbesStopped(_ who: Attacker) async throws { try await SandboxAttacks.limits(.landlock, who) }
 }

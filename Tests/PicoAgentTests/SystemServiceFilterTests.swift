@@ -18,10 +18,11 @@ import Testing
     @Test func selfTestSurvivesAndNamesTheFilter() async throws {
         let picoclaw = try #require(picoclawBinary())
         let out = TempDir("pico-sysfilter")
-        defer { _ = "rm -rf '\(out.path)'".withCString { system($0) } }
+        defer { out.remove() }
         let r = try await runProcess(try wrapper(), [picoclaw, "policy", "self-test"],
                                      environment: ["PATH": "/usr/bin:/bin"], workDir: out)
         let text = r.stdout + r.stderr
+        await SandboxedExecutor.prepare()
         #expect(r.status != 128 + SIGSYS, "picoclaw itself was killed by the filter: \(text)")
         #expect(text.contains("landlock: UNAVAILABLE") && text.contains("seccomp filter"), "\(text)")
         #expect(text.contains("SystemCallFilter=@sandbox"), "\(text)")
@@ -31,11 +32,11 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: SandboxedExecutor.namespacesAvailable, "needs bubblewrap and user namespaces"))
+    @Test(.enabled("needs bubblewrap and user namespaces") { await SandboxAvailability.namespaces() })
     func commandsStillConfinedByTheRemainingLayers() async throws {
         let picoclaw = try #require(picoclawBinary())
         let scene = TempDir("pico-sysfilter-ws")
-        defer { _ = "rm -rf '\(scene.path)'".withCString { system($0) } }
+        defer { scene.remove() }
         mkdir(scene.sub("ws"), 0o700)
         scene.write("outside/secret.txt", "SECRET-CANARY")
         scene.write("ws/a.sh", "cat \(scene.sub("outside/secret.txt"))\n")
@@ -51,7 +52,7 @@ extension SystemServiceFilterTests {
     @Test func landlockModeRefusesWithTheReason() async throws {
         let picoclaw = try #require(picoclawBinary())
         let scene = TempDir("pico-sysfilter-refuse")
-        defer { _ = "rm -rf '\(scene.path)'".withCString { system($0) } }
+        defer { scene.remove() }
         mkdir(scene.sub("ws"), 0o700)
         let r = try await runProcess(try wrapper(), [picoclaw, "policy", "run", "--workspace", scene.sub("ws"),
                                                      "--sandbox", "landlock", "--", "touch", "ran.txt"],

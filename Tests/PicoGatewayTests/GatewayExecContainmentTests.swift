@@ -79,11 +79,27 @@ import Testing
         }
         #expect(Self.size(beat) > 0, "the survivor never started: \(run.log)")
         _ = await run.stop(SIGKILL)
-        // Bounded wait for the kernel to deliver the parent-death signals, then the heartbeat must be still.
-        try await Task.sleep(for: .milliseconds(200))
-        let before = Self.size(beat)
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(Self.size(beat) == before, "a process outlived the gateway")
+        // The parent-death signals take effect asynchronously: the heartbeat must go still (bounded by 10 s; a
+        // surviving writer appends every 20 ms and never looks still for 300 ms).
+        #expect(try await Self.goesStill(beat), "a process outlived the gateway")
+    }
+
+    /// True once `path` has not grown for 300 ms; false if it still grows after 10 s.
+    static func goesStill(_ path: String) async throws -> Bool {
+        var last = size(path)
+        var stillSince = ContinuousClock.now
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            let now = size(path)
+            if now != last {
+                last = now
+                stillSince = ContinuousClock.now
+            } else if ContinuousClock.now - stillSince >= .milliseconds(300) {
+                return true
+            }
+        }
+        return false
     }
 
     /// systemd 252's @system-service (kill on landlock_*), emulated: the gateway starts, serves, and reports the
@@ -94,11 +110,12 @@ import Testing
         try #require(access(wrapper, X_OK) == 0, "\(wrapper) is not built")
         let run = GatewayRun()
         #expect(run.start(prefix: [wrapper]))
-        #expect(await run.waitFor("/health", status: 200) != nil, "the gateway did not come up: \(run.log)")
-        #expect(await run.waitForLog("exec sandbox:"))
+        #expect(await run.waitFor("/health", status: 200, timeout: .seconds(30)) != nil, "the gateway did not come up: \(run.log)")
+        #expect(await run.waitForLog("exec sandbox:", timeout: .seconds(30)))
         let log = run.log
         #expect(log.contains("landlock: UNAVAILABLE") && log.contains("seccomp filter") && log.contains("SIGSYS"), "\(log)")
         #expect(log.contains("SystemCallFilter=@sandbox"), "\(log)")
+        await SandboxedExecutor.prepare()
         if SandboxedExecutor.namespacesAvailable {
             #expect(log.contains("exec sandbox: namespaces (no landlock) (self-test passed)"), "\(log)")
         }

@@ -92,13 +92,12 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: SandboxedExecutor.landlockABI != nil, "needs Landlock"))
+    @Test(.enabled("needs Landlock") { await SandboxAvailability.landlock() })
     func landlockContainsEveryBypassThatRuns() async throws {
         try await containsEveryBypass(.landlock)
     }
 
-    @Test(.enabled(if: SandboxedExecutor.namespacesAvailable,
-                   "needs bubblewrap and user namespaces: \(SandboxedExecutor.namespacesProblem ?? "")"))
+    @Test(.enabled("needs bubblewrap and user namespaces") { await SandboxAvailability.namespaces() })
     func namespacesContainEveryBypassThatRuns() async throws {
         try await containsEveryBypass(.namespaces)
     }

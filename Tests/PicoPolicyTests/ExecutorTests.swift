@@ -6,6 +6,9 @@ import Testing
 @Suite struct ExecutorTests {
     let box = Sandbox()
 
+    /// The machine probes run once, on a dedicated thread, before executors are created.
+    init() async { await SandboxedExecutor.prepare() }
+
     func executor(timeout: Duration = .seconds(20), cap: Int = 10_000, landlock: LandlockMode = .preferred,
                   sandbox: SandboxMode = .auto) throws -> SandboxedExecutor {
         try SandboxedExecutor(workspace: box.ws, timeout: timeout, maxOutputBytes: cap, landlock: landlock,
@@ -29,7 +32,8 @@ import Testing
     }
 
     @Test func timeoutKillsCommand() async throws {
-        let r = try await executor(timeout: .milliseconds(200)).run(command: "echo partial; sleep 10")
+        // Long enough for the namespaces layer to start on a loaded machine, far below the command's 10 s.
+        let r = try await executor(timeout: .milliseconds(1500)).run(command: "echo partial; sleep 10")
         #expect(r.timedOut && r.exitStatus == nil && r.signal != nil)
         #expect(r.output.contains("partial"))
     }
@@ -103,7 +107,7 @@ import Testing
         #expect(r.cancelled && !r.succeeded)
     }
 
-    @Test(.enabled(if: SandboxedExecutor.landlockABI != nil))
+    @Test(.enabled("needs Landlock") { await SandboxAvailability.landlock() })
     func landlockConfinesTheChild() async throws {
         let e = try executor(landlock: .required, sandbox: .landlock)
         #expect(e.layer == .landlock(abi: SandboxedExecutor.landlockABI!))
