@@ -167,6 +167,37 @@ struct OwnerControlsTests {
     }
 }
 
+@Suite("owner controls: CLI next to a running gateway", .serialized)
+struct OwnerCLIConcurrencyTests {
+    /// Each CLI command opens and closes the store while the gateway has it open; the gateway's shared-memory
+    /// lock must survive that (it once lost it and died of SIGBUS when a CLI re-initialised -shm).
+    @Test func storeCommandsWhileTheGatewayRunsLeaveItServing() async throws {
+        let (llm, telegram, run) = try await OwnerControlsTests.echoRun([:], allowFrom: [OwnerControlsTests.owner])
+        defer { Task { await llm.stop(); await telegram.stop() } }
+        #expect(run.start())
+        #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
+        // The gateway holds SQLite's POSIX lock on state.db-shm (the lock that tells other processes it is open).
+        var shm = stat()
+        #expect(stat(run.home + "/state/state.db-shm", &shm) == 0)
+        let locks = BinaryTempDir.readFile("/proc/locks") ?? ""
+        let held = locks.split(separator: "\n").contains { line in
+            let f = line.split(separator: " ", omittingEmptySubsequences: true)
+            return f.count >= 6 && f[4] == "\(run.pid)" && f[5].hasSuffix(":\(shm.st_ino)")
+        }
+        #expect(held, "the gateway lost its lock on state.db-shm:\n\(locks)")
+        for round in 1...4 {
+            #expect(await run.cli(["pairing", "list"])?.status == 0)
+            #expect(await run.cli(["status", "--json"]) != nil)
+            #expect(await run.cli(["backup", "create", "--output", run.dir.at("b\(round).tar")])?.status == 0)
+            telegram.enqueueTextMessage(from: OwnerControlsTests.owner, text: "round \(round)")
+            let sent = try await telegram.waitForSentMessages(count: round, timeout: .seconds(10))
+            #expect(sent.last?.text == "echo: round \(round)")
+        }
+        #expect(await run.stop() == 0, "\(run.log)")
+        #expect(!run.log.contains("crashed"))
+    }
+}
+
 extension GatewayRun {
     /// Runs `picoclaw <arguments>` with this run's environment (same home and config as the gateway).
     func cli(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) async -> BinaryOutcome? {
