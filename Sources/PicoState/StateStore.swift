@@ -185,8 +185,10 @@ public final class StateStore: Sendable {
         // Tighten -wal/-shm left by an earlier version *before* SQLite opens them: closing any descriptor of a file
         // drops every POSIX lock this process holds on it, and losing SQLite's lock on -shm lets another process
         // (a CLI command next to the running gateway) re-initialise the shared memory under this one (SIGBUS).
-        // Files SQLite creates get the database file's mode (0600).
-        for suffix in ["-wal", "-shm"] {
+        // Files SQLite creates get the database file's mode, so the database file is created 0600 here first.
+        let created = openat(dirFD, fileName, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if created >= 0 { Glibc.close(created) }
+        for suffix in ["", "-wal", "-shm"] {
             let fd = openat(dirFD, fileName + suffix, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
             if fd >= 0 {
                 _ = fchmod(fd, 0o600)
