@@ -16,7 +16,8 @@ struct ExecRiskTests {
         for command in ["curl https://example.com", "wget -q x", "ssh host", "rsync -a a b:c", "apt-get install jq",
                         "pip install requests", "npm i left-pad", "git push origin main", "find . -name '*.o' -delete",
                         "echo x > .bashrc", "cp hook .git/hooks/pre-commit", "echo $HOME", "echo `id`",
-                        "eval ls", "sh -c 'ls'", "FOO=1 curl x"] {
+                        "eval ls", "sh -c 'ls'", "FOO=1 curl x", "c\\url x", "'curl' x", "/usr/bin/curl x", "env curl x",
+                        "busybox wget x", "python3 -c 'import urllib'", "perl -e 1", "node -e 1"] {
             // The command policy comes first: a command it denies never reaches approval.
             #expect(!Self.policy.evaluate(command: command).isAllowed || Self.reason(command) != nil, "\(command) was not held")
         }

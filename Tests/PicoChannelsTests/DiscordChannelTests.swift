@@ -220,9 +220,9 @@ struct DiscordChannelTests {
     @Test func typingRepeatsUntilStopped() async throws {
         let fake = try await FakeDiscord.start()
         let channel = DiscordChannel(options: DiscordOptions(
-            token: fake.token, apiBase: fake.apiBase, typingInterval: .seconds(8), timing: ChannelTiming(scale: 0.01)))
-        // scale 0.01: 80 ms between pings and a 3 s overall limit (at 0.002 the 0.6 s limit could pass during the
-        // first request on a loaded machine, leaving one ping).
+            // Scale 0.02: typing every 160 ms for at most 6 s (the 300 s cap scaled), so a slow first request on a
+            // loaded machine still leaves room for the second.
+            token: fake.token, apiBase: fake.apiBase, typingInterval: .seconds(8), timing: ChannelTiming(scale: 0.02)))
         let handle = try #require(channel.startTyping(ReplyTarget(chatID: "300")))
         let calls = try await fake.waitForTypingCalls(count: 2)
         handle.stop()

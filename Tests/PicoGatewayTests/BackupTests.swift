@@ -6,13 +6,8 @@ import Testing
 @Suite("backup", .serialized)
 struct BackupTests {
     @Test func backupWipeRestoreAndTheGatewayResumesWithHistoryPairingsAndCursors() async throws {
-        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
-        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
+        let (llm, telegram, run) = try await OwnerControlsTests.echoRun(["PICOCLAW_CHANNELS_TELEGRAM_DM_POLICY": "pairing"], allowFrom: [4242])
         defer { Task { await llm.stop(); await telegram.stop() } }
-        llm.setResponder { request in .text("echo: \(request.lastUserText ?? "")") }
-        let run = GatewayRun(environment: ["PICOCLAW_CHANNELS_TELEGRAM_DM_POLICY": "pairing"])
-        run.useLLM(llm)
-        run.useTelegram(telegram, allowFrom: [4242])
         // A secret in the config file: left out of the backup unless asked for.
         run.dir.write("home/config.json", #"{"channels": {"telegram": {"token": "\#(GatewayRun.telegramToken)"}}}"#, mode: 0o600)
         #expect(run.start())
@@ -117,5 +112,24 @@ struct BackupTests {
         #expect(home.dir.read("b.tar.gpg")?.contains("SECRET-stream-token") == false)
         #expect(home.dir.read("b.tar")?.contains("SECRET-stream-token") == true)
         #expect(await home.run(["backup", "verify", home.dir.at("b.tar")])?.status == 0)
+    }
+
+    @Test func asAnUnprivilegedUserTheBackupIsPrivateAndHoldsNoSecretAndNoSymlinkTarget() async throws {
+        let home = BinaryHome()
+        home.config(#"{"channels": {"telegram": {"token": "123:SECRET-nobody-token"}}, "gateway": {"pid_file": ""}}"#)
+        home.dir.write("home/workspace/ok.txt", "mine")
+        home.dir.write("canary.txt", "CANARY-outside-the-workspace", mode: 0o644)
+        symlink(home.dir.at("canary.txt"), home.dir.at("home/workspace/link"))
+        home.giveToNobody()
+        let out = home.dir.at("home/b.tar")
+        let created = try #require(await home.run(["backup", "create", "--output", out], asNobody: true))
+        #expect(created.status == 0, "\(created.stderr)")
+        var st = stat()
+        #expect(lstat(out, &st) == 0 && st.st_mode & 0o777 == 0o600 && st.st_uid == BinaryHome.nobody)
+        let text = BinaryTempDir.readFile(out) ?? ""
+        #expect(text.contains("mine") && text.contains("skipped symlink workspaces/main/link"))
+        #expect(!text.contains("CANARY-outside-the-workspace"), "a symlink was followed out of the workspace")
+        #expect(!text.contains("SECRET-nobody-token"))
+        #expect(await home.run(["backup", "verify", out], asNobody: true)?.status == 0)
     }
 }

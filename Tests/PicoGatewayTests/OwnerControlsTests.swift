@@ -8,6 +8,17 @@ import Testing
 struct OwnerControlsTests {
     static let owner = 4242
 
+    /// Fake LLM (echoing the last user text), fake Telegram allowing `allowFrom`, and a gateway run wired to both.
+    static func echoRun(_ environment: [String: String], allowFrom: [Int]) async throws -> (FakeOpenAI, FakeTelegram, GatewayRun) {
+        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
+        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
+        llm.setResponder { request in .text("echo: \(request.lastUserText ?? "")") }
+        let run = GatewayRun(environment: environment)
+        run.useLLM(llm)
+        run.useTelegram(telegram, allowFrom: allowFrom)
+        return (llm, telegram, run)
+    }
+
     /// The pairing code in a message, if any (8 characters of the unambiguous alphabet).
     static func code(in text: String) -> String? {
         let alphabet = Set("ABCDEFGHJKMNPQRSTUVWXYZ23456789")
@@ -18,13 +29,8 @@ struct OwnerControlsTests {
     }
 
     @Test func strangerPairsThroughTheOwnerAndRepeatedStrangersGetNothingMore() async throws {
-        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
-        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
+        let (llm, telegram, run) = try await OwnerControlsTests.echoRun(["PICOCLAW_CHANNELS_TELEGRAM_DM_POLICY": "pairing"], allowFrom: [Self.owner])
         defer { Task { await llm.stop(); await telegram.stop() } }
-        llm.setResponder { request in .text("echo: \(request.lastUserText ?? "")") }
-        let run = GatewayRun(environment: ["PICOCLAW_CHANNELS_TELEGRAM_DM_POLICY": "pairing"])
-        run.useLLM(llm)
-        run.useTelegram(telegram, allowFrom: [Self.owner])
         #expect(run.start())
         #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
 
@@ -94,14 +100,9 @@ struct OwnerControlsTests {
     }
 
     @Test func senderOverBudgetIsRefusedOnceTheOwnerIsToldAndCountersSurviveARestart() async throws {
-        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
-        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
-        llm.setResponder { request in .text("echo: \(request.lastUserText ?? "")") }
         // Any model call uses more than 10 tokens (the fake reports the request size), so one turn spends it.
-        let run = GatewayRun(environment: ["PICOCLAW_LIMITS_TOKENS_PER_DAY": "10"])
-        run.useLLM(llm)
-        run.useTelegram(telegram, allowFrom: [Self.owner, 6001])
+        let (llm, telegram, run) = try await OwnerControlsTests.echoRun(["PICOCLAW_LIMITS_TOKENS_PER_DAY": "10"], allowFrom: [Self.owner, 6001])
+        defer { Task { await llm.stop(); await telegram.stop() } }
         #expect(run.start())
         #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
 
@@ -143,15 +144,10 @@ struct OwnerControlsTests {
     }
 
     @Test func messagesPerMinuteAndCostFromConfiguredPrices() async throws {
-        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
-        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
-        llm.setResponder { request in .text("echo: \(request.lastUserText ?? "")") }
         // 1000 USD per million prompt tokens: the first call costs far more than the $0.01 cap.
-        let run = GatewayRun(environment: ["PICOCLAW_LIMITS_MESSAGES_PER_MINUTE": "2", "PICOCLAW_LIMITS_COST_PER_DAY_USD": "0.01",
-                                           "PICOCLAW_LIMITS_PRICES": "openai/gpt-test=1000/0"])
-        run.useLLM(llm)
-        run.useTelegram(telegram, allowFrom: [Self.owner, 7001])
+        let (llm, telegram, run) = try await OwnerControlsTests.echoRun(["PICOCLAW_LIMITS_MESSAGES_PER_MINUTE": "2", "PICOCLAW_LIMITS_COST_PER_DAY_USD": "0.01",
+                                           "PICOCLAW_LIMITS_PRICES": "openai/gpt-test=1000/0"], allowFrom: [Self.owner, 7001])
+        defer { Task { await llm.stop(); await telegram.stop() } }
         #expect(run.start())
         #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
         // The per-minute window is a calendar minute: stay clear of its end so four messages share one.
@@ -168,6 +164,37 @@ struct OwnerControlsTests {
         #expect(sent.contains { $0.chatId == Self.owner && $0.text.contains("cost_per_day_usd") })
         #expect(llm.requests.count == 1)
         #expect(await run.stop() == 0)
+    }
+}
+
+@Suite("owner controls: CLI next to a running gateway", .serialized)
+struct OwnerCLIConcurrencyTests {
+    /// Each CLI command opens and closes the store while the gateway has it open; the gateway's shared-memory
+    /// lock must survive that (it once lost it and died of SIGBUS when a CLI re-initialised -shm).
+    @Test func storeCommandsWhileTheGatewayRunsLeaveItServing() async throws {
+        let (llm, telegram, run) = try await OwnerControlsTests.echoRun([:], allowFrom: [OwnerControlsTests.owner])
+        defer { Task { await llm.stop(); await telegram.stop() } }
+        #expect(run.start())
+        #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
+        // The gateway holds SQLite's POSIX lock on state.db-shm (the lock that tells other processes it is open).
+        var shm = stat()
+        #expect(stat(run.home + "/state/state.db-shm", &shm) == 0)
+        let locks = BinaryTempDir.readFile("/proc/locks") ?? ""
+        let held = locks.split(separator: "\n").contains { line in
+            let f = line.split(separator: " ", omittingEmptySubsequences: true)
+            return f.count >= 6 && f[4] == "\(run.pid)" && f[5].hasSuffix(":\(shm.st_ino)")
+        }
+        #expect(held, "the gateway lost its lock on state.db-shm:\n\(locks)")
+        for round in 1...4 {
+            #expect(await run.cli(["pairing", "list"])?.status == 0)
+            #expect(await run.cli(["status", "--json"]) != nil)
+            #expect(await run.cli(["backup", "create", "--output", run.dir.at("b\(round).tar")])?.status == 0)
+            telegram.enqueueTextMessage(from: OwnerControlsTests.owner, text: "round \(round)")
+            let sent = try await telegram.waitForSentMessages(count: round, timeout: .seconds(10))
+            #expect(sent.last?.text == "echo: round \(round)")
+        }
+        #expect(await run.stop() == 0, "\(run.log)")
+        #expect(!run.log.contains("crashed"))
     }
 }
 

@@ -74,6 +74,7 @@ public struct ExecRisk: Sendable {
                                        "ftp", "telnet", "nmap", "aria2c", "http", "https", "xh"]
     static let packageManagers: Set<String> = ["apt", "apt-get", "aptitude", "dpkg", "pip", "pip3", "pipx", "npm", "npx",
                                                "yarn", "pnpm", "gem", "cargo", "go", "brew", "snap", "conda", "uv", "bun", "apk", "dnf", "yum"]
+    static let interpreters = ["python", "perl", "ruby", "node", "php", "lua", "osascript", "Rscript"]
     static let writers: Set<String> = ["cp", "mv", "tee", "touch", "install", "ln", "sed", "truncate", "dd", "chmod"]
 
     /// Why `command` must be approved, or `nil` when it may run without asking.
@@ -88,19 +89,29 @@ public struct ExecRisk: Sendable {
         }
         if command.contains("$") || command.contains("`") { return "uses substitutions or variables the analysis cannot resolve" }
         for s in segments {
-            guard let first = s.argv.first else { continue }
+            guard var first = s.argv.first else { continue }
+            var argv = s.argv
+            // Multi-call binaries run their first argument.
+            if ["busybox", "toybox"].contains(first.split(separator: "/").last.map(String.init) ?? first), argv.count > 1 {
+                argv.removeFirst()
+                first = argv[0]
+            }
             let name = String(first.split(separator: "/").last ?? Substring(first))
+            if Self.interpreters.contains(where: { name == $0 || name.hasPrefix($0 + ".") || name.hasPrefix($0 + "3") }),
+               argv.dropFirst().contains(where: { ["-c", "-e", "-E", "--eval", "-r"].contains($0) }) {
+                return "\(name) runs inline code the analysis cannot see"
+            }
             if s.depth > 0 && (s.origin.contains("sh -c") || s.origin.contains("$(")) { return "runs a nested shell (\(s.origin))" }
             if ["eval", "source", ".", "exec"].contains(name) { return "\(name) runs code the analysis cannot see" }
             if Self.network.contains(name) { return "\(name) uses the network" }
             if Self.packageManagers.contains(name) { return "\(name) is a package manager" }
-            if name == "git", s.argv.contains("push") { return "git push publishes" }
-            if name == "rm", s.argv.dropFirst().contains(where: { $0.hasPrefix("-") && ($0.contains("r") || $0.contains("R")) || $0 == "--recursive" }) {
+            if name == "git", argv.contains("push") { return "git push publishes" }
+            if name == "rm", argv.dropFirst().contains(where: { $0.hasPrefix("-") && ($0.contains("r") || $0.contains("R")) || $0 == "--recursive" }) {
                 return "recursive delete"
             }
-            if name == "find", s.argv.contains("-delete") { return "find -delete removes files in bulk" }
+            if name == "find", argv.contains("-delete") { return "find -delete removes files in bulk" }
             if name == "shred" || name == "wipe" { return "\(name) destroys files" }
-            let targets = Self.writers.contains(name) ? Array(s.argv.dropFirst()) : []
+            let targets = Self.writers.contains(name) ? Array(argv.dropFirst()) : []
             if let dot = (targets + Self.redirectTargets(s.normalized)).first(where: Self.isDotPath) {
                 return "writes to the dot-file \(dot)"
             }

@@ -73,21 +73,8 @@ public struct GatewayStatus: Sendable {
     }
 }
 
-/// Reads a small text file (up to 64 KiB).
-func readProcText(_ path: String) -> String? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var out: [UInt8] = []
-    var buf = [UInt8](repeating: 0, count: 4096)
-    while out.count < 65536 {
-        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 && errno == EINTR { continue }
-        if n <= 0 { break }
-        out.append(contentsOf: buf[0..<n])
-    }
-    return String(decoding: out, as: UTF8.self)
-}
+/// Reads a small text file (a PID file, `/proc/<pid>/status`).
+func readProcText(_ path: String) -> String? { readWhole(path).map { String(decoding: $0, as: UTF8.self) } }
 
 /// The part of `/ready` status reads.
 private struct ReadyBody: Decodable {
