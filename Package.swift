@@ -29,9 +29,9 @@ let package = Package(
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
                        providers: [.apt(["libmicrohttpd-dev"])]),
-        /// libxml2's HTML parser: web pages to readable text (PicoAgent's web_fetch).
-        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0",
-                       providers: [.apt(["libxml2-dev"])]),
+        /// libxml2's HTML parser for PicoAgent's web_fetch, loaded with dlopen on first use (Debian `libxml2`), so
+        /// the gateway does not map libxml2 and ICU unless a page is converted.
+        .target(name: "CLibXML2"),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp",

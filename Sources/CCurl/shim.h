@@ -20,6 +20,7 @@ static inline CURLcode pico_easy_getinfo_ptr(CURL *h, CURLINFO i, void **v) { re
 static inline CURLcode pico_easy_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode pico_easy_getinfo_socket(CURL *h, CURLINFO i, curl_socket_t *v) { return curl_easy_getinfo(h, i, v); }
 
+static inline CURLSHcode pico_share_setopt_long(CURLSH *s, CURLSHoption o, long v) { return curl_share_setopt(s, o, v); }
 static inline CURLMcode pico_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
 
 /// The result code of a finished transfer (CURLMsg keeps it in a union Swift cannot read directly).

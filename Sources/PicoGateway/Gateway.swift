@@ -139,7 +139,8 @@ public final class Gateway: Sendable {
         }
         let schedules = ScheduleRunner(schedules: ScheduleStore(store: store, maxPerOwner: config.tools.schedule.maxPerSender),
                                        sink: pipeline, logger: logger)
-        let scheduling = Task { await schedules.run() }
+        // With tools.schedule.enabled false nothing fires (stored schedules wait; `picoclaw schedules` removes them).
+        let scheduling = Task { if config.tools.schedule.enabled { await schedules.run() } }
         defer { scheduling.cancel() }
         let supervisor = ChannelSupervisor(channels: channels, board: board, logger: logger)
         logNextSteps(config: config, agentsReady: agentsReady, channels: channels)

@@ -60,6 +60,12 @@ final class CurlTransfer: @unchecked Sendable {
         if let headerList { easy.set(CURLOPT_HTTPHEADER, pointer: headerList) }
         for entry in request.resolve { resolveList = curl_slist_append(resolveList, entry) }
         if let resolveList { easy.set(CURLOPT_RESOLVE, pointer: resolveList) }
+        if request.isolatedDNS {
+            // Its own DNS cache, a fresh connection, and no connection left behind for other transfers to reuse.
+            easy.set(CURLOPT_SHARE, pointer: IsolatedDNSCache.shared.handle)
+            easy.set(CURLOPT_FRESH_CONNECT, 1)
+            easy.set(CURLOPT_FORBID_REUSE, 1)
+        }
 
         let me = Unmanaged.passUnretained(self).toOpaque()
         _ = pico_easy_setopt_data_cb(easy.handle, CURLOPT_WRITEFUNCTION, curlWriteBody)
@@ -132,6 +138,19 @@ final class CurlTransfer: @unchecked Sendable {
             if !name.isEmpty { headers.append(HTTPHeader(name, value)) }
         }
         return HTTPResponse(status: easy.infoLong(CURLINFO_RESPONSE_CODE), headers: headers, body: body)
+    }
+}
+
+/// A DNS cache apart from the multi handle's (used only on the driver thread, so it needs no locks).
+final class IsolatedDNSCache: @unchecked Sendable {
+    static let shared = IsolatedDNSCache()
+    let handle: UnsafeMutableRawPointer
+
+    private init() {
+        _ = CurlDriver.shared  // curl_global_init first
+        guard let h = curl_share_init() else { fatalError("curl_share_init failed") }
+        _ = pico_share_setopt_long(h, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_DNS.rawValue))
+        handle = h
     }
 }
 

@@ -29,6 +29,10 @@ public struct HTTPRequest: Sendable {
     /// Pinned addresses in libcurl `CURLOPT_RESOLVE` form (`host:port:address`): the transfer connects to these
     /// addresses without resolving the host itself, so DNS cannot change between a caller's check and the connect.
     public var resolve: [String]
+    /// Keep this transfer's DNS answers (including ``resolve`` pins) in a cache of their own, apart from every other
+    /// transfer's, on a connection of its own that is closed afterwards: a pin never steers unrelated requests to
+    /// the same host and port, and no connection made by another transfer is reused.
+    public var isolatedDNS: Bool
     /// Media types (`text/html`, ...) accepted for a 2xx body; `nil` accepts any. Another type aborts the transfer
     /// before the body is read, with ``HTTPClientError/contentTypeNotAllowed(_:)``.
     public var allowedContentTypes: [String]?
@@ -36,7 +40,8 @@ public struct HTTPRequest: Sendable {
     public init(method: String = "GET", url: String, headers: [HTTPHeader] = [], body: [UInt8]? = nil,
                 connectTimeout: Duration = .seconds(10), timeout: Duration = .seconds(60),
                 maxResponseBytes: Int = 10 << 20, proxy: String? = nil, maxRedirects: Int = 3,
-                resolve: [String] = [], allowedContentTypes: [String]? = nil) {
+                resolve: [String] = [], allowedContentTypes: [String]? = nil, isolatedDNS: Bool = false) {
+        self.isolatedDNS = isolatedDNS
         self.method = method
         self.url = url
         self.headers = headers

@@ -41,7 +41,10 @@ public struct WebFetchTool: Tool {
         }
         var text: String
         if page.mediaType == "text/html" || page.mediaType == "application/xhtml+xml" {
-            text = HTMLText.text(of: page.body, charset: page.charset)
+            guard let converted = HTMLText.text(of: page.body, charset: page.charset) else {
+                return .failure("cannot read HTML: libxml2 (libxml2.so.2) is not installed on this machine; run scripts/setup")
+            }
+            text = converted
         } else {
             guard !page.body.contains(0) else { return .failure("the document is binary, not text") }
             text = String(decoding: page.body, as: UTF8.self)

@@ -1,6 +1,7 @@
 import CLibXML2
 
-/// Turns an HTML document into readable plain text with libxml2's HTML parser (error-tolerant, no network access):
+/// Turns an HTML document into readable plain text with libxml2's HTML parser (error-tolerant, no network access;
+/// the library is loaded on first use):
 /// the title first, block elements on their own lines, list items as `- `, headings as `#`, absolute link targets
 /// in brackets; scripts, styles, forms' hidden parts and other non-content elements dropped.
 public enum HTMLText {
@@ -14,36 +15,41 @@ public enum HTMLText {
         "h5", "h6", "body", "html", "address", "details", "summary",
     ]
 
+    /// Whether libxml2 (`libxml2.so.2`) could be loaded.
+    public static var isAvailable: Bool { pico_xml_available() != 0 }
+
     /// The text of `html`; `charset` is the HTTP `Content-Type` charset, if any (else libxml2 detects it).
-    public static func text(of html: [UInt8], charset: String? = nil) -> String {
+    /// `nil` when libxml2 is not installed.
+    public static func text(of html: [UInt8], charset: String? = nil) -> String? {
+        guard isAvailable else { return nil }
         guard !html.isEmpty else { return "" }
-        let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
-            | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue)
-        let doc: htmlDocPtr? = html.withUnsafeBufferPointer { buf in
+        let options = Int32(PICO_HTML_PARSE_RECOVER | PICO_HTML_PARSE_NOERROR
+            | PICO_HTML_PARSE_NOWARNING | PICO_HTML_PARSE_NONET | PICO_HTML_PARSE_COMPACT)
+        let doc = html.withUnsafeBufferPointer { buf in
             buf.withMemoryRebound(to: CChar.self) { chars in
-                htmlReadMemory(chars.baseAddress, Int32(min(buf.count, Int(Int32.max))), nil, charset, options)
+                pico_html_read_memory(chars.baseAddress, Int32(min(buf.count, Int(Int32.max))), charset, options)
             }
         }
         guard let doc else { return "" }
-        defer { xmlFreeDoc(doc) }
-        guard let root = xmlDocGetRootElement(doc) else { return "" }
+        defer { pico_xml_free_doc(doc) }
+        guard let root = pico_xml_root(doc) else { return "" }
         var out = TextBuilder()
         if let title = findTitle(root), !title.isEmpty { out.line("Title: " + title); out.blankLine() }
         walk(root, into: &out)
         return out.finish()
     }
 
-    private static func name(_ node: xmlNodePtr) -> String {
+    private static func name(_ node: UnsafeMutablePointer<pico_xml_node>) -> String {
         guard let n = node.pointee.name else { return "" }
         return String(cString: n).lowercased()
     }
 
-    private static func content(_ node: xmlNodePtr) -> String {
+    private static func content(_ node: UnsafeMutablePointer<pico_xml_node>) -> String {
         guard let c = node.pointee.content else { return "" }
         return String(cString: c)
     }
 
-    private static func attribute(_ node: xmlNodePtr, _ wanted: String) -> String? {
+    private static func attribute(_ node: UnsafeMutablePointer<pico_xml_node>, _ wanted: String) -> String? {
         var attr = node.pointee.properties
         while let a = attr {
             if let n = a.pointee.name, String(cString: n).lowercased() == wanted {
@@ -57,17 +63,17 @@ public enum HTMLText {
         return nil
     }
 
-    private static func findTitle(_ root: xmlNodePtr) -> String? {
-        var stack: [xmlNodePtr] = [root]
+    private static func findTitle(_ root: UnsafeMutablePointer<pico_xml_node>) -> String? {
+        var stack: [UnsafeMutablePointer<pico_xml_node>] = [root]
         while let node = stack.popLast() {
-            if node.pointee.type == XML_ELEMENT_NODE && name(node) == "title" {
+            if node.pointee.type == Int32(PICO_XML_ELEMENT_NODE) && name(node) == "title" {
                 var text = ""
                 var child = node.pointee.children
                 while let c = child { text += content(c); child = c.pointee.next }
                 return collapse(text)
             }
             var child = node.pointee.children
-            var kids: [xmlNodePtr] = []
+            var kids: [UnsafeMutablePointer<pico_xml_node>] = []
             while let c = child { kids.append(c); child = c.pointee.next }
             stack.append(contentsOf: kids.reversed())
         }
@@ -75,17 +81,17 @@ public enum HTMLText {
     }
 
     /// Depth-first walk with an explicit stack (no recursion, whatever the nesting).
-    private static func walk(_ root: xmlNodePtr, into out: inout TextBuilder) {
-        enum Step { case enter(xmlNodePtr), exit(String, xmlNodePtr) }
+    private static func walk(_ root: UnsafeMutablePointer<pico_xml_node>, into out: inout TextBuilder) {
+        enum Step { case enter(UnsafeMutablePointer<pico_xml_node>), exit(String, UnsafeMutablePointer<pico_xml_node>) }
         var stack: [Step] = [.enter(root)]
         var preDepth = 0
         while let step = stack.popLast() {
             switch step {
             case .enter(let node):
                 switch node.pointee.type {
-                case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                case Int32(PICO_XML_TEXT_NODE), Int32(PICO_XML_CDATA_SECTION_NODE):
                     out.text(content(node), preformatted: preDepth > 0)
-                case XML_ELEMENT_NODE:
+                case Int32(PICO_XML_ELEMENT_NODE):
                     let tag = name(node)
                     if skipped.contains(tag) { continue }
                     if blocks.contains(tag) { out.blankLineIfNeeded(tag) }
@@ -99,7 +105,7 @@ public enum HTMLText {
                         out.raw(" | ")
                     }
                     stack.append(.exit(tag, node))
-                    var kids: [xmlNodePtr] = []
+                    var kids: [UnsafeMutablePointer<pico_xml_node>] = []
                     var child = node.pointee.children
                     while let c = child { kids.append(c); child = c.pointee.next }
                     for k in kids.reversed() { stack.append(.enter(k)) }

@@ -46,18 +46,10 @@ public struct WebAccessPolicy: Sendable, Equatable {
         var r = rule.trimmedSpaces.lowercased()
         if r.hasPrefix("*.") { r.removeFirst(2) } else if r.hasPrefix(".") { r.removeFirst() }
         if r.hasSuffix(".") { r.removeLast() }
-        if let literal = IPAddress.parseIPv4(r) ?? IPAddress.parseIPv6(r.trimmingCharacters(in: "[]")) {
+        let unbracketed = r.hasPrefix("[") && r.hasSuffix("]") ? String(r.dropFirst().dropLast()) : r
+        if let literal = IPAddress.parseIPv4(r) ?? IPAddress.parseIPv6(unbracketed) {
             return literal.description
         }
         return r
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let f = s.first, set.contains(f) { s.removeFirst() }
-        while let l = s.last, set.contains(l) { s.removeLast() }
-        return String(s)
     }
 }

@@ -41,7 +41,8 @@ public struct WebFetchError: Error, Sendable, Equatable, CustomStringConvertible
 /// Fetches a public web document with the SSRF defence of the web tools: every hop's host is resolved here
 /// (never by libcurl), every address is checked against ``WebAccessPolicy``, and the checked address is pinned
 /// for the transfer with `CURLOPT_RESOLVE`, so a DNS answer that changes between check and connect cannot
-/// redirect the request. Redirects are followed one hop at a time through the same checks. Proxies from the
+/// redirect the request. The pins live in a DNS cache of the web tools' own, so they never steer provider or channel
+/// requests to the same host. Redirects are followed one hop at a time through the same checks. Proxies from the
 /// environment are ignored (a proxy would resolve the name itself).
 public struct WebFetcher: Sendable {
     /// Media types whose bodies are read; anything else is refused before the body is downloaded.
@@ -81,7 +82,7 @@ public struct WebFetcher: Sendable {
                 connectTimeout: min(remaining, .seconds(10)), timeout: remaining, maxResponseBytes: limits.maxBytes,
                 proxy: "", maxRedirects: 0,
                 resolve: url.literal == nil ? ["\(url.host):\(url.port):\(address.urlHost)"] : [],
-                allowedContentTypes: WebFetcher.textMediaTypes)
+                allowedContentTypes: WebFetcher.textMediaTypes, isolatedDNS: true)
             let response: HTTPResponse
             do {
                 response = try await client.send(request)
@@ -139,7 +140,7 @@ public struct WebFetcher: Sendable {
         let parts = header.split(separator: ";").map { String($0).trimmedSpaces }
         let media = (parts.first ?? "").lowercased()
         let charset = parts.dropFirst().first { $0.lowercased().hasPrefix("charset=") }
-            .map { String($0.dropFirst("charset=".count)).trimmingCharacters(in: "\"'") }
+            .map { String($0.dropFirst("charset=".count)).filter { $0 != "\"" && $0 != "'" } }
         return (media, charset)
     }
 

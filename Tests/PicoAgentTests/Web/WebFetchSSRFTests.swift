@@ -1,5 +1,6 @@
 import PicoAgent
 import PicoFakes
+import PicoHTTP
 import Testing
 
 /// The SSRF suite: the real `web_fetch` tool behind the real executor, attacked with every forbidden address form.
@@ -81,6 +82,11 @@ struct WebFetchSSRFTests {
         #expect(result.content.contains("pinned page"))
         #expect(resolver.lookups == ["rebind.test"])
         #expect(server.requests.first?.header("host") == "rebind.test:\(server.port)")
+        // The pin stays with the web tools: an ordinary request to the same host and port is not steered by it.
+        await #expect(throws: HTTPClientError.self) {
+            _ = try await HTTPClient.shared.send(HTTPRequest(url: "http://rebind.test:\(server.port)/page", timeout: .seconds(5)))
+        }
+        #expect(server.requests.count == 1)
     }
 
     /// Each redirect hop is resolved and checked again: the second lookup of the same name turns internal.
