@@ -6,10 +6,38 @@ import Testing
 
 /// Collects what a turn's progress observer saw.
 final class ProgressLog: Sendable {
-    private let items = Mutex<[ReplyProgress]>([])
-    var all: [ReplyProgress] { items.withLock { $0 } }
-    var observer: @Sendable (ReplyProgress) -> Void { { p in self.items.withLock { $0.append(p) } } }
+    private struct State {
+        var items: [ReplyProgress] = []
+        var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    }
+    private let state = Mutex(State())
+    var all: [ReplyProgress] { state.withLock { $0.items } }
     var texts: [String] { all.compactMap { if case .text(let t) = $0 { t } else { nil } } }
+
+    var observer: @Sendable (ReplyProgress) -> Void {
+        { p in
+            let ready = self.state.withLock { s -> [CheckedContinuation<Void, Never>] in
+                s.items.append(p)
+                let texts = s.items.filter { if case .text = $0 { true } else { false } }.count
+                let done = s.waiters.filter { $0.count <= texts }.map(\.continuation)
+                s.waiters.removeAll { $0.count <= texts }
+                return done
+            }
+            for c in ready { c.resume() }
+        }
+    }
+
+    /// Returns once at least `count` text updates arrived (no polling).
+    func waitForTexts(_ count: Int) async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { s -> Bool in
+                if s.items.filter({ if case .text = $0 { true } else { false } }).count >= count { return true }
+                s.waiters.append((count, c))
+                return false
+            }
+            if now { c.resume() }
+        }
+    }
 }
 
 @Suite("streaming")
@@ -45,7 +73,7 @@ struct StreamingTests {
         let log = ProgressLog()
         // Each piece is written only after the previous one reached the observer.
         fake.enqueue(.streamed(["Hel", "lo ", "world"]) { i in
-            while log.texts.count < i { await Task.yield() }
+            await log.waitForTexts(i)
         })
         let response = try await ReplyStream.$observer.withValue(log.observer) {
             try await openAI(fake).complete(LLMRequest(model: "m", messages: [.user("hi")]))
@@ -108,7 +136,7 @@ struct StreamingTests {
         defer { Task { await fake.stop() } }
         let log = ProgressLog()
         fake.enqueue(.streamed(["Think", "ing…"]) { i in
-            while log.texts.count < i { await Task.yield() }
+            await log.waitForTexts(i)
         })
         fake.enqueue(.toolCalls([(id: "toolu_1", name: "list_dir", argumentsJSON: #"{"path":"."}"#)], text: "Checking."))
         let provider = anthropic(fake)
