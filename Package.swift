@@ -92,7 +92,8 @@ let package = Package(
         .testTarget(name: "PicoPolicyTests", dependencies: ["PicoPolicy", "picoclaw-sandbox"]),
         .testTarget(name: "PicoHTTPTests", dependencies: ["PicoHTTP", "PicoFakes"]),
         .testTarget(name: "PicoAgentTests", dependencies: [
-            "PicoAgent", "PicoConfig", "PicoPolicy", "PicoState", "PicoFakes", .product(name: "Logging", package: "swift-log"),
+            "PicoAgent", "PicoConfig", "PicoPolicy", "PicoState", "PicoHTTP", "PicoFakes",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "PicoChannelsTests", dependencies: [
             "PicoChannels", "PicoHTTP", "PicoFakes", .product(name: "Logging", package: "swift-log"),

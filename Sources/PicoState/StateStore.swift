@@ -31,7 +31,7 @@ public final class StateStore: Sendable {
     /// The state directory.
     public let directory: String
     private let thread: StateThread
-    private nonisolated(unsafe) let database: StateDatabase  // touched only on `thread`
+    private let database: StateDatabase  // touched only on `thread`
     private let closed = ClosedFlag()
     /// The state directory, held open for the store's lifetime (reached without following symlinks).
     private let directoryFD: Int32
