@@ -75,7 +75,9 @@ struct FallbackTests {
         let backup = try await FakeOpenAI.start()
         defer { Task { await backup.stop() } }
         backup.setDefaultResponse(.text("backup answered"))
-        let closed = "http://127.0.0.1:\(unusedLoopbackPort())/v1"
+        let refusing = RefusingLoopbackPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let closed = "http://127.0.0.1:\(refusing.port)/v1"
         let down = try system(config(home, primary: closed, backup: backup.apiBase), clock: ManualClock(), retries: 0)
         #expect(await down.defaultAgent.respond(to: cliMessage("hi"), session: testSession).text == "backup answered")
 

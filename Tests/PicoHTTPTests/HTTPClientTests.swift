@@ -134,7 +134,9 @@ struct HTTPClientTests {
     }
 
     @Test func refusedConnectionIsAClearErrorWithoutTheURL() async throws {
-        let port = unusedLoopbackPort()
+        let refusing = RefusingLoopbackPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let port = refusing.port
         do {
             _ = try await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/bot123456:SECRET-TOKEN/getMe"))
             Issue.record("expected a connection failure")

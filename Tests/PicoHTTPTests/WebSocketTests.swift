@@ -82,7 +82,9 @@ struct WebSocketTests {
     }
 
     @Test func refusedConnectionFailsTheHandshake() async throws {
-        let port = unusedLoopbackPort()
+        let refusing = RefusingLoopbackPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let port = refusing.port
         await #expect(throws: HTTPClientError.self) {
             _ = try await WebSocket.connect(url: "ws://127.0.0.1:\(port)/gateway", connectTimeout: .seconds(2))
         }
