@@ -85,8 +85,7 @@ public final class Gateway: Sendable {
         // Every probe runs in a child process: a seccomp filter that kills on a sandbox call (systemd's
         // @system-service lacks landlock_* before v255) kills the probe, never the gateway.
         let exec = config.tools.exec
-        let sandbox = await SandboxedExecutor.selfTest(sandbox: SandboxMode(config: exec), network: exec.network,
-                                                       limits: ExecLimits(exec.limits))
+        let sandbox = await SandboxedExecutor.selfTest(config: exec)
         for line in sandbox.layers { logger.info("exec sandbox layer \(line)") }
         if sandbox.enforced {
             logger.info("exec sandbox: \(sandbox.layer) (self-test passed)")

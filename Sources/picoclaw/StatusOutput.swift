@@ -13,7 +13,8 @@ enum StatusOutput {
         let agents = s.policy.agents.map { a -> JSONValue in
             .object(["id": .string(a.id), "workspace": .string(a.workspace), "restrict_to_workspace": .bool(a.restrictToWorkspace),
                      "exec": .bool(a.execEnabled), "sandbox": .string(a.sandbox), "sandbox_enforced": .bool(a.sandboxEnforced),
-                     "network": .string(a.network), "approval": .string(a.approval)])
+                     "network": .string(a.network), "sandbox_layers": .strings(a.sandboxLayers),
+                     "approval": .string(a.approval)])
         }
         let usage = s.usage.map { u -> JSONValue in
             .object(["channel": .string(u.channel), "sender": .string(u.sender), "messages": .int(u.messages),
@@ -58,6 +59,7 @@ enum StatusOutput {
         for a in s.policy.agents {
             out.append("agent \(a.id): workspace \(a.workspace) (\(a.restrictToWorkspace ? "restricted" : "NOT restricted")); exec \(a.execEnabled ? "on" : "off")"
                 + (a.execEnabled ? ", sandbox \(a.sandbox)\(a.sandboxEnforced ? "" : " NOT enforcing"), network \(a.network), approval \(a.approval)" : ""))
+            if a.execEnabled { out += a.sandboxLayers.map { "  sandbox layer \($0)" } }
         }
         let l = s.policy.limits
         out.append("limits: " + (l.isEnabled

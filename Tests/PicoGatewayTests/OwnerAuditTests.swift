@@ -53,6 +53,29 @@ struct OwnerAuditTests {
     }
 }
 
+@Suite("status: the exec sandbox as configured")
+struct StatusSandboxTests {
+    @Test func statusReportsTheConfiguredSandboxModeLayersAndNetwork() async throws {
+        let home = BinaryHome()
+        home.config(#"{"tools": {"exec": {"sandbox": "landlock"}}}"#)
+        let first = try #require(await home.run(["status", "--json"]))
+        let landlock = try #require(JSONValue.parse(first.stdout), "\(first.stderr)")
+        let agent = try #require(landlock["agents"]?.arrayValue?.first)
+        // The self-test ran the configured mode: no namespaces layer, and the network refused.
+        let layers = agent["sandbox_layers"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(!layers.isEmpty)
+        #expect(agent["sandbox"]?.stringValue?.hasPrefix("landlock") == true, "\(agent)")
+        if agent["sandbox_enforced"] == .bool(true) {
+            #expect(agent["network"] == .string("none (tools.exec.network: false)"))
+        }
+
+        home.config(#"{"tools": {"exec": {"network": true}}}"#)
+        let second = try #require(await home.run(["status", "--json"]))
+        let open = try #require(JSONValue.parse(second.stdout), "\(second.stderr)")
+        #expect(open["agents"]?.arrayValue?.first?["network"] == .string("outbound allowed (tools.exec.network: true)"))
+    }
+}
+
 @Suite("owner controls: approval settings in the audit")
 struct ApprovalAuditTests {
     @Test func approvalOffWithExecEnabledIsFlaggedAndStatusShowsTheMode() async throws {

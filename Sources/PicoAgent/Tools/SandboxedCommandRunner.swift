@@ -63,3 +63,11 @@ extension SandboxMode {
     /// `tools.exec.sandbox` (validated when the configuration was loaded).
     public init(config: ExecToolConfig) { self = SandboxMode(rawValue: config.sandbox) ?? .auto }
 }
+
+extension SandboxedExecutor {
+    /// The live self-test of the sandbox exactly as `tools.exec` configures it (mode, network, limits): what the
+    /// gateway logs, `picoclaw status` and `policy self-test` print and `security audit` checks.
+    public static func selfTest(config: ExecToolConfig) async -> SandboxSelfTest {
+        await selfTest(sandbox: SandboxMode(config: config), network: config.network, limits: ExecLimits(config.limits))
+    }
+}

@@ -41,6 +41,8 @@ public struct EffectivePolicy: Sendable, Equatable {
         public let sandboxEnforced: Bool
         /// What commands can reach on the network.
         public let network: String
+        /// Each layer of the exec sandbox, active or why not (from the live self-test).
+        public let sandboxLayers: [String]
         /// `tools.exec.approval` (`off`, `risky`, `always`).
         public let approval: String
     }
@@ -65,10 +67,18 @@ public struct EffectivePolicy: Sendable, Equatable {
         let agents = config.resolvedAgents().map { a in
             Agent(id: a.id, workspace: a.workspace, restrictToWorkspace: a.restrictToWorkspace,
                   execEnabled: config.tools.exec.enabled, sandbox: sandbox.layer.description, sandboxEnforced: sandbox.enforced,
-                  network: config.tools.exec.enabled ? "unrestricted (commands may use the network)" : "no commands",
+                  network: networkReach(config.tools.exec, sandbox: sandbox), sandboxLayers: sandbox.layers,
                   approval: config.tools.exec.approval)
         }
         return EffectivePolicy(channels: channels, agents: agents, limits: config.limits)
+    }
+
+    /// What commands can reach on the network, as `tools.exec.network` and the live sandbox make it.
+    static func networkReach(_ exec: ExecToolConfig, sandbox: SandboxSelfTest) -> String {
+        if !exec.enabled { return "no commands" }
+        if exec.network { return "outbound allowed (tools.exec.network: true)" }
+        return sandbox.enforced ? "none (tools.exec.network: false)"
+            : "NOT enforced: the sandbox is not active, commands may use the network"
     }
 }
 

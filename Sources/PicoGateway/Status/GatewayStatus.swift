@@ -22,7 +22,7 @@ public struct GatewayStatus: Sendable {
     /// Gathers the status of the gateway configured by `config`.
     public static func gather(_ config: PicoConfiguration, version: String) async -> GatewayStatus {
         var problems: [String] = []
-        let sandbox = await SandboxedExecutor.selfTest()
+        let sandbox = await SandboxedExecutor.selfTest(config: config.tools.exec)
         let (policy, usage, storeProblem) = await EffectivePolicy.gather(config, sandbox: sandbox)
         if let storeProblem { problems.append(storeProblem) }
         let pidPath = config.gateway.pidFile

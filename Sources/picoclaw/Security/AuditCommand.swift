@@ -29,16 +29,18 @@ struct SecurityAuditCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessEnvironment.current()
-        let selfTest = await SandboxedExecutor.selfTest()
-        let sandbox = AuditSandboxProbe.state(of: selfTest)
-        var ctx = AuditContext.gather(explicitConfigPath: options.config, environment: environment, sandbox: sandbox)
+        var ctx = AuditContext.gather(explicitConfigPath: options.config, environment: environment,
+                                      sandbox: .unavailable(reason: "not probed yet"))
+        // The sandbox as the configuration sets it up (mode, network, limits), once the configuration is known.
+        let selfTest = await SandboxedExecutor.selfTest(config: ctx.config?.tools.exec ?? ExecToolConfig())
+        ctx.sandbox = AuditSandboxProbe.state(of: selfTest)
         await ctx.resolvePolicy(selfTest)
         var findings = AuditRunner.findings(ctx)
         var changes: [AuditFixer.Change] = []
         var failures: [AuditFixer.Failure] = []
         if fix {
             (changes, failures) = AuditFixer.apply(findings)
-            ctx = AuditContext.gather(explicitConfigPath: options.config, environment: environment, sandbox: sandbox)
+            ctx = AuditContext.gather(explicitConfigPath: options.config, environment: environment, sandbox: ctx.sandbox)
             await ctx.resolvePolicy(selfTest)
             findings = AuditRunner.findings(ctx)
         }

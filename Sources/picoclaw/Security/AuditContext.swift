@@ -33,7 +33,7 @@ struct AuditContext: Sendable {
     /// A gateway that is running now (from the PID file), if any.
     let liveGateway: LiveGateway?
     /// The sandbox layer.
-    let sandbox: AuditSandboxState
+    var sandbox: AuditSandboxState
     /// `true` when the loader refused a non-loopback `gateway.host` without `gateway.allow_public_bind`; the
     /// configuration in ``loaded`` was then loaded with the opt-in so that everything else can be audited.
     var publicBindRefused = false
