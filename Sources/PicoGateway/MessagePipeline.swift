@@ -231,7 +231,7 @@ final class MessagePipeline: InboundSink, Sendable {
                                                  seesImages: agent.settings.seesImages)
             if media.apply(to: &input) {
                 reply = await ReplyStream.$observer.withValue(preview?.progressObserver) {
-                    await FileDelivery.$send.withValue(fileSender(channel, target: message.replyTarget)) {
+                    await FileDelivery.$sender.withValue(fileSender(channel, target: message.replyTarget)) {
                         await agent.respond(to: input, session: session, persist: backend == nil, gate: budget)
                     }
                 }

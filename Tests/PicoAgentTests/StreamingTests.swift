@@ -75,7 +75,7 @@ struct StreamingTests {
         fake.enqueue(.streamed(["Hel", "lo ", "world"]) { i in
             await log.waitForTexts(i)
         })
-        let response = try await ReplyStream.$observer.withValue(log.observer) {
+        let response = try await ReplyStream.$observer.withValue(ReplyObserver(log.observer)) {
             try await openAI(fake).complete(LLMRequest(model: "m", messages: [.user("hi")]))
         }
         #expect(log.texts == ["Hel", "Hello ", "Hello world"])
@@ -92,7 +92,7 @@ struct StreamingTests {
         defer { Task { await fake.stop() } }
         fake.enqueue(.toolCalls([(id: "call_1", name: "read_file", argumentsJSON: #"{"path":"a.txt"}"#)], text: "Let me look."))
         let log = ProgressLog()
-        let response = try await ReplyStream.$observer.withValue(log.observer) {
+        let response = try await ReplyStream.$observer.withValue(ReplyObserver(log.observer)) {
             try await openAI(fake).complete(LLMRequest(model: "m", messages: [.user("hi")]))
         }
         #expect(response.content == "Let me look.")
@@ -105,7 +105,7 @@ struct StreamingTests {
         defer { Task { await fake.stop() } }
         fake.enqueue(.status(503), .streamed(["fine"]))
         let log = ProgressLog()
-        let response = try await ReplyStream.$observer.withValue(log.observer) {
+        let response = try await ReplyStream.$observer.withValue(ReplyObserver(log.observer)) {
             try await openAI(fake).complete(LLMRequest(model: "m", messages: [.user("hi")]))
         }
         #expect(response.content == "fine")
@@ -118,12 +118,12 @@ struct StreamingTests {
         fake.enqueue(.status(400, body: #"{"error":{"message":"bad key \#(Self.key)"}}"#))
         let log = ProgressLog()
         await #expect(throws: ProviderError.self) {
-            try await ReplyStream.$observer.withValue(log.observer) {
+            try await ReplyStream.$observer.withValue(ReplyObserver(log.observer)) {
                 try await openAI(fake).complete(LLMRequest(model: "m", messages: [.user("hi")]))
             }
         }
         do {
-            _ = try await ReplyStream.$observer.withValue(log.observer) {
+            _ = try await ReplyStream.$observer.withValue(ReplyObserver(log.observer)) {
                 try await openAI(fake).complete(LLMRequest(model: "m", messages: [.user("hi")]))
             }
         } catch let error as ProviderError {
@@ -140,14 +140,14 @@ struct StreamingTests {
         })
         fake.enqueue(.toolCalls([(id: "toolu_1", name: "list_dir", argumentsJSON: #"{"path":"."}"#)], text: "Checking."))
         let provider = anthropic(fake)
-        let first = try await ReplyStream.$observer.withValue(log.observer) {
+        let first = try await ReplyStream.$observer.withValue(ReplyObserver(log.observer)) {
             try await provider.complete(LLMRequest(model: "claude", messages: [.user("hi")]))
         }
         #expect(log.texts == ["Think", "Thinking…"])
         #expect(first.content == "Thinking…")
         #expect(first.finishReason == "end_turn")
         #expect((first.usage?.promptTokens ?? 0) > 0)
-        let second = try await ReplyStream.$observer.withValue(log.observer) {
+        let second = try await ReplyStream.$observer.withValue(ReplyObserver(log.observer)) {
             try await provider.complete(LLMRequest(model: "claude", messages: [.user("hi")]))
         }
         #expect(second.content == "Checking.")

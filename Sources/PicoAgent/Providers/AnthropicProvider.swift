@@ -31,7 +31,7 @@ public struct AnthropicProvider: LLMProvider {
 
     /// Sends one completion request (retrying transient failures); throws ``ProviderError``.
     public func complete(_ request: LLMRequest) async throws -> LLMResponse {
-        if let observer = ReplyStream.observer { return try await streamed(request, observer: observer) }
+        if let observer = ReplyStream.observer { return try await streamed(request, observer: observer.report) }
         let response = try await transport.send(httpRequest(for: request, stream: false))
         return try parse(try transport.decode(AnthropicWire.Response.self, from: response))
     }

@@ -11,6 +11,16 @@ public enum ReplyProgress: Sendable, Equatable {
 /// ``AgentRuntime/respond(to:session:persist:)``), the providers stream their answers and report them here;
 /// without one they make plain requests. The final answer is still the turn's ``AgentReply``.
 public enum ReplyStream {
-    /// Called on arbitrary threads, possibly often: keep it cheap (the gateway coalesces and throttles).
-    @TaskLocal public static var observer: (@Sendable (ReplyProgress) -> Void)?
+    /// The current turn's observer (a class: task-local values of function type are avoided on purpose).
+    @TaskLocal public static var observer: ReplyObserver?
+}
+
+/// Receives a turn's progress. Called on arbitrary threads, possibly often: keep it cheap (the gateway
+/// coalesces and throttles).
+public final class ReplyObserver: Sendable {
+    /// The callback.
+    public let report: @Sendable (ReplyProgress) -> Void
+
+    /// Wraps `report`.
+    public init(_ report: @escaping @Sendable (ReplyProgress) -> Void) { self.report = report }
 }

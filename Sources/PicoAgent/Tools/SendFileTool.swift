@@ -20,11 +20,20 @@ public struct OutgoingFile: Sendable, Equatable {
     }
 }
 
-/// The chat the current turn answers, as far as sending files goes. The gateway sets ``send`` around a turn;
+/// The chat the current turn answers, as far as sending files goes. The gateway sets ``sender`` around a turn;
 /// the CLI leaves it unset and ``SendFileTool`` says files can only be sent in a chat.
 public enum FileDelivery {
-    /// Sends a file to the chat of the current turn; throws when the platform refused it.
-    @TaskLocal public static var send: (@Sendable (OutgoingFile) async throws -> Void)?
+    /// The current turn's sender (a class: task-local values of function type are avoided on purpose).
+    @TaskLocal public static var sender: FileSender?
+}
+
+/// Sends a file to the chat of the current turn; throws when the platform refused it.
+public final class FileSender: Sendable {
+    /// The callback.
+    public let send: @Sendable (OutgoingFile) async throws -> Void
+
+    /// Wraps `send`.
+    public init(_ send: @escaping @Sendable (OutgoingFile) async throws -> Void) { self.send = send }
 }
 
 /// `send_file{path, caption?}`: sends a workspace file to the current chat (as a photo when it is a picture).
@@ -52,7 +61,7 @@ public struct SendFileTool: Tool {
     public func execute(_ arguments: ToolArguments, context: ToolContext) async throws -> ToolOutput {
         let path = try arguments.string("path")
         let caption = try arguments.optionalString("caption").map { TextLimits.truncate($0, to: 1000) }
-        guard let send = FileDelivery.send else {
+        guard let send = FileDelivery.sender?.send else {
             return .failure("send_file works only in a Telegram or Discord chat; tell the user the file's path instead")
         }
         let (workspace, limit) = (self.workspace, maxBytes)
