@@ -93,7 +93,7 @@ public final class Gateway: Sendable {
         } catch {
             throw GatewayStartError("\(error.description). Fix gateway.state_dir (default $PICOCLAW_HOME/state) or the permissions of that directory", exitCode: 1)
         }
-        logger.info("state store \(store.path)")
+        logger.info("state store \(store.path) (SQLite heap \(StateStore.heapBytes / 1024) KiB)")
 
         // 6. Agents.
         let system = try AgentSystemBuilder.build(loaded: loaded, store: store, logger: logger)
@@ -122,6 +122,7 @@ public final class Gateway: Sendable {
         let supervisor = ChannelSupervisor(channels: channels, board: board, logger: logger)
         logNextSteps(config: config, agentsReady: agentsReady, channels: channels)
         let intake = Task { await supervisor.run() }
+        let pruning = Task { await pipeline.pruneFinishedPeriodically() }
         logger.info("gateway started (pid \(getpid()))")
         await pipeline.trimWhenSettled()
 
@@ -138,6 +139,7 @@ public final class Gateway: Sendable {
         // 9. Shutdown: stop intake, let running turns finish within the grace period; the rest stays pending.
         intake.cancel()
         scheduling.cancel()
+        pruning.cancel()
         await supervisor.stopAll()
         await pipeline.stopIntake()
         let grace = options.shutdownGrace ?? .seconds(config.gateway.shutdownGraceSeconds)

@@ -26,6 +26,8 @@ final class MessagePipeline: InboundSink, Sendable {
     private let trimmer = MemoryTrimmer()
     private let logger: Logger
     private let retryDelay: Duration
+    /// Turns started this often without completing (each time the gateway died) are given up with a notice.
+    static let maxAttempts = 5
     private let accepting = Mutex(true)
     private let jobs = Mutex([Int64: OpenTurn]())
     private let scheduler: TurnScheduler
@@ -169,6 +171,16 @@ final class MessagePipeline: InboundSink, Sendable {
     private func runTurn(_ entry: InboxEntry, _ message: InboundMessage, _ channel: any Channel)
         async -> (OutboxEntry, Logger.Metadata)?
     {
+        if entry.attempts >= Self.maxAttempts {
+            // Its turn was started that often and the gateway died each time: answer with a notice instead of
+            // crashing again (and blocking the conversation behind it).
+            logger.error("message \(entry.messageID) from \(entry.channel) chat \(entry.chat): its turn was interrupted \(entry.attempts) times (the gateway stopped each time); giving up on it")
+            let draft = OutboxDraft(channel: entry.channel, chat: entry.chat, replyTo: message.replyTarget.replyToMessageID,
+                                    text: "Sorry — I could not process that message (it was interrupted \(entry.attempts) times). Please send it again, perhaps in a simpler form.")
+            guard let stored = try? await store.completeTurn(inboxID: entry.id, session: nil, reply: draft) else { return nil }
+            return (stored, ["given_up": "true"])
+        }
+        do { try await store.markStarted(inboxID: entry.id) } catch { logger.warning("\(error)") }
         let (agent, session) = system.resolve(routeInput(for: message), chatID: message.chatID)
         workspaces.ensure(agent.settings.workspace, agentID: agent.settings.id)
         let backend = sessionsByAgent[agent.settings.id]
@@ -230,6 +242,20 @@ final class MessagePipeline: InboundSink, Sendable {
                 guard accepting.withLock({ $0 }) else { return failure == nil }
                 try? await Task.sleep(for: retryDelay)
             }
+        }
+    }
+
+    /// Forgets finished messages after `retention` (kept that long to recognise platform re-deliveries: Telegram
+    /// keeps updates 24 h, Discord catch-up looks back 24 h), now and then every hour, until cancelled.
+    func pruneFinishedPeriodically(retention: Duration = .seconds(7 * 24 * 3600)) async {
+        while !Task.isCancelled {
+            do {
+                let removed = try await store.pruneFinished(olderThan: retention.components.seconds)
+                if removed > 0 { logger.debug("state store: forgot \(removed) finished message(s)") }
+            } catch {
+                logger.warning("\(error)")
+            }
+            try? await Task.sleep(for: .seconds(3600))
         }
     }
 

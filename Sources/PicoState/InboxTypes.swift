@@ -43,6 +43,8 @@ public struct InboxEntry: Sendable, Equatable {
     public var state: InboxState
     /// Seconds since the epoch.
     public var receivedAt: Int64
+    /// How often its turn was started (``StateStore/markStarted(inboxID:)``).
+    public var attempts: Int = 0
 }
 
 /// A reply to record before it is sent.

@@ -32,6 +32,7 @@ enum CoreSchema {
                 conversation TEXT NOT NULL,
                 payload TEXT NOT NULL,
                 state TEXT NOT NULL DEFAULT 'pending',
+                attempts INTEGER NOT NULL DEFAULT 0,
                 received_at INTEGER NOT NULL,
                 finished_at INTEGER,
                 UNIQUE(channel, chat, message_id));

@@ -30,13 +30,14 @@ extension StateStore {
         try await read { db throws(StateError) in
             try db.query("""
                 SELECT i.id, i.channel, i.chat, i.message_id, i.conversation, i.payload, i.state, i.received_at,
-                       o.id, o.channel, o.chat, o.reply_to, o.text
+                       o.id, o.channel, o.chat, o.reply_to, o.text, i.attempts
                 FROM inbox i LEFT JOIN outbox o ON o.inbox_id = i.id AND o.state = 'pending'
                 WHERE i.state IN ('pending', 'answered') ORDER BY i.id
                 """).map { r in
                 let entry = InboxEntry(id: r.int(0), channel: r.text(1) ?? "", chat: r.text(2) ?? "", messageID: r.text(3) ?? "",
                                        conversation: r.text(4) ?? "", payload: r.text(5) ?? "",
-                                       state: InboxState(rawValue: r.text(6) ?? "") ?? .pending, receivedAt: r.int(7))
+                                       state: InboxState(rawValue: r.text(6) ?? "") ?? .pending, receivedAt: r.int(7),
+                                       attempts: Int(r.int(13)))
                 let reply = r[8].integer.map {
                     OutboxEntry(id: $0, inboxID: entry.id, channel: r.text(9) ?? "", chat: r.text(10) ?? "",
                                 replyTo: r.text(11), text: r.text(12) ?? "")
@@ -76,6 +77,14 @@ extension StateStore {
                            [.text(failure == nil ? "delivered" : "failed"), .integer(now), .optional(failure), .integer(outboxID)])
             try db.execute("UPDATE inbox SET state = 'done', finished_at = ? WHERE id = (SELECT inbox_id FROM outbox WHERE id = ?)",
                            [.integer(now), .integer(outboxID)])
+        }
+    }
+
+    /// Counts a start of the message's turn (crash-safe, not waiting for the disk), so a message whose turn
+    /// keeps crashing the gateway can be recognised after restarts.
+    public func markStarted(inboxID: Int64) async throws(StateError) {
+        try await writeDeferred { db throws(StateError) in
+            try db.execute("UPDATE inbox SET attempts = attempts + 1 WHERE id = ?", [.integer(inboxID)])
         }
     }
 

@@ -36,6 +36,9 @@ public final class StateStore: Sendable {
     /// The state directory, held open for the store's lifetime (reached without following symlinks).
     private let directoryFD: Int32
 
+    /// Bytes SQLite holds on the heap now (page cache, schema, prepared statements), process-wide.
+    public static var heapBytes: Int64 { sqlite3_memory_used() }
+
     /// The database file name inside the state directory.
     public static let fileName = "state.db"
 
@@ -194,6 +197,8 @@ public final class StateStore: Sendable {
             _ = try db.query("PRAGMA journal_mode = WAL")
             try db.execute("PRAGMA synchronous = FULL")
             try db.execute("PRAGMA foreign_keys = ON")
+            // A personal gateway's database is small: 512 KiB of page cache is plenty (SQLite's default is 2 MiB).
+            try db.execute("PRAGMA cache_size = -512")
             // Touch the schema so the file exists, then check it is the file in the directory we verified.
             _ = try db.query("SELECT count(*) FROM sqlite_master")
         } catch {

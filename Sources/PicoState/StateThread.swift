@@ -1,8 +1,10 @@
 import Glibc
 import Synchronization
 
-/// One long-lived thread that owns the SQLite connection and runs the store's jobs one after another, so
-/// database work (including `fsync`) never runs on Swift's cooperative thread pool. Jobs queue in FIFO order.
+/// The thread that runs the store's jobs one after another, so database work (including `fsync`) never runs on
+/// Swift's cooperative thread pool. Jobs queue in FIFO order. The thread is started on demand and ends after
+/// `idleTimeout` without work, so an idle gateway holds no extra thread; the next job starts a new one (the
+/// connection is never used by two threads at once: SQLite's multi-thread mode).
 final class StateThread: Sendable {
     private final class Job: @unchecked Sendable {
         let body: () -> Void
@@ -12,15 +14,52 @@ final class StateThread: Sendable {
         var jobs: [Job] = []
         var head = 0
         var stopping = false
+        var threadRunning = false
     }
     private let queue = Mutex(Queue())
-    // The condition variable and its mutex live on the heap for the thread's lifetime.
+    private let idleTimeout: Duration
+    // The condition variable and its mutex live on the heap for the object's lifetime.
     private nonisolated(unsafe) let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private nonisolated(unsafe) let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
-    init() {
+    init(idleTimeout: Duration = .seconds(5)) {
+        self.idleTimeout = idleTimeout
         pthread_mutex_init(lock, nil)
         pthread_cond_init(wake, nil)
+    }
+
+    /// Runs `body` on the thread and returns its result.
+    func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { (cont: CheckedContinuation<T, Never>) in
+            let job = Job { cont.resume(returning: body()) }
+            pthread_mutex_lock(lock)
+            let (accepted, start) = queue.withLock { q -> (Bool, Bool) in
+                guard !q.stopping else { return (false, false) }
+                q.jobs.append(job)
+                let start = !q.threadRunning
+                q.threadRunning = true
+                return (true, start)
+            }
+            if accepted { pthread_cond_signal(wake) }
+            pthread_mutex_unlock(lock)
+            if !accepted {
+                job.body()  // stopped: run here (the store answers "closed")
+            } else if start, !spawn() {
+                queue.withLock { $0.threadRunning = false }
+                while let next = next() { next.body() }  // no thread could be created: run here
+            }
+        }
+    }
+
+    /// Lets the thread finish the queued jobs and end.
+    func stop() {
+        pthread_mutex_lock(lock)
+        queue.withLock { $0.stopping = true }
+        pthread_cond_signal(wake)
+        pthread_mutex_unlock(lock)
+    }
+
+    private func spawn() -> Bool {
         let raw = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
         let rc = pthread_create(&thread, nil, { arg in
@@ -28,39 +67,12 @@ final class StateThread: Sendable {
             me.loop()
             return nil
         }, raw)
-        if rc == 0 {
-            pthread_detach(thread)
-        } else {
+        guard rc == 0 else {
             Unmanaged<StateThread>.fromOpaque(raw).release()
-            queue.withLock { $0.stopping = true }
+            return false
         }
-    }
-
-    /// Runs `body` on the thread and returns its result.
-    func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { (cont: CheckedContinuation<T, Never>) in
-            let job = Job { cont.resume(returning: body()) }
-            let accepted = queue.withLock { q -> Bool in
-                guard !q.stopping else { return false }
-                q.jobs.append(job)
-                return true
-            }
-            if accepted {
-                pthread_mutex_lock(lock)
-                pthread_cond_signal(wake)
-                pthread_mutex_unlock(lock)
-            } else {
-                job.body()  // the thread is gone (could not start, or stopped): run here
-            }
-        }
-    }
-
-    /// Lets the thread finish the queued jobs and end.
-    func stop() {
-        queue.withLock { $0.stopping = true }
-        pthread_mutex_lock(lock)
-        pthread_cond_signal(wake)
-        pthread_mutex_unlock(lock)
+        pthread_detach(thread)
+        return true
     }
 
     private func next() -> Job? {
@@ -83,13 +95,24 @@ final class StateThread: Sendable {
                 continue
             }
             pthread_mutex_lock(lock)
-            // Re-check under the condition mutex so a signal between `next()` and the wait is not lost.
-            let (empty, stopping) = queue.withLock { ($0.head >= $0.jobs.count, $0.stopping) }
-            if empty && stopping {
+            // Re-checked under the condition mutex (which `run` holds while queueing), so no wake-up is lost.
+            var (empty, stopping) = queue.withLock { ($0.head >= $0.jobs.count, $0.stopping) }
+            if empty && !stopping {
+                var deadline = timespec()
+                clock_gettime(CLOCK_REALTIME, &deadline)
+                let (seconds, attoseconds) = idleTimeout.components
+                deadline.tv_sec += Int(seconds)
+                deadline.tv_nsec += Int(attoseconds / 1_000_000_000)
+                if deadline.tv_nsec >= 1_000_000_000 { deadline.tv_sec += 1; deadline.tv_nsec -= 1_000_000_000 }
+                _ = pthread_cond_timedwait(wake, lock, &deadline)
+                (empty, stopping) = queue.withLock { ($0.head >= $0.jobs.count, $0.stopping) }
+            }
+            if empty {
+                // Idle (or stopping with nothing left): end; the next job starts a new thread.
+                queue.withLock { $0.threadRunning = false }
                 pthread_mutex_unlock(lock)
                 return
             }
-            if empty { pthread_cond_wait(wake, lock) }
             pthread_mutex_unlock(lock)
         }
     }

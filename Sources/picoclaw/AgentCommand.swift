@@ -42,13 +42,7 @@ struct AgentCommand: AsyncParsableCommand {
         let logger = Logger(label: "picoclaw.agent")
         var sink: ToolAuditSink?
         if debug { sink = { event in StandardError.print("[tool] \(event)") } }
-        let store: StateStore
-        do {
-            store = try await StateStore.open(directory: loaded.config.gateway.stateDir)
-        } catch {
-            StandardError.print("error: \(error)")
-            throw ExitCode(1)
-        }
+        let store = try await openStateStoreOrExit(loaded)
         let system: AgentSystem
         do {
             system = try AgentFactory.make(from: loaded, auditSink: sink, logger: logger,

@@ -79,13 +79,7 @@ struct SessionsCommand: AsyncParsableCommand {
 func withStore(_ options: ConfigOptions,
                        _ body: (StateStore, @escaping @Sendable (String) -> String) async throws -> Void) async throws {
     let loaded = try options.loadOrExit()
-    let store: StateStore
-    do {
-        store = try await StateStore.open(directory: loaded.config.gateway.stateDir)
-    } catch {
-        StandardError.print("error: \(error)")
-        throw ExitCode(1)
-    }
+    let store = try await openStateStoreOrExit(loaded)
     let redactor = loaded.redactor
     do {
         try await body(store) { redactor.redact($0) }
@@ -98,6 +92,16 @@ func withStore(_ options: ConfigOptions,
         throw error
     }
     await store.close()
+}
+
+/// The state store of `loaded` (`gateway.state_dir`); on failure prints the error and exits 1.
+func openStateStoreOrExit(_ loaded: LoadedConfig) async throws -> StateStore {
+    do {
+        return try await StateStore.open(directory: loaded.config.gateway.stateDir)
+    } catch {
+        StandardError.print("error: \(error)")
+        throw ExitCode(1)
+    }
 }
 
 /// The rows of `key`, or exit 1 naming the key when there is no such session.

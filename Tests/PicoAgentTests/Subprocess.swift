@@ -1,4 +1,5 @@
 import Glibc
+import PicoFakes
 
 /// The outcome of a child process.
 struct ProcessResult: Sendable {
@@ -23,6 +24,7 @@ func runProcess(_ path: String, _ args: [String], environment: [String: String],
     posix_spawn_file_actions_addopen(&actions, 0, inPath, O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    closeInheritedDescriptors(&actions)
     let argv: [UnsafeMutablePointer<CChar>?] = ([path] + args).map { strdup($0) } + [nil]
     let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer { for p in argv + envp { free(p) } }

@@ -10,13 +10,18 @@ import Testing
 struct StateIsolationTests {
     static let secretOfA = "canary-A-7731-secret"
 
-    @Test func oneChatsToolsCannotReadOrChangeAnotherChatsHistoryOrRedirectTheGateway() async throws {
+    /// Root, and the unprivileged uid 65534 (as the systemd unit runs it).
+    static let users: [uid_t] = getuid() == 0 ? [0, 65534] : [getuid()]
+
+    @Test(arguments: users)
+    func oneChatsToolsCannotReadOrChangeAnotherChatsHistoryOrRedirectTheGateway(uid: uid_t) async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
         defer { Task { await llm.stop(); await telegram.stop() } }
         let run = GatewayRun()
         let canary = run.dir.mkdir("canary")
         _ = run.dir.write("canary/keep.txt", "untouched")
+        run.runAs(uid, extra: [canary])
         let stateDB = run.home + "/state/state.db"
         let stateDir = run.home + "/state"
         let attack: [(id: String, name: String, argumentsJSON: String)] = [
@@ -66,6 +71,8 @@ struct StateIsolationTests {
         #expect(await run.stop() == 0)
         #expect(BinaryTempDir.readFile(canary + "/keep.txt") == "untouched")
         #expect(Self.entries(canary) == ["keep.txt"], "something was written into the canary directory")
+        // The store refuses a user that does not own it (so root never leaves root-owned files behind in it).
+        if uid != getuid() { _ = system("chown -R \(getuid()) '\(stateDir)'") }
         let store = try await StateStore.open(directory: stateDir)
         let sessions = try await store.sessions()
         #expect(Set(sessions.map(\.key)) == ["agent:main:telegram:direct:7001", "agent:main:telegram:direct:7002"])
@@ -76,10 +83,12 @@ struct StateIsolationTests {
         run.expectNoSecrets()
     }
 
-    @Test func aSymlinkedParentOfTheStateDirectoryIsRefusedAndNothingIsWrittenThroughIt() async throws {
+    @Test(arguments: users)
+    func aSymlinkedParentOfTheStateDirectoryIsRefusedAndNothingIsWrittenThroughIt(uid: uid_t) async throws {
         let run = GatewayRun()
         let elsewhere = run.dir.mkdir("elsewhere")
         _ = run.dir.mkdir("real")
+        run.runAs(uid, extra: [elsewhere, run.dir.at("real")])
         symlink(run.dir.at("real"), run.dir.at("link"))
         run.environment["PICOCLAW_GATEWAY_STATE_DIR"] = run.dir.at("link/state")
         #expect(run.start())

@@ -7,9 +7,11 @@ import Synchronization
 /// - `start()` may be called again after it threw; not after `stop()`.
 /// - `start()` calls `getMe` (a rejected token throws `ChannelError.authenticationFailed`; network failures are
 ///   retried with backoff), loads the persisted offset and starts the poll loop.
-/// - The poll loop advances the offset only after an update was handed to the `inbound` consumer, and persists
-///   it before the next `getUpdates` (a cheap in-place write, see `TelegramOffsetStore`), so a restart — even
-///   after a crash — neither loses nor repeats messages.
+/// - With a `sink` (the gateway's inbox), each batch's accepted messages are recorded there together with the
+///   next offset before the next `getUpdates`; a failed record keeps the old offset (the batch comes again).
+///   Without one, the offset advances only after an update was handed to the `inbound` consumer and is
+///   persisted before the next `getUpdates` (see `TelegramOffsetStore`). Either way a restart — even after a
+///   crash — neither loses nor repeats messages.
 /// - Replies are Markdown converted to Telegram HTML, split to 4096 UTF-16 units; a chunk Telegram cannot parse
 ///   is resent as plain text. Groups get `reply_to_message_id` on the first chunk.
 public final class TelegramChannel: Channel {

@@ -14,6 +14,8 @@ final class GatewayRun: @unchecked Sendable {
     private(set) var pid: pid_t = -1
     private var exitStatus: Int32?
     var environment: [String: String]
+    /// Run the gateway as this uid (through `setpriv`), `nil` for the test's own user.
+    private(set) var user: uid_t?
 
     /// Secrets every run configures, so every test can check none of them leaks into any output.
     static let telegramToken = "987654:SECRET-telegram-token-e2e"
@@ -54,10 +56,27 @@ final class GatewayRun: @unchecked Sendable {
         environment["PICOCLAW_CHANNELS_DISCORD_ALLOW_FROM"] = allowFrom.joined(separator: ",")
     }
 
+    /// Runs the gateway as `uid` from now on: the temp tree becomes reachable and `home/` and `user/` (and
+    /// `extra` paths, e.g. a canary the gateway must not touch although it could) are chowned to it.
+    func runAs(_ uid: uid_t, extra: [String] = []) {
+        guard uid != getuid() else { return }
+        user = uid
+        chmod(dir.path, 0o755)
+        for path in [dir.at("home"), dir.at("user")] + extra { _ = system("chown -R \(uid):\(uid) '\(path)'") }
+    }
+
     /// Spawns `picoclaw gateway <arguments>`; stdout and stderr go to `gateway.log`.
     func start(_ arguments: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
         guard let binary = PicoclawBinary.path(sourceLocation: sourceLocation) else { return false }
-        guard let p = BinaryProcess.spawn([binary, "gateway"] + arguments, environment: environment,
+        var argv = [binary, "gateway"] + arguments
+        if let user {
+            guard let setpriv = BinaryProcess.which("setpriv") else {
+                Issue.record("setpriv is missing", sourceLocation: sourceLocation)
+                return false
+            }
+            argv = [setpriv, "--reuid=\(user)", "--regid=\(user)", "--clear-groups", "--"] + argv
+        }
+        guard let p = BinaryProcess.spawn(argv, environment: environment,
                                           stdout: logPath, stderr: logPath) else {
             Issue.record("cannot spawn \(binary)", sourceLocation: sourceLocation)
             return false
