@@ -28,13 +28,20 @@ final class ScheduleRunner: Sendable {
         self.now = now
     }
 
-    /// Checks and fires until cancelled.
+    /// Checks and fires until cancelled. The state store is read only when a schedule is due or was created, so an
+    /// idle gateway without due schedules does not wake the store.
     func run() async {
+        var seen = ScheduleStore.changeCount
+        await fireDue()
+        var earliest = (try? await schedules.earliest()) ?? nil
         while !Task.isCancelled {
-            await fireDue()
-            let earliest = (try? await schedules.earliest()) ?? nil
             let wait = max(1, min(ScheduleRunner.maxSleep, (earliest ?? Int64.max) - now()))
             try? await Task.sleep(for: .seconds(wait))
+            let changed = ScheduleStore.changeCount != seen
+            guard changed || (earliest.map { now() >= $0 } ?? false) else { continue }
+            seen = ScheduleStore.changeCount
+            await fireDue()
+            earliest = (try? await schedules.earliest()) ?? nil
         }
     }
 

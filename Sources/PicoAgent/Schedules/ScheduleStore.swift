@@ -57,6 +57,10 @@ public struct ScheduleStore: Sendable {
         CREATE INDEX schedules_owner ON schedules(owner)
         """)]
     private static let migrated = Mutex<Set<String>>([])
+    private static let changes = Atomic<UInt64>(0)
+
+    /// Grows whenever this process creates a schedule, so the gateway's runner knows when to look again.
+    public static var changeCount: UInt64 { changes.load(ordering: .acquiring) }
 
     public init(store: StateStore, maxPerOwner: Int = 20) {
         self.store = store
@@ -92,6 +96,7 @@ public struct ScheduleStore: Sendable {
             return db.lastInsertRowID
         }
         guard let id else { throw LimitReached(limit: limit) }
+        ScheduleStore.changes.add(1, ordering: .releasing)
         var stored = entry
         stored.id = id
         return stored
