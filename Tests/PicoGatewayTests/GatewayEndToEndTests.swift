@@ -257,9 +257,16 @@ struct GatewayFailingChannelTests {
         // Discord connects; Telegram is reported as failed and /ready says so, without naming the token.
         #expect(await run.waitForLog("telegram: cannot start"), "\(run.log)")
         try await discord.waitForIdentify()
-        let ready = await run.get("/ready")
+        // The readiness board follows the channel's state (polled by the supervisor): wait for it to say so.
+        let failed = #""telegram":{"detail":"failed","ok":false}"#
+        var ready = await run.get("/ready")
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ready?.text.contains(failed) != true, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            ready = await run.get("/ready")
+        }
         #expect(ready?.status == 503)
-        #expect(ready?.text.contains(#""telegram":{"detail":"failed","ok":false}"#) == true)
+        #expect(ready?.text.contains(failed) == true, "\(ready?.text ?? "no answer")")
         _ = discord.dispatchMessageCreate(channelId: "777", guildId: nil, authorId: "555000111", username: "owner",
                                           bot: false, content: "hello", mentionsBot: false)
         let sent = try await discord.waitForSentMessages(count: 1, timeout: .seconds(10))
