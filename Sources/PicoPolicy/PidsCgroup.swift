@@ -49,8 +49,9 @@ enum PidsCgroup {
     /// Kills whatever is still in the group and removes it (retrying while exiting processes leave it).
     static func remove(_ group: Group) {
         close(group.procsFD)
-        var pause = timespec(tv_sec: 0, tv_nsec: 1_000_000)
-        for _ in 0..<200 {
+        // Killed processes leave the group within microseconds to milliseconds: short pauses first.
+        var pause = timespec(tv_sec: 0, tv_nsec: 50_000)
+        for _ in 0..<250 {
             if rmdir(group.path) == 0 || errno == ENOENT { return }
             guard errno == EBUSY else { return }
             for pid in members(group.path) { kill(pid, SIGKILL) }
