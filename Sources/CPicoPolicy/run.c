@@ -5,6 +5,7 @@
 //               kills every descendant when the command ends, the turn is cancelled, or the gateway dies
 //   namespaces  fork → limits, no_new_privs → exec bubblewrap, whose PID namespace ends with the command;
 //               the picoclaw-sandbox step inside applies Landlock and reports on fd 3
+// In every shape the forked child first joins the command's pids cgroup when one is given (root's process limit).
 // Between fork and exec the children call only async-signal-safe functions and never allocate.
 #define _GNU_SOURCE
 #include "cpicopolicy.h"
@@ -454,6 +455,17 @@ int pico_run(const struct pico_spawn_config *c, struct pico_run_result *r) {
     int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
     pid_t pid = devnull < 0 ? -1 : fork();
     if (pid == 0) {
+        /* Into the pids cgroup before anything else runs, so every process the command starts is counted. */
+        if (c->join_cgroup) {
+            ssize_t n;
+            do {
+                n = write(c->cgroup_procs_fd, "0", 1);
+            } while (n < 0 && errno == EINTR);
+            if (n != 1) {
+                child_report(status[1], PICO_STAGE_CGROUP, n < 0 ? errno : EIO, 0, 0);
+                _exit(127);
+            }
+        }
         if (c->sandbox_mode == PICO_SANDBOX_SUPERVISED) supervisor_main(c, devnull, out[1], status[1], self);
         if (c->sandbox_mode == PICO_SANDBOX_NAMESPACES) namespace_launcher_main(c, devnull, out[1], status[1], self);
         child_main(c, devnull, out[1], status[1], 1);

@@ -21,7 +21,8 @@ public enum SandboxMode: String, Sendable, Equatable, CaseIterable {
 
 /// Resource limits of one command (`tools.exec.limits.*`). Core dumps are always off.
 public struct ExecLimits: Sendable, Equatable {
-    /// RLIMIT_NPROC: processes of the user (not enforced by the kernel for root).
+    /// RLIMIT_NPROC: processes of the user; as root (exempt from it) `pids.max` of a per-command pids cgroup,
+    /// where a writable pids controller exists.
     public var processes: Int
     /// RLIMIT_AS in MiB.
     public var memoryMB: Int

@@ -79,6 +79,9 @@ enum ProcessRunner {
             return fd >= 0 ? fd : open("/dev/null", O_RDONLY | O_CLOEXEC)
         }
         defer { for fd in passFDs where fd >= 0 { close(fd) } }
+        // As root RLIMIT_NPROC does not bind: the command runs in its own pids cgroup, removed when it is over.
+        let group = request.limits.flatMap { geteuid() == 0 ? PidsCgroup.create(limit: $0.processes) : nil }
+        defer { if let group { PidsCgroup.remove(group) } }
         let inChild = request.sandboxMode != PICO_SANDBOX_NAMESPACES.rawValue && !request.seccompProgram.isEmpty
         let program = request.seccompProgram
         request.path.withCString { shell in
@@ -96,6 +99,8 @@ enum ProcessRunner {
                     config.limits.open_files = UInt64(max(l.openFiles, 0))
                     config.limits.cpu_seconds = UInt64(max(l.cpuSeconds, 0))
                 }
+                config.join_cgroup = group == nil ? 0 : 1
+                config.cgroup_procs_fd = group?.procsFD ?? -1
                 config.drop_capabilities = request.dropCapabilities ? 1 : 0
                 config.seccomp_program = inChild ? bpf.baseAddress : nil
                 config.seccomp_length = inChild ? bpf.count : 0
@@ -153,6 +158,7 @@ enum ProcessRunner {
         case PICO_STAGE_CAPABILITIES.rawValue: return "dropping capabilities"
         case PICO_STAGE_SECCOMP.rawValue: return "seccomp"
         case PICO_STAGE_NAMESPACE.rawValue: return "namespaces (bubblewrap)"
+        case PICO_STAGE_CGROUP.rawValue: return "joining the pids cgroup"
         default: return "unknown"
         }
     }

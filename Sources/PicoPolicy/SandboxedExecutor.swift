@@ -62,12 +62,22 @@ public struct SandboxedExecutor: Sendable {
     /// Why Landlock is unavailable, nil when it works.
     public static var landlockProblem: String? { SandboxProbe.current.landlockProblem }
 
+    /// Why commands get no pids cgroup (the process limit that binds root), nil when they do.
+    public static var processCgroupProblem: String? {
+        if case .failure(let u) = PidsCgroup.current { return u.reason }
+        return nil
+    }
+
+    /// The directory holding each command's pids cgroup (`<pids cgroup of this process>/picoclaw`), when used.
+    public static var processCgroupParent: String? { try? PidsCgroup.current.get().path }
+
     /// Runs the machine probes (child processes: Landlock, a trial namespace sandbox) and builds the seccomp
     /// programs on a dedicated thread, so creating executors later never blocks Swift's cooperative pool on
     /// them. Called by `selfTest`; call it once at start-up otherwise. Idempotent.
     public static func prepare() async {
         await DedicatedThread.run {
             _ = SandboxProbe.current
+            _ = PidsCgroup.current
             SeccompCache.warmUp()
         }
     }
@@ -169,7 +179,10 @@ public struct SandboxedExecutor: Sendable {
                           + "\(!useNamespaces ? ", no AF_UNIX sockets" : ""))")
         }
         report.append("limits: no_new_privs; \(limits.summary)"
-                      + (geteuid() == 0 ? " (the kernel does not apply the process limit to root)" : ""))
+                      + (geteuid() != 0 ? "" : Self.processCgroupProblem == nil
+                         ? " (as root the process limit is the pids cgroup: RLIMIT_NPROC does not bind uid 0)"
+                         : " (the kernel does not apply RLIMIT_NPROC to root)"))
+        report.append(PidsCgroup.reportLine(limit: limits.processes))
         report.append("network: \(network ? "allowed (tools.exec.network: true)" : "off")")
         layerReport = report
         warnings = warn

@@ -131,3 +131,17 @@ func fileSize(_ path: String) -> Int {
     var st = stat()
     return lstat(path, &st) == 0 ? Int(st.st_size) : 0
 }
+
+/// The names in directory `path` (without "." and ".."); empty when it cannot be read.
+func directoryEntries(_ path: String) -> [String] {
+    guard let d = opendir(path) else { return [] }
+    defer { closedir(d) }
+    var names: [String] = []
+    while let entry = readdir(d) {
+        let name = withUnsafePointer(to: &entry.pointee.d_name) {
+            String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
+        }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    return names
+}

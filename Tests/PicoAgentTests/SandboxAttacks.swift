@@ -126,4 +126,27 @@ enum SandboxAttacks {
             #expect(forks.output.contains("process limit (tools.exec.limits.processes"), "\(forks.output)")
         }
     }
+
+    /// As root (exempt from RLIMIT_NPROC) the per-command pids cgroup stops a fork flood, the result names the limit,
+    /// and the group is gone once the turn has ended. A limit no other test uses (one per mode) marks the flood's group.
+    static func rootForkFlood(_ mode: SandboxMode) async throws {
+        let scene = AttackScene(.root)
+        let parent = try #require(SandboxedExecutor.processCgroupParent)
+        let limit = mode == .namespaces ? 37 : 39
+        func floodGroups() -> [String] {
+            directoryEntries(parent).filter { readFile(parent + "/" + $0 + "/pids.max") == "\(limit)\n" }
+        }
+        let before = floodGroups()
+        await SandboxedExecutor.prepare()
+        let e = try SandboxedExecutor(workspace: scene.ws, timeout: .seconds(30), sandbox: mode,
+                                      limits: ExecLimits(processes: limit))
+        // Each `sleep` that really started appended a line first; without the cgroup all 200 start.
+        scene.dir.write("ws/attack.sh", "i=0; while [ $i -lt 200 ]; do ( echo x >> started; exec sleep 30 ) & i=$((i+1)); done")
+        let r = try await e.run(command: "sh attack.sh")
+        let started = (scene.dir.read("ws/started") ?? "").split(separator: "\n").count
+        #expect(started >= 10 && started < limit, "\(started) sleeps started under pids.max=\(limit): \(r.output)")
+        #expect(r.limitNotes.contains { $0.contains("process limit (tools.exec.limits.processes = \(limit)) was reached") },
+                "\(r.output) \(r.limitNotes)")
+        #expect(before.isEmpty && floodGroups().isEmpty, "a pids cgroup was left behind under \(parent)")
+    }
 }

@@ -1,3 +1,4 @@
+import Glibc
 import PicoPolicy
 import Testing
 
@@ -15,6 +16,14 @@ enum SandboxAvailability {
     static func landlock() async -> Bool {
         await SandboxedExecutor.prepare()
         return SandboxedExecutor.landlockABI != nil
+    }
+
+    static let pidsCgroupWhy: Comment = "needs root and a writable pids cgroup controller (picoclaw policy self-test says why not)"
+
+    /// Root with a writable pids controller, and `layer` usable.
+    static func pidsCgroup(_ layer: () async -> Bool) async -> Bool {
+        await SandboxedExecutor.prepare()
+        return await layer() && geteuid() == 0 && SandboxedExecutor.processCgroupProblem == nil
     }
 }
 
@@ -41,6 +50,9 @@ enum SandboxAvailability {
 
     @Test(.enabled(why) { await SandboxAvailability.namespaces() }, arguments: Attacker.allCases)
     func resourceProbesStopped(_ who: Attacker) async throws { try await SandboxAttacks.limits(.namespaces, who) }
+
+    @Test(.enabled(SandboxAvailability.pidsCgroupWhy) { await SandboxAvailability.pidsCgroup(SandboxAvailability.namespaces) })
+    func rootForkFloodStoppedByPidsCgroup() async throws { try await SandboxAttacks.rootForkFlood(.namespaces) }
 }
 
 @Suite struct FallbackContainmentTests {
@@ -63,4 +75,7 @@ enum SandboxAvailability {
 
     @Test(.enabled(why) { await SandboxAvailability.landlock() }, arguments: Attacker.allCases)
     func resourceProbesStopped(_ who: Attacker) async throws { try await SandboxAttacks.limits(.landlock, who) }
+
+    @Test(.enabled(SandboxAvailability.pidsCgroupWhy) { await SandboxAvailability.pidsCgroup(SandboxAvailability.landlock) })
+    func rootForkFloodStoppedByPidsCgroup() async throws { try await SandboxAttacks.rootForkFlood(.landlock) }
 }

@@ -112,6 +112,8 @@ struct pico_spawn_config {
     size_t device_count;
     int deny_tcp;                   ///< Landlock: no TCP bind/connect (ABI >= 4)
     struct pico_limits limits;      ///< applied in the child
+    int join_cgroup;                ///< 1: the child first writes itself into `cgroup_procs_fd` (a pids cgroup)
+    int cgroup_procs_fd;            ///< the group's cgroup.procs, open for writing (with join_cgroup)
     int drop_capabilities;          ///< empty every capability set in the child
     const unsigned char *seccomp_program; ///< classic BPF loaded in the child (NULL: none)
     size_t seccomp_length;          ///< bytes
@@ -151,6 +153,8 @@ enum pico_spawn_stage {
     PICO_STAGE_SECCOMP = 9,
     /// namespaces mode: bubblewrap ended before the sandbox step inside reported (output says why)
     PICO_STAGE_NAMESPACE = 10,
+    /// joining the command's pids cgroup
+    PICO_STAGE_CGROUP = 11,
 };
 
 /// Outcome of pico_run.
