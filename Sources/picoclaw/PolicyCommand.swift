@@ -1,4 +1,6 @@
 import ArgumentParser
+import PicoAgent
+import PicoConfig
 import PicoPolicy
 
 /// `picoclaw policy`: operator view of the workspace jail, the command policy and the sandbox.
@@ -148,10 +150,20 @@ struct PolicyRunCommand: AsyncParsableCommand {
 struct PolicySelfTestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "self-test",
-        abstract: "Prove the kernel sandbox works on this machine and print the active layers.")
+        abstract: "Prove the kernel sandbox works on this machine, as tools.exec configures it, and print the active layers.")
+    @OptionGroup var options: ConfigOptions
 
     func run() async throws {
-        let result = await SandboxedExecutor.selfTest()
+        // The sandbox as the gateway would set it up (tools.exec.sandbox, network, limits); a configuration that
+        // does not load is named, and the defaults are tested instead.
+        var exec = ExecToolConfig()
+        do {
+            exec = try ConfigLoader.load(explicitPath: options.config, environment: ProcessEnvironment.current()).config.tools.exec
+        } catch {
+            StandardError.print("note: the configuration did not load (\(error.message.split(separator: "\n").first ?? "")); testing the default sandbox settings")
+        }
+        print("configured: tools.exec.sandbox \(exec.sandbox), network \(exec.network ? "on" : "off")")
+        let result = await SandboxedExecutor.selfTest(config: exec)
         print("sandbox: command-policy, \(result.layer)")
         print("layers:")
         for line in result.layers { print("  \(line)") }

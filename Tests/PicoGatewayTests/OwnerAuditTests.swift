@@ -74,6 +74,15 @@ struct StatusSandboxTests {
         let open = try #require(JSONValue.parse(second.stdout), "\(second.stderr)")
         #expect(open["agents"]?.arrayValue?.first?["network"] == .string("outbound allowed (tools.exec.network: true)"))
     }
+
+    @Test func policySelfTestTestsTheConfiguredMode() async throws {
+        let home = BinaryHome()
+        home.config(#"{"tools": {"exec": {"sandbox": "landlock"}}}"#)
+        let r = try #require(await home.run(["policy", "self-test"]))
+        #expect(r.stdout.contains("configured: tools.exec.sandbox landlock"), "\(r.stdout)\n\(r.stderr)")
+        #expect(r.stdout.contains("namespaces: unavailable — disabled by tools.exec.sandbox: landlock"), "\(r.stdout)")
+        #expect(!r.stdout.contains("sandbox: command-policy, namespaces"), "\(r.stdout)")
+    }
 }
 
 @Suite("owner controls: approval settings in the audit")
