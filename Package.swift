@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "PicoChannels", targets: ["PicoChannels"]),
         .library(name: "PicoGateway", targets: ["PicoGateway"]),
         .library(name: "PicoState", targets: ["PicoState"]),
+        .library(name: "PicoAudit", targets: ["PicoAudit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -63,13 +64,15 @@ let package = Package(
             "PicoConfig", "PicoPolicy", "PicoHTTP", "PicoAgent", "PicoChannels", "PicoState", "CMicroHTTPD",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        /// `picoclaw security audit` (checks, report, safe permission fixes) and `picoclaw onboard`.
+        .target(name: "PicoAudit", dependencies: ["PicoConfig", "PicoPolicy", "PicoGateway"]),
 
         // MARK: CLI
         .target(name: "PicoBuildInfo", plugins: ["BuildInfoPlugin"]),
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         .executableTarget(name: "picoclaw", dependencies: [
             "picoclaw-sandbox",
-            "PicoConfig", "PicoPolicy", "PicoAgent", "PicoGateway", "PicoState", "PicoBuildInfo",
+            "PicoConfig", "PicoPolicy", "PicoAgent", "PicoGateway", "PicoAudit", "PicoState", "PicoBuildInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

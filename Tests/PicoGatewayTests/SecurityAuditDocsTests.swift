@@ -4,9 +4,9 @@ import Testing
 /// `Docs/security.md` documents every audit check id the code can emit, and every checklist item.
 @Suite("security audit: documentation")
 struct SecurityAuditDocsTests {
-    /// `id: "..."` literals in Sources/picoclaw/Security (ids built with a channel name are expanded).
+    /// `id: "..."` literals in Sources/PicoAudit (ids built with a channel name are expanded).
     static func checkIDs() -> Set<String> {
-        let dir = BinaryDeploy.repositoryRoot + "/Sources/picoclaw/Security"
+        let dir = BinaryDeploy.repositoryRoot + "/Sources/PicoAudit"
         var ids = Set<String>()
         BinaryTempDir.walk(dir) { path in
             guard path.hasSuffix(".swift"), let text = BinaryTempDir.readFile(path) else { return }

@@ -1,17 +1,23 @@
 import PicoConfig
 
 /// Renders an audit as text (one line per finding, then a summary) or as JSON.
-struct AuditReport: Sendable {
-    let configPath: String
-    let picoclawHome: String
-    let findings: [AuditFinding]
-    let changes: [AuditFixer.Change]
-    let failures: [AuditFixer.Failure]
+public struct AuditReport: Sendable {
+    /// The config file audited.
+    public let configPath: String
+    /// `$PICOCLAW_HOME`.
+    public let picoclawHome: String
+    /// Critical first, then warnings, then info.
+    public let findings: [AuditFinding]
+    /// What `--fix` changed.
+    public let changes: [AuditFixer.Change]
+    /// What `--fix` could not change.
+    public let failures: [AuditFixer.Failure]
 
-    func count(_ severity: AuditSeverity) -> Int { findings.filter { $0.severity == severity }.count }
+    /// How many findings have `severity`.
+    public func count(_ severity: AuditSeverity) -> Int { findings.filter { $0.severity == severity }.count }
 
     /// `CRITICAL config.file.world_readable  /p is readable by others (mode 0644) → fix: chmod 600 /p`.
-    func text(verbose: Bool) -> String {
+    public func text(verbose: Bool) -> String {
         var lines: [String] = []
         for change in changes {
             lines.append("FIXED    \(change.ids.joined(separator: ","))  \(change.path): mode \(octal(change.from)) → \(octal(change.to)) (\(change.command))")
@@ -37,7 +43,7 @@ struct AuditReport: Sendable {
 
     /// `{"summary":{...},"findings":[...],"fixed":[...],"fix_failed":[...],"config_path":...,"picoclaw_home":...}`
     /// (keys sorted, pretty-printed).
-    var json: String {
+    public var json: String {
         let report: JSONValue = .object([
             "summary": .object(["critical": .int(count(.critical)), "warn": .int(count(.warn)), "info": .int(count(.info))]),
             "findings": .array(findings.map { f in

@@ -5,20 +5,22 @@ import PicoPolicy
 
 /// Applies the safe fixes of `--fix`: only ever removes permission bits, never follows symlinks below a
 /// directory it tightens, never changes owners or file contents.
-enum AuditFixer {
-    struct Change: Sendable, Equatable {
-        let ids: [String]
-        let path: String
-        let from: UInt32
-        let to: UInt32
-        let command: String
+public enum AuditFixer {
+    /// A permission change `--fix` made (`from` → `to` on `path`, for the findings `ids`).
+    public struct Change: Sendable, Equatable {
+        public let ids: [String]
+        public let path: String
+        public let from: UInt32
+        public let to: UInt32
+        public let command: String
     }
 
-    struct Failure: Sendable, Equatable {
-        let ids: [String]
-        let path: String
-        let command: String
-        let error: String
+    /// A fix that could not be applied, and why.
+    public struct Failure: Sendable, Equatable {
+        public let ids: [String]
+        public let path: String
+        public let command: String
+        public let error: String
     }
 
     static func apply(_ findings: [AuditFinding]) -> (changes: [Change], failures: [Failure]) {

@@ -1,9 +1,9 @@
 /// How bad an audit finding is. The audit's exit status is 2 when any finding is critical, 1 when any is a
 /// warning, 0 otherwise.
-enum AuditSeverity: String, Sendable, Comparable, CaseIterable {
+public enum AuditSeverity: String, Sendable, Comparable, CaseIterable {
     case info, warn, critical
 
-    static func < (lhs: AuditSeverity, rhs: AuditSeverity) -> Bool { lhs.rank < rhs.rank }
+    public static func < (lhs: AuditSeverity, rhs: AuditSeverity) -> Bool { lhs.rank < rhs.rank }
 
     private var rank: Int {
         switch self {
@@ -14,20 +14,20 @@ enum AuditSeverity: String, Sendable, Comparable, CaseIterable {
     }
 
     /// `CRITICAL`, `WARN`, `INFO` (text output).
-    var label: String { rawValue.uppercased() }
+    public var label: String { rawValue.uppercased() }
 }
 
 /// A safe, local change `--fix` may make: removing permission bits (never adding any, never chown, never
 /// editing file contents).
-struct AuditFix: Sendable, Equatable {
+public struct AuditFix: Sendable, Equatable {
     /// The path to change (its symlinks are not followed when `recursive`).
-    let path: String
+    public let path: String
     /// The permission bits to keep (`0o700` = remove every group/other bit).
-    let keep: UInt32
+    public let keep: UInt32
     /// The mode found (for the report and the command text).
-    let currentMode: UInt32
+    public let currentMode: UInt32
     /// Also tighten every directory and file below `path` (symlinks are never followed).
-    let recursive: Bool
+    public let recursive: Bool
 
     init(path: String, keep: UInt32, currentMode: UInt32, recursive: Bool = false) {
         self.path = path
@@ -37,28 +37,28 @@ struct AuditFix: Sendable, Equatable {
     }
 
     /// The mode `path` gets.
-    var targetMode: UInt32 { currentMode & keep }
+    public var targetMode: UInt32 { currentMode & keep }
 
     /// The equivalent shell command, e.g. `chmod 600 /p` or `chmod -R go-rwx /p`.
-    var command: String {
+    public var command: String {
         recursive ? "chmod -R \(symbolicRemoval(keep)) \(shellQuoted(path))"
                   : "chmod \(shortOctal(targetMode)) \(shellQuoted(path))"
     }
 }
 
 /// One result of `picoclaw security audit`.
-struct AuditFinding: Sendable, Equatable {
+public struct AuditFinding: Sendable, Equatable {
     /// Stable dotted identifier, e.g. `config.file.world_readable` (never contains user data).
-    let id: String
-    let severity: AuditSeverity
+    public let id: String
+    public let severity: AuditSeverity
     /// One line: what is wrong.
-    let title: String
+    public let title: String
     /// What was found, with paths and values (never secret values).
-    let detail: String
+    public let detail: String
     /// The exact remedy (a command or a config change).
-    let fix: String
+    public let fix: String
     /// What `--fix` would do, when the remedy is a safe permission change.
-    let autoFix: AuditFix?
+    public let autoFix: AuditFix?
 
     init(id: String, severity: AuditSeverity, title: String, detail: String, fix: String, autoFix: AuditFix? = nil) {
         self.id = id
@@ -69,5 +69,6 @@ struct AuditFinding: Sendable, Equatable {
         self.autoFix = autoFix
     }
 
-    var fixable: Bool { autoFix != nil }
+    /// `true` when `--fix` can apply the remedy.
+    public var fixable: Bool { autoFix != nil }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
+import PicoAudit
 import PicoConfig
-import PicoPolicy
 
 /// `picoclaw security audit [--config PATH] [--json] [--fix] [--verbose]`.
 struct SecurityAuditCommand: AsyncParsableCommand {
@@ -28,30 +28,13 @@ struct SecurityAuditCommand: AsyncParsableCommand {
     var verbose = false
 
     func run() async throws {
-        let environment = ProcessEnvironment.current()
-        var ctx = AuditContext.gather(explicitConfigPath: options.config, environment: environment,
-                                      sandbox: .unavailable(reason: "not probed yet"))
-        // The sandbox as the configuration sets it up (mode, network, limits), once the configuration is known.
-        let selfTest = await SandboxedExecutor.selfTest(config: ctx.config?.tools.exec ?? ExecToolConfig())
-        ctx.sandbox = AuditSandboxProbe.state(of: selfTest)
-        await ctx.resolvePolicy(selfTest)
-        var findings = AuditRunner.findings(ctx)
-        var changes: [AuditFixer.Change] = []
-        var failures: [AuditFixer.Failure] = []
-        if fix {
-            (changes, failures) = AuditFixer.apply(findings)
-            ctx = AuditContext.gather(explicitConfigPath: options.config, environment: environment, sandbox: ctx.sandbox)
-            await ctx.resolvePolicy(selfTest)
-            findings = AuditRunner.findings(ctx)
-        }
-        let report = AuditReport(configPath: ctx.configPath, picoclawHome: ctx.picoclawHome, findings: findings,
-                                 changes: changes, failures: failures)
-        print(json ? report.json : report.text(verbose: verbose), terminator: "")
+        let result = await SecurityAudit.run(explicitConfigPath: options.config,
+                                             environment: ProcessEnvironment.current(), fix: fix)
+        print(json ? result.report.json : result.report.text(verbose: verbose), terminator: "")
         if !json {
             print("\nExec sandbox layers (picoclaw policy self-test):")
-            for line in selfTest.layers { print("  \(line)") }
+            for line in result.sandboxLayers { print("  \(line)") }
         }
-        let status = AuditRunner.exitStatus(findings)
-        if status != 0 { throw ExitCode(status) }
+        if result.exitStatus != 0 { throw ExitCode(result.exitStatus) }
     }
 }

@@ -108,7 +108,8 @@ struct OnboardWriter {
 }
 
 /// `picoclaw onboard` could not finish.
-struct OnboardError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
+public struct OnboardError: Error, CustomStringConvertible {
+    /// What failed, naming the path.
+    public let message: String
+    public var description: String { message }
 }

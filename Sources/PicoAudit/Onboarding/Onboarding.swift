@@ -1,27 +1,23 @@
-import ArgumentParser
 import PicoConfig
 
-/// `picoclaw onboard [--config PATH] [--force]`: a safe starting point.
-struct OnboardCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "onboard",
-        abstract: "Create $PICOCLAW_HOME (0700), a starter config (0600) and a workspace with AGENTS.md and SOUL.md.",
-        discussion: """
-            The starter config keeps restrict_to_workspace and the exec deny patterns on, binds the gateway to \
-            127.0.0.1 and leaves every allowlist empty; it holds no secrets and explains in "_comment" keys how \
-            to give them through *_FILE variables. Existing files are never overwritten unless --force is given.
-            """)
+/// `picoclaw onboard`: creates `$PICOCLAW_HOME` (0700), a starter config (0600), a secrets directory and a
+/// workspace with AGENTS.md and SOUL.md; existing files are kept unless `force`.
+public enum Onboarding {
+    /// What onboarding did and what the user does next.
+    public struct Result: Sendable {
+        /// One line per path: `created /p (0600)`, `kept ...`, `replaced ...` (each path once).
+        public let stepLines: [String]
+        /// Why onboarding stopped, when it did (the steps before it still happened).
+        public let error: OnboardError?
+        /// The numbered next steps (secrets, environment, check, audit, run); empty after an error.
+        public let nextSteps: String
+    }
 
-    @OptionGroup var options: ConfigOptions
-
-    @Flag(name: .long, help: "Overwrite existing config.json, AGENTS.md and SOUL.md.")
-    var force = false
-
-    func run() throws {
-        let environment = ProcessEnvironment.current()
+    /// Runs onboarding for the configuration at `explicitConfigPath` (else the usual location) under `environment`.
+    public static func run(explicitConfigPath: String?, environment: [String: String], force: Bool) -> Result {
         let home = ProcessEnvironment.homeDirectory(environment: environment)
         let picoclawHome = ConfigLocator.picoclawHome(environment: environment, homeDirectory: home)
-        let configPath = ConfigLocator.resolvePath(explicit: options.config, environment: environment,
+        let configPath = ConfigLocator.resolvePath(explicit: explicitConfigPath, environment: environment,
                                                    homeDirectory: home).path
         let workspace = picoclawHome + "/workspace"
         let secrets = picoclawHome + "/secrets"
@@ -36,14 +32,13 @@ struct OnboardCommand: ParsableCommand {
             try writer.file(workspace + "/AGENTS.md", text: OnboardTemplates.agentsMarkdown, mode: 0o600)
             try writer.file(workspace + "/SOUL.md", text: OnboardTemplates.soulMarkdown, mode: 0o600)
         } catch {
-            for step in writer.steps { print(Self.describe(step)) }
-            StandardError.print("error: \(error.message)")
-            throw ExitCode.failure
+            return Result(stepLines: writer.steps.map(describe), error: error, nextSteps: "")
         }
         var seen = Set<String>()
-        for step in writer.steps where seen.insert(step.path).inserted { print(Self.describe(step)) }
-        print(Self.nextSteps(configPath: configPath, secrets: secrets, explicitConfig: options.config,
-                             environment: environment, picoclawHome: picoclawHome))
+        let lines = writer.steps.filter { seen.insert($0.path).inserted }.map(describe)
+        return Result(stepLines: lines, error: nil,
+                      nextSteps: nextSteps(configPath: configPath, secrets: secrets, explicitConfig: explicitConfigPath,
+                                           environment: environment, picoclawHome: picoclawHome))
     }
 
     static func describe(_ step: OnboardWriter.Step) -> String {
