@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "PicoGateway", targets: ["PicoGateway"]),
         .library(name: "PicoState", targets: ["PicoState"]),
         .library(name: "PicoAudit", targets: ["PicoAudit"]),
+        .library(name: "PicoSystem", targets: ["PicoSystem"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -35,6 +36,8 @@ let package = Package(
         .target(name: "CLibXML2"),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        /// glibc's allocator controls (`malloc_trim`, `mallopt`) for the gateway's memory trimmer.
+        .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp",
                        providers: [.apt(["libseccomp-dev"])]),
         /// Landlock syscalls and the fork/exec child path of PicoPolicy's sandboxed executor (async-signal-safe C).
@@ -47,21 +50,24 @@ let package = Package(
                                                          "-Xlinker", "--strip-all"])]),
 
         // MARK: Libraries
+        /// Small POSIX helpers (off-thread blocking work, retrying I/O, mkdir -p, errno text, monotonic clock, trimming).
+        /// Depends on nothing else in the package; PicoPolicy keeps its own minimal copies so it stays importable alone.
+        .target(name: "PicoSystem"),
         .target(name: "PicoConfig"),
         .target(name: "PicoPolicy", dependencies: ["CPicoPolicy"]),
         .target(name: "PicoHTTP", dependencies: ["CCurl"]),
         /// The gateway's crash-safe state store (SQLite): inbox, outbox, sessions, channel cursors.
-        .target(name: "PicoState", dependencies: ["CSQLite", "PicoPolicy"]),
+        .target(name: "PicoState", dependencies: ["CSQLite", "PicoPolicy", "PicoSystem"]),
         .target(name: "PicoAgent", dependencies: [
-            "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoState", "CLibXML2",
+            "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoState", "PicoSystem", "CLibXML2",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PicoChannels", dependencies: [
-            "PicoConfig", "PicoHTTP",
+            "PicoConfig", "PicoHTTP", "PicoSystem",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PicoGateway", dependencies: [
-            "PicoConfig", "PicoPolicy", "PicoHTTP", "PicoAgent", "PicoChannels", "PicoState", "CMicroHTTPD",
+            "PicoConfig", "PicoPolicy", "PicoHTTP", "PicoAgent", "PicoChannels", "PicoState", "PicoSystem", "CMicroHTTPD", "CMalloc",
             .product(name: "Logging", package: "swift-log"),
         ]),
         /// `picoclaw security audit` (checks, report, safe permission fixes) and `picoclaw onboard`.

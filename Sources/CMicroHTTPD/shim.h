@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/socket.h>
-#include <malloc.h>
 #include <microhttpd.h>
 
 /// Starts a daemon whose options are passed as an MHD_OPTION_ARRAY (terminated by MHD_OPTION_END).
@@ -35,9 +34,4 @@ static inline struct MHD_OptionItem pico_mhd_notify_option(MHD_NotifyConnectionC
     return item;
 }
 
-// glibc allocator tuning for the gateway process (kept here because this is PicoGateway's only C module).
-/// Returns free heap memory to the kernel (glibc `malloc_trim(0)`); 1 if memory was released.
-static inline int pico_malloc_trim(void) { return malloc_trim(0); }
-/// Caps glibc's malloc arenas (fewer arenas, less idle fragmentation for a mostly idle daemon).
-static inline int pico_malloc_arena_max(int n) { return mallopt(M_ARENA_MAX, n); }
 #endif

@@ -2,8 +2,8 @@ import Glibc
 import Logging
 import PicoAgent
 import PicoConfig
-import PicoPolicy
 import PicoState
+import PicoSystem
 
 /// Moves the JSON Lines sessions of earlier versions (`<workspace>/sessions/*.jsonl`) into the state store,
 /// then deletes them from the workspace, where every tool of the agent could read and change them.

@@ -1,7 +1,7 @@
 import Logging
 import PicoAgent
 import PicoChannels
-import PicoPolicy
+import PicoSystem
 
 /// Turns a message's attachments into what the agent gets: pictures become image parts (for models that see
 /// images) and files under the workspace's `media/`; voice notes and audio become text (when transcription is

@@ -1,4 +1,4 @@
-import CMicroHTTPD
+import CMalloc
 
 /// Gives memory back to the kernel once the gateway has been idle for a moment: after a burst of concurrent
 /// turns glibc keeps the peak heap, which would otherwise show up as permanent RSS growth. Debounced, so a

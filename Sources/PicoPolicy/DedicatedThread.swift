@@ -2,8 +2,9 @@ import Glibc
 
 /// Runs blocking work (a child process, file I/O with `fsync`) on a fresh, short-lived, detached pthread and
 /// resumes the caller when it finished, so Swift's cooperative thread pool (2 threads on small machines) never
-/// waits on the kernel. No long-lived thread is kept. Used by the sandboxed executor and by PicoAgent's sessions.
-public enum DedicatedThread {
+/// waits on the kernel. No long-lived thread is kept. PicoPolicy's own copy of PicoSystem's `DedicatedThread`
+/// (PicoPolicy depends on nothing else in the package), used by the sandboxed executor.
+enum DedicatedThread {
     private final class Job: @unchecked Sendable {
         // Written once before the thread starts, read once on it.
         let body: () -> Void
@@ -12,7 +13,7 @@ public enum DedicatedThread {
 
     /// Runs `body` on its own thread and returns its result (on the caller's thread only if no thread can be
     /// created).
-    public static func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    static func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
             let job = Job { continuation.resume(returning: body()) }
             let raw = Unmanaged.passRetained(job).toOpaque()
@@ -31,7 +32,7 @@ public enum DedicatedThread {
     }
 
     /// Runs a throwing `body` on its own thread; rethrows its typed error on the caller.
-    public static func run<T: Sendable, E: Error>(throwing body: @escaping @Sendable () throws(E) -> T) async throws(E) -> T {
+    static func run<T: Sendable, E: Error>(throwing body: @escaping @Sendable () throws(E) -> T) async throws(E) -> T {
         let result: Result<T, E> = await run { () -> Result<T, E> in
             do throws(E) { return .success(try body()) } catch { return .failure(error) }
         }

@@ -1,6 +1,6 @@
 import CSQLite
 import Glibc
-import PicoPolicy
+import PicoSystem
 import Synchronization
 
 /// The gateway's crash-safe state: one SQLite database (`state.db`, WAL) in the state directory.

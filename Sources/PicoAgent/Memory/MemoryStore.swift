@@ -1,5 +1,6 @@
 import PicoConfig
 import PicoPolicy
+import PicoSystem
 import Synchronization
 
 /// Where an agent's long-term notes live and how big they may grow.

@@ -1,5 +1,5 @@
 import Glibc
-import PicoPolicy
+import PicoSystem
 
 /// Where an agent keeps its conversations: the gateway's state store (``StateSessionStore``), or JSON Lines
 /// files (``SessionStore``, the format of earlier versions, kept for import and tests).

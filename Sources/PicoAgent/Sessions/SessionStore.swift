@@ -1,7 +1,7 @@
 import FoundationEssentials
 import Glibc
 import PicoConfig
-import PicoPolicy
+import PicoSystem
 
 /// Why a session file could not be read or written.
 public struct SessionStoreError: Error, Sendable, CustomStringConvertible {
@@ -28,7 +28,7 @@ public struct SessionStoreError: Error, Sendable, CustomStringConvertible {
 /// **Threading.** The synchronous methods (``history(_:)``, ``append(_:messages:)``, ``rewrite(_:messages:)``,
 /// ``loadAll(_:)``) block on the disk (`read`, `write`, `fsync`, `rename`) and must not be called from Swift's
 /// cooperative thread pool in production code. Async code uses ``loadHistory(_:)`` and
-/// ``appendTurn(_:messages:)``, which run the same work on a short-lived dedicated thread (PicoPolicy's `DedicatedThread`) and
+/// ``appendTurn(_:messages:)``, which run the same work on a short-lived dedicated thread (PicoSystem's `DedicatedThread`) and
 /// suspend the calling task meanwhile; ``AgentRuntime`` only uses those.
 ///
 /// **Cache.** The recent messages of up to ``historyCacheCapacity`` sessions stay in memory (least recently

@@ -1,6 +1,6 @@
 import Glibc
 import PicoConfig
-import PicoPolicy
+import PicoSystem
 
 /// The running summary of a session's older turns: `<sessions>/<key stem>.summary`, next to the session's JSON
 /// Lines file (mode 0600, written atomically, redacted). Blocking work runs on a short-lived dedicated thread.

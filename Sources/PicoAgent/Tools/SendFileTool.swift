@@ -1,4 +1,5 @@
 import PicoPolicy
+import PicoSystem
 
 /// A file a tool hands to the current chat.
 public struct OutgoingFile: Sendable, Equatable {

@@ -1,5 +1,5 @@
 import Glibc
-import PicoPolicy
+import PicoSystem
 
 /// Resolves host names for the web tools. Tests substitute a scripted resolver.
 public protocol HostResolver: Sendable {

@@ -5,7 +5,7 @@ import Glibc
 /// Reads and atomically writes a small state file (directory 0700, file 0600; temp file + fsync + rename +
 /// directory fsync, so a crash leaves either the old or the new content).
 ///
-/// These are blocking syscalls: async callers run them through `BlockingIO`.
+/// These are blocking syscalls: async callers run them through `DedicatedThread`.
 enum StateFile {
     struct Failure: Error, Sendable, CustomStringConvertible {
         let description: String

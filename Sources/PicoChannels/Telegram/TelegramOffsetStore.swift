@@ -3,6 +3,7 @@ import Logging
 import Synchronization
 #if canImport(Glibc)
 import Glibc
+import PicoSystem
 #endif
 
 /// Persists the next `getUpdates` offset so a restart neither loses nor repeats updates.
@@ -14,11 +15,11 @@ import Glibc
 ///     {"offset":1235,"sum":"5c4a0b8e"}                              ⏎
 ///
 /// - The first `save` of a process replaces the file atomically (`StateFile.write`: temp file + `fsync` +
-///   `rename`, directory 0700, file 0600, on a `BlockingIO` thread) and then keeps it open
+///   `rename`, directory 0700, file 0600, on a `DedicatedThread` thread) and then keeps it open
 ///   (`O_WRONLY | O_NOFOLLOW`, checked to be a regular file with mode 0600).
 /// - Every later `save` is one `pwrite` of the whole record at file offset 0, straight from the poll loop. It
 ///   lands in the page cache (no `fsync`), costs a few microseconds and does not wait for the disk.
-/// - `fsync` runs at most once per `syncInterval` (on a `dup` of the descriptor, on a `BlockingIO` thread, never
+/// - `fsync` runs at most once per `syncInterval` (on a `dup` of the descriptor, on a `DedicatedThread` thread, never
 ///   on the cooperative pool), and once more from `close()` on `stop()`.
 ///
 /// ## Why a crash neither loses nor repeats messages
@@ -119,7 +120,7 @@ final class TelegramOffsetStore: Sendable {
     /// starts without an offset, so Telegram resends what it has not seen confirmed: no loss).
     func load() async -> Int64? {
         guard let path else { return nil }
-        let read: Result<[UInt8]?, StateFile.Failure> = await BlockingIO.run {
+        let read: Result<[UInt8]?, StateFile.Failure> = await DedicatedThread.run {
             do { return .success(try StateFile.read(path)) } catch let e as StateFile.Failure { return .failure(e) } catch {
                 return .failure(StateFile.Failure(description: "\(error)"))
             }
@@ -190,7 +191,7 @@ final class TelegramOffsetStore: Sendable {
 
     /// Writes `record` atomically (temp file, `fsync`, `rename`) and opens the result for in-place updates.
     private func openFile(_ path: String, record: [UInt8], offset: Int64) async {
-        let opened: Result<Int32, StateFile.Failure> = await BlockingIO.run {
+        let opened: Result<Int32, StateFile.Failure> = await DedicatedThread.run {
             do {
                 try StateFile.write(path, record)
                 return .success(try Self.openForUpdates(path))
@@ -233,7 +234,7 @@ final class TelegramOffsetStore: Sendable {
 
     /// `fsync`s and closes `fd` (a `dup`) on a helper thread; returns the error text on failure.
     private static func sync(_ fd: Int32) async -> String? {
-        await BlockingIO.run {
+        await DedicatedThread.run {
             defer { Glibc.close(fd) }
             return fsync(fd) == 0 ? nil : errorText()
         }
@@ -247,7 +248,7 @@ final class TelegramOffsetStore: Sendable {
             return (s.fd, s.dirty)
         }
         guard fd >= 0 else { return }
-        let failure: String? = await BlockingIO.run {
+        let failure: String? = await DedicatedThread.run {
             defer { Glibc.close(fd) }
             return !dirty || fsync(fd) == 0 ? nil : Self.errorText()
         }
