@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Logging
 import PicoHTTP
+import PicoSystem
 import Synchronization
 
 /// The Discord channel: the gateway WebSocket (libcurl ws) for inbound messages, REST for replies and typing.

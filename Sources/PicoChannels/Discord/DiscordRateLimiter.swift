@@ -1,4 +1,5 @@
 import PicoHTTP
+import PicoSystem
 import Synchronization
 
 /// Discord's REST rate limits: per-route buckets from `X-RateLimit-Remaining` / `X-RateLimit-Reset-After`,

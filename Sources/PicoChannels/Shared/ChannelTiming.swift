@@ -62,17 +62,3 @@ public struct ChannelTiming: Sendable {
         Self.backoff(attempt: attempt, initial: retryInitial, max: retryMax)
     }
 }
-
-extension Duration {
-    /// Seconds as a `Double`.
-    var seconds: Double {
-        let (s, a) = components
-        return Double(s) + Double(a) / 1e18
-    }
-
-    /// A duration of `seconds` (negative values become zero).
-    static func seconds(double seconds: Double) -> Duration {
-        guard seconds.isFinite, seconds > 0 else { return .zero }
-        return .nanoseconds(Int64(min(seconds, 1e9) * 1e9))
-    }
-}

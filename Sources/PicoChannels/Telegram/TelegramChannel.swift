@@ -1,5 +1,6 @@
 import Logging
 import PicoHTTP
+import PicoSystem
 import Synchronization
 
 /// The Telegram channel: Bot API long polling for inbound messages, `sendMessage` for replies.
