@@ -1,6 +1,7 @@
 import Glibc
 import Logging
 import PicoConfig
+import PicoHTTP
 import PicoPolicy
 import PicoState
 import PicoSystem
