@@ -1,4 +1,5 @@
 import PicoSystem
+
 /// Agent id normalisation, as PicoClaw does it: result matches `[a-z0-9][a-z0-9_-]{0,63}`.
 public enum AgentID {
     /// The id of the implicit agent when `agents.list` is empty (and of an empty id).

@@ -1,4 +1,5 @@
 import PicoSystem
+
 /// `channels.<name>.dm_policy`: how direct messages from senders outside `allow_from` are treated.
 public enum DMPolicy: String, Sendable, Equatable, CaseIterable {
     /// Only `allow_from` (and nobody else) may talk to the bot. The default.

@@ -1,4 +1,5 @@
 import PicoSystem
+
 /// Converts environment text into a JSON value of the schema kind.
 enum EnvValueParser {
     /// Parses `text` for a key of `kind`. `label` names the variable in errors; `showValue` allows quoting

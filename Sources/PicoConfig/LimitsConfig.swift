@@ -1,4 +1,5 @@
 import PicoSystem
+
 /// `limits`: per-sender rate limits and daily budgets, checked before every model call. 0 disables a limit.
 public struct LimitsConfig: Sendable, Equatable {
     /// `messages_per_minute` (default 0 = unlimited): messages one sender may send per minute.

@@ -1,4 +1,5 @@
 import PicoSystem
+
 /// Parser for the secrets env file named by `PICOCLAW_SECRETS_FILE`.
 ///
 /// Format: one `KEY=VALUE` per line; blank lines and lines starting with `#` are ignored; an optional

@@ -1,4 +1,5 @@
 import PicoSystem
+
 /// One HTTP header field. Names compare case-insensitively when looked up.
 public struct HTTPHeader: Sendable, Hashable {
     public var name: String

@@ -1,4 +1,5 @@
 import PicoSystem
+
 /// Turns a `MESSAGE_CREATE` into an `InboundMessage`: ignores bots, webhooks and the bot itself, applies
 /// `mention_only` to guild messages (DMs are always considered) and strips `<@id>` / `<@!id>` mentions of the
 /// bot. The allowlist is applied by the channel afterwards.

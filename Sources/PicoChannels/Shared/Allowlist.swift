@@ -1,4 +1,5 @@
 import PicoSystem
+
 /// Who may talk to the bot on one platform (`channels.<name>.allow_from`).
 ///
 /// Entries (trimmed; blank entries are ignored):

@@ -1,4 +1,5 @@
 import PicoSystem
+
 /// Splits long replies into chunks a platform accepts.
 ///
 /// - Lengths are counted in `unit`: Telegram counts UTF-16 code units (`.utf16`), Discord counts characters,

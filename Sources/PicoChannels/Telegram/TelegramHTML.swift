@@ -1,4 +1,5 @@
 import PicoSystem
+
 /// Converts the Markdown a model writes into the HTML subset Telegram accepts (`parse_mode: HTML`).
 ///
 /// Handled: fenced code blocks → `<pre><code class="language-x">`, inline code → `<code>`, `**b**`/`__b__` →

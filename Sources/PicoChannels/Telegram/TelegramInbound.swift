@@ -1,4 +1,5 @@
 import PicoSystem
+
 /// Turns a Telegram `message` into an `InboundMessage`, applying the group rules (mentions, replies,
 /// `mention_only`). The allowlist is applied by the channel afterwards.
 struct TelegramInbound: Sendable {
