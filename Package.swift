@@ -53,9 +53,9 @@ let package = Package(
         /// Small POSIX helpers (off-thread blocking work, retrying I/O, mkdir -p, errno text, monotonic clock, trimming).
         /// Depends on nothing else in the package; PicoPolicy keeps its own minimal copies so it stays importable alone.
         .target(name: "PicoSystem"),
-        .target(name: "PicoConfig"),
+        .target(name: "PicoConfig", dependencies: ["PicoSystem"]),
         .target(name: "PicoPolicy", dependencies: ["CPicoPolicy"]),
-        .target(name: "PicoHTTP", dependencies: ["CCurl"]),
+        .target(name: "PicoHTTP", dependencies: ["CCurl", "PicoSystem"]),
         /// The gateway's crash-safe state store (SQLite): inbox, outbox, sessions, channel cursors.
         .target(name: "PicoState", dependencies: ["CSQLite", "PicoPolicy", "PicoSystem"]),
         .target(name: "PicoAgent", dependencies: [
@@ -78,13 +78,13 @@ let package = Package(
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         .executableTarget(name: "picoclaw", dependencies: [
             "picoclaw-sandbox",
-            "PicoConfig", "PicoPolicy", "PicoAgent", "PicoGateway", "PicoAudit", "PicoState", "PicoBuildInfo",
+            "PicoConfig", "PicoPolicy", "PicoAgent", "PicoGateway", "PicoAudit", "PicoState", "PicoSystem", "PicoBuildInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // MARK: Benchmarks (executables, not tests)
-        .executableTarget(name: "PicoPolicyBench", dependencies: ["PicoPolicy", "picoclaw-sandbox"]),
+        .executableTarget(name: "PicoPolicyBench", dependencies: ["PicoPolicy", "PicoSystem", "picoclaw-sandbox"]),
         /// The footprint/speed suite (`scripts/bench`): loopback fakes in-process, the real gateway as a child.
         .executableTarget(name: "PicoBench", dependencies: ["PicoFakes", "PicoHTTP"], path: "Benchmarks/PicoBench"),
 
@@ -105,7 +105,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "PicoChannelsTests", dependencies: [
-            "PicoChannels", "PicoHTTP", "PicoFakes", .product(name: "Logging", package: "swift-log"),
+            "PicoChannels", "PicoHTTP", "PicoSystem", "PicoFakes", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "PicoGatewayTests", dependencies: [
             "PicoGateway", "PicoState", "PicoAgent", "PicoChannels", "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoFakes",

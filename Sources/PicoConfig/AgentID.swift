@@ -1,3 +1,5 @@
+import PicoSystem
+
 /// Agent id normalisation, as PicoClaw does it: result matches `[a-z0-9][a-z0-9_-]{0,63}`.
 public enum AgentID {
     /// The id of the implicit agent when `agents.list` is empty (and of an empty id).
@@ -8,7 +10,7 @@ public enum AgentID {
     public static func normalize(_ raw: String) -> String {
         var out = ""
         var lastWasDash = false
-        for scalar in raw.trimmingSpaces().lowercased().unicodeScalars {
+        for scalar in raw.trimmedSpaces.lowercased().unicodeScalars {
             let ok = ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-"
             if ok {
                 out.unicodeScalars.append(scalar)
@@ -24,16 +26,5 @@ public enum AgentID {
         if out.count > 64 { out = String(out.prefix(64)) }
         while out.hasSuffix("-") { out.removeLast() }
         return out.isEmpty ? main : out
-    }
-}
-
-extension String {
-    /// The string without leading/trailing spaces, tabs, CR and LF.
-    func trimmingSpaces() -> String {
-        let ws: Set<Character> = [" ", "\t", "\n", "\r"]
-        var s = Substring(self)
-        while let f = s.first, ws.contains(f) { s.removeFirst() }
-        while let l = s.last, ws.contains(l) { s.removeLast() }
-        return String(s)
     }
 }

@@ -1,3 +1,5 @@
+import PicoSystem
+
 /// `channels.<name>.dm_policy`: how direct messages from senders outside `allow_from` are treated.
 public enum DMPolicy: String, Sendable, Equatable, CaseIterable {
     /// Only `allow_from` (and nobody else) may talk to the bot. The default.
@@ -23,7 +25,7 @@ public enum ChannelOwners {
 
     /// The numeric id of an entry (`"123"`, `"telegram:123"`, `"123|name"`), or `nil`.
     static func numericID(_ raw: String, platform: String) -> String? {
-        var entry = Substring(raw.trimmingSpaces())
+        var entry = Substring(raw.trimmedSpaces)
         if let colon = entry.firstIndex(of: ":") {
             guard entry[..<colon].lowercased() == platform.lowercased() else { return nil }
             entry = entry[entry.index(after: colon)...]

@@ -1,4 +1,5 @@
 import Glibc
+import PicoSystem
 /// Builds the typed ``PicoConfiguration`` from merged values (defaults, file, environment), checking types
 /// and validating values. Collects every problem instead of stopping at the first.
 struct ConfigBuilder {
@@ -46,7 +47,7 @@ struct ConfigBuilder {
         let p = "tools.transcription."
         let apiBase = string(p + "api_base")
         if let apiBase { checkURL(p + "api_base", apiBase) }
-        let provider = string(p + "provider")?.trimmingSpaces().lowercased()
+        let provider = string(p + "provider")?.trimmedSpaces.lowercased()
         return TranscriptionConfig(provider: provider?.isEmpty == true ? nil : provider,
                                    model: string(p + "model") ?? "whisper-1", apiKey: secret(p + "api_key"), apiBase: apiBase)
     }
@@ -75,7 +76,7 @@ struct ConfigBuilder {
                              maxToolIterations: positiveInt(p + "max_tool_iterations"),
                              maxHistoryMessages: positiveInt(p + "max_history_messages"),
                              modelFallbacks: stringList(p + "model_fallbacks", allowIntegers: false)
-                                 .filter { !$0.trimmingSpaces().isEmpty },
+                                 .filter { !$0.trimmedSpaces.isEmpty },
                              contextWindow: contextWindow, summarizeAt: summarizeAt,
                              memoryScope: memoryScope(string(p + "memory_scope"), key: p + "memory_scope"),
                              memoryMaxBytes: positiveInt(p + "memory_max_bytes"), timezone: timezone(p + "timezone"))
@@ -116,7 +117,7 @@ struct ConfigBuilder {
     }
 
     private mutating func dmPolicy(_ key: String) -> DMPolicy {
-        let text = (string(key) ?? "allowlist").trimmingSpaces().lowercased()
+        let text = (string(key) ?? "allowlist").trimmedSpaces.lowercased()
         guard let policy = DMPolicy(rawValue: text) else {
             invalid(key, "must be one of \(DMPolicy.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
             return .allowlist
@@ -144,7 +145,7 @@ struct ConfigBuilder {
 
     private mutating func buildGateway() -> GatewayConfig {
         let p = "gateway."
-        let host = (string(p + "host") ?? "127.0.0.1").trimmingSpaces()
+        let host = (string(p + "host") ?? "127.0.0.1").trimmedSpaces
         if host.isEmpty { invalid(p + "host", "must not be empty") }
         let port = int(p + "port")
         if !(1...65535).contains(port) { invalid(p + "port", "must be between 1 and 65535\(shownValue(p + "port", "\(port)"))") }
@@ -167,7 +168,7 @@ struct ConfigBuilder {
 
     /// An IANA zone name with a zone file in /usr/share/zoneinfo (`""`: the system zone).
     private mutating func timezone(_ key: String) -> String {
-        let name = (string(key) ?? "").trimmingSpaces()
+        let name = (string(key) ?? "").trimmedSpaces
         guard !name.isEmpty, !["UTC", "Etc/UTC", "GMT"].contains(name) else { return name }
         let safe = !name.hasPrefix("/") && !name.split(separator: "/").contains { $0 == ".." || $0 == "." }
         if !safe || access("/usr/share/zoneinfo/" + name, R_OK) != 0 {
@@ -177,8 +178,8 @@ struct ConfigBuilder {
     }
 
     private mutating func memoryScope(_ text: String?, key: String) -> MemoryScope? {
-        guard let text, !text.trimmingSpaces().isEmpty else { return nil }
-        guard let scope = MemoryScope(rawValue: text.trimmingSpaces().lowercased()) else {
+        guard let text, !text.trimmedSpaces.isEmpty else { return nil }
+        guard let scope = MemoryScope(rawValue: text.trimmedSpaces.lowercased()) else {
             invalid(key, "must be agent or sender (or empty for automatic), got '\(text)'")
             return nil
         }
@@ -189,7 +190,7 @@ struct ConfigBuilder {
         let p = "tools.web."
         let maxBytes = int(p + "fetch.max_bytes")
         if !(1024...(2 << 20)).contains(maxBytes) { invalid(p + "fetch.max_bytes", "must be between 1024 and 2097152\(shownValue(p + "fetch.max_bytes", "\(maxBytes)"))") }
-        let provider = (string(p + "search.provider") ?? "").trimmingSpaces().lowercased()
+        let provider = (string(p + "search.provider") ?? "").trimmedSpaces.lowercased()
         if !provider.isEmpty && !WebToolsConfig.searchProviders.contains(provider) {
             invalid(p + "search.provider", "must be one of \(WebToolsConfig.searchProviders.joined(separator: ", ")) (or empty to turn web_search off), got '\(provider)'")
         }
@@ -234,7 +235,7 @@ struct ConfigBuilder {
                                   customDenyPatterns: patterns, timeoutSeconds: positiveInt(p + "timeout_seconds"),
                                   maxOutputBytes: positiveInt(p + "max_output_bytes"), sandbox: sandbox,
                                   network: bool(p + "network"), limits: limits)
-        let approval = (string(p + "approval") ?? "risky").trimmingSpaces().lowercased()
+        let approval = (string(p + "approval") ?? "risky").trimmedSpaces.lowercased()
         if !["off", "risky", "always"].contains(approval) { invalid(p + "approval", "must be one of off, risky, always, got '\(approval)'") }
         exec.approval = ["off", "risky", "always"].contains(approval) ? approval : "risky"
         exec.approvalPatterns = stringList(p + "approval_patterns", allowIntegers: false)
@@ -264,7 +265,7 @@ struct ConfigBuilder {
             }
             warnUnknown(fields.keys, known: ConfigSchema.agentEntryKeys, unused: ConfigSchema.agentEntryUnusedKeys,
                         path: itemPath, origin: entry.origin)
-            guard case .string(let rawID)? = fields["id"], !rawID.trimmingSpaces().isEmpty else {
+            guard case .string(let rawID)? = fields["id"], !rawID.trimmedSpaces.isEmpty else {
                 if let v = fields["id"], v != .null, !(v.isString) {
                     fail(.typeMismatch, itemPath + ".id", entry.origin, "expected a string, got \(v.typeName)")
                 } else {
@@ -424,7 +425,7 @@ struct ConfigBuilder {
     /// A path: `""` → nil (disabled), else `~` expanded and made absolute against `$PICOCLAW_HOME`.
     private mutating func path(_ key: String) -> String? {
         guard let s = string(key) else { return nil }
-        let trimmed = s.trimmingSpaces()
+        let trimmed = s.trimmedSpaces
         return trimmed.isEmpty ? nil : resolvePath(trimmed)
     }
 
@@ -502,7 +503,7 @@ struct ConfigBuilder {
     }
 
     private func nonEmpty(_ s: String?) -> String? {
-        guard let s, !s.trimmingSpaces().isEmpty else { return nil }
+        guard let s, !s.trimmedSpaces.isEmpty else { return nil }
         return s
     }
 

@@ -1,10 +1,12 @@
+import PicoSystem
+
 /// Converts environment text into a JSON value of the schema kind.
 enum EnvValueParser {
     /// Parses `text` for a key of `kind`. `label` names the variable in errors; `showValue` allows quoting
     /// the value in errors (only for plain env vars of non-secret keys, never for `_FILE` content).
     static func parse(_ text: String, kind: ConfigValueKind, label: String, showValue: Bool) throws(ConfigError) -> JSONValue {
         let shown = showValue ? ", got '\(text)'" : ""
-        let trimmed = text.trimmingSpaces()
+        let trimmed = text.trimmedSpaces
         switch kind {
         case .bool:
             switch trimmed.lowercased() {
@@ -29,7 +31,7 @@ enum EnvValueParser {
             if trimmed.hasPrefix("[") {
                 return try parseJSON(trimmed, label: label, expectation: kind.expectation)
             }
-            let items = trimmed.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
+            let items = trimmed.split(separator: ",").map { String($0).trimmedSpaces }.filter { !$0.isEmpty }
             return .strings(items)
         case .objectList:
             return try parseJSON(trimmed, label: label, expectation: kind.expectation)

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import PicoSystem
 #endif
 
 /// Log levels accepted by `gateway.log_level` (the same names as swift-log's `Logger.Level`).
@@ -60,7 +61,7 @@ public struct GatewayConfig: Sendable, Equatable {
     /// The one parser of `gateway.host`, used by both `config check` and the gateway's listener: an IPv4 literal,
     /// an IPv6 literal with or without brackets, or `localhost` (= 127.0.0.1). `nil` for anything else.
     public static func listenAddress(_ host: String) -> ListenAddress? {
-        var h = host.trimmingSpaces()
+        var h = host.trimmedSpaces
         if h.hasPrefix("["), h.hasSuffix("]") { h = String(h.dropFirst().dropLast()) }
         if h.lowercased() == "localhost" { return .ipv4("127.0.0.1") }
         var v4 = in_addr()

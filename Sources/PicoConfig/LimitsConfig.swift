@@ -1,3 +1,5 @@
+import PicoSystem
+
 /// `limits`: per-sender rate limits and daily budgets, checked before every model call. 0 disables a limit.
 public struct LimitsConfig: Sendable, Equatable {
     /// `messages_per_minute` (default 0 = unlimited): messages one sender may send per minute.
@@ -44,10 +46,10 @@ public struct ModelPrice: Sendable, Equatable {
     /// Parses `"<model>=<input>/<output>"`; `nil` when malformed or negative.
     public init?(parsing text: String) {
         guard let eq = text.lastIndex(of: "=") else { return nil }
-        let model = String(text[..<eq]).trimmingSpaces()
+        let model = String(text[..<eq]).trimmedSpaces
         let numbers = text[text.index(after: eq)...].split(separator: "/", omittingEmptySubsequences: false)
         guard !model.isEmpty, numbers.count == 2,
-              let input = Double(String(numbers[0]).trimmingSpaces()), let output = Double(String(numbers[1]).trimmingSpaces()),
+              let input = Double(String(numbers[0]).trimmedSpaces), let output = Double(String(numbers[1]).trimmedSpaces),
               input >= 0, output >= 0, input.isFinite, output.isFinite else { return nil }
         self.init(model: model, inputPerMillion: input, outputPerMillion: output)
     }

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import PicoSystem
 #endif
 
 /// Small POSIX file helpers with errno-based error text (no Foundation).
@@ -10,9 +11,6 @@ enum POSIXFile {
         var owner: UInt32
         var isRegular: Bool
     }
-
-    /// The error text for an errno value, e.g. `Permission denied`.
-    static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
 
     /// `stat` (follows symlinks). `nil` + errno text on failure.
     static func status(_ path: String) -> Result<Status, POSIXFileError> {
@@ -44,19 +42,7 @@ enum POSIXFile {
         guard fstat(fd, &st) == 0 else { return .failure(POSIXFileError(code: errno)) }
         guard (st.st_mode & S_IFMT) == S_IFREG else { return .failure(.notRegular(mode: UInt32(st.st_mode))) }
         if st.st_size > limit { return .failure(POSIXFileError(code: EFBIG)) }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16384)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return .failure(POSIXFileError(code: errno))
-            }
-            if n == 0 { break }
-            out.append(contentsOf: chunk[0..<n])
-            if out.count > limit { return .failure(POSIXFileError(code: EFBIG)) }
-        }
-        return .success(out)
+        return FileDescriptorIO.readToEnd(fd, limit: limit, chunkSize: 16384).mapError { POSIXFileError(code: $0.code) }
     }
 
     /// The real user id of the process.
@@ -80,7 +66,7 @@ struct POSIXFileError: Error {
 
     var text: String {
         if let fileMode { return "not a regular file (\(Self.typeName(fileMode))); point it at a regular file" }
-        return code == EFBIG ? "file too large" : POSIXFile.errorText(code)
+        return code == EFBIG ? "file too large" : errnoText(code)
     }
 
     private static func typeName(_ mode: UInt32) -> String {

@@ -1,3 +1,5 @@
+import PicoSystem
+
 /// Parser for the secrets env file named by `PICOCLAW_SECRETS_FILE`.
 ///
 /// Format: one `KEY=VALUE` per line; blank lines and lines starting with `#` are ignored; an optional
@@ -23,21 +25,21 @@ enum SecretsEnvFile {
         var lineNumber = 0
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
-            var line = String(rawLine).trimmingSpaces()
+            var line = String(rawLine).trimmedSpaces
             if line.isEmpty || line.hasPrefix("#") { continue }
-            if line.hasPrefix("export ") { line = String(line.dropFirst(7)).trimmingSpaces() }
+            if line.hasPrefix("export ") { line = String(line.dropFirst(7)).trimmedSpaces }
             guard let eq = line.firstIndex(of: "=") else {
                 throw ConfigError(kind: .environment,
                                   message: "\(path):\(lineNumber): expected KEY=VALUE in secrets file (PICOCLAW_SECRETS_FILE)")
             }
-            let key = String(line[..<eq]).trimmingSpaces()
+            let key = String(line[..<eq]).trimmedSpaces
             guard !key.isEmpty, key.unicodeScalars.allSatisfy({
                 ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
             }) else {
                 throw ConfigError(kind: .environment,
                                   message: "\(path):\(lineNumber): invalid variable name in secrets file (PICOCLAW_SECRETS_FILE)")
             }
-            var value = String(line[line.index(after: eq)...]).trimmingSpaces()
+            var value = String(line[line.index(after: eq)...]).trimmedSpaces
             if value.count >= 2, let f = value.first, f == "\"" || f == "'", value.last == f {
                 value = String(value.dropFirst().dropLast())
             }

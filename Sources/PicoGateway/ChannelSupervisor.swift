@@ -1,5 +1,6 @@
 import Logging
 import PicoChannels
+import PicoHTTP
 
 /// Starts the enabled channels and keeps `/ready` in step with their state (the channels record their messages
 /// in the gateway's inbox themselves). A channel that fails to start (API down, bad token) is reported and retried with backoff; the
@@ -38,7 +39,8 @@ final class ChannelSupervisor: Sendable {
     }
 
     private func supervise(_ channel: any Channel) async {
-        var delay = Duration.seconds(1)
+        let backoff = Backoff(initial: .seconds(1), max: retryCap, jitter: false)
+        var failures = 0
         while !Task.isCancelled {
             do {
                 try await channel.start()
@@ -48,9 +50,10 @@ final class ChannelSupervisor: Sendable {
                 return
             } catch {
                 board.set(channel.name, ok: false, detail: "failed")  // the same word watchState uses for .failed
+                let delay = backoff.delay(attempt: failures)
+                failures += 1
                 logger.error("\(channel.name): cannot start: \(error). Retrying in \(delay)")
                 try? await Task.sleep(for: delay)
-                delay = min(delay * 2, retryCap)
             }
         }
     }

@@ -5,6 +5,7 @@ import PicoChannels
 import PicoConfig
 import PicoPolicy
 import PicoState
+import PicoSystem
 
 /// The running service: health endpoint first (a busy port fails fast), PID file, workspaces, the kernel
 /// sandbox self-test, agents, channels; then it serves until SIGTERM/SIGINT and shuts down gracefully.
@@ -180,8 +181,9 @@ public final class Gateway: Sendable {
 
     private func prepareWorkspaces(_ config: PicoConfiguration) throws {
         for agent in config.resolvedAgents() {
-            if mkdirs(agent.workspace, mode: 0o700) != 0 {
-                throw GatewayStartError("cannot create workspace \(agent.workspace) for agent \(agent.id): \(errnoText()). Fix the path or its parent's permissions (agents.defaults.workspace / agents.list[].workspace)")
+            let code = Directories.create(agent.workspace, mode: 0o700)
+            if code != 0 {
+                throw GatewayStartError("cannot create workspace \(agent.workspace) for agent \(agent.id): \(errnoText(code)). Fix the path or its parent's permissions (agents.defaults.workspace / agents.list[].workspace)")
             }
             if access(agent.workspace, W_OK) != 0 {
                 throw GatewayStartError("workspace \(agent.workspace) of agent \(agent.id) is not writable by this user")
@@ -203,15 +205,4 @@ public final class Gateway: Sendable {
             logger.notice("next: enable a channel, e.g. PICOCLAW_CHANNELS_TELEGRAM_ENABLED=true, PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE=/path/to/token, PICOCLAW_CHANNELS_TELEGRAM_ALLOW_FROM=<your numeric user id>")
         }
     }
-}
-
-/// `mkdir -p` with `mode` for created directories; 0 on success.
-func mkdirs(_ path: String, mode: mode_t) -> Int32 {
-    var current = path.hasPrefix("/") ? "" : "."
-    for component in path.split(separator: "/") {
-        current += "/" + component
-        if mkdir(current, mode) != 0 && errno != EEXIST { return -1 }
-    }
-    var st = stat()
-    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR ? 0 : -1
 }

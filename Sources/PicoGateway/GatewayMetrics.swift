@@ -1,4 +1,5 @@
 import Glibc
+import PicoSystem
 import Synchronization
 
 /// The gateway's counters, served as Prometheus text on `/metrics` (same loopback listener as `/health`).
@@ -23,7 +24,7 @@ public final class GatewayMetrics: Sendable {
 
     /// `board`: channel readiness becomes `picoclaw_channel_connected`.
     public init(board: ReadinessBoard? = nil) {
-        startedAt = monotonicSeconds()
+        startedAt = MonotonicClock.seconds()
         self.board = board
     }
 
@@ -89,7 +90,7 @@ public final class GatewayMetrics: Sendable {
             case "picoclaw_resident_memory_bytes":
                 out += "\(metric.name) \(Self.residentBytes())\n"
             case "picoclaw_uptime_seconds":
-                out += "\(metric.name) \(monotonicSeconds() - startedAt)\n"
+                out += "\(metric.name) \(MonotonicClock.seconds() - startedAt)\n"
             default:
                 let series = (metric.type == "counter" ? snapshot.counters : snapshot.gauges)[metric.name] ?? [:]
                 if series.isEmpty && metric.type == "gauge" { out += "\(metric.name) 0\n" }

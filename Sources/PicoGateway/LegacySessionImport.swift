@@ -61,11 +61,11 @@ struct LegacySessionImport {
         let dirFD = openat(ws, "sessions", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         if dirFD < 0 {
             if errno == ENOENT { return .success([]) }
-            return .failure(LegacyReadError(text: errno == ELOOP || errno == ENOTDIR ? "it is a symlink or not a directory; left alone" : String(cString: strerror(errno))))
+            return .failure(LegacyReadError(text: errno == ELOOP || errno == ENOTDIR ? "it is a symlink or not a directory; left alone" : errnoText()))
         }
         guard let dir = fdopendir(dirFD) else {
             close(dirFD)
-            return .failure(LegacyReadError(text: String(cString: strerror(errno))))
+            return .failure(LegacyReadError(text: errnoText()))
         }
         defer { closedir(dir) }
         var out: [(String, [UInt8])] = []
@@ -79,14 +79,7 @@ struct LegacySessionImport {
             defer { close(fd) }
             var st = stat()
             guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size <= 64 << 20 else { continue }
-            var bytes: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            while true {
-                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { break }
-                bytes.append(contentsOf: chunk[0..<n])
-            }
+            guard case .success(let bytes) = FileDescriptorIO.readToEnd(fd) else { continue }  // unreadable: skipped
             out.append((name, bytes))
         }
         return .success(out)

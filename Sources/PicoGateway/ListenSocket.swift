@@ -1,5 +1,6 @@
 import Glibc
 import PicoConfig
+import PicoSystem
 
 /// Why the health listener could not be opened.
 public struct ListenError: Error, CustomStringConvertible {
@@ -74,4 +75,3 @@ func boundPort(of fd: Int32) -> Int {
     }
 }
 
-func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }

@@ -1,5 +1,6 @@
 import Glibc
 import PicoConfig
+import PicoSystem
 import Synchronization
 
 /// Where log lines go: stderr always, plus an optional log file (mode 0640). Every line passes through the
@@ -50,15 +51,15 @@ public final class LogOutput: Sendable {
     /// Writes one line (a newline is appended), redacted.
     public func write(_ line: String) {
         let text = redactor.redact(line) + "\n"
-        var bytes = Array(text.utf8)
+        let bytes = Array(text.utf8)
         state.withLock { s in
-            if writeToStderr { writeAll(2, &bytes) }
+            if writeToStderr { _ = FileDescriptorIO.writeAll(2, bytes) }
             guard s.fileFD >= 0 else { return }
             if rotatedAway(s), let fd = try? Self.openFile(fileName, in: s.dirFD, path: filePath ?? "") {
                 close(s.fileFD)
                 s.fileFD = fd
             }
-            writeAll(s.fileFD, &bytes)
+            _ = FileDescriptorIO.writeAll(s.fileFD, bytes)
         }
     }
 
@@ -127,20 +128,6 @@ public struct LogFileError: Error, CustomStringConvertible {
     public let reason: String
     public var description: String {
         "cannot open log file \(path): \(reason). Fix the directory permissions or unset gateway.log_file"
-    }
-}
-
-private func writeAll(_ fd: Int32, _ bytes: inout [UInt8]) {
-    bytes.withUnsafeBytes { buf in
-        var offset = 0
-        while offset < buf.count {
-            let n = Glibc.write(fd, buf.baseAddress! + offset, buf.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            offset += n
-        }
     }
 }
 

@@ -1,5 +1,6 @@
 import Glibc
 import PicoPolicy
+import PicoSystem
 
 /// Files that came with messages, kept under the agent's workspace in `media/` (directory 0700, files 0600,
 /// created without following symlinks) and removed once older than `maxAgeDays`.
@@ -18,19 +19,13 @@ struct MediaStore: Sendable {
             let fd = openat(dir, candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
             if fd < 0 {
                 if errno == EEXIST { continue }
-                throw MediaStoreError("cannot create media/\(candidate): \(String(cString: strerror(errno)))")
+                throw MediaStoreError("cannot create media/\(candidate): \(errnoText())")
             }
             defer { close(fd) }
-            var written = 0
-            while written < data.count {
-                let n = data.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    let reason = String(cString: strerror(errno))
-                    unlinkat(dir, candidate, 0)
-                    throw MediaStoreError("cannot write media/\(candidate): \(reason)")
-                }
-                written += n
+            let code = FileDescriptorIO.writeAll(fd, data)
+            if code != 0 {
+                unlinkat(dir, candidate, 0)
+                throw MediaStoreError("cannot write media/\(candidate): \(errnoText(code))")
             }
             _ = fchmod(fd, 0o600)
             return "media/" + candidate
@@ -50,7 +45,7 @@ struct MediaStore: Sendable {
         guard root >= 0 else { throw MediaStoreError("cannot open the workspace \(workspace)") }
         defer { close(root) }
         if mkdirat(root, "media", 0o700) != 0, errno != EEXIST {
-            throw MediaStoreError("cannot create media/ in the workspace: \(String(cString: strerror(errno)))")
+            throw MediaStoreError("cannot create media/ in the workspace: \(errnoText())")
         }
         let dir = openat(root, "media", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard dir >= 0 else { throw MediaStoreError("media/ in the workspace is not a directory (or is a symlink)") }

@@ -5,6 +5,7 @@ import PicoAgent
 import PicoChannels
 import PicoConfig
 import PicoState
+import PicoSystem
 import Synchronization
 
 /// From the inbox to the reply, with at-least-once delivery:
@@ -165,7 +166,7 @@ final class MessagePipeline: InboundSink, Sendable {
             logger.warning("\(entry.channel) is not enabled: message \(entry.messageID) from chat \(entry.chat) stays pending until it is")
             return
         }
-        let started = monotonicNanoseconds()
+        let started = MonotonicClock.nanoseconds()
         var reply = job.reply
         var metadata: Logger.Metadata = ["channel": "\(entry.channel)", "chat": "\(entry.chat)"]
         // A live preview while the model writes; the reply itself is the outbox entry sent below.
@@ -183,8 +184,8 @@ final class MessagePipeline: InboundSink, Sendable {
         guard let reply else { return }
         let delivered = await deliver(reply, via: channel, thread: message.threadID)
         await preview?.finish()
-        metadata["ms"] = "\((monotonicNanoseconds() - started) / 1_000_000)"
-        metrics.observeTurn(seconds: Double(monotonicNanoseconds() - started) / 1e9)
+        metadata["ms"] = "\((MonotonicClock.nanoseconds() - started) / 1_000_000)"
+        metrics.observeTurn(seconds: Double(MonotonicClock.nanoseconds() - started) / 1e9)
         metrics.set("picoclaw_queue_depth", to: Double(max(0, await scheduler.pending - 1)))
         metadata["delivered"] = "\(delivered)"
         logger.info("turn done", metadata: metadata)
@@ -354,10 +355,4 @@ final class MessagePipeline: InboundSink, Sendable {
 /// Breaks the reference cycle pipeline → scheduler → work closure → pipeline.
 private final class WeakPipeline: @unchecked Sendable {
     weak var pipeline: MessagePipeline?
-}
-
-func monotonicNanoseconds() -> Int {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return ts.tv_sec * 1_000_000_000 + ts.tv_nsec
 }

@@ -1,5 +1,6 @@
 import Glibc
 import PicoPolicy
+import PicoSystem
 
 /// Why the PID file could not be taken.
 public enum PidFileError: Error, CustomStringConvertible {
@@ -100,7 +101,7 @@ public final class PidFile: Sendable {
         var buf = [UInt8](repeating: 0, count: 32)
         let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         guard n > 0 else { return nil }
-        let text = String(decoding: buf[0..<n], as: UTF8.self).trimmingCharacters(whitespace: true)
+        let text = String(decoding: buf[0..<n], as: UTF8.self).trimmedWhitespace
         guard let value = Int32(text), value > 0 else { return nil }
         return value
     }
@@ -115,14 +116,5 @@ public final class PidFile: Sendable {
         let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         guard n > 0 else { return true }
         return String(decoding: buf[0..<n], as: UTF8.self).contains("picoclaw")
-    }
-}
-
-extension String {
-    func trimmingCharacters(whitespace: Bool) -> String {
-        var s = Substring(self)
-        while let f = s.first, f.isWhitespace { s.removeFirst() }
-        while let l = s.last, l.isWhitespace { s.removeLast() }
-        return String(s)
     }
 }

@@ -1,4 +1,5 @@
 import PicoConfig
+import PicoSystem
 import Synchronization
 
 /// The state of one readiness check, as `/ready` reports it.
@@ -18,7 +19,7 @@ public final class ReadinessBoard: Sendable {
     private let checks = Mutex<[String: ReadinessCheck]>([:])
     private let startedAt: Int
 
-    public init() { startedAt = monotonicSeconds() }
+    public init() { startedAt = MonotonicClock.seconds() }
 
     private let metricsSource = Mutex<GatewayMetrics?>(nil)
 
@@ -39,7 +40,7 @@ public final class ReadinessBoard: Sendable {
     /// Ready when there is at least one check and all pass.
     public var isReady: Bool { checks.withLock { !$0.isEmpty && $0.values.allSatisfy(\.ok) } }
 
-    public var uptimeSeconds: Int { monotonicSeconds() - startedAt }
+    public var uptimeSeconds: Int { MonotonicClock.seconds() - startedAt }
 
     /// `GET /health`: 200 while the process is up.
     func healthBody() -> String {

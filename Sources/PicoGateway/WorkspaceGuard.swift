@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import PicoSystem
 import Synchronization
 
 /// Keeps agent workspaces present while the gateway runs: a workspace deleted (or replaced) behind the gateway's
@@ -19,12 +20,13 @@ final class WorkspaceGuard: Sendable {
             reported.withLock { _ = $0.remove(workspace) }
             return true
         }
-        if mkdirs(workspace, mode: 0o700) == 0 {
+        let code = Directories.create(workspace, mode: 0o700)
+        if code == 0 {
             logger.warning("workspace \(workspace) of agent \(agentID) was missing; recreated it (mode 0700)")
             reported.withLock { _ = $0.remove(workspace) }
             return true
         }
-        let reason = String(cString: strerror(errno))
+        let reason = errnoText(code)
         if reported.withLock({ $0.insert(workspace).inserted }) {
             logger.error("workspace \(workspace) of agent \(agentID) is missing and cannot be recreated: \(reason). Turns still run; file and exec tools fail until it exists")
         }

@@ -1,4 +1,5 @@
 import CCurl
+import PicoSystem
 import Synchronization
 
 /// One HTTP exchange owned by the driver thread after hand-off. Only the driver touches the mutable
@@ -124,7 +125,7 @@ final class CurlTransfer: @unchecked Sendable {
         }
         let value = headerLines.last { $0.lowercased().hasPrefix("content-type:") }
             .map { String($0.dropFirst("content-type:".count)) } ?? ""
-        let media = String(value.split(separator: ";").first ?? "").trimmingSpaces().lowercased()
+        let media = String(value.split(separator: ";").first ?? "").trimming(" \t").lowercased()
         return allowed.contains(media) ? nil : (media.isEmpty ? "(none)" : media)
     }
 
@@ -133,8 +134,8 @@ final class CurlTransfer: @unchecked Sendable {
         var headers: [HTTPHeader] = []
         for line in headerLines {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            let name = String(line[..<colon]).trimmingSpaces()
-            let value = String(line[line.index(after: colon)...]).trimmingSpaces()
+            let name = String(line[..<colon]).trimming(" \t")
+            let value = String(line[line.index(after: colon)...]).trimming(" \t")
             if !name.isEmpty { headers.append(HTTPHeader(name, value)) }
         }
         return HTTPResponse(status: easy.infoLong(CURLINFO_RESPONSE_CODE), headers: headers, body: body)
@@ -170,15 +171,4 @@ private func curlWriteHeader(_ ptr: UnsafeMutablePointer<CChar>?, _ size: Int, _
         .trimming("\r\n")
     Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue().appendHeaderLine(line)
     return n
-}
-
-extension String {
-    func trimmingSpaces() -> String { trimming(" \t") }
-
-    func trimming(_ set: String) -> String {
-        var s = Substring(self)
-        while let f = s.first, set.contains(f) { s.removeFirst() }
-        while let l = s.last, set.contains(l) { s.removeLast() }
-        return String(s)
-    }
 }

@@ -1,3 +1,5 @@
+import PicoSystem
+
 /// One HTTP header field. Names compare case-insensitively when looked up.
 public struct HTTPHeader: Sendable, Hashable {
     public var name: String
@@ -64,9 +66,5 @@ public struct HTTPRequest: Sendable {
 
 extension Duration {
     /// Whole milliseconds, at least 1 (libcurl treats 0 as "no timeout").
-    var clampedMilliseconds: Int {
-        let (seconds, attoseconds) = components
-        let ms = seconds * 1000 + attoseconds / 1_000_000_000_000_000
-        return Int(max(1, min(ms, Int64(Int32.max))))
-    }
+    var clampedMilliseconds: Int { Int(max(1, min(milliseconds, Int64(Int32.max)))) }
 }

@@ -1,5 +1,6 @@
 import CCurl
 import Glibc
+import PicoSystem
 
 /// Driver-thread state of one WebSocket (libcurl CONNECT_ONLY=2). Only the driver thread touches it.
 final class WebSocketSession: @unchecked Sendable {
@@ -98,7 +99,7 @@ final class WebSocketSession: @unchecked Sendable {
     func send(_ bytes: [UInt8], flags: UInt32) throws(HTTPClientError) {
         guard isOpen else { throw .connectionClosed("the WebSocket is closed") }
         var offset = 0
-        let deadline = monotonicMilliseconds() + 10_000
+        let deadline = MonotonicClock.milliseconds() + 10_000
         while offset < bytes.count || (bytes.isEmpty && offset == 0) {
             var sent = 0
             let rc = bytes.withUnsafeBytes { buf in
@@ -109,7 +110,7 @@ final class WebSocketSession: @unchecked Sendable {
                 if bytes.isEmpty { return }
                 continue
             }
-            guard rc == CURLE_AGAIN, monotonicMilliseconds() < deadline else {
+            guard rc == CURLE_AGAIN, MonotonicClock.milliseconds() < deadline else {
                 throw mapCurlError(rc, message: errorMessage, responseTooLarge: nil)
             }
             var pfd = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
@@ -132,10 +133,4 @@ final class WebSocketSession: @unchecked Sendable {
         events.finish()
         driver.remove(self)
     }
-}
-
-func monotonicMilliseconds() -> Int {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return ts.tv_sec * 1000 + ts.tv_nsec / 1_000_000
 }

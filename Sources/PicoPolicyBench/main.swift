@@ -2,12 +2,9 @@
 // Run: swift run -c release PicoPolicyBench
 import Glibc
 import PicoPolicy
+import PicoSystem
 
-func nowNanoseconds() -> UInt64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-}
+func nowNanoseconds() -> UInt64 { UInt64(MonotonicClock.nanoseconds()) }
 
 /// Runs `body` `iterations` times after a warm-up and prints the mean per call in microseconds.
 func measure(_ label: String, iterations: Int = 20_000, _ body: () -> Void) {

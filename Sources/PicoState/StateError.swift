@@ -1,5 +1,6 @@
 import CSQLite
 import Glibc
+import PicoSystem
 
 /// Why the state store could not do something. The text names the file and what to do, never a secret.
 public struct StateError: Error, Sendable, CustomStringConvertible, Equatable {
@@ -22,7 +23,7 @@ public struct StateError: Error, Sendable, CustomStringConvertible, Equatable {
 
     /// From an errno value.
     static func errno(_ code: Int32, path: String, operation: String) -> StateError {
-        StateError(path: path, operation: operation, reason: String(cString: strerror(code)),
+        StateError(path: path, operation: operation, reason: errnoText(code),
                    isDiskFull: code == ENOSPC || code == EDQUOT || code == EFBIG)
     }
 
@@ -41,7 +42,7 @@ extension StateError {
         var reason = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
         let sysErrno = db.map { sqlite3_system_errno($0) } ?? 0
         let full = primary == SQLITE_FULL || sysErrno == ENOSPC || sysErrno == EDQUOT || sysErrno == EFBIG
-        if primary == SQLITE_IOERR, sysErrno != 0 { reason += " (\(String(cString: strerror(sysErrno))))" }
+        if primary == SQLITE_IOERR, sysErrno != 0 { reason += " (\(errnoText(sysErrno)))" }
         return StateError(path: path, operation: operation, reason: reason, isDiskFull: full)
     }
 }

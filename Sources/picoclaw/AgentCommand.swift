@@ -5,6 +5,7 @@ import PicoAgent
 import PicoConfig
 import PicoPolicy
 import PicoState
+import PicoSystem
 
 /// `picoclaw agent [-m TEXT] [--agent ID] [--session KEY] [--config PATH] [--debug]`: local agent turns.
 struct AgentCommand: AsyncParsableCommand {
@@ -77,7 +78,7 @@ struct AgentCommand: AsyncParsableCommand {
         while true {
             if interactive { StandardError.write("> ") }
             guard let line = readLine(strippingNewline: true) else { break }
-            if line.trimmingSpaces.isEmpty { continue }
+            if line.trimmedWhitespace.isEmpty { continue }
             let reply = await runtime.respond(to: InboundText(text: line, channel: "cli", chatID: chatID), session: key)
             print(reply.text)
             fflush(nil)
@@ -93,14 +94,5 @@ extension StandardError {
     static func write(_ text: String) {
         var t = text
         t.withUTF8 { buf in _ = Glibc.write(2, buf.baseAddress, buf.count) }
-    }
-}
-
-private extension String {
-    var trimmingSpaces: Substring {
-        var s = Substring(self)
-        while let f = s.first, f.isWhitespace { s.removeFirst() }
-        while let l = s.last, l.isWhitespace { s.removeLast() }
-        return s
     }
 }

@@ -1,6 +1,7 @@
 import PicoAgent
 import PicoConfig
 import PicoFakes
+import PicoHTTP
 import Testing
 
 @Suite("Anthropic provider")

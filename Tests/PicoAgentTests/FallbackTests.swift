@@ -1,6 +1,7 @@
 import PicoAgent
 import PicoConfig
 import PicoFakes
+import PicoHTTP
 import Synchronization
 import Testing
 

@@ -2,6 +2,7 @@ import FoundationEssentials
 import PicoAgent
 import PicoConfig
 import PicoFakes
+import PicoHTTP
 import Testing
 
 @Suite("OpenAI-compatible provider")

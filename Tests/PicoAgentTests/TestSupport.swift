@@ -3,6 +3,7 @@ import Logging
 import PicoAgent
 import PicoConfig
 import PicoFakes
+import PicoHTTP
 import Synchronization
 import Testing
 

@@ -1,4 +1,5 @@
 @testable import PicoChannels
+import PicoSystem
 import Testing
 
 @Suite("MessageSplitter")
@@ -88,7 +89,7 @@ struct TelegramFormattingTests {
             #expect(c.html.utf16.count <= 4096)
             #expect(c.plain.utf16.count <= 4096)
         }
-        let same = chunks.map(\.plain).joined(separator: " ").trimmingCharacters(in: " ") == text.trimmingCharacters(in: " ")
+        let same = chunks.map(\.plain).joined(separator: " ").trimming(" ") == text.trimming(" ")
         #expect(same)
     }
 }

@@ -1,6 +1,7 @@
 import Logging
 @testable import PicoChannels
 import PicoFakes
+import PicoSystem
 import Testing
 
 @Suite("Telegram channel against FakeTelegram")
@@ -209,7 +210,7 @@ struct TelegramChannelTests {
         }
         await first.stop()
         #expect(fileMode(stateFile) == 0o600)
-        #expect(fileMode(StateFile.directory(of: stateFile)) == 0o700)
+        #expect(fileMode(Directories.parent(of: stateFile)) == 0o700)
 
         let second = makeChannel(fake, stateFile: stateFile, log: LogRecorder())
         try await second.start()

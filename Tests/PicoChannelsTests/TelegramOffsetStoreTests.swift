@@ -4,6 +4,7 @@ import Glibc
 import Logging
 @testable import PicoChannels
 import PicoFakes
+import PicoSystem
 import Testing
 
 @Suite("Telegram offset store")
@@ -70,7 +71,7 @@ struct TelegramOffsetStoreTests {
         #expect(await TelegramOffsetStore(path: path, logger: log.logger()).load() == 500)
         #expect(fileSize(path) == TelegramOffsetStore.recordSize)
         #expect(fileMode(path) == 0o600)
-        #expect(fileMode(StateFile.directory(of: path)) == 0o700)
+        #expect(fileMode(Directories.parent(of: path)) == 0o700)
         await store.close()
         await store.save(501)  // after close: ignored
         #expect(await TelegramOffsetStore(path: path, logger: log.logger()).load() == 500)
@@ -126,7 +127,7 @@ struct TelegramOffsetStoreTests {
 
     @Test func symlinkedStateFileIsReplacedNotFollowed() async throws {
         let path = temporaryPath("state/telegram-offset")
-        let target = StateFile.directory(of: path) + "/elsewhere"
+        let target = Directories.parent(of: path) + "/elsewhere"
         try writeRaw(target, bytes("precious"), mode: 0o644)
         #expect(symlink(target, path) == 0)
         let store = TelegramOffsetStore(path: path, logger: LogRecorder().logger())

@@ -1,8 +1,10 @@
 import Glibc
 import Logging
 import PicoConfig
+import PicoHTTP
 import PicoPolicy
 import PicoState
+import PicoSystem
 
 /// Why the agent system could not be built (a configuration problem; safe to print).
 public struct AgentFactoryError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -248,12 +250,9 @@ public enum AgentFactory {
 
     /// `mkdir -p` with mode 0700 for created directories.
     static func createDirectory(_ path: String) throws(AgentFactoryError) {
-        var current = path.hasPrefix("/") ? "" : "."
-        for comp in path.split(separator: "/") {
-            current += "/" + comp
-            if mkdir(current, 0o700) != 0 && errno != EEXIST {
-                throw AgentFactoryError("cannot create workspace \(path): \(String(cString: strerror(errno)))")
-            }
+        let code = Directories.create(path, mode: 0o700)
+        if code != 0 {
+            throw AgentFactoryError("cannot create workspace \(path): \(errnoText(code))")
         }
     }
 

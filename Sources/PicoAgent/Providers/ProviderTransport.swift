@@ -2,6 +2,7 @@ import FoundationEssentials
 import Logging
 import PicoConfig
 import PicoHTTP
+import PicoSystem
 
 /// Sends provider requests over PicoHTTP with retries, and turns every failure into a redacted ``ProviderError``.
 struct ProviderTransport: Sendable {
@@ -109,15 +110,4 @@ struct ProviderTransport: Sendable {
                             detail: "could not decode the completion: \(String(describing: error))", transport: self)
         }
     }
-}
-
-extension Duration {
-    /// Whole milliseconds.
-    var milliseconds: Int64 {
-        let (s, atto) = components
-        return s * 1000 + atto / 1_000_000_000_000_000
-    }
-
-    /// Whole seconds as a Double.
-    var seconds: Double { Double(milliseconds) / 1000 }
 }

@@ -1,6 +1,7 @@
 import Logging
 import PicoConfig
 import PicoPolicy
+import PicoSystem
 
 /// One agent: its provider, tools, sessions and system prompt, and the tool loop.
 ///

@@ -13,7 +13,7 @@ public struct SessionStoreError: Error, Sendable, CustomStringConvertible {
     public let errno: Int32
     /// Human-readable text (safe to log).
     public var description: String {
-        "session store: cannot \(operation) \(path): \(String(cString: strerror(errno)))"
+        "session store: cannot \(operation) \(path): \(errnoText(errno))"
     }
 }
 
@@ -249,17 +249,11 @@ public struct SessionStore: Sendable {
         }
         defer { close(fd) }
         let before = SessionFileStamp.of(fd: fd)
-        var out: [UInt8] = []
-        if let before, before.size > 0 { out.reserveCapacity(Int(before.size)) }
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SessionStoreError(path: p, operation: "read", errno: errno)
-            }
-            if n == 0 { break }
-            out.append(contentsOf: chunk[0..<n])
+        let reserve = before.map { Int($0.size) } ?? 0
+        let out: [UInt8]
+        switch FileDescriptorIO.readToEnd(fd, reserve: reserve) {
+        case .success(let bytes): out = bytes
+        case .failure(let error): throw SessionStoreError(path: p, operation: "read", errno: error.code)
         }
         let after = SessionFileStamp.of(fd: fd)
         let consistent = before != nil && before == after && after.map { Int($0.size) == out.count } == true
@@ -267,14 +261,7 @@ public struct SessionStore: Sendable {
     }
 
     private func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(SessionStoreError) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SessionStoreError(path: path, operation: "write", errno: errno)
-            }
-            offset += n
-        }
+        let code = FileDescriptorIO.writeAll(fd, bytes)
+        if code != 0 { throw SessionStoreError(path: path, operation: "write", errno: code) }
     }
 }

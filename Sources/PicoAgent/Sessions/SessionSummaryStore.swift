@@ -32,8 +32,7 @@ public struct SessionSummaryStore: Sendable {
         var out: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 16384)
         while out.count < 4 * SessionSummaryStore.maxCharacters + 4 {
-            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
+            let n = buf.withUnsafeMutableBytes { FileDescriptorIO.read(fd, into: $0) }
             if n <= 0 { break }
             out += buf[0..<n]
         }
@@ -51,14 +50,7 @@ public struct SessionSummaryStore: Sendable {
             let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
             guard fd >= 0 else { return false }
             let bytes = Array(text.utf8)
-            var offset = 0
-            var ok = true
-            while offset < bytes.count {
-                let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-                if n < 0 { if errno == EINTR { continue }; ok = false; break }
-                offset += n
-            }
-            ok = ok && fsync(fd) == 0
+            let ok = FileDescriptorIO.writeAll(fd, bytes) == 0 && fsync(fd) == 0
             close(fd)
             guard ok, rename(tmp, p) == 0 else { unlink(tmp); return false }
             return true

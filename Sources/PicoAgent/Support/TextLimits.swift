@@ -27,13 +27,3 @@ enum TextLimits {
         String(text.map { $0 == "\n" || $0 == "\r" || $0 == "\t" ? " " : $0 })
     }
 }
-
-extension StringProtocol {
-    /// Without leading/trailing spaces, tabs, CR and LF.
-    var trimmedSpaces: String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" || f == "\n" || f == "\r" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" || l == "\n" || l == "\r" { s.removeLast() }
-        return String(s)
-    }
-}

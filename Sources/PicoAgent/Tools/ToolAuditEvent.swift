@@ -1,3 +1,5 @@
+import PicoSystem
+
 /// One tool call, for the audit trail (the gateway logs these with `--debug`; the CLI prints them to stderr).
 /// Every string field is redacted; ``argumentsPreview`` is also truncated to ≤ 200 characters.
 public struct ToolAuditEvent: Sendable, Equatable, CustomStringConvertible {

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Logging
 import PicoHTTP
+import PicoSystem
 import Synchronization
 
 /// The Discord channel: the gateway WebSocket (libcurl ws) for inbound messages, REST for replies and typing.
@@ -142,7 +143,7 @@ public final class DiscordChannel: Channel {
         } catch let error as DiscordRESTError {
             switch error {
             case .http(_, let status, _, let retryAfter):
-                return classify(status: status, retryAfter: retryAfter.map { .seconds(double: $0) }, reason: error.description)
+                return classify(status: status, retryAfter: retryAfter, reason: error.description)
             case .malformed:
                 return .transient(error.description)
             case .transport(_, let http):

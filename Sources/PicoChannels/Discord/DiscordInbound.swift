@@ -1,3 +1,5 @@
+import PicoSystem
+
 /// Turns a `MESSAGE_CREATE` into an `InboundMessage`: ignores bots, webhooks and the bot itself, applies
 /// `mention_only` to guild messages (DMs are always considered) and strips `<@id>` / `<@!id>` mentions of the
 /// bot. The allowlist is applied by the channel afterwards.
@@ -20,7 +22,7 @@ struct DiscordInbound: Sendable {
         if isGuild && mentionOnly && !mentioned { return .skip("guild message without a mention") }
         var text = content
         for token in tokens { text = text.replacingAll(token, with: "") }
-        text = text.trimmingCharacters(in: " \t\r\n")
+        text = text.trimming(" \t\r\n")
         let attachments = (m.attachments ?? []).map(Self.attachment)
         guard !text.isEmpty || !attachments.isEmpty else {
             return .skip(content.isEmpty ? "no text content (MESSAGE CONTENT intent missing?)" : "empty after removing the mention")

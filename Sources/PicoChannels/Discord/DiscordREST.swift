@@ -1,10 +1,11 @@
 import FoundationEssentials
 import PicoHTTP
+import PicoSystem
 
 /// Why a Discord REST call failed. Descriptions never contain the token.
 enum DiscordRESTError: Error, Sendable, CustomStringConvertible {
     /// Discord answered with a non-2xx status.
-    case http(route: String, status: Int, message: String, retryAfter: Double?)
+    case http(route: String, status: Int, message: String, retryAfter: Duration?)
     /// The reply was not the JSON we expect.
     case malformed(route: String)
     /// The request did not complete.
@@ -61,7 +62,8 @@ struct DiscordREST: Sendable {
             throw DiscordRESTError.transport(route: route, error)
         }
         let errorBody = response.isSuccess ? nil : try? JSONDecoder().decode(DiscordErrorBody.self, from: Data(response.body))
-        let retryAfter = errorBody?.retryAfter ?? response.header("Retry-After").flatMap { Double($0) }
+        let retryAfter = errorBody?.retryAfter.map { Duration.seconds(double: $0) }
+            ?? response.header("Retry-After").flatMap { RetryPolicy.parseRetryAfter($0) }
         let global = errorBody?.global == true || response.header("X-RateLimit-Global") == "true"
         limiter.update(route, response: response, retryAfter: retryAfter, global: global)
         guard response.isSuccess else {

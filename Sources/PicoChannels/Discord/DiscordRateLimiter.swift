@@ -1,4 +1,5 @@
 import PicoHTTP
+import PicoSystem
 import Synchronization
 
 /// Discord's REST rate limits: per-route buckets from `X-RateLimit-Remaining` / `X-RateLimit-Reset-After`,
@@ -40,11 +41,11 @@ final class DiscordRateLimiter: Sendable {
     }
 
     /// Learns from a response's rate-limit headers (and 429 body).
-    func update(_ route: String, response: HTTPResponse, retryAfter: Double?, global: Bool) {
+    func update(_ route: String, response: HTTPResponse, retryAfter: Duration?, global: Bool) {
         let now = ContinuousClock.now
         state.withLock { s in
             if response.status == 429, global, let retryAfter {
-                s.globalUntil = now + timing.scaled(.seconds(double: retryAfter))
+                s.globalUntil = now + timing.scaled(retryAfter)
             }
             if let remaining = response.header("X-RateLimit-Remaining").flatMap({ Int($0) }),
                let resetAfter = response.header("X-RateLimit-Reset-After").flatMap({ Double($0) }) {

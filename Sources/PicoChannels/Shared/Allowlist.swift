@@ -1,3 +1,5 @@
+import PicoSystem
+
 /// Who may talk to the bot on one platform (`channels.<name>.allow_from`).
 ///
 /// Entries (trimmed; blank entries are ignored):
@@ -26,7 +28,7 @@ public struct Allowlist: Sendable, Equatable {
         self.platform = platform.lowercased()
         var ids = Set<String>(), names = Set<String>(), everyone = false, ignored: [String] = []
         for raw in entries {
-            var entry = Substring(raw.trimmingCharacters(in: " \t\r\n"))
+            var entry = Substring(raw.trimming(" \t\r\n"))
             guard !entry.isEmpty else { continue }
             if entry == "*" { everyone = true; continue }
             // "telegram:123" — a platform prefix made of letters.
@@ -105,14 +107,4 @@ public enum AllowMatch: Sendable, Equatable {
     case byID
     /// By username (weak: usernames can be reassigned).
     case byUsername
-}
-
-extension String {
-    /// The string without leading and trailing characters from `set`.
-    func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let f = s.first, set.contains(f) { s.removeFirst() }
-        while let l = s.last, set.contains(l) { s.removeLast() }
-        return String(s)
-    }
 }

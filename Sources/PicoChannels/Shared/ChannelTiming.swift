@@ -1,3 +1,5 @@
+import PicoHTTP
+
 /// Delays a channel uses (backoff, retries, rate-limit waits, typing intervals), with one scale factor so
 /// tests can run the real logic quickly. Production uses `.standard` (scale 1).
 public struct ChannelTiming: Sendable {
@@ -38,41 +40,19 @@ public struct ChannelTiming: Sendable {
         try await Task.sleep(for: s)
     }
 
-    /// Exponential backoff with "equal jitter": half the capped delay plus a random part of the other half.
-    static func backoff(attempt: Int, initial: Duration, max cap: Duration) -> Duration {
-        let exp = min(attempt, 30)
-        var d = initial * Double(1 << exp)
-        if d > cap { d = cap }
-        return d / 2 + d / 2 * Double.random(in: 0...1)
-    }
-
     /// The delay before reconnect attempt `attempt` (0-based), 1 s → 60 s with jitter.
     func reconnectDelay(attempt: Int) -> Duration {
-        Self.backoff(attempt: attempt, initial: reconnectInitial, max: reconnectMax)
+        Backoff(initial: reconnectInitial, max: reconnectMax).delay(attempt: attempt)
     }
 
     /// The delay before checking a rejected token again (attempt 0-based): 30 s doubling to 15 minutes, with
     /// jitter, so a fixed token (or a transient 401) recovers without a restart at a few requests an hour.
     func authRetryDelay(attempt: Int) -> Duration {
-        Self.backoff(attempt: attempt, initial: .seconds(30), max: .seconds(900))
+        Backoff(initial: .seconds(30), max: .seconds(900)).delay(attempt: attempt)
     }
 
     /// The delay before delivery retry `attempt` (0-based), 0.5 s·2ⁿ capped at 8 s, with jitter.
     func retryDelay(attempt: Int) -> Duration {
-        Self.backoff(attempt: attempt, initial: retryInitial, max: retryMax)
-    }
-}
-
-extension Duration {
-    /// Seconds as a `Double`.
-    var seconds: Double {
-        let (s, a) = components
-        return Double(s) + Double(a) / 1e18
-    }
-
-    /// A duration of `seconds` (negative values become zero).
-    static func seconds(double seconds: Double) -> Duration {
-        guard seconds.isFinite, seconds > 0 else { return .zero }
-        return .nanoseconds(Int64(min(seconds, 1e9) * 1e9))
+        Backoff(initial: retryInitial, max: retryMax).delay(attempt: attempt)
     }
 }

@@ -1,3 +1,5 @@
+import PicoSystem
+
 /// Splits long replies into chunks a platform accepts.
 ///
 /// - Lengths are counted in `unit`: Telegram counts UTF-16 code units (`.utf16`), Discord counts characters,
@@ -116,7 +118,7 @@ public enum MessageSplitter {
             let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
             guard trimmed.hasPrefix("```") else { continue }
             if open == nil {
-                open = String(trimmed).trimmingCharacters(in: " \t\r")
+                open = String(trimmed).trimming(" \t\r")
             } else {
                 open = nil
             }

@@ -1,3 +1,4 @@
+import PicoSystem
 import Synchronization
 
 /// A token-bucket rate limit: `rate` sends per second with bursts of `burst`. Callers reserve a slot and

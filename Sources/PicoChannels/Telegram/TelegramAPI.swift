@@ -4,7 +4,7 @@ import PicoHTTP
 /// Why a Bot API call failed. Descriptions never contain the token or URLs.
 enum TelegramAPIError: Error, Sendable, CustomStringConvertible {
     /// Telegram answered with an error (`ok: false` or a non-2xx status).
-    case api(method: String, status: Int, description: String, retryAfter: Int?)
+    case api(method: String, status: Int, description: String, retryAfter: Duration?)
     /// The reply was not the JSON we expect.
     case malformed(method: String)
     /// The request did not complete.
@@ -92,10 +92,10 @@ struct TelegramAPI: Sendable {
            reply.errorCode != nil || reply.description != nil {
             let status = response.isSuccess ? (reply.errorCode ?? 400) : response.status
             return .api(method: method, status: status, description: redact(reply.description ?? "error"),
-                        retryAfter: reply.parameters?.retryAfter)
+                        retryAfter: reply.parameters?.retryAfter.map { .seconds($0) })
         }
         if !response.isSuccess {
-            let retryAfter = response.header("Retry-After").flatMap { Int($0) }
+            let retryAfter = response.header("Retry-After").flatMap { RetryPolicy.parseRetryAfter($0) }
             return .api(method: method, status: response.status, description: "no API error body", retryAfter: retryAfter)
         }
         return .malformed(method: method)

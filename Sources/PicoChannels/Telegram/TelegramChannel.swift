@@ -1,5 +1,6 @@
 import Logging
 import PicoHTTP
+import PicoSystem
 import Synchronization
 
 /// The Telegram channel: Bot API long polling for inbound messages, `sendMessage` for replies.
@@ -214,7 +215,7 @@ public final class TelegramChannel: ButtonChannel {
                 }
                 failures += 1
                 var delay = options.timing.reconnectDelay(attempt: failures - 1)
-                if case .api(_, 429, _, let retryAfter?) = error { delay = .seconds(retryAfter) }
+                if case .api(_, 429, _, let retryAfter?) = error { delay = retryAfter }
                 if error.status == 409 {
                     logger.warning("telegram: getUpdates conflict (another instance polls this bot, or a webhook is set): \(error)")
                 } else {
@@ -317,7 +318,7 @@ public final class TelegramChannel: ButtonChannel {
     static func outcome(of error: TelegramAPIError) -> AttemptOutcome {
         switch error {
         case .api(_, let status, _, let retryAfter):
-            return classify(status: status, retryAfter: retryAfter.map { .seconds($0) }, reason: error.description)
+            return classify(status: status, retryAfter: retryAfter, reason: error.description)
         case .malformed:
             return .transient(error.description)
         case .transport(_, let http):

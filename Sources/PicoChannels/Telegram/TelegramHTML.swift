@@ -1,3 +1,5 @@
+import PicoSystem
+
 /// Converts the Markdown a model writes into the HTML subset Telegram accepts (`parse_mode: HTML`).
 ///
 /// Handled: fenced code blocks → `<pre><code class="language-x">`, inline code → `<code>`, `**b**`/`__b__` →
@@ -24,7 +26,7 @@ public enum TelegramHTML {
                     inCode = false
                 } else {
                     inCode = true
-                    let lang = trimmed.dropFirst(3).trimmingPrefixAndSuffixSpaces()
+                    let lang = trimmed.dropFirst(3).trimming(where: { $0 == " " || $0 == "\t" || $0 == "\r" })
                     codeLanguage = lang.isEmpty ? nil : String(lang)
                 }
                 continue
@@ -77,7 +79,7 @@ public enum TelegramHTML {
             let hashes = rest.prefix(while: { $0 == "#" })
             let after = rest.dropFirst(hashes.count)
             if hashes.count <= 6, after.first == " " {
-                let title = after.trimmingPrefixAndSuffixSpaces()
+                let title = after.trimming(where: { $0 == " " || $0 == "\t" || $0 == "\r" })
                 return title.isEmpty ? "" : "<b>\(inline(title))</b>"
             }
         }
@@ -166,15 +168,6 @@ public enum TelegramHTML {
     }
 
     private static func isWordCharacter(_ c: Character) -> Bool { c.isLetter || c.isNumber }
-}
-
-extension Substring {
-    func trimmingPrefixAndSuffixSpaces() -> Substring {
-        var s = self
-        while let f = s.first, f == " " || f == "\t" || f == "\r" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" || l == "\r" { s.removeLast() }
-        return s
-    }
 }
 
 extension String {

@@ -1,3 +1,5 @@
+import PicoSystem
+
 /// Turns a Telegram `message` into an `InboundMessage`, applying the group rules (mentions, replies,
 /// `mention_only`). The allowlist is applied by the channel afterwards.
 struct TelegramInbound: Sendable {
@@ -38,7 +40,7 @@ struct TelegramInbound: Sendable {
             }
             body = stripped
         }
-        body = body.trimmingCharacters(in: " \t\r\n")
+        body = body.trimming(" \t\r\n")
         guard !body.isEmpty || !attachments.isEmpty else { return .skip("empty after removing the mention") }
         let display = [from.firstName, from.lastName].compactMap { $0 }.joined(separator: " ")
         return .accept(InboundMessage(

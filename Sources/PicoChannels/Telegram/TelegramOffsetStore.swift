@@ -153,7 +153,7 @@ final class TelegramOffsetStore: Sendable {
             // A small write to an open file goes to the page cache: it does not wait for the disk.
             let n = record.withUnsafeBytes { pwrite(s.fd, $0.baseAddress, $0.count, 0) }
             if n != record.count {
-                failure = n < 0 ? Self.errorText() : "short write (\(n) of \(record.count) bytes)"
+                failure = n < 0 ? errnoText() : "short write (\(n) of \(record.count) bytes)"
                 Glibc.close(s.fd)
                 s.fd = -1  // the next save rewrites the file atomically
                 s.lastWritten = nil
@@ -222,7 +222,7 @@ final class TelegramOffsetStore: Sendable {
     /// Opens the existing state file for writing without following a symlink; it must be a regular file.
     private static func openForUpdates(_ path: String) throws -> Int32 {
         let fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard fd >= 0 else { throw StateFile.Failure(description: "cannot open \(path): \(errorText())") }
+        guard fd >= 0 else { throw StateFile.Failure(description: "cannot open \(path): \(errnoText())") }
         var st = stat()
         guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
             Glibc.close(fd)
@@ -236,7 +236,7 @@ final class TelegramOffsetStore: Sendable {
     private static func sync(_ fd: Int32) async -> String? {
         await DedicatedThread.run {
             defer { Glibc.close(fd) }
-            return fsync(fd) == 0 ? nil : errorText()
+            return fsync(fd) == 0 ? nil : errnoText()
         }
     }
 
@@ -250,10 +250,8 @@ final class TelegramOffsetStore: Sendable {
         guard fd >= 0 else { return }
         let failure: String? = await DedicatedThread.run {
             defer { Glibc.close(fd) }
-            return !dirty || fsync(fd) == 0 ? nil : Self.errorText()
+            return !dirty || fsync(fd) == 0 ? nil : errnoText()
         }
         if let failure { logger.error("telegram: cannot sync the update offset file \(path): \(failure)") }
     }
-
-    private static func errorText() -> String { String(cString: strerror(errno)) }
 }

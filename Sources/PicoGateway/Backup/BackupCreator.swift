@@ -1,6 +1,7 @@
 import Glibc
 import PicoConfig
 import PicoState
+import PicoSystem
 
 /// `picoclaw backup create`: one ustar file, mode 0600, holding the config (secrets blanked unless asked), the
 /// state store (SQLite online backup: consistent while the gateway writes), the other files of the state directory
@@ -151,13 +152,5 @@ func readWhole(_ path: String) -> [UInt8]? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
-    var out: [UInt8] = []
-    var buf = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 && errno == EINTR { continue }
-        if n < 0 { return nil }
-        if n == 0 { return out }
-        out.append(contentsOf: buf[0..<n])
-    }
+    return try? FileDescriptorIO.readToEnd(fd).get()
 }

@@ -1,5 +1,6 @@
 import Glibc
 import PicoPolicy
+import PicoSystem
 
 /// A minimal POSIX ustar writer and reader for backups: regular files and directories only (never links, devices
 /// or anything else), names up to 255 bytes, sizes below 8 GiB.
@@ -33,9 +34,8 @@ struct TarWriter {
         var buf = [UInt8](repeating: 0, count: 65536)
         var left = size
         while left > 0 {
-            let n = buf.withUnsafeMutableBytes { read(source, $0.baseAddress, min($0.count, left)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw BackupError("\(sourcePath) changed size while it was copied (\(n < 0 ? String(cString: strerror(errno)) : "shorter than \(size) bytes")); run the backup again") }
+            let n = buf.withUnsafeMutableBytes { FileDescriptorIO.read(source, into: UnsafeMutableRawBufferPointer(rebasing: $0[..<min($0.count, left)])) }
+            guard n > 0 else { throw BackupError("\(sourcePath) changed size while it was copied (\(n < 0 ? errnoText() : "shorter than \(size) bytes")); run the backup again") }
             try write(Array(buf[0..<n]))
             hash.update(buf[0..<n])
             left -= n
@@ -56,13 +56,8 @@ struct TarWriter {
     }
 
     private func write(_ bytes: [UInt8]) throws(BackupError) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw BackupError.errno("write", path) }
-            offset += n
-        }
+        let code = FileDescriptorIO.writeAll(fd, bytes)
+        guard code == 0 else { throw BackupError("cannot write \(path): \(errnoText(code))") }
     }
 
     private func header(_ name: String, size: Int, mode: Int, type: UInt8) throws(BackupError) -> [UInt8] {
@@ -157,8 +152,7 @@ struct TarReader {
         var out = [UInt8](repeating: 0, count: n)
         var got = 0
         while got < n {
-            let r = out.withUnsafeMutableBytes { read(fd, $0.baseAddress! + got, n - got) }
-            if r < 0 && errno == EINTR { continue }
+            let r = out.withUnsafeMutableBytes { FileDescriptorIO.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[got..<n])) }
             if r < 0 { throw BackupError.errno("read", path) }
             if r == 0 { throw BackupError("\(path) ends early: the backup is truncated") }
             got += r
@@ -182,6 +176,6 @@ public struct BackupError: Error, CustomStringConvertible {
     public let description: String
     init(_ description: String) { self.description = description }
     static func errno(_ operation: String, _ path: String) -> BackupError {
-        BackupError("cannot \(operation) \(path): \(String(cString: strerror(Glibc.errno)))")
+        BackupError("cannot \(operation) \(path): \(errnoText())")
     }
 }
