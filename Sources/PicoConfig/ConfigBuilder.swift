@@ -354,21 +354,7 @@ struct ConfigBuilder {
             }
             var peer: BindingPeer?
             if let p = match["peer"], p != .null {
-                let peerPath = matchPath + ".peer"
-                if case .object(let pf) = p {
-                    warnUnknown(pf.keys, known: ["kind", "id"], unused: [], path: peerPath, origin: entry.origin)
-                    let kindText = itemString(pf, "kind", peerPath, entry.origin) ?? ""
-                    let peerID = itemScalarString(pf, "id", peerPath, entry.origin) ?? ""
-                    if let kind = BindingPeer.Kind(rawValue: kindText.lowercased()) {
-                        if peerID.isEmpty { fail(.missingValue, peerPath + ".id", entry.origin, "required") } else {
-                            peer = BindingPeer(kind: kind, id: peerID)
-                        }
-                    } else {
-                        fail(.invalidValue, peerPath + ".kind", entry.origin, "must be direct, group or channel\(shownValue("bindings", "'\(kindText)'"))")
-                    }
-                } else {
-                    fail(.typeMismatch, peerPath, entry.origin, "expected an object, got \(p.typeName)")
-                }
+                peer = buildPeer(p, path: matchPath + ".peer", origin: entry.origin)
             }
             let binding = BindingConfig(agentID: agentID, match: BindingMatch(
                 channel: channel, accountID: itemScalarString(match, "account_id", matchPath, entry.origin),
@@ -380,6 +366,27 @@ struct ConfigBuilder {
             result.append(binding)
         }
         return result
+    }
+
+    /// A binding's `match.peer`: `{"kind": "direct"|"group"|"channel", "id": ...}`; nil (after reporting why) when
+    /// it is not valid.
+    private mutating func buildPeer(_ p: JSONValue, path peerPath: String, origin: ValueOrigin) -> BindingPeer? {
+        guard case .object(let pf) = p else {
+            fail(.typeMismatch, peerPath, origin, "expected an object, got \(p.typeName)")
+            return nil
+        }
+        warnUnknown(pf.keys, known: ["kind", "id"], unused: [], path: peerPath, origin: origin)
+        let kindText = itemString(pf, "kind", peerPath, origin) ?? ""
+        let peerID = itemScalarString(pf, "id", peerPath, origin) ?? ""
+        guard let kind = BindingPeer.Kind(rawValue: kindText.lowercased()) else {
+            fail(.invalidValue, peerPath + ".kind", origin, "must be direct, group or channel\(shownValue("bindings", "'\(kindText)'"))")
+            return nil
+        }
+        if peerID.isEmpty {
+            fail(.missingValue, peerPath + ".id", origin, "required")
+            return nil
+        }
+        return BindingPeer(kind: kind, id: peerID)
     }
 
     // MARK: - Typed accessors

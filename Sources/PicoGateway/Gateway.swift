@@ -42,69 +42,19 @@ public final class Gateway: Sendable {
         StartupNotes.log(loaded, logger: logger)
 
         // 1. Exposure: loopback unless explicitly opted in.
-        let host = config.gateway.host
-        if !GatewayConfig.isLoopback(host) {
-            guard config.gateway.allowPublicBind || options.allowPublicBind else {
-                throw GatewayStartError(PublicBindRefused(host: host).description, exitCode: 1)
-            }
-            logger.warning("SECURITY: the gateway listens on \(host), reachable from other machines. Anyone who can reach it sees /health and /ready. Prefer 127.0.0.1 behind a reverse proxy.")
-        }
-
-        // 2. Health endpoint first, so a busy port fails before anything else starts. Every check /ready will
-        //    wait for is registered before it answers, so it can never report ready too early.
-        let board = ReadinessBoard()
-        board.set("agents", ok: false, detail: "starting")
-        if config.channels.telegram.enabled { board.set("telegram", ok: false, detail: "starting") }
-        if config.channels.discord.enabled { board.set("discord", ok: false, detail: "starting") }
-        let metrics = GatewayMetrics(board: board)
-        board.serveMetrics(metrics)
-        let health: HealthServer
-        do {
-            health = try HealthServer(host: host, port: config.gateway.port, board: board)
-        } catch {
-            throw GatewayStartError(error.description, exitCode: 1)
-        }
+        try checkExposure(config)
+        // 2. Health endpoint first, so a busy port fails before anything else starts.
+        let (board, metrics, health) = try startHealthEndpoint(config)
         defer { health.stop() }
-
         // 3. PID file (refuses a second gateway).
         let pidPath = options.pidFile ?? config.gateway.pidFile ?? config.picoclawHome + "/picoclaw.pid"
-        let pidFile: PidFile
-        do {
-            pidFile = try PidFile(path: pidPath)
-        } catch {
-            throw GatewayStartError(error.description, exitCode: 1)
-        }
+        let pidFile = try acquirePidFile(at: pidPath)
         defer { pidFile.release() }
-        logger.info("health endpoint on http://\(host):\(health.port)/health and /ready; PID file \(pidPath)")
-
+        logger.info("health endpoint on http://\(config.gateway.host):\(health.port)/health and /ready; PID file \(pidPath)")
         // 4. Workspaces (never overlapping the gateway's own files) and the kernel sandbox.
-        try prepareWorkspaces(config)
-        let overlaps = WorkspaceOverlap.find(loaded)
-        if let first = overlaps.first {
-            throw GatewayStartError(first.description + (overlaps.count > 1 ? " (and \(overlaps.count - 1) more overlap(s); `picoclaw security audit` lists them)" : ""), exitCode: 78)
-        }
-        // Every probe runs in a child process: a seccomp filter that kills on a sandbox call (systemd's
-        // @system-service lacks landlock_* before v255) kills the probe, never the gateway.
-        let exec = config.tools.exec
-        let sandbox = await SandboxedExecutor.selfTest(config: exec)
-        for line in sandbox.layers { logger.info("exec sandbox layer \(line)") }
-        if sandbox.enforced {
-            logger.info("exec sandbox: \(sandbox.layer) (self-test passed)")
-        } else {
-            logger.warning("exec sandbox: \(sandbox.layer) — the kernel sandbox is not enforcing; exec is refused unless an agent is unrestricted. \(sandbox.details.joined(separator: "; "))")
-        }
-        if let problem = SandboxedExecutor.landlockProblem {
-            logger.warning("exec sandbox: Landlock unavailable — \(problem)")
-        }
-
+        try await prepareWorkspacesAndSandbox(config)
         // 5. The state store (inbox, outbox, sessions, cursors).
-        let store: StateStore
-        do {
-            store = try await StateStore.open(directory: config.gateway.stateDir, migrations: OwnerControlsSchema.migrations)
-        } catch {
-            throw GatewayStartError("\(error.description). Fix gateway.state_dir (default $PICOCLAW_HOME/state) or the permissions of that directory", exitCode: 1)
-        }
-        logger.info("state store \(store.path) (SQLite heap \(StateStore.heapBytes / 1024) KiB)")
+        let store = try await openStateStore(config)
 
         // 6. Agents.
         let channelSlot = ChannelSlot()
@@ -119,24 +69,13 @@ public final class Gateway: Sendable {
         let sessionStores = AgentSystemBuilder.sessionStores(system)
         await LegacySessionImport(system: system, sessions: sessionStores, logger: logger).run()
         let controls = OwnerControls(store: store, config: config, metrics: metrics, notifier: notifier, logger: logger)
-        let media: MediaIntake
-        do { media = try MediaIntake.make(config: config, redactor: loaded.redactor, logger: logger) } catch {
-            throw GatewayStartError(error.description, exitCode: 78)
-        }
         let pipeline = MessagePipeline(system: system, store: store, sessions: sessionStores, metrics: metrics,
-                                       controls: controls, media: media, logger: logger)
+                                       controls: controls, media: try makeMediaIntake(config), logger: logger)
         let channels = try ChannelBuilder.build(config: config, sink: pipeline, metrics: metrics,
                                                 onButton: { approvals.handle($0) }, logger: logger)
         pipeline.attach(channels)
         channelSlot.set(channels)
-        do {
-            let recovered = try await pipeline.recover()
-            if recovered.turns + recovered.replies > 0 {
-                logger.notice("resuming after a restart: \(recovered.turns) message(s) to answer, \(recovered.replies) stored repl(y/ies) to send")
-            }
-        } catch {
-            logger.error("cannot read the inbox: \(error)")
-        }
+        await recoverUnfinished(pipeline)
         let schedules = ScheduleRunner(schedules: ScheduleStore(store: store, maxPerOwner: config.tools.schedule.maxPerSender),
                                        sink: pipeline, logger: logger)
         // With tools.schedule.enabled false nothing fires (stored schedules wait; `picoclaw schedules` removes them).
@@ -150,6 +89,96 @@ public final class Gateway: Sendable {
         await pipeline.trimWhenSettled()
 
         // 8. Serve until SIGTERM/SIGINT; SIGHUP reopens the log file.
+        await waitForTermination(signals)
+
+        // 9. Shutdown: stop intake, let running turns finish within the grace period; the rest stays pending.
+        await shutDown(tasks: [intake, pruning, scheduling], supervisor: supervisor, pipeline: pipeline, store: store,
+                       config: config)
+        return 0
+    }
+
+    /// Refuses a non-loopback listen address unless the config or the command line opted in (then warns).
+    private func checkExposure(_ config: PicoConfiguration) throws {
+        let host = config.gateway.host
+        guard !GatewayConfig.isLoopback(host) else { return }
+        guard config.gateway.allowPublicBind || options.allowPublicBind else {
+            throw GatewayStartError(PublicBindRefused(host: host).description, exitCode: 1)
+        }
+        logger.warning("SECURITY: the gateway listens on \(host), reachable from other machines. Anyone who can reach it sees /health and /ready. Prefer 127.0.0.1 behind a reverse proxy.")
+    }
+
+    /// Starts `/health`, `/ready` and `/metrics`. Every check /ready will wait for is registered before it
+    /// answers, so it can never report ready too early.
+    private func startHealthEndpoint(_ config: PicoConfiguration) throws -> (ReadinessBoard, GatewayMetrics, HealthServer) {
+        let board = ReadinessBoard()
+        board.set("agents", ok: false, detail: "starting")
+        if config.channels.telegram.enabled { board.set("telegram", ok: false, detail: "starting") }
+        if config.channels.discord.enabled { board.set("discord", ok: false, detail: "starting") }
+        let metrics = GatewayMetrics(board: board)
+        board.serveMetrics(metrics)
+        do {
+            return (board, metrics, try HealthServer(host: config.gateway.host, port: config.gateway.port, board: board))
+        } catch {
+            throw GatewayStartError(error.description, exitCode: 1)
+        }
+    }
+
+    /// Takes the PID file; a second gateway using the same file is refused.
+    private func acquirePidFile(at pidPath: String) throws -> PidFile {
+        do {
+            return try PidFile(path: pidPath)
+        } catch {
+            throw GatewayStartError(error.description, exitCode: 1)
+        }
+    }
+
+    /// Creates the workspaces, refuses any that overlaps the gateway's own files, and self-tests the exec sandbox.
+    private func prepareWorkspacesAndSandbox(_ config: PicoConfiguration) async throws {
+        try prepareWorkspaces(config)
+        let overlaps = WorkspaceOverlap.find(loaded)
+        if let first = overlaps.first {
+            throw GatewayStartError(first.description + (overlaps.count > 1 ? " (and \(overlaps.count - 1) more overlap(s); `picoclaw security audit` lists them)" : ""), exitCode: 78)
+        }
+        // Every probe runs in a child process: a seccomp filter that kills on a sandbox call (systemd's
+        // @system-service lacks landlock_* before v255) kills the probe, never the gateway.
+        let sandbox = await SandboxedExecutor.selfTest(config: config.tools.exec)
+        for line in sandbox.layers { logger.info("exec sandbox layer \(line)") }
+        if sandbox.enforced {
+            logger.info("exec sandbox: \(sandbox.layer) (self-test passed)")
+        } else {
+            logger.warning("exec sandbox: \(sandbox.layer) — the kernel sandbox is not enforcing; exec is refused unless an agent is unrestricted. \(sandbox.details.joined(separator: "; "))")
+        }
+        if let problem = SandboxedExecutor.landlockProblem {
+            logger.warning("exec sandbox: Landlock unavailable — \(problem)")
+        }
+    }
+
+    /// Opens the state store (inbox, outbox, sessions, cursors) with the owner controls' tables.
+    private func openStateStore(_ config: PicoConfiguration) async throws -> StateStore {
+        let store: StateStore
+        do {
+            store = try await StateStore.open(directory: config.gateway.stateDir, migrations: OwnerControlsSchema.migrations)
+        } catch {
+            throw GatewayStartError("\(error.description). Fix gateway.state_dir (default $PICOCLAW_HOME/state) or the permissions of that directory", exitCode: 1)
+        }
+        logger.info("state store \(store.path) (SQLite heap \(StateStore.heapBytes / 1024) KiB)")
+        return store
+    }
+
+    /// Queues what a crash or restart left unfinished: messages to answer and stored replies to send.
+    private func recoverUnfinished(_ pipeline: MessagePipeline) async {
+        do {
+            let recovered = try await pipeline.recover()
+            if recovered.turns + recovered.replies > 0 {
+                logger.notice("resuming after a restart: \(recovered.turns) message(s) to answer, \(recovered.replies) stored repl(y/ies) to send")
+            }
+        } catch {
+            logger.error("cannot read the inbox: \(error)")
+        }
+    }
+
+    /// Returns on SIGTERM or SIGINT; SIGHUP reopens the log file.
+    private func waitForTermination(_ signals: SignalEvents) async {
         for await sig in signals.stream {
             if sig == SIGHUP {
                 logger.info(output.reopen() ? "log file reopened" : "SIGHUP: no log file to reopen")
@@ -158,11 +187,13 @@ public final class Gateway: Sendable {
             logger.info("received \(sig == SIGTERM ? "SIGTERM" : "SIGINT"), shutting down")
             break
         }
+    }
 
-        // 9. Shutdown: stop intake, let running turns finish within the grace period; the rest stays pending.
-        intake.cancel()
-        pruning.cancel()
-        scheduling.cancel()
+    /// Stops the background tasks and the channels, lets running turns finish within the grace period (the rest
+    /// stays pending in the inbox for the next start) and closes the state store.
+    private func shutDown(tasks: [Task<Void, Never>], supervisor: ChannelSupervisor, pipeline: MessagePipeline,
+                          store: StateStore, config: PicoConfiguration) async {
+        for task in tasks { task.cancel() }
         await supervisor.stopAll()
         await pipeline.stopIntake()
         let grace = options.shutdownGrace ?? .seconds(config.gateway.shutdownGraceSeconds)
@@ -176,7 +207,13 @@ public final class Gateway: Sendable {
         }
         await store.close()
         logger.info("gateway stopped")
-        return 0
+    }
+
+    /// Where received pictures and files are kept (a bad media setting stops the start with exit 78).
+    private func makeMediaIntake(_ config: PicoConfiguration) throws -> MediaIntake {
+        do { return try MediaIntake.make(config: config, redactor: loaded.redactor, logger: logger) } catch {
+            throw GatewayStartError(error.description, exitCode: 78)
+        }
     }
 
     private func prepareWorkspaces(_ config: PicoConfiguration) throws {

@@ -197,26 +197,18 @@ final class MessagePipeline: InboundSink, Sendable {
     private func runTurn(_ entry: InboxEntry, _ message: InboundMessage, _ channel: any Channel, _ preview: ReplyPreview?)
         async -> (OutboxEntry, Logger.Metadata)?
     {
-        if entry.attempts >= Self.maxAttempts {
-            // Its turn was started that often and the gateway died each time: answer with a notice instead of
-            // crashing again (and blocking the conversation behind it).
-            logger.error("message \(entry.messageID) from \(entry.channel) chat \(entry.chat): its turn was interrupted \(entry.attempts) times (the gateway stopped each time); giving up on it")
-            let draft = OutboxDraft(channel: entry.channel, chat: entry.chat, replyTo: message.replyTarget.replyToMessageID,
-                                    text: "Sorry — I could not process that message (it was interrupted \(entry.attempts) times). Please send it again, perhaps in a simpler form.")
-            guard let stored = try? await store.completeTurn(inboxID: entry.id, session: nil, reply: draft) else { return nil }
-            return (stored, ["given_up": "true"])
-        }
+        if entry.attempts >= Self.maxAttempts { return await giveUp(entry, message) }
         do { try await store.markStarted(inboxID: entry.id) } catch { logger.warning("\(error)") }
         let (agent, session) = resolve(message)
         workspaces.ensure(agent.settings.workspace, agentID: agent.settings.id)
         let backend = sessionsByAgent[agent.settings.id]
-        var reply: AgentReply
+        let reply: AgentReply
         if let fixed = message.scheduled?.fixedText {
             // A schedule's fixed text: sent as it is, no turn.
             reply = AgentReply(text: fixed, agentID: agent.settings.id, sessionKey: session)
         } else {
             let typing = channel.startTyping(message.replyTarget)
-            var input = InboundText(text: message.text, channel: message.channel, chatID: message.chatID,
+            let input = InboundText(text: message.text, channel: message.channel, chatID: message.chatID,
                                     senderID: message.senderID, senderName: message.displayName ?? message.username,
                                     origin: message.scheduled == nil ? entry.payload : nil)
             var budget: SenderBudget?
@@ -228,30 +220,64 @@ final class MessagePipeline: InboundSink, Sendable {
                 case .run(let gate): budget = gate
                 }
             }
-            let media = await self.media.prepare(message, via: channel, workspace: agent.settings.workspace,
-                                                 seesImages: agent.settings.seesImages)
-            if media.apply(to: &input) {
-                reply = await ReplyStream.$observer.withValue(preview?.progressObserver) {
-                    await FileDelivery.$sender.withValue(fileSender(channel, target: message.replyTarget)) {
-                        await agent.respond(to: input, session: session, persist: backend == nil, gate: budget)
-                    }
-                }
-                count(reply)
-            } else {
-                reply = AgentReply(text: "", agentID: agent.settings.id, sessionKey: session)  // only refused media
-            }
-            reply.text = media.answer(reply.text)
+            reply = await respond(to: message, input: input, agent: agent, session: session, via: channel,
+                                  preview: preview, persist: backend == nil, gate: budget)
             typing?.stop()
         }
         await preview?.close()
         let write = backend?.write(session, messages: reply.transcript)
         let draft = OutboxDraft(channel: entry.channel, chat: entry.chat, replyTo: message.replyTarget.replyToMessageID,
                                 text: reply.text)
+        return await commitTurn(entry, session: write, reply: draft, metadata: Self.metadata(of: reply))
+    }
+
+    /// Runs the agent on the message with its media (pictures the model sees, files saved to the workspace);
+    /// refused media are explained in the reply.
+    private func respond(to message: InboundMessage, input: InboundText, agent: AgentRuntime, session: SessionKey,
+                         via channel: any Channel, preview: ReplyPreview?, persist: Bool,
+                         gate budget: SenderBudget?) async -> AgentReply {
+        var input = input
+        var reply: AgentReply
+        let media = await self.media.prepare(message, via: channel, workspace: agent.settings.workspace,
+                                             seesImages: agent.settings.seesImages)
+        if media.apply(to: &input) {
+            reply = await ReplyStream.$observer.withValue(preview?.progressObserver) {
+                await FileDelivery.$sender.withValue(fileSender(channel, target: message.replyTarget)) {
+                    await agent.respond(to: input, session: session, persist: persist, gate: budget)
+                }
+            }
+            count(reply)
+        } else {
+            reply = AgentReply(text: "", agentID: agent.settings.id, sessionKey: session)  // only refused media
+        }
+        reply.text = media.answer(reply.text)
+        return reply
+    }
+
+    /// The agent, iteration and tool-call counts (and what went wrong) for the turn's log line.
+    private static func metadata(of reply: AgentReply) -> Logger.Metadata {
         var metadata: Logger.Metadata = [
             "agent": "\(reply.agentID)", "iterations": "\(reply.iterations)", "tool_calls": "\(reply.toolCalls)",
         ]
         if let failure = reply.failure { metadata["provider_error"] = "\(failure.kind)" }
         if reply.hitIterationLimit { metadata["iteration_limit"] = "true" }
+        return metadata
+    }
+
+    /// Its turn was started `maxAttempts` times and the gateway died each time: answers with a notice instead of
+    /// crashing again (and blocking the conversation behind it).
+    private func giveUp(_ entry: InboxEntry, _ message: InboundMessage) async -> (OutboxEntry, Logger.Metadata)? {
+        logger.error("message \(entry.messageID) from \(entry.channel) chat \(entry.chat): its turn was interrupted \(entry.attempts) times (the gateway stopped each time); giving up on it")
+        let draft = OutboxDraft(channel: entry.channel, chat: entry.chat, replyTo: message.replyTarget.replyToMessageID,
+                                text: "Sorry — I could not process that message (it was interrupted \(entry.attempts) times). Please send it again, perhaps in a simpler form.")
+        guard let stored = try? await store.completeTurn(inboxID: entry.id, session: nil, reply: draft) else { return nil }
+        return (stored, ["given_up": "true"])
+    }
+
+    /// Commits the session write and the reply in one transaction, retrying while the store fails; `nil` when
+    /// intake stopped before it succeeded (the message stays pending and runs again after the restart).
+    private func commitTurn(_ entry: InboxEntry, session write: SessionWrite?, reply draft: OutboxDraft,
+                            metadata: Logger.Metadata) async -> (OutboxEntry, Logger.Metadata)? {
         var reported = false
         while true {
             do {

@@ -66,18 +66,7 @@ enum BeneathOpener {
                 if links > maxSymlinks {
                     throw WorkspaceError.invalidPath(display, reason: "too many levels of symbolic links")
                 }
-                let target = try readLink(fd, display: display)
-                if target.hasPrefix("/") {
-                    let absolute = PathText.absolute(target, base: "/")
-                    guard let rel = PathText.relative(absolute, to: root) else {
-                        throw WorkspaceError.symlinkEscape(display)
-                    }
-                    for held in stack { close(held) }
-                    stack.removeAll()
-                    pending.append(contentsOf: PathText.components(rel).reversed())
-                } else {
-                    pending.append(contentsOf: PathText.components(target).reversed())
-                }
+                try expandLink(fd, root: root, display: display, stack: &stack, pending: &pending)
                 continue
             }
             if isFinal {
@@ -96,6 +85,24 @@ enum BeneathOpener {
         let opened = openat(stack.last ?? rootFD, ".", flags & ~O_CREAT, 0)
         if opened < 0 { throw WorkspaceError.fromErrno(errno, path: display, operation: "open") }
         return opened
+    }
+
+    /// Puts the target of the symlink `fd` in front of the components still to walk. An absolute target must
+    /// point back inside `root`; the walk then restarts at the root (the directories held so far are closed).
+    private static func expandLink(_ fd: Int32, root: String, display: String, stack: inout [Int32],
+                                   pending: inout [Substring]) throws {
+        let target = try readLink(fd, display: display)
+        if target.hasPrefix("/") {
+            let absolute = PathText.absolute(target, base: "/")
+            guard let rel = PathText.relative(absolute, to: root) else {
+                throw WorkspaceError.symlinkEscape(display)
+            }
+            for held in stack { close(held) }
+            stack.removeAll()
+            pending.append(contentsOf: PathText.components(rel).reversed())
+        } else {
+            pending.append(contentsOf: PathText.components(target).reversed())
+        }
     }
 
     /// `S_IFMT` bits of an open descriptor (0 when fstat fails).

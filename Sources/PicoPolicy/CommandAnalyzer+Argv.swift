@@ -20,36 +20,7 @@ extension CommandAnalyzer {
         let args = Array(argv.dropFirst())
 
         if let split = wrapperSplit(name: name, args: args) {
-            if denyRules { try checkDangerous(name: name, args: args) }
-            if restricted { for w in split.ownWords { try checkWord(w) } }
-            let savedCwds = cwds
-            if let dir = split.chdir {
-                try changeDirectory(to: dir)
-            }
-            defer { if split.chdir != nil { cwds = savedCwds } }
-            switch split.payload {
-            case .argv(let payload, let origin):
-                guard !payload.isEmpty else { return }
-                record(raw: "", argv: payload, redirections: [], depth: depth + 1, origin: origin)
-                try checkLastSegmentPatterns()
-                try analyzeScriptExecution(argv: payload, assignments: [], redirections: [], depth: depth + 1)
-                try analyzeArgv(payload, piped: piped, depth: depth + 1)
-            case .text(let word, let origin):
-                if restricted && !word.isLiteral {
-                    throw Denial(rule: "structure:dynamic-payload",
-                                 reason: "the \(origin) comes from an expansion and cannot be analysed")
-                }
-                try analyzeText(word.text, depth: depth + 1, origin: origin)
-            case .none:
-                break
-            }
-            for (payload, origin) in split.extraPayloads where !payload.isEmpty {
-                record(raw: "", argv: payload, redirections: [], depth: depth + 1, origin: origin)
-                try checkLastSegmentPatterns()
-                try analyzeScriptExecution(argv: payload, assignments: [], redirections: [], depth: depth + 1)
-                try analyzeArgv(payload, piped: false, depth: depth + 1)
-            }
-            try checkShellRules(name: name, split: split, piped: piped)
+            try analyzeWrapper(name: name, args: args, split: split, piped: piped, depth: depth)
             return
         }
 
@@ -59,24 +30,65 @@ extension CommandAnalyzer {
 
         switch name {
         case "cd", "pushd":
-            let operands = args.filter { !$0.text.hasPrefix("-") || $0.text == "-" }
-            guard let target = operands.first else {
-                cwds = unique(cwds + [policy.workspaceRoot])
-                return
-            }
-            if target.text == "-" {
-                if restricted {
-                    throw Denial(rule: "structure:cd-previous", reason: "cd - depends on state that cannot be analysed")
-                }
-                return
-            }
-            if restricted { try checkWord(target) }
-            try changeDirectory(to: target, keepPrevious: true)
+            try analyzeDirectoryChange(args)
             return
         default:
             break
         }
         if restricted { for w in args { try checkWord(w) } }
+    }
+
+    /// A wrapper (`env`, `timeout`, `xargs`, a shell...): its own words, the directory it changes to, and each
+    /// payload it runs, analysed as a nested command.
+    mutating func analyzeWrapper(name: String, args: [ShellWord], split: WrapperSplit, piped: Bool,
+                                 depth: Int) throws(Denial) {
+        if denyRules { try checkDangerous(name: name, args: args) }
+        if restricted { for w in split.ownWords { try checkWord(w) } }
+        let savedCwds = cwds
+        if let dir = split.chdir {
+            try changeDirectory(to: dir)
+        }
+        defer { if split.chdir != nil { cwds = savedCwds } }
+        switch split.payload {
+        case .argv(let payload, let origin):
+            guard !payload.isEmpty else { return }
+            record(raw: "", argv: payload, redirections: [], depth: depth + 1, origin: origin)
+            try checkLastSegmentPatterns()
+            try analyzeScriptExecution(argv: payload, assignments: [], redirections: [], depth: depth + 1)
+            try analyzeArgv(payload, piped: piped, depth: depth + 1)
+        case .text(let word, let origin):
+            if restricted && !word.isLiteral {
+                throw Denial(rule: "structure:dynamic-payload",
+                             reason: "the \(origin) comes from an expansion and cannot be analysed")
+            }
+            try analyzeText(word.text, depth: depth + 1, origin: origin)
+        case .none:
+            break
+        }
+        for (payload, origin) in split.extraPayloads where !payload.isEmpty {
+            record(raw: "", argv: payload, redirections: [], depth: depth + 1, origin: origin)
+            try checkLastSegmentPatterns()
+            try analyzeScriptExecution(argv: payload, assignments: [], redirections: [], depth: depth + 1)
+            try analyzeArgv(payload, piped: false, depth: depth + 1)
+        }
+        try checkShellRules(name: name, split: split, piped: piped)
+    }
+
+    /// `cd DIR` / `pushd DIR`: the working-directory candidates for the rest of the command line.
+    mutating func analyzeDirectoryChange(_ args: [ShellWord]) throws(Denial) {
+        let operands = args.filter { !$0.text.hasPrefix("-") || $0.text == "-" }
+        guard let target = operands.first else {
+            cwds = unique(cwds + [policy.workspaceRoot])
+            return
+        }
+        if target.text == "-" {
+            if restricted {
+                throw Denial(rule: "structure:cd-previous", reason: "cd - depends on state that cannot be analysed")
+            }
+            return
+        }
+        if restricted { try checkWord(target) }
+        try changeDirectory(to: target, keepPrevious: true)
     }
 
     /// Updates the working-directory candidates for `cd DIR` / `env -C DIR`.

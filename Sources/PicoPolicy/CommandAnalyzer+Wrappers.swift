@@ -31,38 +31,7 @@ extension CommandAnalyzer {
     func wrapperSplit(name: String, args: [ShellWord]) -> WrapperSplit? {
         switch name {
         case "env":
-            var split = WrapperSplit()
-            var i = 0
-            var splitString: ShellWord? = nil
-            while i < args.count {
-                let t = args[i].text
-                if t == "--" { i += 1; break }
-                if t == "-" { split.ownWords.append(args[i]); i += 1; continue }
-                if t.hasPrefix("-") {
-                    if t == "-C" || t == "--chdir", i + 1 < args.count { split.chdir = args[i + 1]; i += 2; continue }
-                    if t.hasPrefix("--chdir=") { split.chdir = args[i].dropping(prefixCount: 8); i += 1; continue }
-                    if t.hasPrefix("-C") && t.count > 2 { split.chdir = args[i].dropping(prefixCount: 2); i += 1; continue }
-                    if t == "-S" || t == "--split-string", i + 1 < args.count { splitString = args[i + 1]; i += 2; continue }
-                    if t.hasPrefix("--split-string=") { splitString = args[i].dropping(prefixCount: 15); i += 1; continue }
-                    if t.hasPrefix("-S") && t.count > 2 { splitString = args[i].dropping(prefixCount: 2); i += 1; continue }
-                    if t == "-u" || t == "--unset" { i += 2; continue }
-                    split.ownWords.append(args[i])
-                    i += 1
-                    continue
-                }
-                if args[i].assignment != nil { split.ownWords.append(args[i]); i += 1; continue }
-                break
-            }
-            let rest = Array(args[i...])
-            if let s = splitString {
-                var combined = s
-                combined.text = ([s.text] + rest.map { shellQuote($0.text) }).joined(separator: " ")
-                if !rest.allSatisfy(\.isLiteral) { combined.variables.append("?") }
-                split.payload = .text(combined, origin: "env -S payload")
-            } else {
-                split.payload = .argv(rest, origin: "env payload")
-            }
-            return split
+            return envSplit(args)
         case "time":
             return simpleWrapper(args, OptionSpec(shortWithArgument: ["f", "o"], longWithArgument: ["--format", "--output"]),
                                  origin: "time payload")
@@ -100,21 +69,63 @@ extension CommandAnalyzer {
             split.payload = .argv(args, origin: "busybox applet")
             return split
         case "watch":
-            var split = simpleWrapper(args, OptionSpec(shortWithArgument: ["n", "q"], longWithArgument: ["--interval"]),
-                                      origin: "watch payload")
-            if case .argv(let p, _) = split.payload, !p.isEmpty {
-                var combined = p[0]
-                combined.text = p.map(\.text).joined(separator: " ")
-                if !p.allSatisfy(\.isLiteral) { combined.variables.append("?") }
-                split.payload = .text(combined, origin: "watch payload")
-            }
-            return split
+            return watchSplit(args)
         case "find":
             return findSplit(args)
         default:
             if Self.shells.contains(name) { return shellSplit(name: name, args: args) }
             return nil
         }
+    }
+
+    /// `env [-i] [-u NAME] [-C DIR] [NAME=VALUE]... [-S STRING | COMMAND ARGS...]`: its options and assignments,
+    /// the directory it changes to, and the payload (argv, or the `-S` string to be split like a command line).
+    func envSplit(_ args: [ShellWord]) -> WrapperSplit {
+        var split = WrapperSplit()
+        var i = 0
+        var splitString: ShellWord? = nil
+        while i < args.count {
+            let t = args[i].text
+            if t == "--" { i += 1; break }
+            if t == "-" { split.ownWords.append(args[i]); i += 1; continue }
+            if t.hasPrefix("-") {
+                if t == "-C" || t == "--chdir", i + 1 < args.count { split.chdir = args[i + 1]; i += 2; continue }
+                if t.hasPrefix("--chdir=") { split.chdir = args[i].dropping(prefixCount: 8); i += 1; continue }
+                if t.hasPrefix("-C") && t.count > 2 { split.chdir = args[i].dropping(prefixCount: 2); i += 1; continue }
+                if t == "-S" || t == "--split-string", i + 1 < args.count { splitString = args[i + 1]; i += 2; continue }
+                if t.hasPrefix("--split-string=") { splitString = args[i].dropping(prefixCount: 15); i += 1; continue }
+                if t.hasPrefix("-S") && t.count > 2 { splitString = args[i].dropping(prefixCount: 2); i += 1; continue }
+                if t == "-u" || t == "--unset" { i += 2; continue }
+                split.ownWords.append(args[i])
+                i += 1
+                continue
+            }
+            if args[i].assignment != nil { split.ownWords.append(args[i]); i += 1; continue }
+            break
+        }
+        let rest = Array(args[i...])
+        if let s = splitString {
+            var combined = s
+            combined.text = ([s.text] + rest.map { shellQuote($0.text) }).joined(separator: " ")
+            if !rest.allSatisfy(\.isLiteral) { combined.variables.append("?") }
+            split.payload = .text(combined, origin: "env -S payload")
+        } else {
+            split.payload = .argv(rest, origin: "env payload")
+        }
+        return split
+    }
+
+    /// `watch [OPTIONS] COMMAND...`: the command words are joined and run by `sh -c`, so the payload is text.
+    func watchSplit(_ args: [ShellWord]) -> WrapperSplit {
+        var split = simpleWrapper(args, OptionSpec(shortWithArgument: ["n", "q"], longWithArgument: ["--interval"]),
+                                  origin: "watch payload")
+        if case .argv(let p, _) = split.payload, !p.isEmpty {
+            var combined = p[0]
+            combined.text = p.map(\.text).joined(separator: " ")
+            if !p.allSatisfy(\.isLiteral) { combined.variables.append("?") }
+            split.payload = .text(combined, origin: "watch payload")
+        }
+        return split
     }
 
     /// Options per `spec`, then `skipOperands` fixed operands (e.g. timeout's duration), then the payload.

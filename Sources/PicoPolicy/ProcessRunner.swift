@@ -56,12 +56,7 @@ enum ProcessRunner {
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: max(capacity, 1))
         defer { buffer.deallocate() }
         var result = pico_run_result()
-        let mode: Int32
-        switch request.landlockMode {
-        case .required: mode = Int32(PICO_LANDLOCK_REQUIRED.rawValue)
-        case .preferred: mode = Int32(PICO_LANDLOCK_PREFERRED.rawValue)
-        case .off: mode = Int32(PICO_LANDLOCK_OFF.rawValue)
-        }
+        let mode = landlockModeValue(request.landlockMode)
         var seccompFD: Int32 = -1
         if request.sandboxMode == PICO_SANDBOX_NAMESPACES.rawValue && !request.seccompProgram.isEmpty {
             seccompFD = request.seccompProgram.withUnsafeBufferPointer { pico_memfd_with($0.baseAddress, $0.count) }
@@ -73,11 +68,7 @@ enum ProcessRunner {
             }
         }
         defer { if seccompFD >= 0 { close(seccompFD) } }
-        // A file that vanished since the plan was made is passed as /dev/null (the argument count is fixed).
-        let passFDs: [Int32] = request.passFiles.map { path in
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            return fd >= 0 ? fd : open("/dev/null", O_RDONLY | O_CLOEXEC)
-        }
+        let passFDs = openPassFiles(request.passFiles)
         defer { for fd in passFDs where fd >= 0 { close(fd) } }
         // As root RLIMIT_NPROC does not bind: the command runs in its own pids cgroup, removed when it is over.
         let group = request.limits.flatMap { geteuid() == 0 ? PidsCgroup.create(limit: $0.processes) : nil }
@@ -92,13 +83,7 @@ enum ProcessRunner {
                 config.path = shell
                 config.sandbox_mode = Int32(request.sandboxMode)
                 config.deny_tcp = request.denyTCP ? 1 : 0
-                if let l = request.limits {
-                    config.limits.processes = UInt64(max(l.processes, 0))
-                    config.limits.address_space_bytes = UInt64(max(l.memoryMB, 0)) << 20
-                    config.limits.file_size_bytes = UInt64(max(l.fileSizeMB, 0)) << 20
-                    config.limits.open_files = UInt64(max(l.openFiles, 0))
-                    config.limits.cpu_seconds = UInt64(max(l.cpuSeconds, 0))
-                }
+                if let l = request.limits { setLimits(l, in: &config) }
                 config.join_cgroup = group == nil ? 0 : 1
                 config.cgroup_procs_fd = group?.procsFD ?? -1
                 config.drop_capabilities = request.dropCapabilities ? 1 : 0
@@ -112,12 +97,7 @@ enum ProcessRunner {
                 config.cwd = cwd
                 config.landlock_mode = mode
                 config.landlock_abi = Int32(request.landlockABI)
-                config.full_paths = full.constPointer
-                config.full_count = full.count
-                config.read_exec_paths = readExec.constPointer
-                config.read_exec_count = readExec.count
-                config.device_paths = devices.constPointer
-                config.device_count = devices.count
+                setLandlockPaths(full: full, readExecute: readExec, devices: devices, in: &config)
                 config.timeout_ms = Int32(clamping: request.timeoutMilliseconds)
                 config.grace_ms = Int32(clamping: request.graceMilliseconds)
                 config.cancel_fd = request.cancelFD
@@ -129,6 +109,49 @@ enum ProcessRunner {
               }
             }
         }
+        return outcome(of: result, output: buffer)
+    }
+
+    /// The C value of a Landlock mode (`enum pico_landlock_mode`).
+    private static func landlockModeValue(_ mode: LandlockMode) -> Int32 {
+        switch mode {
+        case .required: return Int32(PICO_LANDLOCK_REQUIRED.rawValue)
+        case .preferred: return Int32(PICO_LANDLOCK_PREFERRED.rawValue)
+        case .off: return Int32(PICO_LANDLOCK_OFF.rawValue)
+        }
+    }
+
+    /// Opens the files handed to bubblewrap. A file that vanished since the plan was made is passed as /dev/null
+    /// (the argument count is fixed).
+    private static func openPassFiles(_ paths: [String]) -> [Int32] {
+        paths.map { path in
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            return fd >= 0 ? fd : open("/dev/null", O_RDONLY | O_CLOEXEC)
+        }
+    }
+
+    /// The rlimits of `ExecLimits` in the child's spawn configuration (negative values count as 0).
+    private static func setLimits(_ l: ExecLimits, in config: inout pico_spawn_config) {
+        config.limits.processes = UInt64(max(l.processes, 0))
+        config.limits.address_space_bytes = UInt64(max(l.memoryMB, 0)) << 20
+        config.limits.file_size_bytes = UInt64(max(l.fileSizeMB, 0)) << 20
+        config.limits.open_files = UInt64(max(l.openFiles, 0))
+        config.limits.cpu_seconds = UInt64(max(l.cpuSeconds, 0))
+    }
+
+    /// The paths Landlock opens to the child (the arrays must outlive the `pico_run` call).
+    private static func setLandlockPaths(full: CStringArray, readExecute readExec: CStringArray,
+                                         devices: CStringArray, in config: inout pico_spawn_config) {
+        config.full_paths = full.constPointer
+        config.full_count = full.count
+        config.read_exec_paths = readExec.constPointer
+        config.read_exec_count = readExec.count
+        config.device_paths = devices.constPointer
+        config.device_count = devices.count
+    }
+
+    /// What `pico_run` reported, with the output captured in `buffer`.
+    private static func outcome(of result: pico_run_result, output buffer: UnsafeMutablePointer<UInt8>) -> ProcessOutcome {
         var outcome = ProcessOutcome()
         outcome.failedStage = result.failed_stage
         outcome.failedErrno = result.failed_errno

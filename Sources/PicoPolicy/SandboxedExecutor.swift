@@ -114,32 +114,8 @@ public struct SandboxedExecutor: Sendable {
             seccompProgram = []
             return
         }
-        if landlock == .required && probe.landlockABI == nil {
-            throw ExecError.landlockUnavailable(probe.landlockProblem ?? "unavailable")
-        }
-        let useNamespaces: Bool
-        switch sandbox {
-        case .namespaces:
-            if let problem = probe.namespaceProblem {
-                throw ExecError.sandboxUnavailable("tools.exec.sandbox is \"namespaces\" but \(problem)")
-            }
-            useNamespaces = true
-        case .landlock:
-            useNamespaces = false
-        case .auto:
-            useNamespaces = probe.namespaceProblem == nil
-        }
-        if !useNamespaces && probe.landlockABI == nil {
-            let why = probe.landlockProblem ?? "Landlock is unavailable"
-            throw ExecError.sandboxUnavailable(sandbox == .auto
-                ? "neither namespaces (\(probe.namespaceProblem ?? "unavailable")) nor Landlock (\(why)) can confine commands"
-                : "tools.exec.sandbox is \"landlock\" but \(why)")
-        }
-        var flags: Int32 = network ? Int32(PICO_SECCOMP_NETWORK.rawValue) : 0
-        // Without namespaces, host files and sockets are reachable by path; as root, the sandbox owns the host's
-        // device nodes: refuse metadata changes (and, without namespaces, pathname-socket connections).
-        if !useNamespaces { flags |= Int32(PICO_SECCOMP_DENY_UNIX.rawValue) }
-        if !useNamespaces || geteuid() == 0 { flags |= Int32(PICO_SECCOMP_DENY_METADATA.rawValue) }
+        let useNamespaces = try Self.usesNamespaces(landlock: landlock, sandbox: sandbox, probe: probe)
+        let flags = Self.seccompFlags(network: network, useNamespaces: useNamespaces)
         let exported = SeccompCache.program(flags: flags)
         seccompProgram = (try? exported.get()) ?? []
         let seccompError: Int32
@@ -163,21 +139,9 @@ public struct SandboxedExecutor: Sendable {
                 warn.append("WARNING: exec sandbox without namespaces (\(probe.namespaceProblem ?? "")): using the Landlock fallback")
             }
         }
-        if let abi = probe.landlockABI {
-            report.append("landlock: active (ABI \(abi)\(abi >= 4 && !network ? ", TCP bind/connect denied" : "")"
-                          + "\(abi >= 6 ? ", signal and abstract-socket scoping" : ""))")
-        } else {
-            report.append("landlock: UNAVAILABLE — \(probe.landlockProblem ?? "")")
-            warn.append("WARNING: Landlock is unavailable (\(probe.landlockProblem ?? "")): the namespaces layer alone confines the file system")
-        }
-        if seccompProgram.isEmpty {
-            report.append("seccomp: UNAVAILABLE — building the filter failed (\(errnoDescription(seccompError)))")
-            warn.append("WARNING: the exec sandbox's seccomp filter could not be built (\(errnoDescription(seccompError)))")
-        } else {
-            report.append("seccomp: active (\(network ? "network allowed" : "no IP sockets")"
-                          + "\(flags & Int32(PICO_SECCOMP_DENY_METADATA.rawValue) != 0 ? ", no metadata changes" : "")"
-                          + "\(!useNamespaces ? ", no AF_UNIX sockets" : ""))")
-        }
+        Self.reportLandlock(probe: probe, network: network, report: &report, warnings: &warn)
+        Self.reportSeccomp(built: !seccompProgram.isEmpty, error: seccompError, flags: flags, network: network,
+                           useNamespaces: useNamespaces, report: &report, warnings: &warn)
         report.append("limits: no_new_privs; \(limits.summary)"
                       + (geteuid() != 0 ? "" : Self.processCgroupProblem == nil
                          ? " (as root the process limit is the pids cgroup: RLIMIT_NPROC does not bind uid 0)"
@@ -186,6 +150,68 @@ public struct SandboxedExecutor: Sendable {
         report.append("network: \(network ? "allowed (tools.exec.network: true)" : "off")")
         layerReport = report
         warnings = warn
+    }
+
+    /// Whether commands run in namespaces (bubblewrap) or under the Landlock fallback, as `tools.exec.sandbox`
+    /// asks and the machine allows. Throws when the requested layers are unavailable.
+    private static func usesNamespaces(landlock: LandlockMode, sandbox: SandboxMode, probe: SandboxProbe) throws -> Bool {
+        if landlock == .required && probe.landlockABI == nil {
+            throw ExecError.landlockUnavailable(probe.landlockProblem ?? "unavailable")
+        }
+        let useNamespaces: Bool
+        switch sandbox {
+        case .namespaces:
+            if let problem = probe.namespaceProblem {
+                throw ExecError.sandboxUnavailable("tools.exec.sandbox is \"namespaces\" but \(problem)")
+            }
+            useNamespaces = true
+        case .landlock:
+            useNamespaces = false
+        case .auto:
+            useNamespaces = probe.namespaceProblem == nil
+        }
+        if !useNamespaces && probe.landlockABI == nil {
+            let why = probe.landlockProblem ?? "Landlock is unavailable"
+            throw ExecError.sandboxUnavailable(sandbox == .auto
+                ? "neither namespaces (\(probe.namespaceProblem ?? "unavailable")) nor Landlock (\(why)) can confine commands"
+                : "tools.exec.sandbox is \"landlock\" but \(why)")
+        }
+        return useNamespaces
+    }
+
+    /// The seccomp filter's options (`PICO_SECCOMP_*`).
+    private static func seccompFlags(network: Bool, useNamespaces: Bool) -> Int32 {
+        var flags: Int32 = network ? Int32(PICO_SECCOMP_NETWORK.rawValue) : 0
+        // Without namespaces, host files and sockets are reachable by path; as root, the sandbox owns the host's
+        // device nodes: refuse metadata changes (and, without namespaces, pathname-socket connections).
+        if !useNamespaces { flags |= Int32(PICO_SECCOMP_DENY_UNIX.rawValue) }
+        if !useNamespaces || geteuid() == 0 { flags |= Int32(PICO_SECCOMP_DENY_METADATA.rawValue) }
+        return flags
+    }
+
+    /// The Landlock line of the layer report (and a warning when it is unavailable).
+    private static func reportLandlock(probe: SandboxProbe, network: Bool, report: inout [String],
+                                       warnings warn: inout [String]) {
+        if let abi = probe.landlockABI {
+            report.append("landlock: active (ABI \(abi)\(abi >= 4 && !network ? ", TCP bind/connect denied" : "")"
+                          + "\(abi >= 6 ? ", signal and abstract-socket scoping" : ""))")
+        } else {
+            report.append("landlock: UNAVAILABLE — \(probe.landlockProblem ?? "")")
+            warn.append("WARNING: Landlock is unavailable (\(probe.landlockProblem ?? "")): the namespaces layer alone confines the file system")
+        }
+    }
+
+    /// The seccomp line of the layer report (and a warning when the filter could not be built).
+    private static func reportSeccomp(built: Bool, error seccompError: Int32, flags: Int32, network: Bool,
+                                      useNamespaces: Bool, report: inout [String], warnings warn: inout [String]) {
+        if !built {
+            report.append("seccomp: UNAVAILABLE — building the filter failed (\(errnoDescription(seccompError)))")
+            warn.append("WARNING: the exec sandbox's seccomp filter could not be built (\(errnoDescription(seccompError)))")
+        } else {
+            report.append("seccomp: active (\(network ? "network allowed" : "no IP sockets")"
+                          + "\(flags & Int32(PICO_SECCOMP_DENY_METADATA.rawValue) != 0 ? ", no metadata changes" : "")"
+                          + "\(!useNamespaces ? ", no AF_UNIX sockets" : ""))")
+        }
     }
 
     /// Convenience: the workspace of a `Workspace`.

@@ -43,40 +43,12 @@ extension Workspace {
         }
         var missing = Array(components[existing...])
         if create {
-            for component in missing {
-                if mkdirat(dir, component, 0o700) != 0 && errno != EEXIST {
-                    let code = errno
-                    close(dir)
-                    throw WorkspaceError.io(t.display, errno: code, operation: "create directory for")
-                }
-                let next = openat(dir, component, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                let code = errno
-                close(dir)
-                guard next >= 0 else { throw WorkspaceError.fromErrno(code, path: t.display, operation: "open") }
-                dir = next
-            }
+            dir = try createDirectories(missing, in: dir, display: t.display)
             missing = []
         }
-        if missing.isEmpty {
-            var st = Glibc.stat()
-            if fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 {
-                switch st.st_mode & S_IFMT {
-                case S_IFREG:
-                    if restrictToWorkspace && st.st_nlink > 1 {
-                        close(dir)
-                        throw WorkspaceError.hardLinked(t.display)
-                    }
-                case S_IFLNK:
-                    close(dir)
-                    return try followFinalLink(t, components: components + [name], create: create, depth: depth)
-                case S_IFDIR:
-                    close(dir)
-                    throw WorkspaceError.isDirectory(t.display)
-                default:
-                    close(dir)
-                    throw WorkspaceError.notRegularFile(t.display)
-                }
-            }
+        if missing.isEmpty,
+           let throughLink = try checkExistingFile(name, in: dir, t, components: components, create: create, depth: depth) {
+            return throughLink
         }
         let parentPath: String
         do { parentPath = try descriptorPath(dir, display: t.display) } catch {
@@ -88,6 +60,51 @@ extension Workspace {
         if missing.isEmpty { return WritePlan(parentFD: dir, missing: [], name: name, absolutePath: absolute) }
         close(dir)
         return WritePlan(parentFD: nil, missing: missing, name: name, absolutePath: absolute)
+    }
+
+    /// Creates `missing` (0700) below the open directory `dir`, never following a symlink, and returns the
+    /// deepest one opened. Takes over `dir`: it is closed, also when this throws.
+    private func createDirectories(_ missing: [String], in dir: Int32, display: String) throws -> Int32 {
+        var dir = dir
+        for component in missing {
+            if mkdirat(dir, component, 0o700) != 0 && errno != EEXIST {
+                let code = errno
+                close(dir)
+                throw WorkspaceError.io(display, errno: code, operation: "create directory for")
+            }
+            let next = openat(dir, component, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            let code = errno
+            close(dir)
+            guard next >= 0 else { throw WorkspaceError.fromErrno(code, path: display, operation: "open") }
+            dir = next
+        }
+        return dir
+    }
+
+    /// What already exists at `name` in `dir`: nothing or a regular file (nil: write there; restricted, a
+    /// hard-linked file is refused), a symlink (the plan through it), or a directory or special file (refused).
+    /// `dir` is closed unless this returns nil.
+    private func checkExistingFile(_ name: String, in dir: Int32, _ t: PathTarget, components: [String], create: Bool,
+                                   depth: Int) throws -> WritePlan? {
+        var st = Glibc.stat()
+        guard fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG:
+            if restrictToWorkspace && st.st_nlink > 1 {
+                close(dir)
+                throw WorkspaceError.hardLinked(t.display)
+            }
+            return nil
+        case S_IFLNK:
+            close(dir)
+            return try followFinalLink(t, components: components + [name], create: create, depth: depth)
+        case S_IFDIR:
+            close(dir)
+            throw WorkspaceError.isDirectory(t.display)
+        default:
+            close(dir)
+            throw WorkspaceError.notRegularFile(t.display)
+        }
     }
 
     /// A write through a final symlink goes to the link's target, which must exist and stay inside.

@@ -182,19 +182,7 @@ public final class StateStore: Sendable {
         if fstatat(dirFD, fileName, &st, AT_SYMLINK_NOFOLLOW) == 0, (st.st_mode & S_IFMT) != S_IFREG {
             throw StateError(path: path, operation: "open", reason: "not a regular file (a symlink or something else is in its place); move it away")
         }
-        // Tighten -wal/-shm left by an earlier version *before* SQLite opens them: closing any descriptor of a file
-        // drops every POSIX lock this process holds on it, and losing SQLite's lock on -shm lets another process
-        // (a CLI command next to the running gateway) re-initialise the shared memory under this one (SIGBUS).
-        // Files SQLite creates get the database file's mode, so the database file is created 0600 here first.
-        let created = openat(dirFD, fileName, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        if created >= 0 { Glibc.close(created) }
-        for suffix in ["", "-wal", "-shm"] {
-            let fd = openat(dirFD, fileName + suffix, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-            if fd >= 0 {
-                _ = fchmod(fd, 0o600)
-                Glibc.close(fd)
-            }
-        }
+        restrictFileModes(dirFD)
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW
         let rc = sqlite3_open_v2(path, &handle, flags, nil)
@@ -205,6 +193,30 @@ public final class StateStore: Sendable {
         }
         sqlite3_extended_result_codes(handle, 1)
         let db = StateDatabase(handle: handle, path: path)
+        try configure(db)
+        try verifyOpenedFile(db, in: dirFD)
+        return db
+    }
+
+    /// Creates the database file 0600 and tightens -wal/-shm left by an earlier version, *before* SQLite opens
+    /// them: closing any descriptor of a file drops every POSIX lock this process holds on it, and losing SQLite's
+    /// lock on -shm lets another process (a CLI command next to the running gateway) re-initialise the shared
+    /// memory under this one (SIGBUS). Files SQLite creates get the database file's mode.
+    private static func restrictFileModes(_ dirFD: Int32) {
+        let created = openat(dirFD, fileName, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if created >= 0 { Glibc.close(created) }
+        for suffix in ["", "-wal", "-shm"] {
+            let fd = openat(dirFD, fileName + suffix, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            if fd >= 0 {
+                _ = fchmod(fd, 0o600)
+                Glibc.close(fd)
+            }
+        }
+    }
+
+    /// WAL, full sync, foreign keys, a small page cache; touches the schema so the file exists. Closes `db` when
+    /// a setting fails.
+    private static func configure(_ db: StateDatabase) throws(StateError) {
         do {
             try db.execute("PRAGMA busy_timeout = 5000")
             _ = try db.query("PRAGMA journal_mode = WAL")
@@ -218,6 +230,12 @@ public final class StateStore: Sendable {
             db.close()
             throw error
         }
+    }
+
+    /// Checks that the file SQLite opened by path is the one in the directory we hold (no path component was
+    /// replaced meanwhile) and makes it 0600. Closes `db` when it is not.
+    private static func verifyOpenedFile(_ db: StateDatabase, in dirFD: Int32) throws(StateError) {
+        let path = db.path
         let fileFD = openat(dirFD, fileName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fileFD >= 0 else {
             let code = errno
@@ -233,7 +251,6 @@ public final class StateStore: Sendable {
             throw StateError(path: path, operation: "open", reason: "the file changed while it was opened (a path component was replaced)")
         }
         if viaFD.st_mode & 0o077 != 0 { _ = fchmod(fileFD, 0o600) }
-        return db
     }
 }
 

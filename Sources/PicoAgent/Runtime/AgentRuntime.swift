@@ -112,6 +112,82 @@ public final class AgentRuntime: Sendable {
             let error = ProviderError(provider: "none", kind: .notConfigured, detail: notReadyReason ?? "")
             return AgentReply(text: error.userMessage, agentID: settings.id, sessionKey: session, failure: error)
         }
+        let (system, history, identity, firstMessage) = await prepareContext(message, session: session, provider: provider)
+        var turn = [firstMessage]
+        let context = ToolContext(agentID: settings.id, sessionKey: session, channel: message.channel,
+                                  chatID: message.chatID, senderID: message.senderID, origin: message.origin)
+
+        var iterations = 0
+        var toolCallCount = 0
+        var usage: LLMUsage?
+        var finalText: String?
+        while iterations < settings.maxToolIterations {
+            iterations += 1
+            let request = LLMRequest(model: settings.model, messages: [system] + history + identity + turn,
+                                     toolSet: tools.encodedDefinitions, maxTokens: settings.maxTokens,
+                                     temperature: settings.temperature)
+            logRequest(request, provider: provider, session: session, iteration: iterations)
+            if let gate, let refusal = await gate.admitModelCall(model: settings.model) {
+                finalText = refusal
+                turn.append(.assistant(refusal))
+                break
+            }
+            let response: LLMResponse
+            do {
+                response = try await provider.complete(request)
+                if let u = response.usage { await gate?.recordModelCall(model: settings.model, usage: u) }
+            } catch {
+                return await providerFailed(error, provider: provider, session: session, turn: turn,
+                                            persist: shouldPersist, iterations: iterations, toolCalls: toolCallCount,
+                                            usage: usage, started: started)
+            }
+            if let u = response.usage {
+                usage = LLMUsage(promptTokens: (usage?.promptTokens ?? 0) + u.promptTokens,
+                                 completionTokens: (usage?.completionTokens ?? 0) + u.completionTokens)
+            }
+            logResponse(response, session: session, iteration: iterations)
+            let content = redactor.redact(response.content)
+            guard !response.toolCalls.isEmpty else {
+                finalText = content.trimmedSpaces.isEmpty ? AgentRuntime.emptyAnswerText : content
+                turn.append(.assistant(finalText!))
+                break
+            }
+            let calls = response.toolCalls.map {
+                ToolCall(id: $0.id, name: $0.name, arguments: redactor.redact($0.arguments))
+            }
+            turn.append(.assistant(content, toolCalls: calls))
+            toolCallCount += await runTools(calls, context: context, appendingTo: &turn)
+            if Task.isCancelled { break }
+        }
+        return await finishTurn(finalText: finalText, turn: turn, session: session, persist: shouldPersist,
+                                iterations: iterations, toolCalls: toolCallCount, usage: usage, started: started)
+    }
+
+    /// Ends the tool loop: the model's answer, or (no answer: cancelled or out of rounds) a message saying why;
+    /// persists the turn and logs it.
+    private func finishTurn(finalText: String?, turn: [ChatMessage], session: SessionKey, persist shouldPersist: Bool,
+                            iterations: Int, toolCalls toolCallCount: Int, usage: LLMUsage?,
+                            started: ContinuousClock.Instant) async -> AgentReply {
+        var turn = turn
+        let hitLimit = finalText == nil
+        let text = finalText ?? (Task.isCancelled
+            ? "Sorry — the request was cancelled."
+            : "I stopped after \(settings.maxToolIterations) tool-call rounds without reaching a final answer. "
+                + "Ask me to continue, or increase `max_tool_iterations` in the config.")
+        if hitLimit { turn.append(.assistant(text)) }
+        let transcript = Self.complete(turn)
+        if shouldPersist { await persist(session, transcript) }
+        logTurn(session, iterations: iterations, toolCalls: toolCallCount, started: started,
+                outcome: hitLimit ? "iteration_limit" : "ok")
+        return AgentReply(text: text, agentID: settings.id, sessionKey: session, iterations: iterations,
+                          toolCalls: toolCallCount, hitIterationLimit: hitLimit, usage: usage, transcript: transcript)
+    }
+
+    /// Loads what the model sees besides the new message: the session history (compacted into the summary when
+    /// it would not fit the context window), the system prompt with memory and summary, and the sender identity.
+    /// Also returns the user message that opens the turn (redacted, with its pictures).
+    private func prepareContext(_ message: InboundText, session: SessionKey, provider: any LLMProvider) async
+        -> (system: ChatMessage, history: [ChatMessage], identity: [ChatMessage], firstMessage: ChatMessage) {
         var history: [ChatMessage] = []
         do {
             history = try await sessions.loadHistory(session)
@@ -139,86 +215,55 @@ public final class AgentRuntime: Sendable {
             }
         }
         let system = ChatMessage.system(summary.isEmpty ? basePrompt : basePrompt + ConversationCompactor.promptSection(summary))
-        let context = ToolContext(agentID: settings.id, sessionKey: session, channel: message.channel,
-                                  chatID: message.chatID, senderID: message.senderID, origin: message.origin)
+        return (system, history, identity, turn[0])
+    }
 
-        var iterations = 0
-        var toolCallCount = 0
-        var usage: LLMUsage?
-        var finalText: String?
-        while iterations < settings.maxToolIterations {
-            iterations += 1
-            let request = LLMRequest(model: settings.model, messages: [system] + history + identity + turn,
-                                     toolSet: tools.encodedDefinitions, maxTokens: settings.maxTokens,
-                                     temperature: settings.temperature)
-            logger.debug("LLM request", metadata: meta(session, [
-                "provider": "\(provider.name)", "model": "\(settings.model)", "iteration": "\(iterations)",
-                "messages": "\(request.messages.count)", "tools": "\(request.tools.count)",
-                "max_tokens": "\(settings.maxTokens)",
-            ]))
-            if let gate, let refusal = await gate.admitModelCall(model: settings.model) {
-                finalText = refusal
-                turn.append(.assistant(refusal))
-                break
-            }
-            let response: LLMResponse
-            do {
-                response = try await provider.complete(request)
-                if let u = response.usage { await gate?.recordModelCall(model: settings.model, usage: u) }
-            } catch {
-                let failure = (error as? ProviderError)
-                    ?? ProviderError(provider: provider.name, kind: Task.isCancelled ? .cancelled : .unreachable,
-                                     detail: redactor.redact("\(error)"))
-                logger.error("LLM call failed", metadata: meta(session, [
-                    "provider": "\(provider.name)", "error": "\(failure.description)", "iteration": "\(iterations)",
-                ]))
-                // What was said so far stays in the history, so the next turn (or a restart) has it.
-                let transcript = Self.complete(turn)
-                if shouldPersist { await persist(session, transcript) }
-                logTurn(session, iterations: iterations, toolCalls: toolCallCount, started: started, outcome: "provider_error")
-                return AgentReply(text: failure.userMessage, agentID: settings.id, sessionKey: session,
-                                  iterations: iterations, toolCalls: toolCallCount, failure: failure, usage: usage,
-                                  transcript: transcript)
-            }
-            if let u = response.usage {
-                usage = LLMUsage(promptTokens: (usage?.promptTokens ?? 0) + u.promptTokens,
-                                 completionTokens: (usage?.completionTokens ?? 0) + u.completionTokens)
-            }
-            logger.debug("LLM response", metadata: meta(session, [
-                "iteration": "\(iterations)", "content_chars": "\(response.content.count)",
-                "tool_calls": "\(response.toolCalls.map(\.name).joined(separator: ","))",
-            ]))
-            let content = redactor.redact(response.content)
-            guard !response.toolCalls.isEmpty else {
-                finalText = content.trimmedSpaces.isEmpty ? AgentRuntime.emptyAnswerText : content
-                turn.append(.assistant(finalText!))
-                break
-            }
-            let calls = response.toolCalls.map {
-                ToolCall(id: $0.id, name: $0.name, arguments: redactor.redact($0.arguments))
-            }
-            turn.append(.assistant(content, toolCalls: calls))
-            for call in calls {
-                if Task.isCancelled { break }
-                let (result, event) = await tools.run(call, context: context)
-                toolCallCount += 1
-                auditSink?(event)
-                turn.append(.tool(callID: call.id, name: call.name, content: result.content))
-            }
-            if Task.isCancelled { break }
-        }
-        let hitLimit = finalText == nil
-        let text = finalText ?? (Task.isCancelled
-            ? "Sorry — the request was cancelled."
-            : "I stopped after \(settings.maxToolIterations) tool-call rounds without reaching a final answer. "
-                + "Ask me to continue, or increase `max_tool_iterations` in the config.")
-        if hitLimit { turn.append(.assistant(text)) }
+    private func logRequest(_ request: LLMRequest, provider: any LLMProvider, session: SessionKey, iteration: Int) {
+        logger.debug("LLM request", metadata: meta(session, [
+            "provider": "\(provider.name)", "model": "\(settings.model)", "iteration": "\(iteration)",
+            "messages": "\(request.messages.count)", "tools": "\(request.tools.count)",
+            "max_tokens": "\(settings.maxTokens)",
+        ]))
+    }
+
+    private func logResponse(_ response: LLMResponse, session: SessionKey, iteration: Int) {
+        logger.debug("LLM response", metadata: meta(session, [
+            "iteration": "\(iteration)", "content_chars": "\(response.content.count)",
+            "tool_calls": "\(response.toolCalls.map(\.name).joined(separator: ","))",
+        ]))
+    }
+
+    /// Ends the turn after a failed model call: what was said so far stays in the history, so the next turn (or
+    /// a restart) has it, and the user gets the provider error's friendly message.
+    private func providerFailed(_ error: any Error, provider: any LLMProvider, session: SessionKey,
+                                turn: [ChatMessage], persist shouldPersist: Bool, iterations: Int, toolCalls: Int,
+                                usage: LLMUsage?, started: ContinuousClock.Instant) async -> AgentReply {
+        let failure = (error as? ProviderError)
+            ?? ProviderError(provider: provider.name, kind: Task.isCancelled ? .cancelled : .unreachable,
+                             detail: redactor.redact("\(error)"))
+        logger.error("LLM call failed", metadata: meta(session, [
+            "provider": "\(provider.name)", "error": "\(failure.description)", "iteration": "\(iterations)",
+        ]))
         let transcript = Self.complete(turn)
         if shouldPersist { await persist(session, transcript) }
-        logTurn(session, iterations: iterations, toolCalls: toolCallCount, started: started,
-                outcome: hitLimit ? "iteration_limit" : "ok")
-        return AgentReply(text: text, agentID: settings.id, sessionKey: session, iterations: iterations,
-                          toolCalls: toolCallCount, hitIterationLimit: hitLimit, usage: usage, transcript: transcript)
+        logTurn(session, iterations: iterations, toolCalls: toolCalls, started: started, outcome: "provider_error")
+        return AgentReply(text: failure.userMessage, agentID: settings.id, sessionKey: session,
+                          iterations: iterations, toolCalls: toolCalls, failure: failure, usage: usage,
+                          transcript: transcript)
+    }
+
+    /// Runs the model's tool calls in order (stopping early when the turn is cancelled), reports each to the
+    /// audit sink and appends each result to `turn`. Returns how many ran.
+    private func runTools(_ calls: [ToolCall], context: ToolContext, appendingTo turn: inout [ChatMessage]) async -> Int {
+        var count = 0
+        for call in calls {
+            if Task.isCancelled { break }
+            let (result, event) = await tools.run(call, context: context)
+            count += 1
+            auditSink?(event)
+            turn.append(.tool(callID: call.id, name: call.name, content: result.content))
+        }
+        return count
     }
 
     /// Summarises `older` onto `summary` with the model, stores the summary and drops `older` from the session

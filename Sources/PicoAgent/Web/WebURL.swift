@@ -40,7 +40,26 @@ public struct WebURL: Sendable, Equatable, CustomStringConvertible {
         if path.isEmpty || path.hasPrefix("?") { path = "/" + path }
         guard !authority.contains("@") else { throw Invalid(reason: "URLs with user names or passwords are not allowed") }
 
-        var hostPart = Substring(authority)
+        let (hostPart, portText) = try Self.splitAuthority(Substring(authority))
+        let defaultPort = scheme == "https" ? 443 : 80
+        var port = defaultPort
+        if let portText {
+            guard let p = Int(portText), (1...65535).contains(p), portText.allSatisfy(\.isASCII) else {
+                throw Invalid(reason: "invalid port")
+            }
+            port = p
+        }
+        let (host, literal) = try Self.parseHost(hostPart, bracketed: authority.hasPrefix("["))
+        self.scheme = scheme
+        self.literal = literal
+        self.host = literal?.description ?? host
+        self.port = port
+        self.pathAndQuery = path
+    }
+
+    /// Splits `host[:port]` or `[IPv6][:port]` (the brackets removed).
+    private static func splitAuthority(_ authority: Substring) throws(Invalid) -> (host: Substring, port: Substring?) {
+        var hostPart = authority
         var portText: Substring?
         if hostPart.hasPrefix("[") {
             guard let close = hostPart.firstIndex(of: "]") else { throw Invalid(reason: "unterminated IPv6 address") }
@@ -54,15 +73,13 @@ public struct WebURL: Sendable, Equatable, CustomStringConvertible {
             portText = hostPart[hostPart.index(after: colon)...]
             hostPart = hostPart[..<colon]
         }
-        let defaultPort = scheme == "https" ? 443 : 80
-        var port = defaultPort
-        if let portText {
-            guard let p = Int(portText), (1...65535).contains(p), portText.allSatisfy(\.isASCII) else {
-                throw Invalid(reason: "invalid port")
-            }
-            port = p
-        }
-        let isBracketed = authority.hasPrefix("[")
+        return (hostPart, portText)
+    }
+
+    /// The lower-cased host name (without a trailing dot), and its address when it is an IP literal: a bracketed
+    /// IPv6 address, or a name whose last label is numeric, which must then be a valid IPv4 address.
+    private static func parseHost(_ hostPart: Substring, bracketed isBracketed: Bool) throws(Invalid)
+        -> (host: String, literal: IPAddress?) {
         var host = hostPart.lowercased()
         guard !host.isEmpty else { throw Invalid(reason: "the URL has no host") }
         var literal: IPAddress?
@@ -82,11 +99,7 @@ public struct WebURL: Sendable, Equatable, CustomStringConvertible {
                 literal = v4
             }
         }
-        self.scheme = scheme
-        self.literal = literal
-        self.host = literal?.description ?? host
-        self.port = port
-        self.pathAndQuery = path
+        return (host, literal)
     }
 
     private static let hostCharacters: Set<Unicode.Scalar> = Set("abcdefghijklmnopqrstuvwxyz0123456789.-_".unicodeScalars)

@@ -179,15 +179,7 @@ public final class TelegramChannel: ButtonChannel {
                         offset = next
                     }
                 } else {
-                    for update in fresh {
-                        guard await handle(update, converter) else { return }
-                        offset = update.updateID + 1
-                        await store.save(update.updateID + 1)
-                    }
-                    if let next = unreadableNext, next > (offset ?? .min) {
-                        offset = next
-                        await store.save(next)
-                    }
+                    guard await handleInOrder(fresh, skippingTo: unreadableNext, converter, offset: &offset) else { return }
                 }
                 if offset == before, batch.updates.isEmpty, !batch.unreadable.isEmpty {
                     unreadable.stalls += 1
@@ -198,35 +190,58 @@ public final class TelegramChannel: ButtonChannel {
             } catch is CancellationError {
                 return
             } catch let error as TelegramAPIError {
-                if error.isUnauthorized {
-                    // Keep checking slowly: a fixed token, or a transient 401, recovers without a restart.
-                    let message = "Telegram rejected the bot token (HTTP \(error.status ?? 401) from getUpdates). Check channels.telegram.token"
-                    let delay = options.timing.authRetryDelay(attempt: authFailures)
-                    if authFailures == 0 {
-                        logger.error("telegram: \(message); checking again with a slow backoff")
-                    } else {
-                        logger.debug("telegram: the bot token is still rejected; checking again in \(options.timing.scaled(delay))")
-                    }
-                    failures += 1
-                    authFailures += 1
-                    setState(.failed(message))
-                    do { try await options.timing.sleep(delay) } catch { return }
-                    continue
-                }
-                failures += 1
-                var delay = options.timing.reconnectDelay(attempt: failures - 1)
-                if case .api(_, 429, _, let retryAfter?) = error { delay = retryAfter }
-                if error.status == 409 {
-                    logger.warning("telegram: getUpdates conflict (another instance polls this bot, or a webhook is set): \(error)")
-                } else {
-                    logger.warning("telegram: polling failed (\(error)); retrying in \(options.timing.scaled(delay))")
-                }
-                setState(.connecting)
-                do { try await options.timing.sleep(delay) } catch { return }
+                guard await backOff(after: error, failures: &failures, authFailures: &authFailures) else { return }
             } catch {
                 return
             }
         }
+    }
+
+    /// Without an inbox: hands each update to `inbound` in order, saving the offset past each, then skips past
+    /// unreadable updates (`skipTo`). Returns `false` when the consumer is gone (stop).
+    private func handleInOrder(_ fresh: [TelegramUpdate], skippingTo skipTo: Int64?, _ converter: TelegramInbound,
+                               offset: inout Int64?) async -> Bool {
+        for update in fresh {
+            guard await handle(update, converter) else { return false }
+            offset = update.updateID + 1
+            await store.save(update.updateID + 1)
+        }
+        if let next = skipTo, next > (offset ?? .min) {
+            offset = next
+            await store.save(next)
+        }
+        return true
+    }
+
+    /// Logs a failed `getUpdates`, sets the state and sleeps before the next poll: slowly while the token is
+    /// rejected (a fixed token, or a transient 401, recovers without a restart), as Retry-After says on 429, else
+    /// with the reconnect backoff. Returns `false` when cancelled while waiting.
+    private func backOff(after error: TelegramAPIError, failures: inout Int, authFailures: inout Int) async -> Bool {
+        if error.isUnauthorized {
+            let message = "Telegram rejected the bot token (HTTP \(error.status ?? 401) from getUpdates). Check channels.telegram.token"
+            let delay = options.timing.authRetryDelay(attempt: authFailures)
+            if authFailures == 0 {
+                logger.error("telegram: \(message); checking again with a slow backoff")
+            } else {
+                logger.debug("telegram: the bot token is still rejected; checking again in \(options.timing.scaled(delay))")
+            }
+            failures += 1
+            authFailures += 1
+            setState(.failed(message))
+            do { try await options.timing.sleep(delay) } catch { return false }
+            return true
+        }
+        failures += 1
+        var delay = options.timing.reconnectDelay(attempt: failures - 1)
+        if case .api(_, 429, _, let retryAfter?) = error { delay = retryAfter }
+        if error.status == 409 {
+            logger.warning("telegram: getUpdates conflict (another instance polls this bot, or a webhook is set): \(error)")
+        } else {
+            logger.warning("telegram: polling failed (\(error)); retrying in \(options.timing.scaled(delay))")
+        }
+        setState(.connecting)
+        do { try await options.timing.sleep(delay) } catch { return false }
+        return true
     }
 
     /// The cursor holding the next `getUpdates` offset in the gateway's inbox.

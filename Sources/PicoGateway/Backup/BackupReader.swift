@@ -71,9 +71,7 @@ public enum BackupReader {
             if entry.name != BackupManifest.entryName, let target, let manifest = pendingManifest,
                let dest = destination(entry.name, manifest, target) {
                 destPath = dest
-                try makeDirectories(String(dest[..<dest.lastIndex(of: "/")!]), below: target)
-                out = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-                guard out >= 0 else { throw BackupError.errno("create", dest) }
+                out = try createFile(dest, below: target)
             }
             defer { if out >= 0 { close(out) } }
             try consume { (chunk: [UInt8]) throws(BackupError) in
@@ -98,6 +96,21 @@ public enum BackupReader {
         }
         guard let manifestText else { throw BackupError("\(file) has no manifest: it is truncated or not a picoclaw backup") }
         let manifest = try BackupManifest.parse(manifestText)
+        try check(seen, against: manifest, file)
+        return manifest
+    }
+
+    /// Creates an extracted file (0600, never through a symlink or over an existing file) and its parents.
+    private static func createFile(_ dest: String, below target: String) throws(BackupError) -> Int32 {
+        try makeDirectories(String(dest[..<dest.lastIndex(of: "/")!]), below: target)
+        let out = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard out >= 0 else { throw BackupError.errno("create", dest) }
+        return out
+    }
+
+    /// Every file the manifest lists is in the archive with its SHA-256 and size, and nothing else is.
+    private static func check(_ seen: [String: (sha256: String, size: Int)], against manifest: BackupManifest,
+                              _ file: String) throws(BackupError) {
         for (name, expected) in manifest.files {
             guard let got = seen[name] else { throw BackupError("\(file) is missing \(name), which its manifest lists") }
             guard got.sha256 == expected.sha256, got.size == expected.size else {
@@ -107,7 +120,6 @@ public enum BackupReader {
         if let extra = seen.keys.first(where: { manifest.files[$0] == nil }) {
             throw BackupError("\(file) contains \(extra), which its manifest does not list; it was altered")
         }
-        return manifest
     }
 
     /// Archive names are relative, without `..` or empty components.
