@@ -98,6 +98,8 @@ public final class FakeTelegram: Sendable {
         public let draftId: Int
         public let text: String
         public let threadId: Int?
+        /// `can_stop`: whether the user was shown Telegram's stop button (Bot API 10.3).
+        public let canStop: Bool
     }
 
     /// An accepted `editMessageText` call.
@@ -208,6 +210,24 @@ public final class FakeTelegram: Sendable {
                         "chat": ["id": .int(chat), "type": .string(chat == userId ? "private" : "supergroup")]],
             "chat_instance": "1", "data": .string(data),
         ]])
+    }
+
+    /// The user presses the stop button Telegram shows on `draft` (only drafts sent with `can_stop`): queues the
+    /// `stopped_message_generation` update Telegram sends then (Bot API 10.3). Returns the `update_id`, or `nil`
+    /// when the draft showed no stop button.
+    @discardableResult
+    public func pressStop(on draft: Draft) -> Int? {
+        guard draft.canStop else { return nil }
+        return enqueueGenerationStopped(chatId: draft.chatId, draftId: draft.draftId, threadId: draft.threadId)
+    }
+
+    /// Queues a `stopped_message_generation` update for draft `draftId` in the private chat `chatId`.
+    @discardableResult
+    public func enqueueGenerationStopped(chatId: Int, draftId: Int, threadId: Int? = nil) -> Int {
+        var stopped: [String: JSONValue] = ["chat": ["id": .int(chatId), "type": "private", "first_name": "Alice"],
+                                            "draft_id": .int(draftId)]
+        if let threadId { stopped["message_thread_id"] = .int(threadId) }
+        return enqueueRawUpdate(["stopped_message_generation": .object(stopped)])
     }
 
     /// The `callback_data` of every inline keyboard button sent to `chatId`, in order (row by row).
@@ -592,7 +612,9 @@ public final class FakeTelegram: Sendable {
             guard let draft = p["draft_id"]?.intValue, draft != 0 else { return Self.error(400, "Bad Request: draft_id must be non-zero") }
             let text = p["text"]?.stringValue ?? ""
             if text.utf16.count > 4096 { return Self.error(400, "Bad Request: text is too long") }
-            state.withLock { $0.drafts.append(Draft(chatId: chat, draftId: draft, text: text, threadId: p["message_thread_id"]?.intValue)) }
+            let canStop = p["can_stop"]?.boolValue ?? (p["can_stop"]?.stringValue == "true")
+            state.withLock { $0.drafts.append(Draft(chatId: chat, draftId: draft, text: text, threadId: p["message_thread_id"]?.intValue,
+                                                    canStop: canStop)) }
             notifier.notify()
             return Self.ok(true)
         case "deletemessage":

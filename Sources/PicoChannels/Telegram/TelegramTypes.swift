@@ -104,11 +104,14 @@ struct TelegramUpdate: Decodable, Sendable {
     var hadMessage: Bool
     /// An inline keyboard button press.
     var callbackQuery: TelegramCallbackQuery?
+    /// The user pressed the stop button of a draft (Bot API 10.3).
+    var stoppedGeneration: TelegramGenerationStopped?
 
     enum CodingKeys: String, CodingKey {
         case message
         case updateID = "update_id"
         case callbackQuery = "callback_query"
+        case stoppedGeneration = "stopped_message_generation"
     }
 
     init(from decoder: any Decoder) throws {
@@ -117,6 +120,7 @@ struct TelegramUpdate: Decodable, Sendable {
         hadMessage = c.contains(.message)
         message = try? c.decodeIfPresent(TelegramMessage.self, forKey: .message)
         callbackQuery = try? c.decodeIfPresent(TelegramCallbackQuery.self, forKey: .callbackQuery)
+        stoppedGeneration = try? c.decodeIfPresent(TelegramGenerationStopped.self, forKey: .stoppedGeneration)
     }
 }
 
