@@ -278,6 +278,24 @@ public final class FakeTelegram: Sendable {
         return enqueueMediaMessage(from: userId, chatId: chatId, chatType: "private", fields: fields)
     }
 
+    /// Queues an animation the way Telegram delivers a GIF from its GIF picker: an MP4 video (`animation` and, for
+    /// backward compatibility, `document`) with a thumbnail whose file serves `thumbnail`. Returns the `update_id`.
+    @discardableResult
+    public func enqueueAnimationMessage(from userId: Int = 1001, video: [UInt8], thumbnail: [UInt8],
+                                        mimeType: String = "video/mp4", caption: String? = nil) -> Int {
+        let clip = addFile(video, path: "animations", ext: "mp4", reportedSize: nil)
+        let still = addFile(thumbnail, path: "thumbnails", ext: "jpg", reportedSize: nil)
+        let file: [String: JSONValue] = ["file_id": .string(clip), "file_unique_id": .string(clip + "u"),
+                                         "file_name": "clip.mp4", "mime_type": .string(mimeType), "file_size": .int(video.count),
+                                         "thumbnail": ["file_id": .string(still), "file_unique_id": .string(still + "u"),
+                                                       "width": 320, "height": 180, "file_size": .int(thumbnail.count)]]
+        var animation = file
+        animation["width"] = 640; animation["height"] = 360; animation["duration"] = 3
+        var fields: [String: JSONValue] = ["animation": .object(animation), "document": .object(file)]
+        if let caption { fields["caption"] = .string(caption) }
+        return enqueueMediaMessage(from: userId, chatId: nil, chatType: "private", fields: fields)
+    }
+
     /// File paths downloaded through `/file/bot<token>/…`, in order.
     public var fileDownloads: [String] { state.withLock { $0.fileDownloads } }
 

@@ -116,6 +116,23 @@ struct GIFInTests {
         #expect(await run.stop() == 0)
     }
 
+    @Test func aTelegramGIFTurnedIntoAVideoReachesTheModelAsItsThumbnail() async throws {
+        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
+        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
+        defer { Task { await llm.stop(); await telegram.stop() } }
+        llm.setDefaultResponse(.text("a dancing cat"))
+        let run = await start(llm, telegram)
+        let video: [UInt8] = [0, 0, 0, 0x18] + Array("ftypmp42".utf8) + Array(repeating: 9, count: 400)
+        _ = telegram.enqueueAnimationMessage(from: 4242, video: video, thumbnail: MediaInTests.png, caption: "lol")
+        let sent = try await telegram.waitForSentMessages(count: 1, timeout: .seconds(10))
+        #expect(sent.map(\.text) == ["a dancing cat"])
+        let picture = try #require(Self.picture(in: llm.requests.first))
+        #expect(picture.mime == "image/png" && picture.data == MediaInTests.png)
+        #expect(telegram.fileDownloads.count == 1 && telegram.fileDownloads.first?.contains("thumbnails/") == true,
+                "only the still is fetched, never the video: \(telegram.fileDownloads)")
+        #expect(await run.stop() == 0)
+    }
+
     @Test func aDiscordGIFAttachmentReachesTheModelAsItsFirstFrame() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let discord = try await FakeDiscord.start(token: GatewayRun.discordToken, heartbeatIntervalMS: 1000)

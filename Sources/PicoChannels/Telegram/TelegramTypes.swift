@@ -84,9 +84,11 @@ struct TelegramMessage: Decodable, Sendable {
     var document: TelegramFileRef?
     var voice: TelegramFileRef?
     var audio: TelegramFileRef?
+    /// A GIF or silent video clip (Telegram turns GIFs into MP4 animations); `document` is set too.
+    var animation: TelegramAnimation?
 
     enum CodingKeys: String, CodingKey {
-        case from, chat, text, entities, caption, photo, document, voice, audio
+        case from, chat, text, entities, caption, photo, document, voice, audio, animation
         case captionEntities = "caption_entities"
         case messageID = "message_id"
         case replyTo = "reply_to_message"
