@@ -35,27 +35,11 @@ struct GIFInTests {
 
     /// Whether the process maps giflib.
     static func mapsGiflib(_ pid: pid_t) -> Bool {
-        let fd = open("/proc/\(pid)/maps", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var text: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n <= 0 { break }
-            text += chunk[0..<n]
-        }
-        return String(decoding: text, as: UTF8.self).contains("libgif.so")
+        BinaryTempDir.readFile("/proc/\(pid)/maps")?.contains("libgif.so") == true
     }
 
     func start(_ llm: FakeOpenAI, _ telegram: FakeTelegram) async -> GatewayRun {
-        let run = GatewayRun()
-        run.useLLM(llm)
-        run.environment["PICOCLAW_AGENTS_DEFAULTS_MODEL"] = "openai/gpt-4o"
-        run.useTelegram(telegram, allowFrom: [4242])
-        #expect(run.start())
-        #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
-        return run
+        await MediaInTests().start(llm, telegram, model: "openai/gpt-4o")
     }
 
     @Test func anAnimatedGIFReachesTheModelAsItsFirstFrameOnly() async throws {
