@@ -34,6 +34,9 @@ let package = Package(
         /// libxml2's HTML parser for PicoAgent's web_fetch, loaded with dlopen on first use (Debian `libxml2`), so
         /// the gateway does not map libxml2 and ICU unless a page is converted.
         .target(name: "CLibXML2"),
+        /// giflib for the first frame of a GIF sent to the bot, loaded with dlopen on first use (Debian `libgif7`;
+        /// `libgif-dev` for its header at build time), so an idle gateway does not map it.
+        .target(name: "CGif"),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
         /// glibc's allocator controls (`malloc_trim`, `mallopt`) for the gateway's memory trimmer.
@@ -59,7 +62,7 @@ let package = Package(
         /// The gateway's crash-safe state store (SQLite): inbox, outbox, sessions, channel cursors.
         .target(name: "PicoState", dependencies: ["CSQLite", "PicoPolicy", "PicoSystem"]),
         .target(name: "PicoAgent", dependencies: [
-            "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoState", "PicoSystem", "CLibXML2",
+            "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoState", "PicoSystem", "CLibXML2", "CGif",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PicoChannels", dependencies: [
@@ -94,6 +97,8 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
         ], path: "Tests/PicoFakes"),
+        /// Test helper: makes and inspects GIFs with giflib linked directly (never in the product).
+        .target(name: "GIFTestSupport", path: "Tests/GIFTestSupport", linkerSettings: [.linkedLibrary("gif")]),
         .testTarget(name: "PicoConfigTests", dependencies: ["PicoConfig"]),
         /// Test helper: runs a command under a seccomp filter that kills on landlock_* (systemd's @system-service).
         .executableTarget(name: "pico-seccomp-kill-landlock", dependencies: ["CSeccomp"],
@@ -101,7 +106,7 @@ let package = Package(
         .testTarget(name: "PicoPolicyTests", dependencies: ["PicoPolicy", "picoclaw-sandbox"]),
         .testTarget(name: "PicoHTTPTests", dependencies: ["PicoHTTP", "PicoFakes"]),
         .testTarget(name: "PicoAgentTests", dependencies: [
-            "PicoAgent", "PicoConfig", "PicoPolicy", "PicoState", "PicoHTTP", "PicoFakes",
+            "PicoAgent", "PicoConfig", "PicoPolicy", "PicoState", "PicoHTTP", "PicoFakes", "GIFTestSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "PicoChannelsTests", dependencies: [
@@ -109,7 +114,7 @@ let package = Package(
         ]),
         .testTarget(name: "PicoGatewayTests", dependencies: [
             "PicoGateway", "PicoState", "PicoAgent", "PicoChannels", "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoFakes",
-            .product(name: "Logging", package: "swift-log"),
+            "GIFTestSupport", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "PicoStateTests", dependencies: ["PicoState"]),
     ]

@@ -57,6 +57,20 @@ struct MediaIntake: Sendable {
                         out.notes.append("\(label) is not a JPEG, PNG, WebP or GIF picture; nothing was kept.")
                         continue
                     }
+                    // A GIF reaches the model as its first frame only (a still GIF); an unreadable one is refused.
+                    var picture = data
+                    var seen = "picture attached"
+                    if kind == .gif {
+                        let limit = maxBytes
+                        switch await DedicatedThread.run({ GIFFirstFrame.convert(data, maxOutput: limit) }) {
+                        case .success(let frame):
+                            picture = frame.data
+                            if frame.wasAnimated { seen = "animated GIF attached; you see its first frame" }
+                        case .failure(let failure):
+                            out.notes.append("I could not use \(label): \(failure); nothing was kept.")
+                            continue
+                        }
+                    }
                     let name = "\(message.channel)-\(message.messageID)-\(index).\(Self.fileExtension(kind))"
                     let (store, logger) = (self.store, self.logger)
                     let stored = await DedicatedThread.run { () -> String? in
@@ -65,8 +79,8 @@ struct MediaIntake: Sendable {
                             return nil
                         }
                     }
-                    out.images.append(ImageInput(mimeType: kind.mimeType, data: data))
-                    if let stored { out.context.append("[picture attached; saved as \(stored)]") }
+                    out.images.append(ImageInput(mimeType: kind.mimeType, data: picture))
+                    if let stored { out.context.append("[\(seen); saved as \(stored)]") }
                     out.usable = true
                 } else if let transcriber {
                     do {

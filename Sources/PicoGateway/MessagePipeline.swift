@@ -83,9 +83,9 @@ final class MessagePipeline: InboundSink, Sendable {
         try await store.syncToDisk()
     }
 
-    /// Cancels the running turn of `m`'s session and says whether there was one.
+    /// Cancels the running turn of `m`'s session (a forum topic's own, in a topic) and says whether there was one.
     private func stopTurn(for m: InboundMessage) {
-        let (agent, session) = system.resolve(routeInput(for: m), chatID: m.chatID)
+        let (agent, session) = resolve(m)
         let text = agent.stop(session: session) ? "Stopped." : "Nothing is running right now."
         guard let channel = channelsByName.withLock({ $0[m.channel] }) else { return }
         Task { try? await channel.send(text, to: m.replyTarget) }

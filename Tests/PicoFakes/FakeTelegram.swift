@@ -98,6 +98,8 @@ public final class FakeTelegram: Sendable {
         public let draftId: Int
         public let text: String
         public let threadId: Int?
+        /// `can_stop`: whether the user was shown Telegram's stop button (Bot API 10.3).
+        public let canStop: Bool
     }
 
     /// An accepted `editMessageText` call.
@@ -210,6 +212,24 @@ public final class FakeTelegram: Sendable {
         ]])
     }
 
+    /// The user presses the stop button Telegram shows on `draft` (only drafts sent with `can_stop`): queues the
+    /// `stopped_message_generation` update Telegram sends then (Bot API 10.3). Returns the `update_id`, or `nil`
+    /// when the draft showed no stop button.
+    @discardableResult
+    public func pressStop(on draft: Draft) -> Int? {
+        guard draft.canStop else { return nil }
+        return enqueueGenerationStopped(chatId: draft.chatId, draftId: draft.draftId, threadId: draft.threadId)
+    }
+
+    /// Queues a `stopped_message_generation` update for draft `draftId` in the private chat `chatId`.
+    @discardableResult
+    public func enqueueGenerationStopped(chatId: Int, draftId: Int, threadId: Int? = nil) -> Int {
+        var stopped: [String: JSONValue] = ["chat": ["id": .int(chatId), "type": "private", "first_name": "Alice"],
+                                            "draft_id": .int(draftId)]
+        if let threadId { stopped["message_thread_id"] = .int(threadId) }
+        return enqueueRawUpdate(["stopped_message_generation": .object(stopped)])
+    }
+
     /// The `callback_data` of every inline keyboard button sent to `chatId`, in order (row by row).
     public func inlineButtons(sentTo chatId: Int) -> [(text: String, data: String)] {
         sentMessages.filter { $0.chatId == chatId }.flatMap { message -> [(text: String, data: String)] in
@@ -256,6 +276,24 @@ public final class FakeTelegram: Sendable {
                                                        "file_size": .int(data.count)]]
         if let caption { fields["caption"] = .string(caption) }
         return enqueueMediaMessage(from: userId, chatId: chatId, chatType: "private", fields: fields)
+    }
+
+    /// Queues an animation the way Telegram delivers a GIF from its GIF picker: an MP4 video (`animation` and, for
+    /// backward compatibility, `document`) with a thumbnail whose file serves `thumbnail`. Returns the `update_id`.
+    @discardableResult
+    public func enqueueAnimationMessage(from userId: Int = 1001, video: [UInt8], thumbnail: [UInt8],
+                                        mimeType: String = "video/mp4", caption: String? = nil) -> Int {
+        let clip = addFile(video, path: "animations", ext: "mp4", reportedSize: nil)
+        let still = addFile(thumbnail, path: "thumbnails", ext: "jpg", reportedSize: nil)
+        let file: [String: JSONValue] = ["file_id": .string(clip), "file_unique_id": .string(clip + "u"),
+                                         "file_name": "clip.mp4", "mime_type": .string(mimeType), "file_size": .int(video.count),
+                                         "thumbnail": ["file_id": .string(still), "file_unique_id": .string(still + "u"),
+                                                       "width": 320, "height": 180, "file_size": .int(thumbnail.count)]]
+        var animation = file
+        animation["width"] = 640; animation["height"] = 360; animation["duration"] = 3
+        var fields: [String: JSONValue] = ["animation": .object(animation), "document": .object(file)]
+        if let caption { fields["caption"] = .string(caption) }
+        return enqueueMediaMessage(from: userId, chatId: nil, chatType: "private", fields: fields)
     }
 
     /// File paths downloaded through `/file/bot<token>/…`, in order.
@@ -592,7 +630,9 @@ public final class FakeTelegram: Sendable {
             guard let draft = p["draft_id"]?.intValue, draft != 0 else { return Self.error(400, "Bad Request: draft_id must be non-zero") }
             let text = p["text"]?.stringValue ?? ""
             if text.utf16.count > 4096 { return Self.error(400, "Bad Request: text is too long") }
-            state.withLock { $0.drafts.append(Draft(chatId: chat, draftId: draft, text: text, threadId: p["message_thread_id"]?.intValue)) }
+            let canStop = p["can_stop"]?.boolValue ?? (p["can_stop"]?.stringValue == "true")
+            state.withLock { $0.drafts.append(Draft(chatId: chat, draftId: draft, text: text, threadId: p["message_thread_id"]?.intValue,
+                                                    canStop: canStop)) }
             notifier.notify()
             return Self.ok(true)
         case "deletemessage":

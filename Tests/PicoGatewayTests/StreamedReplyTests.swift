@@ -93,6 +93,37 @@ struct StreamedReplyTests {
         run.expectNoSecrets()
     }
 
+    @Test func telegramsStopButtonOnADraftCancelsTheTurnLikeSlashStop() async throws {
+        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
+        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
+        defer { Task { await llm.stop(); await telegram.stop() } }
+        // The model writes one piece, then stalls until the user pressed stop and was answered.
+        llm.enqueue(.streamed(["Thinking about it ", "and more ", "never said."]) { i in
+            if i == 1 {
+                guard let draft = try? await telegram.waitForDrafts(count: 1, timeout: .seconds(10)).first else { return }
+                #expect(draft.canStop, "the draft offers Telegram's stop button")
+                // A press on some other draft (gone, or never ours) changes nothing.
+                telegram.enqueueGenerationStopped(chatId: 4242, draftId: draft.draftId &+ 1)
+                #expect(telegram.pressStop(on: draft) != nil)
+            }
+            if i == 2 { _ = try? await telegram.waitForSentMessages(count: 2, timeout: .seconds(20)) }
+        })
+        let run = await Self.start(llm, telegram)
+        _ = telegram.enqueueTextMessage(from: 4242, text: "think very hard")
+
+        let sent = try await telegram.waitForSentMessages(count: 2, timeout: .seconds(15))
+        let texts = sent.map(\.text)
+        #expect(texts.contains("Stopped."), "\(texts)")
+        #expect(texts.contains { $0.contains("cancelled") }, "\(texts)")
+        #expect(!texts.contains { $0.contains("never said") }, "\(texts)")
+        #expect(llm.requests.count == 1)
+        let polls = telegram.getUpdatesCalls.compactMap(\.allowedUpdates)
+        #expect(polls.last?.contains("stopped_message_generation") == true, "\(polls.last ?? [])")
+        #expect(await run.stop() == 0)
+        #expect(telegram.sentMessages.count == 2, "one answer to the press, one reply to the turn; none for the stale press")
+        run.expectNoSecrets()
+    }
+
     @Test func quickAnswerSendsNoPreviewAtAll() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)

@@ -27,6 +27,8 @@ public final class TelegramChannel: ButtonChannel {
     let globalBucket: TokenBuckets
     let chatBuckets: TokenBuckets
     let delivery: Delivery
+    /// Drafts on screen now, for their stop buttons.
+    let liveDrafts = TelegramLiveDrafts()
     var logger: Logger { options.logger }
 
     private struct Shared {
@@ -145,7 +147,7 @@ public final class TelegramChannel: ButtonChannel {
         while !Task.isCancelled {
             do {
                 let params = TelegramGetUpdates(offset: offset, timeout: pollSeconds, limit: options.pollLimit,
-                                                allowedUpdates: options.onButton == nil ? ["message"] : ["message", "callback_query"])
+                                                allowedUpdates: allowedUpdates)
                 let batch = try await api.getUpdates(params, timeout: options.pollTimeout + .seconds(15))
                 if failures > 0 {
                     logger.info("telegram: receiving again after \(failures) failed poll(s)")
@@ -244,6 +246,13 @@ public final class TelegramChannel: ButtonChannel {
         return true
     }
 
+    /// The update types asked for: messages, button presses when prompts are on, draft stop buttons when
+    /// previews are on (Telegram sends a type left out of an explicit list never).
+    private var allowedUpdates: [String] {
+        ["message"] + (options.onButton == nil ? [] : ["callback_query"])
+            + (options.preview.enabled ? ["stopped_message_generation"] : [])
+    }
+
     /// The cursor holding the next `getUpdates` offset in the gateway's inbox.
     static let offsetCursor = "telegram.offset"
 
@@ -257,6 +266,7 @@ public final class TelegramChannel: ButtonChannel {
 
     /// The message of an update if it is one the bot answers (text, rules, allowlist).
     private func admit(_ update: TelegramUpdate, _ converter: TelegramInbound) -> InboundMessage? {
+        if let stopped = update.stoppedGeneration { return stopRequest(stopped, updateID: update.updateID) }
         guard let message = update.message else {
             logger.debug("telegram: ignoring update \(update.updateID) (\(update.hadMessage ? "unreadable message" : "not a message"))")
             return nil

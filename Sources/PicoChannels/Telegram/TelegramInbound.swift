@@ -53,13 +53,16 @@ struct TelegramInbound: Sendable {
     }
 
     /// The media of a message: the largest size of a photo, a document (a picture when its type says so),
-    /// a voice note, an audio file.
+    /// a voice note, an audio file. An animation Telegram made a video of (a GIF sent from the GIF picker, as MP4)
+    /// is its thumbnail, a still picture; one still a GIF is its document.
     static func attachments(of m: TelegramMessage) -> [MediaAttachment] {
         var out: [MediaAttachment] = []
         if let photo = m.photo?.max(by: { ($0.width ?? 0) * ($0.height ?? 0) < ($1.width ?? 0) * ($1.height ?? 0) }) {
             out.append(MediaAttachment(kind: .image, ref: photo.fileID, name: "photo.jpg", mimeType: "image/jpeg", size: photo.fileSize))
         }
-        if let d = m.document {
+        if let animation = m.animation, animation.mimeType != "image/gif", let still = animation.thumbnail {
+            out.append(MediaAttachment(kind: .image, ref: still.fileID, name: "animation.jpg", mimeType: "image/jpeg", size: still.fileSize))
+        } else if let d = m.document {
             let image = d.mimeType.map { ["image/jpeg", "image/png", "image/webp", "image/gif"].contains($0) } ?? false
             out.append(MediaAttachment(kind: image ? .image : .file, ref: d.fileID, name: d.fileName, mimeType: d.mimeType, size: d.fileSize))
         }

@@ -19,3 +19,14 @@ extension TelegramChannel: MediaChannel {
                                     proxy: options.proxy, redact: api.redact)
     }
 }
+
+/// `animation`: what matters of it here, its type and its thumbnail (a still picture Telegram made of it).
+struct TelegramAnimation: Decodable, Sendable {
+    var mimeType: String?
+    var thumbnail: TelegramFileRef?
+
+    enum CodingKeys: String, CodingKey {
+        case thumbnail
+        case mimeType = "mime_type"
+    }
+}

@@ -84,9 +84,11 @@ struct TelegramMessage: Decodable, Sendable {
     var document: TelegramFileRef?
     var voice: TelegramFileRef?
     var audio: TelegramFileRef?
+    /// A GIF or silent video clip (Telegram turns GIFs into MP4 animations); `document` is set too.
+    var animation: TelegramAnimation?
 
     enum CodingKeys: String, CodingKey {
-        case from, chat, text, entities, caption, photo, document, voice, audio
+        case from, chat, text, entities, caption, photo, document, voice, audio, animation
         case captionEntities = "caption_entities"
         case messageID = "message_id"
         case replyTo = "reply_to_message"
@@ -104,11 +106,14 @@ struct TelegramUpdate: Decodable, Sendable {
     var hadMessage: Bool
     /// An inline keyboard button press.
     var callbackQuery: TelegramCallbackQuery?
+    /// The user pressed the stop button of a draft (Bot API 10.3).
+    var stoppedGeneration: TelegramGenerationStopped?
 
     enum CodingKeys: String, CodingKey {
         case message
         case updateID = "update_id"
         case callbackQuery = "callback_query"
+        case stoppedGeneration = "stopped_message_generation"
     }
 
     init(from decoder: any Decoder) throws {
@@ -117,6 +122,7 @@ struct TelegramUpdate: Decodable, Sendable {
         hadMessage = c.contains(.message)
         message = try? c.decodeIfPresent(TelegramMessage.self, forKey: .message)
         callbackQuery = try? c.decodeIfPresent(TelegramCallbackQuery.self, forKey: .callbackQuery)
+        stoppedGeneration = try? c.decodeIfPresent(TelegramGenerationStopped.self, forKey: .stoppedGeneration)
     }
 }
 
