@@ -55,7 +55,7 @@ func budgetLines(baseline: (plain: LatencyResult, tool: LatencyResult)) -> [Budg
     [
         BudgetLine(name: "idle PSS (gateway + children)", unit: "MB", limit: 10, strict: false) { mb($0.idle.end.psskB) },
         BudgetLine(name: "idle RssAnon", unit: "MB", limit: 3, strict: false) { mb($0.idle.end.rssAnonkB) },
-        BudgetLine(name: "idle VmRSS", unit: "MB", limit: 20, strict: false) { mb($0.idle.end.vmRSSkB) },
+        BudgetLine(name: "idle VmRSS", unit: "MB", limit: 16, strict: false) { mb($0.idle.end.vmRSSkB) },
         BudgetLine(name: "idle threads", unit: "", limit: 6, strict: false) { Double($0.idle.end.threads) },
         BudgetLine(name: "idle CPU (utime+stime / window)", unit: "%", limit: 0.1, strict: false) { v in
             v.idle.window > 0 ? v.idle.cpuSeconds / v.idle.window * 100 : nil
@@ -72,19 +72,19 @@ func budgetLines(baseline: (plain: LatencyResult, tool: LatencyResult)) -> [Budg
         BudgetLine(name: "exec → /ready 200, max", unit: "ms", limit: 200, strict: false) { v in
             v.startup.readyMS.isEmpty ? nil : Summary(v.startup.readyMS).max
         },
-        BudgetLine(name: "gateway overhead/message p50 (e2e − baseline)", unit: "ms", limit: 2, strict: false) { v in
+        BudgetLine(name: "gateway overhead/message p50 (e2e − baseline)", unit: "ms", limit: 1, strict: false) { v in
             v.plain.samplesMS.isEmpty ? nil : v.plain.summary.p50 - baseline.plain.summary.p50
         },
         // Conservative: the whole tail above the baseline's median counts as gateway overhead
         // (a difference of two p99s is too noisy on a shared 2-core machine).
-        BudgetLine(name: "gateway overhead/message p99 (e2e p99 − baseline p50)", unit: "ms", limit: 10, strict: false) { v in
+        BudgetLine(name: "gateway overhead/message p99 (e2e p99 − baseline p50)", unit: "ms", limit: 5, strict: false) { v in
             v.plain.samplesMS.isEmpty ? nil : v.plain.summary.p99 - baseline.plain.summary.p50
         },
-        BudgetLine(name: "CPU per plain message", unit: "ms", limit: 1, strict: false) { v in
+        BudgetLine(name: "CPU per plain message", unit: "ms", limit: 1.5, strict: false) { v in
             v.plain.samplesMS.isEmpty ? nil : v.plain.cpuMSPerMessage
         },
-        BudgetLine(name: "soak VmRSS growth (before → after)", unit: "MB", limit: 1, strict: true) { v in
-            v.soak.samples.isEmpty ? nil : mb(v.soak.growthkB)
+        BudgetLine(name: "soak VmRSS growth after the first 1,000 msgs", unit: "MB", limit: 1, strict: true) { v in
+            v.soak.samples.count < 2 ? nil : mb(v.soak.samples.last!.footprint.vmRSSkB - v.soak.samples.first!.footprint.vmRSSkB)
         },
         BudgetLine(name: "soak VmRSS growth per 1,000 msgs after the 1st 1,000", unit: "MB", limit: 0.1, strict: false) { v in
             v.soak.samples.count < 2 ? nil : v.soak.steadyGrowthPer1000kB / 1024

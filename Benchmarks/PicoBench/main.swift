@@ -1,6 +1,6 @@
 // PicoBench: the footprint/speed suite of issue 8. Run through `scripts/bench` (builds everything first).
 //
-//   PicoBench [--static PATH] [--dynamic PATH] [--policy-bench PATH] [--out FILE] [--quick]
+//   PicoBench [--static PATH] [--dynamic PATH] [--policy-bench PATH] [--floor PATH] [--out FILE] [--quick]
 //             [--idle-seconds S] [--startups N] [--messages N] [--tool-messages N] [--soak N] [--soak-chats N]
 //
 // The fakes (Telegram, Discord, OpenAI) run in this process on 127.0.0.1; every `picoclaw gateway` runs as a
@@ -9,7 +9,7 @@ import Glibc
 import PicoFakes
 
 let usage = """
-    usage: PicoBench [--static PATH] [--dynamic PATH] [--policy-bench PATH] [--out FILE] [--quick]
+    usage: PicoBench [--static PATH] [--dynamic PATH] [--policy-bench PATH] [--floor PATH] [--out FILE] [--quick]
                      [--idle-seconds S] [--startups N] [--messages N] [--tool-messages N] [--soak N] [--soak-chats N]
     """
 
@@ -44,6 +44,7 @@ if args.first == "profile" {
 var params = BenchParameters()
 var binaries: [(name: String, path: String)] = []
 var policyBench: String?
+var floorBinary: String?
 var outPath = "bench-results/latest.json"
 var overrides: [String: String] = [:]
 var i = 0
@@ -58,6 +59,7 @@ while i < args.count {
     case "--static": binaries.append(("static", value()))
     case "--dynamic": binaries.append(("dynamic", value()))
     case "--policy-bench": policyBench = value()
+    case "--floor": floorBinary = value()
     case "--out": outPath = value()
     case "--quick": params.quick = true
     case "--idle-seconds", "--startups", "--messages", "--tool-messages", "--soak", "--soak-chats": overrides[a] = value()
@@ -134,6 +136,15 @@ do {
     await sleepMS(200)
 }
 
+// The C floor (Benchmarks/floor/floor.c): same fakes, same idle window.
+var floor: FloorResult?
+if let floorBinary {
+    log("floor (C + libcurl): idle \(fmt(params.idleSeconds, 0)) s after exec, then 5 messages")
+    floor = await measureFloor(binary: floorBinary, world: world, seconds: params.idleSeconds)
+    if let e = floor?.error { log("floor: ERROR \(e)") }
+    await sleepMS(200)
+}
+
 var results: [VariantResult] = []
 for (name, path) in binaries {
     var v = VariantResult(name: name)
@@ -203,7 +214,7 @@ print("")
 print("picoclaw benchmark (\(params.quick ? "QUICK run — not for the record" : "full run")) on \(machine)")
 print("idle \(fmt(params.idleSeconds, 0)) s, \(params.startups) start-ups, \(params.messages) plain + \(params.toolMessages) tool messages (+\(params.warmup) warm-up each), soak \(params.soakMessages) messages / \(params.soakChats) chats")
 print("")
-print("Budget (issue 8)")
+print("Budget (issues 8 and 18)")
 print(budgetText)
 print("Details")
 print(detailTable(results, baseline: baseline))
@@ -213,6 +224,10 @@ if !policy.isEmpty {
 }
 for v in results {
     print("6. \(v.name): linked shared libraries (\(v.binary.sharedLibraries.count)): \(v.binary.sharedLibraries.joined(separator: " "))")
+}
+if let floor {
+    print("")
+    print(floorTable(floor, results))
 }
 if results.count > 1 {
     let better = results.min { a, b in (a.idle.end.psskB, a.idle.end.vmRSSkB) < (b.idle.end.psskB, b.idle.end.vmRSSkB) }!
@@ -245,6 +260,9 @@ let report: JSONValue = [
                    "tool_messages": .int(params.toolMessages), "warmup": .int(params.warmup),
                    "soak_messages": .int(params.soakMessages), "soak_chats": .int(params.soakChats)],
     "baseline": ["plain": json(baseline.plain), "tool": json(baseline.tool)],
+    "floor": floor.map { f in
+        ["idle": json(f.idle), "e2e_ms": json(Summary(f.samplesMS)), "error": f.error.map { .string($0) } ?? .null]
+    } ?? .null,
     "variants": .object(Dictionary(uniqueKeysWithValues: results.map { ($0.name, json($0, baseline: baseline)) })),
     "budget": .array(lines.map { line in
         .object(["line": .string(line.name), "limit": num(line.limit), "unit": .string(line.unit), "strict": .bool(line.strict),

@@ -6,8 +6,9 @@ import Synchronization
 ///
 /// - Every connection gets an absolute deadline from the moment it is accepted (the request head must arrive,
 ///   and the answer go out, within it): a client trickling one header byte at a time is cut off when the deadline
-///   passes, whatever libmicrohttpd's idle timeout says. A watchdog thread shuts such sockets down; it sleeps in
-///   `poll(2)` without a timeout while no connection is open, so an idle gateway never wakes up for it.
+///   passes, whatever libmicrohttpd's idle timeout says. A watchdog thread shuts such sockets down; it starts with
+///   the first connection and ends once no deadline has been pending for `Limits.linger`, so an idle gateway has
+///   no thread (and no stack) for it and never wakes up for it.
 /// - Clients are admitted in two classes: loopback probes (`127.0.0.1`, `::1`) have their own slots, so a health
 ///   probe on the machine is answered while other addresses sit at their limits (8 per address, 32 in all).
 final class HealthConnectionGuard: @unchecked Sendable {
@@ -17,6 +18,8 @@ final class HealthConnectionGuard: @unchecked Sendable {
         var total = 32
         var loopbackSlots = 16
         var deadline: Duration = .seconds(5)
+        /// How long the watchdog thread outlives the last connection (probes in a row reuse it).
+        var linger: Duration = .seconds(3)
     }
 
     private struct Entry {
@@ -33,12 +36,18 @@ final class HealthConnectionGuard: @unchecked Sendable {
         var loopback = 0
         var others = 0
         var stopping = false
+        /// A watchdog thread is running (or about to: it has not decided to end).
+        var watching = false
+        /// When the last connection was opened or closed (the watchdog's linger counts from here).
+        var lastActivity = ContinuousClock.now
     }
 
     let limits: Limits
     private let state = Mutex(State())
     /// A self-pipe that wakes the watchdog: `[read end, write end]`.
     private var wakePipe: [Int32] = [-1, -1]
+    /// The last watchdog thread started. Only libmicrohttpd's thread (`opened`) and `stop` (after libmicrohttpd
+    /// stopped) touch these two.
     private var thread = pthread_t()
     private var threadStarted = false
 
@@ -50,14 +59,25 @@ final class HealthConnectionGuard: @unchecked Sendable {
                 _ = fcntl(fd, F_SETFL, O_NONBLOCK)
             }
         }
+    }
+
+    /// Starts a watchdog thread (joining the previous one, which has already decided to end).
+    private func startWatchdog() {
+        if threadStarted { pthread_join(thread, nil); threadStarted = false }
         let raw = Unmanaged.passRetained(self).toOpaque()
         threadStarted = pthread_create(&thread, nil, { arg in
             let guardian = Unmanaged<HealthConnectionGuard>.fromOpaque(arg!).takeRetainedValue()
             guardian.watch()
             return nil
         }, raw) == 0
-        if !threadStarted { Unmanaged<HealthConnectionGuard>.fromOpaque(raw).release() }
+        if !threadStarted {
+            Unmanaged<HealthConnectionGuard>.fromOpaque(raw).release()
+            state.withLock { $0.watching = false }
+        }
     }
+
+    /// Whether a watchdog thread is running.
+    var watchdogRunning: Bool { state.withLock { $0.watching } }
 
     /// The most connections libmicrohttpd should ever hold (both classes).
     var connectionLimit: Int { limits.total + limits.loopbackSlots }
@@ -75,19 +95,23 @@ final class HealthConnectionGuard: @unchecked Sendable {
     func opened(_ connection: OpaquePointer) {
         let (key, loopback) = Self.describe(pico_mhd_client_address(connection))
         let fd = pico_mhd_connection_fd(connection)
-        let deadline = ContinuousClock.now + limits.deadline
-        state.withLock { s in
+        let now = ContinuousClock.now
+        let start = state.withLock { s in
             s.entries[UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(connection)))] =
-                Entry(fd: fd, address: key, loopback: loopback, deadline: deadline)
+                Entry(fd: fd, address: key, loopback: loopback, deadline: now + limits.deadline)
             if loopback { s.loopback += 1 } else { s.others += 1; s.perAddress[key, default: 0] += 1 }
+            s.lastActivity = now
+            defer { s.watching = true }
+            return !s.watching && !s.stopping
         }
-        wake()
+        if start { startWatchdog() } else { wake() }
     }
 
     /// A connection is about to be closed (libmicrohttpd closes the socket after this returns, so the watchdog,
     /// which shuts sockets down under the same lock, never touches a closed or reused descriptor).
     func closed(_ connection: OpaquePointer) {
         state.withLock { s in
+            s.lastActivity = ContinuousClock.now
             guard let e = s.entries.removeValue(forKey: UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(connection)))) else { return }
             if e.loopback {
                 s.loopback -= 1
@@ -113,7 +137,10 @@ final class HealthConnectionGuard: @unchecked Sendable {
     private func watch() {
         while true {
             let timeout: Int32? = state.withLock { s in
-                if s.stopping { return nil }
+                if s.stopping {
+                    s.watching = false
+                    return nil
+                }
                 let now = ContinuousClock.now
                 var next: ContinuousClock.Instant?
                 for (key, e) in s.entries where !e.shutDown {
@@ -124,8 +151,16 @@ final class HealthConnectionGuard: @unchecked Sendable {
                         next = e.deadline
                     }
                 }
-                guard let next else { return -1 }
-                let ms = now.duration(to: next).components
+                if next == nil {
+                    // Nothing to cut off: linger a little (probes often come in a row), then end.
+                    let quietUntil = s.lastActivity + limits.linger
+                    guard quietUntil > now else {
+                        s.watching = false
+                        return nil
+                    }
+                    next = quietUntil
+                }
+                let ms = now.duration(to: next!).components
                 return Int32(clamping: ms.seconds * 1000 + ms.attoseconds / 1_000_000_000_000_000 + 1)
             }
             guard let timeout else { return }

@@ -19,10 +19,11 @@ public final class HealthServer: @unchecked Sendable {
         try self.init(host: host, port: port, board: board, deadline: .seconds(5))
     }
 
-    /// As ``init(host:port:board:)`` with another per-connection deadline (tests).
-    init(host: String, port: Int, board: ReadinessBoard, deadline: Duration) throws(ListenError) {
+    /// As ``init(host:port:board:)`` with another per-connection deadline and watchdog linger (tests).
+    init(host: String, port: Int, board: ReadinessBoard, deadline: Duration,
+         linger: Duration = HealthConnectionGuard.Limits().linger) throws(ListenError) {
         self.board = board
-        connections = HealthConnectionGuard(limits: .init(deadline: deadline))
+        connections = HealthConnectionGuard(limits: .init(deadline: deadline, linger: linger))
         let fd: Int32
         do {
             fd = try openListenSocket(host: host, port: port)
@@ -62,6 +63,9 @@ public final class HealthServer: @unchecked Sendable {
         listenFD = -1
         connections.stop()
     }
+
+    /// Whether the connection watchdog's thread is running (it only does while connections come and go).
+    var watchdogRunning: Bool { connections.watchdogRunning }
 
     deinit { stop() }
 }

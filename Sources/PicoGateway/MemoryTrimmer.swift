@@ -1,16 +1,21 @@
 import CMalloc
+import Logging
 
 /// Gives memory back to the kernel once the gateway has been idle for a moment: after a burst of concurrent
 /// turns glibc keeps the peak heap, which would otherwise show up as permanent RSS growth. Debounced, so a
-/// steady trickle of messages does not pay for a trim per message.
+/// steady trickle of messages does not pay for a trim per message. The same idle moment also drops the
+/// executable's clean pages from the page tables (`ExecutablePages`): what runs next maps them back from the
+/// page cache.
 public actor MemoryTrimmer {
     private let delay: Duration
     private var generation = 0
 
     init(delay: Duration = .seconds(2)) { self.delay = delay }
 
-    /// Caps malloc arenas for this process; call once at start-up, before other threads allocate much.
-    public nonisolated static func limitArenas() { _ = pico_malloc_arena_max(2) }
+    /// Caps malloc at one arena for this process; call first thing at start-up, before other threads allocate.
+    /// One arena keeps the idle heap in one place (Docs/performance.md has the numbers); contention is moot on a
+    /// gateway whose threads mostly sleep.
+    public nonisolated static func limitArenas() { _ = pico_malloc_arena_max(1) }
 
     /// Schedules a trim `delay` from now; a later call postpones it. `isIdle` is checked when the time comes.
     func schedule(isIdle: @escaping @Sendable () async -> Bool) {
@@ -21,6 +26,8 @@ public actor MemoryTrimmer {
             try? await Task.sleep(for: delay)
             guard self.generation == mine, await isIdle() else { return }
             _ = pico_malloc_trim()
+            let released = ExecutablePages.release()
+            Logger(label: "gateway").debug("idle: heap trimmed, \(released / 1024) KiB of executable pages released")
         }
     }
 }

@@ -29,6 +29,31 @@ struct HealthSlowClientTests {
         #expect(after >= .milliseconds(1500) && after < .seconds(7), "closed after \(after)")
     }
 
+    @Test func watchdogThreadRunsOnlyWhileConnectionsComeAndGo() async throws {
+        let board = ReadinessBoard()
+        let server = try HealthServer(host: "127.0.0.1", port: 0, board: board, deadline: .seconds(2),
+                                      linger: .milliseconds(200))
+        defer { server.stop() }
+        #expect(!server.watchdogRunning, "an idle health server needs no watchdog thread")
+        for _ in 0..<2 {
+            let response = try await HTTPClient.shared.send(HTTPRequest(url: "http://127.0.0.1:\(server.port)/health",
+                                                                         timeout: .seconds(3)))
+            #expect(response.status == 200)
+            try await waitUntil { !server.watchdogRunning }
+        }
+        // A watchdog started again after ending still cuts a trickling client off at its deadline.
+        let fd = try #require(SlowClient.connect(port: server.port, from: "127.0.0.1"))
+        defer { close(fd) }
+        _ = SlowClient.send(fd, UInt8(ascii: "G"))
+        let start = ContinuousClock.now
+        while !SlowClient.peerClosed(fd), ContinuousClock.now - start < .seconds(8) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let after = ContinuousClock.now - start
+        #expect(after >= .milliseconds(1500) && after < .seconds(7), "closed after \(after)")
+        try await waitUntil { !server.watchdogRunning }
+    }
+
     @Test func loopbackProbeIsAnsweredWhileOtherAddressesAreAtTheirLimit() async throws {
         let board = ReadinessBoard()
         let server = try HealthServer(host: "127.0.0.1", port: 0, board: board, deadline: .seconds(30))

@@ -1,0 +1,107 @@
+import Glibc
+
+/// Takes the executable's clean file-backed pages out of this process's page tables once the gateway has
+/// settled, so code that ran once (argument parsing, config loading, start-up checks, one-off Swift runtime
+/// work) stops counting as the gateway's memory. The pages stay in the kernel's page cache: whatever runs
+/// again (the idle poll, the next message) maps them back with a minor fault, no disk read.
+///
+/// Only pages that are provably unchanged copies of the file are dropped: mappings of the executable that are
+/// not writable, and within them only pages that `/proc/self/pagemap` reports present *and* file-backed.
+/// Pages the dynamic loader relocated (RELRO: read-only now, but private anonymous copies) are never touched,
+/// so `MADV_DONTNEED` cannot revert data to its on-disk bytes. (`MADV_PAGEOUT` would also free the page-cache
+/// copy, but the kernel ignores it for files the process may not write, such as a root-owned binary run by
+/// an unprivileged user.)
+public enum ExecutablePages {
+    /// Drops the executable's resident clean file-backed pages; returns how many bytes were dropped.
+    @discardableResult
+    public static func release() -> Int {
+        guard let exe = executableIdentity(), let maps = readSmallFile("/proc/self/maps") else { return 0 }
+        let pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC)
+        guard pagemap >= 0 else { return 0 }
+        defer { close(pagemap) }
+        let pageSize = sysconf(Int32(_SC_PAGESIZE))
+        var released = 0
+        for line in maps.split(separator: "\n") {
+            guard let m = Mapping(line), m.inode == exe.inode, m.path == exe.path,
+                  !m.writable, m.isPrivate, m.end > m.start else { continue }
+            released += releaseRange(m.start, m.end, pageSize: pageSize, pagemap: pagemap)
+            // No fault-around from now on: a page that runs again maps back alone, not with its 15 neighbours
+            // (the kernel's default maps 64 KiB around each fault, which would bring most of the text back).
+            _ = madvise(UnsafeMutableRawPointer(bitPattern: m.start), Int(m.end - m.start), MADV_RANDOM)
+        }
+        return released
+    }
+
+    /// `madvise(MADV_DONTNEED)` over each run of present, file-backed pages in `[start, end)`.
+    private static func releaseRange(_ start: UInt, _ end: UInt, pageSize: Int, pagemap: Int32) -> Int {
+        let pages = Int((end - start) / UInt(pageSize))
+        var entries = [UInt64](repeating: 0, count: pages)
+        let wanted = pages * 8
+        let got = entries.withUnsafeMutableBytes { pread(pagemap, $0.baseAddress, wanted, off_t(start / UInt(pageSize)) * 8) }
+        guard got == wanted else { return 0 }
+        let present: UInt64 = 1 << 63, fileOrSharedAnon: UInt64 = 1 << 61
+        var released = 0
+        var runStart = -1
+        for i in 0...pages {
+            let clean = i < pages && entries[i] & (present | fileOrSharedAnon) == (present | fileOrSharedAnon)
+            if clean, runStart < 0 { runStart = i }
+            if !clean, runStart >= 0 {
+                let address = UnsafeMutableRawPointer(bitPattern: start + UInt(runStart * pageSize))
+                let length = (i - runStart) * pageSize
+                if madvise(address, length, MADV_DONTNEED) == 0 { released += length }
+                runStart = -1
+            }
+        }
+        return released
+    }
+
+    /// One line of `/proc/self/maps`: `start-end perms offset dev inode path`.
+    private struct Mapping {
+        var start: UInt
+        var end: UInt
+        var writable: Bool
+        var isPrivate: Bool
+        var inode: UInt64
+        var path: Substring
+
+        init?(_ line: Substring) {
+            let f = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
+            guard f.count == 6, let dash = f[0].firstIndex(of: "-"),
+                  let s = UInt(f[0][..<dash], radix: 16), let e = UInt(f[0][f[0].index(after: dash)...], radix: 16),
+                  let inode = UInt64(f[4]) else { return nil }
+            let perms = Array(f[1].utf8)
+            guard perms.count == 4 else { return nil }
+            start = s
+            end = e
+            writable = perms[1] == UInt8(ascii: "w")
+            isPrivate = perms[3] == UInt8(ascii: "p")
+            self.inode = inode
+            path = f[5].drop { $0 == " " }
+        }
+    }
+
+    /// The running executable's path and inode (`/proc/self/exe`).
+    private static func executableIdentity() -> (path: String, inode: UInt64)? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        var st = stat()
+        guard n > 0, stat("/proc/self/exe", &st) == 0 else { return nil }
+        let path = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return (path, UInt64(st.st_ino))
+    }
+
+    private static func readSmallFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

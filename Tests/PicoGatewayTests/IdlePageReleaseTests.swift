@@ -1,0 +1,43 @@
+import Glibc
+import PicoFakes
+import Testing
+
+/// The real gateway drops its executable's clean pages whenever it goes idle (start-up settled, 2 s after the
+/// last turn); the next message must run as usual on pages mapped back from the page cache.
+@Suite("idle page release", .serialized)
+struct IdlePageReleaseTests {
+    private static let releasedLine = "KiB of executable pages released"
+
+    private static func releases(in log: String) -> Int {
+        log.split(separator: "\n").filter { $0.contains(releasedLine) }.count
+    }
+
+    @Test func messagesAfterEachIdleReleaseAreAnswered() async throws {
+        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
+        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
+        defer { Task { await llm.stop(); await telegram.stop() } }
+        llm.setResponder { request in .text("echo: \(request.lastUserText ?? "")") }
+        let run = GatewayRun()
+        run.useLLM(llm)
+        run.useTelegram(telegram, allowFrom: [4242])
+        #expect(run.start(["--debug"]))
+        #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
+
+        for round in 1...2 {
+            // Idle: the trim after start-up (round 1) or after the previous turn (round 2) released pages.
+            #expect(await run.waitForLog(Self.releasedLine, timeout: .seconds(15)))
+            let deadline = ContinuousClock.now + .seconds(15)
+            while Self.releases(in: run.log) < round, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let line = run.log.split(separator: "\n").last { $0.contains(Self.releasedLine) } ?? ""
+            #expect(Self.releases(in: run.log) >= round, "no release before message \(round): \(run.log)")
+            #expect(!line.contains(" 0 KiB"), "nothing was released: \(line)")
+            _ = telegram.enqueueTextMessage(from: 4242, username: "owner", text: "after idle \(round)")
+            let sent = try await telegram.waitForSentMessages(count: round, timeout: .seconds(10))
+            #expect(sent[round - 1].text == "echo: after idle \(round)")
+        }
+        #expect(await run.stop() == 0)
+        run.expectNoSecrets()
+    }
+}
