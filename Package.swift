@@ -1,6 +1,6 @@
 // swift-tools-version: 6.2
 // picoclaw: a personal AI-assistant gateway. One library target per concern, a thin CLI on top.
-// Dependencies point downward only: picoclaw → PicoGateway → PicoAgent/PicoChannels → PicoHTTP/PicoPolicy/PicoConfig.
+// Dependencies point downward only: picoclaw → PicoAudit → PicoGateway → PicoAgent/PicoChannels → PicoHTTP/PicoPolicy/PicoConfig.
 import PackageDescription
 
 let package = Package(
@@ -99,11 +99,11 @@ let package = Package(
         ], path: "Tests/PicoFakes"),
         /// Test helper: makes and inspects GIFs with giflib linked directly (never in the product).
         .target(name: "GIFTestSupport", path: "Tests/GIFTestSupport", linkerSettings: [.linkedLibrary("gif")]),
-        .testTarget(name: "PicoConfigTests", dependencies: ["PicoConfig"]),
+        .testTarget(name: "PicoConfigTests", dependencies: ["PicoConfig", "PicoFakes"]),
         /// Test helper: runs a command under a seccomp filter that kills on landlock_* (systemd's @system-service).
         .executableTarget(name: "pico-seccomp-kill-landlock", dependencies: ["CSeccomp"],
                           path: "Tests/SeccompKillLandlock"),
-        .testTarget(name: "PicoPolicyTests", dependencies: ["PicoPolicy", "picoclaw-sandbox"]),
+        .testTarget(name: "PicoPolicyTests", dependencies: ["PicoPolicy", "PicoFakes", "picoclaw-sandbox"]),
         .testTarget(name: "PicoHTTPTests", dependencies: ["PicoHTTP", "PicoFakes"]),
         .testTarget(name: "PicoAgentTests", dependencies: [
             "PicoAgent", "PicoConfig", "PicoPolicy", "PicoState", "PicoHTTP", "PicoFakes", "GIFTestSupport",
@@ -112,10 +112,16 @@ let package = Package(
         .testTarget(name: "PicoChannelsTests", dependencies: [
             "PicoChannels", "PicoHTTP", "PicoSystem", "PicoFakes", .product(name: "Logging", package: "swift-log"),
         ]),
+        /// Unit tests of the gateway's parts (they import PicoGateway).
         .testTarget(name: "PicoGatewayTests", dependencies: [
             "PicoGateway", "PicoState", "PicoAgent", "PicoChannels", "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoFakes",
             "GIFTestSupport", .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "PicoStateTests", dependencies: ["PicoState"]),
+        /// Black-box tests: the built `picoclaw` binary run as a user would (CLI, gateway, deploy artifacts).
+        .testTarget(name: "PicoBinaryTests", dependencies: [
+            "PicoState", "PicoAgent", "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoFakes",
+        ]),
+        .testTarget(name: "PicoAuditTests", dependencies: ["PicoAudit", "PicoConfig", "PicoFakes"]),
+        .testTarget(name: "PicoStateTests", dependencies: ["PicoState", "PicoFakes"]),
     ]
 )

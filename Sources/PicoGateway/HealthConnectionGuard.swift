@@ -43,6 +43,8 @@ final class HealthConnectionGuard: @unchecked Sendable {
     }
 
     let limits: Limits
+    /// The clock deadlines are measured on (tests inject a manual one and call ``wake()`` after moving it).
+    private let now: @Sendable () -> ContinuousClock.Instant
     private let state = Mutex(State())
     /// A self-pipe that wakes the watchdog: `[read end, write end]`.
     private var wakePipe: [Int32] = [-1, -1]
@@ -51,8 +53,9 @@ final class HealthConnectionGuard: @unchecked Sendable {
     private var thread = pthread_t()
     private var threadStarted = false
 
-    init(limits: Limits) {
+    init(limits: Limits, now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
         self.limits = limits
+        self.now = now
         if pipe(&wakePipe) == 0 {
             for fd in wakePipe {
                 _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
@@ -95,7 +98,7 @@ final class HealthConnectionGuard: @unchecked Sendable {
     func opened(_ connection: OpaquePointer) {
         let (key, loopback) = Self.describe(pico_mhd_client_address(connection))
         let fd = pico_mhd_connection_fd(connection)
-        let now = ContinuousClock.now
+        let now = self.now()
         let start = state.withLock { s in
             s.entries[UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(connection)))] =
                 Entry(fd: fd, address: key, loopback: loopback, deadline: now + limits.deadline)
@@ -111,7 +114,7 @@ final class HealthConnectionGuard: @unchecked Sendable {
     /// which shuts sockets down under the same lock, never touches a closed or reused descriptor).
     func closed(_ connection: OpaquePointer) {
         state.withLock { s in
-            s.lastActivity = ContinuousClock.now
+            s.lastActivity = self.now()
             guard let e = s.entries.removeValue(forKey: UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(connection)))) else { return }
             if e.loopback {
                 s.loopback -= 1
@@ -141,7 +144,7 @@ final class HealthConnectionGuard: @unchecked Sendable {
                     s.watching = false
                     return nil
                 }
-                let now = ContinuousClock.now
+                let now = self.now()
                 var next: ContinuousClock.Instant?
                 for (key, e) in s.entries where !e.shutDown {
                     if e.deadline <= now {
@@ -172,7 +175,11 @@ final class HealthConnectionGuard: @unchecked Sendable {
         }
     }
 
-    private func wake() {
+    /// Connections counted now (accepted and not yet closed).
+    var openCount: Int { state.withLock { $0.entries.count } }
+
+    /// Makes the watchdog re-check every deadline now.
+    func wake() {
         var one: UInt8 = 1
         _ = write(wakePipe[1], &one, 1)
     }

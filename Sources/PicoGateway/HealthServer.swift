@@ -14,16 +14,24 @@ public final class HealthServer: @unchecked Sendable {
     /// The port actually bound.
     public let port: Int
 
+    /// Connections accepted and not yet closed (tests).
+    var openConnectionCount: Int { connections.openCount }
+
+    /// Re-checks every connection's deadline now (tests that move an injected clock).
+    func recheckDeadlines() { connections.wake() }
+
     /// Binds `host:port` immediately (throws a clear error if the port is busy) and starts serving.
     public convenience init(host: String, port: Int, board: ReadinessBoard) throws(ListenError) {
         try self.init(host: host, port: port, board: board, deadline: .seconds(5))
     }
 
-    /// As ``init(host:port:board:)`` with another per-connection deadline and watchdog linger (tests).
+    /// As ``init(host:port:board:)`` with another per-connection deadline and watchdog linger, measured on `now`
+    /// (tests).
     init(host: String, port: Int, board: ReadinessBoard, deadline: Duration,
-         linger: Duration = HealthConnectionGuard.Limits().linger) throws(ListenError) {
+         linger: Duration = HealthConnectionGuard.Limits().linger,
+         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) throws(ListenError) {
         self.board = board
-        connections = HealthConnectionGuard(limits: .init(deadline: deadline, linger: linger))
+        connections = HealthConnectionGuard(limits: .init(deadline: deadline, linger: linger), now: now)
         let fd: Int32
         do {
             fd = try openListenSocket(host: host, port: port)

@@ -28,7 +28,7 @@ struct FactoryTests {
     @Test func missingKeyIsABuildErrorForTheCLIButNotForTheGateway() throws {
         let home = TempDir(); defer { home.remove() }
         let config = PicoConfiguration(
-            agents: AgentsConfig(defaults: AgentDefaults(workspace: home.sub("ws"), model: "openrouter/some/model")),
+            agents: AgentsConfig(defaults: AgentDefaults(workspace: home.at("ws"), model: "openrouter/some/model")),
             providers: ["openrouter": ProviderConfig()], picoclawHome: home.path)
         #expect(throws: AgentFactoryError.self) {
             _ = try AgentFactory.make(from: config, redactor: .none, options: .init(requireProvider: true))
@@ -42,17 +42,17 @@ struct FactoryTests {
         let system = try AgentFactory.make(from: config, redactor: .none, options: .init(requireProvider: false))
         #expect(!system.readiness.isReady)
         #expect(system.readiness.description.hasPrefix("not ready: "))
-        let empty = PicoConfiguration(agents: AgentsConfig(defaults: AgentDefaults(workspace: home.sub("ws2"))),
+        let empty = PicoConfiguration(agents: AgentsConfig(defaults: AgentDefaults(workspace: home.at("ws2"))),
                                       picoclawHome: home.path)
         let bare = try AgentFactory.make(from: empty, redactor: .none)
         #expect(bare.readiness.description.contains("no LLM provider configured"))
         #expect(bare.defaultAgentID == "main")
-        #expect(fileMode(home.sub("ws")) == 0o700)
+        #expect(TempDir.mode(home.at("ws")) == 0o700)
     }
 
     @Test func notReadyAgentAnswersWithoutCrashing() async throws {
         let home = TempDir(); defer { home.remove() }
-        let config = PicoConfiguration(agents: AgentsConfig(defaults: AgentDefaults(workspace: home.sub("ws"))),
+        let config = PicoConfiguration(agents: AgentsConfig(defaults: AgentDefaults(workspace: home.at("ws"))),
                                        picoclawHome: home.path)
         let system = try AgentFactory.make(from: config, redactor: .none)
         let reply = await system.handle(cliMessage("hi"), route: RouteInput(channel: "telegram"))
@@ -72,31 +72,31 @@ struct FactoryTests {
             bindings: [BindingConfig(agentID: "work", match: BindingMatch(channel: "telegram", peer: BindingPeer(kind: .group, id: "-100")))])
         let system = try makeSystem(config)
         #expect(system.agentIDs == ["main", "work"])
-        #expect(system.agent("work")?.settings.workspace == home.sub("workspace-work"))
-        #expect(system.agent("main")?.settings.workspace == home.sub("workspace"))
+        #expect(system.agent("work")?.settings.workspace == home.at("workspace-work"))
+        #expect(system.agent("main")?.settings.workspace == home.at("workspace"))
 
         let group = await system.handle(InboundText(text: "hi", channel: "telegram", chatID: "-100"),
                                         route: RouteInput(channel: "telegram", peer: BindingPeer(kind: .group, id: "-100")))
         #expect(group.agentID == "work")
         #expect(group.text == "model=work-model")
         #expect(group.sessionKey.rawValue == "agent:work:telegram:group:-100")
-        #expect(readFile(home.sub("workspace-work/sessions/agent_work_telegram_group_-100.jsonl")) != nil)
+        #expect(TempDir.readFile(home.at("workspace-work/sessions/agent_work_telegram_group_-100.jsonl")) != nil)
 
         let dm = await system.handle(InboundText(text: "hi", channel: "telegram", chatID: "7"),
                                      route: RouteInput(channel: "telegram", peer: BindingPeer(kind: .direct, id: "7")))
         #expect(dm.agentID == "main")
         #expect(dm.text == "model=fake-model")
-        #expect(fake.requests[0].systemText?.contains(home.sub("workspace-work")) == true)
+        #expect(fake.requests[0].systemText?.contains(home.at("workspace-work")) == true)
     }
 
     @Test func restrictionIsPerAgent() async throws {
         let home = TempDir(); defer { home.remove() }
-        home.write("outside.txt", "OUTSIDE-CONTENT")
+        home.write("outside.txt", "OUTSIDE-CONTENT", mode: 0o644)
         let fake = try await FakeOpenAI.start()
         defer { Task { await fake.stop() } }
         fake.setResponder { req in
             if req.lastRole == "tool" { return .text("done") }
-            return .toolCalls([(id: "r", name: "read_file", argumentsJSON: #"{"path":"\#(home.sub("outside.txt"))"}"#)])
+            return .toolCalls([(id: "r", name: "read_file", argumentsJSON: #"{"path":"\#(home.at("outside.txt"))"}"#)])
         }
         let config = fakeConfig(
             home: home, apiBase: fake.apiBase,

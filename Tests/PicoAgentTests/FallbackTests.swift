@@ -18,7 +18,7 @@ struct FallbackTests {
     /// `openai/fake-model` on `primary`, falling back to `groq/backup-model` on `backup`.
     func config(_ home: TempDir, primary: String, backup: String) -> PicoConfiguration {
         PicoConfiguration(
-            agents: AgentsConfig(defaults: AgentDefaults(workspace: home.sub("workspace"), model: "openai/fake-model",
+            agents: AgentsConfig(defaults: AgentDefaults(workspace: home.at("workspace"), model: "openai/fake-model",
                                                          modelFallbacks: ["groq/backup-model"])),
             providers: ["openai": ProviderConfig(apiKey: Secret("sk-primary-key-1234"), apiBase: primary),
                         "groq": ProviderConfig(apiKey: Secret("sk-backup-key-5678"), apiBase: backup)],
@@ -120,7 +120,7 @@ struct FallbackTests {
     @Test func aFallbackNamingNoConfiguredProviderIsAWarning() throws {
         let home = TempDir(); defer { home.remove() }
         let c = PicoConfiguration(
-            agents: AgentsConfig(defaults: AgentDefaults(workspace: home.sub("workspace"), model: "openai/m",
+            agents: AgentsConfig(defaults: AgentDefaults(workspace: home.at("workspace"), model: "openai/m",
                                                          modelFallbacks: ["mistral/x", "plain-model"])),
             providers: ["openai": ProviderConfig(apiKey: Secret("sk-primary-key-1234"), apiBase: "http://127.0.0.1:9/v1")],
             picoclawHome: home.path)

@@ -9,7 +9,7 @@ struct LongConversationTests {
 
     func config(_ home: TempDir, apiBase: String) -> PicoConfiguration {
         PicoConfiguration(
-            agents: AgentsConfig(defaults: AgentDefaults(workspace: home.sub("workspace"), model: "openai/fake-model",
+            agents: AgentsConfig(defaults: AgentDefaults(workspace: home.at("workspace"), model: "openai/fake-model",
                                                          maxTokens: 512, maxHistoryMessages: 1000,
                                                          contextWindow: Self.window, summarizeAt: 0.5)),
             providers: ["openai": ProviderConfig(apiKey: Secret("sk-test-key-123456"), apiBase: apiBase)],

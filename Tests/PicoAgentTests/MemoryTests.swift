@@ -8,7 +8,7 @@ struct MemoryTests {
     func config(_ home: TempDir, apiBase: String, allowFrom: [String], scope: MemoryScope? = nil,
                 maxBytes: Int = 8192) -> PicoConfiguration {
         PicoConfiguration(
-            agents: AgentsConfig(defaults: AgentDefaults(workspace: home.sub("workspace"), model: "openai/fake-model",
+            agents: AgentsConfig(defaults: AgentDefaults(workspace: home.at("workspace"), model: "openai/fake-model",
                                                          memoryScope: scope, memoryMaxBytes: maxBytes)),
             providers: ["openai": ProviderConfig(apiKey: Secret("sk-test-key-123456"), apiBase: apiBase)],
             channels: ChannelsConfig(telegram: TelegramConfig(enabled: true, token: Secret("123:telegram-token"),
@@ -39,7 +39,7 @@ struct MemoryTests {
         #expect(await agent.respond(to: dm("remember my locker code 4711", from: "111"), session: session("111")).text == "saved")
 
         // Sender 222: no trace of 111's note in the prompt, and the tools cannot reach it either.
-        let memFile = home.sub("memory/main/senders/telegram/111/MEMORY.md")
+        let memFile = home.at("memory/main/senders/telegram/111/MEMORY.md")
         fake.enqueue(
             .toolCalls([(id: "r1", name: "read_file", argumentsJSON: #"{"path":"../memory/main/senders/telegram/111/MEMORY.md"}"#),
                         (id: "r2", name: "read_file", argumentsJSON: #"{"path":"\#(memFile)"}"#),
@@ -66,8 +66,8 @@ struct MemoryTests {
         #expect(system222.contains("Favourite colour is red") && !system222.contains("4711"))
 
         // On disk: outside the workspace, 0600, nothing in the workspace's memory file.
-        #expect(readFile(memFile)?.contains("4711") == true)
-        #expect(fileMode(memFile) == 0o600)
+        #expect(TempDir.readFile(memFile)?.contains("4711") == true)
+        #expect(TempDir.mode(memFile) == 0o600)
         #expect(home.read("workspace/memory/MEMORY.md") == nil)
     }
 
@@ -81,8 +81,8 @@ struct MemoryTests {
         fake.enqueue(.toolCalls([(id: "m1", name: "memory", argumentsJSON: #"{"action":"add","text":"PIN is 8642"}"#)]),
                      .text("saved"))
         _ = await system.defaultAgent.respond(to: dm("remember my PIN 8642", from: "111"), session: session("111"))
-        let file = home.sub("memory/main/senders/telegram/111/MEMORY.md")
-        #expect(readFile(file)?.contains("8642") == true)
+        let file = home.at("memory/main/senders/telegram/111/MEMORY.md")
+        #expect(TempDir.readFile(file)?.contains("8642") == true)
         let commands = ["cat ../memory/main/senders/telegram/111/MEMORY.md", "cat \(file)",
                         "sh -c 'cd .. && cat memory/main/senders/telegram/*/MEMORY.md'",
                         "find / -name MEMORY.md -exec cat {} + 2>/dev/null"]
@@ -94,7 +94,7 @@ struct MemoryTests {
             .compactMap { $0["content"]?.stringValue } ?? []
         #expect(results.count == commands.count)
         for r in results { #expect(!r.contains("8642"), "\(r)") }
-        #expect(readFile(file)?.contains("8642") == true)
+        #expect(TempDir.readFile(file)?.contains("8642") == true)
     }
 
     @Test func agentScopeKeepsOneWorkspaceFileWithReplaceRemoveAndACap() async throws {

@@ -8,10 +8,10 @@ import Testing
 struct PromptTests {
     @Test func bootstrapFilesMemoryTimeAndChannel() {
         let dir = TempDir(); defer { dir.remove() }
-        dir.write("AGENTS.md", "Agent rules here")
-        dir.write("SOUL.md", "Be kind")
-        dir.write("memory/MEMORY.md", "User likes tea")
-        dir.write("USER.md", String(repeating: "x", count: 40_000))
+        dir.write("AGENTS.md", "Agent rules here", mode: 0o644)
+        dir.write("SOUL.md", "Be kind", mode: 0o644)
+        dir.write("memory/MEMORY.md", "User likes tea", mode: 0o644)
+        dir.write("USER.md", String(repeating: "x", count: 40_000), mode: 0o644)
         let builder = SystemPromptBuilder(agentID: "main", agentName: "Pico", workspace: dir.path, restrictToWorkspace: true,
                                           toolNames: ["read_file"], redactor: .none)
         let p = builder.build(channel: "telegram", chatID: "42")
@@ -30,10 +30,10 @@ struct PromptTests {
 
     @Test func symlinkOutOfTheWorkspaceIsIgnoredAndSecretsRedacted() {
         let dir = TempDir(); defer { dir.remove() }
-        dir.write("outside/secret.md", "TOP SECRET")
-        dir.write("ws/SOUL.md", "key sk-prompt-secret-1")
-        symlink(dir.sub("outside/secret.md"), dir.sub("ws/AGENTS.md"))
-        let builder = SystemPromptBuilder(agentID: "main", agentName: "main", workspace: dir.sub("ws"),
+        dir.write("outside/secret.md", "TOP SECRET", mode: 0o644)
+        dir.write("ws/SOUL.md", "key sk-prompt-secret-1", mode: 0o644)
+        symlink(dir.at("outside/secret.md"), dir.at("ws/AGENTS.md"))
+        let builder = SystemPromptBuilder(agentID: "main", agentName: "main", workspace: dir.at("ws"),
                                           restrictToWorkspace: false, toolNames: [],
                                           redactor: SecretRedactor(secretValues: ["sk-prompt-secret-1"]))
         let p = builder.build(channel: "cli", chatID: "default")

@@ -1,4 +1,5 @@
 import Glibc
+import PicoFakes
 import PicoPolicy
 import Testing
 
@@ -31,16 +32,16 @@ struct Metadata: Equatable, CustomStringConvertible {
 final class AttackScene: @unchecked Sendable {
     let dir = TempDir("pico-attack")
     let who: Attacker
-    var ws: String { dir.sub("ws") }
-    var outside: String { dir.sub("outside") }
-    var target: String { dir.sub("outside/target.txt") }
+    var ws: String { dir.at("ws") }
+    var outside: String { dir.at("outside") }
+    var target: String { dir.at("outside/target.txt") }
 
     init(_ who: Attacker) {
         self.who = who
         chmod(dir.path, 0o755)
         mkdir(ws, 0o700)
         mkdir(outside, 0o700)
-        dir.write("outside/target.txt", "OUTSIDE-SECRET\n")
+        dir.write("outside/target.txt", "OUTSIDE-SECRET\n", mode: 0o644)
         chmod(target, 0o600)
         for p in [ws, outside, target] { chown(p, who.uid, who.uid) }
     }
@@ -50,8 +51,8 @@ final class AttackScene: @unchecked Sendable {
     /// Writes `script` to ws/attack.sh and runs `sh attack.sh` through the real executor as the attacker.
     func run(_ script: String, mode: SandboxMode, network: Bool = false,
              timeout: Duration = .seconds(30)) async throws -> (output: String, status: Int32?) {
-        dir.write("ws/attack.sh", script)
-        chown(dir.sub("ws/attack.sh"), who.uid, who.uid)
+        dir.write("ws/attack.sh", script, mode: 0o644)
+        chown(dir.at("ws/attack.sh"), who.uid, who.uid)
         switch who {
         case .root:
             await SandboxedExecutor.prepare()  // probes and filters built off the cooperative pool
@@ -59,18 +60,16 @@ final class AttackScene: @unchecked Sendable {
             let r = try await e.run(command: "sh attack.sh")
             return (r.output + r.limitNotes.map { "\n" + $0 }.joined(), r.exitStatus)
         case .nobody:
-            let binary = try #require(picoclawBinary(), "the picoclaw binary is not built")
+            let binary = try #require(Subprocess.picoclawBinary(), "the picoclaw binary is not built")
             let candidates: [String] = ["/usr/bin/setpriv", "/bin/setpriv"]
             let setpriv = try #require(candidates.first { access($0, X_OK) == 0 })
-            let out = TempDir("pico-attack-out")
-            defer { out.remove() }
             let seconds = Int(timeout.components.seconds)
             var args = ["--reuid=65534", "--regid=65534", "--clear-groups", binary, "policy", "run", "--workspace", ws,
                         "--sandbox", mode.rawValue, "--timeout", String(seconds)]
             if network { args.append("--network") }
             args += ["--", "sh", "attack.sh"]
-            let r = try await runProcess(setpriv, args, environment: ["PATH": "/usr/local/bin:/usr/bin:/bin"],
-                                         workDir: out, timeout: timeout + .seconds(10))
+            let r = await Subprocess.run([setpriv] + args, environment: ["PATH": "/usr/local/bin:/usr/bin:/bin"],
+                                          timeout: Double((timeout + .seconds(10)).components.seconds))
             return (r.stdout + r.stderr, r.status)
         }
     }

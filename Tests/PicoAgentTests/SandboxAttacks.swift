@@ -1,5 +1,6 @@
 import Glibc
 import PicoPolicy
+import PicoFakes
 import Testing
 
 /// Every attack class of issue 11, run through the real executor as the attacker and judged by effect.
@@ -55,7 +56,7 @@ enum SandboxAttacks {
         let script = "set -- \(scene.outside)/agent.sock\n" + unixConnect
         if who == .root {
             // Control: without the sandbox one of the tools does connect, so the check below can fail.
-            scene.dir.write("ws/attack.sh", script)
+            scene.dir.write("ws/attack.sh", script, mode: 0o644)
             let bare = try SandboxedExecutor(workspace: scene.ws, landlock: .off)
             _ = try await bare.run(command: "sh attack.sh")
             #expect(listener.accepted() > 0, "no connect tool (python3, curl, nc) works on this machine")
@@ -134,14 +135,14 @@ enum SandboxAttacks {
         let parent = try #require(SandboxedExecutor.processCgroupParent)
         let limit = mode == .namespaces ? 37 : 39
         func floodGroups() -> [String] {
-            directoryEntries(parent).filter { readFile(parent + "/" + $0 + "/pids.max") == "\(limit)\n" }
+            directoryEntries(parent).filter { TempDir.readFile(parent + "/" + $0 + "/pids.max") == "\(limit)\n" }
         }
         let before = floodGroups()
         await SandboxedExecutor.prepare()
         let e = try SandboxedExecutor(workspace: scene.ws, timeout: .seconds(30), sandbox: mode,
                                       limits: ExecLimits(processes: limit))
         // Each `sleep` that really started appended a line first; without the cgroup all 200 start.
-        scene.dir.write("ws/attack.sh", "i=0; while [ $i -lt 200 ]; do ( echo x >> started; exec sleep 30 ) & i=$((i+1)); done")
+        scene.dir.write("ws/attack.sh", "i=0; while [ $i -lt 200 ]; do ( echo x >> started; exec sleep 30 ) & i=$((i+1)); done", mode: 0o644)
         let r = try await e.run(command: "sh attack.sh")
         let started = (scene.dir.read("ws/started") ?? "").split(separator: "\n").count
         #expect(started >= 10 && started < limit, "\(started) sleeps started under pids.max=\(limit): \(r.output)")

@@ -7,7 +7,7 @@ import Testing
 struct SandboxedExecTests {
     @Test func commandRunsInTheWorkspaceAndReportsExitStatus() async throws {
         let home = TempDir(); defer { home.remove() }
-        home.write("workspace/hello.txt", "hello from the workspace")
+        home.write("workspace/hello.txt", "hello from the workspace", mode: 0o644)
         let fake = try await FakeOpenAI.start()
         defer { Task { await fake.stop() } }
         fake.enqueue(.toolCalls([(id: "c1", name: "exec", argumentsJSON: #"{"command":"cat hello.txt"}"#),

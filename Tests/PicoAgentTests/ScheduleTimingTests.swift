@@ -1,5 +1,6 @@
 import PicoAgent
 import PicoState
+import PicoFakes
 import Testing
 
 @Suite("Schedule timing")
@@ -55,7 +56,7 @@ struct ScheduleTimingTests {
 
     @Test func theToolStoresPerSenderWithALimitAndListsOnlyOwnSchedules() async throws {
         let dir = TempDir(); defer { dir.remove() }
-        let state = try await StateStore.open(directory: dir.sub("state"))
+        let state = try await StateStore.open(directory: dir.at("state"))
         let tool = ScheduleTool(schedules: ScheduleStore(store: state, maxPerOwner: 2), timeZone: "UTC",
                                 now: { 1_800_000_000 })
         let registry = ToolRegistry(tools: [tool], redactor: .init(secrets: []))

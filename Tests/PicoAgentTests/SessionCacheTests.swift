@@ -2,6 +2,7 @@ import Glibc
 import PicoAgent
 import PicoConfig
 import Synchronization
+import PicoFakes
 import Testing
 
 /// Answers every request with "echo: <last user text>" and records the history it was sent.
@@ -141,8 +142,8 @@ struct SessionCacheTests {
     @Test func concurrentTurnsOfDifferentSessionsThroughTheRuntime() async throws {
         let home = TempDir(); defer { home.remove() }
         let provider = EchoProvider()
-        mkdir(home.sub("ws"), 0o700)
-        let settings = AgentSettings(id: "main", name: "main", workspace: home.sub("ws"), model: "m")
+        mkdir(home.at("ws"), 0o700)
+        let settings = AgentSettings(id: "main", name: "main", workspace: home.at("ws"), model: "m")
         let agent = AgentRuntime(settings: settings, provider: provider,
                                  tools: ToolRegistry(tools: [], redactor: .none), redactor: .none)
         let sessions = (0..<8).map { SessionKey("agent:main:cli:direct:p\($0)") }

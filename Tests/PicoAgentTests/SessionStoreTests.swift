@@ -1,6 +1,7 @@
 import Glibc
 import PicoAgent
 import PicoConfig
+import PicoFakes
 import Testing
 
 @Suite("Session store")
@@ -15,10 +16,10 @@ struct SessionStoreTests {
                                    .tool(callID: "c1", name: "exec", content: "a\nb"), .assistant("done")]
         try store.append(key, messages: turn)
         #expect(try store.loadAll(key) == turn)
-        #expect(fileMode(store.directory) == 0o700)
-        #expect(fileMode(store.path(for: key)) == 0o600)
+        #expect(TempDir.mode(store.directory) == 0o700)
+        #expect(TempDir.mode(store.path(for: key)) == 0o600)
         #expect(store.path(for: key).hasSuffix("/sessions/agent_main_telegram_direct_42.jsonl"))
-        let lines = try #require(readFile(store.path(for: key))).split(separator: "\n")
+        let lines = try #require(TempDir.readFile(store.path(for: key))).split(separator: "\n")
         #expect(lines.count == 4)
     }
 
@@ -40,7 +41,7 @@ struct SessionStoreTests {
         let dir = TempDir(); defer { dir.remove() }
         let store = SessionStore(workspace: dir.path, redactor: SecretRedactor(secretValues: ["sk-very-secret-1"]))
         try store.append(key, messages: [.user("my key is sk-very-secret-1")])
-        let text = try #require(readFile(store.path(for: key)))
+        let text = try #require(TempDir.readFile(store.path(for: key)))
         #expect(!text.contains("sk-very-secret-1"))
         #expect(try store.loadAll(key).first?.content == "my key is <redacted>")
     }
@@ -85,7 +86,7 @@ struct SessionStoreTests {
         let h = try store.history(key)
         #expect(h.map(\.content) == ["u118", "a118", "u119", "a119"])
         #expect(try store.loadAll(key).count == 4)
-        #expect(fileMode(store.path(for: key)) == 0o600)
+        #expect(TempDir.mode(store.path(for: key)) == 0o600)
     }
 
     @Test func sessionKeysAreLowercasedAndSafeAsFileNames() {

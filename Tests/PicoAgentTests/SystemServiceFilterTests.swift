@@ -1,4 +1,5 @@
 import Glibc
+import PicoFakes
 import PicoPolicy
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 /// still confines commands with the layers that remain.
 @Suite struct SystemServiceFilterTests {
     func wrapper() throws -> String {
-        let picoclaw = try #require(picoclawBinary(), "the picoclaw binary is not built")
+        let picoclaw = try #require(Subprocess.picoclawBinary(), "the picoclaw binary is not built")
         let dir = String(picoclaw[..<picoclaw.lastIndex(of: "/")!])
         let path = dir + "/pico-seccomp-kill-landlock"
         try #require(access(path, X_OK) == 0, "\(path) is not built")
@@ -16,11 +17,9 @@ import Testing
     }
 
     @Test func selfTestSurvivesAndNamesTheFilter() async throws {
-        let picoclaw = try #require(picoclawBinary())
-        let out = TempDir("pico-sysfilter")
-        defer { out.remove() }
-        let r = try await runProcess(try wrapper(), [picoclaw, "policy", "self-test"],
-                                     environment: ["PATH": "/usr/bin:/bin"], workDir: out)
+        let picoclaw = try #require(Subprocess.picoclawBinary())
+        let r = try await Subprocess.run([wrapper(), picoclaw, "policy", "self-test"],
+                                     environment: ["PATH": "/usr/bin:/bin"])
         let text = r.stdout + r.stderr
         await SandboxedExecutor.prepare()
         #expect(r.status != 128 + SIGSYS, "picoclaw itself was killed by the filter: \(text)")
@@ -34,15 +33,15 @@ import Testing
 
     @Test(.enabled("needs bubblewrap and user namespaces") { await SandboxAvailability.namespaces() })
     func commandsStillConfinedByTheRemainingLayers() async throws {
-        let picoclaw = try #require(picoclawBinary())
+        let picoclaw = try #require(Subprocess.picoclawBinary())
         let scene = TempDir("pico-sysfilter-ws")
         defer { scene.remove() }
-        mkdir(scene.sub("ws"), 0o700)
-        scene.write("outside/secret.txt", "SECRET-CANARY")
-        scene.write("ws/a.sh", "cat \(scene.sub("outside/secret.txt"))\n")
-        let r = try await runProcess(try wrapper(), [picoclaw, "policy", "run", "--workspace", scene.sub("ws"), "--",
+        mkdir(scene.at("ws"), 0o700)
+        scene.write("outside/secret.txt", "SECRET-CANARY", mode: 0o644)
+        scene.write("ws/a.sh", "cat \(scene.at("outside/secret.txt"))\n", mode: 0o644)
+        let r = try await Subprocess.run([wrapper(), picoclaw, "policy", "run", "--workspace", scene.at("ws"), "--",
                                                      "sh", "a.sh"],
-                                     environment: ["PATH": "/usr/bin:/bin"], workDir: scene)
+                                     environment: ["PATH": "/usr/bin:/bin"])
         #expect(!r.stdout.contains("SECRET-CANARY") && r.stderr.contains("namespaces (no landlock)"), "\(r.stdout)\(r.stderr)")
     }
 }
@@ -50,14 +49,14 @@ import Testing
 extension SystemServiceFilterTests {
     /// `tools.exec.sandbox: landlock` with Landlock blocked: nothing runs, and the reason names the filter.
     @Test func landlockModeRefusesWithTheReason() async throws {
-        let picoclaw = try #require(picoclawBinary())
+        let picoclaw = try #require(Subprocess.picoclawBinary())
         let scene = TempDir("pico-sysfilter-refuse")
         defer { scene.remove() }
-        mkdir(scene.sub("ws"), 0o700)
-        let r = try await runProcess(try wrapper(), [picoclaw, "policy", "run", "--workspace", scene.sub("ws"),
+        mkdir(scene.at("ws"), 0o700)
+        let r = try await Subprocess.run([wrapper(), picoclaw, "policy", "run", "--workspace", scene.at("ws"),
                                                      "--sandbox", "landlock", "--", "touch", "ran.txt"],
-                                     environment: ["PATH": "/usr/bin:/bin"], workDir: scene)
-        #expect(r.status != 0 && access(scene.sub("ws/ran.txt"), F_OK) != 0, "\(r.stdout)\(r.stderr)")
+                                     environment: ["PATH": "/usr/bin:/bin"])
+        #expect(r.status != 0 && access(scene.at("ws/ran.txt"), F_OK) != 0, "\(r.stdout)\(r.stderr)")
         #expect(r.stderr.contains("tools.exec.sandbox is \"landlock\"") && r.stderr.contains("seccomp filter"),
                 "\(r.stderr)")
     }

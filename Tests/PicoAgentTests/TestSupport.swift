@@ -7,57 +7,6 @@ import PicoHTTP
 import Synchronization
 import Testing
 
-/// A fresh directory under /tmp, removed by `remove()`.
-struct TempDir: Sendable {
-    let path: String
-
-    init(_ prefix: String = "pico-agent") {
-        var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
-        let p = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        path = p.map { String(cString: $0) } ?? "/tmp/\(prefix)-fallback"
-    }
-
-    func sub(_ name: String) -> String { path + "/" + name }
-
-    /// Creates `relative` (and parents) with `contents`.
-    func write(_ relative: String, _ contents: String) {
-        let full = sub(relative)
-        var dir = ""
-        let comps = full.split(separator: "/").dropLast()
-        for c in comps {
-            dir += "/" + c
-            mkdir(dir, 0o755)
-        }
-        let fd = open(full, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        _ = contents.withCString { Glibc.write(fd, $0, strlen($0)) }
-        close(fd)
-    }
-
-    func read(_ relative: String) -> String? { readFile(sub(relative)) }
-
-    func remove() { removeTree(path) }
-}
-
-func readFile(_ path: String) -> String? {
-    let fd = open(path, O_RDONLY)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var out: [UInt8] = []
-    var buf = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-        if n <= 0 { break }
-        out += buf[0..<n]
-    }
-    return String(decoding: out, as: UTF8.self)
-}
-
-func fileMode(_ path: String) -> UInt32? {
-    var st = stat()
-    guard stat(path, &st) == 0 else { return nil }
-    return UInt32(st.st_mode) & 0o7777
-}
-
 /// Records sleeps instead of waiting.
 final class SleepRecorder: Sendable {
     private let delays = Mutex<[Duration]>([])
@@ -128,7 +77,7 @@ func fakeConfig(home: TempDir, apiBase: String, apiKey: String = "sk-test-key-12
                 maxToolIterations: Int = 20, maxHistory: Int = 40, exec: ExecToolConfig = ExecToolConfig(),
                 provider: String = "openai", timeout: Int = 120) -> PicoConfiguration {
     PicoConfiguration(
-        agents: AgentsConfig(defaults: AgentDefaults(workspace: home.sub("workspace"), restrictToWorkspace: restrict,
+        agents: AgentsConfig(defaults: AgentDefaults(workspace: home.at("workspace"), restrictToWorkspace: restrict,
                                                      model: model, maxToolIterations: maxToolIterations,
                                                      maxHistoryMessages: maxHistory),
                              list: agents),
@@ -153,26 +102,6 @@ let testSession = SessionKey("agent:main:cli:direct:default")
 extension FakeChatRequest {
     /// Every message's content (strings, or tool_result/text parts) joined, for "the model saw X" checks.
     var allText: String { http.bodyString }
-}
-
-/// `rm -rf` without following symlinks.
-func removeTree(_ path: String) {
-    var st = stat()
-    guard lstat(path, &st) == 0 else { return }
-    if st.st_mode & S_IFMT == S_IFDIR, let dir = opendir(path) {
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        closedir(dir)
-        for n in names { removeTree(path + "/" + n) }
-        rmdir(path)
-    } else {
-        unlink(path)
-    }
 }
 
 extension AgentRuntime {

@@ -77,7 +77,7 @@ struct ToolLoopTests {
 
     @Test func escapingTheWorkspaceIsAnErrorResultNamingThePath() async throws {
         let home = TempDir(); defer { home.remove() }
-        home.write("secret.txt", "TOPSECRET-CONTENT")
+        home.write("secret.txt", "TOPSECRET-CONTENT", mode: 0o644)
         let fake = try await FakeOpenAI.start()
         defer { Task { await fake.stop() } }
         fake.enqueue(.toolCalls([(id: "c1", name: "read_file", argumentsJSON: #"{"path":"../secret.txt"}"#)]), .text("ok"))
@@ -181,7 +181,7 @@ struct ToolLoopTests {
 
     @Test func secretsInToolResultsNeverReachTheModel() async throws {
         let home = TempDir(); defer { home.remove() }
-        home.write("workspace/leak.txt", "token=\(Self.key)")
+        home.write("workspace/leak.txt", "token=\(Self.key)", mode: 0o644)
         let fake = try await FakeOpenAI.start()
         defer { Task { await fake.stop() } }
         fake.enqueue(.toolCalls([(id: "c1", name: "read_file", argumentsJSON: #"{"path":"leak.txt"}"#)]), .text("ok"))
@@ -190,7 +190,7 @@ struct ToolLoopTests {
         _ = await system.defaultAgent.respond(to: cliMessage("read \(Self.key)"), session: testSession)
         #expect(toolResult(fake.requests[1], "c1") == "token=<redacted>")
         #expect(!fake.requests[1].allText.contains(Self.key))
-        let file = try #require(readFile(system.defaultAgent.fileSessions.path(for: testSession)))
+        let file = try #require(TempDir.readFile(system.defaultAgent.fileSessions.path(for: testSession)))
         #expect(!file.contains(Self.key))
         #expect(file.contains("<redacted>"))
     }

@@ -198,7 +198,9 @@ struct TelegramChannelTests {
 
     @Test func restartNeitherLosesNorRepeatsMessages() async throws {
         let fake = try await FakeTelegram.start()
-        let stateFile = temporaryPath("state/telegram-offset.json")
+        let tmp = TempDir("picoclaw-channels")
+        defer { tmp.remove() }
+        let stateFile = tmp.at("state/telegram-offset.json")
         let first = makeChannel(fake, stateFile: stateFile, log: LogRecorder())
         try await first.start()
         let ids = (1...3).map { fake.enqueueTextMessage(from: 1001, text: "message \($0)") }
@@ -209,8 +211,8 @@ struct TelegramChannelTests {
             (try? StateFile.read(stateFile)).flatMap { $0 }.flatMap { try? TelegramOffsetStore.parse($0) } == Int64(ids[0] + 1)
         }
         await first.stop()
-        #expect(fileMode(stateFile) == 0o600)
-        #expect(fileMode(Directories.parent(of: stateFile)) == 0o700)
+        #expect(TempDir.mode(stateFile) == 0o600)
+        #expect(TempDir.mode(Directories.parent(of: stateFile)) == 0o700)
 
         let second = makeChannel(fake, stateFile: stateFile, log: LogRecorder())
         try await second.start()

@@ -57,7 +57,9 @@ struct TelegramOffsetStoreTests {
     }
 
     @Test func everySaveIsReadableWithoutCloseAndFileStaysPrivate() async throws {
-        let path = temporaryPath("state/telegram-offset")
+        let tmp = TempDir("picoclaw-channels")
+        defer { tmp.remove() }
+        let path = tmp.at("state/telegram-offset")
         let log = LogRecorder()
         let store = TelegramOffsetStore(path: path, logger: log.logger())
         #expect(await store.load() == nil)
@@ -70,8 +72,8 @@ struct TelegramOffsetStoreTests {
         }
         #expect(await TelegramOffsetStore(path: path, logger: log.logger()).load() == 500)
         #expect(fileSize(path) == TelegramOffsetStore.recordSize)
-        #expect(fileMode(path) == 0o600)
-        #expect(fileMode(Directories.parent(of: path)) == 0o700)
+        #expect(TempDir.mode(path) == 0o600)
+        #expect(TempDir.mode(Directories.parent(of: path)) == 0o700)
         await store.close()
         await store.save(501)  // after close: ignored
         #expect(await TelegramOffsetStore(path: path, logger: log.logger()).load() == 500)
@@ -79,7 +81,9 @@ struct TelegramOffsetStoreTests {
     }
 
     @Test func frequentSavesSyncOnlyOccasionally() async throws {
-        let path = temporaryPath("state/telegram-offset")
+        let tmp = TempDir("picoclaw-channels")
+        defer { tmp.remove() }
+        let path = tmp.at("state/telegram-offset")
         let log = LogRecorder()
         let store = TelegramOffsetStore(path: path, logger: log.logger(), syncInterval: .seconds(3600))
         let clock = ContinuousClock()
@@ -95,7 +99,9 @@ struct TelegramOffsetStoreTests {
 
     @Test(arguments: ["short", "zeroed", "checksum"])
     func corruptFileIsIgnoredWithAWarningAndRewritten(kind: String) async throws {
-        let path = temporaryPath("state/telegram-offset")
+        let tmp = TempDir("picoclaw-channels")
+        defer { tmp.remove() }
+        let path = tmp.at("state/telegram-offset")
         let content: [UInt8] = switch kind {
         case "short": Array(TelegramOffsetStore.record(77).prefix(13))
         case "zeroed": [UInt8](repeating: 0, count: TelegramOffsetStore.recordSize)
@@ -108,25 +114,29 @@ struct TelegramOffsetStoreTests {
         #expect(log.contains("telegram: ignoring unreadable offset file \(path)"))
         await store.save(80)
         #expect(await TelegramOffsetStore(path: path, logger: log.logger()).load() == 80)
-        #expect(fileMode(path) == 0o600)
+        #expect(TempDir.mode(path) == 0o600)
         await store.close()
     }
 
     @Test func legacyFileWithLooseModeIsReadAndReplacedPrivately() async throws {
-        let path = temporaryPath("state/telegram-offset")
+        let tmp = TempDir("picoclaw-channels")
+        defer { tmp.remove() }
+        let path = tmp.at("state/telegram-offset")
         try writeRaw(path, bytes("{\"offset\":42}"), mode: 0o644)
         let log = LogRecorder()
         let store = TelegramOffsetStore(path: path, logger: log.logger())
         #expect(await store.load() == 42)
         await store.save(43)
-        #expect(fileMode(path) == 0o600)
+        #expect(TempDir.mode(path) == 0o600)
         #expect(fileSize(path) == TelegramOffsetStore.recordSize)
         #expect(await TelegramOffsetStore(path: path, logger: log.logger()).load() == 43)
         await store.close()
     }
 
     @Test func symlinkedStateFileIsReplacedNotFollowed() async throws {
-        let path = temporaryPath("state/telegram-offset")
+        let tmp = TempDir("picoclaw-channels")
+        defer { tmp.remove() }
+        let path = tmp.at("state/telegram-offset")
         let target = Directories.parent(of: path) + "/elsewhere"
         try writeRaw(target, bytes("precious"), mode: 0o644)
         #expect(symlink(target, path) == 0)
@@ -141,7 +151,9 @@ struct TelegramOffsetStoreTests {
     }
 
     @Test func unwritableStateFileIsLoggedAndDoesNotStopSaving() async throws {
-        let blocker = temporaryPath("not-a-directory")
+        let tmp = TempDir("picoclaw-channels")
+        defer { tmp.remove() }
+        let blocker = tmp.at("not-a-directory")
         try writeRaw(blocker, bytes("x"))
         let path = blocker + "/telegram-offset"
         let log = LogRecorder()
@@ -156,7 +168,9 @@ struct TelegramOffsetStoreTests {
 extension TelegramChannelTests {
     @Test func corruptStateFileFallsBackAndIsRepaired() async throws {
         let fake = try await FakeTelegram.start()
-        let stateFile = temporaryPath("state/telegram-offset")
+        let tmp = TempDir("picoclaw-channels")
+        defer { tmp.remove() }
+        let stateFile = tmp.at("state/telegram-offset")
         try StateFile.write(stateFile, Array("{\"offset\":12".utf8))  // cut short
         let log = LogRecorder()
         let channel = makeChannel(fake, stateFile: stateFile, log: log)
@@ -169,7 +183,7 @@ extension TelegramChannelTests {
         try await eventually("offset persisted") {
             (try? StateFile.read(stateFile)).flatMap { $0 }.flatMap { try? TelegramOffsetStore.parse($0) } == Int64(id + 1)
         }
-        #expect(fileMode(stateFile) == 0o600)
+        #expect(TempDir.mode(stateFile) == 0o600)
         await channel.stop()
         await fake.stop()
     }

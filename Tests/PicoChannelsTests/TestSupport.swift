@@ -77,25 +77,3 @@ final class IteratorBox: @unchecked Sendable {
     init(_ iterator: AsyncStream<InboundMessage>.Iterator) { self.iterator = iterator }
     func next() async -> InboundMessage? { await iterator.next() }
 }
-
-/// Waits (bounded) until `condition` holds, polling every 10 ms.
-func eventually(_ what: String, timeout: Duration = .seconds(5), _ condition: () async -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if await condition() { return }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    throw TestTimeout("timed out waiting for \(what)")
-}
-
-/// A temporary directory removed by the caller.
-func temporaryPath(_ name: String) -> String {
-    "/tmp/picoclaw-channels-tests-\(UInt64.random(in: 0...UInt64.max))/\(name)"
-}
-
-/// Permission bits of `path` (nil if it does not exist).
-func fileMode(_ path: String) -> UInt32? {
-    var st = stat()
-    guard stat(path, &st) == 0 else { return nil }
-    return UInt32(st.st_mode) & 0o777
-}

@@ -1,23 +1,24 @@
+import PicoFakes
 import Testing
 @testable import PicoConfig
 
 /// Builds nested JSON text from dotted paths.
-func nestedJSON(_ leaves: [String: JSONValue]) -> String {
-    var root: [String: JSONValue] = [:]
-    func insert(_ parts: ArraySlice<String>, _ value: JSONValue, into obj: inout [String: JSONValue]) {
+func nestedJSON(_ leaves: [String: PicoConfig.JSONValue]) -> String {
+    var root: [String: PicoConfig.JSONValue] = [:]
+    func insert(_ parts: ArraySlice<String>, _ value: PicoConfig.JSONValue, into obj: inout [String: PicoConfig.JSONValue]) {
         let head = parts.first!
         if parts.count == 1 { obj[head] = value; return }
-        var child: [String: JSONValue] = [:]
+        var child: [String: PicoConfig.JSONValue] = [:]
         if case .object(let existing)? = obj[head] { child = existing }
         insert(parts.dropFirst(), value, into: &child)
         obj[head] = .object(child)
     }
     for (path, value) in leaves { insert(ArraySlice(path.split(separator: ".").map(String.init)), value, into: &root) }
-    return JSONValue.object(root).serialized()
+    return PicoConfig.JSONValue.object(root).serialized()
 }
 
 /// Looks a dotted path up in a JSON tree.
-func lookup(_ tree: JSONValue, _ path: String) -> JSONValue? {
+func lookup(_ tree: PicoConfig.JSONValue, _ path: String) -> PicoConfig.JSONValue? {
     var node = tree
     for part in path.split(separator: ".") {
         guard case .object(let m) = node, let next = m[String(part)] else { return nil }
@@ -27,7 +28,7 @@ func lookup(_ tree: JSONValue, _ path: String) -> JSONValue? {
 }
 
 /// A valid (file value, env text, expected effective value) triple for each key.
-func samples(for key: ConfigKey) -> (file: JSONValue, env: String, expected: JSONValue) {
+func samples(for key: ConfigKey) -> (file: PicoConfig.JSONValue, env: String, expected: PicoConfig.JSONValue) {
     let p = key.path
     switch p {  // keys with a restricted range
     case "agents.defaults.context_window", "tools.web.fetch.max_bytes": return (.int(2048), "4096", .int(4096))
@@ -88,7 +89,7 @@ func samples(for key: ConfigKey) -> (file: JSONValue, env: String, expected: JSO
     @Test func everyKeyHasAnEnvNameAndEnvBeatsFile() throws {
         let dir = TempDir()
         let keys = ConfigSchema.keys(providers: ["custom"])
-        var fileLeaves: [String: JSONValue] = [:]
+        var fileLeaves: [String: PicoConfig.JSONValue] = [:]
         var env: [String: String] = [:]
         for key in keys {
             let s = samples(for: key)

@@ -1,3 +1,4 @@
+import PicoFakes
 import Testing
 @testable import PicoConfig
 

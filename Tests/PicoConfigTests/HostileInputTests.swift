@@ -1,5 +1,6 @@
 import Glibc
 import Synchronization
+import PicoFakes
 import Testing
 @testable import PicoConfig
 

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import PicoFakes
 import Testing
 @testable import PicoConfig
 

@@ -1,37 +1,10 @@
 import Glibc
+import PicoFakes
 import Testing
 @testable import PicoConfig
 
-/// A real temporary directory, removed when the value is deinitialised.
-final class TempDir {
-    let path: String
-
-    init() {
-        var template = Array("/tmp/picoconfig-test-XXXXXX".utf8CString)
-        let result = template.withUnsafeMutableBufferPointer { buf -> String? in
-            guard let p = mkdtemp(buf.baseAddress!) else { return nil }
-            return String(cString: p)
-        }
-        path = result!
-    }
-
-    deinit { _ = system("rm -rf '\(path)'") }
-
-    /// Writes `content` to `name` (relative) with `mode`, returning the absolute path.
-    @discardableResult
-    func write(_ name: String, _ content: String, mode: mode_t = 0o600) -> String {
-        let full = path + "/" + name
-        let dir = String(full[..<full.lastIndex(of: "/")!])
-        _ = system("mkdir -p '\(dir)'")
-        let fd = open(full, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        precondition(fd >= 0, "open \(full) failed")
-        let bytes = Array(content.utf8)
-        _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        close(fd)
-        chmod(full, mode)
-        return full
-    }
-
+/// The config tests' uses of the shared temp dir: a config file in it, and loading with it as `$PICOCLAW_HOME`.
+extension TempDir {
     /// A config file `config.json` with mode 0600 by default.
     @discardableResult
     func config(_ json: String, mode: mode_t = 0o600) -> String { write("config.json", json, mode: mode) }

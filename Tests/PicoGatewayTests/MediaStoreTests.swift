@@ -1,5 +1,6 @@
 import Glibc
 @testable import PicoGateway
+import PicoFakes
 import Testing
 
 /// The `media/` directory: new files 0600 in a 0700 directory, never through a symlink, expired after
@@ -7,7 +8,7 @@ import Testing
 @Suite("media store")
 struct MediaStoreTests {
     @Test func storesPrivatelyAndRemovesExpiredFiles() throws {
-        let dir = BinaryTempDir(prefix: "picoclaw-media")
+        let dir = TempDir("picoclaw-media")
         let workspace = dir.mkdir("ws")
         let store = MediaStore(maxAgeDays: 7)
         let first = try store.store([1, 2, 3], name: "telegram-5-0.png", workspace: workspace)
@@ -27,7 +28,7 @@ struct MediaStoreTests {
     }
 
     @Test func refusesASymlinkedMediaDirectory() throws {
-        let dir = BinaryTempDir(prefix: "picoclaw-media")
+        let dir = TempDir("picoclaw-media")
         let workspace = dir.mkdir("ws")
         let outside = dir.mkdir("outside")
         #expect(symlink(outside, workspace + "/media") == 0)

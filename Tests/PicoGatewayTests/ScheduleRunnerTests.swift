@@ -3,6 +3,7 @@ import PicoAgent
 import PicoChannels
 import PicoState
 import Synchronization
+import PicoFakes
 import Testing
 @testable import PicoGateway
 
@@ -29,7 +30,7 @@ final class InboxSink: InboundSink {
 @Suite("schedule runner")
 struct ScheduleRunnerTests {
     @Test func anOccurrenceIsRecordedOnceEvenWhenTheAdvanceWasLostAndRepeatsSkipMissedRuns() async throws {
-        let dir = BinaryTempDir(prefix: "pico-sched")
+        let dir = TempDir("pico-sched")
         let state = try await StateStore.open(directory: dir.at("state"))
         let schedules = ScheduleStore(store: state)
         let clock = Mutex<Int64>(1_800_000_000)

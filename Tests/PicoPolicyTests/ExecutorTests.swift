@@ -1,4 +1,5 @@
 import Glibc
+import PicoFakes
 import Testing
 @testable import PicoPolicy
 
@@ -100,11 +101,17 @@ import Testing
 
     @Test func cancellationKillsTheGroup() async throws {
         let e = try executor(timeout: .seconds(30))
-        let task = Task { try await e.run(command: "sleep 30") }
-        try await Task.sleep(for: .milliseconds(200))
+        // A background grandchild and a foreground child, both found by a unique argument in /proc.
+        let marker = "30.\(UInt32.random(in: 100_000...999_999))"
+        let task = Task { try await e.run(command: "sleep \(marker) & sleep \(marker); wait") }
+        try await eventually("both sleeps started") { Subprocess.pids(withArguments: ["sleep", marker]).count == 2 }
         task.cancel()
         let r = try await task.value
         #expect(r.cancelled && !r.succeeded)
+        // Killed, not left running for 30 s: every process of the group is gone.
+        try await eventually("the group's processes are gone", timeout: .seconds(5)) {
+            Subprocess.pids(withArguments: ["sleep", marker]).isEmpty
+        }
     }
 
     @Test(.enabled("needs Landlock") { await SandboxAvailability.landlock() })
@@ -152,17 +159,11 @@ import Testing
 
 /// Waits (bounded) until `pid` no longer exists or is a zombie awaiting its new parent.
 func processGone(_ pid: Int32) async -> Bool {
-    for _ in 0..<200 {
+    let gone = try? await eventually("process \(pid) to exit", timeout: .seconds(2)) {
         if kill(pid, 0) != 0 { return true }
-        let fd = open("/proc/\(pid)/stat", O_RDONLY)
-        if fd >= 0 {
-            var buf = [UInt8](repeating: 0, count: 256)
-            let n = read(fd, &buf, buf.count)
-            close(fd)
-            let text = String(decoding: buf[..<max(n, 0)], as: UTF8.self)
-            if let close = text.lastIndex(of: ")"), text[text.index(after: close)...].hasPrefix(" Z") { return true }
-        }
-        try? await Task.sleep(for: .milliseconds(10))
+        let text = TempDir.readFile("/proc/\(pid)/stat") ?? ""
+        guard let close = text.lastIndex(of: ")") else { return true }
+        return text[text.index(after: close)...].hasPrefix(" Z")
     }
-    return false
+    return gone != nil
 }

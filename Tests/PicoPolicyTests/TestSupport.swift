@@ -1,9 +1,11 @@
 import Glibc
+import PicoFakes
 @testable import PicoPolicy
 
 /// A temporary directory tree for one test: `base/ws` is the workspace, `base/outside` a sibling with a
 /// canary file. Removed when released.
 final class Sandbox {
+    private let directory = TempDir("picopolicy-test")
     let base: String
     let ws: String
     let outside: String
@@ -11,8 +13,7 @@ final class Sandbox {
     let canaryText: String
 
     init() {
-        var template = Array("/tmp/picopolicy-test-XXXXXX".utf8CString)
-        base = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        base = directory.path
         ws = base + "/ws"
         outside = base + "/outside"
         canary = outside + "/secret.txt"
@@ -21,8 +22,6 @@ final class Sandbox {
         mkdir(outside, 0o700)
         write(canary, canaryText)
     }
-
-    deinit { removeTree(base) }
 
     func write(_ path: String, _ text: String, mode: mode_t = 0o600) {
         let full = path.hasPrefix("/") ? path : ws + "/" + path

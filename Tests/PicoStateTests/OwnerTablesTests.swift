@@ -1,16 +1,17 @@
 import Glibc
 import PicoState
+import PicoFakes
 import Testing
 
 /// Pairing codes, usage counters and standing approvals in the state store.
 @Suite("state store: owner tables")
 struct OwnerTablesTests {
-    static func open(_ dir: StateTempDir) async throws -> StateStore {
+    static func open(_ dir: TempDir) async throws -> StateStore {
         try await StateStore.open(directory: dir.at("state"), migrations: OwnerControlsSchema.migrations)
     }
 
     @Test func codesAreUnambiguousExpireAfterAnHourAndAreLimitedPerChannel() async throws {
-        let dir = StateTempDir()
+        let dir = TempDir()
         let store = try await Self.open(dir)
         let t0: Int64 = 1_000_000
         guard case .issued(let code, let expires) = try await store.requestPairing(channel: "telegram", sender: "1", username: nil, chat: "1", now: t0) else {
@@ -50,7 +51,7 @@ struct OwnerTablesTests {
     }
 
     @Test func usageCountsPerDayAndMinuteAndSurvivesReopening() async throws {
-        let dir = StateTempDir()
+        let dir = TempDir()
         var store = try await Self.open(dir)
         let noon: Int64 = 1_767_225_600 + 12 * 3600  // 2026-01-01 12:00 UTC
         #expect(StateStore.utcDay(noon) == "2026-01-01")
@@ -73,7 +74,7 @@ struct OwnerTablesTests {
     }
 
     @Test func onlineBackupIsAConsistentStandaloneCopy() async throws {
-        let dir = StateTempDir()
+        let dir = TempDir()
         let store = try await Self.open(dir)
         try await store.setCursor("telegram.offset", "42")
         try await store.backup(to: dir.at("copy.db"))

@@ -1,22 +1,12 @@
 import Glibc
 import PicoState
+import PicoFakes
 import Testing
-
-/// A temp directory removed at the end of a test.
-final class StateTempDir: @unchecked Sendable {
-    let path: String
-    init() {
-        var template = Array("/tmp/picostate-XXXXXX".utf8CString)
-        path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
-    }
-    deinit { _ = system("rm -rf '\(path)'") }
-    func at(_ rel: String) -> String { path + "/" + rel }
-}
 
 @Suite("state store")
 struct StateStoreTests {
     @Test func acceptIsIdempotentPerMessageAndMovesTheCursorInTheSameTransaction() async throws {
-        let dir = StateTempDir()
+        let dir = TempDir()
         let store = try await StateStore.open(directory: dir.at("state"))
         let a = InboxDraft(channel: "telegram", chat: "1", messageID: "10", conversation: "c1", payload: "{}")
         let b = InboxDraft(channel: "telegram", chat: "1", messageID: "11", conversation: "c1", payload: "{}")
@@ -30,7 +20,7 @@ struct StateStoreTests {
     }
 
     @Test func aTurnCommitsSessionAndReplyTogetherAndDeliveryFinishesIt() async throws {
-        let dir = StateTempDir()
+        let dir = TempDir()
         var store = try await StateStore.open(directory: dir.at("state"))
         let entry = try await store.accept([InboxDraft(channel: "discord", chat: "7", messageID: "m1", conversation: "k", payload: "p")])[0]
         let reply = try await store.completeTurn(inboxID: entry.id, session: SessionWrite(key: "k", agent: "main", messages: ["u", "a"]),
@@ -50,7 +40,7 @@ struct StateStoreTests {
     }
 
     @Test func sessionsTailTrimListAndClear() async throws {
-        let dir = StateTempDir()
+        let dir = TempDir()
         let store = try await StateStore.open(directory: dir.at("state"))
         try await store.appendSession("s1", agent: "main", messages: (0..<10).map { "m\($0)" })
         try await store.appendSession("s2", agent: "main", messages: ["x"])
@@ -67,7 +57,7 @@ struct StateStoreTests {
     }
 
     @Test func laterComponentsAddTablesThroughVersionedMigrations() async throws {
-        let dir = StateTempDir()
+        let dir = TempDir()
         let v1 = StateMigration(component: "pairing", version: 1, sql: "CREATE TABLE pairing(code TEXT PRIMARY KEY)")
         var store = try await StateStore.open(directory: dir.at("state"), migrations: [v1])
         #expect(try await store.schemaVersion("core") == 1)
@@ -83,7 +73,7 @@ struct StateStoreTests {
     }
 
     @Test func aSymlinkAnywhereOnTheWayToTheStateIsRefusedAndNothingIsWrittenThere() async throws {
-        let dir = StateTempDir()
+        let dir = TempDir()
         mkdir(dir.at("elsewhere"), 0o700)
         symlink(dir.at("elsewhere"), dir.at("link"))
         for path in [dir.at("link/state"), dir.at("link")] {
@@ -100,7 +90,7 @@ struct StateStoreTests {
     }
 
     @Test func theDirectoryIs0700AndTheDatabase0600() async throws {
-        let dir = StateTempDir()
+        let dir = TempDir()
         let store = try await StateStore.open(directory: dir.at("a/b/state"))
         await store.close()
         var st = stat()
