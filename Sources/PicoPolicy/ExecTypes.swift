@@ -76,7 +76,7 @@ public enum SandboxLayer: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// What a sandboxed command did.
+/// What a command did: the one result of a command run, from the sandboxed executor to PicoAgent's exec tool.
 public struct ExecResult: Sendable, Equatable {
     /// Combined stdout and stderr, cut on a UTF-8 boundary at the cap, followed by a truncation marker when
     /// bytes were dropped.
@@ -98,6 +98,21 @@ public struct ExecResult: Sendable, Equatable {
     /// Limits the command probably ran into (e.g. "the process limit (tools.exec.limits.processes = 128) was
     /// reached"), for the tool result.
     public var limitNotes: [String] = []
+
+    /// Creates a result (the executor's; runners other than the sandbox, e.g. test doubles, describe theirs).
+    public init(output: String, exitStatus: Int32?, signal: Int32? = nil, timedOut: Bool = false,
+                cancelled: Bool = false, truncatedBytes: Int = 0, duration: Duration = .zero,
+                sandboxLayer: SandboxLayer = .structuralOnly, limitNotes: [String] = []) {
+        self.output = output
+        self.exitStatus = exitStatus
+        self.signal = signal
+        self.timedOut = timedOut
+        self.cancelled = cancelled
+        self.truncatedBytes = truncatedBytes
+        self.duration = duration
+        self.sandboxLayer = sandboxLayer
+        self.limitNotes = limitNotes
+    }
 
     /// Exited with status 0.
     public var succeeded: Bool { exitStatus == 0 && !timedOut && !cancelled }

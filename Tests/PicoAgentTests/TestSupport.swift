@@ -3,6 +3,7 @@ import Logging
 import PicoAgent
 import PicoConfig
 import PicoFakes
+import PicoPolicy
 import PicoHTTP
 import Synchronization
 import Testing
@@ -62,10 +63,10 @@ final class AuditCollector: Sendable {
 /// A runner that executes nothing and records what it was asked to run.
 final class RecordingRunner: CommandRunner {
     private let commands = Mutex<[String]>([])
-    let outcome: CommandOutcome
-    init(outcome: CommandOutcome = CommandOutcome(stdout: "ran\n", exitStatus: 0)) { self.outcome = outcome }
+    let outcome: ExecResult
+    init(outcome: ExecResult = ExecResult(output: "ran\n", exitStatus: 0)) { self.outcome = outcome }
     var ran: [String] { commands.withLock { $0 } }
-    func run(command: String, workingDirectory: String) async throws -> CommandOutcome {
+    func run(command: String, workingDirectory: String) async throws -> ExecResult {
         commands.withLock { $0.append(command) }
         return outcome
     }

@@ -1,6 +1,7 @@
 import PicoAgent
 import PicoConfig
 import PicoFakes
+import PicoPolicy
 import Testing
 
 @Suite("Agent tool loop")
@@ -113,13 +114,32 @@ struct ToolLoopTests {
         #expect(event.argumentsPreview.contains("rm -rf /"))
     }
 
+    @Test func outputPastTheCapIsCutAndTheDroppedBytesReachTheAudit() async throws {
+        let home = TempDir(); defer { home.remove() }
+        let fake = try await FakeOpenAI.start()
+        defer { Task { await fake.stop() } }
+        // `seq 1 2000` prints 8893 bytes; the cap keeps 1000 of them.
+        fake.enqueue(.toolCalls([(id: "c1", name: "exec", argumentsJSON: #"{"command":"seq 1 2000"}"#)]), .text("long"))
+        let audit = AuditCollector()
+        let system = try makeSystem(fakeConfig(home: home, apiBase: fake.apiBase, exec: ExecToolConfig(maxOutputBytes: 1000)),
+                                    audit: audit)
+        _ = await system.defaultAgent.respond(to: cliMessage("count"), session: testSession)
+        let result = try #require(toolResult(fake.requests[1], "c1"))
+        #expect(result.hasPrefix("1\n2\n3\n"))
+        #expect(result.contains("7893 more bytes dropped"))
+        let event = try #require(audit.all.first)
+        #expect(event.exitStatus == 0)
+        #expect(event.truncatedBytes == 7893)
+        #expect(event.description.contains("truncated_bytes=7893"))
+    }
+
     @Test func allowedCommandRunsThroughTheRunner() async throws {
         let home = TempDir(); defer { home.remove() }
         let fake = try await FakeOpenAI.start()
         defer { Task { await fake.stop() } }
         fake.enqueue(.toolCalls([(id: "c1", name: "exec", argumentsJSON: #"{"command":"echo hi"}"#)]), .text("said hi"))
         let audit = AuditCollector()
-        let runner = RecordingRunner(outcome: CommandOutcome(stdout: "hi\n", exitStatus: 0))
+        let runner = RecordingRunner(outcome: ExecResult(output: "hi\n", exitStatus: 0))
         let system = try makeSystem(fakeConfig(home: home, apiBase: fake.apiBase), audit: audit, runner: runner)
         _ = await system.defaultAgent.respond(to: cliMessage("say hi"), session: testSession)
         #expect(runner.ran == ["echo hi"])

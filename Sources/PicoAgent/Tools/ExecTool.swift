@@ -1,32 +1,10 @@
 import PicoPolicy
 
-/// What a command run produced.
-public struct CommandOutcome: Sendable, Equatable {
-    public var stdout: String
-    public var stderr: String
-    /// Exit status; `nil` when the process was killed by a signal.
-    public var exitStatus: Int32?
-    /// Signal that ended the process, if any.
-    public var signal: Int32?
-    public var timedOut: Bool
-    /// Output was cut at the configured limit.
-    public var truncated: Bool
-
-    public init(stdout: String, stderr: String = "", exitStatus: Int32?, signal: Int32? = nil, timedOut: Bool = false,
-                truncated: Bool = false) {
-        self.stdout = stdout
-        self.stderr = stderr
-        self.exitStatus = exitStatus
-        self.signal = signal
-        self.timedOut = timedOut
-        self.truncated = truncated
-    }
-}
-
 /// Runs an already-approved command (the production runner is PicoPolicy's sandboxed executor).
 public protocol CommandRunner: Sendable {
-    /// Runs `command` with `sh -c` in the absolute `workingDirectory`.
-    func run(command: String, workingDirectory: String) async throws -> CommandOutcome
+    /// Runs `command` with `sh -c` in the absolute `workingDirectory`. The result's output carries its own
+    /// truncation marker; a cancelled run throws `CancellationError`.
+    func run(command: String, workingDirectory: String) async throws -> ExecResult
 }
 
 /// `exec{command, working_dir?}`: a shell command, checked by ``CommandPolicy`` and then run by a ``CommandRunner``.
@@ -78,7 +56,7 @@ public struct ExecTool: Tool {
                                 verdict: .denied(rule: "approval:denied"))
             }
         }
-        let outcome: CommandOutcome
+        let outcome: ExecResult
         do {
             outcome = try await runner.run(command: command, workingDirectory: cwd)
         } catch is CancellationError {
@@ -89,14 +67,19 @@ public struct ExecTool: Tool {
         return ExecTool.render(outcome, timeoutSeconds: timeoutSeconds, verdict: allowed)
     }
 
-    /// Formats a command outcome for the model.
-    static func render(_ o: CommandOutcome, timeoutSeconds: Int, verdict: ToolVerdict) -> ToolOutput {
-        var text = o.stdout
-        if !o.stderr.isEmpty {
+    /// Formats a command outcome for the model; the dropped byte count goes to the audit event.
+    static func render(_ o: ExecResult, timeoutSeconds: Int, verdict: ToolVerdict) -> ToolOutput {
+        var output = describe(o, timeoutSeconds: timeoutSeconds, verdict: verdict)
+        output.truncatedBytes = o.truncatedBytes
+        return output
+    }
+
+    private static func describe(_ o: ExecResult, timeoutSeconds: Int, verdict: ToolVerdict) -> ToolOutput {
+        var text = o.output
+        if !o.limitNotes.isEmpty {
             if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
-            text += "STDERR:\n" + o.stderr
+            text += o.limitNotes.joined(separator: "\n")
         }
-        if o.truncated { text += "\n[output truncated]" }
         if text.isEmpty { text = "(no output)" }
         if o.timedOut {
             return .failure("command timed out after \(timeoutSeconds) s and was killed\n\(text)", verdict: verdict,

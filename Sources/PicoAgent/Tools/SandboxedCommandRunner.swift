@@ -38,16 +38,11 @@ public struct SandboxedCommandRunner: CommandRunner {
     /// One line per sandbox layer (empty when unavailable).
     public var layerReport: [String] { executor?.layerReport ?? [] }
 
-    public func run(command: String, workingDirectory: String) async throws -> CommandOutcome {
+    public func run(command: String, workingDirectory: String) async throws -> ExecResult {
         guard let executor else { throw ExecError.sandboxUnavailable(unavailableReason ?? "unknown") }
         let r = try await executor.run(command: command, workingDirectory: workingDirectory)
         if r.cancelled { throw CancellationError() }
-        var text = r.output
-        if !r.limitNotes.isEmpty {
-            if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
-            text += r.limitNotes.joined(separator: "\n")
-        }
-        return CommandOutcome(stdout: text, exitStatus: r.exitStatus, signal: r.signal, timedOut: r.timedOut)
+        return r
     }
 }
 

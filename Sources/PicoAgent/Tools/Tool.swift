@@ -47,11 +47,14 @@ public struct ToolOutput: Sendable, Equatable {
     public var verdict: ToolVerdict
     /// Exit status of a command (`exec` only).
     public var exitStatus: Int32?
+    /// Output bytes a command printed past the output cap and that were dropped (`exec` only).
+    public var truncatedBytes: Int
 
-    public init(result: ToolResult, verdict: ToolVerdict = .allowed, exitStatus: Int32? = nil) {
+    public init(result: ToolResult, verdict: ToolVerdict = .allowed, exitStatus: Int32? = nil, truncatedBytes: Int = 0) {
         self.result = result
         self.verdict = verdict
         self.exitStatus = exitStatus
+        self.truncatedBytes = truncatedBytes
     }
 
     /// A successful text result.

@@ -16,13 +16,15 @@ public struct ToolAuditEvent: Sendable, Equatable, CustomStringConvertible {
     public var resultBytes: Int
     /// Exit status of a command (`exec` only).
     public var exitStatus: Int32?
+    /// Output bytes a command printed past the output cap, dropped (`exec` only; 0 when nothing was cut).
+    public var truncatedBytes: Int
     public var isError: Bool
 
     /// Longest ``argumentsPreview``.
     public static let maxPreviewLength = 200
 
     public init(agentID: String, sessionKey: String, tool: String, argumentsPreview: String, verdict: ToolVerdict,
-                duration: Duration, resultBytes: Int, exitStatus: Int32? = nil, isError: Bool) {
+                duration: Duration, resultBytes: Int, exitStatus: Int32? = nil, truncatedBytes: Int = 0, isError: Bool) {
         self.agentID = agentID
         self.sessionKey = sessionKey
         self.tool = tool
@@ -31,10 +33,12 @@ public struct ToolAuditEvent: Sendable, Equatable, CustomStringConvertible {
         self.duration = duration
         self.resultBytes = resultBytes
         self.exitStatus = exitStatus
+        self.truncatedBytes = truncatedBytes
         self.isError = isError
     }
 
     /// `tool=exec agent=main session=… verdict=denied rule=… duration_ms=3 result_bytes=120 exit=1 error=true args=…`
+    /// (`truncated_bytes=N` after `exit` when a command's output was cut)
     public var description: String {
         var parts = ["tool=\(tool)", "agent=\(agentID)", "session=\(sessionKey)",
                      "verdict=\(verdict.allowed ? "allowed" : "denied")"]
@@ -42,6 +46,7 @@ public struct ToolAuditEvent: Sendable, Equatable, CustomStringConvertible {
         parts.append("duration_ms=\(duration.milliseconds)")
         parts.append("result_bytes=\(resultBytes)")
         if let exitStatus { parts.append("exit=\(exitStatus)") }
+        if truncatedBytes > 0 { parts.append("truncated_bytes=\(truncatedBytes)") }
         parts.append("error=\(isError)")
         parts.append("args=\(argumentsPreview)")
         return parts.joined(separator: " ")

@@ -54,7 +54,7 @@ public struct ToolRegistry: Sendable {
             agentID: context.agentID, sessionKey: context.sessionKey.rawValue,
             tool: TextLimits.truncate(redactor.redact(call.name), to: 64), argumentsPreview: preview,
             verdict: output.verdict, duration: start.duration(to: clock.now), resultBytes: content.utf8.count,
-            exitStatus: output.exitStatus, isError: result.isError)
+            exitStatus: output.exitStatus, truncatedBytes: output.truncatedBytes, isError: result.isError)
         return (result, event)
     }
 }

@@ -140,15 +140,8 @@ public final class DiscordChannel: Channel {
         do {
             try await rest.request("POST", path, body: body, contentType: contentType)
             return .delivered
-        } catch let error as DiscordRESTError {
-            switch error {
-            case .http(_, let status, _, let retryAfter):
-                return classify(status: status, retryAfter: retryAfter, reason: error.description)
-            case .malformed:
-                return .transient(error.description)
-            case .transport(_, let http):
-                return http.isTransient ? .transient(error.description) : .permanent(error.description)
-            }
+        } catch let error as ChannelAPIError {
+            return error.deliveryOutcome
         }
     }
 

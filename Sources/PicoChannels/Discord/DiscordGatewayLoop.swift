@@ -46,7 +46,7 @@ extension DiscordChannel {
                 }
             } catch is CancellationError {
                 return
-            } catch let error as DiscordRESTError where error.isUnauthorized {
+            } catch let error as ChannelAPIError where error.isUnauthorized {
                 fail("Discord rejected the bot token (HTTP 401). Check channels.discord.token",
                      error: .authenticationFailed("Discord rejected the bot token (HTTP 401). Check channels.discord.token"))
                 return

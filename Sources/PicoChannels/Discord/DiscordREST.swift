@@ -2,29 +2,6 @@ import FoundationEssentials
 import PicoHTTP
 import PicoSystem
 
-/// Why a Discord REST call failed. Descriptions never contain the token.
-enum DiscordRESTError: Error, Sendable, CustomStringConvertible {
-    /// Discord answered with a non-2xx status.
-    case http(route: String, status: Int, message: String, retryAfter: Duration?)
-    /// The reply was not the JSON we expect.
-    case malformed(route: String)
-    /// The request did not complete.
-    case transport(route: String, HTTPClientError)
-
-    var description: String {
-        switch self {
-        case .http(let route, let status, let message, _): return "\(route): HTTP \(status): \(message)"
-        case .malformed(let route): return "\(route): malformed reply"
-        case .transport(let route, let error): return "\(route): \(error.description)"
-        }
-    }
-
-    var isUnauthorized: Bool {
-        if case .http(_, 401, _, _) = self { return true }
-        return false
-    }
-}
-
 /// A small Discord REST client honouring per-route rate-limit headers.
 struct DiscordREST: Sendable {
     let apiBase: String
@@ -59,7 +36,7 @@ struct DiscordREST: Sendable {
         do {
             response = try await HTTPClient.shared.send(request)
         } catch let error as HTTPClientError {
-            throw DiscordRESTError.transport(route: route, error)
+            throw ChannelAPIError.transport(call: route, error)
         }
         let errorBody = response.isSuccess ? nil : try? JSONDecoder().decode(DiscordErrorBody.self, from: Data(response.body))
         let retryAfter = errorBody?.retryAfter.map { Duration.seconds(double: $0) }
@@ -69,7 +46,7 @@ struct DiscordREST: Sendable {
         guard response.isSuccess else {
             var message = errorBody?.message ?? "no error message"
             if !token.isEmpty { message = message.replacingAll(token, with: "<redacted>") }
-            throw DiscordRESTError.http(route: route, status: response.status, message: message, retryAfter: retryAfter)
+            throw ChannelAPIError.http(call: route, status: response.status, message: message, retryAfter: retryAfter)
         }
         return response
     }
@@ -78,7 +55,7 @@ struct DiscordREST: Sendable {
     func get<T: Decodable>(_ path: String, as: T.Type) async throws -> T {
         let response = try await request("GET", path)
         guard let value = try? JSONDecoder().decode(T.self, from: Data(response.body)) else {
-            throw DiscordRESTError.malformed(route: "GET \(path)")
+            throw ChannelAPIError.malformed(call: "GET \(path)")
         }
         return value
     }

@@ -1,31 +1,9 @@
 import FoundationEssentials
 import PicoHTTP
 
-/// Why a Bot API call failed. Descriptions never contain the token or URLs.
-enum TelegramAPIError: Error, Sendable, CustomStringConvertible {
-    /// Telegram answered with an error (`ok: false` or a non-2xx status).
-    case api(method: String, status: Int, description: String, retryAfter: Duration?)
-    /// The reply was not the JSON we expect.
-    case malformed(method: String)
-    /// The request did not complete.
-    case transport(method: String, HTTPClientError)
-
-    var description: String {
-        switch self {
-        case .api(let method, let status, let description, _): return "\(method): HTTP \(status): \(description)"
-        case .malformed(let method): return "\(method): malformed reply"
-        case .transport(let method, let error): return "\(method): \(error.description)"
-        }
-    }
-
-    /// The HTTP status of an API error.
-    var status: Int? {
-        if case .api(_, let status, _, _) = self { return status }
-        return nil
-    }
-
-    /// Whether the token was rejected (401, or 404 which Telegram returns for malformed tokens).
-    var isUnauthorized: Bool { status == 401 || status == 404 }
+extension ChannelAPIError {
+    /// Whether Telegram refused the bot token: 401, or 404, its answer to a malformed token.
+    var isRejectedBotToken: Bool { status == 401 || status == 404 }
 }
 
 /// A thin Bot API client: `POST <base>/bot<token>/<method>` with a JSON body. Never logs URLs.
@@ -48,10 +26,10 @@ struct TelegramAPI: Sendable {
         try decode(method, try await post(method, params, timeout: timeout), as: Result.self)
     }
 
-    /// `POST` of `params` as JSON to `method`; transport failures become ``TelegramAPIError/transport(method:_:)``.
+    /// `POST` of `params` as JSON to `method`; transport failures become ``ChannelAPIError/transport(call:_:)``.
     func post<Params: Encodable>(_ method: String, _ params: Params, timeout: Duration) async throws -> HTTPResponse {
         let body: [UInt8]
-        do { body = Array(try JSONEncoder().encode(params)) } catch { throw TelegramAPIError.malformed(method: method) }
+        do { body = Array(try JSONEncoder().encode(params)) } catch { throw ChannelAPIError.malformed(call: method) }
         var request = HTTPRequest.postJSON("\(baseURL)/bot\(token)/\(method)", body: body)
         request.timeout = timeout
         return try await perform(request, method: method)
@@ -65,7 +43,7 @@ struct TelegramAPI: Sendable {
         return try decode(method, try await perform(request, method: method), as: Result.self)
     }
 
-    /// Sends a prepared Bot API request (transport errors as ``TelegramAPIError``).
+    /// Sends a prepared Bot API request (transport errors as ``ChannelAPIError``).
     private func perform(_ prepared: HTTPRequest, method: String) async throws -> HTTPResponse {
         var request = prepared
         request.proxy = proxy
@@ -73,7 +51,7 @@ struct TelegramAPI: Sendable {
         do {
             return try await HTTPClient.shared.send(request)
         } catch let error as HTTPClientError {
-            throw TelegramAPIError.transport(method: method, error)
+            throw ChannelAPIError.transport(call: method, error)
         }
     }
 
@@ -87,18 +65,18 @@ struct TelegramAPI: Sendable {
     }
 
     /// The error for a reply that is not a successful envelope.
-    func failure(_ method: String, _ response: HTTPResponse) -> TelegramAPIError {
+    func failure(_ method: String, _ response: HTTPResponse) -> ChannelAPIError {
         if let reply = try? JSONDecoder().decode(TelegramErrorReply.self, from: Data(response.body)), reply.ok != true,
            reply.errorCode != nil || reply.description != nil {
             let status = response.isSuccess ? (reply.errorCode ?? 400) : response.status
-            return .api(method: method, status: status, description: redact(reply.description ?? "error"),
+            return .http(call: method, status: status, message: redact(reply.description ?? "error"),
                         retryAfter: reply.parameters?.retryAfter.map { .seconds($0) })
         }
         if !response.isSuccess {
             let retryAfter = response.header("Retry-After").flatMap { RetryPolicy.parseRetryAfter($0) }
-            return .api(method: method, status: response.status, description: "no API error body", retryAfter: retryAfter)
+            return .http(call: method, status: response.status, message: "no API error body", retryAfter: retryAfter)
         }
-        return .malformed(method: method)
+        return .malformed(call: method)
     }
 
     /// Removes the token from text that came from the server (defence in depth).

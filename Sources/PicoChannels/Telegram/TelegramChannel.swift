@@ -121,12 +121,12 @@ public final class TelegramChannel: ButtonChannel {
         while true {
             do {
                 return try await api.call("getMe", Empty(), as: TelegramUser.self, timeout: .seconds(30))
-            } catch let error as TelegramAPIError where error.isUnauthorized {
+            } catch let error as ChannelAPIError where error.isRejectedBotToken {
                 let message = "Telegram rejected the bot token (HTTP \(error.status ?? 401) from getMe). Check channels.telegram.token"
                 logger.error("telegram: \(message)")
                 shared.withLock { $0.state = .failed(message) }
                 throw ChannelError.authenticationFailed(message)
-            } catch let error as TelegramAPIError {
+            } catch let error as ChannelAPIError {
                 let delay = options.timing.reconnectDelay(attempt: attempt)
                 logger.warning("telegram: cannot reach the Bot API (\(error)); retrying in \(options.timing.scaled(delay))")
                 attempt += 1
@@ -191,7 +191,7 @@ public final class TelegramChannel: ButtonChannel {
                 }
             } catch is CancellationError {
                 return
-            } catch let error as TelegramAPIError {
+            } catch let error as ChannelAPIError {
                 guard await backOff(after: error, failures: &failures, authFailures: &authFailures) else { return }
             } catch {
                 return
@@ -218,8 +218,8 @@ public final class TelegramChannel: ButtonChannel {
     /// Logs a failed `getUpdates`, sets the state and sleeps before the next poll: slowly while the token is
     /// rejected (a fixed token, or a transient 401, recovers without a restart), as Retry-After says on 429, else
     /// with the reconnect backoff. Returns `false` when cancelled while waiting.
-    private func backOff(after error: TelegramAPIError, failures: inout Int, authFailures: inout Int) async -> Bool {
-        if error.isUnauthorized {
+    private func backOff(after error: ChannelAPIError, failures: inout Int, authFailures: inout Int) async -> Bool {
+        if error.isRejectedBotToken {
             let message = "Telegram rejected the bot token (HTTP \(error.status ?? 401) from getUpdates). Check channels.telegram.token"
             let delay = options.timing.authRetryDelay(attempt: authFailures)
             if authFailures == 0 {
@@ -235,7 +235,7 @@ public final class TelegramChannel: ButtonChannel {
         }
         failures += 1
         var delay = options.timing.reconnectDelay(attempt: failures - 1)
-        if case .api(_, 429, _, let retryAfter?) = error { delay = retryAfter }
+        if case .http(_, 429, _, let retryAfter?) = error { delay = retryAfter }
         if error.status == 409 {
             logger.warning("telegram: getUpdates conflict (another instance polls this bot, or a webhook is set): \(error)")
         } else {
@@ -334,20 +334,8 @@ public final class TelegramChannel: ButtonChannel {
         do {
             _ = try await api.call("sendMessage", params, as: TelegramSentMessage.self, timeout: .seconds(30))
             return .delivered
-        } catch let error as TelegramAPIError {
-            return Self.outcome(of: error)
-        }
-    }
-
-    /// How a failed Bot API call counts for delivery retries.
-    static func outcome(of error: TelegramAPIError) -> AttemptOutcome {
-        switch error {
-        case .api(_, let status, _, let retryAfter):
-            return classify(status: status, retryAfter: retryAfter, reason: error.description)
-        case .malformed:
-            return .transient(error.description)
-        case .transport(_, let http):
-            return http.isTransient ? .transient(error.description) : .permanent(error.description)
+        } catch let error as ChannelAPIError {
+            return error.deliveryOutcome
         }
     }
 
@@ -363,7 +351,7 @@ public final class TelegramChannel: ButtonChannel {
             do {
                 _ = try await api.call("sendMessage", params, as: TelegramSentMessage.self, timeout: .seconds(30))
                 return .delivered
-            } catch let error as TelegramAPIError {
+            } catch let error as ChannelAPIError {
                 return classify(status: error.status ?? 0, retryAfter: nil, reason: error.description)
             }
         }

@@ -100,8 +100,8 @@ actor TelegramPreviewSurface: PreviewSurface {
             return timing.editInterval
         } catch is CancellationError {
             return nil
-        } catch let error as TelegramAPIError {
-            if case .api(_, 429, _, let retryAfter) = error { return retryAfter ?? .seconds(1) }
+        } catch let error as ChannelAPIError {
+            if case .http(_, 429, _, let retryAfter) = error { return retryAfter ?? .seconds(1) }
             if useDraft, let status = error.status, (400..<500).contains(status) {
                 // An older server (no such method), or drafts not allowed here: fall back to an edited message.
                 logger.debug("telegram: drafts unavailable for chat \(target.chatID) (\(error)); previewing by editing a message")

@@ -17,8 +17,8 @@ extension TelegramChannel: FileSendingChannel {
             do {
                 _ = try await api.upload(method, form, as: TelegramSentMessage.self)
                 return .delivered
-            } catch let error as TelegramAPIError {
-                let outcome = Self.outcome(of: error)
+            } catch let error as ChannelAPIError {
+                let outcome = error.deliveryOutcome
                 if asPhoto, case .permanent = outcome {
                     logger.info("telegram: \(file.name) was refused as a photo (\(error)); sending it as a document")
                     asPhoto = false

@@ -6,7 +6,7 @@ extension TelegramChannel: MediaChannel {
         let file: TelegramFile
         do {
             file = try await api.call("getFile", TelegramGetFile(fileID: attachment.ref), as: TelegramFile.self, timeout: .seconds(30))
-        } catch let error as TelegramAPIError {
+        } catch let error as ChannelAPIError {
             // "file is too big" is what Telegram says for files over the Bot API's 20 MB download limit.
             throw MediaError.unavailable(error.description)
         }
