@@ -98,4 +98,23 @@ struct GIFFirstFrameTests {
         #expect(frame.wasAnimated)
         #expect(Self.inspect(frame.data).frames == 1)
     }
+
+    @Test func corruptedGIFsNeverCrashAndEveryOutputIsAStillGIF() {
+        // 2000 GIFs with 1–4 bytes overwritten (a fixed seed: the same run every time). Each is refused or
+        // converted; whatever comes out reads back as one frame.
+        let gif = Self.make(width: 9, height: 7, frames: 3, interlaced: true, transparent: 2)
+        var x: UInt64 = 0x6A09E667  // a linear congruential sequence: the same bytes every run
+        func next() -> UInt64 { x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407; return x >> 33 }
+        var converted = 0
+        for _ in 0..<2000 {
+            var bad = gif
+            for _ in 0..<(1 + Int(next() % 4)) { bad[Int(next() % UInt64(bad.count))] = UInt8(truncatingIfNeeded: next()) }
+            if case .success(let frame) = GIFFirstFrame.convert(bad, maxOutput: 1 << 20) {
+                converted += 1
+                let back = Self.inspect(frame.data)
+                #expect(back.ok == 1 && back.frames == 1)
+            }
+        }
+        #expect(converted > 0 && converted < 2000, "\(converted)")
+    }
 }
