@@ -30,7 +30,8 @@ final class MessagePipeline: InboundSink, Sendable {
     /// Turns started this often without completing (each time the gateway died) are given up with a notice.
     static let maxAttempts = 5
     private let accepting = Mutex(true)
-    private let jobs = Mutex([Int64: OpenTurn]())
+    /// Queued turns; `message` is the decoded payload of an entry accepted by this process (`nil` after a restart).
+    private let jobs = Mutex([Int64: (turn: OpenTurn, message: InboundMessage?)]())
     private let scheduler: TurnScheduler
     private let sessionsByAgent: [String: StateSessionStore]
     private let workspaces: WorkspaceGuard
@@ -69,17 +70,23 @@ final class MessagePipeline: InboundSink, Sendable {
         let stops = messages.filter { ChatCommand.parse($0.text) == .stop }
         for m in stops { stopTurn(for: m) }
         let encoder = JSONEncoder()
-        let drafts = try messages.filter { ChatCommand.parse($0.text) != .stop }.map { m in
+        let turns = messages.filter { ChatCommand.parse($0.text) != .stop }
+        let drafts = try turns.map { m in
             InboxDraft(channel: m.channel, chat: m.chatID, messageID: m.messageID,
                        conversation: conversation(of: m),
                        payload: String(decoding: try encoder.encode(m), as: UTF8.self))
         }
         // Committed (crash-safe) first, so the turns start at once; on disk before the channel moves past the
-        // batch (Telegram confirms an offset only with its next getUpdates, after this returns).
+        // batch (Telegram confirms an offset only with its next getUpdates, after this returns). Each entry's first
+        // start is counted in the same commit (the turns below skip `markStarted`).
         let added = try await store.accept(drafts, cursor: cursor.map { CursorValue(name: $0.name, value: $0.value) },
-                                           durable: false)
+                                           durable: false, countingStart: true)
         for entry in added { metrics.add("picoclaw_messages_received_total", [("channel", entry.channel)]) }
-        for entry in added { await enqueue(OpenTurn(entry: entry, reply: nil)) }
+        for entry in added {
+            // The message as received: its turn need not decode the payload again.
+            let message = turns.first { $0.chatID == entry.chat && $0.messageID == entry.messageID }
+            await enqueue(OpenTurn(entry: entry, reply: nil), message: message)
+        }
         try await store.syncToDisk()
     }
 
@@ -115,8 +122,8 @@ final class MessagePipeline: InboundSink, Sendable {
         return (open.filter { $0.reply == nil }.count, open.filter { $0.reply != nil }.count)
     }
 
-    private func enqueue(_ turn: OpenTurn) async {
-        jobs.withLock { $0[turn.entry.id] = turn }
+    private func enqueue(_ turn: OpenTurn, message: InboundMessage? = nil) async {
+        jobs.withLock { $0[turn.entry.id] = (turn, message) }
         await scheduler.submit(conversation: turn.entry.conversation, id: turn.entry.id)
         metrics.set("picoclaw_queue_depth", to: Double(await scheduler.pending))
     }
@@ -155,9 +162,9 @@ final class MessagePipeline: InboundSink, Sendable {
     // MARK: - Running one entry
 
     private func run(_ id: Int64) async {
-        guard let job = jobs.withLock({ $0.removeValue(forKey: id) }) else { return }
+        guard let (job, received) = jobs.withLock({ $0.removeValue(forKey: id) }) else { return }
         let entry = job.entry
-        guard let message = try? JSONDecoder().decode(InboundMessage.self, from: Data(entry.payload.utf8)) else {
+        guard let message = received ?? (try? JSONDecoder().decode(InboundMessage.self, from: Data(entry.payload.utf8))) else {
             logger.error("inbox entry \(entry.id) (\(entry.channel) chat \(entry.chat)) is unreadable; skipping it")
             _ = try? await store.completeTurn(inboxID: entry.id, session: nil, reply: nil)
             return
@@ -172,7 +179,7 @@ final class MessagePipeline: InboundSink, Sendable {
         // A live preview while the model writes; the reply itself is the outbox entry sent below.
         let preview = reply == nil ? (channel as? any PreviewingChannel)?.openPreview(message.replyTarget, kind: message.kind) : nil
         if reply == nil {
-            guard let (stored, turnMetadata) = await runTurn(entry, message, channel, preview) else {
+            guard let (stored, turnMetadata) = await runTurn(entry, message, channel, preview, counted: received != nil) else {
                 await preview?.finish()
                 return
             }
@@ -194,11 +201,14 @@ final class MessagePipeline: InboundSink, Sendable {
     }
 
     /// Runs the agent and commits session + reply; `nil` when intake stopped before the commit succeeded.
-    private func runTurn(_ entry: InboxEntry, _ message: InboundMessage, _ channel: any Channel, _ preview: ReplyPreview?)
-        async -> (OutboxEntry, Logger.Metadata)?
+    /// `counted`: this start was already counted (at ``accept(_:cursor:)``).
+    private func runTurn(_ entry: InboxEntry, _ message: InboundMessage, _ channel: any Channel, _ preview: ReplyPreview?,
+                         counted: Bool) async -> (OutboxEntry, Logger.Metadata)?
     {
         if entry.attempts >= Self.maxAttempts { return await giveUp(entry, message) }
-        do { try await store.markStarted(inboxID: entry.id) } catch { logger.warning("\(error)") }
+        if !counted {
+            do { try await store.markStarted(inboxID: entry.id) } catch { logger.warning("\(error)") }
+        }
         let (agent, session) = resolve(message)
         workspaces.ensure(agent.settings.workspace, agentID: agent.settings.id)
         let backend = sessionsByAgent[agent.settings.id]

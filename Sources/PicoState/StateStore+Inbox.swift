@@ -3,20 +3,26 @@ extension StateStore {
     /// in one transaction. Returns the newly recorded entries, in order.
     ///
     /// With `durable: false` the commit is crash-safe but not yet on disk: call ``syncToDisk()`` before
-    /// confirming the cursor to the platform (the gateway starts the turns meanwhile).
-    public func accept(_ drafts: [InboxDraft], cursor: CursorValue? = nil, durable: Bool = true) async throws(StateError) -> [InboxEntry] {
+    /// confirming the cursor to the platform (the gateway starts the turns meanwhile). With `countingStart` each new
+    /// entry's first turn start is counted here (`attempts = 1`, as ``markStarted(inboxID:)`` would), for a caller
+    /// that starts the turns itself and skips that call for them.
+    public func accept(_ drafts: [InboxDraft], cursor: CursorValue? = nil, durable: Bool = true,
+                       countingStart: Bool = false) async throws(StateError) -> [InboxEntry] {
         guard !drafts.isEmpty || cursor != nil else { return [] }
         let body: @Sendable (StateDatabase) throws(StateError) -> [InboxEntry] = { db throws(StateError) in
             let now = unixNow()
+            let attempts = countingStart ? 1 : 0
             var added: [InboxEntry] = []
             for d in drafts {
                 try db.execute("""
-                    INSERT INTO inbox(channel, chat, message_id, conversation, payload, received_at)
-                    VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(channel, chat, message_id) DO NOTHING
-                    """, [.text(d.channel), .text(d.chat), .text(d.messageID), .text(d.conversation), .text(d.payload), .integer(now)])
+                    INSERT INTO inbox(channel, chat, message_id, conversation, payload, received_at, attempts)
+                    VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(channel, chat, message_id) DO NOTHING
+                    """, [.text(d.channel), .text(d.chat), .text(d.messageID), .text(d.conversation), .text(d.payload), .integer(now),
+                          .integer(Int64(attempts))])
                 if db.changes > 0 {
                     added.append(InboxEntry(id: db.lastInsertRowID, channel: d.channel, chat: d.chat, messageID: d.messageID,
-                                            conversation: d.conversation, payload: d.payload, state: .pending, receivedAt: now))
+                                            conversation: d.conversation, payload: d.payload, state: .pending, receivedAt: now,
+                                            attempts: attempts))
                 }
             }
             if let cursor { try Self.putCursor(db, cursor.name, cursor.value, now) }

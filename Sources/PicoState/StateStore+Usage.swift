@@ -4,11 +4,12 @@ import Glibc
 /// tokens and cost (micro-dollars). Tables of component `"usage"` (``OwnerControlsSchema``).
 extension StateStore {
     /// Counts one message of `sender`; returns the sender's messages in the current minute (this one included).
+    /// Crash-safe, not waiting for the disk (it gets there with the next durable commit, e.g. the turn's reply).
     public func countMessage(channel: String, sender: String, now: Int64? = nil) async throws(StateError) -> Int {
         let at = now ?? unixNow()
         let minute = at / 60
         let day = Self.utcDay(at)
-        return try await write { db throws(StateError) in
+        return try await writeDeferred { db throws(StateError) in
             try db.execute("DELETE FROM usage_minute WHERE minute < ?", [.integer(minute - 1)])
             try db.execute("INSERT INTO usage_minute(channel, sender, minute, messages) VALUES(?, ?, ?, 1) ON CONFLICT(channel, sender, minute) DO UPDATE SET messages = messages + 1",
                            [.text(channel), .text(sender), .integer(minute)])
@@ -18,11 +19,11 @@ extension StateStore {
         }
     }
 
-    /// Adds one model call's tokens and cost to the sender's day.
+    /// Adds one model call's tokens and cost to the sender's day (crash-safe, not waiting for the disk).
     public func recordModelCall(channel: String, sender: String, promptTokens: Int, completionTokens: Int,
                                 costMicroUSD: Int64, now: Int64? = nil) async throws(StateError) {
         let day = Self.utcDay(now ?? unixNow())
-        try await write { db throws(StateError) in
+        try await writeDeferred { db throws(StateError) in
             try Self.bumpDaily(db, day, channel, sender, modelCalls: 1, prompt: promptTokens, completion: completionTokens,
                                cost: costMicroUSD)
         }

@@ -31,6 +31,9 @@ public final class StateStore: Sendable {
     /// The state directory.
     public let directory: String
     private let thread: StateThread
+    /// Runs ``syncToDisk()``'s `fsync`s, so the store's thread keeps serving meanwhile (started on demand, ends
+    /// when idle, like `thread`).
+    private let syncThread = StateThread()
     private let database: StateDatabase  // touched only on `thread`
     private let closed = ClosedFlag()
     /// The state directory, held open for the store's lifetime (reached without following symlinks).
@@ -126,13 +129,13 @@ public final class StateStore: Sendable {
         try await onThread { db throws(StateError) in try db.transaction(fullSync: false, body) }
     }
 
-    /// Makes every commit so far durable on disk: `fsync` of the WAL, on its own short-lived thread, so the
-    /// store's thread keeps serving (turns need not wait for the disk).
+    /// Makes every commit so far durable on disk: `fsync` of the WAL, on a thread of its own (not the store's),
+    /// so the store's thread keeps serving (turns need not wait for the disk).
     public func syncToDisk() async throws(StateError) {
         let dirFD = directoryFD
         let path = self.path
         guard !closed.isClosed else { throw StateError(path: path, operation: "use", reason: "the state store is closed") }
-        let result: StateError? = await DedicatedThread.run {
+        let result: StateError? = await syncThread.run {
             for name in [StateStore.fileName + "-wal", StateStore.fileName] {
                 let fd = openat(dirFD, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
                 if fd < 0 {
@@ -157,6 +160,7 @@ public final class StateStore: Sendable {
             database.close()
         }
         thread.stop()
+        syncThread.stop()
         Glibc.close(directoryFD)
     }
 

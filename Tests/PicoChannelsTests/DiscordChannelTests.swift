@@ -229,4 +229,15 @@ struct DiscordChannelTests {
         #expect(calls.allSatisfy { $0 == "300" })
         await fake.stop()
     }
+
+    @Test func aReplyReadyWithinTheTypingDelaySendsNoTypingRequest() async throws {
+        let fake = try await FakeDiscord.start()
+        var options = DiscordOptions(token: fake.token, apiBase: fake.apiBase, typingInterval: .seconds(8))
+        options.typingDelay = .seconds(60)  // the handle is stopped long before
+        let handle = try #require(DiscordChannel(options: options).startTyping(ReplyTarget(chatID: "300")))
+        handle.stop()
+        await handle.ended()
+        #expect(fake.typingCalls.isEmpty)
+        await fake.stop()
+    }
 }

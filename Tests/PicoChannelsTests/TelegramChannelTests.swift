@@ -290,4 +290,27 @@ struct TelegramChannelTests {
         #expect(actions.allSatisfy { $0.action == "typing" && $0.chatId == 1001 })
         await fake.stop()
     }
+
+    @Test func aReplyReadyWithinTheTypingDelaySendsNoTypingRequest() async throws {
+        let fake = try await FakeTelegram.start()
+        var options = TelegramOptions(token: fake.token, allowFrom: ["1001"], baseURL: fake.baseURL, globalRate: .unlimited,
+                                      perChatRate: .unlimited, typingInterval: .seconds(4), logger: LogRecorder().logger())
+        options.typingDelay = .seconds(60)  // unscaled: the handle is stopped long before
+        let channel = TelegramChannel(options: options)
+        let quick = try #require(channel.startTyping(ReplyTarget(chatID: "1001")))
+        quick.stop()
+        await quick.ended()
+        #expect(fake.calls.filter { $0.method == "sendChatAction" }.isEmpty)
+
+        // A slower turn: the indicator comes after the (here scaled-down) delay and repeats.
+        var slowOptions = options
+        slowOptions.typingDelay = .milliseconds(300)
+        slowOptions.timing = ChannelTiming(scale: 0.01)
+        let slow = try #require(TelegramChannel(options: slowOptions).startTyping(ReplyTarget(chatID: "1001")))
+        let actions = try await fake.waitForChatActions(count: 2)
+        slow.stop()
+        await slow.ended()
+        #expect(actions.allSatisfy { $0.action == "typing" && $0.chatId == 1001 })
+        await fake.stop()
+    }
 }

@@ -149,7 +149,7 @@ public final class DiscordChannel: Channel {
 
     public func startTyping(_ target: ReplyTarget) -> TypingHandle? {
         guard !isStopped else { return nil }
-        return TypingHandle.run(interval: options.typingInterval, timing: options.timing) { [self] in
+        return TypingHandle.run(after: options.typingDelay, interval: options.typingInterval, timing: options.timing) { [self] in
             guard !isStopped else { return false }
             do {
                 try await rest.request("POST", "/channels/\(target.chatID)/typing")

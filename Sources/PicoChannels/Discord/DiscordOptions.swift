@@ -18,6 +18,8 @@ public struct DiscordOptions: Sendable {
     public var perChannelRate: RateLimit
     /// Interval of `POST /channels/{id}/typing` while the agent works (Discord shows typing for ~10 s).
     public var typingInterval: Duration
+    /// The first typing request waits this long (scaled by `timing`), so a reply ready sooner costs no request.
+    public var typingDelay: Duration = .milliseconds(300)
     /// Inbound messages buffered for the consumer before the gateway read loop waits.
     public var inboundBuffer: Int
     /// Backoff, retry and scale settings (the scale also applies to rate-limit waits and the INVALID_SESSION

@@ -8,12 +8,19 @@ public final class TypingHandle: Sendable {
     /// Stops the indicator (idempotent).
     public func stop() { task.cancel() }
 
-    /// Starts a loop that calls `ping` now and then every `interval` (scaled by `timing`) until stopped or
-    /// `limit` passed, or `ping` returns `false` (channel stopped). Typing is best effort: `ping` swallows errors.
-    static func run(interval: Duration, limit: Duration = .seconds(300), timing: ChannelTiming,
-                    ping: @escaping @Sendable () async -> Bool) -> TypingHandle {
+    /// Waits until the indicator has ended (after ``stop()``: no request is sent after this returns).
+    func ended() async { await task.value }
+
+    /// Starts a loop that calls `ping` after `delay`, then every `interval` (both scaled by `timing`) until
+    /// stopped or `limit` passed, or `ping` returns `false` (channel stopped). Stopped within `delay` (a quick
+    /// reply), it never pings. Typing is best effort: `ping` swallows errors.
+    static func run(after delay: Duration = .zero, interval: Duration, limit: Duration = .seconds(300),
+                    timing: ChannelTiming, ping: @escaping @Sendable () async -> Bool) -> TypingHandle {
         TypingHandle(task: Task {
             let deadline = ContinuousClock.now + timing.scaled(limit)
+            if delay > .zero {
+                do { try await timing.sleep(delay) } catch { return }
+            }
             while !Task.isCancelled, ContinuousClock.now < deadline {
                 guard await ping() else { return }
                 do { try await timing.sleep(interval) } catch { return }

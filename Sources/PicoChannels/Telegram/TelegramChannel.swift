@@ -374,7 +374,7 @@ public final class TelegramChannel: ButtonChannel {
         guard !isStopped else { return nil }
         let params = TelegramChatAction(chatID: TelegramChatID(target.chatID), action: "typing",
                                         messageThreadID: target.threadID.flatMap { Int64($0) })
-        return TypingHandle.run(interval: options.typingInterval, timing: options.timing) { [self] in
+        return TypingHandle.run(after: options.typingDelay, interval: options.typingInterval, timing: options.timing) { [self] in
             guard !isStopped else { return false }
             do {
                 _ = try await api.call("sendChatAction", params, as: Bool.self, timeout: .seconds(10))

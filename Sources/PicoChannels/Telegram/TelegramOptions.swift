@@ -24,6 +24,9 @@ public struct TelegramOptions: Sendable {
     public var perChatRate: RateLimit
     /// Interval of `sendChatAction typing` while the agent works.
     public var typingInterval: Duration
+    /// The first `sendChatAction` waits this long (scaled by `timing`), so a reply ready sooner costs no request
+    /// and shows no indicator that would only flash before the reply.
+    public var typingDelay: Duration = .milliseconds(300)
     /// Backoff, retry and scale settings.
     public var timing: ChannelTiming
     /// Reply previews: drafts in private chats, an edited placeholder in groups (see ``PreviewTiming``).

@@ -1,0 +1,43 @@
+import PicoFakes
+import Testing
+
+/// The typing indicator waits a moment (issue 18): a quick answer goes out alone, a slow turn still shows typing.
+/// Through the real binary and the fakes.
+@Suite("typing delay", .serialized)
+struct TypingDelayTests {
+    @Test func aQuickReplyGoesOutAloneASlowTurnShowsTypingAndEachIsAnsweredOnceInOrder() async throws {
+        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
+        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
+        defer { Task { await llm.stop(); await telegram.stop() } }
+        llm.setResponder { request in
+            let text = request.lastUserText ?? ""
+            return text == "slow" ? .delay(2_000, then: .text("re: slow")) : .text("re: \(text)")
+        }
+        let run = GatewayRun()
+        run.useLLM(llm)
+        run.useTelegram(telegram, allowFrom: [4242])
+        #expect(run.start())
+        #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
+
+        let quickStart = ContinuousClock.now
+        _ = telegram.enqueueTextMessage(from: 4242, text: "quick")
+        let quick = try await telegram.waitForSentMessages(count: 1, timeout: .seconds(10))
+        let quickTook = quickStart.duration(to: .now)
+        // Typing would only have flashed before this reply: none was sent (when the reply came within the delay).
+        if quickTook < .milliseconds(250) {
+            #expect(telegram.calls.filter { $0.method == "sendChatAction" }.isEmpty, "typing for a reply after \(quickTook)")
+        }
+
+        _ = telegram.enqueueTextMessage(from: 4242, text: "slow")
+        let actions = try await telegram.waitForChatActions(count: 1, timeout: .seconds(10))
+        #expect(actions.allSatisfy { $0.action == "typing" && $0.chatId == 4242 })
+        _ = telegram.enqueueTextMessage(from: 4242, text: "after")
+        let sent = try await telegram.waitForSentMessages(count: 3, timeout: .seconds(20))
+        #expect(quick.map(\.text) == ["re: quick"])
+        #expect(sent.map(\.text) == ["re: quick", "re: slow", "re: after"])
+        #expect(llm.requests.count == 3)
+        #expect(await run.stop() == 0)
+        #expect(telegram.sentMessages(from: 0).count == 3, "each message answered once")
+        run.expectNoSecrets()
+    }
+}
