@@ -114,12 +114,12 @@ let package = Package(
         ]),
         /// Unit tests of the gateway's parts (they import PicoGateway).
         .testTarget(name: "PicoGatewayTests", dependencies: [
-            "PicoGateway", "PicoState", "PicoAgent", "PicoChannels", "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoFakes",
-            "GIFTestSupport", .product(name: "Logging", package: "swift-log"),
+            "PicoGateway", "PicoState", "PicoAgent", "PicoChannels", "PicoConfig", "PicoHTTP", "PicoFakes",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         /// Black-box tests: the built `picoclaw` binary run as a user would (CLI, gateway, deploy artifacts).
         .testTarget(name: "PicoBinaryTests", dependencies: [
-            "PicoState", "PicoAgent", "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoFakes",
+            "PicoState", "PicoAgent", "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoFakes", "GIFTestSupport",
         ]),
         .testTarget(name: "PicoAuditTests", dependencies: ["PicoAudit", "PicoConfig", "PicoFakes"]),
         .testTarget(name: "PicoStateTests", dependencies: ["PicoState", "PicoFakes"]),

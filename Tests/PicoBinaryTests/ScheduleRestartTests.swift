@@ -65,10 +65,12 @@ struct ScheduleRestartTests {
     }
 }
 
-/// `/stop` through the real gateway: it is answered at once, not queued behind the turn it cancels.
+/// `/stop` through the real gateway: it is answered at once, not queued behind the turn it cancels; in a forum
+/// topic it cancels that topic's turn (each topic is a session of its own) and both answers stay in the topic.
 @Suite("chat commands in the gateway", .serialized)
 struct GatewayChatCommandTests {
-    @Test func stopCancelsTheRunningTurnAtOnce() async throws {
+    @Test(arguments: [nil, 77])
+    func stopCancelsTheRunningTurnAtOnce(topic: Int?) async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
         defer { Task { await llm.stop(); await telegram.stop() } }
@@ -77,17 +79,20 @@ struct GatewayChatCommandTests {
         run.useLLM(llm)
         run.useTelegram(telegram, allowFrom: [5001])
         #expect(run.start())
-        telegram.enqueueTextMessage(from: 5001, text: "think very hard")
+        let (chat, type) = topic == nil ? (5001, "private") : (-1_001_234_567, "supergroup")
+        telegram.enqueueTextMessage(from: 5001, chatId: chat, chatType: type, text: "think very hard", threadId: topic)
         _ = try await llm.waitForRequests(count: 1, timeout: .seconds(20))
         let clock = ContinuousClock()
         let started = clock.now
-        telegram.enqueueTextMessage(from: 5001, text: "/stop")
+        telegram.enqueueTextMessage(from: 5001, chatId: chat, chatType: type, text: "/stop", threadId: topic)
         try await telegram.waitForSentMessageCount(2, timeout: .seconds(10))
         #expect(started.duration(to: clock.now) < .seconds(8))
-        let texts = telegram.sentMessages(from: 0).map(\.message.text)
+        let sent = telegram.sentMessages(from: 0).map(\.message)
+        let texts = sent.map(\.text)
         #expect(texts.contains("Stopped."), "\(texts)")
         #expect(texts.contains { $0.contains("cancelled") }, "\(texts)")
         #expect(!texts.contains("far too late"))
+        #expect(sent.allSatisfy { $0.params["message_thread_id"]?.intValue == topic }, "answers stay in the topic")
         #expect(await run.stop() == 0)
     }
 }

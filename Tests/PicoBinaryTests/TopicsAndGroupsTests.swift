@@ -46,32 +46,6 @@ struct TopicsAndGroupsTests {
     }
 }
 
-/// `/stop` in a forum topic cancels that topic's turn (each topic is a session of its own).
-@Suite("stop in a topic", .serialized)
-struct TopicStopTests {
-    @Test func stopInATopicCancelsThatTopicsTurn() async throws {
-        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
-        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
-        llm.setResponder { _ in .delay(20_000, then: .text("far too late")) }
-        let run = GatewayRun()
-        run.useLLM(llm)
-        run.useTelegram(telegram, allowFrom: [4242])
-        #expect(run.start())
-        #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
-        let group = -1_001_234_567
-        _ = telegram.enqueueTextMessage(from: 4242, chatId: group, chatType: "supergroup", text: "think very hard", threadId: 77)
-        _ = try await llm.waitForRequests(count: 1, timeout: .seconds(20))
-        _ = telegram.enqueueTextMessage(from: 4242, chatId: group, chatType: "supergroup", text: "/stop", threadId: 77)
-        let sent = try await telegram.waitForSentMessages(count: 2, timeout: .seconds(10))
-        let texts = sent.map(\.text)
-        #expect(texts.contains("Stopped."), "\(texts)")
-        #expect(texts.contains { $0.contains("cancelled") }, "\(texts)")
-        #expect(sent.allSatisfy { $0.params["message_thread_id"]?.intValue == 77 }, "both answers stay in the topic")
-        #expect(await run.stop() == 0)
-    }
-}
-
 /// Discord threads are channels of their own: a reply in a thread stays there, with the thread's own history.
 @Suite("discord threads", .serialized)
 struct DiscordThreadTests {

@@ -43,19 +43,19 @@ struct HealthServerTests {
             let response = try await HTTPClient.shared.send(HTTPRequest(url: "http://127.0.0.1:\(server.port)/health",
                                                                          timeout: .seconds(3)))
             #expect(response.status == 200)
-            try await waitUntil { !server.watchdogRunning }
+            try await eventually("the idle watchdog thread to end") { !server.watchdogRunning }
         }
         // A watchdog started again after ending still cuts a trickling client off at its deadline.
         let fd = try #require(SlowClient.connect(port: server.port, from: "127.0.0.1"))
         defer { close(fd) }
         _ = SlowClient.send(fd, UInt8(ascii: "G"))
         let start = ContinuousClock.now
-        while !SlowClient.peerClosed(fd), ContinuousClock.now - start < .seconds(8) {
-            try await Task.sleep(for: .milliseconds(50))
+        try await eventually("the trickling client to be cut off", timeout: .seconds(8), interval: .milliseconds(50)) {
+            SlowClient.peerClosed(fd)
         }
         let after = ContinuousClock.now - start
         #expect(after >= .milliseconds(1500) && after < .seconds(7), "closed after \(after)")
-        try await waitUntil { !server.watchdogRunning }
+        try await eventually("the watchdog thread to end again") { !server.watchdogRunning }
     }
 
     @Test func loopbackProbeIsAnsweredWhileOtherAddressesAreAtTheirLimit() async throws {

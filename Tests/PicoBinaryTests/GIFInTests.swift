@@ -35,7 +35,7 @@ struct GIFInTests {
 
     /// Whether the process maps giflib.
     static func mapsGiflib(_ pid: pid_t) -> Bool {
-        BinaryTempDir.readFile("/proc/\(pid)/maps")?.contains("libgif.so") == true
+        TempDir.readFile("/proc/\(pid)/maps")?.contains("libgif.so") == true
     }
 
     func start(_ llm: FakeOpenAI, _ telegram: FakeTelegram) async -> GatewayRun {
