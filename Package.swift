@@ -1,6 +1,7 @@
 // swift-tools-version: 6.2
 // picoclaw: a personal AI-assistant gateway. One library target per concern, a thin CLI on top.
 // Dependencies point downward only: picoclaw → PicoAudit → PicoGateway → PicoAgent/PicoChannels → PicoHTTP/PicoPolicy/PicoConfig.
+// PicoSystem (POSIX helpers) sits below them all; PicoPolicy keeps its own copies and depends on nothing here.
 import PackageDescription
 
 let package = Package(

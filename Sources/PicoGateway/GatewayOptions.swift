@@ -17,14 +17,3 @@ public struct GatewayOptions: Sendable {
         self.shutdownGrace = shutdownGrace
     }
 }
-
-/// A start-up failure with the process exit status to use (78 = configuration error, as sysexits.h).
-public struct GatewayStartError: Error, CustomStringConvertible {
-    public let description: String
-    public let exitCode: Int32
-
-    public init(_ description: String, exitCode: Int32 = 1) {
-        self.description = description
-        self.exitCode = exitCode
-    }
-}

@@ -1,5 +1,6 @@
 import CMicroHTTPD
 import Glibc
+import PicoSystem
 import Synchronization
 
 /// Admission and deadlines for the health server's connections, so slow clients cannot starve `/health`.
@@ -163,8 +164,7 @@ final class HealthConnectionGuard: @unchecked Sendable {
                     }
                     next = quietUntil
                 }
-                let ms = now.duration(to: next!).components
-                return Int32(clamping: ms.seconds * 1000 + ms.attoseconds / 1_000_000_000_000_000 + 1)
+                return Int32(clamping: now.duration(to: next!).milliseconds + 1)
             }
             guard let timeout else { return }
             var pfd = pollfd(fd: wakePipe[0], events: Int16(POLLIN), revents: 0)

@@ -1,5 +1,17 @@
 import Glibc
 
+/// The outcome of `SandboxedExecutor.selfTest()`.
+public struct SandboxSelfTest: Sendable, Equatable {
+    /// The layer in effect on this machine.
+    public let layer: SandboxLayer
+    /// True when a child was proven unable to read or write outside its workspace and able to write inside.
+    public let enforced: Bool
+    /// One line per check.
+    public let details: [String]
+    /// One line per sandbox layer: what is active and why a layer is not.
+    public var layers: [String] = []
+}
+
 extension SandboxedExecutor {
     /// Proves the kernel sandbox on this machine: in a fresh temporary workspace, a child must fail to read a
     /// canary file outside it, fail to create a file outside it, and succeed in writing inside it. Every probe

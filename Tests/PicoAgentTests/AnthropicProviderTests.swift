@@ -36,7 +36,7 @@ struct AnthropicProviderTests {
         #expect(r.content == "Let me look")
         #expect(r.toolCalls.count == 1)
         #expect(r.toolCalls[0].id == "toolu_1")
-        #expect(AgentJSON.parse(r.toolCalls[0].arguments) == ["path": "a.txt"])
+        #expect(PicoConfig.JSONValue.parse(r.toolCalls[0].arguments) == ["path": "a.txt"])
         _ = try await p.complete(LLMRequest(model: "m", messages: [
             .user("read a"), .assistant("Let me look", toolCalls: r.toolCalls),
             .tool(callID: "toolu_1", name: "read_file", content: "contents"),

@@ -87,7 +87,7 @@ struct MemoryTests {
                         "sh -c 'cd .. && cat memory/main/senders/telegram/*/MEMORY.md'",
                         "find / -name MEMORY.md -exec cat {} + 2>/dev/null"]
         fake.enqueue(.toolCalls(commands.enumerated().map { (id: "e\($0.offset)", name: "exec",
-                                                             argumentsJSON: AgentJSON.object(["command": .string($0.element)]).jsonText) }),
+                                                             argumentsJSON: JSONValue.object(["command": .string($0.element)]).compact) }),
                      .text("nothing"))
         _ = await system.defaultAgent.respond(to: dm("read the other notes", from: "222"), session: session("222"))
         let results = fake.requests.last?.messages.filter { $0["role"]?.stringValue == "tool" }

@@ -68,7 +68,7 @@ public struct AnthropicProvider: LLMProvider {
             switch b.type {
             case "text": if let t = b.text { text.append(t) }
             case "tool_use":
-                calls.append(ToolCall(id: b.id.flatMap { $0.isEmpty ? nil : $0 } ?? "toolu_\(i)", name: b.name ?? "", arguments: (b.input ?? .object([:])).jsonText))
+                calls.append(ToolCall(id: b.id.flatMap { $0.isEmpty ? nil : $0 } ?? "toolu_\(i)", name: b.name ?? "", arguments: (b.input ?? .object([:])).compact))
             default: continue
             }
         }

@@ -1,3 +1,5 @@
+import PicoConfig
+
 /// Wire format of Anthropic's `POST /v1/messages` with tool use (only the fields picoclaw uses).
 enum AnthropicWire {
     struct Request: Encodable {
@@ -20,17 +22,17 @@ enum AnthropicWire {
         var text: String?
         var id: String?
         var name: String?
-        var input: AgentJSON?
+        var input: JSONValue?
         var tool_use_id: String?
         var content: String?
         /// An image block's `{"type":"base64","media_type":…,"data":…}`.
-        var source: AgentJSON? = nil
+        var source: JSONValue? = nil
     }
 
     struct Tool: Encodable {
         var name: String
         var description: String
-        var input_schema: AgentJSON
+        var input_schema: JSONValue
     }
 
     struct Response: Decodable {
@@ -44,7 +46,7 @@ enum AnthropicWire {
         var text: String?
         var id: String?
         var name: String?
-        var input: AgentJSON?
+        var input: JSONValue?
     }
 
     struct Usage: Decodable {
@@ -79,7 +81,7 @@ enum AnthropicWire {
                 var blocks: [Block] = []
                 if !m.content.isEmpty { blocks.append(Block(type: "text", text: m.content)) }
                 for call in m.toolCalls ?? [] {
-                    var input = AgentJSON.parse(call.arguments) ?? .object([:])
+                    var input = JSONValue.parse(call.arguments) ?? .object([:])
                     if case .object = input {} else { input = .object([:]) }
                     blocks.append(Block(type: "tool_use", id: call.id, name: call.name, input: input))
                 }

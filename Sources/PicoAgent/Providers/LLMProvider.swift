@@ -1,3 +1,5 @@
+import PicoConfig
+
 /// A model backend: one request/response exchange (the tool loop lives in ``AgentRuntime``).
 public protocol LLMProvider: Sendable {
     /// Short provider name for logs and messages (`openrouter`, `anthropic`, ...).
@@ -13,10 +15,10 @@ public struct ToolDefinition: Sendable, Equatable {
     /// What the tool does, for the model.
     public var description: String
     /// JSON schema of the arguments object (`{"type":"object","properties":{…},"required":[…]}`).
-    public var parameters: AgentJSON
+    public var parameters: JSONValue
 
     /// Creates a definition.
-    public init(name: String, description: String, parameters: AgentJSON) {
+    public init(name: String, description: String, parameters: JSONValue) {
         self.name = name
         self.description = description
         self.parameters = parameters

@@ -65,7 +65,7 @@ public struct OpenAICompatibleProvider: LLMProvider {
     /// The completion in a decoded response body.
     func parse(_ wire: OpenAIWire.Response) throws(ProviderError) -> LLMResponse {
         guard let choice = wire.choices?.first, let message = choice.message else {
-            let why = wire.error.map { ProviderTransport.errorMessage(fromBody: Array($0.jsonText.utf8)) } ?? "no choices"
+            let why = wire.error.map { ProviderTransport.errorMessage(fromBody: Array($0.compact.utf8)) } ?? "no choices"
             throw ProviderError.redacted(provider: name, kind: .invalidResponse, detail: why, transport: transport)
         }
         let batch = String(UInt32.random(in: 0...UInt32.max), radix: 36)
@@ -73,7 +73,7 @@ public struct OpenAICompatibleProvider: LLMProvider {
             let args: String = switch c.function.arguments {
             case .string(let s)?: s
             case nil, .null?: "{}"
-            case let other?: other.jsonText
+            case let other?: other.compact
             }
             // Some servers send no (or empty) ids; results must still pair with their calls.
             let id = c.id.flatMap { $0.isEmpty ? nil : $0 } ?? "call_\(batch)_\(i)"

@@ -1,3 +1,5 @@
+import PicoConfig
+
 /// Wire format of OpenAI-compatible `POST /chat/completions` (only the fields picoclaw uses).
 enum OpenAIWire {
     struct Request: Encodable {
@@ -30,12 +32,12 @@ enum OpenAIWire {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(role, forKey: .role)
             if let images, !images.isEmpty {
-                var parts: [AgentJSON] = [.object(["type": .string("text"), "text": .string(content ?? "")])]
+                var parts: [JSONValue] = [.object(["type": .string("text"), "text": .string(content ?? "")])]
                 for image in images {
                     parts.append(.object(["type": .string("image_url"),
                                           "image_url": .object(["url": .string("data:\(image.mimeType);base64,\(image.base64)")])]))
                 }
-                try c.encode(AgentJSON.array(parts), forKey: .content)
+                try c.encode(JSONValue.array(parts), forKey: .content)
             } else {
                 try c.encode(content, forKey: .content)
             }
@@ -63,13 +65,13 @@ enum OpenAIWire {
     struct FunctionSpec: Encodable {
         var name: String
         var description: String
-        var parameters: AgentJSON
+        var parameters: JSONValue
     }
 
     struct Response: Decodable {
         var choices: [Choice]?
         var usage: Usage?
-        var error: AgentJSON?
+        var error: JSONValue?
     }
 
     struct Choice: Decodable {
@@ -90,7 +92,7 @@ enum OpenAIWire {
     struct InFunction: Decodable {
         var name: String
         /// A JSON string per the spec; some servers (Ollama) send an object instead.
-        var arguments: AgentJSON?
+        var arguments: JSONValue?
     }
 
     struct Usage: Decodable {

@@ -86,7 +86,7 @@ struct ProviderTransport: Sendable {
     /// `{"message":…}`), else the raw text. Not yet redacted.
     static func errorMessage(fromBody body: [UInt8]) -> String {
         let text = String(decoding: body.prefix(8192), as: UTF8.self)
-        guard let json = AgentJSON.parse(text) else { return text }
+        guard let json = JSONValue.parse(text) else { return text }
         if case .string(let m)? = json["error"]?["message"] { return m }
         if case .string(let m)? = json["error"] { return m }
         if case .string(let m)? = json["message"] { return m }

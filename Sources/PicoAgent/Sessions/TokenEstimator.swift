@@ -1,3 +1,5 @@
+import PicoConfig
+
 /// A cheap, provider-independent token estimate: about one token per 4 UTF-8 bytes of text (a little high for
 /// English, close for code and most other scripts), plus a fixed overhead per message. Used to decide when a
 /// conversation needs summarising, not for billing.
@@ -22,6 +24,6 @@ public enum TokenEstimator {
 
     /// Estimated tokens of tool definitions as sent.
     public static func estimate(_ tools: [ToolDefinition]) -> Int {
-        tools.reduce(0) { $0 + perMessageOverhead + estimate($1.name) + estimate($1.description) + estimate($1.parameters.jsonText) }
+        tools.reduce(0) { $0 + perMessageOverhead + estimate($1.name) + estimate($1.description) + estimate($1.parameters.compact) }
     }
 }

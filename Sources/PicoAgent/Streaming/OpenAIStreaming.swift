@@ -1,4 +1,5 @@
 import FoundationEssentials
+import PicoConfig
 import PicoHTTP
 
 extension OpenAICompatibleProvider {
@@ -44,7 +45,7 @@ final class OpenAIStreamAssembly {
         }
         if let error = chunk.error {
             throw ProviderError.redacted(provider: provider, kind: .invalidResponse,
-                                         detail: ProviderTransport.errorMessage(fromBody: Array(error.jsonText.utf8)),
+                                         detail: ProviderTransport.errorMessage(fromBody: Array(error.compact.utf8)),
                                          transport: transport)
         }
         sawChunk = true
@@ -70,7 +71,7 @@ final class OpenAIStreamAssembly {
             switch call.function?.arguments {
             case .string(let s)?: entry.arguments += s
             case nil, .null?: break
-            case let other?: entry.arguments += other.jsonText  // Ollama-style object arguments
+            case let other?: entry.arguments += other.compact  // Ollama-style object arguments
             }
             calls[index] = entry
         }
@@ -91,7 +92,7 @@ final class OpenAIStreamAssembly {
     private struct Chunk: Decodable {
         var choices: [Choice]?
         var usage: OpenAIWire.Usage?
-        var error: AgentJSON?
+        var error: JSONValue?
     }
 
     private struct Choice: Decodable {
@@ -112,6 +113,6 @@ final class OpenAIStreamAssembly {
 
     private struct Function: Decodable {
         var name: String?
-        var arguments: AgentJSON?
+        var arguments: JSONValue?
     }
 }

@@ -1,3 +1,5 @@
+import PicoConfig
+
 /// A missing or ill-typed tool argument; reported to the model as an error result.
 public struct ToolArgumentError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The explanation (safe to print).
@@ -11,15 +13,15 @@ public struct ToolArgumentError: Error, Sendable, Equatable, CustomStringConvert
 /// The validated arguments object of a tool call.
 public struct ToolArguments: Sendable, Equatable {
     /// The members of the arguments object.
-    public let values: [String: AgentJSON]
+    public let values: [String: JSONValue]
 
-    public init(_ values: [String: AgentJSON] = [:]) { self.values = values }
+    public init(_ values: [String: JSONValue] = [:]) { self.values = values }
 
     /// Parses the model's JSON text. Empty text counts as `{}`; anything but a JSON object is an error.
     public init(json text: String) throws(ToolArgumentError) {
         let trimmed = text.trimmedSpaces
         if trimmed.isEmpty { self.init(); return }
-        guard let parsed = AgentJSON.parse(trimmed) else {
+        guard let parsed = JSONValue.parse(trimmed) else {
             throw ToolArgumentError("arguments are not valid JSON: \(TextLimits.truncate(trimmed, to: 120))")
         }
         guard case .object(let members) = parsed else {
@@ -52,8 +54,7 @@ public struct ToolArguments: Sendable, Equatable {
     public func optionalInt(_ key: String) throws(ToolArgumentError) -> Int? {
         guard let value = values[key], value != .null else { return nil }
         let n: Int? = switch value {
-        case .int(let i): i
-        case .double(let d) where d.rounded() == d && abs(d) < 1e15: Int(d)
+        case .number: value.integer
         case .string(let s): Int(s.trimmedSpaces)
         default: nil
         }

@@ -35,7 +35,7 @@ public struct WebSearchProvider: Sendable {
                                headers: [accept, HTTPHeader("X-Subscription-Token", apiKey.reveal())],
                                timeout: timeout, maxResponseBytes: 2 << 20, maxRedirects: 0)
         case .tavily:
-            let body = AgentJSON.object(["query": .string(query), "max_results": .int(count)]).jsonText
+            let body = JSONValue.object(["query": .string(query), "max_results": .int(count)]).compact
             var r = HTTPRequest.postJSON(baseURL, body: Array(body.utf8),
                                          headers: [accept, HTTPHeader("Authorization", "Bearer \(apiKey.reveal())")])
             r.timeout = timeout
@@ -50,8 +50,8 @@ public struct WebSearchProvider: Sendable {
     }
 
     /// Title, URL and snippet of each result in a provider's JSON answer.
-    func parse(_ json: AgentJSON) -> [(title: String, url: String, snippet: String)] {
-        let items: [AgentJSON]
+    func parse(_ json: JSONValue) -> [(title: String, url: String, snippet: String)] {
+        let items: [JSONValue]
         let snippetKey: String
         switch kind {
         case .brave: (items, snippetKey) = (json["web"]?["results"]?.arrayItems ?? [], "description")
@@ -103,7 +103,7 @@ public struct WebSearchTool: Tool {
             let hint = response.status == 401 || response.status == 403 ? " (check tools.web.search.api_key)" : ""
             return .failure("\(provider.kind.rawValue) search failed: HTTP \(response.status)\(hint)")
         }
-        guard let json = AgentJSON.parse(response.text) else {
+        guard let json = JSONValue.parse(response.text) else {
             return .failure("\(provider.kind.rawValue) search returned something that is not JSON")
         }
         let results = provider.parse(json).prefix(count)
@@ -115,7 +115,7 @@ public struct WebSearchTool: Tool {
     }
 }
 
-extension AgentJSON {
-    var arrayItems: [AgentJSON]? { if case .array(let a) = self { a } else { nil } }
+extension JSONValue {
+    var arrayItems: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
     var stringItem: String? { if case .string(let s) = self { s } else { nil } }
 }

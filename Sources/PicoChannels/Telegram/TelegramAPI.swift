@@ -1,5 +1,6 @@
 import FoundationEssentials
 import PicoHTTP
+import PicoSystem
 
 extension ChannelAPIError {
     /// Whether Telegram refused the bot token: 401, or 404, its answer to a malformed token.

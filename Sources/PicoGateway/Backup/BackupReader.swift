@@ -1,5 +1,6 @@
 import Glibc
 import PicoPolicy
+import PicoSystem
 
 /// `picoclaw backup verify` and `picoclaw backup restore`.
 public enum BackupReader {
@@ -78,13 +79,8 @@ public enum BackupReader {
                 hash.update(chunk)
                 if entry.name == BackupManifest.entryName { bytes += chunk }
                 if out >= 0 {
-                    var offset = 0
-                    while offset < chunk.count {
-                        let n = chunk.withUnsafeBytes { write(out, $0.baseAddress! + offset, $0.count - offset) }
-                        if n < 0 && errno == EINTR { continue }
-                        guard n > 0 else { throw BackupError.errno("write", destPath) }
-                        offset += n
-                    }
+                    let code = FileDescriptorIO.writeAll(out, chunk)
+                    guard code == 0 else { throw BackupError("cannot write \(destPath): \(errnoText(code))") }
                 }
             }
             if out >= 0 { guard fsync(out) == 0 else { throw BackupError.errno("sync", destPath) } }

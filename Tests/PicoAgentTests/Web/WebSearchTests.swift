@@ -46,7 +46,7 @@ struct WebSearchTests {
         defer { Task { await server.stop() } }
         server.setRoute(method: "POST", path: "/search") { req in
             guard req.header("authorization") == "Bearer \(Self.key)" else { return .text("no key", status: 401) }
-            let body = JSONValue.parse(req.bodyString)
+            let body = PicoFakes.JSONValue.parse(req.bodyString)
             return .json(["query": body?["query"] ?? .null, "results": [
                 ["title": "Tavily hit", "url": "https://example.com/t", "content": "found it", "score": .number(0.9)],
             ]])
@@ -54,7 +54,7 @@ struct WebSearchTests {
         let result = await run(try tool("tavily", base: server.baseURL + "/search"), #"{"query":"agents","count":2}"#)
         #expect(result.content.contains("1. Tavily hit\n   https://example.com/t\n   found it"), "\(result.content)")
         let first = try #require(server.requests.first)
-        let body = try #require(JSONValue.parse(first.bodyString))
+        let body = try #require(PicoFakes.JSONValue.parse(first.bodyString))
         #expect(body["query"]?.stringValue == "agents")
         #expect(body["max_results"] == .int(2))
     }

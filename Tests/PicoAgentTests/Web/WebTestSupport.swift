@@ -49,9 +49,9 @@ struct WebFetchHarness {
 
     /// Runs `web_fetch{url}` and returns the result and the audit event.
     func fetch(_ url: String, maxChars: Int? = nil) async -> (ToolResult, ToolAuditEvent) {
-        var args: [String: AgentJSON] = ["url": .string(url)]
+        var args: [String: JSONValue] = ["url": .string(url)]
         if let maxChars { args["max_chars"] = .int(maxChars) }
-        let call = ToolCall(id: "c1", name: "web_fetch", arguments: AgentJSON.object(args).jsonText)
+        let call = ToolCall(id: "c1", name: "web_fetch", arguments: JSONValue.object(args).compact)
         return await registry.run(call, context: ToolContext(agentID: "main", sessionKey: testSession,
                                                              channel: "cli", chatID: "default"))
     }

@@ -16,3 +16,19 @@ extension StringProtocol {
     /// Without leading and trailing Unicode whitespace (`Character.isWhitespace`).
     public var trimmedWhitespace: String { String(trimming(where: { $0.isWhitespace })) }
 }
+
+extension String {
+    /// Every occurrence of `target` replaced by `replacement` (left to right, not overlapping).
+    public func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var out = ""
+        var rest = Substring(self)
+        while let r = rest.firstRange(of: target) {
+            out += rest[..<r.lowerBound]
+            out += replacement
+            rest = rest[r.upperBound...]
+        }
+        out += rest
+        return out
+    }
+}

@@ -1,3 +1,14 @@
+/// A start-up failure with the process exit status to use (78 = configuration error, as sysexits.h).
+public struct GatewayStartError: Error, CustomStringConvertible {
+    public let description: String
+    public let exitCode: Int32
+
+    public init(_ description: String, exitCode: Int32 = 1) {
+        self.description = description
+        self.exitCode = exitCode
+    }
+}
+
 /// The refusal for a non-loopback bind without the explicit opt-in.
 public struct PublicBindRefused: Error, CustomStringConvertible {
     public let host: String
