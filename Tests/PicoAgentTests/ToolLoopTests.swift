@@ -17,7 +17,7 @@ struct ToolLoopTests {
         let fake = try await FakeOpenAI.start(apiKey: Self.key)
         defer { Task { await fake.stop() } }
         fake.enqueue(.text("Hi! How can I help?"))
-        let logs = LogCapture()
+        let logs = LogRecorder()
         let system = try makeSystem(fakeConfig(home: home, apiBase: fake.apiBase), logs: logs)
         #expect(system.readiness == .ready)
         let reply = await system.defaultAgent.respond(to: cliMessage("hello"), session: testSession)
@@ -33,8 +33,8 @@ struct ToolLoopTests {
         let history = try system.defaultAgent.fileSessions.loadAll(testSession)
         #expect(history.map(\.role) == [.user, .assistant])
         // No info noise from the agent (the gateway logs one line per turn); the debug turn summary has no contents.
-        #expect(logs.all.filter { $0.hasPrefix("info") }.isEmpty)
-        let summary = logs.all.filter { $0.contains("agent turn") }
+        #expect(logs.rendered.filter { $0.hasPrefix("info") }.isEmpty)
+        let summary = logs.rendered.filter { $0.contains("agent turn") }
         #expect(summary.count == 1)
         #expect(summary.first?.contains("iterations=1") == true)
         #expect(!logs.text.contains("hello"))
@@ -200,7 +200,7 @@ struct ToolLoopTests {
         let fake = try await FakeOpenAI.start()
         defer { Task { await fake.stop() } }
         fake.setDefaultResponse(.status(503, body: #"{"error":{"message":"overloaded; your key \#(Self.key) is fine"}}"#))
-        let logs = LogCapture()
+        let logs = LogRecorder()
         let audit = AuditCollector()
         let system = try makeSystem(fakeConfig(home: home, apiBase: fake.apiBase), logs: logs, audit: audit)
         let reply = await system.defaultAgent.respond(to: cliMessage("hi"), session: testSession)
