@@ -10,7 +10,7 @@ struct AnthropicProviderTests {
 
     func provider(_ fake: FakeAnthropic, retry: RetryPolicy = instantRetry) -> AnthropicProvider {
         AnthropicProvider(settings: ProviderSettings(name: "anthropic", apiKey: Secret(Self.key), apiBase: fake.baseURL),
-                          redactor: SecretRedactor(secretValues: [Self.key]), retry: retry, logger: LogCapture().logger)
+                          redactor: SecretRedactor(secretValues: [Self.key]), retry: retry, logger: LogRecorder().logger(level: .trace))
     }
 
     @Test func plainAnswerWithSystemPrompt() async throws {

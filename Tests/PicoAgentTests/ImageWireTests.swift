@@ -26,7 +26,7 @@ struct ImageWireTests {
         message.images = [ImageInput(mimeType: "image/png", data: Self.png)]
         let provider = OpenAICompatibleProvider(
             settings: ProviderSettings(name: "openai", apiKey: Secret(Self.key), apiBase: fake.apiBase),
-            redactor: SecretRedactor(secretValues: [Self.key]), retry: instantRetry, logger: LogCapture().logger)
+            redactor: SecretRedactor(secretValues: [Self.key]), retry: instantRetry, logger: LogRecorder().logger(level: .trace))
         _ = try await provider.complete(LLMRequest(model: "gpt-4o", messages: [message]))
         let parts = try #require(fake.requests.first?.messages.last?["content"]?.arrayValue)
         #expect(parts.first?["text"]?.stringValue == "what is it?")
@@ -40,7 +40,7 @@ struct ImageWireTests {
         message.images = [ImageInput(mimeType: "image/png", data: Self.png)]
         let provider = AnthropicProvider(
             settings: ProviderSettings(name: "anthropic", apiKey: Secret(Self.key), apiBase: fake.baseURL),
-            redactor: SecretRedactor(secretValues: [Self.key]), retry: instantRetry, logger: LogCapture().logger)
+            redactor: SecretRedactor(secretValues: [Self.key]), retry: instantRetry, logger: LogRecorder().logger(level: .trace))
         _ = try await provider.complete(LLMRequest(model: "claude-sonnet-4", messages: [message]))
         let blocks = try #require(fake.requests.first?.messages.last?["content"]?.arrayValue)
         #expect(blocks.first?["type"]?.stringValue == "image")

@@ -10,10 +10,10 @@ struct OpenAIProviderTests {
     static let key = "sk-test-openai-0123456789"
 
     func provider(_ fake: FakeOpenAI, retry: RetryPolicy = instantRetry, timeout: Duration = .seconds(10),
-                  logs: LogCapture = LogCapture()) -> OpenAICompatibleProvider {
+                  logs: LogRecorder = LogRecorder()) -> OpenAICompatibleProvider {
         OpenAICompatibleProvider(
             settings: ProviderSettings(name: "openai", apiKey: Secret(Self.key), apiBase: fake.apiBase, requestTimeout: timeout),
-            redactor: SecretRedactor(secretValues: [Self.key]), retry: retry, logger: logs.logger)
+            redactor: SecretRedactor(secretValues: [Self.key]), retry: retry, logger: logs.logger(level: .trace))
     }
 
     @Test func plainAnswerAndRequestShape() async throws {
@@ -85,7 +85,7 @@ struct OpenAIProviderTests {
         defer { Task { await fake.stop() } }
         let body = #"{"error":{"message":"upstream failed for key \#(Self.key) (Bearer \#(Self.key))"}}"#
         for _ in 0..<4 { fake.enqueue(.status(500, body: body)) }
-        let logs = LogCapture()
+        let logs = LogRecorder()
         do {
             _ = try await provider(fake, logs: logs).complete(LLMRequest(model: "m", messages: [.user("x")]))
             Issue.record("expected a failure")
@@ -100,7 +100,7 @@ struct OpenAIProviderTests {
             #expect(!"\(e)".contains(Self.key))
         }
         #expect(!logs.text.contains(Self.key))
-        #expect(logs.all.count == 3)  // one warning per retry
+        #expect(logs.rendered.count == 3)  // one warning per retry
     }
 
     @Test func timeoutBecomesTimedOutError() async throws {
@@ -147,7 +147,7 @@ struct OpenAIProviderTests {
     @Test func connectionRefusedIsUnreachable() async throws {
         let p = OpenAICompatibleProvider(
             settings: ProviderSettings(name: "openai", apiKey: Secret(Self.key), apiBase: "http://127.0.0.1:1/v1"),
-            redactor: .none, retry: RetryPolicy(maxRetries: 1) { _ in }, logger: LogCapture().logger)
+            redactor: .none, retry: RetryPolicy(maxRetries: 1) { _ in }, logger: LogRecorder().logger(level: .trace))
         do {
             _ = try await p.complete(LLMRequest(model: "m", messages: [.user("x")]))
             Issue.record("expected a failure")

@@ -58,13 +58,13 @@ struct StreamingTests {
     func openAI(_ fake: FakeOpenAI) -> OpenAICompatibleProvider {
         OpenAICompatibleProvider(
             settings: ProviderSettings(name: "openai", apiKey: Secret(Self.key), apiBase: fake.apiBase, requestTimeout: .seconds(10)),
-            redactor: SecretRedactor(secretValues: [Self.key]), retry: instantRetry, logger: LogCapture().logger)
+            redactor: SecretRedactor(secretValues: [Self.key]), retry: instantRetry, logger: LogRecorder().logger(level: .trace))
     }
 
     func anthropic(_ fake: FakeAnthropic) -> AnthropicProvider {
         AnthropicProvider(
             settings: ProviderSettings(name: "anthropic", apiKey: Secret(Self.key), apiBase: fake.baseURL, requestTimeout: .seconds(10)),
-            redactor: SecretRedactor(secretValues: [Self.key]), retry: instantRetry, logger: LogCapture().logger)
+            redactor: SecretRedactor(secretValues: [Self.key]), retry: instantRetry, logger: LogRecorder().logger(level: .trace))
     }
 
     @Test func openAIStreamsTextProgressivelyAndReportsUsage() async throws {

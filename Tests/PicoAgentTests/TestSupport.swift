@@ -22,37 +22,6 @@ final class SleepRecorder: Sendable {
 /// A retry policy that never waits.
 let instantRetry = RetryPolicy(maxRetries: 3) { _ in }
 
-/// Collects log lines (message + metadata) for "the key never appears in any log" checks.
-final class LogCapture: Sendable {
-    private let lines = Mutex<[String]>([])
-    var all: [String] { lines.withLock { $0 } }
-    var text: String { all.joined(separator: "\n") }
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
-
-    var logger: Logger {
-        var l = Logger(label: "test") { _ in CaptureHandler(capture: self) }
-        l.logLevel = .trace
-        return l
-    }
-}
-
-struct CaptureHandler: LogHandler {
-    let capture: LogCapture
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let meta = (event.metadata ?? [:]).merging(metadata) { a, _ in a }
-            .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        capture.append("\(event.level) \(event.message) \(meta)")
-    }
-}
-
 /// Collects audit events.
 final class AuditCollector: Sendable {
     private let events = Mutex<[ToolAuditEvent]>([])
@@ -89,10 +58,10 @@ func fakeConfig(home: TempDir, apiBase: String, apiKey: String = "sk-test-key-12
 }
 
 /// Builds an agent system against a fake, with fast retries and captured logs/audit.
-func makeSystem(_ config: PicoConfiguration, logs: LogCapture = LogCapture(), audit: AuditCollector = AuditCollector(),
+func makeSystem(_ config: PicoConfiguration, logs: LogRecorder = LogRecorder(), audit: AuditCollector = AuditCollector(),
                 runner: (any CommandRunner)? = nil, retry: RetryPolicy = instantRetry) throws -> AgentSystem {
     try AgentFactory.make(from: config, redactor: SecretRedactor(secrets: config.allSecrets), auditSink: audit.sink,
-                          logger: logs.logger,
+                          logger: logs.logger(level: .trace),
                           options: AgentFactory.Options(requireProvider: false, retry: retry, commandRunner: runner))
 }
 

@@ -36,11 +36,11 @@ struct GatewayHostileConfigTests {
         #expect(check.status == 0, "config check: \(check.stderr)")
         #expect(run.start())
         var answered = false
-        for _ in 0..<200 {
+        try? await eventually("/health on [::1]", timeout: .seconds(10), interval: .milliseconds(25)) {
             let r = try? await HTTPClient.shared.send(HTTPRequest(url: "http://[::1]:\(run.port)/health", timeout: .seconds(2)))
-            if r?.status == 200 { answered = true; break }
-            if await run.exited(within: .zero) != nil { break }
-            try await Task.sleep(for: .milliseconds(25))
+            answered = r?.status == 200
+            if answered { return true }
+            return await run.exited(within: .zero) != nil
         }
         #expect(answered, "gateway did not serve on [::1]: \(run.log)")
         #expect(await run.stop() == 0)

@@ -1,4 +1,5 @@
 @testable import PicoChannels
+import PicoFakes
 import Testing
 
 @Suite("HandoffQueue")
@@ -12,11 +13,11 @@ struct HandoffQueueTests {
         #expect(await producer.value == true)
     }
 
-    @Test func finishWithdrawsUntakenElementsAndEndsTheStream() async {
+    @Test func finishWithdrawsUntakenElementsAndEndsTheStream() async throws {
         let queue = HandoffQueue<Int>(capacity: 4)
         #expect(await queue.put(1) == true)
         let waiting = Task { await queue.put(2, waitUntilTaken: true) }
-        try? await Task.sleep(for: .milliseconds(20))
+        try await eventually("the second put to wait for the consumer") { queue.waitingPutCount == 1 }
         queue.finish()
         #expect(await waiting.value == false)
         var it = queue.makeStream().makeAsyncIterator()

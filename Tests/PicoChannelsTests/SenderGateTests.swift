@@ -1,6 +1,7 @@
 import Logging
 @testable import PicoChannels
 import Synchronization
+import PicoFakes
 import Testing
 
 /// "Review access logs": each refused sender shows up once per hour with a count, so repeated attempts are
@@ -19,7 +20,7 @@ import Testing
                               now: { clock.instant })
         for _ in 0..<5 { #expect(!gate.admit(senderID: "666", username: "eve")) }
         #expect(!gate.admit(senderID: "777", username: nil))
-        let info = { log.all.filter { $0.level >= .info }.map(\.message) }
+        let info = { log.lines.filter { $0.level >= .info }.map(\.message) }
         try #require(info().count == 2)
         #expect(info()[0].contains("refused message from user 666 (@eve). To allow them"))
         clock.advance(.seconds(1800))

@@ -6,45 +6,6 @@ import Logging
 import Synchronization
 import Testing
 
-/// Collects log lines so tests can check what an owner would see.
-final class LogRecorder: Sendable {
-    struct Line: Sendable {
-        let level: Logger.Level
-        let message: String
-    }
-    private let lines = Mutex<[Line]>([])
-
-    var all: [Line] { lines.withLock { $0 } }
-    var messages: [String] { all.map(\.message) }
-
-    func append(_ line: Line) { lines.withLock { $0.append(line) } }
-
-    func contains(_ fragment: String) -> Bool { messages.contains { $0.contains(fragment) } }
-    func count(_ fragment: String) -> Int { messages.filter { $0.contains(fragment) }.count }
-
-    /// A logger writing here (level debug, so tests also see debug lines).
-    func logger(_ label: String = "test") -> Logger {
-        var logger = Logger(label: label) { _ in RecordingHandler(recorder: self) }
-        logger.logLevel = .debug
-        return logger
-    }
-}
-
-struct RecordingHandler: LogHandler {
-    let recorder: LogRecorder
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .debug
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        recorder.append(.init(level: event.level, message: "\(event.message)"))
-    }
-}
-
 /// Fast timing for tests: every backoff and server-requested wait shrinks 1000×.
 let fastTiming = ChannelTiming(scale: 0.001)
 

@@ -64,18 +64,21 @@ public enum Subprocess {
     /// Returns the exit status, or 128+signal (-1 when `pid` is not a child of this process).
     @discardableResult
     public static func wait(_ pid: pid_t, timeout: Double) async -> Int32 {
-        let deadline = monotonicSeconds() + timeout
-        var status: Int32 = 0
-        while true {
+        await exitStatus(of: pid, within: .milliseconds(Int(timeout * 1000))) ?? killAndReap(pid)
+    }
+
+    /// The exit status (or 128+signal; -1 when `pid` is not a child of this process) once `pid` ended within
+    /// `timeout`, else `nil` with the process left running. Polls `waitpid(WNOHANG)` every 10 ms (no thread blocks).
+    public static func exitStatus(of pid: pid_t, within timeout: Duration) async -> Int32? {
+        guard pid > 0 else { return -1 }  // never waitpid(-1 or 0): that would reap another test's child
+        var result: Int32?
+        try? await eventually("process \(pid) to exit", timeout: timeout) {
+            var status: Int32 = 0
             let r = waitpid(pid, &status, WNOHANG)
-            if r == pid { break }
-            if r < 0 && errno != EINTR { return -1 }
-            if monotonicSeconds() > deadline {
-                return killAndReap(pid)
-            }
-            try? await Task.sleep(for: .milliseconds(10))
+            if r == pid { result = decode(status) } else if r < 0 && errno != EINTR { result = -1 }
+            return result != nil
         }
-        return decode(status)
+        return result
     }
 
     /// Sends SIGKILL to `pid` and reaps it. Blocking, but only for as long as the kernel takes to tear down a

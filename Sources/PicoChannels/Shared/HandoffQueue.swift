@@ -21,6 +21,11 @@ final class HandoffQueue<Element: Sendable>: Sendable {
 
     init(capacity: Int) { self.capacity = max(capacity, 1) }
 
+    /// Puts not resolved yet: waiting for room, or (with `waitUntilTaken`) for the consumer to take them (tests).
+    var waitingPutCount: Int {
+        state.withLock { s in s.blockedPutters.count + s.items.filter { $0.putter != nil }.count }
+    }
+
     /// The consumer side as an `AsyncStream`.
     func makeStream() -> AsyncStream<Element> {
         AsyncStream(unfolding: { [self] in await self.take() }, onCancel: { [self] in self.finish() })

@@ -119,16 +119,8 @@ final class GatewayRun: @unchecked Sendable {
     /// The exit status once the process ended within `timeout` (128+N for a signal), else `nil`.
     func exited(within timeout: Duration) async -> Int32? {
         if let exitStatus { return exitStatus }
-        let deadline = ContinuousClock.now + timeout
-        repeat {
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid {
-                exitStatus = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-                return exitStatus
-            }
-            try? await Task.sleep(for: .milliseconds(10))
-        } while ContinuousClock.now < deadline
-        return nil
+        exitStatus = await Subprocess.exitStatus(of: pid, within: timeout)
+        return exitStatus
     }
 
     /// Sends `signal` and waits for the exit status.

@@ -31,7 +31,7 @@ import Testing
         }
     }
 
-    @Test(.enabled("needs bubblewrap and user namespaces") { await SandboxAvailability.namespaces() })
+    @Test(.enabled("needs bubblewrap and user namespaces") { await SandboxedExecutor.prepare(); return SandboxedExecutor.namespacesAvailable })
     func commandsStillConfinedByTheRemainingLayers() async throws {
         let picoclaw = try #require(Subprocess.picoclawBinary())
         let scene = TempDir("pico-sysfilter-ws")
