@@ -75,7 +75,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         /// `picoclaw security audit` (checks, report, safe permission fixes) and `picoclaw onboard`.
-        .target(name: "PicoAudit", dependencies: ["PicoConfig", "PicoPolicy", "PicoGateway"]),
+        .target(name: "PicoAudit", dependencies: ["PicoConfig", "PicoPolicy", "PicoGateway", "PicoSystem"]),
 
         // MARK: CLI
         .target(name: "PicoBuildInfo", plugins: ["BuildInfoPlugin"]),

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import PicoConfig
 import PicoGateway
+import PicoSystem
 
 /// What the kernel sandbox layer does on this machine (from PicoPolicy's live self-test).
 enum AuditSandboxState: Sendable, Equatable {
@@ -84,8 +85,7 @@ func readSmallFile(_ path: String) -> String? {
     var out: [UInt8] = []
     var buf = [UInt8](repeating: 0, count: 8192)
     while out.count < 65536 {
-        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 && errno == EINTR { continue }
+        let n = buf.withUnsafeMutableBytes { FileDescriptorIO.read(fd, into: $0) }
         if n <= 0 { break }
         out.append(contentsOf: buf[0..<n])
     }

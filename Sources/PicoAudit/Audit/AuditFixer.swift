@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import PicoPolicy
+import PicoSystem
 
 /// Applies the safe fixes of `--fix`: only ever removes permission bits, never follows symlinks below a
 /// directory it tightens, never changes owners or file contents.
@@ -94,12 +95,12 @@ public enum AuditFixer {
             let fd = try NoSymlinkPath.open(path, flags: O_RDONLY | O_NONBLOCK)
             defer { close(fd) }
             var st = stat()
-            guard fstat(fd, &st) == 0 else { return .failure(NoSymlinkPathError(path: path, reason: String(cString: strerror(errno)), code: errno)) }
+            guard fstat(fd, &st) == 0 else { return .failure(NoSymlinkPathError(path: path, reason: errnoText(), code: errno)) }
             let current = UInt32(st.st_mode) & 0o7777
             let target = current & keep
             guard target != current else { return .success(nil) }
             guard fchmod(fd, mode_t(target)) == 0 else {
-                return .failure(NoSymlinkPathError(path: path, reason: String(cString: strerror(errno)), code: errno))
+                return .failure(NoSymlinkPathError(path: path, reason: errnoText(), code: errno))
             }
             return .success((current, target))
         } catch {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PicoSystem
 
 /// What the audit needs to know about one path, from `lstat` (and `stat` for a symlink's target).
 struct AuditFileInfo: Sendable, Equatable {
@@ -66,8 +67,7 @@ enum AuditPath {
     static func parent(_ path: String) -> String {
         var p = Substring(path)
         while p.count > 1, p.hasSuffix("/") { p = p.dropLast() }
-        guard let slash = p.lastIndex(of: "/") else { return "." }
-        return slash == p.startIndex ? "/" : String(p[..<slash])
+        return Directories.parent(of: String(p))
     }
 
     /// The canonical path (`realpath`), or `nil` when it cannot be resolved.

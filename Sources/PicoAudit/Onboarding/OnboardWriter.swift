@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import PicoPolicy
+import PicoSystem
 
 /// Creates directories and files for `picoclaw onboard`: never follows a symlink it creates through, never
 /// overwrites unless told to, and sets modes explicitly (the umask cannot loosen them).
@@ -40,13 +41,13 @@ struct OnboardWriter {
             return
         }
         guard mkdirat(parent, name, mode_t(mode)) == 0 else {
-            throw OnboardError(message: "cannot create \(path): \(String(cString: strerror(errno)))")
+            throw OnboardError(message: "cannot create \(path): \(errnoText())")
         }
         let fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0, fchmod(fd, mode_t(mode)) == 0 else {
             let e = errno
             if fd >= 0 { close(fd) }
-            throw OnboardError(message: "cannot set the mode of \(path): \(String(cString: strerror(e)))")
+            throw OnboardError(message: "cannot set the mode of \(path): \(errnoText(e))")
         }
         close(fd)
         steps.append(Step(path: path, outcome: .created, mode: mode, note: nil))
@@ -70,28 +71,20 @@ struct OnboardWriter {
         let display = exists ? AuditPath.parent(path) + "/" + tempName : path
         let fd = openat(parent, target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(mode))
         guard fd >= 0 else {
-            throw OnboardError(message: "cannot create \(display): \(String(cString: strerror(errno)))")
+            throw OnboardError(message: "cannot create \(display): \(errnoText())")
         }
-        var ok = fchmod(fd, mode_t(mode)) == 0
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while ok && offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { ok = false } else { offset += n }
-        }
-        ok = ok && fsync(fd) == 0
-        let writeError = errno
+        var writeError = fchmod(fd, mode_t(mode)) == 0 ? FileDescriptorIO.writeAll(fd, Array(text.utf8)) : errno
+        if writeError == 0 && fsync(fd) != 0 { writeError = errno }
         close(fd)
-        guard ok else {
+        guard writeError == 0 else {
             unlinkat(parent, target, 0)
-            throw OnboardError(message: "cannot write \(display): \(String(cString: strerror(writeError)))")
+            throw OnboardError(message: "cannot write \(display): \(errnoText(writeError))")
         }
         if exists {
             guard renameat(parent, target, parent, name) == 0 else {
                 let e = errno
                 unlinkat(parent, target, 0)
-                throw OnboardError(message: "cannot replace \(path): \(String(cString: strerror(e)))")
+                throw OnboardError(message: "cannot replace \(path): \(errnoText(e))")
             }
         }
         steps.append(Step(path: path, outcome: exists ? .replaced : .created, mode: mode, note: nil))
