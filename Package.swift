@@ -94,6 +94,7 @@ let package = Package(
 
         // MARK: Tests
         .target(name: "PicoFakes", dependencies: [
+            "PicoPolicy",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),

@@ -2,16 +2,7 @@ import PicoAgent
 import PicoConfig
 import PicoFakes
 import PicoHTTP
-import Synchronization
 import Testing
-
-/// A clock for cool-downs that only moves when the test says so.
-final class ManualClock: Sendable {
-    private let offset = Mutex<Duration>(.zero)
-    private let start = ContinuousClock().now
-    func advance(_ d: Duration) { offset.withLock { $0 += d } }
-    var now: @Sendable () -> ContinuousClock.Instant { { [self] in start + offset.withLock { $0 } } }
-}
 
 @Suite("Model fallbacks")
 struct FallbackTests {
@@ -28,7 +19,7 @@ struct FallbackTests {
     func system(_ config: PicoConfiguration, clock: ManualClock, retries: Int = 1) throws -> AgentSystem {
         try AgentFactory.make(from: config, redactor: SecretRedactor(secrets: config.allSecrets),
                               options: AgentFactory.Options(retry: RetryPolicy(maxRetries: retries) { _ in },
-                                                            providerCooldowns: ProviderCooldowns(duration: .seconds(60), now: clock.now)))
+                                                            providerCooldowns: ProviderCooldowns(duration: .seconds(60), now: { clock.now() })))
     }
 
     @Test func anOverloadedProviderFallsBackSilentlyAndCoolsDown() async throws {
@@ -59,12 +50,12 @@ struct FallbackTests {
         #expect(backup.requests.last?.allText.contains("hello") == true)
 
         // After the cool-down the primary is tried first again: its second 529 falls back once more.
-        clock.advance(.seconds(61))
+        clock.advance(by: .seconds(61))
         let third = await system.defaultAgent.respond(to: cliMessage("still?"), session: testSession)
         #expect(third.text == "answer from the backup")
         #expect(primary.requests.count == 2)
 
-        clock.advance(.seconds(61))
+        clock.advance(by: .seconds(61))
         let later = await system.defaultAgent.respond(to: cliMessage("later"), session: testSession)
         #expect(later.text == "primary is back")
         #expect(primary.requests.count == 3)

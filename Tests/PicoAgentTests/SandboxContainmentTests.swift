@@ -1,4 +1,5 @@
 import Glibc
+import PicoFakes
 import PicoPolicy
 import Testing
 
@@ -6,25 +7,8 @@ import Testing
 // against the fallback (no namespaces: capabilities dropped, subreaper cleanup, Landlock, seccomp, limits),
 // each as root (in this process) and as uid 65534 (picoclaw policy run under setpriv).
 
-/// Sandbox availability, probed on a dedicated thread (the probes start child processes).
-enum SandboxAvailability {
-    static func namespaces() async -> Bool {
-        await SandboxedExecutor.prepare()
-        return SandboxedExecutor.namespacesAvailable
-    }
-
-    static func landlock() async -> Bool {
-        await SandboxedExecutor.prepare()
-        return SandboxedExecutor.landlockABI != nil
-    }
-
+extension SandboxAvailability {
     static let pidsCgroupWhy: Comment = "needs root and a writable pids cgroup controller (picoclaw policy self-test says why not)"
-
-    /// Root with a writable pids controller, and `layer` usable.
-    static func pidsCgroup(_ layer: () async -> Bool) async -> Bool {
-        await SandboxedExecutor.prepare()
-        return await layer() && geteuid() == 0 && SandboxedExecutor.processCgroupProblem == nil
-    }
 }
 
 @Suite struct NamespaceContainmentTests {

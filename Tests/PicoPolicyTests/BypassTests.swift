@@ -1,4 +1,5 @@
 import Glibc
+import PicoFakes
 import Testing
 @testable import PicoPolicy
 

@@ -69,16 +69,3 @@ final class Sandbox {
         return st.st_mode & 0o7777
     }
 }
-
-/// Sandbox availability, probed on a dedicated thread (the probes start child processes).
-enum SandboxAvailability {
-    static func namespaces() async -> Bool {
-        await SandboxedExecutor.prepare()
-        return SandboxedExecutor.namespacesAvailable
-    }
-
-    static func landlock() async -> Bool {
-        await SandboxedExecutor.prepare()
-        return SandboxedExecutor.landlockABI != nil
-    }
-}
