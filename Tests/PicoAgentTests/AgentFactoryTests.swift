@@ -4,7 +4,7 @@ import PicoFakes
 import Testing
 
 @Suite("Agent factory, multi-agent routing and per-agent restriction")
-struct FactoryTests {
+struct AgentFactoryTests {
     @Test func modelPrefixSelectsProvider() throws {
         let providers: [String: ProviderConfig] = [
             "openrouter": ProviderConfig(apiKey: Secret("sk-or-123456")),

@@ -3,7 +3,7 @@ import PicoConfig
 import Testing
 
 @Suite("Agent routing")
-struct RouterTests {
+struct AgentRouterTests {
     let router = AgentRouter(
         bindings: [
             BindingConfig(agentID: "wild", match: BindingMatch(channel: "telegram", accountID: "*")),

@@ -5,7 +5,7 @@ import PicoPolicy
 import Testing
 
 @Suite("Agent tool loop")
-struct ToolLoopTests {
+struct AgentRuntimeTests {
     static let key = "sk-test-key-123456"
 
     /// The content of the tool message answering `callID` in a recorded request.

@@ -4,7 +4,7 @@ import Testing
 
 /// Which commands `tools.exec.approval: risky` holds, from PicoPolicy's analysis of real commands.
 @Suite("exec approval risk")
-struct ExecRiskTests {
+struct ExecApprovalTests {
     static let policy = try! CommandPolicy(workspace: "/tmp", restrictToWorkspace: true)
 
     static func reason(_ command: String, mode: ExecApprovalMode = .risky, patterns: [String] = []) -> String? {

@@ -5,7 +5,7 @@ import PicoHTTP
 import Testing
 
 @Suite("Model fallbacks")
-struct FallbackTests {
+struct FallbackProviderTests {
     /// `openai/fake-model` on `primary`, falling back to `groq/backup-model` on `backup`.
     func config(_ home: TempDir, primary: String, backup: String) -> PicoConfiguration {
         PicoConfiguration(

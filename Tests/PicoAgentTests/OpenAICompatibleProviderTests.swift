@@ -6,7 +6,7 @@ import PicoHTTP
 import Testing
 
 @Suite("OpenAI-compatible provider")
-struct OpenAIProviderTests {
+struct OpenAICompatibleProviderTests {
     static let key = "sk-test-openai-0123456789"
 
     func provider(_ fake: FakeOpenAI, retry: RetryPolicy = instantRetry, timeout: Duration = .seconds(10),

@@ -19,7 +19,7 @@ final class EchoProvider: LLMProvider {
 }
 
 @Suite("Session history cache")
-struct SessionCacheTests {
+struct SessionHistoryCacheTests {
     let key = SessionKey("agent:main:cli:direct:cache")
 
     /// Overwrites `path` in place (same inode) with `text`.

@@ -5,7 +5,7 @@ import PicoFakes
 import Testing
 
 @Suite("System prompt")
-struct PromptTests {
+struct SystemPromptBuilderTests {
     @Test func bootstrapFilesMemoryTimeAndChannel() {
         let dir = TempDir(); defer { dir.remove() }
         dir.write("AGENTS.md", "Agent rules here", mode: 0o644)

@@ -4,7 +4,7 @@ import Testing
 
 /// `mention_only` in groups and forum topics, on `TelegramInbound` directly.
 @Suite("telegram group rules")
-struct TelegramGroupRulesTests {
+struct TelegramInboundTests {
     let rules = TelegramInbound(botID: 99, botUsername: "pico_bot", mentionOnly: true)
 
     func message(_ text: String, command: Int? = nil, chatType: String = "supergroup", thread: Int? = nil,

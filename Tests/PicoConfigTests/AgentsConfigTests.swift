@@ -2,7 +2,7 @@ import PicoFakes
 import Testing
 @testable import PicoConfig
 
-@Suite struct AgentTests {
+@Suite struct AgentsConfigTests {
     @Test func implicitMainAgent() throws {
         let dir = TempDir()
         dir.config(#"{"agents": {"defaults": {"restrict_to_workspace": false, "model": "m"}}}"#)

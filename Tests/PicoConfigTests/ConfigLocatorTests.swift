@@ -3,7 +3,7 @@ import PicoFakes
 import Testing
 @testable import PicoConfig
 
-@Suite struct LocatorTests {
+@Suite struct ConfigLocatorTests {
     let home = "/home/u"
 
     @Test func flagWinsOverEverything() {

@@ -3,7 +3,7 @@ import PicoFakes
 import Testing
 @testable import PicoConfig
 
-@Suite struct PermissionTests {
+@Suite struct FilePermissionCheckTests {
     static let withSecret = #"{"providers": {"openrouter": {"api_key": "sk-or-v1-secret"}}}"#
 
     @Test(arguments: [0o644, 0o640, 0o660, 0o604, 0o602] as [mode_t])

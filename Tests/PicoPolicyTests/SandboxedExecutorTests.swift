@@ -4,7 +4,7 @@ import Testing
 @testable import PicoPolicy
 
 /// Ports of PicoClaw's exec-tool cases plus the sandbox's own guarantees.
-@Suite struct ExecutorTests {
+@Suite struct SandboxedExecutorTests {
     let box = Sandbox()
 
     /// The machine probes run once, on a dedicated thread, before executors are created.
