@@ -48,7 +48,8 @@ struct ApprovalTests {
 
         // 2. Unanswered: denied after the timeout; a late press changes nothing.
         telegram.enqueueTextMessage(from: 5005, username: "friend", text: "make late.txt")
-        try await telegram.waitForSentMessageCount(4, timeout: .seconds(15))  // prompt, then the reply after the timeout
+        // The prompt, then the reply after the timeout.
+        try await telegram.waitForSentMessageCount(4, timeout: .seconds(15))
         #expect(telegram.sentMessages[3].text == "done late")
         let late = telegram.inlineButtons(sentTo: Self.owner)[3]
         telegram.enqueueCallbackQuery(from: Self.owner, data: late.data)

@@ -154,7 +154,8 @@ struct OwnerControlsTests {
         if time(nil) % 60 > 45 { try await Task.sleep(for: .seconds(61 - time(nil) % 60)) }
         for text in ["one", "two", "three", "four"] { telegram.enqueueTextMessage(from: 7001, text: text) }
         telegram.enqueueTextMessage(from: 7001, text: "/usage")
-        let sent = try await telegram.waitForSentMessages(count: 6, timeout: .seconds(20))  // 4 to 7001, 2 owner notices
+        // 4 to 7001, 2 owner notices.
+        let sent = try await telegram.waitForSentMessages(count: 6, timeout: .seconds(20))
         let toSender = sent.filter { $0.chatId == 7001 }.map(\.text)
         #expect(toSender.count == 4, "\(toSender)")
         #expect(toSender.first == "echo: one")

@@ -44,7 +44,8 @@ struct SendFileTests {
         let big = open(run.workspace + "/big.bin", O_WRONLY | O_CREAT, 0o600)
         #expect(ftruncate(big, 11 << 20) == 0)
         close(big)
-        if uid != getuid() { _ = system("chown -R \(uid):\(uid) '\(run.workspace)'") }  // -R does not follow the symlink
+        // chown -R does not follow the symlink.
+        if uid != getuid() { _ = system("chown -R \(uid):\(uid) '\(run.workspace)'") }
 
         let group = -1_001_234_567
         _ = telegram.enqueueTextMessage(from: 4242, chatId: group, chatType: "supergroup", text: "send me the files", threadId: 9)

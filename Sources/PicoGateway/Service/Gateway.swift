@@ -76,10 +76,7 @@ public final class Gateway: Sendable {
         pipeline.attach(channels)
         channelSlot.set(channels)
         await recoverUnfinished(pipeline)
-        let schedules = ScheduleRunner(schedules: ScheduleStore(store: store, maxPerOwner: config.tools.schedule.maxPerSender),
-                                       sink: pipeline, logger: logger)
-        // With tools.schedule.enabled false nothing fires (stored schedules wait; `picoclaw schedules` removes them).
-        let scheduling = Task { if config.tools.schedule.enabled { await schedules.run() } }
+        let scheduling = startSchedules(config, store: store, pipeline: pipeline)
         defer { scheduling.cancel() }
         let supervisor = ChannelSupervisor(channels: channels, board: board, logger: logger)
         logNextSteps(config: config, agentsReady: agentsReady, channels: channels)
@@ -207,6 +204,15 @@ public final class Gateway: Sendable {
         }
         await store.close()
         logger.info("gateway stopped")
+    }
+
+    /// Fires due reminders and scheduled turns into the pipeline. With tools.schedule.enabled false nothing fires
+    /// (stored schedules wait; `picoclaw schedules` removes them).
+    private func startSchedules(_ config: PicoConfiguration, store: StateStore,
+                                pipeline: MessagePipeline) -> Task<Void, Never> {
+        let schedules = ScheduleRunner(schedules: ScheduleStore(store: store, maxPerOwner: config.tools.schedule.maxPerSender),
+                                       sink: pipeline, logger: logger)
+        return Task { if config.tools.schedule.enabled { await schedules.run() } }
     }
 
     /// Where received pictures and files are kept (a bad media setting stops the start with exit 78).

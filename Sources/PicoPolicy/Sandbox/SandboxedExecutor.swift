@@ -127,27 +127,16 @@ public struct SandboxedExecutor: Sendable {
                                           network: network, limits: limits, landlockABI: probe.landlockABI,
                                           seccomp: !seccompProgram.isEmpty, mountProc: probe.mountProc)
             layer = .namespaces(landlockABI: probe.landlockABI)
-            report.append("namespaces: active (bubblewrap: user, mount, PID, IPC, UTS\(network ? "" : ", network") "
-                          + "namespaces; workspace, system directories read-only, private /tmp, minimal /dev"
-                          + (probe.mountProc ? ", fresh /proc)" : "; no /proc: the kernel refused a fresh one here)"))
         } else {
             namespacePlan = nil
             layer = .landlock(abi: probe.landlockABI!)
-            report.append("namespaces: unavailable — \(probe.namespaceProblem ?? "disabled by tools.exec.sandbox: landlock")")
-            report.append("fallback: every capability dropped; a subreaper kills every process of a command when it ends")
-            if sandbox == .auto {
-                warn.append("WARNING: exec sandbox without namespaces (\(probe.namespaceProblem ?? "")): using the Landlock fallback")
-            }
         }
+        Self.reportNamespaces(useNamespaces, probe: probe, sandbox: sandbox, network: network, report: &report,
+                              warnings: &warn)
         Self.reportLandlock(probe: probe, network: network, report: &report, warnings: &warn)
         Self.reportSeccomp(built: !seccompProgram.isEmpty, error: seccompError, flags: flags, network: network,
                            useNamespaces: useNamespaces, report: &report, warnings: &warn)
-        report.append("limits: no_new_privs; \(limits.summary)"
-                      + (geteuid() != 0 ? "" : Self.processCgroupProblem == nil
-                         ? " (as root the process limit is the pids cgroup: RLIMIT_NPROC does not bind uid 0)"
-                         : " (the kernel does not apply RLIMIT_NPROC to root)"))
-        report.append(PidsCgroup.reportLine(limit: limits.processes))
-        report.append("network: \(network ? "allowed (tools.exec.network: true)" : "off")")
+        Self.reportLimits(limits, network: network, report: &report)
         layerReport = report
         warnings = warn
     }
@@ -187,6 +176,33 @@ public struct SandboxedExecutor: Sendable {
         if !useNamespaces { flags |= Int32(PICO_SECCOMP_DENY_UNIX.rawValue) }
         if !useNamespaces || geteuid() == 0 { flags |= Int32(PICO_SECCOMP_DENY_METADATA.rawValue) }
         return flags
+    }
+
+    /// The namespaces lines of the layer report: what bubblewrap sets up, or why the Landlock fallback runs (a
+    /// warning when `sandbox` is `auto`).
+    private static func reportNamespaces(_ useNamespaces: Bool, probe: SandboxProbe, sandbox: SandboxMode,
+                                         network: Bool, report: inout [String], warnings warn: inout [String]) {
+        if useNamespaces {
+            report.append("namespaces: active (bubblewrap: user, mount, PID, IPC, UTS\(network ? "" : ", network") "
+                          + "namespaces; workspace, system directories read-only, private /tmp, minimal /dev"
+                          + (probe.mountProc ? ", fresh /proc)" : "; no /proc: the kernel refused a fresh one here)"))
+        } else {
+            report.append("namespaces: unavailable — \(probe.namespaceProblem ?? "disabled by tools.exec.sandbox: landlock")")
+            report.append("fallback: every capability dropped; a subreaper kills every process of a command when it ends")
+            if sandbox == .auto {
+                warn.append("WARNING: exec sandbox without namespaces (\(probe.namespaceProblem ?? "")): using the Landlock fallback")
+            }
+        }
+    }
+
+    /// The limits, pids cgroup and network lines of the layer report.
+    private static func reportLimits(_ limits: ExecLimits, network: Bool, report: inout [String]) {
+        report.append("limits: no_new_privs; \(limits.summary)"
+                      + (geteuid() != 0 ? "" : Self.processCgroupProblem == nil
+                         ? " (as root the process limit is the pids cgroup: RLIMIT_NPROC does not bind uid 0)"
+                         : " (the kernel does not apply RLIMIT_NPROC to root)"))
+        report.append(PidsCgroup.reportLine(limit: limits.processes))
+        report.append("network: \(network ? "allowed (tools.exec.network: true)" : "off")")
     }
 
     /// The Landlock line of the layer report (and a warning when it is unavailable).
