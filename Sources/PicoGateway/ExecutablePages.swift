@@ -3,7 +3,9 @@ import Glibc
 /// Takes the executable's clean file-backed pages out of this process's page tables once the gateway has
 /// settled, so code that ran once (argument parsing, config loading, start-up checks, one-off Swift runtime
 /// work) stops counting as the gateway's memory. The pages stay in the kernel's page cache: whatever runs
-/// again (the idle poll, the next message) maps them back with a minor fault, no disk read.
+/// again (the idle poll, the next message) maps them back with a minor fault, no disk read. (The kernel maps up
+/// to 64 KiB of cached neighbours with each such fault, whatever `MADV_RANDOM` says; the release build therefore
+/// places the functions the running gateway uses together: `scripts/release-build.order`.)
 ///
 /// Only pages that are provably unchanged copies of the file are dropped: mappings of the executable that are
 /// not writable, and within them only pages that `/proc/self/pagemap` reports present *and* file-backed.
@@ -25,9 +27,6 @@ public enum ExecutablePages {
             guard let m = Mapping(line), m.inode == exe.inode, m.path == exe.path,
                   !m.writable, m.isPrivate, m.end > m.start else { continue }
             released += releaseRange(m.start, m.end, pageSize: pageSize, pagemap: pagemap)
-            // No fault-around from now on: a page that runs again maps back alone, not with its 15 neighbours
-            // (the kernel's default maps 64 KiB around each fault, which would bring most of the text back).
-            _ = madvise(UnsafeMutableRawPointer(bitPattern: m.start), Int(m.end - m.start), MADV_RANDOM)
         }
         return released
     }
