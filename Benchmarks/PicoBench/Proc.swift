@@ -183,6 +183,13 @@ func procCPUSeconds(_ pid: pid_t) -> Double {
     return (u + s) / clockTicksPerSecond
 }
 
+/// Minor page faults of a whole process (`minflt`, /proc/PID/stat field 10).
+func procMinorFaults(_ pid: pid_t) -> Int {
+    guard let text = readWholeFile("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return 0 }
+    let fields = text[text.index(after: close)...].split(separator: " ")
+    return fields.count > 7 ? Int(fields[7]) ?? 0 : 0
+}
+
 /// Parent pid from /proc/PID/stat.
 func procParent(_ pid: pid_t) -> pid_t? {
     guard let text = readWholeFile("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }
@@ -213,14 +220,15 @@ func processTree(_ root: pid_t) -> [pid_t] {
 /// Open file descriptors of a process.
 func procFDCount(_ pid: pid_t) -> Int { listDirectory("/proc/\(pid)/fd").count }
 
-/// Context switches (voluntary + involuntary) summed over the live threads: a proxy for wake-ups.
-func procContextSwitches(_ pid: pid_t) -> Int {
-    var total = 0
-    for tid in listDirectory("/proc/\(pid)/task") {
-        let s = procStatus(Int32(tid) ?? 0)
-        total += (s["voluntary_ctxt_switches"] ?? 0) + (s["nonvoluntary_ctxt_switches"] ?? 0)
+/// Context switches (voluntary + involuntary) of each live thread: a proxy for wake-ups.
+func procContextSwitches(_ pid: pid_t) -> [Int32: Int] {
+    var byThread: [Int32: Int] = [:]
+    for name in listDirectory("/proc/\(pid)/task") {
+        guard let tid = Int32(name) else { continue }
+        let s = procStatus(tid)
+        byThread[tid] = (s["voluntary_ctxt_switches"] ?? 0) + (s["nonvoluntary_ctxt_switches"] ?? 0)
     }
-    return total
+    return byThread
 }
 
 /// Memory and resource snapshot of a process tree (the gateway plus all its children).
@@ -235,7 +243,14 @@ struct Footprint: Sendable {
     var threads = 0
     var fds = 0
     var cpuSeconds = 0.0
-    var contextSwitches = 0
+    /// Per live thread (threads end while idle, so totals of two snapshots must be compared thread by thread).
+    var switchesByThread: [Int32: Int] = [:]
+    var contextSwitches: Int { switchesByThread.values.reduce(0, +) }
+
+    /// Context switches since `earlier` of the threads alive now (a thread that ended in between is not counted).
+    func contextSwitches(since earlier: Footprint) -> Int {
+        switchesByThread.reduce(0) { $0 + $1.value - (earlier.switchesByThread[$1.key] ?? 0) }
+    }
 
     static func of(_ root: pid_t) -> Footprint {
         var f = Footprint()
@@ -253,7 +268,7 @@ struct Footprint: Sendable {
             f.privatekB += (sm["Private_Clean"] ?? 0) + (sm["Private_Dirty"] ?? 0)
             f.fds += procFDCount(pid)
             f.cpuSeconds += procCPUSeconds(pid)
-            f.contextSwitches += procContextSwitches(pid)
+            f.switchesByThread.merge(procContextSwitches(pid)) { a, _ in a }
         }
         return f
     }

@@ -171,7 +171,9 @@ func detailTable(_ variants: [VariantResult], baseline: (plain: LatencyResult, t
         v.plain.samplesMS.isEmpty ? "n/a" : "\(fmt(v.plain.summary.p50 - baseline.plain.summary.p50)) / \(fmt(v.plain.summary.p99 - baseline.plain.summary.p99)) / \(fmt(v.plain.summary.p99 - baseline.plain.summary.p50))"
     }
     row("3. plain CPU ms/message (baseline)") { "\(fmt($0.plain.cpuMSPerMessage, 3)) (\(fmt(baseline.plain.cpuMSPerMessage, 3)))" }
-    row("3. plain first message ms") { fmt($0.plain.firstMessageMS) }
+    row("3. plain first message after idle: ms / minor faults") {
+        "\(fmt($0.plain.firstMessageMS)) / \($0.plain.firstMessageMinorFaults)"
+    }
     row("3. tool e2e ms p50/p90/p99/max") { lat($0.tool) }
     row("3. tool baseline ms p50/p90/p99/max") { _ in lat(baseline.tool) }
     row("3. tool overhead ms p50 / p99−p99 / p99−p50") { v in
@@ -243,7 +245,8 @@ func json(_ f: Footprint) -> JSONValue {
 }
 
 func json(_ l: LatencyResult) -> JSONValue {
-    ["e2e_ms": json(l.summary), "first_message_ms": num(l.firstMessageMS), "cpu_ms_per_message": num(l.cpuMSPerMessage, 4),
+    ["e2e_ms": json(l.summary), "first_message_ms": num(l.firstMessageMS),
+     "first_message_minor_faults": .int(l.firstMessageMinorFaults), "cpu_ms_per_message": num(l.cpuMSPerMessage, 4),
      "llm_requests_per_message": num(l.llmRequestsPerMessage), "wall_seconds": num(l.wallSeconds)]
 }
 

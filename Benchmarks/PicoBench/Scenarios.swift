@@ -72,7 +72,7 @@ struct IdleResult: Sendable {
     var end = Footprint()
     var cpuSeconds: Double { end.cpuSeconds - atReady.cpuSeconds }
     var window = 0.0
-    var contextSwitches: Int { end.contextSwitches - atReady.contextSwitches }
+    var contextSwitches: Int { end.contextSwitches(since: atReady) }
     var telegramPolls = 0
     var discordHeartbeats = 0
 }
@@ -105,6 +105,8 @@ struct LatencyResult: Sendable {
     var label = ""
     var samplesMS: [Double] = []
     var firstMessageMS = 0.0
+    /// Minor page faults while the first message (the one after the idle window) was handled.
+    var firstMessageMinorFaults = 0
     var cpuMSPerMessage = 0.0
     var llmRequestsPerMessage = 0.0
     var wallSeconds = 0.0
@@ -138,6 +140,7 @@ func measureLatency(label: String, world: World, pid: pid_t, count: Int, warmup:
         let base = telegram.sentMessageCount
         let start = ContinuousClock.now
         lastStart = start
+        let faults0 = i == 0 ? procMinorFaults(pid) : 0
         telegram.enqueueTextMessage(from: user, username: "u\(user)", firstName: "Bench", text: "ping \(i)")
         do {
             try await telegram.waitForSentMessageCount(base + 1, timeout: .seconds(30))
@@ -146,7 +149,10 @@ func measureLatency(label: String, world: World, pid: pid_t, count: Int, warmup:
         }
         guard let sent = telegram.sentMessages(from: base).first else { throw BenchError("\(label): reply vanished") }
         let ms = milliseconds(start.duration(to: sent.at))
-        if i == 0 { r.firstMessageMS = ms }
+        if i == 0 {
+            r.firstMessageMS = ms
+            r.firstMessageMinorFaults = procMinorFaults(pid) - faults0
+        }
         if i >= warmup { r.samplesMS.append(ms) }
     }
     r.wallSeconds = Double(monoNS() - t0) / 1e9

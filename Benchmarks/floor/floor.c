@@ -36,12 +36,10 @@ int main(int argc, char **argv) {
         if (!call(c, url, NULL, NULL)) { usleep(50000); continue; }
         char updates[sizeof buf];
         memcpy(updates, buf, len + 1);
-        for (p = updates; (p = strstr(p, "\"update_id\":")); ) {
-            offset = atoll(p + 12) + 1;
-            char *next = strstr(p + 12, "\"update_id\":"), *ch = strstr(p, "\"chat\":{");
-            p += 12;
-            if (!ch || (next && ch > next) || !(ch = strstr(ch, "\"id\":"))) continue;
-            chat = atoll(ch + 5);
+        for (p = updates; (p = strstr(p, "\"update_id\":")); p += 12)
+            if (atoll(p + 12) >= offset) offset = atoll(p + 12) + 1;
+        for (p = updates; (p = strstr(p, "\"chat\":{")) && (p = strstr(p, "\"id\":")); p += 5) {
+            chat = atoll(p + 5);
             snprintf(url, sizeof url, "%s/chat/completions", argv[3]);
             call(c, url, "{\"model\":\"gpt-test\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", llm);
             char *content = strstr(buf, "\"content\":\"");

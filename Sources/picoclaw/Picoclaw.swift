@@ -1,6 +1,5 @@
 import ArgumentParser
 import PicoBuildInfo
-import PicoGateway
 
 /// The `picoclaw` command line: a thin layer over the Pico* libraries.
 @main
@@ -24,11 +23,4 @@ struct Picoclaw: AsyncParsableCommand {
             SchedulesCommand.self,
         ]
     )
-
-    /// Caps malloc at one arena before the Swift runtime's threads allocate (each thread that allocates before
-    /// the cap gets an arena of its own, kept for life), then runs the command line.
-    static func main() async {
-        MemoryTrimmer.limitArenas()
-        await main(nil)
-    }
 }

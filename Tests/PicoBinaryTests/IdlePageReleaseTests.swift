@@ -13,6 +13,17 @@ struct IdlePageReleaseTests {
     }
 
     @Test func messagesAfterEachIdleReleaseAreAnswered() async throws {
+        try await runTwoIdleRounds(as: nil)
+    }
+
+    /// The usual install: a root-owned binary run by an unprivileged user (the kernel ignores MADV_PAGEOUT there;
+    /// MADV_DONTNEED and the user's own pagemap still work).
+    @Test(.enabled(if: getuid() == 0, "needs root to run the gateway as another user"))
+    func messagesAfterEachIdleReleaseAreAnsweredAsAnUnprivilegedUser() async throws {
+        try await runTwoIdleRounds(as: 65534)
+    }
+
+    private func runTwoIdleRounds(as user: uid_t?) async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
         defer { Task { await llm.stop(); await telegram.stop() } }
@@ -20,6 +31,7 @@ struct IdlePageReleaseTests {
         let run = GatewayRun()
         run.useLLM(llm)
         run.useTelegram(telegram, allowFrom: [4242])
+        if let user { run.runAs(user) }
         #expect(run.start(["--debug"]))
         #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
 

@@ -3,7 +3,9 @@ import Glibc
 /// Takes the executable's clean file-backed pages out of this process's page tables once the gateway has
 /// settled, so code that ran once (argument parsing, config loading, start-up checks, one-off Swift runtime
 /// work) stops counting as the gateway's memory. The pages stay in the kernel's page cache: whatever runs
-/// again (the idle poll, the next message) maps them back with a minor fault, no disk read.
+/// again (the idle poll, the next message) maps them back with a minor fault, no disk read. (The kernel maps up
+/// to 64 KiB of cached neighbours with each such fault, whatever `MADV_RANDOM` says; the release build therefore
+/// places the functions the running gateway uses together: `scripts/release-build.order`.)
 ///
 /// Only pages that are provably unchanged copies of the file are dropped: mappings of the executable that are
 /// not writable, and within them only pages that `/proc/self/pagemap` reports present *and* file-backed.
@@ -15,21 +17,24 @@ public enum ExecutablePages {
     /// Drops the executable's resident clean file-backed pages; returns how many bytes were dropped.
     @discardableResult
     public static func release() -> Int {
-        guard let exe = executableIdentity(), let maps = readSmallFile("/proc/self/maps") else { return 0 }
+        guard let exe = executableIdentity(), let maps = fopen("/proc/self/maps", "re") else { return 0 }
+        defer { fclose(maps) }
         let pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC)
         guard pagemap >= 0 else { return 0 }
         defer { close(pagemap) }
         let pageSize = sysconf(Int32(_SC_PAGESIZE))
-        var released = 0
-        for line in maps.split(separator: "\n") {
-            guard let m = Mapping(line), m.inode == exe.inode, m.path == exe.path,
+        var ranges: [(start: UInt, end: UInt)] = []
+        var line: UnsafeMutablePointer<CChar>?
+        var capacity = 0
+        defer { free(line) }
+        while getline(&line, &capacity, maps) > 0, let text = line {
+            var entry = String(cString: text)
+            if entry.hasSuffix("\n") { entry.removeLast() }
+            guard let m = Mapping(Substring(entry)), m.inode == exe.inode, m.path == exe.path,
                   !m.writable, m.isPrivate, m.end > m.start else { continue }
-            released += releaseRange(m.start, m.end, pageSize: pageSize, pagemap: pagemap)
-            // No fault-around from now on: a page that runs again maps back alone, not with its 15 neighbours
-            // (the kernel's default maps 64 KiB around each fault, which would bring most of the text back).
-            _ = madvise(UnsafeMutableRawPointer(bitPattern: m.start), Int(m.end - m.start), MADV_RANDOM)
+            ranges.append((m.start, m.end))
         }
-        return released
+        return ranges.reduce(0) { $0 + releaseRange($1.start, $1.end, pageSize: pageSize, pagemap: pagemap) }
     }
 
     /// `madvise(MADV_DONTNEED)` over each run of present, file-backed pages in `[start, end)`.
@@ -88,20 +93,5 @@ public enum ExecutablePages {
         guard n > 0, stat("/proc/self/exe", &st) == 0 else { return nil }
         let path = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return (path, UInt64(st.st_ino))
-    }
-
-    private static func readSmallFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16384)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -12,10 +12,8 @@ public actor MemoryTrimmer {
 
     init(delay: Duration = .seconds(2)) { self.delay = delay }
 
-    /// Caps malloc at one arena for this process; call first thing at start-up, before other threads allocate.
-    /// One arena keeps the idle heap in one place (Docs/performance.md has the numbers); contention is moot on a
-    /// gateway whose threads mostly sleep.
-    public nonisolated static func limitArenas() { _ = pico_malloc_arena_max(1) }
+    /// Caps malloc arenas for this process; call once at start-up, before other threads allocate much.
+    public nonisolated static func limitArenas() { _ = pico_malloc_arena_max(2) }
 
     /// Schedules a trim `delay` from now; a later call postpones it. `isIdle` is checked when the time comes.
     func schedule(isIdle: @escaping @Sendable () async -> Bool) {
