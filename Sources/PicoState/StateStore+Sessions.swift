@@ -1,12 +1,15 @@
 extension StateStore {
     /// The last `limit` messages of a session, oldest first, and how many it holds in all.
     public func sessionTail(_ key: String, limit: Int) async throws(StateError) -> (messages: [String], count: Int) {
-        try await read { db throws(StateError) in
-            let rows = try db.query("SELECT message FROM session_messages WHERE session = ? ORDER BY id DESC LIMIT ?",
-                                    [.text(key), .int(max(0, limit))])
-            let count = try db.queryOne("SELECT count(*) FROM session_messages WHERE session = ?", [.text(key)])?.int(0) ?? 0
-            return (rows.reversed().compactMap { $0.text(0) }, Int(count))
-        }
+        try await read { db throws(StateError) in try Self.sessionTail(db, key, limit: limit) }
+    }
+
+    /// ``sessionTail(_:limit:)`` inside a ``read(_:)`` or ``write(_:)`` closure (with other reads in one visit).
+    public static func sessionTail(_ db: StateDatabase, _ key: String, limit: Int) throws(StateError) -> (messages: [String], count: Int) {
+        let rows = try db.query("SELECT message FROM session_messages WHERE session = ? ORDER BY id DESC LIMIT ?",
+                                [.text(key), .int(max(0, limit))])
+        let count = try db.queryOne("SELECT count(*) FROM session_messages WHERE session = ?", [.text(key)])?.int(0) ?? 0
+        return (rows.reversed().compactMap { $0.text(0) }, Int(count))
     }
 
     /// Every message of a session, oldest first.

@@ -189,19 +189,19 @@ public final class AgentRuntime: Sendable {
     private func prepareContext(_ message: InboundText, session: SessionKey, provider: any LLMProvider) async
         -> (system: ChatMessage, history: [ChatMessage], identity: [ChatMessage], firstMessage: ChatMessage) {
         var history: [ChatMessage] = []
-        do {
-            history = try await sessions.loadHistory(session)
-        } catch {
+        var summary = ""
+        let (loadedHistory, loadedSummary) = await sessions.loadContext(session)
+        switch loadedHistory {
+        case .success(let messages): history = messages
+        case .failure(let error):
             logger.error("session history unreadable; starting fresh", metadata: meta(session, ["error": "\(error)"]))
+        }
+        switch loadedSummary {
+        case .success(let text): summary = text
+        case .failure(let error): logger.error("session summary unreadable", metadata: meta(session, ["error": "\(error)"]))
         }
         let identity = SenderContext.message(for: message).map { [$0] } ?? []  // data, never in the system prompt
         let notes = await memory?.load(channel: message.channel, chatID: message.chatID, senderID: message.senderID)
-        var summary = ""
-        do {
-            summary = try await sessions.summary(session)
-        } catch {
-            logger.error("session summary unreadable", metadata: meta(session, ["error": "\(error)"]))
-        }
         let basePrompt = prompt.build(channel: message.channel, chatID: message.chatID, memory: notes)
         var turn: [ChatMessage] = [.user(redactor.redact(message.text))]
         if !message.images.isEmpty { turn[0].images = message.images }

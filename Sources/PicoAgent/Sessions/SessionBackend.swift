@@ -14,6 +14,19 @@ public protocol SessionBackend: Sendable {
     func compact(_ key: SessionKey, summary: String, keepNewest: Int) async throws
     /// Forgets the session: its history and its summary (`/new`).
     func clear(_ key: SessionKey) async throws
+    /// ``loadHistory(_:)`` and ``summary(_:)`` for the start of a turn, each with its own outcome; a backend may
+    /// read both at once.
+    func loadContext(_ key: SessionKey) async -> (history: Result<[ChatMessage], any Error>, summary: Result<String, any Error>)
+}
+
+extension SessionBackend {
+    public func loadContext(_ key: SessionKey) async -> (history: Result<[ChatMessage], any Error>, summary: Result<String, any Error>) {
+        let history: Result<[ChatMessage], any Error>
+        do { history = .success(try await loadHistory(key)) } catch { history = .failure(error) }
+        let summary: Result<String, any Error>
+        do { summary = .success(try await self.summary(key)) } catch { summary = .failure(error) }
+        return (history, summary)
+    }
 }
 
 // Its typed-throws `loadHistory` and `appendTurn` satisfy the protocol as they are.

@@ -28,9 +28,34 @@ public struct StateSessionStore: SessionBackend {
     public func loadHistory(_ key: SessionKey) async throws -> [ChatMessage] {
         // One more than the limit, so trimming the tail equals trimming the whole session.
         let (rows, count) = try await store.sessionTail(key.rawValue, limit: maxHistoryMessages + 1)
+        return try await history(key, rows: rows, count: count)
+    }
+
+    /// The context from the stored tail `rows` of a session holding `count` messages (trimming it when too long).
+    private func history(_ key: SessionKey, rows: [String], count: Int) async throws -> [ChatMessage] {
         let trimmed = HistoryTrimmer.trim(Self.decode(rows), limit: maxHistoryMessages)
         if count > compactionThreshold { try await store.trimSession(key.rawValue, keep: maxHistoryMessages + 1) }
         return HistoryTrimmer.repair(trimmed)
+    }
+
+    /// The history and the summary in one visit to the store's thread.
+    public func loadContext(_ key: SessionKey) async -> (history: Result<[ChatMessage], any Error>, summary: Result<String, any Error>) {
+        let limit = maxHistoryMessages + 1  // as in loadHistory
+        let tail: (messages: [String], count: Int, summary: String)
+        do {
+            try await SessionSummaryTable.ensure(store)
+            tail = try await store.read { db throws(StateError) in
+                let (messages, count) = try StateStore.sessionTail(db, key.rawValue, limit: limit)
+                return (messages, count, try Self.summary(db, key))
+            }
+        } catch {
+            return (.failure(error), .failure(error))
+        }
+        do {
+            return (.success(try await history(key, rows: tail.messages, count: tail.count)), .success(tail.summary))
+        } catch {
+            return (.failure(error), .success(tail.summary))
+        }
     }
 
     public func appendTurn(_ key: SessionKey, messages: [ChatMessage]) async throws {
@@ -44,9 +69,11 @@ public struct StateSessionStore: SessionBackend {
 
     public func summary(_ key: SessionKey) async throws -> String {
         try await SessionSummaryTable.ensure(store)
-        return try await store.read { db throws(StateError) in
-            try db.queryOne("SELECT summary FROM session_summaries WHERE session = ?", [.text(key.rawValue)])?.text(0) ?? ""
-        }
+        return try await store.read { db throws(StateError) in try Self.summary(db, key) }
+    }
+
+    private static func summary(_ db: StateDatabase, _ key: SessionKey) throws(StateError) -> String {
+        try db.queryOne("SELECT summary FROM session_summaries WHERE session = ?", [.text(key.rawValue)])?.text(0) ?? ""
     }
 
     /// The summary and the trim in one durable transaction.

@@ -26,7 +26,9 @@ struct MediaIntake: Sendable {
         var usable = false
     }
 
-    func prepare(_ message: InboundMessage, via channel: any Channel, workspace: String, seesImages: Bool) async -> Prepared {
+    /// `seesImages` is asked only for a message with a picture (it matches the model name against known families).
+    func prepare(_ message: InboundMessage, via channel: any Channel, workspace: String,
+                 seesImages: @autoclosure () -> Bool) async -> Prepared {
         var out = Prepared()
         let attachments = message.attachments ?? []
         guard !attachments.isEmpty else { return out }
@@ -36,7 +38,7 @@ struct MediaIntake: Sendable {
             switch a.kind {
             case .file:
                 out.notes.append("I can read pictures and voice notes, not \(label); nothing was kept.")
-            case .image where !seesImages:
+            case .image where !seesImages():
                 out.notes.append("This model cannot see images, so I could not look at \(label).")
             case .voice where transcriber == nil, .audio where transcriber == nil:
                 out.notes.append("Voice notes are off: transcription is not configured (tools.transcription).")

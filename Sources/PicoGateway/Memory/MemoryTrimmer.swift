@@ -3,29 +3,44 @@ import Logging
 
 /// Gives memory back to the kernel once the gateway has been idle for a moment: after a burst of concurrent
 /// turns glibc keeps the peak heap, which would otherwise show up as permanent RSS growth. Debounced, so a
-/// steady trickle of messages does not pay for a trim per message. The same idle moment also drops the
-/// executable's clean pages from the page tables (`ExecutablePages`): what runs next maps them back from the
-/// page cache.
+/// steady trickle of messages does not pay for a trim per message; one waiting task at most, so it does not pay
+/// for a timer per message either. The same idle moment also drops the executable's clean pages from the page
+/// tables (`ExecutablePages`): what runs next maps them back from the page cache.
 public actor MemoryTrimmer {
     private let delay: Duration
-    private var generation = 0
+    private var deadline: ContinuousClock.Instant?
+    private var isIdle: (@Sendable () async -> Bool)?
+    private var waiting = false
 
     init(delay: Duration = .seconds(2)) { self.delay = delay }
 
     /// Caps malloc arenas for this process; call once at start-up, before other threads allocate much.
     public nonisolated static func limitArenas() { _ = pico_malloc_arena_max(2) }
 
-    /// Schedules a trim `delay` from now; a later call postpones it. `isIdle` is checked when the time comes.
+    /// Schedules a trim `delay` from now; a later call postpones it. `isIdle` (of the latest call) is checked when
+    /// the time comes.
     func schedule(isIdle: @escaping @Sendable () async -> Bool) {
-        generation += 1
-        let mine = generation
-        let delay = self.delay
-        Task {
-            try? await Task.sleep(for: delay)
-            guard self.generation == mine, await isIdle() else { return }
-            _ = pico_malloc_trim()
-            let released = ExecutablePages.release()
-            Logger(label: "gateway").debug("idle: heap trimmed, \(released / 1024) KiB of executable pages released")
+        deadline = ContinuousClock.now + delay
+        self.isIdle = isIdle
+        guard !waiting else { return }  // the waiting task sees the new deadline
+        waiting = true
+        Task { await self.waitAndTrim() }
+    }
+
+    /// Whether a task waits for the deadline.
+    var isWaiting: Bool { waiting }
+
+    private func waitAndTrim() async {
+        while let due = deadline, ContinuousClock.now < due {
+            try? await Task.sleep(until: due, clock: .continuous)
         }
+        waiting = false
+        let check = isIdle
+        deadline = nil
+        isIdle = nil
+        guard let check, await check() else { return }
+        _ = pico_malloc_trim()
+        let released = ExecutablePages.release()
+        Logger(label: "gateway").debug("idle: heap trimmed, \(released / 1024) KiB of executable pages released")
     }
 }
