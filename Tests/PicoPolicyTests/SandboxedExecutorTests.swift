@@ -159,7 +159,7 @@ import Testing
 
 /// Waits (bounded) until `pid` no longer exists or is a zombie awaiting its new parent.
 func processGone(_ pid: Int32) async -> Bool {
-    let gone = try? await eventually("process \(pid) to exit", timeout: .seconds(2)) {
+    let gone: Void? = try? await eventually("process \(pid) to exit", timeout: .seconds(2)) {
         if kill(pid, 0) != 0 { return true }
         let text = TempDir.readFile("/proc/\(pid)/stat") ?? ""
         guard let close = text.lastIndex(of: ")") else { return true }
