@@ -134,7 +134,10 @@ struct GatewayEndToEndTests {
         _ = TempDir.writeFile(run.home + "/picoclaw.pid", "\(Int32.max - 7)\n", mode: 0o644)
         #expect(run.start())
         #expect(await run.waitFor("/health", status: 200) != nil, "\(run.log)")
-        #expect(TempDir.readFile(run.home + "/picoclaw.pid") == "\(run.pid)\n")
+        // /health answers before the PID file is written (start-up order): wait for the file, not for time.
+        try await eventually("the PID file to name the new gateway") {
+            TempDir.readFile(run.home + "/picoclaw.pid") == "\(run.pid)\n"
+        }
         var st = stat()
         stat(run.home + "/picoclaw.pid", &st)
         #expect(st.st_mode & 0o777 == 0o644)
