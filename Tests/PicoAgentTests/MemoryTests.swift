@@ -1,3 +1,4 @@
+import Glibc
 import PicoAgent
 import PicoConfig
 import PicoFakes
@@ -119,6 +120,30 @@ struct MemoryTests {
         fake.enqueue(.text("Porto"))
         _ = await system.defaultAgent.respond(to: dm("where?", from: "111"), session: session("111"))
         #expect(fake.requests.last?.systemText?.contains("# Memory\n\n- Lives in Porto") == true)
+    }
+
+    /// The notes of an unchanged file are kept between turns; any edit outside the memory tool (in place, same
+    /// size, even with the old mtime put back) and a deletion show in the next turn's prompt.
+    @Test func editsOutsideTheMemoryToolReachTheNextTurn() async throws {
+        let home = TempDir(); defer { home.remove() }
+        let fake = try await FakeOpenAI.start()
+        defer { Task { await fake.stop() } }
+        let system = try makeSystem(config(home, apiBase: fake.apiBase, allowFrom: ["111"], scope: .agent))
+        let file = home.write("workspace/memory/MEMORY.md", "- Likes apples\n")
+        let old = [timespec(tv_sec: time(nil) - 60, tv_nsec: 0), timespec(tv_sec: time(nil) - 60, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, file, old, 0) == 0)
+        func systemText(after text: String) async -> String {
+            fake.enqueue(.text("ok"))
+            _ = await system.defaultAgent.respond(to: dm(text, from: "111"), session: session("111"))
+            return fake.requests.last?.systemText ?? ""
+        }
+        #expect(await systemText(after: "one").contains("- Likes apples"))
+        #expect(await systemText(after: "two").contains("- Likes apples"))
+        TempDir.writeFile(file, "- Likes grapes\n")  // same size, in place
+        #expect(utimensat(AT_FDCWD, file, old, 0) == 0)
+        #expect(await systemText(after: "three").contains("- Likes grapes"))
+        #expect(unlink(file) == 0)
+        #expect(!(await systemText(after: "four").contains("Likes")))
     }
 
     @Test func theDefaultScopeFollowsTheNumberOfAllowedUsers() async throws {

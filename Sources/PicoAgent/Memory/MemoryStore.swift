@@ -21,6 +21,7 @@ public final class MemoryStore: Sendable {
     let senderRoot: String
     let redactor: SecretRedactor
     private let lock = Mutex(())
+    private let cache = MemoryFileCache()
 
     public init(scope: MemoryScope, workspace: String, senderRoot: String, maxBytes: Int = 8192, redactor: SecretRedactor) {
         self.scope = scope
@@ -42,8 +43,21 @@ public final class MemoryStore: Sendable {
     }
 
     /// The notes for a turn ("" when none), cut at ``maxBytes``.
+    /// An unchanged or missing file costs one `stat` (``MemoryFileCache``); otherwise it is read on its own thread.
     public func load(channel: String, chatID: String, senderID: String?) async -> String {
-        await DedicatedThread.run { self.loadBlocking(channel: channel, chatID: chatID, senderID: senderID) }
+        let (root, path) = location(channel: channel, chatID: chatID, senderID: senderID)
+        let full = root + "/" + path
+        let identity: MemoryFileCache.Identity?
+        switch cache.lookup(full) {
+        case .cached(let text): return text
+        case .missing: return ""
+        case .read(let id): identity = id
+        }
+        return await DedicatedThread.run {
+            let text = self.loadBlocking(channel: channel, chatID: chatID, senderID: senderID)
+            self.cache.store(text, identity: identity, for: full)
+            return text
+        }
     }
 
     /// ``load(channel:chatID:senderID:)`` on the calling thread (blocking file I/O).
@@ -60,7 +74,8 @@ public final class MemoryStore: Sendable {
         let (root, path) = location(channel: channel, chatID: chatID, senderID: senderID)
         let store = self
         return try await DedicatedThread.run(throwing: { () throws(MemoryError) -> String in
-            try store.lock.withLock { _ throws(MemoryError) -> String in try store.applyBlocking(edit, root: root, path: path) }
+            defer { store.cache.forget(root + "/" + path) }
+            return try store.lock.withLock { _ throws(MemoryError) -> String in try store.applyBlocking(edit, root: root, path: path) }
         })
     }
 
