@@ -55,7 +55,13 @@ struct CrashDeliveryTests {
             #expect(await run.waitFor("/health", status: 200) != nil)
             restarts[restarts.count - 1].healthy = .now
         }
-        try await telegram.waitForSentMessageCount(total, timeout: .seconds(60))
+        do {
+            try await telegram.waitForSentMessageCount(total, timeout: .seconds(60))
+        } catch {
+            Issue.record("round \(round): \(error); the last gateway's log ends: \(run.log.suffix(6000))")
+            _ = await run.stop(SIGKILL)
+            return
+        }
         // Let a stray duplicate (there must be none beyond the allowed kind) arrive before counting.
         try await Task.sleep(for: .milliseconds(300))
         let sent = telegram.sentMessages(from: 0)
