@@ -28,30 +28,39 @@ let package = Package(
     ],
     targets: [
         // MARK: C libraries (thin system-library targets)
-        .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
-                       providers: [.apt(["libcurl4-openssl-dev"])]),
-        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
-                       providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]),
         /// libxml2's HTML parser for PicoAgent's web_fetch, loaded with dlopen on first use (Debian `libxml2`), so
         /// the gateway does not map libxml2 and ICU unless a page is converted.
         .target(name: "CLibXML2"),
         /// giflib for the first frame of a GIF sent to the bot, loaded with dlopen on first use (Debian `libgif7`;
         /// `libgif-dev` for its header at build time), so an idle gateway does not map it.
         .target(name: "CGif"),
-        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
-                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
         /// glibc's allocator controls (`malloc_trim`, `mallopt`) for the gateway's memory trimmer.
         .systemLibrary(name: "CMalloc"),
-        .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp",
-                       providers: [.apt(["libseccomp-dev"])]),
+        .systemLibrary(
+            name: "CSeccomp", pkgConfig: "libseccomp",
+            providers: [.apt(["libseccomp-dev"])]),
         /// Landlock syscalls and the fork/exec child path of PicoPolicy's sandboxed executor (async-signal-safe C).
         .target(name: "CPicoPolicy", dependencies: ["CSeccomp"]),
         /// The step bubblewrap runs inside the exec sandbox: applies Landlock, then execs the command.
         /// A C program linked as a static executable: it needs no library inside the sandbox (never the Swift
         /// toolchain) and starts without the dynamic loader (lld: glibc's static-dlopen note is not a warning).
-        .executableTarget(name: "picoclaw-sandbox", dependencies: ["CPicoPolicy"],
-                          linkerSettings: [.unsafeFlags(["-static-executable", "-use-ld=lld", "-Xlinker", "--gc-sections",
-                                                         "-Xlinker", "--strip-all"])]),
+        .executableTarget(
+            name: "picoclaw-sandbox", dependencies: ["CPicoPolicy"],
+            linkerSettings: [
+                .unsafeFlags([
+                    "-static-executable", "-use-ld=lld", "-Xlinker", "--gc-sections",
+                    "-Xlinker", "--strip-all",
+                ])
+            ]),
 
         // MARK: Libraries
         /// Small POSIX helpers (off-thread blocking work, retrying I/O, mkdir -p, errno text, monotonic clock, trimming).
@@ -62,30 +71,40 @@ let package = Package(
         .target(name: "PicoHTTP", dependencies: ["CCurl", "PicoSystem"]),
         /// The gateway's crash-safe state store (SQLite): inbox, outbox, sessions, channel cursors.
         .target(name: "PicoState", dependencies: ["CSQLite", "PicoPolicy", "PicoSystem"]),
-        .target(name: "PicoAgent", dependencies: [
-            "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoState", "PicoSystem", "CLibXML2", "CGif",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .target(name: "PicoChannels", dependencies: [
-            "PicoConfig", "PicoHTTP", "PicoSystem",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .target(name: "PicoGateway", dependencies: [
-            "PicoConfig", "PicoPolicy", "PicoHTTP", "PicoAgent", "PicoChannels", "PicoState", "PicoSystem", "CMicroHTTPD", "CMalloc",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "PicoAgent",
+            dependencies: [
+                "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoState", "PicoSystem", "CLibXML2", "CGif",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "PicoChannels",
+            dependencies: [
+                "PicoConfig", "PicoHTTP", "PicoSystem",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "PicoGateway",
+            dependencies: [
+                "PicoConfig", "PicoPolicy", "PicoHTTP", "PicoAgent", "PicoChannels", "PicoState", "PicoSystem",
+                "CMicroHTTPD", "CMalloc",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         /// `picoclaw security audit` (checks, report, safe permission fixes) and `picoclaw onboard`.
         .target(name: "PicoAudit", dependencies: ["PicoConfig", "PicoPolicy", "PicoGateway", "PicoSystem"]),
 
         // MARK: CLI
         .target(name: "PicoBuildInfo", plugins: ["BuildInfoPlugin"]),
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
-        .executableTarget(name: "picoclaw", dependencies: [
-            "picoclaw-sandbox",
-            "PicoConfig", "PicoPolicy", "PicoAgent", "PicoGateway", "PicoAudit", "PicoState", "PicoSystem", "PicoBuildInfo",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .executableTarget(
+            name: "picoclaw",
+            dependencies: [
+                "picoclaw-sandbox",
+                "PicoConfig", "PicoPolicy", "PicoAgent", "PicoGateway", "PicoAudit", "PicoState", "PicoSystem",
+                "PicoBuildInfo",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // MARK: Benchmarks (executables, not tests)
         .executableTarget(name: "PicoPolicyBench", dependencies: ["PicoPolicy", "PicoSystem", "picoclaw-sandbox"]),
@@ -93,36 +112,47 @@ let package = Package(
         .executableTarget(name: "PicoBench", dependencies: ["PicoFakes", "PicoHTTP"], path: "Benchmarks/PicoBench"),
 
         // MARK: Tests
-        .target(name: "PicoFakes", dependencies: [
-            "PicoPolicy",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
-        ], path: "Tests/PicoFakes"),
+        .target(
+            name: "PicoFakes",
+            dependencies: [
+                "PicoPolicy",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            ], path: "Tests/PicoFakes"),
         /// Test helper: makes and inspects GIFs with giflib linked directly (never in the product).
         .target(name: "GIFTestSupport", path: "Tests/GIFTestSupport", linkerSettings: [.linkedLibrary("gif")]),
         .testTarget(name: "PicoConfigTests", dependencies: ["PicoConfig", "PicoFakes"]),
         /// Test helper: runs a command under a seccomp filter that kills on landlock_* (systemd's @system-service).
-        .executableTarget(name: "pico-seccomp-kill-landlock", dependencies: ["CSeccomp"],
-                          path: "Tests/SeccompKillLandlock"),
+        .executableTarget(
+            name: "pico-seccomp-kill-landlock", dependencies: ["CSeccomp"],
+            path: "Tests/SeccompKillLandlock"),
         .testTarget(name: "PicoPolicyTests", dependencies: ["PicoPolicy", "PicoFakes", "picoclaw-sandbox"]),
         .testTarget(name: "PicoHTTPTests", dependencies: ["PicoHTTP", "PicoFakes"]),
-        .testTarget(name: "PicoAgentTests", dependencies: [
-            "PicoAgent", "PicoConfig", "PicoPolicy", "PicoState", "PicoHTTP", "PicoFakes", "GIFTestSupport",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .testTarget(name: "PicoChannelsTests", dependencies: [
-            "PicoChannels", "PicoHTTP", "PicoSystem", "PicoFakes", .product(name: "Logging", package: "swift-log"),
-        ]),
+        .testTarget(
+            name: "PicoAgentTests",
+            dependencies: [
+                "PicoAgent", "PicoConfig", "PicoPolicy", "PicoState", "PicoHTTP", "PicoFakes", "GIFTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "PicoChannelsTests",
+            dependencies: [
+                "PicoChannels", "PicoHTTP", "PicoSystem", "PicoFakes", .product(name: "Logging", package: "swift-log"),
+            ]),
         /// Unit tests of the gateway's parts (they import PicoGateway).
-        .testTarget(name: "PicoGatewayTests", dependencies: [
-            "PicoGateway", "PicoState", "PicoAgent", "PicoChannels", "PicoConfig", "PicoHTTP", "PicoFakes",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .testTarget(
+            name: "PicoGatewayTests",
+            dependencies: [
+                "PicoGateway", "PicoState", "PicoAgent", "PicoChannels", "PicoConfig", "PicoHTTP", "PicoFakes",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         /// Black-box tests: the built `picoclaw` binary run as a user would (CLI, gateway, deploy artifacts).
-        .testTarget(name: "PicoBinaryTests", dependencies: [
-            "PicoState", "PicoAgent", "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoFakes", "GIFTestSupport",
-        ]),
+        .testTarget(
+            name: "PicoBinaryTests",
+            dependencies: [
+                "PicoState", "PicoAgent", "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoFakes", "GIFTestSupport",
+            ]),
         .testTarget(name: "PicoAuditTests", dependencies: ["PicoAudit", "PicoConfig", "PicoFakes"]),
         .testTarget(name: "PicoStateTests", dependencies: ["PicoState", "PicoFakes"]),
     ]

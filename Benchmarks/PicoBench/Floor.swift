@@ -20,8 +20,11 @@ func measureFloor(binary: String, world: World, seconds: Double, messages: Int =
     defer { removeTree(home) }
     let polls = world.telegram.getUpdatesCalls.count
     let start = monoNS()
-    guard let pid = spawnProcess([binary, world.telegram.baseURL, world.telegram.token, world.openai.apiBase, World.apiKey],
-                                 environment: ["PATH": "/usr/bin:/bin"], stdout: home + "/out", stderr: home + "/err") else {
+    guard
+        let pid = spawnProcess(
+            [binary, world.telegram.baseURL, world.telegram.token, world.openai.apiBase, World.apiKey],
+            environment: ["PATH": "/usr/bin:/bin"], stdout: home + "/out", stderr: home + "/err")
+    else {
         r.error = "cannot spawn \(binary)"
         return r
     }
@@ -37,7 +40,8 @@ func measureFloor(binary: String, world: World, seconds: Double, messages: Int =
     r.idle = Footprint.of(pid)
     world.answerPlain()
     do {
-        r.samplesMS = try await measureLatency(label: "floor", world: world, pid: pid, count: messages, warmup: 0).samplesMS
+        r.samplesMS = try await measureLatency(label: "floor", world: world, pid: pid, count: messages, warmup: 0)
+            .samplesMS
     } catch {
         r.error = "the floor program did not answer: \(error)"
     }
@@ -54,13 +58,17 @@ func floorTable(_ floor: FloorResult, _ variants: [VariantResult]) -> String {
     func row(_ name: String, _ f: Footprint) -> [String] {
         [name, fmt(mb(f.vmRSSkB)), fmt(mb(f.psskB)), fmt(mb(f.rssAnonkB)), "\(f.threads)"]
     }
-    var rows = [["idle, \(fmt(floor.seconds, 0)) s after exec", "VmRSS MB", "PSS MB", "RssAnon MB", "threads"],
-                row("floor (Benchmarks/floor/floor.c)", floor.idle)]
+    var rows = [
+        ["idle, \(fmt(floor.seconds, 0)) s after exec", "VmRSS MB", "PSS MB", "RssAnon MB", "threads"],
+        row("floor (Benchmarks/floor/floor.c)", floor.idle),
+    ]
     for v in variants {
         rows.append(row("gateway \(v.name)", v.idle.end))
-        rows.append(["gateway \(v.name) / floor", ratio(v.idle.end.vmRSSkB, floor.idle.vmRSSkB),
-                     ratio(v.idle.end.psskB, floor.idle.psskB), ratio(v.idle.end.rssAnonkB, floor.idle.rssAnonkB),
-                     ratio(v.idle.end.threads, floor.idle.threads)])
+        rows.append([
+            "gateway \(v.name) / floor", ratio(v.idle.end.vmRSSkB, floor.idle.vmRSSkB),
+            ratio(v.idle.end.psskB, floor.idle.psskB), ratio(v.idle.end.rssAnonkB, floor.idle.rssAnonkB),
+            ratio(v.idle.end.threads, floor.idle.threads),
+        ])
     }
     let e2e = floor.samplesMS.isEmpty ? "n/a" : fmt(Summary(floor.samplesMS).p50)
     return "Floor: the C program with Debian's libcurl (e2e p50 \(e2e) ms over \(floor.samplesMS.count) messages"

@@ -14,7 +14,9 @@ func httpStatus(port: Int, path: String, timeoutMS: Int = 1000) -> Int? {
     addr.sin_addr.s_addr = inet_addr("127.0.0.1")
     addr.sin_port = in_port_t(UInt16(port).bigEndian)
     let rc = withUnsafePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
     }
     guard rc == 0 else { return nil }
     let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
@@ -36,8 +38,10 @@ func httpStatus(port: Int, path: String, timeoutMS: Int = 1000) -> Int? {
 
 /// Polls `path` until it answers `want` (every `intervalUS`), up to `timeoutMS`. Returns the monotonic ns
 /// of the first matching answer (taken when the answer arrived), or `nil` on timeout or when `alive()` turns false.
-func pollUntil(port: Int, path: String, want: Int = 200, intervalUS: UInt32 = 250, timeoutMS: Int,
-               alive: () -> Bool) -> UInt64? {
+func pollUntil(
+    port: Int, path: String, want: Int = 200, intervalUS: UInt32 = 250, timeoutMS: Int,
+    alive: () -> Bool
+) -> UInt64? {
     let deadline = monoNS() + UInt64(timeoutMS) * 1_000_000
     var polls = 0
     while monoNS() < deadline {

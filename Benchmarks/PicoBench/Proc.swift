@@ -71,7 +71,6 @@ func removeTree(_ path: String) {
     _ = runCommand(["/bin/rm", "-rf", path])
 }
 
-
 // MARK: Processes
 
 /// Starts `argv[0]` (an absolute path) with exactly `environment`; stdin is /dev/null, output goes to files.
@@ -123,7 +122,9 @@ func stopProcess(_ pid: pid_t, timeoutMS: Int = 10_000) -> Int32 {
 }
 
 /// Runs a command to completion (60 s cap) and returns its status and stdout.
-func runCommand(_ argv: [String], environment: [String: String] = ["PATH": "/usr/bin:/bin"]) -> (status: Int32, stdout: String) {
+func runCommand(
+    _ argv: [String], environment: [String: String] = ["PATH": "/usr/bin:/bin"]
+) -> (status: Int32, stdout: String) {
     let dir = makeTempDirRaw()
     defer {
         unlink(dir + "/out")
@@ -153,7 +154,9 @@ func procStatus(_ pid: pid_t) -> [String: Int] {
     for line in text.split(separator: "\n") {
         guard let colon = line.firstIndex(of: ":") else { continue }
         let key = String(line[..<colon])
-        if let v = line[line.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\t" }).first, let n = Int(v) {
+        if let v = line[line.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\t" }).first,
+            let n = Int(v)
+        {
             out[key] = n
         }
     }
@@ -167,7 +170,9 @@ func procSmapsRollup(_ pid: pid_t) -> [String: Int] {
     for line in text.split(separator: "\n") {
         guard let colon = line.firstIndex(of: ":"), !line.hasPrefix("0") else { continue }
         let key = String(line[..<colon])
-        if let v = line[line.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\t" }).first, let n = Int(v) {
+        if let v = line[line.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\t" }).first,
+            let n = Int(v)
+        {
             out[key] = n
         }
     }

@@ -43,8 +43,11 @@ enum ProfileMode {
         let port = unusedLoopbackPort()
         let env = GatewayProcess.environment(world: world, home: home, port: port, telegramAllow: World.allowedUsers)
         let start = monoNS()
-        guard let pid = spawnProcess(wrapper + [binary, "gateway"], environment: env,
-                                     stdout: home + "/gateway.out", stderr: home + "/gateway.err") else {
+        guard
+            let pid = spawnProcess(
+                wrapper + [binary, "gateway"], environment: env,
+                stdout: home + "/gateway.out", stderr: home + "/gateway.err")
+        else {
             fail("spawn failed")
         }
         let g = GatewayProcess(pid: pid, home: home, port: port, spawnedNS: start)
@@ -59,7 +62,9 @@ enum ProfileMode {
         if tool { world.answerWithOneToolCall() } else { world.answerPlain() }
         do {
             let r = try await measureLatency(label: "profile", world: world, pid: pid, count: messages, warmup: 5)
-            log("profile: \(messages) messages, e2e p50 \(fmt(r.summary.p50)) ms p99 \(fmt(r.summary.p99)) ms, CPU \(fmt(r.cpuMSPerMessage, 3)) ms/message")
+            log(
+                "profile: \(messages) messages, e2e p50 \(fmt(r.summary.p50)) ms p99 \(fmt(r.summary.p99)) ms, CPU \(fmt(r.cpuMSPerMessage, 3)) ms/message"
+            )
         } catch {
             log("profile: \(error)")
         }

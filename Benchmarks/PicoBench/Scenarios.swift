@@ -14,7 +14,9 @@ struct Summary: Sendable {
     init(_ values: [Double]) {
         guard !values.isEmpty else { return }
         let s = values.sorted()
-        func rank(_ p: Double) -> Double { s[Swift.min(s.count - 1, Swift.max(0, Int((p * Double(s.count)).rounded(.up)) - 1))] }
+        func rank(_ p: Double) -> Double {
+            s[Swift.min(s.count - 1, Swift.max(0, Int((p * Double(s.count)).rounded(.up)) - 1))]
+        }
         count = s.count
         min = s[0]
         p50 = rank(0.50)
@@ -49,13 +51,16 @@ func measureStartup(binary: String, world: World, runs: Int) async -> StartupRes
         let (health, ready) = await onThread { () -> (UInt64?, UInt64?) in
             let alive = { processAlive(g.pid) }
             let h = pollUntil(port: g.port, path: "/health", intervalUS: 200, timeoutMS: 10_000, alive: alive)
-            let r = h == nil ? nil : pollUntil(port: g.port, path: "/ready", intervalUS: 200, timeoutMS: 10_000, alive: alive)
+            let r =
+                h == nil
+                ? nil : pollUntil(port: g.port, path: "/ready", intervalUS: 200, timeoutMS: 10_000, alive: alive)
             return (h, r)
         }
         if let health { result.healthMS.append(Double(health - g.spawnedNS) / 1e6) }
         if let ready { result.readyMS.append(Double(ready - g.spawnedNS) / 1e6) }
         if health == nil || ready == nil {
-            result.failures.append("run \(run): health=\(health != nil) ready=\(ready != nil); log: \(g.log.suffix(400))")
+            result.failures.append(
+                "run \(run): health=\(health != nil) ready=\(ready != nil); log: \(g.log.suffix(400))")
         }
         g.stop()
         await sleepMS(100)  // let the fakes notice the closed connections
@@ -79,7 +84,9 @@ struct IdleResult: Sendable {
 
 /// Starts a gateway and samples it `seconds` after exec. Returns the still-running gateway for the next scenarios.
 func measureIdle(binary: String, world: World, seconds: Double) async throws -> (IdleResult, GatewayProcess) {
-    guard let g = GatewayProcess.launch(binary: binary, world: world) else { throw BenchError("spawn \(binary) failed") }
+    guard let g = GatewayProcess.launch(binary: binary, world: world) else {
+        throw BenchError("spawn \(binary) failed")
+    }
     guard let ready = await g.waitReady() else {
         let log = g.log
         g.stop()
@@ -120,7 +127,9 @@ struct LatencyResult: Sendable {
 /// bursts of 3: Telegram's own limits). To time the gateway rather than that limiter, messages rotate over
 /// `World.latencyUsers` (40 private chats) and start at least `spacingMS` apart (≤ 18/s).
 /// CPU per message comes from the utime+stime delta of `pid` (the gateway or the baseline bot).
-func measureLatency(label: String, world: World, pid: pid_t, count: Int, warmup: Int, spacingMS: Int = 55) async throws -> LatencyResult {
+func measureLatency(
+    label: String, world: World, pid: pid_t, count: Int, warmup: Int, spacingMS: Int = 55
+) async throws -> LatencyResult {
     var r = LatencyResult(label: label)
     let telegram = world.telegram
     let users = World.latencyUsers
@@ -204,7 +213,9 @@ func measureSoak(binary: String, world: World, total: Int, chats: Int) async thr
         throw BenchError("spawn failed")
     }
     defer { g.stop() }
-    guard await g.waitReady() != nil else { throw BenchError("soak gateway never became ready; log:\n\(g.log.suffix(2000))") }
+    guard await g.waitReady() != nil else {
+        throw BenchError("soak gateway never became ready; log:\n\(g.log.suffix(2000))")
+    }
     await sleepMS(500)
     var r = SoakResult(messages: total, chats: chats)
     r.before = Footprint.of(g.pid)
@@ -215,7 +226,9 @@ func measureSoak(binary: String, world: World, total: Int, chats: Int) async thr
     var enqueued = 0
     func send(_ user: Int) {
         enqueuedAt[user] = ContinuousClock.now
-        telegram.enqueueTextMessage(from: user, username: "u\(user)", firstName: "User", text: "message \(sentPerChat[user, default: 0]) from \(user)")
+        telegram.enqueueTextMessage(
+            from: user, username: "u\(user)", firstName: "User",
+            text: "message \(sentPerChat[user, default: 0]) from \(user)")
         sentPerChat[user, default: 0] += 1
         enqueued += 1
     }
@@ -265,8 +278,10 @@ func measurePolicy(binary: String) -> [PolicyLine] {
     for line in out.split(separator: "\n") where line.contains(" p50 ") {
         let parts = line.split(separator: " ", omittingEmptySubsequences: true)
         guard let i = parts.firstIndex(of: "p50"), i + 1 < parts.count, let ms = Double(parts[i + 1]) else { continue }
-        lines.append(PolicyLine(label: parts[..<i].joined(separator: " ") + " (p50, spawn to exit)",
-                                microseconds: ms * 1000))
+        lines.append(
+            PolicyLine(
+                label: parts[..<i].joined(separator: " ") + " (p50, spawn to exit)",
+                microseconds: ms * 1000))
     }
     for line in out.split(separator: "\n") where line.hasSuffix("µs/call") {
         let parts = line.split(separator: " ", omittingEmptySubsequences: true)
@@ -306,10 +321,15 @@ func inspectBinary(_ path: String) -> BinaryInfo {
     // Linked dynamically (ldd) or statically (Swift module symbols in the unstripped binary).
     let libs = info.sharedLibraries.joined(separator: " ")
     let fn = runCommand(["/bin/sh", "-c", "nm '\(path)' 2>/dev/null | grep -c '20FoundationNetworking' || true"]).stdout
-    let icu = runCommand(["/bin/sh", "-c", "nm '\(path)' 2>/dev/null | grep -c -E '14_FoundationICU|ucol_open|ubrk_open' || true"]).stdout
-    let full = runCommand(["/bin/sh", "-c", "nm '\(path)' 2>/dev/null | grep -c -E '\\$s10Foundation[0-9]' || true"]).stdout
-    info.hasFoundationNetworking = libs.contains("FoundationNetworking") || (Int(fn.split(separator: "\n").first ?? "0") ?? 0) > 0
+    let icu = runCommand([
+        "/bin/sh", "-c", "nm '\(path)' 2>/dev/null | grep -c -E '14_FoundationICU|ucol_open|ubrk_open' || true",
+    ]).stdout
+    let full = runCommand(["/bin/sh", "-c", "nm '\(path)' 2>/dev/null | grep -c -E '\\$s10Foundation[0-9]' || true"])
+        .stdout
+    info.hasFoundationNetworking =
+        libs.contains("FoundationNetworking") || (Int(fn.split(separator: "\n").first ?? "0") ?? 0) > 0
     info.hasICU = libs.lowercased().contains("icu") || (Int(icu.split(separator: "\n").first ?? "0") ?? 0) > 0
-    info.hasFullFoundation = libs.contains("libFoundation.so") || (Int(full.split(separator: "\n").first ?? "0") ?? 0) > 0
+    info.hasFullFoundation =
+        libs.contains("libFoundation.so") || (Int(full.split(separator: "\n").first ?? "0") ?? 0) > 0
     return info
 }

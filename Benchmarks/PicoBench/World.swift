@@ -88,8 +88,11 @@ struct GatewayProcess: Sendable {
         let port = unusedLoopbackPort()
         let env = environment(world: world, home: home, port: port, telegramAllow: telegramAllow)
         let start = monoNS()
-        guard let pid = spawnProcess([binary, "gateway"], environment: env,
-                                     stdout: home + "/gateway.out", stderr: home + "/gateway.err") else {
+        guard
+            let pid = spawnProcess(
+                [binary, "gateway"], environment: env,
+                stdout: home + "/gateway.out", stderr: home + "/gateway.err")
+        else {
             removeTree(home)
             return nil
         }
@@ -125,11 +128,13 @@ func onThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         let box = Box { cont.resume(returning: work()) }
         var thread = pthread_t()
         let arg = Unmanaged.passRetained(box).toOpaque()
-        let rc = pthread_create(&thread, nil, { raw in
-            let b = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
-            b.run()
-            return nil
-        }, arg)
+        let rc = pthread_create(
+            &thread, nil,
+            { raw in
+                let b = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+                b.run()
+                return nil
+            }, arg)
         if rc == 0 {
             pthread_detach(thread)
         } else {

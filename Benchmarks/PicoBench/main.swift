@@ -62,7 +62,8 @@ while i < args.count {
     case "--floor": floorBinary = value()
     case "--out": outPath = value()
     case "--quick": params.quick = true
-    case "--idle-seconds", "--startups", "--messages", "--tool-messages", "--soak", "--soak-chats": overrides[a] = value()
+    case "--idle-seconds", "--startups", "--messages", "--tool-messages", "--soak", "--soak-chats":
+        overrides[a] = value()
     case "-h", "--help":
         print(usage)
         exit(0)
@@ -115,17 +116,22 @@ do {
     log("baseline (null bot): \(params.messages) plain + \(params.toolMessages) tool-call messages")
     let home = makeTempDir("picobench-nullbot")
     let polls = world.telegram.getUpdatesCalls.count
-    guard let pid = spawnProcess([selfPath, "null-bot", world.telegram.baseURL, world.telegram.token, world.openai.apiBase, World.apiKey],
-                                 environment: ["PATH": "/usr/bin:/bin"], stdout: home + "/out", stderr: home + "/err") else {
+    guard
+        let pid = spawnProcess(
+            [selfPath, "null-bot", world.telegram.baseURL, world.telegram.token, world.openai.apiBase, World.apiKey],
+            environment: ["PATH": "/usr/bin:/bin"], stdout: home + "/out", stderr: home + "/err")
+    else {
         fail("cannot spawn the null bot")
     }
     do {
         _ = try await world.telegram.waitForGetUpdatesCalls(count: polls + 1, timeout: .seconds(10))
         world.answerPlain()
-        baseline.plain = try await measureLatency(label: "baseline plain", world: world, pid: pid, count: params.messages, warmup: params.warmup)
+        baseline.plain = try await measureLatency(
+            label: "baseline plain", world: world, pid: pid, count: params.messages, warmup: params.warmup)
         if params.toolMessages > 0 {
             world.answerWithOneToolCall()
-            baseline.tool = try await measureLatency(label: "baseline tool", world: world, pid: pid, count: params.toolMessages, warmup: params.warmup)
+            baseline.tool = try await measureLatency(
+                label: "baseline tool", world: world, pid: pid, count: params.toolMessages, warmup: params.warmup)
         }
     } catch {
         log("baseline failed: \(error)")
@@ -162,11 +168,13 @@ for (name, path) in binaries {
         do {
             log("[\(name)] \(params.messages) plain messages (one at a time)")
             world.answerPlain()
-            v.plain = try await measureLatency(label: "plain", world: world, pid: gateway.pid, count: params.messages, warmup: params.warmup)
+            v.plain = try await measureLatency(
+                label: "plain", world: world, pid: gateway.pid, count: params.messages, warmup: params.warmup)
             if params.toolMessages > 0 {
                 log("[\(name)] \(params.toolMessages) messages with one list_dir tool call each")
                 world.answerWithOneToolCall()
-                v.tool = try await measureLatency(label: "tool", world: world, pid: gateway.pid, count: params.toolMessages, warmup: params.warmup)
+                v.tool = try await measureLatency(
+                    label: "tool", world: world, pid: gateway.pid, count: params.toolMessages, warmup: params.warmup)
             }
         } catch {
             v.errors.append("messages: \(error); log tail: \(gateway.log.suffix(1000))")
@@ -182,7 +190,8 @@ for (name, path) in binaries {
         log("[\(name)] soak: \(params.soakMessages) messages across \(params.soakChats) chats")
         do {
             world.answerPlain()
-            v.soak = try await measureSoak(binary: path, world: world, total: params.soakMessages, chats: params.soakChats)
+            v.soak = try await measureSoak(
+                binary: path, world: world, total: params.soakMessages, chats: params.soakChats)
         } catch {
             v.errors.append("soak: \(error)")
         }
@@ -205,14 +214,19 @@ let lines = budgetLines(baseline: baseline)
 let (budgetText, misses) = budgetTable(results, lines)
 var machine = "\(sysconf(Int32(_SC_NPROCESSORS_ONLN))) cores"
 if let cpuinfo = readWholeFile("/proc/cpuinfo"),
-   let model = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("model name") })?.split(separator: ":", maxSplits: 1).last {
+    let model = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("model name") })?.split(
+        separator: ":", maxSplits: 1
+    ).last
+{
     machine += ", " + model.trimmingPrefix(" ")
 }
 if let kernel = readWholeFile("/proc/sys/kernel/osrelease") { machine += ", kernel " + kernel.filter { $0 != "\n" } }
 
 print("")
 print("picoclaw benchmark (\(params.quick ? "QUICK run — not for the record" : "full run")) on \(machine)")
-print("idle \(fmt(params.idleSeconds, 0)) s, \(params.startups) start-ups, \(params.messages) plain + \(params.toolMessages) tool messages (+\(params.warmup) warm-up each), soak \(params.soakMessages) messages / \(params.soakChats) chats")
+print(
+    "idle \(fmt(params.idleSeconds, 0)) s, \(params.startups) start-ups, \(params.messages) plain + \(params.toolMessages) tool messages (+\(params.warmup) warm-up each), soak \(params.soakMessages) messages / \(params.soakChats) chats"
+)
 print("")
 print("Budget (issues 8 and 18)")
 print(budgetText)
@@ -223,14 +237,17 @@ if !policy.isEmpty {
     print(renderTable([["call", "µs"]] + policy.map { [$0.label, fmt($0.microseconds, 3)] }))
 }
 for v in results {
-    print("6. \(v.name): linked shared libraries (\(v.binary.sharedLibraries.count)): \(v.binary.sharedLibraries.joined(separator: " "))")
+    print(
+        "6. \(v.name): linked shared libraries (\(v.binary.sharedLibraries.count)): \(v.binary.sharedLibraries.joined(separator: " "))"
+    )
 }
 if let floor {
     print("")
     print(floorTable(floor, results))
 }
 if results.count > 1 {
-    let better = results.min { a, b in (a.idle.end.psskB, a.idle.end.vmRSSkB) < (b.idle.end.psskB, b.idle.end.vmRSSkB) }!
+    let better = results.min { a, b in (a.idle.end.psskB, a.idle.end.vmRSSkB) < (b.idle.end.psskB, b.idle.end.vmRSSkB)
+    }!
     print("")
     print("Lower idle PSS: \(better.name)")
 }
@@ -256,24 +273,33 @@ let report: JSONValue = [
     "date": .string(String(decoding: stamp.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)),
     "machine": .string(machine),
     "quick": .bool(params.quick),
-    "parameters": ["idle_seconds": num(params.idleSeconds), "startups": .int(params.startups), "messages": .int(params.messages),
-                   "tool_messages": .int(params.toolMessages), "warmup": .int(params.warmup),
-                   "soak_messages": .int(params.soakMessages), "soak_chats": .int(params.soakChats)],
+    "parameters": [
+        "idle_seconds": num(params.idleSeconds), "startups": .int(params.startups), "messages": .int(params.messages),
+        "tool_messages": .int(params.toolMessages), "warmup": .int(params.warmup),
+        "soak_messages": .int(params.soakMessages), "soak_chats": .int(params.soakChats),
+    ],
     "baseline": ["plain": json(baseline.plain), "tool": json(baseline.tool)],
     "floor": floor.map { f in
         ["idle": json(f.idle), "e2e_ms": json(Summary(f.samplesMS)), "error": f.error.map { .string($0) } ?? .null]
     } ?? .null,
     "variants": .object(Dictionary(uniqueKeysWithValues: results.map { ($0.name, json($0, baseline: baseline)) })),
-    "budget": .array(lines.map { line in
-        .object(["line": .string(line.name), "limit": num(line.limit), "unit": .string(line.unit), "strict": .bool(line.strict),
-                 "values": .object(Dictionary(uniqueKeysWithValues: results.map { v -> (String, JSONValue) in
-                     guard let x = line.value(v) else { return (v.name, .null) }
-                     return (v.name, ["value": num(x), "pass": .bool(line.passes(x))])
-                 }))])
-    }),
+    "budget": .array(
+        lines.map { line in
+            .object([
+                "line": .string(line.name), "limit": num(line.limit), "unit": .string(line.unit),
+                "strict": .bool(line.strict),
+                "values": .object(
+                    Dictionary(
+                        uniqueKeysWithValues: results.map { v -> (String, JSONValue) in
+                            guard let x = line.value(v) else { return (v.name, .null) }
+                            return (v.name, ["value": num(x), "pass": .bool(line.passes(x))])
+                        })),
+            ])
+        }),
     "misses": .array(misses.map { .string($0) }),
     "errors": .array(errors.map { .string($0) }),
-    "policy_us_per_call": .object(Dictionary(policy.map { ($0.label, num($0.microseconds)) }, uniquingKeysWith: { a, _ in a })),
+    "policy_us_per_call": .object(
+        Dictionary(policy.map { ($0.label, num($0.microseconds)) }, uniquingKeysWith: { a, _ in a })),
     "suite_seconds": num(Double(monoNS() - suiteStart) / 1e9, 1),
 ]
 if let slash = outPath.lastIndex(of: "/") { mkdir(String(outPath[..<slash]), 0o755) }

@@ -25,11 +25,13 @@ final class CurlDriver: @unchecked Sendable {
         multi = m
         var thread = pthread_t()
         let box = Unmanaged.passRetained(self).toOpaque()
-        let rc = pthread_create(&thread, nil, { arg in
-            let driver = Unmanaged<CurlDriver>.fromOpaque(arg!).takeRetainedValue()
-            driver.run()
-            return nil
-        }, box)
+        let rc = pthread_create(
+            &thread, nil,
+            { arg in
+                let driver = Unmanaged<CurlDriver>.fromOpaque(arg!).takeRetainedValue()
+                driver.run()
+                return nil
+            }, box)
         precondition(rc == 0, "cannot start the HTTP driver thread (errno \(rc))")
         pthread_detach(thread)
     }
@@ -83,8 +85,9 @@ final class CurlDriver: @unchecked Sendable {
         let rc = curl_multi_add_handle(multi, transfer.easy.handle)
         if rc != CURLM_OK {
             transfers[transfer.easy.handle] = nil
-            transfer.continuation?.resume(throwing: HTTPClientError.transport(
-                code: Int(rc.rawValue), message: String(cString: curl_multi_strerror(rc))))
+            transfer.continuation?.resume(
+                throwing: HTTPClientError.transport(
+                    code: Int(rc.rawValue), message: String(cString: curl_multi_strerror(rc))))
             transfer.continuation = nil
         }
     }
@@ -95,7 +98,8 @@ final class CurlDriver: @unchecked Sendable {
         let rc = curl_multi_add_handle(multi, session.easy.handle)
         if rc != CURLM_OK {
             sockets[session.easy.handle] = nil
-            session.failHandshake(HTTPClientError.transport(code: Int(rc.rawValue), message: String(cString: curl_multi_strerror(rc))))
+            session.failHandshake(
+                HTTPClientError.transport(code: Int(rc.rawValue), message: String(cString: curl_multi_strerror(rc))))
         }
     }
 
@@ -148,8 +152,10 @@ final class CurlDriver: @unchecked Sendable {
                 return
             }
             let tooLarge = transfer.exceededLimit || result == CURLE_FILESIZE_EXCEEDED
-            continuation.resume(throwing: mapCurlError(result, message: transfer.errorMessage,
-                                                       responseTooLarge: tooLarge ? transfer.maxResponseBytes : nil))
+            continuation.resume(
+                throwing: mapCurlError(
+                    result, message: transfer.errorMessage,
+                    responseTooLarge: tooLarge ? transfer.maxResponseBytes : nil))
         }
     }
 }

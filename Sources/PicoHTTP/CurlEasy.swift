@@ -37,8 +37,10 @@ struct CurlEasy {
     }
 
     /// Options every handle gets: no signals, TLS verification on, allowed protocols, timeouts, proxy.
-    func applyCommon(protocols: String, connectTimeout: Duration, proxy: String?,
-                     errorBuffer: UnsafeMutablePointer<CChar>) {
+    func applyCommon(
+        protocols: String, connectTimeout: Duration, proxy: String?,
+        errorBuffer: UnsafeMutablePointer<CChar>
+    ) {
         set(CURLOPT_NOSIGNAL, 1)
         set(CURLOPT_SSL_VERIFYPEER, 1)
         set(CURLOPT_SSL_VERIFYHOST, 2)
@@ -57,7 +59,8 @@ func makeHeaderList(_ headers: [HTTPHeader]) -> UnsafeMutablePointer<curl_slist>
     for h in headers {
         // CR/LF in a header would let a caller inject extra headers; drop such values.
         guard !h.name.contains(where: { $0 == "\r" || $0 == "\n" || $0 == ":" }),
-              !h.value.contains(where: { $0 == "\r" || $0 == "\n" }) else { continue }
+            !h.value.contains(where: { $0 == "\r" || $0 == "\n" })
+        else { continue }
         let line = h.value.isEmpty ? "\(h.name);" : "\(h.name): \(h.value)"
         list = curl_slist_append(list, line)
     }
@@ -77,7 +80,7 @@ func mapCurlError(_ code: CURLcode, message: String, responseTooLarge limit: Int
     case CURLE_TOO_MANY_REDIRECTS: return .tooManyRedirects
     case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL: return .invalidURL
     case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
-         CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+        CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH:
         return .tls(text)
     default: return .transport(code: Int(code.rawValue), message: text)
     }

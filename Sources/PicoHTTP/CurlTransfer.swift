@@ -33,8 +33,9 @@ final class CurlTransfer: @unchecked Sendable {
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
 
         easy.set(CURLOPT_URL, request.url)
-        easy.applyCommon(protocols: "http,https", connectTimeout: request.connectTimeout, proxy: request.proxy,
-                         errorBuffer: errorBuffer)
+        easy.applyCommon(
+            protocols: "http,https", connectTimeout: request.connectTimeout, proxy: request.proxy,
+            errorBuffer: errorBuffer)
         easy.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
         easy.set(CURLOPT_TIMEOUT_MS, request.timeout.clampedMilliseconds)
         easy.set(CURLOPT_FOLLOWLOCATION, request.maxRedirects > 0 ? 1 : 0)
@@ -54,7 +55,9 @@ final class CurlTransfer: @unchecked Sendable {
         }
         if let body = request.body {
             _ = pico_easy_setopt_off(easy.handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
-            _ = body.withUnsafeBytes { easy.set(CURLOPT_COPYPOSTFIELDS, pointer: $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)) }
+            _ = body.withUnsafeBytes {
+                easy.set(CURLOPT_COPYPOSTFIELDS, pointer: $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1))
+            }
         }
         // An empty Expect stops curl from waiting for "100 Continue" on larger POST bodies.
         headerList = makeHeaderList(request.headers + [HTTPHeader("Expect", "")])
@@ -123,7 +126,8 @@ final class CurlTransfer: @unchecked Sendable {
         guard let allowed = allowedContentTypes, (200..<300).contains(easy.infoLong(CURLINFO_RESPONSE_CODE)) else {
             return nil
         }
-        let value = headerLines.last { $0.lowercased().hasPrefix("content-type:") }
+        let value =
+            headerLines.last { $0.lowercased().hasPrefix("content-type:") }
             .map { String($0.dropFirst("content-type:".count)) } ?? ""
         let media = String(value.split(separator: ";").first ?? "").trimming(" \t").lowercased()
         return allowed.contains(media) ? nil : (media.isEmpty ? "(none)" : media)
@@ -155,16 +159,20 @@ final class IsolatedDNSCache: @unchecked Sendable {
     }
 }
 
-private func curlWriteBody(_ ptr: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int,
-                           _ user: UnsafeMutableRawPointer?) -> Int {
+private func curlWriteBody(
+    _ ptr: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int,
+    _ user: UnsafeMutableRawPointer?
+) -> Int {
     guard let ptr, let user else { return 0 }
     let n = size * count
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
     return transfer.appendBody(UnsafeRawBufferPointer(start: ptr, count: n)) ? n : 0
 }
 
-private func curlWriteHeader(_ ptr: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int,
-                             _ user: UnsafeMutableRawPointer?) -> Int {
+private func curlWriteHeader(
+    _ ptr: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int,
+    _ user: UnsafeMutableRawPointer?
+) -> Int {
     guard let ptr, let user else { return 0 }
     let n = size * count
     let line = String(decoding: UnsafeRawBufferPointer(start: ptr, count: n), as: UTF8.self)

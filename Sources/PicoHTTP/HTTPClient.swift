@@ -19,7 +19,8 @@ public struct HTTPClient: Sendable {
     /// Performs `request`, handing the body of a 2xx response to `onBody` chunk by chunk as it arrives (on the
     /// network thread: keep it short, e.g. yield into an `AsyncStream`); the returned response then has an empty
     /// body. Other statuses are collected as usual. `maxResponseBytes` caps the streamed total.
-    public func send(_ request: HTTPRequest, onBody: @escaping @Sendable ([UInt8]) -> Void) async throws -> HTTPResponse {
+    public func send(_ request: HTTPRequest, onBody: @escaping @Sendable ([UInt8]) -> Void) async throws -> HTTPResponse
+    {
         try Task.checkCancellation()
         let transfer = try CurlTransfer(request)
         transfer.onBody = onBody

@@ -8,11 +8,13 @@ enum HTTPDate {
         // "Sun, 06 Nov 1994 08:49:37 GMT"
         let parts = text.split(separator: " ")
         guard parts.count == 6, parts[5].uppercased() == "GMT",
-              let day = Int(parts[1]), let monthIndex = months.firstIndex(of: parts[2].lowercased()),
-              let year = Int(parts[3]) else { return nil }
+            let day = Int(parts[1]), let monthIndex = months.firstIndex(of: parts[2].lowercased()),
+            let year = Int(parts[3])
+        else { return nil }
         let hms = parts[4].split(separator: ":").compactMap { Int($0) }
         guard hms.count == 3, (1...31).contains(day), (0...23).contains(hms[0]), (0...59).contains(hms[1]),
-              (0...60).contains(hms[2]) else { return nil }
+            (0...60).contains(hms[2])
+        else { return nil }
         let days = daysFromCivil(year: year, month: monthIndex + 1, day: day)
         let seconds = days * 86400 + hms[0] * 3600 + hms[1] * 60 + hms[2]
         return Date(timeIntervalSince1970: TimeInterval(seconds))

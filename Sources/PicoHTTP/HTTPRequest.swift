@@ -39,10 +39,12 @@ public struct HTTPRequest: Sendable {
     /// before the body is read, with ``HTTPClientError/contentTypeNotAllowed(_:)``.
     public var allowedContentTypes: [String]?
 
-    public init(method: String = "GET", url: String, headers: [HTTPHeader] = [], body: [UInt8]? = nil,
-                connectTimeout: Duration = .seconds(10), timeout: Duration = .seconds(60),
-                maxResponseBytes: Int = 10 << 20, proxy: String? = nil, maxRedirects: Int = 3,
-                resolve: [String] = [], allowedContentTypes: [String]? = nil, isolatedDNS: Bool = false) {
+    public init(
+        method: String = "GET", url: String, headers: [HTTPHeader] = [], body: [UInt8]? = nil,
+        connectTimeout: Duration = .seconds(10), timeout: Duration = .seconds(60),
+        maxResponseBytes: Int = 10 << 20, proxy: String? = nil, maxRedirects: Int = 3,
+        resolve: [String] = [], allowedContentTypes: [String]? = nil, isolatedDNS: Bool = false
+    ) {
         self.isolatedDNS = isolatedDNS
         self.method = method
         self.url = url
@@ -59,8 +61,9 @@ public struct HTTPRequest: Sendable {
 
     /// A POST of a JSON document (sets `Content-Type: application/json`).
     public static func postJSON(_ url: String, body: [UInt8], headers: [HTTPHeader] = []) -> HTTPRequest {
-        HTTPRequest(method: "POST", url: url,
-                    headers: [HTTPHeader("Content-Type", "application/json")] + headers, body: body)
+        HTTPRequest(
+            method: "POST", url: url,
+            headers: [HTTPHeader("Content-Type", "application/json")] + headers, body: body)
     }
 }
 

@@ -20,8 +20,9 @@ public struct MultipartForm: Sendable {
 
     /// Adds a file.
     public mutating func add(_ name: String, filename: String, contentType: String, data: [UInt8]) {
-        body += Array(("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(Self.clean(name))\"; "
-            + "filename=\"\(Self.clean(filename))\"\r\nContent-Type: \(Self.clean(contentType))\r\n\r\n").utf8)
+        body += Array(
+            ("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(Self.clean(name))\"; "
+                + "filename=\"\(Self.clean(filename))\"\r\nContent-Type: \(Self.clean(contentType))\r\n\r\n").utf8)
         body += data
         body += [13, 10]
     }
@@ -34,7 +35,8 @@ public struct MultipartForm: Sendable {
 
     /// A POST request carrying this form.
     public func request(_ url: String, headers: [HTTPHeader] = []) -> HTTPRequest {
-        HTTPRequest(method: "POST", url: url, headers: headers + [HTTPHeader("Content-Type", contentType)], body: encoded)
+        HTTPRequest(
+            method: "POST", url: url, headers: headers + [HTTPHeader("Content-Type", contentType)], body: encoded)
     }
 
     private static func clean(_ text: String) -> String {

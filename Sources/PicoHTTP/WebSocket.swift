@@ -21,16 +21,22 @@ public final class WebSocket: Sendable {
     }
 
     /// Opens a WebSocket to a `ws://` or `wss://` URL (TLS verification always on).
-    public static func connect(url: String, headers: [HTTPHeader] = [], proxy: String? = nil,
-                               connectTimeout: Duration = .seconds(15),
-                               maxMessageBytes: Int = 8 << 20) async throws -> WebSocket {
+    public static func connect(
+        url: String, headers: [HTTPHeader] = [], proxy: String? = nil,
+        connectTimeout: Duration = .seconds(15),
+        maxMessageBytes: Int = 8 << 20
+    ) async throws -> WebSocket {
         guard HTTPClient.supportsWebSockets else {
-            throw HTTPClientError.transport(code: 1, message:
-                "this libcurl (\(HTTPClient.libcurlVersion)) has no WebSocket support; install libcurl >= 8 with ws/wss (scripts/setup does it)")
+            throw HTTPClientError.transport(
+                code: 1,
+                message:
+                    "this libcurl (\(HTTPClient.libcurlVersion)) has no WebSocket support; install libcurl >= 8 with ws/wss (scripts/setup does it)"
+            )
         }
         let (stream, continuation) = AsyncStream<WebSocketEvent>.makeStream(bufferingPolicy: .unbounded)
-        let session = try WebSocketSession(url: url, headers: headers, proxy: proxy, connectTimeout: connectTimeout,
-                                           maxMessageBytes: maxMessageBytes, events: continuation)
+        let session = try WebSocketSession(
+            url: url, headers: headers, proxy: proxy, connectTimeout: connectTimeout,
+            maxMessageBytes: maxMessageBytes, events: continuation)
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (handshake: CheckedContinuation<Void, any Error>) in
                 session.handshake = handshake

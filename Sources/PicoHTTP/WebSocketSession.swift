@@ -17,8 +17,10 @@ final class WebSocketSession: @unchecked Sendable {
     private var messageIsText = true
     private var scratch = [UInt8](repeating: 0, count: 64 * 1024)
 
-    init(url: String, headers: [HTTPHeader], proxy: String?, connectTimeout: Duration, maxMessageBytes: Int,
-         events: AsyncStream<WebSocketEvent>.Continuation) throws(HTTPClientError) {
+    init(
+        url: String, headers: [HTTPHeader], proxy: String?, connectTimeout: Duration, maxMessageBytes: Int,
+        events: AsyncStream<WebSocketEvent>.Continuation
+    ) throws(HTTPClientError) {
         guard url.hasPrefix("ws://") || url.hasPrefix("wss://") else { throw .invalidURL }
         easy = try CurlEasy()
         self.maxMessageBytes = maxMessageBytes
@@ -76,7 +78,9 @@ final class WebSocketSession: @unchecked Sendable {
                 let reason = payload.count > 2 ? String(decoding: payload[2...], as: UTF8.self) : ""
                 // Echo the close frame, as the protocol asks, then drop the connection.
                 var sent = 0
-                _ = payload.withUnsafeBytes { curl_ws_send(easy.handle, $0.baseAddress, min(2, $0.count), &sent, 0, UInt32(CURLWS_CLOSE)) }
+                _ = payload.withUnsafeBytes {
+                    curl_ws_send(easy.handle, $0.baseAddress, min(2, $0.count), &sent, 0, UInt32(CURLWS_CLOSE))
+                }
                 finish(driver: driver, code: code, reason: reason)
                 return
             }

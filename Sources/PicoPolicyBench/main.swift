@@ -40,23 +40,25 @@ print("PicoPolicyBench — workspace \(root)")
 /// `--exec-only`: just the sandboxed-exec figures (e.g. under `chrt -f 10` on a machine busy with other work).
 let execOnly = CommandLine.arguments.contains("--exec-only")
 if !execOnly {
-measure("resolve skills/a/b.py (read)") { _ = try? workspace.resolve("skills/a/b.py") }
-measure("resolve inner-link/b.py (in-root symlink)") { _ = try? workspace.resolve("inner-link/b.py") }
-measure("resolve leak/passwd (refused escape)") { _ = try? workspace.resolve("leak/passwd") }
-measure("resolve new/dir/file.txt (write, missing parents)") { _ = try? workspace.resolve("new/dir/file.txt", forWriting: true) }
-measure("read skills/a/b.py (12 bytes)") { _ = try? workspace.read("skills/a/b.py") }
-let commands = [
-    "ls -la",
-    "cat skills/a/b.py",
-    "git status && git diff --stat | head -20",
-    "find . -name '*.py' -exec grep -n TODO {} + 2>/dev/null",
-    "env FOO=1 timeout 5 sh -c 'cat skills/a/b.py | wc -l'",
-    "rm -rf /",
-    "cat leak/passwd",
-]
-for command in commands {
-    measure("evaluate \(command)", iterations: 5_000) { _ = policy.evaluate(command: command) }
-}
+    measure("resolve skills/a/b.py (read)") { _ = try? workspace.resolve("skills/a/b.py") }
+    measure("resolve inner-link/b.py (in-root symlink)") { _ = try? workspace.resolve("inner-link/b.py") }
+    measure("resolve leak/passwd (refused escape)") { _ = try? workspace.resolve("leak/passwd") }
+    measure("resolve new/dir/file.txt (write, missing parents)") {
+        _ = try? workspace.resolve("new/dir/file.txt", forWriting: true)
+    }
+    measure("read skills/a/b.py (12 bytes)") { _ = try? workspace.read("skills/a/b.py") }
+    let commands = [
+        "ls -la",
+        "cat skills/a/b.py",
+        "git status && git diff --stat | head -20",
+        "find . -name '*.py' -exec grep -n TODO {} + 2>/dev/null",
+        "env FOO=1 timeout 5 sh -c 'cat skills/a/b.py | wc -l'",
+        "rm -rf /",
+        "cat leak/passwd",
+    ]
+    for command in commands {
+        measure("evaluate \(command)", iterations: 5_000) { _ = policy.evaluate(command: command) }
+    }
 }
 
 /// User + system CPU of this process and its reaped descendants (the sandbox's processes roll up through
@@ -71,8 +73,11 @@ func cpuMilliseconds() -> Double {
 
 /// Spawn-to-exit of `true` through the real executor, per sandbox mode: p50/p90/p99 over `runs`.
 func measureExec(_ label: String, sandbox: SandboxMode, network: Bool = false, runs: Int = 200) async {
-    guard let executor = try? SandboxedExecutor(workspace: root, timeout: .seconds(10), sandbox: sandbox,
-                                                network: network) else {
+    guard
+        let executor = try? SandboxedExecutor(
+            workspace: root, timeout: .seconds(10), sandbox: sandbox,
+            network: network)
+    else {
         print("\(label): unavailable on this machine")
         return
     }
@@ -89,10 +94,13 @@ func measureExec(_ label: String, sandbox: SandboxMode, network: Bool = false, r
     }
     samples.sort()
     cpu.sort()
-    func pct(_ list: [Double], _ p: Double) -> String { format3(list[min(list.count - 1, Int(Double(list.count) * p))]) }
+    func pct(_ list: [Double], _ p: Double) -> String {
+        format3(list[min(list.count - 1, Int(Double(list.count) * p))])
+    }
     let padded = label.count >= 64 ? label : label + String(repeating: " ", count: 64 - label.count)
-    print("\(padded) p50 \(pct(samples, 0.5)) ms, p90 \(pct(samples, 0.9)) ms, p99 \(pct(samples, 0.99)) ms; "
-          + "CPU p50 \(pct(cpu, 0.5)) ms (\(executor.layer))")
+    print(
+        "\(padded) p50 \(pct(samples, 0.5)) ms, p90 \(pct(samples, 0.9)) ms, p99 \(pct(samples, 0.99)) ms; "
+            + "CPU p50 \(pct(cpu, 0.5)) ms (\(executor.layer))")
 }
 await measureExec("exec true, every layer (namespaces)", sandbox: .namespaces)
 await measureExec("exec true, namespaces with tools.exec.network: true", sandbox: .namespaces, network: true)

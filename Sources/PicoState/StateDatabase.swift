@@ -56,8 +56,9 @@ public final class StateDatabase: @unchecked Sendable {
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     func failure(_ rc: Int32, _ operation: String) -> StateError {
-        StateError.sqlite(sqlite3_extended_errcode(handle) != 0 ? sqlite3_extended_errcode(handle) : rc,
-                          db: handle, path: path, operation: operation)
+        StateError.sqlite(
+            sqlite3_extended_errcode(handle) != 0 ? sqlite3_extended_errcode(handle) : rc,
+            db: handle, path: path, operation: operation)
     }
 
     private func statement(_ sql: String) throws(StateError) -> OpaquePointer {
@@ -83,7 +84,9 @@ public final class StateDatabase: @unchecked Sendable {
             case .integer(let v): rc = sqlite3_bind_int64(stmt, index, v)
             case .text(let s): rc = sqlite3_bind_text(stmt, index, s, -1, pico_sqlite_transient())
             case .blob(let b):
-                rc = b.withUnsafeBytes { sqlite3_bind_blob(stmt, index, $0.baseAddress, Int32($0.count), pico_sqlite_transient()) }
+                rc = b.withUnsafeBytes {
+                    sqlite3_bind_blob(stmt, index, $0.baseAddress, Int32($0.count), pico_sqlite_transient())
+                }
             }
             guard rc == SQLITE_OK else { throw failure(rc, "bind a value for") }
         }
@@ -124,7 +127,9 @@ public final class StateDatabase: @unchecked Sendable {
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`; rolls back when it throws. With `fullSync` the commit
     /// fsyncs the WAL (`synchronous=FULL`); without, it is safe against a process crash and reaches the disk
     /// with the next full commit or ``StateStore/syncToDisk()``.
-    func transaction<T>(fullSync wanted: Bool = true, _ body: (StateDatabase) throws(StateError) -> T) throws(StateError) -> T {
+    func transaction<T>(
+        fullSync wanted: Bool = true, _ body: (StateDatabase) throws(StateError) -> T
+    ) throws(StateError) -> T {
         if wanted != fullSync {
             try execute(wanted ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
             fullSync = wanted

@@ -13,8 +13,9 @@ public enum StateDirectory {
         do {
             fd = try NoSymlinkPath.openDirectory(path, create: create, mode: mode)
         } catch {
-            throw StateError(path: error.path, operation: "open", reason: error.reason,
-                             isDiskFull: error.code == ENOSPC || error.code == EDQUOT)
+            throw StateError(
+                path: error.path, operation: "open", reason: error.reason,
+                isDiskFull: error.code == ENOSPC || error.code == EDQUOT)
         }
         var st = stat()
         guard fstat(fd, &st) == 0 else {
@@ -24,7 +25,11 @@ public enum StateDirectory {
         }
         if st.st_uid != geteuid() {
             Glibc.close(fd)
-            throw StateError(path: path, operation: "use", reason: "it is owned by uid \(st.st_uid), not by this user (uid \(geteuid())). Run picoclaw as that user (e.g. sudo -u picoclaw picoclaw sessions list), or chown it, or choose another gateway.state_dir")
+            throw StateError(
+                path: path, operation: "use",
+                reason:
+                    "it is owned by uid \(st.st_uid), not by this user (uid \(geteuid())). Run picoclaw as that user (e.g. sudo -u picoclaw picoclaw sessions list), or chown it, or choose another gateway.state_dir"
+            )
         }
         if st.st_mode & 0o077 != 0 { _ = fchmod(fd, st.st_mode & 0o700) }
         return fd

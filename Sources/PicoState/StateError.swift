@@ -23,13 +23,15 @@ public struct StateError: Error, Sendable, CustomStringConvertible, Equatable {
 
     /// From an errno value.
     static func errno(_ code: Int32, path: String, operation: String) -> StateError {
-        StateError(path: path, operation: operation, reason: errnoText(code),
-                   isDiskFull: code == ENOSPC || code == EDQUOT || code == EFBIG)
+        StateError(
+            path: path, operation: operation, reason: errnoText(code),
+            isDiskFull: code == ENOSPC || code == EDQUOT || code == EFBIG)
     }
 
     public var description: String {
         if isDiskFull {
-            return "state store: cannot \(operation) \(path): No space left on device. Free space on that file system; nothing already accepted was lost and the gateway retries"
+            return
+                "state store: cannot \(operation) \(path): No space left on device. Free space on that file system; nothing already accepted was lost and the gateway retries"
         }
         return "state store: cannot \(operation) \(path): \(reason)"
     }

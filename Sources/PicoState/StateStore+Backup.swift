@@ -21,7 +21,8 @@ extension StateStore {
             }
             defer { sqlite3_close_v2(target) }
             guard let backup = sqlite3_backup_init(target, "main", db.handle, "main") else {
-                throw StateError.sqlite(sqlite3_errcode(target), db: target, path: destination, operation: "start the backup of")
+                throw StateError.sqlite(
+                    sqlite3_errcode(target), db: target, path: destination, operation: "start the backup of")
             }
             var step: Int32
             repeat {
@@ -30,7 +31,9 @@ extension StateStore {
             } while step == SQLITE_OK || step == SQLITE_BUSY || step == SQLITE_LOCKED
             let finish = sqlite3_backup_finish(backup)
             guard step == SQLITE_DONE, finish == SQLITE_OK else {
-                throw StateError.sqlite(step == SQLITE_DONE ? finish : step, db: target, path: destination, operation: "copy the state store into")
+                throw StateError.sqlite(
+                    step == SQLITE_DONE ? finish : step, db: target, path: destination,
+                    operation: "copy the state store into")
             }
             // A standalone file: no WAL left next to it.
             sqlite3_exec(target, "PRAGMA journal_mode = DELETE", nil, nil, nil)

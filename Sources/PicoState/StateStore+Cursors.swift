@@ -14,14 +14,17 @@ extension StateStore {
     /// Cursors whose name starts with `prefix`, updated at or after `since` (seconds since the epoch), newest first.
     public func cursors(prefix: String, updatedSince since: Int64 = 0) async throws(StateError) -> [CursorValue] {
         try await read { db throws(StateError) in
-            try db.query("SELECT name, value, updated_at FROM cursors WHERE substr(name, 1, ?) = ? AND updated_at >= ? ORDER BY updated_at DESC",
-                         [.int(prefix.utf8.count), .text(prefix), .integer(since)])
-                .map { CursorValue(name: $0.text(0) ?? "", value: $0.text(1) ?? "", updatedAt: $0.int(2)) }
+            try db.query(
+                "SELECT name, value, updated_at FROM cursors WHERE substr(name, 1, ?) = ? AND updated_at >= ? ORDER BY updated_at DESC",
+                [.int(prefix.utf8.count), .text(prefix), .integer(since)]
+            )
+            .map { CursorValue(name: $0.text(0) ?? "", value: $0.text(1) ?? "", updatedAt: $0.int(2)) }
         }
     }
 
     static func putCursor(_ db: StateDatabase, _ name: String, _ value: String, _ now: Int64) throws(StateError) {
-        try db.execute("INSERT INTO cursors(name, value, updated_at) VALUES(?, ?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                       [.text(name), .text(value), .integer(now)])
+        try db.execute(
+            "INSERT INTO cursors(name, value, updated_at) VALUES(?, ?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            [.text(name), .text(value), .integer(now)])
     }
 }

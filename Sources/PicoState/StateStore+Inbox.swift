@@ -6,23 +6,32 @@ extension StateStore {
     /// confirming the cursor to the platform (the gateway starts the turns meanwhile). With `countingStart` each new
     /// entry's first turn start is counted here (`attempts = 1`, as ``markStarted(inboxID:)`` would), for a caller
     /// that starts the turns itself and skips that call for them.
-    public func accept(_ drafts: [InboxDraft], cursor: CursorValue? = nil, durable: Bool = true,
-                       countingStart: Bool = false) async throws(StateError) -> [InboxEntry] {
+    public func accept(
+        _ drafts: [InboxDraft], cursor: CursorValue? = nil, durable: Bool = true,
+        countingStart: Bool = false
+    ) async throws(StateError) -> [InboxEntry] {
         guard !drafts.isEmpty || cursor != nil else { return [] }
         let body: @Sendable (StateDatabase) throws(StateError) -> [InboxEntry] = { db throws(StateError) in
             let now = unixNow()
             let attempts = countingStart ? 1 : 0
             var added: [InboxEntry] = []
             for d in drafts {
-                try db.execute("""
+                try db.execute(
+                    """
                     INSERT INTO inbox(channel, chat, message_id, conversation, payload, received_at, attempts)
                     VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(channel, chat, message_id) DO NOTHING
-                    """, [.text(d.channel), .text(d.chat), .text(d.messageID), .text(d.conversation), .text(d.payload), .integer(now),
-                          .integer(Int64(attempts))])
+                    """,
+                    [
+                        .text(d.channel), .text(d.chat), .text(d.messageID), .text(d.conversation), .text(d.payload),
+                        .integer(now),
+                        .integer(Int64(attempts)),
+                    ])
                 if db.changes > 0 {
-                    added.append(InboxEntry(id: db.lastInsertRowID, channel: d.channel, chat: d.chat, messageID: d.messageID,
-                                            conversation: d.conversation, payload: d.payload, state: .pending, receivedAt: now,
-                                            attempts: attempts))
+                    added.append(
+                        InboxEntry(
+                            id: db.lastInsertRowID, channel: d.channel, chat: d.chat, messageID: d.messageID,
+                            conversation: d.conversation, payload: d.payload, state: .pending, receivedAt: now,
+                            attempts: attempts))
                 }
             }
             if let cursor { try Self.putCursor(db, cursor.name, cursor.value, now) }
@@ -34,19 +43,23 @@ extension StateStore {
     /// Every unfinished message in inbox order, with its stored reply when the turn already completed.
     public func openTurns() async throws(StateError) -> [OpenTurn] {
         try await read { db throws(StateError) in
-            try db.query("""
+            try db.query(
+                """
                 SELECT i.id, i.channel, i.chat, i.message_id, i.conversation, i.payload, i.state, i.received_at,
                        o.id, o.channel, o.chat, o.reply_to, o.text, i.attempts
                 FROM inbox i LEFT JOIN outbox o ON o.inbox_id = i.id AND o.state = 'pending'
                 WHERE i.state IN ('pending', 'answered') ORDER BY i.id
-                """).map { r in
-                let entry = InboxEntry(id: r.int(0), channel: r.text(1) ?? "", chat: r.text(2) ?? "", messageID: r.text(3) ?? "",
-                                       conversation: r.text(4) ?? "", payload: r.text(5) ?? "",
-                                       state: InboxState(rawValue: r.text(6) ?? "") ?? .pending, receivedAt: r.int(7),
-                                       attempts: Int(r.int(13)))
+                """
+            ).map { r in
+                let entry = InboxEntry(
+                    id: r.int(0), channel: r.text(1) ?? "", chat: r.text(2) ?? "", messageID: r.text(3) ?? "",
+                    conversation: r.text(4) ?? "", payload: r.text(5) ?? "",
+                    state: InboxState(rawValue: r.text(6) ?? "") ?? .pending, receivedAt: r.int(7),
+                    attempts: Int(r.int(13)))
                 let reply = r[8].integer.map {
-                    OutboxEntry(id: $0, inboxID: entry.id, channel: r.text(9) ?? "", chat: r.text(10) ?? "",
-                                replyTo: r.text(11), text: r.text(12) ?? "")
+                    OutboxEntry(
+                        id: $0, inboxID: entry.id, channel: r.text(9) ?? "", chat: r.text(10) ?? "",
+                        replyTo: r.text(11), text: r.text(12) ?? "")
                 }
                 return OpenTurn(entry: entry, reply: reply)
             }
@@ -55,20 +68,30 @@ extension StateStore {
 
     /// Records a completed turn in one durable transaction: the session messages, the reply (when there is one)
     /// and the message's new state (`answered`, or `done` without a reply). Returns the stored reply.
-    public func completeTurn(inboxID: Int64, session: SessionWrite?, reply: OutboxDraft?) async throws(StateError) -> OutboxEntry? {
+    public func completeTurn(
+        inboxID: Int64, session: SessionWrite?, reply: OutboxDraft?
+    ) async throws(StateError) -> OutboxEntry? {
         try await write { db throws(StateError) in
             let now = unixNow()
             if let session { try Self.appendMessages(db, session, now) }
             var stored: OutboxEntry?
             if let reply {
-                try db.execute("INSERT INTO outbox(inbox_id, channel, chat, reply_to, text, created_at) VALUES(?, ?, ?, ?, ?, ?)",
-                               [.integer(inboxID), .text(reply.channel), .text(reply.chat), .optional(reply.replyTo), .text(reply.text), .integer(now)])
-                stored = OutboxEntry(id: db.lastInsertRowID, inboxID: inboxID, channel: reply.channel, chat: reply.chat,
-                                     replyTo: reply.replyTo, text: reply.text)
+                try db.execute(
+                    "INSERT INTO outbox(inbox_id, channel, chat, reply_to, text, created_at) VALUES(?, ?, ?, ?, ?, ?)",
+                    [
+                        .integer(inboxID), .text(reply.channel), .text(reply.chat), .optional(reply.replyTo),
+                        .text(reply.text), .integer(now),
+                    ])
+                stored = OutboxEntry(
+                    id: db.lastInsertRowID, inboxID: inboxID, channel: reply.channel, chat: reply.chat,
+                    replyTo: reply.replyTo, text: reply.text)
             }
-            try db.execute("UPDATE inbox SET state = ?, finished_at = ? WHERE id = ?",
-                           [.text(reply == nil ? InboxState.done.rawValue : InboxState.answered.rawValue),
-                            reply == nil ? .integer(now) : .null, .integer(inboxID)])
+            try db.execute(
+                "UPDATE inbox SET state = ?, finished_at = ? WHERE id = ?",
+                [
+                    .text(reply == nil ? InboxState.done.rawValue : InboxState.answered.rawValue),
+                    reply == nil ? .integer(now) : .null, .integer(inboxID),
+                ])
             return stored
         }
     }
@@ -79,10 +102,12 @@ extension StateStore {
     public func finishDelivery(outboxID: Int64, failure: String? = nil) async throws(StateError) {
         try await writeDeferred { db throws(StateError) in
             let now = unixNow()
-            try db.execute("UPDATE outbox SET state = ?, finished_at = ?, failure = ? WHERE id = ?",
-                           [.text(failure == nil ? "delivered" : "failed"), .integer(now), .optional(failure), .integer(outboxID)])
-            try db.execute("UPDATE inbox SET state = 'done', finished_at = ? WHERE id = (SELECT inbox_id FROM outbox WHERE id = ?)",
-                           [.integer(now), .integer(outboxID)])
+            try db.execute(
+                "UPDATE outbox SET state = ?, finished_at = ?, failure = ? WHERE id = ?",
+                [.text(failure == nil ? "delivered" : "failed"), .integer(now), .optional(failure), .integer(outboxID)])
+            try db.execute(
+                "UPDATE inbox SET state = 'done', finished_at = ? WHERE id = (SELECT inbox_id FROM outbox WHERE id = ?)",
+                [.integer(now), .integer(outboxID)])
         }
     }
 

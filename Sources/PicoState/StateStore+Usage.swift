@@ -11,21 +11,27 @@ extension StateStore {
         let day = Self.utcDay(at)
         return try await writeDeferred { db throws(StateError) in
             try db.execute("DELETE FROM usage_minute WHERE minute < ?", [.integer(minute - 1)])
-            try db.execute("INSERT INTO usage_minute(channel, sender, minute, messages) VALUES(?, ?, ?, 1) ON CONFLICT(channel, sender, minute) DO UPDATE SET messages = messages + 1",
-                           [.text(channel), .text(sender), .integer(minute)])
+            try db.execute(
+                "INSERT INTO usage_minute(channel, sender, minute, messages) VALUES(?, ?, ?, 1) ON CONFLICT(channel, sender, minute) DO UPDATE SET messages = messages + 1",
+                [.text(channel), .text(sender), .integer(minute)])
             try Self.bumpDaily(db, day, channel, sender, messages: 1)
-            return Int(try db.queryOne("SELECT messages FROM usage_minute WHERE channel = ? AND sender = ? AND minute = ?",
-                                       [.text(channel), .text(sender), .integer(minute)])?.int(0) ?? 0)
+            return Int(
+                try db.queryOne(
+                    "SELECT messages FROM usage_minute WHERE channel = ? AND sender = ? AND minute = ?",
+                    [.text(channel), .text(sender), .integer(minute)])?.int(0) ?? 0)
         }
     }
 
     /// Adds one model call's tokens and cost to the sender's day (crash-safe, not waiting for the disk).
-    public func recordModelCall(channel: String, sender: String, promptTokens: Int, completionTokens: Int,
-                                costMicroUSD: Int64, now: Int64? = nil) async throws(StateError) {
+    public func recordModelCall(
+        channel: String, sender: String, promptTokens: Int, completionTokens: Int,
+        costMicroUSD: Int64, now: Int64? = nil
+    ) async throws(StateError) {
         let day = Self.utcDay(now ?? unixNow())
         try await writeDeferred { db throws(StateError) in
-            try Self.bumpDaily(db, day, channel, sender, modelCalls: 1, prompt: promptTokens, completion: completionTokens,
-                               cost: costMicroUSD)
+            try Self.bumpDaily(
+                db, day, channel, sender, modelCalls: 1, prompt: promptTokens, completion: completionTokens,
+                cost: costMicroUSD)
         }
     }
 
@@ -33,8 +39,9 @@ extension StateStore {
     public func usage(channel: String, sender: String, now: Int64? = nil) async throws(StateError) -> UsageTotals {
         let day = Self.utcDay(now ?? unixNow())
         return try await read { db throws(StateError) in
-            let row = try db.queryOne("SELECT messages, model_calls, prompt_tokens, completion_tokens, cost_micro_usd FROM usage_daily WHERE day = ? AND channel = ? AND sender = ?",
-                                      [.text(day), .text(channel), .text(sender)])
+            let row = try db.queryOne(
+                "SELECT messages, model_calls, prompt_tokens, completion_tokens, cost_micro_usd FROM usage_daily WHERE day = ? AND channel = ? AND sender = ?",
+                [.text(day), .text(channel), .text(sender)])
             return UsageTotals(day: day, channel: channel, sender: sender, row: row)
         }
     }
@@ -43,30 +50,42 @@ extension StateStore {
     public func usageToday(now: Int64? = nil) async throws(StateError) -> [UsageTotals] {
         let day = Self.utcDay(now ?? unixNow())
         return try await read { db throws(StateError) in
-            try db.query("SELECT messages, model_calls, prompt_tokens, completion_tokens, cost_micro_usd, channel, sender FROM usage_daily WHERE day = ? ORDER BY prompt_tokens + completion_tokens DESC",
-                         [.text(day)]).map { UsageTotals(day: day, channel: $0.text(5) ?? "", sender: $0.text(6) ?? "", row: $0) }
+            try db.query(
+                "SELECT messages, model_calls, prompt_tokens, completion_tokens, cost_micro_usd, channel, sender FROM usage_daily WHERE day = ? ORDER BY prompt_tokens + completion_tokens DESC",
+                [.text(day)]
+            ).map { UsageTotals(day: day, channel: $0.text(5) ?? "", sender: $0.text(6) ?? "", row: $0) }
         }
     }
 
     /// Records that the sender was told about limit `kind` today; `true` only the first time.
-    public func firstLimitNotice(channel: String, sender: String, kind: String, now: Int64? = nil) async throws(StateError) -> Bool {
+    public func firstLimitNotice(
+        channel: String, sender: String, kind: String, now: Int64? = nil
+    ) async throws(StateError) -> Bool {
         let day = Self.utcDay(now ?? unixNow())
         return try await write { db throws(StateError) in
-            try db.execute("INSERT OR IGNORE INTO limit_notices(day, channel, sender, kind) VALUES(?, ?, ?, ?)",
-                           [.text(day), .text(channel), .text(sender), .text(kind)])
+            try db.execute(
+                "INSERT OR IGNORE INTO limit_notices(day, channel, sender, kind) VALUES(?, ?, ?, ?)",
+                [.text(day), .text(channel), .text(sender), .text(kind)])
             return db.changes > 0
         }
     }
 
-    static func bumpDaily(_ db: StateDatabase, _ day: String, _ channel: String, _ sender: String, messages: Int = 0,
-                          modelCalls: Int = 0, prompt: Int = 0, completion: Int = 0, cost: Int64 = 0) throws(StateError) {
-        try db.execute("""
+    static func bumpDaily(
+        _ db: StateDatabase, _ day: String, _ channel: String, _ sender: String, messages: Int = 0,
+        modelCalls: Int = 0, prompt: Int = 0, completion: Int = 0, cost: Int64 = 0
+    ) throws(StateError) {
+        try db.execute(
+            """
             INSERT INTO usage_daily(day, channel, sender, messages, model_calls, prompt_tokens, completion_tokens, cost_micro_usd)
             VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(day, channel, sender) DO UPDATE SET
             messages = messages + excluded.messages, model_calls = model_calls + excluded.model_calls,
             prompt_tokens = prompt_tokens + excluded.prompt_tokens, completion_tokens = completion_tokens + excluded.completion_tokens,
             cost_micro_usd = cost_micro_usd + excluded.cost_micro_usd
-            """, [.text(day), .text(channel), .text(sender), .int(messages), .int(modelCalls), .int(prompt), .int(completion), .integer(cost)])
+            """,
+            [
+                .text(day), .text(channel), .text(sender), .int(messages), .int(modelCalls), .int(prompt),
+                .int(completion), .integer(cost),
+            ])
     }
 
     /// `YYYY-MM-DD` (UTC) of a Unix time.
@@ -74,7 +93,9 @@ extension StateStore {
         var t = time_t(at)
         var parts = tm()
         gmtime_r(&t, &parts)
-        func pad(_ v: Int32, _ n: Int) -> String { String(repeating: "0", count: max(0, n - String(v).count)) + String(v) }
+        func pad(_ v: Int32, _ n: Int) -> String {
+            String(repeating: "0", count: max(0, n - String(v).count)) + String(v)
+        }
         return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))"
     }
 }

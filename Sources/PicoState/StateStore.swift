@@ -54,7 +54,8 @@ public final class StateStore: Sendable {
     }
 
     /// Opens (creating when missing) the store in `directory` and applies the schema.
-    public static func open(directory: String, migrations: [StateMigration] = []) async throws(StateError) -> StateStore {
+    public static func open(directory: String, migrations: [StateMigration] = []) async throws(StateError) -> StateStore
+    {
         let thread = StateThread()
         let opened: Result<StateDatabase, StateError> = await thread.run {
             do throws(StateError) { return .success(try openDatabase(directory)) } catch { return .failure(error) }
@@ -73,8 +74,9 @@ public final class StateStore: Sendable {
             thread.stop()
             throw error
         }
-        let store = StateStore(path: database.path, directory: directory, directoryFD: directoryFD, thread: thread,
-                               database: database)
+        let store = StateStore(
+            path: database.path, directory: directory, directoryFD: directoryFD, thread: thread,
+            database: database)
         do {
             try await store.migrate(CoreSchema.migrations + migrations)
         } catch {
@@ -87,17 +89,26 @@ public final class StateStore: Sendable {
     /// Applies the steps of `migrations` whose version is above the component's recorded version.
     public func migrate(_ migrations: [StateMigration]) async throws(StateError) {
         try await onThread { db throws(StateError) in
-            try db.execute("CREATE TABLE IF NOT EXISTS schema_version(component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+            try db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version(component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
             for step in migrations.sorted(by: { ($0.component, $0.version) < ($1.component, $1.version) }) {
                 try db.transaction { db throws(StateError) in
-                    let current = try db.queryOne("SELECT version FROM schema_version WHERE component = ?", [.text(step.component)])?.int(0) ?? 0
+                    let current =
+                        try db.queryOne(
+                            "SELECT version FROM schema_version WHERE component = ?", [.text(step.component)])?.int(0)
+                        ?? 0
                     guard step.version > current else { return }
                     guard step.version == current + 1 else {
-                        throw StateError(path: db.path, operation: "migrate", reason: "component \(step.component) is at version \(current); step \(step.version) skips a version")
+                        throw StateError(
+                            path: db.path, operation: "migrate",
+                            reason:
+                                "component \(step.component) is at version \(current); step \(step.version) skips a version"
+                        )
                     }
                     try db.execute(step.sql)
-                    try db.execute("INSERT INTO schema_version(component, version) VALUES(?, ?) ON CONFLICT(component) DO UPDATE SET version = excluded.version",
-                                   [.text(step.component), .integer(Int64(step.version))])
+                    try db.execute(
+                        "INSERT INTO schema_version(component, version) VALUES(?, ?) ON CONFLICT(component) DO UPDATE SET version = excluded.version",
+                        [.text(step.component), .integer(Int64(step.version))])
                 }
             }
         }
@@ -106,18 +117,24 @@ public final class StateStore: Sendable {
     /// The recorded schema version of `component` (0 when never migrated).
     public func schemaVersion(_ component: String) async throws(StateError) -> Int {
         try await read { db throws(StateError) in
-            Int(try db.queryOne("SELECT version FROM schema_version WHERE component = ?", [.text(component)])?.int(0) ?? 0)
+            Int(
+                try db.queryOne("SELECT version FROM schema_version WHERE component = ?", [.text(component)])?.int(0)
+                    ?? 0)
         }
     }
 
     /// Runs `body` with the connection (reads; no transaction unless `body` opens one).
-    public func read<T: Sendable>(_ body: @escaping @Sendable (StateDatabase) throws(StateError) -> T) async throws(StateError) -> T {
+    public func read<T: Sendable>(
+        _ body: @escaping @Sendable (StateDatabase) throws(StateError) -> T
+    ) async throws(StateError) -> T {
         try await onThread(body)
     }
 
     /// Runs `body` in one `BEGIN IMMEDIATE … COMMIT` transaction (durable on disk when it returns); rolls back on
     /// error.
-    public func write<T: Sendable>(_ body: @escaping @Sendable (StateDatabase) throws(StateError) -> T) async throws(StateError) -> T {
+    public func write<T: Sendable>(
+        _ body: @escaping @Sendable (StateDatabase) throws(StateError) -> T
+    ) async throws(StateError) -> T {
         try await onThread { db throws(StateError) in try db.transaction(body) }
     }
 
@@ -125,7 +142,9 @@ public final class StateStore: Sendable {
     /// kernel has it), and reaches the disk with the next ``write(_:)`` or ``syncToDisk()``. For records whose
     /// loss in a power failure is recovered elsewhere (the caller syncs before it confirms anything to the
     /// outside world).
-    public func writeDeferred<T: Sendable>(_ body: @escaping @Sendable (StateDatabase) throws(StateError) -> T) async throws(StateError) -> T {
+    public func writeDeferred<T: Sendable>(
+        _ body: @escaping @Sendable (StateDatabase) throws(StateError) -> T
+    ) async throws(StateError) -> T {
         try await onThread { db throws(StateError) in try db.transaction(fullSync: false, body) }
     }
 
@@ -134,7 +153,9 @@ public final class StateStore: Sendable {
     public func syncToDisk() async throws(StateError) {
         let dirFD = directoryFD
         let path = self.path
-        guard !closed.isClosed else { throw StateError(path: path, operation: "use", reason: "the state store is closed") }
+        guard !closed.isClosed else {
+            throw StateError(path: path, operation: "use", reason: "the state store is closed")
+        }
         let result: StateError? = await syncThread.run {
             for name in [StateStore.fileName + "-wal", StateStore.fileName] {
                 let fd = openat(dirFD, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
@@ -143,7 +164,10 @@ public final class StateStore: Sendable {
                     return StateError.errno(errno, path: path, operation: "sync")
                 }
                 defer { Glibc.close(fd) }
-                if fsync(fd) != 0 { return StateError.errno(errno, path: path + (name.hasSuffix("-wal") ? "-wal" : ""), operation: "sync") }
+                if fsync(fd) != 0 {
+                    return StateError.errno(
+                        errno, path: path + (name.hasSuffix("-wal") ? "-wal" : ""), operation: "sync")
+                }
                 if name.hasSuffix("-wal") { return nil }  // the WAL holds every commit not yet checkpointed
             }
             return nil
@@ -164,12 +188,16 @@ public final class StateStore: Sendable {
         Glibc.close(directoryFD)
     }
 
-    private func onThread<T: Sendable>(_ body: @escaping @Sendable (StateDatabase) throws(StateError) -> T) async throws(StateError) -> T {
+    private func onThread<T: Sendable>(
+        _ body: @escaping @Sendable (StateDatabase) throws(StateError) -> T
+    ) async throws(StateError) -> T {
         let database = self.database
         let path = self.path
         let isClosed = closed
         let result: Result<T, StateError> = await thread.run {
-            if isClosed.isClosed { return .failure(StateError(path: path, operation: "use", reason: "the state store is closed")) }
+            if isClosed.isClosed {
+                return .failure(StateError(path: path, operation: "use", reason: "the state store is closed"))
+            }
             do throws(StateError) { return .success(try body(database)) } catch { return .failure(error) }
         }
         return try result.get()
@@ -184,7 +212,9 @@ public final class StateStore: Sendable {
         // The file must be a regular file (never a symlink) in the directory we hold.
         var st = stat()
         if fstatat(dirFD, fileName, &st, AT_SYMLINK_NOFOLLOW) == 0, (st.st_mode & S_IFMT) != S_IFREG {
-            throw StateError(path: path, operation: "open", reason: "not a regular file (a symlink or something else is in its place); move it away")
+            throw StateError(
+                path: path, operation: "open",
+                reason: "not a regular file (a symlink or something else is in its place); move it away")
         }
         restrictFileModes(dirFD)
         var handle: OpaquePointer?
@@ -250,9 +280,12 @@ public final class StateStore: Sendable {
         var viaFD = stat()
         var viaPath = stat()
         guard fstat(fileFD, &viaFD) == 0, stat(path, &viaPath) == 0,
-              viaFD.st_dev == viaPath.st_dev, viaFD.st_ino == viaPath.st_ino else {
+            viaFD.st_dev == viaPath.st_dev, viaFD.st_ino == viaPath.st_ino
+        else {
             db.close()
-            throw StateError(path: path, operation: "open", reason: "the file changed while it was opened (a path component was replaced)")
+            throw StateError(
+                path: path, operation: "open",
+                reason: "the file changed while it was opened (a path component was replaced)")
         }
         if viaFD.st_mode & 0o077 != 0 { _ = fchmod(fileFD, 0o600) }
     }
@@ -262,7 +295,11 @@ public final class StateStore: Sendable {
 final class ClosedFlag: Sendable {
     private let flag = Mutex(false)
     /// Closes; `true` for the first call.
-    func close() -> Bool { flag.withLock { c in defer { c = true }; return !c } }
+    func close() -> Bool {
+        flag.withLock { c in
+            defer { c = true }; return !c
+        }
+    }
     var isClosed: Bool { flag.withLock { $0 } }
 }
 

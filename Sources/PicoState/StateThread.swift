@@ -62,11 +62,13 @@ final class StateThread: Sendable {
     private func spawn() -> Bool {
         let raw = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { arg in
-            let me = Unmanaged<StateThread>.fromOpaque(arg!).takeRetainedValue()
-            me.loop()
-            return nil
-        }, raw)
+        let rc = pthread_create(
+            &thread, nil,
+            { arg in
+                let me = Unmanaged<StateThread>.fromOpaque(arg!).takeRetainedValue()
+                me.loop()
+                return nil
+            }, raw)
         guard rc == 0 else {
             Unmanaged<StateThread>.fromOpaque(raw).release()
             return false

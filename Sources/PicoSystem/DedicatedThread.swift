@@ -19,11 +19,13 @@ public enum DedicatedThread {
             let job = Job { continuation.resume(returning: body()) }
             let raw = Unmanaged.passRetained(job).toOpaque()
             var thread = pthread_t()
-            let rc = pthread_create(&thread, nil, { arg in
-                guard let arg else { return nil }
-                Unmanaged<Job>.fromOpaque(arg).takeRetainedValue().body()
-                return nil
-            }, raw)
+            let rc = pthread_create(
+                &thread, nil,
+                { arg in
+                    guard let arg else { return nil }
+                    Unmanaged<Job>.fromOpaque(arg).takeRetainedValue().body()
+                    return nil
+                }, raw)
             if rc == 0 {
                 pthread_detach(thread)
             } else {
@@ -33,7 +35,9 @@ public enum DedicatedThread {
     }
 
     /// Runs a throwing `body` on its own thread; rethrows its typed error on the caller.
-    public static func run<T: Sendable, E: Error>(throwing body: @escaping @Sendable () throws(E) -> T) async throws(E) -> T {
+    public static func run<T: Sendable, E: Error>(
+        throwing body: @escaping @Sendable () throws(E) -> T
+    ) async throws(E) -> T {
         let result: Result<T, E> = await run { () -> Result<T, E> in
             do throws(E) { return .success(try body()) } catch { return .failure(error) }
         }

@@ -35,8 +35,10 @@ public enum FileDescriptorIO {
 
     /// Reads to end of file. Fails with the errno of a failed `read(2)`, or `EFBIG` once more than `limit`
     /// bytes arrived.
-    public static func readToEnd(_ fd: Int32, limit: Int = .max, chunkSize: Int = 65536,
-                                 reserve: Int = 0) -> Result<[UInt8], SystemError> {
+    public static func readToEnd(
+        _ fd: Int32, limit: Int = .max, chunkSize: Int = 65536,
+        reserve: Int = 0
+    ) -> Result<[UInt8], SystemError> {
         var out: [UInt8] = []
         if reserve > 0 { out.reserveCapacity(reserve) }
         var chunk = [UInt8](repeating: 0, count: chunkSize)

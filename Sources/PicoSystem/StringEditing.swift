@@ -11,7 +11,9 @@ extension StringProtocol {
     public func trimming(_ set: String) -> String { String(trimming(where: { set.contains($0) })) }
 
     /// Without leading and trailing spaces, tabs, CR and LF.
-    public var trimmedSpaces: String { String(trimming(where: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })) }
+    public var trimmedSpaces: String {
+        String(trimming(where: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }))
+    }
 
     /// Without leading and trailing Unicode whitespace (`Character.isWhitespace`).
     public var trimmedWhitespace: String { String(trimming(where: { $0.isWhitespace })) }

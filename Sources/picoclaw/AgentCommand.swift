@@ -19,7 +19,9 @@ struct AgentCommand: AsyncParsableCommand {
             cli:default. Exit status 1 when the provider fails.
             """)
 
-    @Option(name: [.short, .customLong("message")], help: ArgumentHelp("The message to send (omit for an interactive chat).", valueName: "text"))
+    @Option(
+        name: [.short, .customLong("message")],
+        help: ArgumentHelp("The message to send (omit for an interactive chat).", valueName: "text"))
     var message: String?
 
     @Option(name: .long, help: ArgumentHelp("Agent id (default: the default agent).", valueName: "id"))
@@ -49,8 +51,9 @@ struct AgentCommand: AsyncParsableCommand {
         // The exec sandbox's probes run on their own thread, not while the agents are built.
         if loaded.config.tools.exec.enabled { await SandboxedExecutor.prepare() }
         do {
-            system = try AgentFactory.make(from: loaded, auditSink: sink, logger: logger,
-                                           options: AgentFactory.Options(requireProvider: true, stateStore: store))
+            system = try AgentFactory.make(
+                from: loaded, auditSink: sink, logger: logger,
+                options: AgentFactory.Options(requireProvider: true, stateStore: store))
         } catch {
             StandardError.print("error: \(error.message)")
             throw ExitCode(1)
@@ -59,14 +62,16 @@ struct AgentCommand: AsyncParsableCommand {
 
         let agentID = agent.map(AgentID.normalize) ?? system.defaultAgentID
         guard let runtime = system.agent(agentID) else {
-            StandardError.print("error: unknown agent \(agentID); configured agents: \(system.agentIDs.joined(separator: ", "))")
+            StandardError.print(
+                "error: unknown agent \(agentID); configured agents: \(system.agentIDs.joined(separator: ", "))")
             throw ExitCode(1)
         }
         let key = SessionKey.scoped(session, agentID: runtime.settings.id)
         let chatID = session.split(separator: ":").last.map(String.init) ?? session
 
         if let message {
-            let reply = await runtime.respond(to: InboundText(text: message, channel: "cli", chatID: chatID), session: key)
+            let reply = await runtime.respond(
+                to: InboundText(text: message, channel: "cli", chatID: chatID), session: key)
             print(reply.text)
             await store.close()
             if reply.isFailure { throw ExitCode(1) }

@@ -13,7 +13,11 @@ struct BackupCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a backup (mode 0600, with a SHA-256 manifest). Safe while the gateway runs.")
         @OptionGroup var options: ConfigOptions
-        @Option(name: .long, help: ArgumentHelp("The backup file (must not exist; default picoclaw-backup-<date>-<time>.tar), or - for standard output.", valueName: "file"))
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "The backup file (must not exist; default picoclaw-backup-<date>-<time>.tar), or - for standard output.",
+                valueName: "file"))
         var output: String?
         @Flag(name: .long, help: "Also store secrets (tokens and API keys in the config file, the secrets env file).")
         var includeSecrets = false
@@ -22,7 +26,8 @@ struct BackupCommand: AsyncParsableCommand {
             let loaded = try options.loadOrExit()
             let file = output ?? BackupCreator.defaultOutput()
             do {
-                let summary = try await BackupCreator(loaded: loaded, includeSecrets: includeSecrets).create(output: file)
+                let summary = try await BackupCreator(loaded: loaded, includeSecrets: includeSecrets).create(
+                    output: file)
                 if file == "-" {
                     StandardError.print("wrote the backup to standard output: \(summary)")
                 } else {
@@ -48,9 +53,11 @@ struct BackupCommand: AsyncParsableCommand {
     }
 
     struct Restore: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Verify a backup and extract it into a new or empty directory.")
+        static let configuration = CommandConfiguration(
+            abstract: "Verify a backup and extract it into a new or empty directory.")
         @Argument(help: "The backup file.") var file: String
-        @Option(name: .long, help: ArgumentHelp("The new PICOCLAW_HOME (must not exist or be empty).", valueName: "dir"))
+        @Option(
+            name: .long, help: ArgumentHelp("The new PICOCLAW_HOME (must not exist or be empty).", valueName: "dir"))
         var to: String
 
         func run() async throws {

@@ -37,7 +37,9 @@ struct ConfigCheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Validate the configuration; exit 0 when it is usable.",
-        discussion: "Exit status: 0 valid, 78 config file or secrets file holds secrets with unsafe permissions, 1 any other error.")
+        discussion:
+            "Exit status: 0 valid, 78 config file or secrets file holds secrets with unsafe permissions, 1 any other error."
+    )
 
     @OptionGroup var options: ConfigOptions
 

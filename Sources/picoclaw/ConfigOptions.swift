@@ -5,9 +5,11 @@ import PicoConfig
 /// `--config PATH`, shared by every command that loads the configuration (`config show`, `config check`,
 /// `gateway`, ...). Use `try options.loadOrExit()` to get a ``LoadedConfig`` or exit with the right status.
 struct ConfigOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "Config file (default: $PICOCLAW_CONFIG, else the first existing of $PICOCLAW_HOME/config.json, ~/.picoclaw/config.json, /etc/picoclaw/config.json).",
-        valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Config file (default: $PICOCLAW_CONFIG, else the first existing of $PICOCLAW_HOME/config.json, ~/.picoclaw/config.json, /etc/picoclaw/config.json).",
+            valueName: "path"))
     var config: String?
 
     /// Loads the configuration from the process environment. Prints warnings and notices to stderr; on error

@@ -14,8 +14,11 @@ struct GatewayCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Debug logging, including every LLM request summary and every tool call.")
     var debug = false
 
-    @Option(name: .long, help: ArgumentHelp("PID file (default: gateway.pid_file, else $PICOCLAW_HOME/picoclaw.pid).",
-                                            valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "PID file (default: gateway.pid_file, else $PICOCLAW_HOME/picoclaw.pid).",
+            valueName: "path"))
     var pidFile: String?
 
     @Flag(name: .long, help: "Allow binding gateway.host to a non-loopback address (prefer a reverse proxy).")
@@ -38,9 +41,11 @@ struct GatewayCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap { PicoLogHandler(label: $0, output: output, level: level) }
         let logger = Logger(label: "gateway")
         if debug { logger.debug("debug logging on: LLM requests and every tool call are logged (secrets redacted)") }
-        let code = await Gateway(loaded: loaded,
-                                 options: GatewayOptions(debug: debug, pidFile: pidFile, allowPublicBind: allowPublicBind),
-                                 output: output, logger: logger).run()
+        let code = await Gateway(
+            loaded: loaded,
+            options: GatewayOptions(debug: debug, pidFile: pidFile, allowPublicBind: allowPublicBind),
+            output: output, logger: logger
+        ).run()
         if code != 0 { throw ExitCode(code) }
     }
 }

@@ -19,8 +19,9 @@ struct OnboardCommand: ParsableCommand {
     var force = false
 
     func run() throws {
-        let result = Onboarding.run(explicitConfigPath: options.config, environment: ProcessEnvironment.current(),
-                                    force: force)
+        let result = Onboarding.run(
+            explicitConfigPath: options.config, environment: ProcessEnvironment.current(),
+            force: force)
         for line in result.stepLines { print(line) }
         if let error = result.error {
             StandardError.print("error: \(error.message)")

@@ -27,13 +27,17 @@ struct PairingCommand: AsyncParsableCommand {
             await store.close()
             if json {
                 let p = pending.map { r -> JSONValue in
-                    .object(["code": .string(r.code), "channel": .string(r.channel), "sender": .string(r.sender),
-                             "username": r.username.map { .string($0) } ?? .null, "expires_at": .number(String(r.expiresAt))])
+                    .object([
+                        "code": .string(r.code), "channel": .string(r.channel), "sender": .string(r.sender),
+                        "username": r.username.map { .string($0) } ?? .null, "expires_at": .number(String(r.expiresAt)),
+                    ])
                 }
                 let a = paired.map { r -> JSONValue in
-                    .object(["channel": .string(r.channel), "sender": .string(r.sender),
-                             "username": r.username.map { .string($0) } ?? .null,
-                             "approved_at": .number(String(r.approvedAt)), "approved_by": .string(r.approvedBy)])
+                    .object([
+                        "channel": .string(r.channel), "sender": .string(r.sender),
+                        "username": r.username.map { .string($0) } ?? .null,
+                        "approved_at": .number(String(r.approvedAt)), "approved_by": .string(r.approvedBy),
+                    ])
                 }
                 print(JSONValue.object(["pending": .array(p), "paired": .array(a)]).serialized())
                 return
@@ -41,7 +45,9 @@ struct PairingCommand: AsyncParsableCommand {
             let now = Int64(time(nil))
             print(pending.isEmpty ? "No pending pairing codes." : "Pending codes:")
             for r in pending {
-                print("  \(r.code)  \(r.channel) user \(r.sender)\(r.username.map { " (@\($0))" } ?? "")  expires in \(max(0, (r.expiresAt - now) / 60)) min")
+                print(
+                    "  \(r.code)  \(r.channel) user \(r.sender)\(r.username.map { " (@\($0))" } ?? "")  expires in \(max(0, (r.expiresAt - now) / 60)) min"
+                )
             }
             print(paired.isEmpty ? "No paired senders." : "Paired senders:")
             for p in paired {
@@ -61,10 +67,14 @@ struct PairingCommand: AsyncParsableCommand {
             let paired = try await store.approvePairing(code: code, approver: "cli:\(user)")
             await store.close()
             guard let paired else {
-                StandardError.print("error: no pending pairing has the code \(code.uppercased()) (codes expire after 1 hour; `picoclaw pairing list` shows them)")
+                StandardError.print(
+                    "error: no pending pairing has the code \(code.uppercased()) (codes expire after 1 hour; `picoclaw pairing list` shows them)"
+                )
                 throw ExitCode(1)
             }
-            print("Approved \(paired.channel) user \(paired.sender)\(paired.username.map { " (@\($0))" } ?? ""). The bot answers them from their next message.")
+            print(
+                "Approved \(paired.channel) user \(paired.sender)\(paired.username.map { " (@\($0))" } ?? ""). The bot answers them from their next message."
+            )
         }
     }
 

@@ -8,8 +8,10 @@ struct PolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
         abstract: "Inspect the workspace jail, the exec command policy and the sandbox.",
-        subcommands: [PolicyResolveCommand.self, PolicyExplainCommand.self, PolicyRunCommand.self,
-                      PolicySelfTestCommand.self])
+        subcommands: [
+            PolicyResolveCommand.self, PolicyExplainCommand.self, PolicyRunCommand.self,
+            PolicySelfTestCommand.self,
+        ])
 }
 
 /// Exit status for a refused path or denied command.
@@ -64,7 +66,8 @@ struct PolicyExplainCommand: ParsableCommand {
 
     @Option(help: "The agent workspace directory.") var workspace: String
     @Option(help: "Working directory (relative to the workspace, or absolute).") var cwd: String?
-    @Option(name: .customLong("deny-pattern"), help: "An extra deny pattern (repeatable).") var denyPatterns: [String] = []
+    @Option(name: .customLong("deny-pattern"), help: "An extra deny pattern (repeatable).") var denyPatterns: [String] =
+        []
     @Flag(help: "Evaluate as an unrestricted agent (deny patterns only).") var unrestricted = false
     @Flag(name: .customLong("no-deny-patterns"), help: "Disable the deny patterns.") var noDenyPatterns = false
     @Argument(parsing: .postTerminator, help: "The command (after --).") var command: [String] = []
@@ -72,8 +75,9 @@ struct PolicyExplainCommand: ParsableCommand {
     func run() throws {
         let policy: CommandPolicy
         do {
-            policy = try CommandPolicy(workspace: workspace, restrictToWorkspace: !unrestricted,
-                                       enableDenyPatterns: !noDenyPatterns, customDenyPatterns: denyPatterns)
+            policy = try CommandPolicy(
+                workspace: workspace, restrictToWorkspace: !unrestricted,
+                enableDenyPatterns: !noDenyPatterns, customDenyPatterns: denyPatterns)
         } catch {
             printError("error: \(error)")
             throw ExitCode.failure
@@ -111,17 +115,19 @@ struct PolicyRunCommand: AsyncParsableCommand {
             guard let mode = SandboxMode(rawValue: sandbox) else {
                 throw ValidationError("--sandbox must be auto, namespaces or landlock, got '\(sandbox)'")
             }
-            executor = try SandboxedExecutor(workspace: workspace, timeout: .milliseconds(Int(timeout * 1000)),
-                                             maxOutputBytes: maxOutput, landlock: .preferred, sandbox: mode,
-                                             network: network)
+            executor = try SandboxedExecutor(
+                workspace: workspace, timeout: .milliseconds(Int(timeout * 1000)),
+                maxOutputBytes: maxOutput, landlock: .preferred, sandbox: mode,
+                network: network)
         } catch {
             printError("error: \(error)")
             throw ExitCode.failure
         }
         for warning in executor.warnings { printError(warning) }
         do {
-            let result = try await executor.run(command: command.joined(separator: " "), workingDirectory: cwd,
-                                                policy: policy)
+            let result = try await executor.run(
+                command: command.joined(separator: " "), workingDirectory: cwd,
+                policy: policy)
             FileDescriptorOutput.write(result.output, fd: 1)
             for note in result.limitNotes { FileDescriptorOutput.write("\n" + note, fd: 1) }
             var status = "[sandbox \(result.sandboxLayer)] "
@@ -150,7 +156,8 @@ struct PolicyRunCommand: AsyncParsableCommand {
 struct PolicySelfTestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "self-test",
-        abstract: "Prove the kernel sandbox works on this machine, as tools.exec configures it, and print the active layers.")
+        abstract:
+            "Prove the kernel sandbox works on this machine, as tools.exec configures it, and print the active layers.")
     @OptionGroup var options: ConfigOptions
 
     func run() async throws {
@@ -158,9 +165,12 @@ struct PolicySelfTestCommand: AsyncParsableCommand {
         // does not load is named, and the defaults are tested instead.
         var exec = ExecToolConfig()
         do {
-            exec = try ConfigLoader.load(explicitPath: options.config, environment: ProcessEnvironment.current()).config.tools.exec
+            exec = try ConfigLoader.load(explicitPath: options.config, environment: ProcessEnvironment.current()).config
+                .tools.exec
         } catch {
-            StandardError.print("note: the configuration did not load (\(error.message.split(separator: "\n").first ?? "")); testing the default sandbox settings")
+            StandardError.print(
+                "note: the configuration did not load (\(error.message.split(separator: "\n").first ?? "")); testing the default sandbox settings"
+            )
         }
         print("configured: tools.exec.sandbox \(exec.sandbox), network \(exec.network ? "on" : "off")")
         let result = await SandboxedExecutor.selfTest(config: exec)

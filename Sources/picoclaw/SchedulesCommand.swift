@@ -10,7 +10,8 @@ struct SchedulesCommand: AsyncParsableCommand {
         subcommands: [List.self, Remove.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One line per schedule: id, owner, chat, timing, next run, action and text.")
+        static let configuration = CommandConfiguration(
+            abstract: "One line per schedule: id, owner, chat, timing, next run, action and text.")
         @OptionGroup var configOptions: ConfigOptions
 
         func run() async throws {
@@ -19,8 +20,10 @@ struct SchedulesCommand: AsyncParsableCommand {
                 if all.isEmpty { StandardError.print("no schedules in \(store.path)") }
                 for e in all {
                     let zone = TimeZoneRules.named(e.zone) ?? .utc
-                    print("#\(e.id)\tagent=\(e.agent)\towner=\(e.owner)\tchat=\(e.channel):\(e.chat)\t\(e.timing.describe(in: zone))"
-                        + "\tnext=\(CivilTime(zone.local(e.nextRun)).text)\t\(e.action): \(redact(String(e.text.prefix(200))))")
+                    print(
+                        "#\(e.id)\tagent=\(e.agent)\towner=\(e.owner)\tchat=\(e.channel):\(e.chat)\t\(e.timing.describe(in: zone))"
+                            + "\tnext=\(CivilTime(zone.local(e.nextRun)).text)\t\(e.action): \(redact(String(e.text.prefix(200))))"
+                    )
                 }
             }
         }
@@ -38,7 +41,8 @@ struct SchedulesCommand: AsyncParsableCommand {
             }
             try await withStore(configOptions) { store, _ in
                 guard try await ScheduleStore(store: store).remove(id: number) else {
-                    StandardError.print("error: no schedule #\(number) in \(store.path); `picoclaw schedules list` shows them")
+                    StandardError.print(
+                        "error: no schedule #\(number) in \(store.path); `picoclaw schedules list` shows them")
                     throw ExitCode(1)
                 }
                 print("removed #\(number)")

@@ -28,8 +28,9 @@ struct SecurityAuditCommand: AsyncParsableCommand {
     var verbose = false
 
     func run() async throws {
-        let result = await SecurityAudit.run(explicitConfigPath: options.config,
-                                             environment: ProcessEnvironment.current(), fix: fix)
+        let result = await SecurityAudit.run(
+            explicitConfigPath: options.config,
+            environment: ProcessEnvironment.current(), fix: fix)
         print(json ? result.report.json : result.report.text(verbose: verbose), terminator: "")
         if !json {
             print("\nExec sandbox layers (picoclaw policy self-test):")

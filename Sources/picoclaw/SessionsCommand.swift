@@ -13,7 +13,8 @@ struct SessionsCommand: AsyncParsableCommand {
         subcommands: [List.self, Show.self, Export.self, Clear.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One line per session: key, agent, messages, last update (UTC).")
+        static let configuration = CommandConfiguration(
+            abstract: "One line per session: key, agent, messages, last update (UTC).")
         @OptionGroup var configOptions: ConfigOptions
 
         func run() async throws {
@@ -28,7 +29,8 @@ struct SessionsCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The messages of one session, oldest first, as role: text.")
+        static let configuration = CommandConfiguration(
+            abstract: "The messages of one session, oldest first, as role: text.")
         @Argument(help: "The session key (from `picoclaw sessions list`).") var key: String
         @OptionGroup var configOptions: ConfigOptions
 
@@ -47,7 +49,8 @@ struct SessionsCommand: AsyncParsableCommand {
     }
 
     struct Export: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The session as JSON Lines (one message per line) on stdout.")
+        static let configuration = CommandConfiguration(
+            abstract: "The session as JSON Lines (one message per line) on stdout.")
         @Argument(help: "The session key.") var key: String
         @OptionGroup var configOptions: ConfigOptions
 
@@ -59,14 +62,16 @@ struct SessionsCommand: AsyncParsableCommand {
     }
 
     struct Clear: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Deletes one session (the agent starts that conversation afresh).")
+        static let configuration = CommandConfiguration(
+            abstract: "Deletes one session (the agent starts that conversation afresh).")
         @Argument(help: "The session key.") var key: String
         @OptionGroup var configOptions: ConfigOptions
 
         func run() async throws {
             try await withStore(configOptions) { store, _ in
                 guard try await store.clearSession(key) else {
-                    StandardError.print("error: no session \(key) in \(store.path); `picoclaw sessions list` shows the keys")
+                    StandardError.print(
+                        "error: no session \(key) in \(store.path); `picoclaw sessions list` shows the keys")
                     throw ExitCode(1)
                 }
                 print("cleared \(key)")
@@ -76,8 +81,10 @@ struct SessionsCommand: AsyncParsableCommand {
 }
 
 /// Opens the state store of the loaded configuration, runs `body`, closes it. Store errors exit 1 with the message.
-func withStore(_ options: ConfigOptions,
-                       _ body: (StateStore, @escaping @Sendable (String) -> String) async throws -> Void) async throws {
+func withStore(
+    _ options: ConfigOptions,
+    _ body: (StateStore, @escaping @Sendable (String) -> String) async throws -> Void
+) async throws {
     let loaded = try options.loadOrExit()
     let store = try await openStateStoreOrExit(loaded)
     let redactor = loaded.redactor
@@ -97,7 +104,8 @@ func withStore(_ options: ConfigOptions,
 /// The state store of `loaded` (`gateway.state_dir`); on failure prints the error and exits 1.
 func openStateStoreOrExit(_ loaded: LoadedConfig) async throws -> StateStore {
     do {
-        return try await StateStore.open(directory: loaded.config.gateway.stateDir, migrations: OwnerControlsSchema.migrations)
+        return try await StateStore.open(
+            directory: loaded.config.gateway.stateDir, migrations: OwnerControlsSchema.migrations)
     } catch {
         StandardError.print("error: \(error)")
         throw ExitCode(1)

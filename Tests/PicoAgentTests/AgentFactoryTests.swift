@@ -10,19 +10,26 @@ struct AgentFactoryTests {
             "openrouter": ProviderConfig(apiKey: Secret("sk-or-123456")),
             "anthropic": ProviderConfig(apiKey: Secret("sk-ant-123456")),
         ]
-        #expect(try ModelResolver.resolve(model: "openrouter/anthropic/claude-sonnet-4", providers: providers).get()
-            == ModelSelection(provider: "openrouter", modelID: "anthropic/claude-sonnet-4"))
-        #expect(try ModelResolver.resolve(model: "anthropic/claude-sonnet-4", providers: providers).get()
-            == ModelSelection(provider: "anthropic", modelID: "claude-sonnet-4"))
+        #expect(
+            try ModelResolver.resolve(model: "openrouter/anthropic/claude-sonnet-4", providers: providers).get()
+                == ModelSelection(provider: "openrouter", modelID: "anthropic/claude-sonnet-4"))
+        #expect(
+            try ModelResolver.resolve(model: "anthropic/claude-sonnet-4", providers: providers).get()
+                == ModelSelection(provider: "anthropic", modelID: "claude-sonnet-4"))
         // Unknown prefix → first configured provider (openrouter first), model unchanged.
-        #expect(try ModelResolver.resolve(model: "gpt-4o", providers: providers).get()
-            == ModelSelection(provider: "openrouter", modelID: "gpt-4o"))
-        #expect(try ModelResolver.resolve(model: "openai/gpt-4o", providers: providers).get()
-            == ModelSelection(provider: "openrouter", modelID: "openai/gpt-4o"))
+        #expect(
+            try ModelResolver.resolve(model: "gpt-4o", providers: providers).get()
+                == ModelSelection(provider: "openrouter", modelID: "gpt-4o"))
+        #expect(
+            try ModelResolver.resolve(model: "openai/gpt-4o", providers: providers).get()
+                == ModelSelection(provider: "openrouter", modelID: "openai/gpt-4o"))
         // Local providers need no key.
-        #expect(try ModelResolver.resolve(model: "ollama/llama3", providers: ["ollama": ProviderConfig()]).get()
-            == ModelSelection(provider: "ollama", modelID: "llama3"))
-        if case .success = ModelResolver.resolve(model: "openrouter/x", providers: [:]) { Issue.record("expected failure") }
+        #expect(
+            try ModelResolver.resolve(model: "ollama/llama3", providers: ["ollama": ProviderConfig()]).get()
+                == ModelSelection(provider: "ollama", modelID: "llama3"))
+        if case .success = ModelResolver.resolve(model: "openrouter/x", providers: [:]) {
+            Issue.record("expected failure")
+        }
     }
 
     @Test func missingKeyIsABuildErrorForTheCLIButNotForTheGateway() throws {
@@ -42,8 +49,9 @@ struct AgentFactoryTests {
         let system = try AgentFactory.make(from: config, redactor: .none, options: .init(requireProvider: false))
         #expect(!system.readiness.isReady)
         #expect(system.readiness.description.hasPrefix("not ready: "))
-        let empty = PicoConfiguration(agents: AgentsConfig(defaults: AgentDefaults(workspace: home.at("ws2"))),
-                                      picoclawHome: home.path)
+        let empty = PicoConfiguration(
+            agents: AgentsConfig(defaults: AgentDefaults(workspace: home.at("ws2"))),
+            picoclawHome: home.path)
         let bare = try AgentFactory.make(from: empty, redactor: .none)
         #expect(bare.readiness.description.contains("no LLM provider configured"))
         #expect(bare.defaultAgentID == "main")
@@ -52,8 +60,9 @@ struct AgentFactoryTests {
 
     @Test func notReadyAgentAnswersWithoutCrashing() async throws {
         let home = TempDir(); defer { home.remove() }
-        let config = PicoConfiguration(agents: AgentsConfig(defaults: AgentDefaults(workspace: home.at("ws"))),
-                                       picoclawHome: home.path)
+        let config = PicoConfiguration(
+            agents: AgentsConfig(defaults: AgentDefaults(workspace: home.at("ws"))),
+            picoclawHome: home.path)
         let system = try AgentFactory.make(from: config, redactor: .none)
         let reply = await system.handle(cliMessage("hi"), route: RouteInput(channel: "telegram"))
         #expect(reply.isFailure)
@@ -67,23 +76,31 @@ struct AgentFactoryTests {
         fake.setResponder { req in .text("model=\(req.model ?? "?")") }
         let config = fakeConfig(
             home: home, apiBase: fake.apiBase,
-            agents: [AgentEntry(id: "main", isDefault: true),
-                     AgentEntry(id: "Work", model: AgentModel(primary: "openai/work-model"))],
-            bindings: [BindingConfig(agentID: "work", match: BindingMatch(channel: "telegram", peer: BindingPeer(kind: .group, id: "-100")))])
+            agents: [
+                AgentEntry(id: "main", isDefault: true),
+                AgentEntry(id: "Work", model: AgentModel(primary: "openai/work-model")),
+            ],
+            bindings: [
+                BindingConfig(
+                    agentID: "work",
+                    match: BindingMatch(channel: "telegram", peer: BindingPeer(kind: .group, id: "-100")))
+            ])
         let system = try makeSystem(config)
         #expect(system.agentIDs == ["main", "work"])
         #expect(system.agent("work")?.settings.workspace == home.at("workspace-work"))
         #expect(system.agent("main")?.settings.workspace == home.at("workspace"))
 
-        let group = await system.handle(InboundText(text: "hi", channel: "telegram", chatID: "-100"),
-                                        route: RouteInput(channel: "telegram", peer: BindingPeer(kind: .group, id: "-100")))
+        let group = await system.handle(
+            InboundText(text: "hi", channel: "telegram", chatID: "-100"),
+            route: RouteInput(channel: "telegram", peer: BindingPeer(kind: .group, id: "-100")))
         #expect(group.agentID == "work")
         #expect(group.text == "model=work-model")
         #expect(group.sessionKey.rawValue == "agent:work:telegram:group:-100")
         #expect(TempDir.readFile(home.at("workspace-work/sessions/agent_work_telegram_group_-100.jsonl")) != nil)
 
-        let dm = await system.handle(InboundText(text: "hi", channel: "telegram", chatID: "7"),
-                                     route: RouteInput(channel: "telegram", peer: BindingPeer(kind: .direct, id: "7")))
+        let dm = await system.handle(
+            InboundText(text: "hi", channel: "telegram", chatID: "7"),
+            route: RouteInput(channel: "telegram", peer: BindingPeer(kind: .direct, id: "7")))
         #expect(dm.agentID == "main")
         #expect(dm.text == "model=fake-model")
         #expect(fake.requests[0].systemText?.contains(home.at("workspace-work")) == true)
@@ -100,8 +117,10 @@ struct AgentFactoryTests {
         }
         let config = fakeConfig(
             home: home, apiBase: fake.apiBase,
-            agents: [AgentEntry(id: "jailed", isDefault: true),
-                     AgentEntry(id: "free", restrictToWorkspace: false)],
+            agents: [
+                AgentEntry(id: "jailed", isDefault: true),
+                AgentEntry(id: "free", restrictToWorkspace: false),
+            ],
             restrict: true)
         let audit = AuditCollector()
         let system = try makeSystem(config, audit: audit)
@@ -120,8 +139,9 @@ struct AgentFactoryTests {
 
     @Test func unknownBindingAgentsAreReportedAsWarnings() throws {
         let home = TempDir(); defer { home.remove() }
-        let config = fakeConfig(home: home, apiBase: "http://127.0.0.1:1/v1",
-                                bindings: [BindingConfig(agentID: "nobody", match: BindingMatch(channel: "discord"))])
+        let config = fakeConfig(
+            home: home, apiBase: "http://127.0.0.1:1/v1",
+            bindings: [BindingConfig(agentID: "nobody", match: BindingMatch(channel: "discord"))])
         let system = try makeSystem(config)
         #expect(system.warnings.contains { $0.contains("nobody") })
     }

@@ -36,31 +36,41 @@ struct AgentPerfTests {
         let t0 = clock.now
         var replies: [String] = []
         for i in 0..<200 {
-            let reply = await system.defaultAgent.respond(to: cliMessage("question \(i) " + String(repeating: "q", count: 100)),
-                                                          session: sessions[i % 4])
+            let reply = await system.defaultAgent.respond(
+                to: cliMessage("question \(i) " + String(repeating: "q", count: 100)),
+                session: sessions[i % 4])
             replies.append(reply.text)
         }
         let wall = t0.duration(to: clock.now)
         let cpu = Self.cpuSeconds() - cpu0
-        #expect(replies == (0..<200).map { "answer \($0) " + String(repeating: "y", count: 200) }, "a turn lost or reordered")
+        #expect(
+            replies == (0..<200).map { "answer \($0) " + String(repeating: "y", count: 200) },
+            "a turn lost or reordered")
         #expect(fake.requests.count == 220)
         let lastTurn = try #require(fake.requests.last)
-        #expect(lastTurn.messages.contains { $0["content"]?.stringValue?.contains("question 195 ") == true },
-                "the last turn of session 3 did not carry that session's earlier turns")
+        #expect(
+            lastTurn.messages.contains { $0["content"]?.stringValue?.contains("question 195 ") == true },
+            "the last turn of session 3 did not carry that session's earlier turns")
 
         let store = SessionStore(workspace: home.at("store"), redactor: .none)
         mkdir(home.at("store"), 0o700)
         let k = SessionKey("agent:main:cli:direct:x")
         var c0 = Self.cpuSeconds(), w0 = clock.now
         for i in 0..<200 { try store.append(k, messages: [.user("u\(i)"), .assistant("a")]) }
-        Self.report("sync append: cpu \(Int((Self.cpuSeconds() - c0) * 1e6 / 200)) us, wall \(w0.duration(to: clock.now) / 200)")
+        Self.report(
+            "sync append: cpu \(Int((Self.cpuSeconds() - c0) * 1e6 / 200)) us, wall \(w0.duration(to: clock.now) / 200)"
+        )
         c0 = Self.cpuSeconds(); w0 = clock.now
         for i in 0..<200 { try await store.appendTurn(k, messages: [.user("v\(i)"), .assistant("a")]) }
-        Self.report("async append: cpu \(Int((Self.cpuSeconds() - c0) * 1e6 / 200)) us, wall \(w0.duration(to: clock.now) / 200)")
+        Self.report(
+            "async append: cpu \(Int((Self.cpuSeconds() - c0) * 1e6 / 200)) us, wall \(w0.duration(to: clock.now) / 200)"
+        )
         c0 = Self.cpuSeconds(); w0 = clock.now
         var history: [ChatMessage] = []
         for _ in 0..<200 { history = try await store.loadHistory(k) }
-        Self.report("async history: cpu \(Int((Self.cpuSeconds() - c0) * 1e6 / 200)) us, wall \(w0.duration(to: clock.now) / 200)")
+        Self.report(
+            "async history: cpu \(Int((Self.cpuSeconds() - c0) * 1e6 / 200)) us, wall \(w0.duration(to: clock.now) / 200)"
+        )
         Self.report("200 turns: cpu \(Int(cpu * 1000)) ms (\(Int(cpu * 1e6 / 200)) us/turn), wall \(wall)")
         #expect(!history.isEmpty)
         #expect(history.last == .assistant("a"))

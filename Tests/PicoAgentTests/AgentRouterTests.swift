@@ -10,9 +10,12 @@ struct AgentRouterTests {
             BindingConfig(agentID: "acct", match: BindingMatch(channel: "telegram")),
             BindingConfig(agentID: "team", match: BindingMatch(channel: "slack", teamID: "T1")),
             BindingConfig(agentID: "guild", match: BindingMatch(channel: "discord", guildID: "G1")),
-            BindingConfig(agentID: "parent", match: BindingMatch(channel: "discord", peer: BindingPeer(kind: .channel, id: "C1"))),
-            BindingConfig(agentID: "peer", match: BindingMatch(channel: "telegram", peer: BindingPeer(kind: .direct, id: "42"))),
-            BindingConfig(agentID: "ghost", match: BindingMatch(channel: "telegram", peer: BindingPeer(kind: .group, id: "-7"))),
+            BindingConfig(
+                agentID: "parent", match: BindingMatch(channel: "discord", peer: BindingPeer(kind: .channel, id: "C1"))),
+            BindingConfig(
+                agentID: "peer", match: BindingMatch(channel: "telegram", peer: BindingPeer(kind: .direct, id: "42"))),
+            BindingConfig(
+                agentID: "ghost", match: BindingMatch(channel: "telegram", peer: BindingPeer(kind: .group, id: "-7"))),
         ],
         agentIDs: ["main", "wild", "acct", "team", "guild", "parent", "peer"], defaultAgentID: "main")
 
@@ -27,18 +30,22 @@ struct AgentRouterTests {
         let r = router.route(RouteInput(channel: "telegram", peer: BindingPeer(kind: .direct, id: "1")))
         #expect(r.agentID == "acct")
         #expect(r.matchedBy == .account)
-        let other = router.route(RouteInput(channel: "telegram", accountID: "bot2", peer: BindingPeer(kind: .direct, id: "1")))
+        let other = router.route(
+            RouteInput(channel: "telegram", accountID: "bot2", peer: BindingPeer(kind: .direct, id: "1")))
         #expect(other.agentID == "wild")
         #expect(other.matchedBy == .channel)
     }
 
     @Test func parentPeerThenGuild() {
-        let thread = router.route(RouteInput(channel: "discord", peer: BindingPeer(kind: .channel, id: "T9"),
-                                             parentPeer: BindingPeer(kind: .channel, id: "C1"), guildID: "G1"))
+        let thread = router.route(
+            RouteInput(
+                channel: "discord", peer: BindingPeer(kind: .channel, id: "T9"),
+                parentPeer: BindingPeer(kind: .channel, id: "C1"), guildID: "G1"))
         #expect(thread.agentID == "parent")
         #expect(thread.matchedBy == .parentPeer)
         #expect(thread.sessionKey.rawValue == "agent:parent:discord:channel:t9")
-        let guild = router.route(RouteInput(channel: "discord", peer: BindingPeer(kind: .channel, id: "C2"), guildID: "G1"))
+        let guild = router.route(
+            RouteInput(channel: "discord", peer: BindingPeer(kind: .channel, id: "C2"), guildID: "G1"))
         #expect(guild.agentID == "guild")
         #expect(guild.matchedBy == .guild)
     }

@@ -10,7 +10,8 @@ struct AgentRuntimeTests {
 
     /// The content of the tool message answering `callID` in a recorded request.
     func toolResult(_ req: FakeChatRequest, _ callID: String) -> String? {
-        req.messages.first { $0["role"]?.stringValue == "tool" && $0["tool_call_id"]?.stringValue == callID }?["content"]?.stringValue
+        req.messages.first { $0["role"]?.stringValue == "tool" && $0["tool_call_id"]?.stringValue == callID }?[
+            "content"]?.stringValue
     }
 
     @Test func plainAnswerIsReturnedAndPersisted() async throws {
@@ -29,8 +30,12 @@ struct AgentRuntimeTests {
         #expect(req.model == "fake-model")
         #expect(req.lastUserText == "hello")
         #expect(req.systemText?.contains("picoclaw") == true)
-        #expect(Set(req.tools.compactMap { $0["function"]?["name"]?.stringValue })
-            == ["append_file", "edit_file", "exec", "list_dir", "memory", "read_file", "send_file", "web_fetch", "write_file"])
+        #expect(
+            Set(req.tools.compactMap { $0["function"]?["name"]?.stringValue })
+                == [
+                    "append_file", "edit_file", "exec", "list_dir", "memory", "read_file", "send_file", "web_fetch",
+                    "write_file",
+                ])
         let history = try system.defaultAgent.fileSessions.loadAll(testSession)
         #expect(history.map(\.role) == [.user, .assistant])
         // No info noise from the agent (the gateway logs one line per turn); the debug turn summary has no contents.
@@ -47,11 +52,20 @@ struct AgentRuntimeTests {
         let fake = try await FakeOpenAI.start()
         defer { Task { await fake.stop() } }
         fake.enqueue(
-            .toolCalls([(id: "c1", name: "write_file", argumentsJSON: #"{"path":"notes/a.txt","content":"alpha beta"}"#)]),
-            .toolCalls([(id: "c2", name: "edit_file", argumentsJSON: #"{"path":"notes/a.txt","old_text":"beta","new_text":"gamma"}"#),
-                        (id: "c3", name: "append_file", argumentsJSON: #"{"path":"notes/a.txt","content":"\ndelta"}"#)]),
-            .toolCalls([(id: "c4", name: "read_file", argumentsJSON: #"{"path":"notes/a.txt"}"#),
-                        (id: "c5", name: "list_dir", argumentsJSON: #"{"path":"notes"}"#)]),
+            .toolCalls([
+                (id: "c1", name: "write_file", argumentsJSON: #"{"path":"notes/a.txt","content":"alpha beta"}"#)
+            ]),
+            .toolCalls([
+                (
+                    id: "c2", name: "edit_file",
+                    argumentsJSON: #"{"path":"notes/a.txt","old_text":"beta","new_text":"gamma"}"#
+                ),
+                (id: "c3", name: "append_file", argumentsJSON: #"{"path":"notes/a.txt","content":"\ndelta"}"#),
+            ]),
+            .toolCalls([
+                (id: "c4", name: "read_file", argumentsJSON: #"{"path":"notes/a.txt"}"#),
+                (id: "c5", name: "list_dir", argumentsJSON: #"{"path":"notes"}"#),
+            ]),
             .text("done"))
         let audit = AuditCollector()
         let system = try makeSystem(fakeConfig(home: home, apiBase: fake.apiBase), audit: audit)
@@ -73,7 +87,10 @@ struct AgentRuntimeTests {
         #expect(events[3].resultBytes == "alpha gamma\ndelta".utf8.count)
         // The whole turn is persisted with tool-call/result pairs.
         let history = try system.defaultAgent.fileSessions.loadAll(testSession)
-        #expect(history.map(\.role) == [.user, .assistant, .tool, .assistant, .tool, .tool, .assistant, .tool, .tool, .assistant])
+        #expect(
+            history.map(\.role) == [
+                .user, .assistant, .tool, .assistant, .tool, .tool, .assistant, .tool, .tool, .assistant,
+            ])
     }
 
     @Test func escapingTheWorkspaceIsAnErrorResultNamingThePath() async throws {
@@ -81,7 +98,8 @@ struct AgentRuntimeTests {
         home.write("secret.txt", "TOPSECRET-CONTENT", mode: 0o644)
         let fake = try await FakeOpenAI.start()
         defer { Task { await fake.stop() } }
-        fake.enqueue(.toolCalls([(id: "c1", name: "read_file", argumentsJSON: #"{"path":"../secret.txt"}"#)]), .text("ok"))
+        fake.enqueue(
+            .toolCalls([(id: "c1", name: "read_file", argumentsJSON: #"{"path":"../secret.txt"}"#)]), .text("ok"))
         let audit = AuditCollector()
         let system = try makeSystem(fakeConfig(home: home, apiBase: fake.apiBase), audit: audit)
         _ = await system.defaultAgent.respond(to: cliMessage("read"), session: testSession)
@@ -97,7 +115,8 @@ struct AgentRuntimeTests {
         let home = TempDir(); defer { home.remove() }
         let fake = try await FakeOpenAI.start()
         defer { Task { await fake.stop() } }
-        fake.enqueue(.toolCalls([(id: "c1", name: "exec", argumentsJSON: #"{"command":"rm -rf /"}"#)]), .text("I can't do that"))
+        fake.enqueue(
+            .toolCalls([(id: "c1", name: "exec", argumentsJSON: #"{"command":"rm -rf /"}"#)]), .text("I can't do that"))
         let audit = AuditCollector()
         let runner = RecordingRunner()
         let system = try makeSystem(fakeConfig(home: home, apiBase: fake.apiBase), audit: audit, runner: runner)
@@ -121,8 +140,9 @@ struct AgentRuntimeTests {
         // `seq 1 2000` prints 8893 bytes; the cap keeps 1000 of them.
         fake.enqueue(.toolCalls([(id: "c1", name: "exec", argumentsJSON: #"{"command":"seq 1 2000"}"#)]), .text("long"))
         let audit = AuditCollector()
-        let system = try makeSystem(fakeConfig(home: home, apiBase: fake.apiBase, exec: ExecToolConfig(maxOutputBytes: 1000)),
-                                    audit: audit)
+        let system = try makeSystem(
+            fakeConfig(home: home, apiBase: fake.apiBase, exec: ExecToolConfig(maxOutputBytes: 1000)),
+            audit: audit)
         _ = await system.defaultAgent.respond(to: cliMessage("count"), session: testSession)
         let result = try #require(toolResult(fake.requests[1], "c1"))
         #expect(result.hasPrefix("1\n2\n3\n"))
@@ -150,8 +170,10 @@ struct AgentRuntimeTests {
 
     @Test func execDisabledIsNotRegistered() async throws {
         let home = TempDir(); defer { home.remove() }
-        let system = try makeSystem(fakeConfig(home: home, apiBase: "http://127.0.0.1:1/v1",
-                                               exec: ExecToolConfig(enabled: false)))
+        let system = try makeSystem(
+            fakeConfig(
+                home: home, apiBase: "http://127.0.0.1:1/v1",
+                exec: ExecToolConfig(enabled: false)))
         #expect(!system.defaultAgent.tools.names.contains("exec"))
         #expect(system.defaultAgent.tools.names.contains("read_file"))
     }
@@ -161,11 +183,13 @@ struct AgentRuntimeTests {
         let fake = try await FakeOpenAI.start()
         defer { Task { await fake.stop() } }
         fake.enqueue(
-            .toolCalls([(id: "c1", name: "write_file", argumentsJSON: #"{"path": "a.txt", "content": "#),
-                        (id: "c2", name: "write_file", argumentsJSON: #"{"path": 42, "content": "x"}"#),
-                        (id: "c3", name: "read_file", argumentsJSON: "{}"),
-                        (id: "c4", name: "no_such_tool", argumentsJSON: "{}"),
-                        (id: "c5", name: "read_file", argumentsJSON: "[1,2]")]),
+            .toolCalls([
+                (id: "c1", name: "write_file", argumentsJSON: #"{"path": "a.txt", "content": "#),
+                (id: "c2", name: "write_file", argumentsJSON: #"{"path": 42, "content": "x"}"#),
+                (id: "c3", name: "read_file", argumentsJSON: "{}"),
+                (id: "c4", name: "no_such_tool", argumentsJSON: "{}"),
+                (id: "c5", name: "read_file", argumentsJSON: "[1,2]"),
+            ]),
             .text("recovered"))
         let audit = AuditCollector()
         let system = try makeSystem(fakeConfig(home: home, apiBase: fake.apiBase), audit: audit)
@@ -219,7 +243,8 @@ struct AgentRuntimeTests {
         let home = TempDir(); defer { home.remove() }
         let fake = try await FakeOpenAI.start()
         defer { Task { await fake.stop() } }
-        fake.setDefaultResponse(.status(503, body: #"{"error":{"message":"overloaded; your key \#(Self.key) is fine"}}"#))
+        fake.setDefaultResponse(
+            .status(503, body: #"{"error":{"message":"overloaded; your key \#(Self.key) is fine"}}"#))
         let logs = LogRecorder()
         let audit = AuditCollector()
         let system = try makeSystem(fakeConfig(home: home, apiBase: fake.apiBase), logs: logs, audit: audit)
@@ -273,10 +298,12 @@ struct AgentRuntimeTests {
         let home = TempDir(); defer { home.remove() }
         let fake = try await FakeAnthropic.start(apiKey: "sk-ant-key-123456")
         defer { Task { await fake.stop() } }
-        fake.enqueue(.toolCalls([(id: "toolu_1", name: "write_file", argumentsJSON: ##"{"path":"x.md","content":"# X"}"##)]),
-                     .text("Wrote it"))
-        let config = fakeConfig(home: home, apiBase: fake.baseURL, apiKey: "sk-ant-key-123456",
-                                model: "anthropic/claude-test", provider: "anthropic")
+        fake.enqueue(
+            .toolCalls([(id: "toolu_1", name: "write_file", argumentsJSON: ##"{"path":"x.md","content":"# X"}"##)]),
+            .text("Wrote it"))
+        let config = fakeConfig(
+            home: home, apiBase: fake.baseURL, apiKey: "sk-ant-key-123456",
+            model: "anthropic/claude-test", provider: "anthropic")
         let system = try makeSystem(config)
         let reply = await system.defaultAgent.respond(to: cliMessage("write x"), session: testSession)
         #expect(reply.text == "Wrote it")

@@ -26,7 +26,8 @@ struct ImageWireTests {
         message.images = [ImageInput(mimeType: "image/png", data: Self.png)]
         let provider = OpenAICompatibleProvider(
             settings: ProviderSettings(name: "openai", apiKey: Secret(Self.key), apiBase: fake.apiBase),
-            redactor: SecretRedactor(secretValues: [Self.key]), retry: instantRetry, logger: LogRecorder().logger(level: .trace))
+            redactor: SecretRedactor(secretValues: [Self.key]), retry: instantRetry,
+            logger: LogRecorder().logger(level: .trace))
         _ = try await provider.complete(LLMRequest(model: "gpt-4o", messages: [message]))
         let parts = try #require(fake.requests.first?.messages.last?["content"]?.arrayValue)
         #expect(parts.first?["text"]?.stringValue == "what is it?")
@@ -40,7 +41,8 @@ struct ImageWireTests {
         message.images = [ImageInput(mimeType: "image/png", data: Self.png)]
         let provider = AnthropicProvider(
             settings: ProviderSettings(name: "anthropic", apiKey: Secret(Self.key), apiBase: fake.baseURL),
-            redactor: SecretRedactor(secretValues: [Self.key]), retry: instantRetry, logger: LogRecorder().logger(level: .trace))
+            redactor: SecretRedactor(secretValues: [Self.key]), retry: instantRetry,
+            logger: LogRecorder().logger(level: .trace))
         _ = try await provider.complete(LLMRequest(model: "claude-sonnet-4", messages: [message]))
         let blocks = try #require(fake.requests.first?.messages.last?["content"]?.arrayValue)
         #expect(blocks.first?["type"]?.stringValue == "image")
@@ -60,8 +62,10 @@ struct ImageWireTests {
     }
 
     @Test func visionDefaultsByModelName() {
-        for model in ["gpt-4o", "openai/gpt-4o-mini", "claude-sonnet-4-5", "anthropic/claude-3-5-haiku", "gemini-2.5-flash",
-                      "llava:13b", "qwen2.5-vl-72b", "meta-llama/llama-4-scout"] {
+        for model in [
+            "gpt-4o", "openai/gpt-4o-mini", "claude-sonnet-4-5", "anthropic/claude-3-5-haiku", "gemini-2.5-flash",
+            "llava:13b", "qwen2.5-vl-72b", "meta-llama/llama-4-scout",
+        ] {
             #expect(VisionModels.likelySeesImages(model), "\(model)")
         }
         for model in ["gpt-3.5-turbo", "deepseek-chat", "o3-mini", "mistral-small", "gpt-test", "llama3.1:8b"] {

@@ -9,9 +9,11 @@ struct LongConversationTests {
 
     func config(_ home: TempDir, apiBase: String) -> PicoConfiguration {
         PicoConfiguration(
-            agents: AgentsConfig(defaults: AgentDefaults(workspace: home.at("workspace"), model: "openai/fake-model",
-                                                         maxTokens: 512, maxHistoryMessages: 1000,
-                                                         contextWindow: Self.window, summarizeAt: 0.5)),
+            agents: AgentsConfig(
+                defaults: AgentDefaults(
+                    workspace: home.at("workspace"), model: "openai/fake-model",
+                    maxTokens: 512, maxHistoryMessages: 1000,
+                    contextWindow: Self.window, summarizeAt: 0.5)),
             providers: ["openai": ProviderConfig(apiKey: Secret("sk-test-key-123456"), apiBase: apiBase)],
             picoclawHome: home.path)
     }
@@ -50,7 +52,8 @@ struct LongConversationTests {
             let reply = await agent.respond(to: cliMessage(text), session: testSession)
             #expect(!reply.isFailure, "turn \(turn): \(reply.text)")
         }
-        let reply = await agent.respond(to: cliMessage("what did I tell you about my locker and city?"), session: testSession)
+        let reply = await agent.respond(
+            to: cliMessage("what did I tell you about my locker and city?"), session: testSession)
         #expect(reply.text.contains("locker=4711") && reply.text.contains("city=Porto"), "\(reply.text)")
 
         let requests = fake.requests
@@ -78,15 +81,17 @@ struct LongConversationTests {
             if req.systemText?.contains("running summary") == true { return .text("summary") }
             // Every chat turn makes one big tool call first, then answers.
             if req.lastRole == "user" {
-                return .toolCalls([(id: "t\(req.http.bodyString.count)", name: "list_dir", argumentsJSON: "{}")],
-                                  text: String(repeating: "thinking ", count: 150))
+                return .toolCalls(
+                    [(id: "t\(req.http.bodyString.count)", name: "list_dir", argumentsJSON: "{}")],
+                    text: String(repeating: "thinking ", count: 150))
             }
             return .text("done")
         }
         let system = try makeSystem(config(home, apiBase: fake.apiBase))
         for turn in 1...40 {
-            _ = await system.defaultAgent.respond(to: cliMessage("turn \(turn) " + String(repeating: "x ", count: 200)),
-                                                  session: testSession)
+            _ = await system.defaultAgent.respond(
+                to: cliMessage("turn \(turn) " + String(repeating: "x ", count: 200)),
+                session: testSession)
         }
         #expect(fake.requests.contains { $0.systemText?.contains("running summary") == true })
         // Every chat request is valid: each tool result follows the assistant message that called it.

@@ -6,14 +6,20 @@ import Testing
 
 @Suite("Memory")
 struct MemoryTests {
-    func config(_ home: TempDir, apiBase: String, allowFrom: [String], scope: MemoryScope? = nil,
-                maxBytes: Int = 8192) -> PicoConfiguration {
+    func config(
+        _ home: TempDir, apiBase: String, allowFrom: [String], scope: MemoryScope? = nil,
+        maxBytes: Int = 8192
+    ) -> PicoConfiguration {
         PicoConfiguration(
-            agents: AgentsConfig(defaults: AgentDefaults(workspace: home.at("workspace"), model: "openai/fake-model",
-                                                         memoryScope: scope, memoryMaxBytes: maxBytes)),
+            agents: AgentsConfig(
+                defaults: AgentDefaults(
+                    workspace: home.at("workspace"), model: "openai/fake-model",
+                    memoryScope: scope, memoryMaxBytes: maxBytes)),
             providers: ["openai": ProviderConfig(apiKey: Secret("sk-test-key-123456"), apiBase: apiBase)],
-            channels: ChannelsConfig(telegram: TelegramConfig(enabled: true, token: Secret("123:telegram-token"),
-                                                              allowFrom: allowFrom)),
+            channels: ChannelsConfig(
+                telegram: TelegramConfig(
+                    enabled: true, token: Secret("123:telegram-token"),
+                    allowFrom: allowFrom)),
             picoclawHome: home.path)
     }
 
@@ -35,23 +41,35 @@ struct MemoryTests {
         #expect(system.defaultAgent.memory?.scope == .sender)
         let agent = system.defaultAgent
 
-        fake.enqueue(.toolCalls([(id: "m1", name: "memory", argumentsJSON: #"{"action":"add","text":"Locker code is 4711"}"#)]),
-                     .text("saved"))
-        #expect(await agent.respond(to: dm("remember my locker code 4711", from: "111"), session: session("111")).text == "saved")
+        fake.enqueue(
+            .toolCalls([(id: "m1", name: "memory", argumentsJSON: #"{"action":"add","text":"Locker code is 4711"}"#)]),
+            .text("saved"))
+        #expect(
+            await agent.respond(to: dm("remember my locker code 4711", from: "111"), session: session("111")).text
+                == "saved")
 
         // Sender 222: no trace of 111's note in the prompt, and the tools cannot reach it either.
         let memFile = home.at("memory/main/senders/telegram/111/MEMORY.md")
         fake.enqueue(
-            .toolCalls([(id: "r1", name: "read_file", argumentsJSON: #"{"path":"../memory/main/senders/telegram/111/MEMORY.md"}"#),
-                        (id: "r2", name: "read_file", argumentsJSON: #"{"path":"\#(memFile)"}"#),
-                        (id: "r3", name: "memory", argumentsJSON: #"{"action":"remove","old_text":"4711"}"#),
-                        (id: "r4", name: "memory", argumentsJSON: #"{"action":"add","text":"Favourite colour is red"}"#)]),
+            .toolCalls([
+                (
+                    id: "r1", name: "read_file",
+                    argumentsJSON: #"{"path":"../memory/main/senders/telegram/111/MEMORY.md"}"#
+                ),
+                (id: "r2", name: "read_file", argumentsJSON: #"{"path":"\#(memFile)"}"#),
+                (id: "r3", name: "memory", argumentsJSON: #"{"action":"remove","old_text":"4711"}"#),
+                (id: "r4", name: "memory", argumentsJSON: #"{"action":"add","text":"Favourite colour is red"}"#),
+            ]),
             .text("ok 222"))
-        #expect(await agent.respond(to: dm("what is the locker code?", from: "222"), session: session("222")).text == "ok 222")
+        #expect(
+            await agent.respond(to: dm("what is the locker code?", from: "222"), session: session("222")).text
+                == "ok 222")
         let firstOf222 = fake.requests[fake.requests.count - 2]
         let lastOf222 = fake.requests[fake.requests.count - 1]
         #expect(firstOf222.systemText?.contains("4711") == false)
-        for id in ["r1", "r2"] { #expect(!toolResult(lastOf222, id).contains("4711"), "\(id): \(toolResult(lastOf222, id))") }
+        for id in ["r1", "r2"] {
+            #expect(!toolResult(lastOf222, id).contains("4711"), "\(id): \(toolResult(lastOf222, id))")
+        }
         #expect(toolResult(lastOf222, "r3").contains("no note contains"))
 
         // 111 again: sees its own note and not 222's.
@@ -79,19 +97,29 @@ struct MemoryTests {
         let fake = try await FakeOpenAI.start()
         defer { Task { await fake.stop() } }
         let system = try makeSystem(config(home, apiBase: fake.apiBase, allowFrom: ["111", "222"]))
-        fake.enqueue(.toolCalls([(id: "m1", name: "memory", argumentsJSON: #"{"action":"add","text":"PIN is 8642"}"#)]),
-                     .text("saved"))
+        fake.enqueue(
+            .toolCalls([(id: "m1", name: "memory", argumentsJSON: #"{"action":"add","text":"PIN is 8642"}"#)]),
+            .text("saved"))
         _ = await system.defaultAgent.respond(to: dm("remember my PIN 8642", from: "111"), session: session("111"))
         let file = home.at("memory/main/senders/telegram/111/MEMORY.md")
         #expect(TempDir.readFile(file)?.contains("8642") == true)
-        let commands = ["cat ../memory/main/senders/telegram/111/MEMORY.md", "cat \(file)",
-                        "sh -c 'cd .. && cat memory/main/senders/telegram/*/MEMORY.md'",
-                        "find / -name MEMORY.md -exec cat {} + 2>/dev/null"]
-        fake.enqueue(.toolCalls(commands.enumerated().map { (id: "e\($0.offset)", name: "exec",
-                                                             argumentsJSON: JSONValue.object(["command": .string($0.element)]).compact) }),
-                     .text("nothing"))
+        let commands = [
+            "cat ../memory/main/senders/telegram/111/MEMORY.md", "cat \(file)",
+            "sh -c 'cd .. && cat memory/main/senders/telegram/*/MEMORY.md'",
+            "find / -name MEMORY.md -exec cat {} + 2>/dev/null",
+        ]
+        fake.enqueue(
+            .toolCalls(
+                commands.enumerated().map {
+                    (
+                        id: "e\($0.offset)", name: "exec",
+                        argumentsJSON: JSONValue.object(["command": .string($0.element)]).compact
+                    )
+                }),
+            .text("nothing"))
         _ = await system.defaultAgent.respond(to: dm("read the other notes", from: "222"), session: session("222"))
-        let results = fake.requests.last?.messages.filter { $0["role"]?.stringValue == "tool" }
+        let results =
+            fake.requests.last?.messages.filter { $0["role"]?.stringValue == "tool" }
             .compactMap { $0["content"]?.stringValue } ?? []
         #expect(results.count == commands.count)
         for r in results { #expect(!r.contains("8642"), "\(r)") }
@@ -105,12 +133,23 @@ struct MemoryTests {
         let system = try makeSystem(config(home, apiBase: fake.apiBase, allowFrom: ["111"], maxBytes: 300))
         #expect(system.defaultAgent.memory?.scope == .agent)
         fake.enqueue(
-            .toolCalls([(id: "a", name: "memory", argumentsJSON: #"{"action":"add","text":"Lives in Lisbon"}"#),
-                        (id: "b", name: "memory", argumentsJSON: #"{"action":"add","text":"Drinks tea"}"#),
-                        (id: "c", name: "memory", argumentsJSON: #"{"action":"replace","old_text":"Lisbon","text":"Lives in Porto"}"#),
-                        (id: "d", name: "memory", argumentsJSON: #"{"action":"remove","old_text":"tea"}"#),
-                        (id: "e", name: "memory", argumentsJSON: #"{"action":"add","text":"\#(String(repeating: "x", count: 400))"}"#),
-                        (id: "f", name: "memory", argumentsJSON: #"{"action":"remove","old_text":"Lives"}"#.replacing("Lives", with: "Nope"))]),
+            .toolCalls([
+                (id: "a", name: "memory", argumentsJSON: #"{"action":"add","text":"Lives in Lisbon"}"#),
+                (id: "b", name: "memory", argumentsJSON: #"{"action":"add","text":"Drinks tea"}"#),
+                (
+                    id: "c", name: "memory",
+                    argumentsJSON: #"{"action":"replace","old_text":"Lisbon","text":"Lives in Porto"}"#
+                ),
+                (id: "d", name: "memory", argumentsJSON: #"{"action":"remove","old_text":"tea"}"#),
+                (
+                    id: "e", name: "memory",
+                    argumentsJSON: #"{"action":"add","text":"\#(String(repeating: "x", count: 400))"}"#
+                ),
+                (
+                    id: "f", name: "memory",
+                    argumentsJSON: #"{"action":"remove","old_text":"Lives"}"#.replacing("Lives", with: "Nope")
+                ),
+            ]),
             .text("done"))
         _ = await system.defaultAgent.respond(to: dm("remember", from: "111"), session: session("111"))
         let results = fake.requests.last
@@ -152,7 +191,8 @@ struct MemoryTests {
             let system = try makeSystem(config(home, apiBase: "http://127.0.0.1:9/v1", allowFrom: allow))
             #expect(system.defaultAgent.memory?.scope == scope, "\(allow)")
         }
-        let forced = try makeSystem(config(home, apiBase: "http://127.0.0.1:9/v1", allowFrom: ["1", "2"], scope: .agent))
+        let forced = try makeSystem(
+            config(home, apiBase: "http://127.0.0.1:9/v1", allowFrom: ["1", "2"], scope: .agent))
         #expect(forced.defaultAgent.memory?.scope == .agent)
     }
 }

@@ -9,10 +9,13 @@ import Testing
 struct OpenAICompatibleProviderTests {
     static let key = "sk-test-openai-0123456789"
 
-    func provider(_ fake: FakeOpenAI, retry: RetryPolicy = instantRetry, timeout: Duration = .seconds(10),
-                  logs: LogRecorder = LogRecorder()) -> OpenAICompatibleProvider {
+    func provider(
+        _ fake: FakeOpenAI, retry: RetryPolicy = instantRetry, timeout: Duration = .seconds(10),
+        logs: LogRecorder = LogRecorder()
+    ) -> OpenAICompatibleProvider {
         OpenAICompatibleProvider(
-            settings: ProviderSettings(name: "openai", apiKey: Secret(Self.key), apiBase: fake.apiBase, requestTimeout: timeout),
+            settings: ProviderSettings(
+                name: "openai", apiKey: Secret(Self.key), apiBase: fake.apiBase, requestTimeout: timeout),
             redactor: SecretRedactor(secretValues: [Self.key]), retry: retry, logger: logs.logger(level: .trace))
     }
 
@@ -21,8 +24,10 @@ struct OpenAICompatibleProviderTests {
         defer { Task { await fake.stop() } }
         fake.enqueue(.text("Hello there"))
         let tool = ToolDefinition(name: "read_file", description: "Read", parameters: ["type": "object"])
-        let response = try await provider(fake).complete(LLMRequest(
-            model: "fake-model", messages: [.system("sys"), .user("hi")], tools: [tool], maxTokens: 100, temperature: 0.5))
+        let response = try await provider(fake).complete(
+            LLMRequest(
+                model: "fake-model", messages: [.system("sys"), .user("hi")], tools: [tool], maxTokens: 100,
+                temperature: 0.5))
         #expect(response.content == "Hello there")
         #expect(response.toolCalls.isEmpty)
         #expect(response.finishReason == "stop")
@@ -43,9 +48,13 @@ struct OpenAICompatibleProviderTests {
         let r = try await p.complete(LLMRequest(model: "m", messages: [.user("ls")]))
         #expect(r.toolCalls == [ToolCall(id: "call_1", name: "list_dir", arguments: #"{"path":"."}"#)])
         // The follow-up request carries the assistant tool call and the tool result.
-        _ = try await p.complete(LLMRequest(model: "m", messages: [
-            .user("ls"), .assistant("", toolCalls: r.toolCalls), .tool(callID: "call_1", name: "list_dir", content: "FILE: a"),
-        ]))
+        _ = try await p.complete(
+            LLMRequest(
+                model: "m",
+                messages: [
+                    .user("ls"), .assistant("", toolCalls: r.toolCalls),
+                    .tool(callID: "call_1", name: "list_dir", content: "FILE: a"),
+                ]))
         let second = fake.requests[1].messages
         #expect(second[1]["tool_calls"]?[0]?["id"]?.stringValue == "call_1")
         #expect(second[1]["tool_calls"]?[0]?["function"]?["arguments"]?.stringValue == #"{"path":"."}"#)

@@ -24,7 +24,9 @@ struct Metadata: Equatable, CustomStringConvertible {
         ctime = st.st_ctim.tv_sec
         ctimeNanos = st.st_ctim.tv_nsec
     }
-    var description: String { "mode \(String(mode, radix: 8)) uid \(uid) gid \(gid) mtime \(mtime) ctime \(ctime).\(ctimeNanos)" }
+    var description: String {
+        "mode \(String(mode, radix: 8)) uid \(uid) gid \(gid) mtime \(mtime) ctime \(ctime).\(ctimeNanos)"
+    }
 }
 
 /// One attack scene: `base` (0755) holds the workspace `ws` and `outside` (0700) with `target.txt` (0600), all
@@ -49,8 +51,10 @@ final class AttackScene: @unchecked Sendable {
     deinit { dir.remove() }
 
     /// Writes `script` to ws/attack.sh and runs `sh attack.sh` through the real executor as the attacker.
-    func run(_ script: String, mode: SandboxMode, network: Bool = false,
-             timeout: Duration = .seconds(30)) async throws -> (output: String, status: Int32?) {
+    func run(
+        _ script: String, mode: SandboxMode, network: Bool = false,
+        timeout: Duration = .seconds(30)
+    ) async throws -> (output: String, status: Int32?) {
         dir.write("ws/attack.sh", script, mode: 0o644)
         chown(dir.at("ws/attack.sh"), who.uid, who.uid)
         switch who {
@@ -64,12 +68,15 @@ final class AttackScene: @unchecked Sendable {
             let candidates: [String] = ["/usr/bin/setpriv", "/bin/setpriv"]
             let setpriv = try #require(candidates.first { access($0, X_OK) == 0 })
             let seconds = Int(timeout.components.seconds)
-            var args = ["--reuid=65534", "--regid=65534", "--clear-groups", binary, "policy", "run", "--workspace", ws,
-                        "--sandbox", mode.rawValue, "--timeout", String(seconds)]
+            var args = [
+                "--reuid=65534", "--regid=65534", "--clear-groups", binary, "policy", "run", "--workspace", ws,
+                "--sandbox", mode.rawValue, "--timeout", String(seconds),
+            ]
             if network { args.append("--network") }
             args += ["--", "sh", "attack.sh"]
-            let r = await Subprocess.run([setpriv] + args, environment: ["PATH": "/usr/local/bin:/usr/bin:/bin"],
-                                          timeout: Double((timeout + .seconds(10)).components.seconds))
+            let r = await Subprocess.run(
+                [setpriv] + args, environment: ["PATH": "/usr/local/bin:/usr/bin:/bin"],
+                timeout: Double((timeout + .seconds(10)).components.seconds))
             return (r.stdout + r.stderr, r.status)
         }
     }
@@ -89,7 +96,9 @@ final class CountingListener: @unchecked Sendable {
                 for (i, b) in unixPath.utf8.enumerated() where i < raw.count - 1 { raw[i] = b }
             }
             _ = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
             }
             chown(unixPath, owner, owner)
             chmod(unixPath, 0o777)
@@ -100,7 +109,9 @@ final class CountingListener: @unchecked Sendable {
             addr.sin_family = sa_family_t(AF_INET)
             addr.sin_addr.s_addr = inet_addr("127.0.0.1")
             _ = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
             var len = socklen_t(MemoryLayout<sockaddr_in>.size)
             _ = withUnsafeMutablePointer(to: &addr) {

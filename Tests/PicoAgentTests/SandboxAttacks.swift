@@ -10,7 +10,8 @@ enum SandboxAttacks {
         let scene = AttackScene(who)
         let before = (Metadata(scene.target), Metadata(scene.outside), Metadata("/dev/null"))
         defer { if Metadata("/dev/null").mode & 0o777 != 0o666 { chmod("/dev/null", 0o666) } }
-        let r = try await scene.run("""
+        let r = try await scene.run(
+            """
             T=\(scene.target); O=\(scene.outside)
             chmod 0644 "$T"; chmod 0777 "$O"; chown \(who.uid):\(who.uid) "$T"; chgrp \(who.uid) "$T"
             touch -d '2001-01-01' "$T"; touch "$T"; touch -a "$T"
@@ -24,16 +25,18 @@ enum SandboxAttacks {
         // Mode and owner of the host's /dev/null (as root the sandbox owns it). Its times are writable by every
         // local user (mode 0666), and parallel tests touch it, so they are not compared.
         let null = Metadata("/dev/null")
-        #expect(null.mode == before.2.mode && null.uid == before.2.uid && null.gid == before.2.gid,
-                "/dev/null changed: \(r.output)")
+        #expect(
+            null.mode == before.2.mode && null.uid == before.2.uid && null.gid == before.2.gid,
+            "/dev/null changed: \(r.output)")
         #expect(scene.dir.read("outside/target.txt") == "OUTSIDE-SECRET\n")
     }
 
     /// mknod of character and block devices inside the workspace, then reading them.
     static func deviceNodes(_ mode: SandboxMode, _ who: Attacker) async throws {
         let scene = AttackScene(who)
-        let r = try await scene.run("mknod kmsg c 1 11; mknod disk b 8 0; mknod mem c 1 1; head -c 64 kmsg; exit 0",
-                                    mode: mode)
+        let r = try await scene.run(
+            "mknod kmsg c 1 11; mknod disk b 8 0; mknod mem c 1 1; head -c 64 kmsg; exit 0",
+            mode: mode)
         for name in ["kmsg", "disk", "mem"] {
             var st = stat()
             let exists = lstat(scene.ws + "/" + name, &st) == 0
@@ -69,7 +72,8 @@ enum SandboxAttacks {
     static func loopbackTCP(_ mode: SandboxMode, _ who: Attacker) async throws {
         let scene = AttackScene(who)
         let listener = CountingListener()
-        let script = "bash -c 'echo hi > /dev/tcp/127.0.0.1/\(listener.port)'; curl -s -m 2 http://127.0.0.1:\(listener.port)/; exit 0"
+        let script =
+            "bash -c 'echo hi > /dev/tcp/127.0.0.1/\(listener.port)'; curl -s -m 2 http://127.0.0.1:\(listener.port)/; exit 0"
         let off = try await scene.run(script, mode: mode)
         #expect(listener.accepted() == 0, "network off, but the listener was reached: \(off.output)")
         let on = try await scene.run(script, mode: mode, network: true)
@@ -79,7 +83,8 @@ enum SandboxAttacks {
     /// stat / ls of paths outside the workspace (namespaces only: Landlock does not mediate stat).
     static func outsideInvisible(_ mode: SandboxMode, _ who: Attacker) async throws {
         let scene = AttackScene(who)
-        let r = try await scene.run("""
+        let r = try await scene.run(
+            """
             stat -c %s \(scene.target) && echo VISIBLE-TARGET
             ls \(scene.outside) && echo VISIBLE-DIR
             test -e /root && echo VISIBLE-ROOT-HOME; test -e /etc/shadow && echo VISIBLE-SHADOW
@@ -91,7 +96,8 @@ enum SandboxAttacks {
     /// `setsid -f` and double-fork + setsid survivors: gone once the turn has ended.
     static func survivors(_ mode: SandboxMode, _ who: Attacker) async throws {
         let scene = AttackScene(who)
-        let r = try await scene.run("""
+        let r = try await scene.run(
+            """
             setsid -f sh -c 'while :; do echo x >> beat1; sleep 0.02; done' </dev/null >/dev/null 2>&1
             ( sh -c '( setsid sh -c "while :; do echo y >> beat2; sleep 0.02; done" </dev/null >/dev/null 2>&1 & )' & )
             i=0; while [ ! -s beat1 ] || [ ! -s beat2 ]; do sleep 0.02; i=$((i+1)); [ $i -gt 200 ] && break; done
@@ -139,15 +145,19 @@ enum SandboxAttacks {
         }
         let before = floodGroups()
         await SandboxedExecutor.prepare()
-        let e = try SandboxedExecutor(workspace: scene.ws, timeout: .seconds(30), sandbox: mode,
-                                      limits: ExecLimits(processes: limit))
+        let e = try SandboxedExecutor(
+            workspace: scene.ws, timeout: .seconds(30), sandbox: mode,
+            limits: ExecLimits(processes: limit))
         // Each `sleep` that really started appended a line first; without the cgroup all 200 start.
-        scene.dir.write("ws/attack.sh", "i=0; while [ $i -lt 200 ]; do ( echo x >> started; exec sleep 30 ) & i=$((i+1)); done", mode: 0o644)
+        scene.dir.write(
+            "ws/attack.sh", "i=0; while [ $i -lt 200 ]; do ( echo x >> started; exec sleep 30 ) & i=$((i+1)); done",
+            mode: 0o644)
         let r = try await e.run(command: "sh attack.sh")
         let started = (scene.dir.read("ws/started") ?? "").split(separator: "\n").count
         #expect(started >= 10 && started < limit, "\(started) sleeps started under pids.max=\(limit): \(r.output)")
-        #expect(r.limitNotes.contains { $0.contains("process limit (tools.exec.limits.processes = \(limit)) was reached") },
-                "\(r.output) \(r.limitNotes)")
+        #expect(
+            r.limitNotes.contains { $0.contains("process limit (tools.exec.limits.processes = \(limit)) was reached") },
+            "\(r.output) \(r.limitNotes)")
         #expect(before.isEmpty && floodGroups().isEmpty, "a pids cgroup was left behind under \(parent)")
     }
 }

@@ -8,7 +8,8 @@ import Testing
 // each as root (in this process) and as uid 65534 (picoclaw policy run under setpriv).
 
 extension SandboxAvailability {
-    static let pidsCgroupWhy: Comment = "needs root and a writable pids cgroup controller (picoclaw policy self-test says why not)"
+    static let pidsCgroupWhy: Comment =
+        "needs root and a writable pids cgroup controller (picoclaw policy self-test says why not)"
 }
 
 @Suite struct NamespaceContainmentTests {
@@ -21,13 +22,19 @@ extension SandboxAvailability {
     func deviceNodesRefused(_ who: Attacker) async throws { try await SandboxAttacks.deviceNodes(.namespaces, who) }
 
     @Test(.enabled(why) { await SandboxAvailability.namespaces() }, arguments: Attacker.allCases)
-    func outsideUnixSocketUnreachable(_ who: Attacker) async throws { try await SandboxAttacks.unixSocket(.namespaces, who) }
+    func outsideUnixSocketUnreachable(_ who: Attacker) async throws {
+        try await SandboxAttacks.unixSocket(.namespaces, who)
+    }
 
     @Test(.enabled(why) { await SandboxAvailability.namespaces() }, arguments: Attacker.allCases)
-    func loopbackTCPFollowsTheNetworkSwitch(_ who: Attacker) async throws { try await SandboxAttacks.loopbackTCP(.namespaces, who) }
+    func loopbackTCPFollowsTheNetworkSwitch(_ who: Attacker) async throws {
+        try await SandboxAttacks.loopbackTCP(.namespaces, who)
+    }
 
     @Test(.enabled(why) { await SandboxAvailability.namespaces() }, arguments: Attacker.allCases)
-    func outsidePathsInvisible(_ who: Attacker) async throws { try await SandboxAttacks.outsideInvisible(.namespaces, who) }
+    func outsidePathsInvisible(_ who: Attacker) async throws {
+        try await SandboxAttacks.outsideInvisible(.namespaces, who)
+    }
 
     @Test(.enabled(why) { await SandboxAvailability.namespaces() }, arguments: Attacker.allCases)
     func survivorsDieWithTheTurn(_ who: Attacker) async throws { try await SandboxAttacks.survivors(.namespaces, who) }
@@ -35,7 +42,10 @@ extension SandboxAvailability {
     @Test(.enabled(why) { await SandboxAvailability.namespaces() }, arguments: Attacker.allCases)
     func resourceProbesStopped(_ who: Attacker) async throws { try await SandboxAttacks.limits(.namespaces, who) }
 
-    @Test(.enabled(SandboxAvailability.pidsCgroupWhy) { await SandboxAvailability.pidsCgroup(SandboxAvailability.namespaces) })
+    @Test(
+        .enabled(SandboxAvailability.pidsCgroupWhy) {
+            await SandboxAvailability.pidsCgroup(SandboxAvailability.namespaces)
+        })
     func rootForkFloodStoppedByPidsCgroup() async throws { try await SandboxAttacks.rootForkFlood(.namespaces) }
 }
 
@@ -49,10 +59,14 @@ extension SandboxAvailability {
     func deviceNodesRefused(_ who: Attacker) async throws { try await SandboxAttacks.deviceNodes(.landlock, who) }
 
     @Test(.enabled(why) { await SandboxAvailability.landlock() }, arguments: Attacker.allCases)
-    func outsideUnixSocketUnreachable(_ who: Attacker) async throws { try await SandboxAttacks.unixSocket(.landlock, who) }
+    func outsideUnixSocketUnreachable(_ who: Attacker) async throws {
+        try await SandboxAttacks.unixSocket(.landlock, who)
+    }
 
     @Test(.enabled(why) { await SandboxAvailability.landlock() }, arguments: Attacker.allCases)
-    func loopbackTCPFollowsTheNetworkSwitch(_ who: Attacker) async throws { try await SandboxAttacks.loopbackTCP(.landlock, who) }
+    func loopbackTCPFollowsTheNetworkSwitch(_ who: Attacker) async throws {
+        try await SandboxAttacks.loopbackTCP(.landlock, who)
+    }
 
     @Test(.enabled(why) { await SandboxAvailability.landlock() }, arguments: Attacker.allCases)
     func survivorsDieWithTheTurn(_ who: Attacker) async throws { try await SandboxAttacks.survivors(.landlock, who) }
@@ -60,6 +74,9 @@ extension SandboxAvailability {
     @Test(.enabled(why) { await SandboxAvailability.landlock() }, arguments: Attacker.allCases)
     func resourceProbesStopped(_ who: Attacker) async throws { try await SandboxAttacks.limits(.landlock, who) }
 
-    @Test(.enabled(SandboxAvailability.pidsCgroupWhy) { await SandboxAvailability.pidsCgroup(SandboxAvailability.landlock) })
+    @Test(
+        .enabled(SandboxAvailability.pidsCgroupWhy) {
+            await SandboxAvailability.pidsCgroup(SandboxAvailability.landlock)
+        })
     func rootForkFloodStoppedByPidsCgroup() async throws { try await SandboxAttacks.rootForkFlood(.landlock) }
 }

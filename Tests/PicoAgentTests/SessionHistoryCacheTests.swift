@@ -35,7 +35,9 @@ struct SessionHistoryCacheTests {
         try await store.appendTurn(key, messages: [.user("one"), .assistant("uno")])
         #expect(try await store.loadHistory(key).map(\.content) == ["one", "uno"])
         // Same inode, different content (e.g. the agent's edit_file tool): the stamp changes, the cache is bypassed.
-        overwrite(store.path(for: key), #"{"role":"user","content":"edited"}"# + "\n" + #"{"role":"assistant","content":"ok"}"# + "\n")
+        overwrite(
+            store.path(for: key),
+            #"{"role":"user","content":"edited"}"# + "\n" + #"{"role":"assistant","content":"ok"}"# + "\n")
         #expect(try await store.loadHistory(key).map(\.content) == ["edited", "ok"])
         // A new file under the same name (atomic replace by another writer).
         let tmp = store.directory + "/replacement"
@@ -81,7 +83,8 @@ struct SessionHistoryCacheTests {
 
     @Test func cachedHistoryMatchesTheFileAcrossTrimmingAndCompaction() async throws {
         let dir = TempDir(); defer { dir.remove() }
-        let store = SessionStore(workspace: dir.path, maxHistoryMessages: 5, redactor: SecretRedactor(secretValues: ["sk-secret-xyz"]))
+        let store = SessionStore(
+            workspace: dir.path, maxHistoryMessages: 5, redactor: SecretRedactor(secretValues: ["sk-secret-xyz"]))
         let fresh = { SessionStore(workspace: dir.path, maxHistoryMessages: 5, redactor: .none) }
         for i in 0..<150 {
             var turn: [ChatMessage] = [.user("u\(i) sk-secret-xyz")]
@@ -135,7 +138,8 @@ struct SessionHistoryCacheTests {
         }
         for (n, s) in sessions.enumerated() {
             #expect(try store.loadAll(s).map(\.content) == (0..<15).flatMap { ["u\(n)-\($0)", "a\(n)-\($0)"] })
-            #expect(try await store.loadHistory(s).map(\.content) == (11..<15).flatMap { ["u\(n)-\($0)", "a\(n)-\($0)"] })
+            #expect(
+                try await store.loadHistory(s).map(\.content) == (11..<15).flatMap { ["u\(n)-\($0)", "a\(n)-\($0)"] })
         }
     }
 
@@ -144,8 +148,9 @@ struct SessionHistoryCacheTests {
         let provider = EchoProvider()
         mkdir(home.at("ws"), 0o700)
         let settings = AgentSettings(id: "main", name: "main", workspace: home.at("ws"), model: "m")
-        let agent = AgentRuntime(settings: settings, provider: provider,
-                                 tools: ToolRegistry(tools: [], redactor: .none), redactor: .none)
+        let agent = AgentRuntime(
+            settings: settings, provider: provider,
+            tools: ToolRegistry(tools: [], redactor: .none), redactor: .none)
         let sessions = (0..<8).map { SessionKey("agent:main:cli:direct:p\($0)") }
         // Sessions run concurrently; the turns of one session one after another (as the gateway's scheduler runs them).
         await withTaskGroup(of: Void.self) { group in

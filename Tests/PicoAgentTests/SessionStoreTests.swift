@@ -12,8 +12,10 @@ struct SessionStoreTests {
         let dir = TempDir(); defer { dir.remove() }
         let store = SessionStore(workspace: dir.path, redactor: .none)
         let call = ToolCall(id: "c1", name: "exec", arguments: #"{"command":"ls"}"#)
-        let turn: [ChatMessage] = [.user("hi\nthere"), .assistant("", toolCalls: [call]),
-                                   .tool(callID: "c1", name: "exec", content: "a\nb"), .assistant("done")]
+        let turn: [ChatMessage] = [
+            .user("hi\nthere"), .assistant("", toolCalls: [call]),
+            .tool(callID: "c1", name: "exec", content: "a\nb"), .assistant("done"),
+        ]
         try store.append(key, messages: turn)
         #expect(try store.loadAll(key) == turn)
         #expect(TempDir.mode(store.directory) == 0o700)
@@ -49,11 +51,17 @@ struct SessionStoreTests {
     @Test func trimmingNeverSplitsToolCallsFromResults() throws {
         let dir = TempDir(); defer { dir.remove() }
         let store = SessionStore(workspace: dir.path, maxHistoryMessages: 5, redactor: .none)
-        let calls = [ToolCall(id: "a", name: "list_dir", arguments: "{}"), ToolCall(id: "b", name: "list_dir", arguments: "{}")]
+        let calls = [
+            ToolCall(id: "a", name: "list_dir", arguments: "{}"), ToolCall(id: "b", name: "list_dir", arguments: "{}"),
+        ]
         try store.append(key, messages: [.user("u1"), .assistant("r1")])
-        try store.append(key, messages: [.user("u2"), .assistant("", toolCalls: calls),
-                                         .tool(callID: "a", name: "list_dir", content: "A"),
-                                         .tool(callID: "b", name: "list_dir", content: "B"), .assistant("r2")])
+        try store.append(
+            key,
+            messages: [
+                .user("u2"), .assistant("", toolCalls: calls),
+                .tool(callID: "a", name: "list_dir", content: "A"),
+                .tool(callID: "b", name: "list_dir", content: "B"), .assistant("r2"),
+            ])
         // The last 5 messages would start at the assistant tool-call message; trimming moves to the next user
         // message rather than keeping results without their call.
         let h = try store.history(key)
@@ -70,8 +78,12 @@ struct SessionStoreTests {
     @Test func interruptedToolCallsAreRepaired() throws {
         let dir = TempDir(); defer { dir.remove() }
         let store = SessionStore(workspace: dir.path, redactor: .none)
-        try store.append(key, messages: [.user("u"), .assistant("", toolCalls: [ToolCall(id: "x", name: "exec", arguments: "{}")]),
-                                         .tool(callID: "zzz", name: "exec", content: "orphan"), .user("again")])
+        try store.append(
+            key,
+            messages: [
+                .user("u"), .assistant("", toolCalls: [ToolCall(id: "x", name: "exec", arguments: "{}")]),
+                .tool(callID: "zzz", name: "exec", content: "orphan"), .user("again"),
+            ])
         let h = try store.history(key)
         #expect(h.map(\.role) == [.user, .assistant, .tool, .user])
         #expect(h[2].toolCallId == "x")
@@ -91,8 +103,9 @@ struct SessionStoreTests {
 
     @Test func sessionKeysAreLowercasedAndSafeAsFileNames() {
         #expect(SessionKey("Agent:Main:Telegram:Direct:ABC").rawValue == "agent:main:telegram:direct:abc")
-        #expect(SessionKey.forPeer(agentID: "main", channel: "discord", peerKind: "group", peerID: "99").rawValue
-            == "agent:main:discord:group:99")
+        #expect(
+            SessionKey.forPeer(agentID: "main", channel: "discord", peerKind: "group", peerID: "99").rawValue
+                == "agent:main:discord:group:99")
         #expect(SessionKey.scoped("cli:default", agentID: "main").rawValue == "agent:main:cli:default")
         #expect(SessionKey.scoped("agent:x:cli:y", agentID: "main").rawValue == "agent:x:cli:y")
         let evil = SessionKey("agent:main:cli:../../etc/passwd")

@@ -49,7 +49,8 @@ struct StreamingTests {
         let wire = Array(": keep-alive\r\nevent: delta\r\ndata: {\"a\":\r\ndata: 1}\r\n\r\ndata: second é\n\n".utf8)
         var events: [SSEEvent] = []
         for b in wire { events += parser.feed([b]) }  // one byte at a time, splitting the UTF-8 é too
-        #expect(events == [SSEEvent(event: "delta", data: "{\"a\":\n1}"), SSEEvent(event: "message", data: "second é")])
+        #expect(
+            events == [SSEEvent(event: "delta", data: "{\"a\":\n1}"), SSEEvent(event: "message", data: "second é")])
         var tail = SSEParser()
         #expect(tail.feed(Array("data: last".utf8)).isEmpty)
         #expect(tail.finish() == SSEEvent(event: "message", data: "last"))
@@ -57,14 +58,18 @@ struct StreamingTests {
 
     func openAI(_ fake: FakeOpenAI) -> OpenAICompatibleProvider {
         OpenAICompatibleProvider(
-            settings: ProviderSettings(name: "openai", apiKey: Secret(Self.key), apiBase: fake.apiBase, requestTimeout: .seconds(10)),
-            redactor: SecretRedactor(secretValues: [Self.key]), retry: instantRetry, logger: LogRecorder().logger(level: .trace))
+            settings: ProviderSettings(
+                name: "openai", apiKey: Secret(Self.key), apiBase: fake.apiBase, requestTimeout: .seconds(10)),
+            redactor: SecretRedactor(secretValues: [Self.key]), retry: instantRetry,
+            logger: LogRecorder().logger(level: .trace))
     }
 
     func anthropic(_ fake: FakeAnthropic) -> AnthropicProvider {
         AnthropicProvider(
-            settings: ProviderSettings(name: "anthropic", apiKey: Secret(Self.key), apiBase: fake.baseURL, requestTimeout: .seconds(10)),
-            redactor: SecretRedactor(secretValues: [Self.key]), retry: instantRetry, logger: LogRecorder().logger(level: .trace))
+            settings: ProviderSettings(
+                name: "anthropic", apiKey: Secret(Self.key), apiBase: fake.baseURL, requestTimeout: .seconds(10)),
+            redactor: SecretRedactor(secretValues: [Self.key]), retry: instantRetry,
+            logger: LogRecorder().logger(level: .trace))
     }
 
     @Test func openAIStreamsTextProgressivelyAndReportsUsage() async throws {
@@ -72,9 +77,10 @@ struct StreamingTests {
         defer { Task { await fake.stop() } }
         let log = ProgressLog()
         // Each piece is written only after the previous one reached the observer.
-        fake.enqueue(.streamed(["Hel", "lo ", "world"]) { i in
-            await log.waitForTexts(i)
-        })
+        fake.enqueue(
+            .streamed(["Hel", "lo ", "world"]) { i in
+                await log.waitForTexts(i)
+            })
         let response = try await ReplyStream.$observer.withValue(ReplyObserver(log.observer)) {
             try await openAI(fake).complete(LLMRequest(model: "m", messages: [.user("hi")]))
         }
@@ -90,7 +96,8 @@ struct StreamingTests {
     @Test func openAIStreamedToolCallsAreAssembled() async throws {
         let fake = try await FakeOpenAI.start()
         defer { Task { await fake.stop() } }
-        fake.enqueue(.toolCalls([(id: "call_1", name: "read_file", argumentsJSON: #"{"path":"a.txt"}"#)], text: "Let me look."))
+        fake.enqueue(
+            .toolCalls([(id: "call_1", name: "read_file", argumentsJSON: #"{"path":"a.txt"}"#)], text: "Let me look."))
         let log = ProgressLog()
         let response = try await ReplyStream.$observer.withValue(ReplyObserver(log.observer)) {
             try await openAI(fake).complete(LLMRequest(model: "m", messages: [.user("hi")]))
@@ -135,10 +142,12 @@ struct StreamingTests {
         let fake = try await FakeAnthropic.start(apiKey: Self.key)
         defer { Task { await fake.stop() } }
         let log = ProgressLog()
-        fake.enqueue(.streamed(["Think", "ing…"]) { i in
-            await log.waitForTexts(i)
-        })
-        fake.enqueue(.toolCalls([(id: "toolu_1", name: "list_dir", argumentsJSON: #"{"path":"."}"#)], text: "Checking."))
+        fake.enqueue(
+            .streamed(["Think", "ing…"]) { i in
+                await log.waitForTexts(i)
+            })
+        fake.enqueue(
+            .toolCalls([(id: "toolu_1", name: "list_dir", argumentsJSON: #"{"path":"."}"#)], text: "Checking."))
         let provider = anthropic(fake)
         let first = try await ReplyStream.$observer.withValue(ReplyObserver(log.observer)) {
             try await provider.complete(LLMRequest(model: "claude", messages: [.user("hi")]))

@@ -42,15 +42,19 @@ final class RecordingRunner: CommandRunner {
 }
 
 /// Builds a configuration pointing provider `openai` at a fake.
-func fakeConfig(home: TempDir, apiBase: String, apiKey: String = "sk-test-key-123456", model: String = "openai/fake-model",
-                agents: [AgentEntry] = [], bindings: [BindingConfig] = [], restrict: Bool = true,
-                maxToolIterations: Int = 20, maxHistory: Int = 40, exec: ExecToolConfig = ExecToolConfig(),
-                provider: String = "openai", timeout: Int = 120) -> PicoConfiguration {
+func fakeConfig(
+    home: TempDir, apiBase: String, apiKey: String = "sk-test-key-123456", model: String = "openai/fake-model",
+    agents: [AgentEntry] = [], bindings: [BindingConfig] = [], restrict: Bool = true,
+    maxToolIterations: Int = 20, maxHistory: Int = 40, exec: ExecToolConfig = ExecToolConfig(),
+    provider: String = "openai", timeout: Int = 120
+) -> PicoConfiguration {
     PicoConfiguration(
-        agents: AgentsConfig(defaults: AgentDefaults(workspace: home.at("workspace"), restrictToWorkspace: restrict,
-                                                     model: model, maxToolIterations: maxToolIterations,
-                                                     maxHistoryMessages: maxHistory),
-                             list: agents),
+        agents: AgentsConfig(
+            defaults: AgentDefaults(
+                workspace: home.at("workspace"), restrictToWorkspace: restrict,
+                model: model, maxToolIterations: maxToolIterations,
+                maxHistoryMessages: maxHistory),
+            list: agents),
         bindings: bindings,
         providers: [provider: ProviderConfig(apiKey: Secret(apiKey), apiBase: apiBase, requestTimeout: timeout)],
         tools: ToolsConfig(exec: exec),
@@ -58,11 +62,14 @@ func fakeConfig(home: TempDir, apiBase: String, apiKey: String = "sk-test-key-12
 }
 
 /// Builds an agent system against a fake, with fast retries and captured logs/audit.
-func makeSystem(_ config: PicoConfiguration, logs: LogRecorder = LogRecorder(), audit: AuditCollector = AuditCollector(),
-                runner: (any CommandRunner)? = nil, retry: RetryPolicy = instantRetry) throws -> AgentSystem {
-    try AgentFactory.make(from: config, redactor: SecretRedactor(secrets: config.allSecrets), auditSink: audit.sink,
-                          logger: logs.logger(level: .trace),
-                          options: AgentFactory.Options(requireProvider: false, retry: retry, commandRunner: runner))
+func makeSystem(
+    _ config: PicoConfiguration, logs: LogRecorder = LogRecorder(), audit: AuditCollector = AuditCollector(),
+    runner: (any CommandRunner)? = nil, retry: RetryPolicy = instantRetry
+) throws -> AgentSystem {
+    try AgentFactory.make(
+        from: config, redactor: SecretRedactor(secrets: config.allSecrets), auditSink: audit.sink,
+        logger: logs.logger(level: .trace),
+        options: AgentFactory.Options(requireProvider: false, retry: retry, commandRunner: runner))
 }
 
 func cliMessage(_ text: String) -> InboundText { InboundText(text: text, channel: "cli", chatID: "default") }

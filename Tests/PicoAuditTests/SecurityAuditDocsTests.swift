@@ -45,7 +45,8 @@ struct SecurityAuditDocsTests {
 
     @Test("every check id appears in Docs/security.md")
     func everyIDDocumented() throws {
-        let doc = try #require(TempDir.readFile(Self.repositoryRoot + "/Docs/security.md"), "Docs/security.md is missing")
+        let doc = try #require(
+            TempDir.readFile(Self.repositoryRoot + "/Docs/security.md"), "Docs/security.md is missing")
         let ids = Self.checkIDs()
         #expect(ids.count >= 30, "found \(ids.sorted())")
         for id in ids.sorted() {

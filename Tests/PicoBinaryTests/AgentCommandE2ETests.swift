@@ -18,7 +18,9 @@ struct AgentCommandE2ETests {
     }
 
     func binary() throws -> String {
-        try #require(Subprocess.picoclawBinary(), "picoclaw executable not found next to the test bundle; build it (swift build) or set PICOCLAW_TEST_BINARY")
+        try #require(
+            Subprocess.picoclawBinary(),
+            "picoclaw executable not found next to the test bundle; build it (swift build) or set PICOCLAW_TEST_BINARY")
     }
 
     @Test func oneTurnPrintsTheAnswer() async throws {
@@ -27,7 +29,8 @@ struct AgentCommandE2ETests {
         let fake = try await FakeOpenAI.start(apiKey: Self.key)
         defer { Task { await fake.stop() } }
         fake.enqueue(.text("Hello from the fake model"))
-        let r = await Subprocess.run([bin, "agent", "-m", "hi there"], environment: environment(home: home, apiBase: fake.apiBase))
+        let r = await Subprocess.run(
+            [bin, "agent", "-m", "hi there"], environment: environment(home: home, apiBase: fake.apiBase))
         #expect(r.status == 0, "stderr: \(r.stderr)")
         #expect(r.stdout == "Hello from the fake model\n")
         let req = try #require(fake.requests.first)
@@ -45,11 +48,15 @@ struct AgentCommandE2ETests {
         let home = TempDir(); defer { home.remove() }
         let fake = try await FakeOpenAI.start()
         defer { Task { await fake.stop() } }
-        fake.enqueue(.toolCalls([(id: "c1", name: "write_file", argumentsJSON: #"{"path":"todo.md","content":"buy milk"}"#),
-                                 (id: "c2", name: "exec", argumentsJSON: #"{"command":"sudo rm -rf /"}"#)]),
-                     .text("Saved your todo."))
-        let r = await Subprocess.run([bin, "agent", "--debug", "-m", "remember milk", "--session", "cli:e2e"],
-                                     environment: environment(home: home, apiBase: fake.apiBase))
+        fake.enqueue(
+            .toolCalls([
+                (id: "c1", name: "write_file", argumentsJSON: #"{"path":"todo.md","content":"buy milk"}"#),
+                (id: "c2", name: "exec", argumentsJSON: #"{"command":"sudo rm -rf /"}"#),
+            ]),
+            .text("Saved your todo."))
+        let r = await Subprocess.run(
+            [bin, "agent", "--debug", "-m", "remember milk", "--session", "cli:e2e"],
+            environment: environment(home: home, apiBase: fake.apiBase))
         #expect(r.status == 0, "stderr: \(r.stderr)")
         #expect(r.stdout == "Saved your todo.\n")
         #expect(r.stderr.contains("[tool] tool=write_file agent=main session=agent:main:cli:e2e verdict=allowed"))
@@ -65,8 +72,9 @@ struct AgentCommandE2ETests {
         let fake = try await FakeOpenAI.start()
         defer { Task { await fake.stop() } }
         fake.setResponder { req in .text("echo: \(req.lastUserText ?? "")") }
-        let r = await Subprocess.run([bin, "agent"], environment: environment(home: home, apiBase: fake.apiBase),
-                                     stdin: "first\n\nsecond\n")
+        let r = await Subprocess.run(
+            [bin, "agent"], environment: environment(home: home, apiBase: fake.apiBase),
+            stdin: "first\n\nsecond\n")
         #expect(r.status == 0, "stderr: \(r.stderr)")
         #expect(r.stdout == "echo: first\necho: second\n")
         #expect(fake.requests.count == 2)
@@ -78,9 +86,12 @@ struct AgentCommandE2ETests {
         let home = TempDir(); defer { home.remove() }
         let fake = try await FakeOpenAI.start()
         defer { Task { await fake.stop() } }
-        fake.setDefaultResponse(.status(500, body: #"{"error":{"message":"crashed while using key \#(Self.key)"}}"#,
-                                        headers: ["Retry-After": "0"]))
-        let r = await Subprocess.run([bin, "agent", "--debug", "-m", "hi"], environment: environment(home: home, apiBase: fake.apiBase))
+        fake.setDefaultResponse(
+            .status(
+                500, body: #"{"error":{"message":"crashed while using key \#(Self.key)"}}"#,
+                headers: ["Retry-After": "0"]))
+        let r = await Subprocess.run(
+            [bin, "agent", "--debug", "-m", "hi"], environment: environment(home: home, apiBase: fake.apiBase))
         #expect(r.status == 1)
         #expect(r.stdout.contains("the model provider is unavailable right now (HTTP 500)"))
         #expect(!r.stdout.contains(Self.key))
@@ -108,13 +119,16 @@ struct AgentCommandE2ETests {
         let fake = try await FakeOpenAI.start()
         defer { Task { await fake.stop() } }
         fake.setResponder { req in .text("model \(req.model ?? "?")") }
-        home.write("config.json", """
+        home.write(
+            "config.json",
+            """
             {"agents": {"list": [{"id": "main", "default": true},
                                  {"id": "work", "model": "openai/work-model", "restrict_to_workspace": true}]}}
             """)
         chmod(home.at("config.json"), 0o600)
-        let r = await Subprocess.run([bin, "agent", "--config", home.at("config.json"), "--agent", "work", "-m", "hi"],
-                                     environment: environment(home: home, apiBase: fake.apiBase))
+        let r = await Subprocess.run(
+            [bin, "agent", "--config", home.at("config.json"), "--agent", "work", "-m", "hi"],
+            environment: environment(home: home, apiBase: fake.apiBase))
         #expect(r.status == 0, "stderr: \(r.stderr)")
         #expect(r.stdout == "model work-model\n")
         #expect(access(home.at("state/state.db"), F_OK) == 0)
@@ -124,8 +138,9 @@ struct AgentCommandE2ETests {
     @Test func unknownAgentIsAnError() async throws {
         let bin = try binary()
         let home = TempDir(); defer { home.remove() }
-        let r = await Subprocess.run([bin, "agent", "--agent", "nope", "-m", "hi"],
-                                     environment: environment(home: home, apiBase: "http://127.0.0.1:1/v1"))
+        let r = await Subprocess.run(
+            [bin, "agent", "--agent", "nope", "-m", "hi"],
+            environment: environment(home: home, apiBase: "http://127.0.0.1:1/v1"))
         #expect(r.status == 1)
         #expect(r.stderr.contains("unknown agent nope"))
     }

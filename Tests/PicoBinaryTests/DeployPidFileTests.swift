@@ -22,24 +22,31 @@ struct DeployPidFileTests {
         #expect(lines == ["L /run/picoclaw.pid - - - - \(Self.runtimePidFile)"])
     }
 
-    @Test("systemd-tmpfiles creates the /run/picoclaw.pid link",
-          .enabled(if: Subprocess.which("systemd-tmpfiles") != nil, "systemd-tmpfiles is not installed"))
+    @Test(
+        "systemd-tmpfiles creates the /run/picoclaw.pid link",
+        .enabled(if: Subprocess.which("systemd-tmpfiles") != nil, "systemd-tmpfiles is not installed"))
     func tmpfilesCreatesTheLink() async throws {
         let dir = TempDir("picoclaw-tmpfiles")
         dir.mkdir("root/run", mode: 0o755)
         let conf = try #require(BinaryDeploy.artifact("deploy/picoclaw.tmpfiles"))
         dir.write("picoclaw.conf", conf, mode: 0o644)
-        let outcome = await Subprocess.run([Subprocess.which("systemd-tmpfiles")!, "--create", "--root=\(dir.at("root"))",
-                                               dir.at("picoclaw.conf")], environment: [:])
+        let outcome = await Subprocess.run(
+            [
+                Subprocess.which("systemd-tmpfiles")!, "--create", "--root=\(dir.at("root"))",
+                dir.at("picoclaw.conf"),
+            ], environment: [:])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         var buffer = [CChar](repeating: 0, count: 256)
         let n = readlink(dir.at("root/run/picoclaw.pid"), &buffer, buffer.count)
-        #expect(n > 0 && String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) == Self.runtimePidFile)
+        #expect(
+            n > 0 && String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) == Self.runtimePidFile
+        )
     }
 
-    @Test("the checklist command succeeds while the gateway runs and fails once it stopped",
-          .enabled(if: BinaryDeploy.constraintToolsMissing == nil, "\(BinaryDeploy.constraintToolsMissing ?? "")"),
-          .enabled("mount namespaces are not permitted here") { await BinaryDeploy.mountNamespacesUnavailable() == nil })
+    @Test(
+        "the checklist command succeeds while the gateway runs and fails once it stopped",
+        .enabled(if: BinaryDeploy.constraintToolsMissing == nil, "\(BinaryDeploy.constraintToolsMissing ?? "")"),
+        .enabled("mount namespaces are not permitted here") { await BinaryDeploy.mountNamespacesUnavailable() == nil })
     func checklistCommandVerbatim() async throws {
         // A private /run (bind-mounted from a temp dir in a mount namespace) laid out as systemd would: the
         // RuntimeDirectory and the tmpfiles link. The gateway writes the PID file through the real path.
@@ -49,9 +56,12 @@ struct DeployPidFileTests {
         #expect(symlink(Self.runtimePidFile, fakeRun + "/picoclaw.pid") == 0)
         run.environment["PICOCLAW_GATEWAY_PID_FILE"] = fakeRun + "/picoclaw/picoclaw.pid"
         let check = { () async -> SubprocessOutcome in
-            await Subprocess.run([Subprocess.which("unshare")!, "--mount", "--propagation", "private", "--",
-                                     "/bin/sh", "-c", "mount --bind '\(fakeRun)' /run && \(Self.checklistCommand)"],
-                                    environment: ["PATH": "/usr/bin:/bin:/usr/sbin:/sbin"], timeout: 20)
+            await Subprocess.run(
+                [
+                    Subprocess.which("unshare")!, "--mount", "--propagation", "private", "--",
+                    "/bin/sh", "-c", "mount --bind '\(fakeRun)' /run && \(Self.checklistCommand)",
+                ],
+                environment: ["PATH": "/usr/bin:/bin:/usr/sbin:/sbin"], timeout: 20)
         }
         #expect(await check().status != 0, "no gateway yet, but the command succeeded")
         #expect(run.start())
@@ -62,11 +72,16 @@ struct DeployPidFileTests {
         let doc = try #require(BinaryDeploy.artifact("deploy.md"))
         let memory = try #require(doc.split(separator: "\n").first { $0.hasPrefix("ps -o rss=") }.map(String.init))
         #expect(!memory.contains("pgrep -f"), "pgrep -f matches the shell that runs the line")
-        let figure = await Subprocess.run([Subprocess.which("unshare")!, "--mount", "--propagation", "private", "--",
-                                              "/bin/sh", "-c", "mount --bind '\(fakeRun)' /run && \(memory)"],
-                                             environment: ["PATH": "/usr/bin:/bin:/usr/sbin:/sbin"], timeout: 20)
+        let figure = await Subprocess.run(
+            [
+                Subprocess.which("unshare")!, "--mount", "--propagation", "private", "--",
+                "/bin/sh", "-c", "mount --bind '\(fakeRun)' /run && \(memory)",
+            ],
+            environment: ["PATH": "/usr/bin:/bin:/usr/sbin:/sbin"], timeout: 20)
         let lines = figure.stdout.split(separator: "\n")
-        #expect(figure.status == 0 && lines.count == 1 && lines.first?.hasSuffix(" MB") == true, "\(figure.stdout)\(figure.stderr)")
+        #expect(
+            figure.status == 0 && lines.count == 1 && lines.first?.hasSuffix(" MB") == true,
+            "\(figure.stdout)\(figure.stderr)")
         #expect(await run.stop() == 0)
         #expect(await check().status != 0, "the command still succeeds after the gateway stopped")
     }

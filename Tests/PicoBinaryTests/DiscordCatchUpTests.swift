@@ -10,7 +10,11 @@ struct DiscordCatchUpTests {
     @Test func aTenSecondOutageLosesNoMessage() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let discord = try await FakeDiscord.start(token: GatewayRun.discordToken, heartbeatIntervalMS: 1000)
-        defer { Task { await llm.stop(); await discord.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await discord.stop()
+            }
+        }
         llm.setResponder { request in .text("re: \(request.lastUserText ?? "")") }
         let run = GatewayRun()
         run.useLLM(llm)
@@ -18,8 +22,9 @@ struct DiscordCatchUpTests {
         #expect(run.start())
         #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
         func post(_ channel: String, guild: String?, _ text: String) {
-            discord.dispatchMessageCreate(channelId: channel, guildId: guild, authorId: "555000111", username: "owner",
-                                          bot: false, content: text, mentionsBot: guild != nil)
+            discord.dispatchMessageCreate(
+                channelId: channel, guildId: guild, authorId: "555000111", username: "owner",
+                bot: false, content: text, mentionsBot: guild != nil)
         }
         post("777", guild: nil, "before dm")
         post("888", guild: "444", "before guild")

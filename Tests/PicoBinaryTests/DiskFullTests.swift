@@ -5,16 +5,24 @@ import Testing
 
 /// A full disk under the state directory (a real 1 MiB tmpfs, so root only): a clear error naming the path,
 /// nothing accepted lost, nothing corrupted, and everything answered once space returns.
-@Suite("state directory on a full disk", .serialized, .enabled(if: getuid() == 0, "mounting a tmpfs needs root (CI runs as root)"))
+@Suite(
+    "state directory on a full disk", .serialized,
+    .enabled(if: getuid() == 0, "mounting a tmpfs needs root (CI runs as root)"))
 struct DiskFullTests {
     @Test func fullDiskLosesNothingAndRecovers() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         llm.setResponder { request in .text("re: \(request.lastUserText ?? "")") }
         let run = GatewayRun()
         let state = run.dir.mkdir("home/state")
-        let mounted = Subprocess.which("mount").map { _ in system("mount -t tmpfs -o size=1m,mode=0700 tmpfs '\(state)'") == 0 } ?? false
+        let mounted =
+            Subprocess.which("mount").map { _ in system("mount -t tmpfs -o size=1m,mode=0700 tmpfs '\(state)'") == 0 }
+            ?? false
         try #require(mounted, "cannot mount a tmpfs on \(state)")
         defer { _ = system("umount -l '\(state)'") }
         run.useLLM(llm)

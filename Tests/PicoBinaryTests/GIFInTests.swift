@@ -27,8 +27,9 @@ struct GIFInTests {
     static func picture(in request: FakeChatRequest?) -> (mime: String, data: [UInt8])? {
         let user = request?.messages.last { $0["role"]?.stringValue == "user" }
         guard let url = user?["content"]?.arrayValue?.last?["image_url"]?["url"]?.stringValue,
-              url.hasPrefix("data:"), let comma = url.firstIndex(of: ","),
-              let data = Data(base64Encoded: String(url[url.index(after: comma)...])) else { return nil }
+            url.hasPrefix("data:"), let comma = url.firstIndex(of: ","),
+            let data = Data(base64Encoded: String(url[url.index(after: comma)...]))
+        else { return nil }
         let header = String(url[url.index(url.startIndex, offsetBy: 5)..<comma])
         return (header.hasSuffix(";base64") ? String(header.dropLast(7)) : header, Array(data))
     }
@@ -45,15 +46,20 @@ struct GIFInTests {
     @Test func anAnimatedGIFReachesTheModelAsItsFirstFrameOnly() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         llm.setDefaultResponse(.text("a checkerboard"))
         let run = await start(llm, telegram)
         #expect(!Self.mapsGiflib(run.pid), "an idle gateway does not map giflib")
 
         let gif = Self.animation()
         #expect(Self.inspect(gif).frames == 2)
-        _ = telegram.enqueueDocumentMessage(from: 4242, fileName: "dance.gif", mimeType: "image/gif", data: gif,
-                                            caption: "what is this?")
+        _ = telegram.enqueueDocumentMessage(
+            from: 4242, fileName: "dance.gif", mimeType: "image/gif", data: gif,
+            caption: "what is this?")
         let sent = try await telegram.waitForSentMessages(count: 1, timeout: .seconds(10))
         #expect(sent.map(\.text) == ["a checkerboard"])
 
@@ -65,8 +71,9 @@ struct GIFInTests {
         #expect(seen.frames == 1, "only the first frame")
         #expect(seen.width == 12 && seen.height == 8)
         #expect(seen.first_pixel == Self.red && seen.second_pixel == Self.blue, "frame 1's pixels, not frame 2's green")
-        #expect(request.lastUserText?.contains("animated GIF attached; you see its first frame") == true,
-                "\(request.lastUserText ?? "")")
+        #expect(
+            request.lastUserText?.contains("animated GIF attached; you see its first frame") == true,
+            "\(request.lastUserText ?? "")")
         // The user's file is what is kept (0600), whole.
         let files = MediaInTests().mediaFiles(run)
         #expect(files.count == 1 && files.first?.hasSuffix(".gif") == true, "\(files)")
@@ -81,14 +88,21 @@ struct GIFInTests {
     @Test func damagedOrHugeGIFsGetAClearAnswerAndNothingIsStored() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         let run = await start(llm, telegram)
         // Cut off in the middle of frame 1.
         let gif = Self.animation(width: 64, height: 64)
-        _ = telegram.enqueueDocumentMessage(from: 4242, fileName: "broken.gif", mimeType: "image/gif", data: Array(gif.prefix(80)))
+        _ = telegram.enqueueDocumentMessage(
+            from: 4242, fileName: "broken.gif", mimeType: "image/gif", data: Array(gif.prefix(80)))
         var sent = try await telegram.waitForSentMessages(count: 1, timeout: .seconds(10))
-        #expect(sent[0].text.contains("I could not use broken.gif: it is not a GIF picture I can read (it is cut short); nothing was kept."),
-                "\(sent[0].text)")
+        #expect(
+            sent[0].text.contains(
+                "I could not use broken.gif: it is not a GIF picture I can read (it is cut short); nothing was kept."),
+            "\(sent[0].text)")
         // A header claiming 30000×30000 pixels: refused before any pixel is decoded.
         var huge = Self.animation(width: 1, height: 1, frames: 1)
         huge[6] = 0x30; huge[7] = 0x75; huge[8] = 0x30; huge[9] = 0x75
@@ -103,7 +117,11 @@ struct GIFInTests {
     @Test func aTelegramGIFTurnedIntoAVideoReachesTheModelAsItsThumbnail() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         llm.setDefaultResponse(.text("a dancing cat"))
         let run = await start(llm, telegram)
         let video: [UInt8] = [0, 0, 0, 0x18] + Array("ftypmp42".utf8) + Array(repeating: 9, count: 400)
@@ -112,15 +130,20 @@ struct GIFInTests {
         #expect(sent.map(\.text) == ["a dancing cat"])
         let picture = try #require(Self.picture(in: llm.requests.first))
         #expect(picture.mime == "image/png" && picture.data == MediaInTests.png)
-        #expect(telegram.fileDownloads.count == 1 && telegram.fileDownloads.first?.contains("thumbnails/") == true,
-                "only the still is fetched, never the video: \(telegram.fileDownloads)")
+        #expect(
+            telegram.fileDownloads.count == 1 && telegram.fileDownloads.first?.contains("thumbnails/") == true,
+            "only the still is fetched, never the video: \(telegram.fileDownloads)")
         #expect(await run.stop() == 0)
     }
 
     @Test func aDiscordGIFAttachmentReachesTheModelAsItsFirstFrame() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let discord = try await FakeDiscord.start(token: GatewayRun.discordToken, heartbeatIntervalMS: 1000)
-        defer { Task { await llm.stop(); await discord.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await discord.stop()
+            }
+        }
         llm.setDefaultResponse(.text("seen"))
         let run = GatewayRun()
         run.useLLM(llm)
@@ -130,8 +153,9 @@ struct GIFInTests {
         #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
         let gif = Self.animation(frames: 3)
         let image = discord.addAttachment(gif, filename: "party.gif", contentType: "image/gif")
-        _ = discord.dispatchMessageCreate(channelId: "777", guildId: nil, authorId: "555000111", username: "owner",
-                                          content: "look", attachments: [image])
+        _ = discord.dispatchMessageCreate(
+            channelId: "777", guildId: nil, authorId: "555000111", username: "owner",
+            content: "look", attachments: [image])
         _ = try await discord.waitForSentMessages(count: 1, timeout: .seconds(10))
         let picture = try #require(Self.picture(in: llm.requests.first))
         let seen = Self.inspect(picture.data)

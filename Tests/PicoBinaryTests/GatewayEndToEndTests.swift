@@ -10,7 +10,11 @@ struct GatewayEndToEndTests {
     @Test func allowedTelegramUserGetsTheReplyAndRefusedUserGetsNothing() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         llm.setResponder { request in .text("echo: \(request.lastUserText ?? "")") }
         let run = GatewayRun()
         run.useLLM(llm)
@@ -37,15 +41,20 @@ struct GatewayEndToEndTests {
     @Test func discordMessageGetsTheReply() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let discord = try await FakeDiscord.start(token: GatewayRun.discordToken, heartbeatIntervalMS: 1000)
-        defer { Task { await llm.stop(); await discord.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await discord.stop()
+            }
+        }
         llm.setDefaultResponse(.text("hi from the agent"))
         let run = GatewayRun()
         run.useLLM(llm)
         run.useDiscord(discord, allowFrom: ["555000111"])
         #expect(run.start())
         #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
-        _ = discord.dispatchMessageCreate(channelId: "777", guildId: nil, authorId: "555000111", username: "owner",
-                                          bot: false, content: "hello", mentionsBot: false)
+        _ = discord.dispatchMessageCreate(
+            channelId: "777", guildId: nil, authorId: "555000111", username: "owner",
+            bot: false, content: "hello", mentionsBot: false)
         let sent = try await discord.waitForSentMessages(count: 1, timeout: .seconds(10))
         #expect(sent[0].channelId == "777")
         #expect(sent[0].content == "hi from the agent")
@@ -56,9 +65,15 @@ struct GatewayEndToEndTests {
     @Test func toolTurnWritesInsideTheWorkspaceAndDeniedExecIsAudited() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         llm.enqueue(
-            .toolCalls([(id: "c1", name: "write_file", argumentsJSON: #"{"path":"notes/todo.txt","content":"buy milk"}"#)]),
+            .toolCalls([
+                (id: "c1", name: "write_file", argumentsJSON: #"{"path":"notes/todo.txt","content":"buy milk"}"#)
+            ]),
             .toolCalls([(id: "c2", name: "exec", argumentsJSON: #"{"command":"rm -rf /"}"#)]),
             .text("done"))
         let run = GatewayRun()
@@ -85,7 +100,11 @@ struct GatewayEndToEndTests {
     @Test func healthAtOnceReadyOnlyAfterChannelsConnect() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         // Telegram answers getMe only after a delay, so the gateway is up but not ready for a while.
         telegram.failNext(method: "getMe", status: 502, count: 2)
         let run = GatewayRun()
@@ -148,7 +167,11 @@ struct GatewayEndToEndTests {
     @Test func sigtermDuringATurnDeliversTheReplyThenExits() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         llm.enqueue(.delay(1500, then: .text("slow answer")))
         let run = GatewayRun()
         run.useLLM(llm)
@@ -190,8 +213,13 @@ struct GatewayEndToEndTests {
     @Test func providerErrorEchoingTheKeyNeverReachesLogsOrUsers() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
-        let body = #"{"error":{"message":"bad request for key \#(GatewayRun.apiKey) and bot \#(GatewayRun.telegramToken)"}}"#
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
+        let body =
+            #"{"error":{"message":"bad request for key \#(GatewayRun.apiKey) and bot \#(GatewayRun.telegramToken)"}}"#
         llm.setDefaultResponse(.status(400, body: body))
         let run = GatewayRun()
         run.useLLM(llm)
@@ -249,7 +277,11 @@ struct GatewayFailingChannelTests {
         // Telegram knows another token, so it rejects ours (401 on getMe).
         let telegram = try await FakeTelegram.start(token: "111:some-other-token")
         let discord = try await FakeDiscord.start(token: GatewayRun.discordToken, heartbeatIntervalMS: 1000)
-        defer { Task { await llm.stop(); await telegram.stop(); await discord.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop(); await discord.stop()
+            }
+        }
         llm.setDefaultResponse(.text("still here"))
         let run = GatewayRun()
         run.useLLM(llm)
@@ -269,8 +301,9 @@ struct GatewayFailingChannelTests {
         }
         #expect(ready?.status == 503)
         #expect(ready?.text.contains(failed) == true, "\(ready?.text ?? "no answer")")
-        _ = discord.dispatchMessageCreate(channelId: "777", guildId: nil, authorId: "555000111", username: "owner",
-                                          bot: false, content: "hello", mentionsBot: false)
+        _ = discord.dispatchMessageCreate(
+            channelId: "777", guildId: nil, authorId: "555000111", username: "owner",
+            bot: false, content: "hello", mentionsBot: false)
         let sent = try await discord.waitForSentMessages(count: 1, timeout: .seconds(10))
         #expect(sent[0].content == "still here")
         // The gateway keeps running and retrying Telegram with backoff.

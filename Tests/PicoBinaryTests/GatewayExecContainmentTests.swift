@@ -6,7 +6,8 @@ import Testing
 /// The model as the attacker, through the running gateway: what its commands start dies with the turn and with
 /// the gateway, /health stays answered, and a service manager's seccomp filter cannot kill the gateway.
 @Suite struct GatewayExecContainmentTests {
-    static let modes: [String] = (SandboxedExecutor.namespacesAvailable ? ["namespaces"] : [])
+    static let modes: [String] =
+        (SandboxedExecutor.namespacesAvailable ? ["namespaces"] : [])
         + (SandboxedExecutor.landlockABI != nil ? ["landlock"] : [])
 
     /// Size of a file, 0 when missing.
@@ -28,8 +29,11 @@ import Testing
 
     /// A gateway whose model writes `script` to the workspace and runs `sh FILE`, then answers "done"; one
     /// Telegram message from 4242 has been sent.
-    static func gatewayRunningScript(file: String, mode: String, _ scriptForHealthPort: (Int) -> String)
-        async throws -> (GatewayRun, FakeOpenAI, FakeTelegram) {
+    static func gatewayRunningScript(
+        file: String, mode: String, _ scriptForHealthPort: (Int) -> String
+    )
+        async throws -> (GatewayRun, FakeOpenAI, FakeTelegram)
+    {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
         let run = GatewayRun(environment: ["PICOCLAW_TOOLS_EXEC_SANDBOX": mode])
@@ -49,7 +53,11 @@ import Testing
     @Test(.enabled(if: !modes.isEmpty, "needs Landlock or user namespaces"), arguments: modes)
     func survivorsDieWithTheTurnAndHealthStaysUp(_ mode: String) async throws {
         let (run, llm, telegram) = try await Self.gatewayRunningScript(file: "attack.sh", mode: mode, Self.attack)
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         let sent = try await telegram.waitForSentMessages(count: 1, timeout: .seconds(20))
         #expect(sent.first?.text == "done")
         let requests = try await llm.waitForRequests(count: 3)
@@ -68,11 +76,18 @@ import Testing
 
     @Test(.enabled(if: !modes.isEmpty, "needs Landlock or user namespaces"), arguments: modes)
     func survivorsDieWhenTheGatewayIsKilled(_ mode: String) async throws {
-        let script = "setsid -f sh -c 'while :; do echo x >> beat; sleep 0.02; done' </dev/null >/dev/null 2>&1\\nsleep 30\\n"
+        let script =
+            "setsid -f sh -c 'while :; do echo x >> beat; sleep 0.02; done' </dev/null >/dev/null 2>&1\\nsleep 30\\n"
         let (run, llm, telegram) = try await Self.gatewayRunningScript(file: "a.sh", mode: mode) { _ in script }
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         let beat = run.workspace + "/beat"
-        try? await eventually("the survivor's heartbeat", timeout: .seconds(10), interval: .milliseconds(20)) { Self.size(beat) > 0 }
+        try? await eventually("the survivor's heartbeat", timeout: .seconds(10), interval: .milliseconds(20)) {
+            Self.size(beat) > 0
+        }
         #expect(Self.size(beat) > 0, "the survivor never started: \(run.log)")
         _ = await run.stop(SIGKILL)
         // The parent-death signals take effect asynchronously: the heartbeat must go still (bounded by 10 s; a
@@ -106,10 +121,13 @@ import Testing
         try #require(access(wrapper, X_OK) == 0, "\(wrapper) is not built")
         let run = GatewayRun()
         #expect(run.start(prefix: [wrapper]))
-        #expect(await run.waitFor("/health", status: 200, timeout: .seconds(30)) != nil, "the gateway did not come up: \(run.log)")
+        #expect(
+            await run.waitFor("/health", status: 200, timeout: .seconds(30)) != nil,
+            "the gateway did not come up: \(run.log)")
         #expect(await run.waitForLog("exec sandbox:", timeout: .seconds(30)))
         let log = run.log
-        #expect(log.contains("landlock: UNAVAILABLE") && log.contains("seccomp filter") && log.contains("SIGSYS"), "\(log)")
+        #expect(
+            log.contains("landlock: UNAVAILABLE") && log.contains("seccomp filter") && log.contains("SIGSYS"), "\(log)")
         #expect(log.contains("SystemCallFilter=@sandbox"), "\(log)")
         await SandboxedExecutor.prepare()
         if SandboxedExecutor.namespacesAvailable {

@@ -37,7 +37,8 @@ struct GatewayHostileConfigTests {
         #expect(run.start())
         var answered = false
         try? await eventually("/health on [::1]", timeout: .seconds(10), interval: .milliseconds(25)) {
-            let r = try? await HTTPClient.shared.send(HTTPRequest(url: "http://[::1]:\(run.port)/health", timeout: .seconds(2)))
+            let r = try? await HTTPClient.shared.send(
+                HTTPRequest(url: "http://[::1]:\(run.port)/health", timeout: .seconds(2)))
             answered = r?.status == 200
             if answered { return true }
             return await run.exited(within: .zero) != nil
@@ -64,15 +65,19 @@ struct GatewayHostileConfigTests {
                 ["/bin/sh", "-c", "PICOCLAW_GATEWAY_HOST=\"$(printf '127.0.0.\\377')\" exec '\(binary)' \(command)"],
                 environment: home.environment, timeout: 30)
             #expect(outcome.status == 1, "\(command): \(outcome.status) \(outcome.stderr)")
-            #expect(outcome.stderr.contains("PICOCLAW_GATEWAY_HOST: invalid UTF-8 at byte 9"), "\(command): \(outcome.stderr)")
+            #expect(
+                outcome.stderr.contains("PICOCLAW_GATEWAY_HOST: invalid UTF-8 at byte 9"),
+                "\(command): \(outcome.stderr)")
         }
     }
 }
 
 extension BinaryHome {
     /// Runs `picoclaw <arguments>` with exactly `environment`.
-    static func runCommand(_ arguments: [String], environment: [String: String],
-                           sourceLocation: SourceLocation = #_sourceLocation) async -> SubprocessOutcome? {
+    static func runCommand(
+        _ arguments: [String], environment: [String: String],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async -> SubprocessOutcome? {
         guard let binary = PicoclawBinary.path(sourceLocation: sourceLocation) else { return nil }
         return await Subprocess.run([binary] + arguments, environment: environment, timeout: 30)
     }

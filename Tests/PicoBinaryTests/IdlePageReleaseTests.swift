@@ -26,7 +26,11 @@ struct IdlePageReleaseTests {
     private func runTwoIdleRounds(as user: uid_t?) async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         llm.setResponder { request in .text("echo: \(request.lastUserText ?? "")") }
         let run = GatewayRun()
         run.useLLM(llm)

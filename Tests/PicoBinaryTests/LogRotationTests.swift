@@ -18,9 +18,10 @@ struct LogRotationTests {
         #expect(rename(logFile, logFile + ".1") == 0)
         _ = TempDir.writeFile(logFile, "", mode: 0o640)
         telegram.enqueueTextMessage(from: 999_123, username: "stranger", text: "hi")
-        let found = (try? await eventually("the new log file to name the stranger", timeout: .seconds(10)) {
-            TempDir.readFile(logFile)?.contains("999123") == true
-        }) != nil
+        let found =
+            (try? await eventually("the new log file to name the stranger", timeout: .seconds(10)) {
+                TempDir.readFile(logFile)?.contains("999123") == true
+            }) != nil
         #expect(found, "the new log file stayed empty: \(TempDir.readFile(logFile) ?? "")")
         #expect(TempDir.readFile(logFile + ".1")?.contains("999123") == false)
         #expect(await run.stop() == 0)

@@ -14,13 +14,17 @@ struct MediaInTests {
         defer { closedir(d) }
         var names: [String] = []
         while let e = readdir(d) {
-            let name = withUnsafePointer(to: &e.pointee.d_name) { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
+            let name = withUnsafePointer(to: &e.pointee.d_name) {
+                String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
+            }
             if name != "." && name != ".." { names.append(name) }
         }
         return names
     }
 
-    func start(_ llm: FakeOpenAI, _ telegram: FakeTelegram, model: String, env: [String: String] = [:]) async -> GatewayRun {
+    func start(
+        _ llm: FakeOpenAI, _ telegram: FakeTelegram, model: String, env: [String: String] = [:]
+    ) async -> GatewayRun {
         let run = GatewayRun(environment: env)
         run.useLLM(llm)
         run.environment["PICOCLAW_AGENTS_DEFAULTS_MODEL"] = model
@@ -33,7 +37,11 @@ struct MediaInTests {
     @Test func photoReachesAVisionModelAsAnImagePartAndIsKeptPrivately() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         llm.setDefaultResponse(.text("a test pattern"))
         let run = await start(llm, telegram, model: "openai/gpt-4o")
         _ = telegram.enqueuePhotoMessage(from: 4242, caption: "what is this?", data: Self.png)
@@ -60,7 +68,11 @@ struct MediaInTests {
     @Test func aModelThatCannotSeeSaysSoAndKeepsNothing() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         let run = await start(llm, telegram, model: "openai/gpt-test")
         _ = telegram.enqueuePhotoMessage(from: 4242, data: Self.png)
         let sent = try await telegram.waitForSentMessages(count: 1, timeout: .seconds(10))
@@ -74,22 +86,29 @@ struct MediaInTests {
     @Test func oversizedAndFakePicturesGetAClearAnswerAndNothingIsStored() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         let run = await start(llm, telegram, model: "openai/gpt-4o", env: ["PICOCLAW_MEDIA_MAX_FILE_MB": "1"])
         // Telegram says 5 MB: refused before anything is downloaded.
         _ = telegram.enqueuePhotoMessage(from: 4242, data: Self.png, reportedSize: 5 << 20)
         var sent = try await telegram.waitForSentMessages(count: 1, timeout: .seconds(10))
         #expect(sent[0].text.contains("more than the 1.0 MB"), "\(sent[0].text)")
         // Telegram understates the size: the download is cut off at the cap.
-        _ = telegram.enqueuePhotoMessage(from: 4242, data: Self.png + Array(repeating: 1, count: 2 << 20), reportedSize: 1000)
+        _ = telegram.enqueuePhotoMessage(
+            from: 4242, data: Self.png + Array(repeating: 1, count: 2 << 20), reportedSize: 1000)
         sent = try await telegram.waitForSentMessages(count: 2, timeout: .seconds(10))
         #expect(sent[1].text.contains("more than the 1.0 MB"), "\(sent[1].text)")
         // A "picture" that is really text.
-        _ = telegram.enqueueDocumentMessage(from: 4242, fileName: "cat.png", mimeType: "image/png", data: Array("#!/bin/sh\nrm -rf ~".utf8))
+        _ = telegram.enqueueDocumentMessage(
+            from: 4242, fileName: "cat.png", mimeType: "image/png", data: Array("#!/bin/sh\nrm -rf ~".utf8))
         sent = try await telegram.waitForSentMessages(count: 3, timeout: .seconds(10))
         #expect(sent[2].text.contains("not a JPEG, PNG, WebP or GIF picture"), "\(sent[2].text)")
         // Other files are not read at all.
-        _ = telegram.enqueueDocumentMessage(from: 4242, fileName: "report.pdf", mimeType: "application/pdf", data: Array("%PDF-1.7".utf8))
+        _ = telegram.enqueueDocumentMessage(
+            from: 4242, fileName: "report.pdf", mimeType: "application/pdf", data: Array("%PDF-1.7".utf8))
         sent = try await telegram.waitForSentMessages(count: 4, timeout: .seconds(10))
         #expect(sent[3].text.contains("not report.pdf"), "\(sent[3].text)")
         #expect(mediaFiles(run).isEmpty)
@@ -100,11 +119,16 @@ struct MediaInTests {
     @Test func voiceNoteIsTranscribedShownAndAnswered() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         llm.setTranscript("what is the capital of France")
         llm.setResponder { request in .text("echo: \(request.lastUserText ?? "")") }
         let voice: [UInt8] = Array("OggS".utf8) + Array(repeating: 3, count: 500)
-        let run = await start(llm, telegram, model: "openai/gpt-test", env: ["PICOCLAW_TOOLS_TRANSCRIPTION_PROVIDER": "openai"])
+        let run = await start(
+            llm, telegram, model: "openai/gpt-test", env: ["PICOCLAW_TOOLS_TRANSCRIPTION_PROVIDER": "openai"])
         _ = telegram.enqueueVoiceMessage(from: 4242, data: voice)
         let sent = try await telegram.waitForSentMessages(count: 1, timeout: .seconds(10))
         #expect(sent[0].text.contains("🎤 “what is the capital of France”"), "\(sent[0].text)")
@@ -119,7 +143,11 @@ struct MediaInTests {
     @Test func voiceNotesAreOffUntilConfigured() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         let run = await start(llm, telegram, model: "openai/gpt-test")
         _ = telegram.enqueueVoiceMessage(from: 4242, data: Array("OggS".utf8))
         let sent = try await telegram.waitForSentMessages(count: 1, timeout: .seconds(10))
@@ -134,7 +162,8 @@ struct MediaInTests {
         var out = ""
         var i = 0
         while i < bytes.count {
-            let b0 = Int(bytes[i]), b1 = i + 1 < bytes.count ? Int(bytes[i + 1]) : 0, b2 = i + 2 < bytes.count ? Int(bytes[i + 2]) : 0
+            let b0 = Int(bytes[i]), b1 = i + 1 < bytes.count ? Int(bytes[i + 1]) : 0,
+                b2 = i + 2 < bytes.count ? Int(bytes[i + 2]) : 0
             out.append(table[b0 >> 2])
             out.append(table[(b0 & 3) << 4 | b1 >> 4])
             out.append(i + 1 < bytes.count ? table[(b1 & 15) << 2 | b2 >> 6] : "=")
@@ -152,7 +181,11 @@ struct DiscordMediaInTests {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let discord = try await FakeDiscord.start(token: GatewayRun.discordToken, heartbeatIntervalMS: 1000)
         let elsewhere = try await FakeHTTPServer.start()
-        defer { Task { await llm.stop(); await discord.stop(); await elsewhere.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await discord.stop(); await elsewhere.stop()
+            }
+        }
         llm.setDefaultResponse(.text("nice picture"))
         let run = GatewayRun()
         run.useLLM(llm)
@@ -162,18 +195,22 @@ struct DiscordMediaInTests {
         #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
 
         let image = discord.addAttachment(MediaInTests.png, filename: "cat.png", contentType: "image/png")
-        _ = discord.dispatchMessageCreate(channelId: "777", guildId: nil, authorId: "555000111", username: "owner",
-                                          content: "look", attachments: [image])
+        _ = discord.dispatchMessageCreate(
+            channelId: "777", guildId: nil, authorId: "555000111", username: "owner",
+            content: "look", attachments: [image])
         var sent = try await discord.waitForSentMessages(count: 1, timeout: .seconds(10))
         #expect(sent[0].content == "nice picture")
         let parts = llm.requests.first?.messages.last?["content"]?.arrayValue ?? []
         #expect(parts.last?["image_url"]?["url"]?.stringValue?.hasPrefix("data:image/png;base64,") == true)
 
         // An attachment URL on some other host is refused without a request to it.
-        let foreign: JSONValue = ["id": "1", "filename": "x.png", "content_type": "image/png", "size": 10,
-                                  "url": .string(elsewhere.baseURL + "/x.png")]
-        _ = discord.dispatchMessageCreate(channelId: "777", guildId: nil, authorId: "555000111", username: "owner",
-                                          content: "", attachments: [foreign])
+        let foreign: JSONValue = [
+            "id": "1", "filename": "x.png", "content_type": "image/png", "size": 10,
+            "url": .string(elsewhere.baseURL + "/x.png"),
+        ]
+        _ = discord.dispatchMessageCreate(
+            channelId: "777", guildId: nil, authorId: "555000111", username: "owner",
+            content: "", attachments: [foreign])
         sent = try await discord.waitForSentMessages(count: 2, timeout: .seconds(10))
         #expect(sent[1].content.contains("not on the platform's file server"), "\(sent[1].content)")
         #expect(elsewhere.requests.isEmpty)

@@ -16,7 +16,8 @@ struct OnboardTests {
     func createsSafeLayout() async throws {
         let h = Self.freshHome()
         guard let binary = PicoclawBinary.path() else { return }
-        let outcome = await Subprocess.run(["/bin/sh", "-c", "umask 000 && exec \"$0\" onboard", binary], environment: h.environment)
+        let outcome = await Subprocess.run(
+            ["/bin/sh", "-c", "umask 000 && exec \"$0\" onboard", binary], environment: h.environment)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(h.dir.mode("home") == 0o700)
         #expect(h.dir.mode("home/config.json") == 0o600)
@@ -41,7 +42,10 @@ struct OnboardTests {
         #expect(json["gateway"]?["allow_public_bind"]?.boolValue == false)
         #expect(json["channels"]?["telegram"]?["allow_from"]?.arrayValue?.isEmpty == true)
         #expect(json["channels"]?["discord"]?["allow_from"]?.arrayValue?.isEmpty == true)
-        #expect(json["_comment"]?.arrayValue?.contains { $0.stringValue?.contains("PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE=") == true } == true)
+        #expect(
+            json["_comment"]?.arrayValue?.contains {
+                $0.stringValue?.contains("PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE=") == true
+            } == true)
         #expect(!config.contains("\"token\"") && !config.contains("api_key\""), "no secret keys, not even empty ones")
 
         let check = try #require(await h.run(["config", "check"]))
@@ -73,7 +77,8 @@ struct OnboardTests {
         #expect(again.status == 0)
         #expect(h.dir.read("home/config.json") == #"{"gateway": {"port": 19999}}"#)
         #expect(h.dir.read("home/workspace/SOUL.md") == "mine")
-        #expect(again.stdout.contains("kept     \(h.configPath) (0640): exists; left unchanged (use --force to overwrite)"))
+        #expect(
+            again.stdout.contains("kept     \(h.configPath) (0640): exists; left unchanged (use --force to overwrite)"))
 
         let forced = try #require(await h.run(["onboard", "--force"]))
         #expect(forced.status == 0)
@@ -87,9 +92,11 @@ struct OnboardTests {
     func nextSteps() async throws {
         let h = Self.freshHome()
         let outcome = try #require(await h.run(["onboard"]))
-        for expected in ["PICOCLAW_PROVIDERS_OPENROUTER_API_KEY_FILE=\(h.home)/secrets/openrouter_key",
-                         "PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE=", "PICOCLAW_CHANNELS_TELEGRAM_ALLOW_FROM=",
-                         "picoclaw config check", "picoclaw security audit", "export PICOCLAW_HOME=\(h.home)"] {
+        for expected in [
+            "PICOCLAW_PROVIDERS_OPENROUTER_API_KEY_FILE=\(h.home)/secrets/openrouter_key",
+            "PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE=", "PICOCLAW_CHANNELS_TELEGRAM_ALLOW_FROM=",
+            "picoclaw config check", "picoclaw security audit", "export PICOCLAW_HOME=\(h.home)",
+        ] {
             #expect(outcome.stdout.contains(expected), "missing \(expected)")
         }
     }

@@ -7,7 +7,8 @@ import Testing
 struct OwnerAuditTests {
     @Test func pairingWithWildcardAndMissingOwnerAreFlagged() async throws {
         let home = BinaryHome()
-        home.config("""
+        home.config(
+            """
             {"channels": {
               "telegram": {"enabled": true, "token": "1:x", "allow_from": ["*"], "dm_policy": "pairing"},
               "discord": {"enabled": true, "token": "y", "allow_from": ["@someone"], "dm_policy": "pairing"}},
@@ -22,7 +23,8 @@ struct OwnerAuditTests {
 
     @Test func ownerDefaultsToTheFirstNumericAllowFromEntryAndLimitsUnsetIsReported() async throws {
         let home = BinaryHome()
-        home.config("""
+        home.config(
+            """
             {"channels": {"telegram": {"enabled": true, "token": "1:x", "allow_from": ["@bob", "telegram:777", "888"], "dm_policy": "pairing"}}}
             """)
         let audit = try #require(await home.audit())
@@ -37,7 +39,9 @@ struct OwnerAuditTests {
         // No gateway runs: degraded, exit 1, and the reason is given.
         #expect(status.status == 1)
         #expect(json["degraded"] == .bool(true))
-        #expect(json["problems"]?.arrayValue?.contains { $0.stringValue?.contains("no gateway is running") == true } == true)
+        #expect(
+            json["problems"]?.arrayValue?.contains { $0.stringValue?.contains("no gateway is running") == true } == true
+        )
         let text = try #require(await home.run(["status"]))
         #expect(text.status == 1 && text.stdout.contains("DEGRADED: no gateway is running"))
         #expect(!text.stdout.contains("1:x"))
@@ -89,19 +93,25 @@ struct StatusSandboxTests {
 struct ApprovalAuditTests {
     @Test func approvalOffWithExecEnabledIsFlaggedAndStatusShowsTheMode() async throws {
         let home = BinaryHome()
-        home.config(#"{"channels": {"telegram": {"enabled": true, "token": "1:x", "allow_from": ["42"]}}, "tools": {"exec": {"approval": "off"}}}"#)
+        home.config(
+            #"{"channels": {"telegram": {"enabled": true, "token": "1:x", "allow_from": ["42"]}}, "tools": {"exec": {"approval": "off"}}}"#
+        )
         let audit = try #require(await home.audit())
         #expect(audit.severity("tools.exec.approval_off") == "warn")
         let status = try #require(await home.run(["status", "--json"]))
         let json = try #require(JSONValue.parse(status.stdout))
         #expect(json["agents"]?.arrayValue?.first?["approval"] == .string("off"))
 
-        home.config(#"{"channels": {"telegram": {"enabled": true, "token": "1:x", "allow_from": ["@name"]}}, "tools": {"exec": {"approval_patterns": ["("]}}}"#)
+        home.config(
+            #"{"channels": {"telegram": {"enabled": true, "token": "1:x", "allow_from": ["@name"]}}, "tools": {"exec": {"approval_patterns": ["("]}}}"#
+        )
         let bad = try #require(await home.run(["config", "check"]))
         #expect(bad.status != 0 && bad.stderr.contains("tools.exec.approval_patterns"))
         home.config(#"{"channels": {"telegram": {"enabled": true, "token": "1:x", "allow_from": ["@name"]}}}"#)
         let noOwner = try #require(await home.audit())
         #expect(noOwner.finding("tools.exec.approval_off") == nil)
-        #expect(noOwner.finding("channels.telegram.owner_missing")?["title"]?.stringValue?.contains("command approvals") == true)
+        #expect(
+            noOwner.finding("channels.telegram.owner_missing")?["title"]?.stringValue?.contains("command approvals")
+                == true)
     }
 }

@@ -9,7 +9,9 @@ struct OwnerControlsTests {
     static let owner = 4242
 
     /// Fake LLM (echoing the last user text), fake Telegram allowing `allowFrom`, and a gateway run wired to both.
-    static func echoRun(_ environment: [String: String], allowFrom: [Int]) async throws -> (FakeOpenAI, FakeTelegram, GatewayRun) {
+    static func echoRun(
+        _ environment: [String: String], allowFrom: [Int]
+    ) async throws -> (FakeOpenAI, FakeTelegram, GatewayRun) {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
         llm.setResponder { request in .text("echo: \(request.lastUserText ?? "")") }
@@ -22,15 +24,21 @@ struct OwnerControlsTests {
     /// The pairing code in a message, if any (8 characters of the unambiguous alphabet).
     static func code(in text: String) -> String? {
         let alphabet = Set("ABCDEFGHJKMNPQRSTUVWXYZ23456789")
-        for word in text.split(whereSeparator: { !$0.isLetter && !$0.isNumber }) where word.count == 8 && word.allSatisfy({ alphabet.contains($0) }) {
+        for word in text.split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+        where word.count == 8 && word.allSatisfy({ alphabet.contains($0) }) {
             return String(word)
         }
         return nil
     }
 
     @Test func strangerPairsThroughTheOwnerAndRepeatedStrangersGetNothingMore() async throws {
-        let (llm, telegram, run) = try await OwnerControlsTests.echoRun(["PICOCLAW_CHANNELS_TELEGRAM_DM_POLICY": "pairing"], allowFrom: [Self.owner])
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        let (llm, telegram, run) = try await OwnerControlsTests.echoRun(
+            ["PICOCLAW_CHANNELS_TELEGRAM_DM_POLICY": "pairing"], allowFrom: [Self.owner])
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         #expect(run.start())
         #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
 
@@ -51,7 +59,8 @@ struct OwnerControlsTests {
         _ = try await telegram.waitForSentMessages(count: 6, timeout: .seconds(10))
         telegram.enqueueTextMessage(from: 5004, username: "s4", text: "hi")
         #expect(await run.waitForLog("has 3 pending codes"))
-        telegram.enqueueTextMessage(from: 5005, username: "s5", chatId: -100777, chatType: "supergroup", text: "hi group")
+        telegram.enqueueTextMessage(
+            from: 5005, username: "s5", chatId: -100777, chatType: "supergroup", text: "hi group")
         #expect(await run.waitForLog("refused message from user 5005"))
         #expect(telegram.sentMessages.count == 6)
         #expect(!telegram.sentMessages.contains { $0.chatId == 5004 || $0.chatId == -100777 })
@@ -61,7 +70,10 @@ struct OwnerControlsTests {
         let code2 = try #require(telegram.sentMessages.first { $0.chatId == 5002 }.flatMap { Self.code(in: $0.text) })
         telegram.enqueueTextMessage(from: Self.owner, username: "owner", text: "/pair approve \(code.lowercased())")
         let afterApprove = try await telegram.waitForSentMessages(count: 8, timeout: .seconds(10))
-        #expect(afterApprove.contains { $0.chatId == Self.owner && $0.text.contains("Approved") && $0.text.contains("5001") })
+        #expect(
+            afterApprove.contains {
+                $0.chatId == Self.owner && $0.text.contains("Approved") && $0.text.contains("5001")
+            })
         #expect(afterApprove.contains { $0.chatId == 5001 && $0.text.contains("paired") })
 
         // The paired stranger is answered by the agent.
@@ -101,8 +113,13 @@ struct OwnerControlsTests {
 
     @Test func senderOverBudgetIsRefusedOnceTheOwnerIsToldAndCountersSurviveARestart() async throws {
         // Any model call uses more than 10 tokens (the fake reports the request size), so one turn spends it.
-        let (llm, telegram, run) = try await OwnerControlsTests.echoRun(["PICOCLAW_LIMITS_TOKENS_PER_DAY": "10"], allowFrom: [Self.owner, 6001])
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        let (llm, telegram, run) = try await OwnerControlsTests.echoRun(
+            ["PICOCLAW_LIMITS_TOKENS_PER_DAY": "10"], allowFrom: [Self.owner, 6001])
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         #expect(run.start())
         #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
 
@@ -111,11 +128,16 @@ struct OwnerControlsTests {
         telegram.enqueueTextMessage(from: 6001, username: "friend", text: "second")
         let refused = try await telegram.waitForSentMessages(count: 3, timeout: .seconds(10))
         #expect(refused.contains { $0.chatId == 6001 && $0.text.contains("allowance of 10 tokens") })
-        #expect(refused.contains { $0.chatId == Self.owner && $0.text.contains("6001") && $0.text.contains("tokens_per_day") })
+        #expect(
+            refused.contains {
+                $0.chatId == Self.owner && $0.text.contains("6001") && $0.text.contains("tokens_per_day")
+            })
         telegram.enqueueTextMessage(from: 6001, username: "friend", text: "third")
         telegram.enqueueTextMessage(from: 6001, username: "friend", text: "/usage")
         let usage = try await telegram.waitForSentMessages(count: 4, timeout: .seconds(10))
-        #expect(usage.last?.chatId == 6001 && usage.last?.text.contains("of 10 tokens") == true, "\(usage.last?.text ?? "")")
+        #expect(
+            usage.last?.chatId == 6001 && usage.last?.text.contains("of 10 tokens") == true, "\(usage.last?.text ?? "")"
+        )
         #expect(llm.requests.count == 1)
 
         // After a restart the day's tokens are still counted: refused without a model call and without a second notice.
@@ -137,7 +159,8 @@ struct OwnerControlsTests {
         #expect(metrics.header("Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
         try await PrometheusParser.validate(metrics.text)
         #expect(metrics.text.contains("picoclaw_messages_received_total{channel=\"telegram\"} 2"))
-        #expect(metrics.text.contains("picoclaw_messages_limited_total{channel=\"telegram\",limit=\"tokens_per_day\"} 1"))
+        #expect(
+            metrics.text.contains("picoclaw_messages_limited_total{channel=\"telegram\",limit=\"tokens_per_day\"} 1"))
         #expect(metrics.text.contains("picoclaw_channel_connected{channel=\"telegram\"} 1"))
         #expect(await run.stop() == 0)
         run.expectNoSecrets(in: [metrics.text])
@@ -145,9 +168,16 @@ struct OwnerControlsTests {
 
     @Test func messagesPerMinuteAndCostFromConfiguredPrices() async throws {
         // 1000 USD per million prompt tokens: the first call costs far more than the $0.01 cap.
-        let (llm, telegram, run) = try await OwnerControlsTests.echoRun(["PICOCLAW_LIMITS_MESSAGES_PER_MINUTE": "2", "PICOCLAW_LIMITS_COST_PER_DAY_USD": "0.01",
-                                           "PICOCLAW_LIMITS_PRICES": "openai/gpt-test=1000/0"], allowFrom: [Self.owner, 7001])
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        let (llm, telegram, run) = try await OwnerControlsTests.echoRun(
+            [
+                "PICOCLAW_LIMITS_MESSAGES_PER_MINUTE": "2", "PICOCLAW_LIMITS_COST_PER_DAY_USD": "0.01",
+                "PICOCLAW_LIMITS_PRICES": "openai/gpt-test=1000/0",
+            ], allowFrom: [Self.owner, 7001])
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         #expect(run.start())
         #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
         // The per-minute window is a calendar minute: stay clear of its end so four messages share one.
@@ -161,7 +191,9 @@ struct OwnerControlsTests {
         #expect(toSender.first == "echo: one")
         #expect(toSender.dropFirst().first?.contains("budget of $0.01") == true)
         #expect(toSender.dropFirst(2).first?.contains("too fast") == true)  // "four" gets nothing
-        #expect(toSender.last?.contains("of $0.01 spent") == true && toSender.last?.contains("$0.00 of") == false, "\(toSender.last ?? "")")
+        #expect(
+            toSender.last?.contains("of $0.01 spent") == true && toSender.last?.contains("$0.00 of") == false,
+            "\(toSender.last ?? "")")
         #expect(sent.contains { $0.chatId == Self.owner && $0.text.contains("cost_per_day_usd") })
         #expect(llm.requests.count == 1)
         #expect(await run.stop() == 0)
@@ -174,7 +206,11 @@ struct OwnerCLIConcurrencyTests {
     /// lock must survive that (it once lost it and died of SIGBUS when a CLI re-initialised -shm).
     @Test func storeCommandsWhileTheGatewayRunsLeaveItServing() async throws {
         let (llm, telegram, run) = try await OwnerControlsTests.echoRun([:], allowFrom: [OwnerControlsTests.owner])
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         #expect(run.start())
         #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
         // The gateway holds SQLite's POSIX lock on state.db-shm (the lock that tells other processes it is open).
@@ -232,11 +268,15 @@ enum PrometheusParser {
             """
         let probe = await run([python, "-c", "import prometheus_client.parser"])
         guard probe.status == 0 else {
-            Issue.record("no Prometheus parser on this machine: run scripts/setup (installs python3-prometheus-client); /metrics was NOT validated", sourceLocation: sourceLocation)
+            Issue.record(
+                "no Prometheus parser on this machine: run scripts/setup (installs python3-prometheus-client); /metrics was NOT validated",
+                sourceLocation: sourceLocation)
             return
         }
         let r = await run([python, "-c", script, file])
-        guard r.status == 0 else { throw Failure(description: "prometheus_client rejected /metrics: \(r.stderr)\n\(text)") }
+        guard r.status == 0 else {
+            throw Failure(description: "prometheus_client rejected /metrics: \(r.stderr)\n\(text)")
+        }
     }
 
     private static func run(_ argv: [String], stdin: String? = nil) async -> SubprocessOutcome {

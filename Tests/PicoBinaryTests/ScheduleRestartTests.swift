@@ -10,11 +10,19 @@ struct ScheduleRestartTests {
     @Test func aScheduleCreatedInOneRunFiresOnceLateAfterARestart() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         llm.setResponder { request in
             if request.lastRole == "user", request.lastUserText?.contains("remind me") == true {
-                return .toolCalls([(id: "s1", name: "schedule",
-                                    argumentsJSON: #"{"action":"create","at":"+1h","message":"Time to stretch!","mode":"text"}"#)])
+                return .toolCalls([
+                    (
+                        id: "s1", name: "schedule",
+                        argumentsJSON: #"{"action":"create","at":"+1h","message":"Time to stretch!","mode":"text"}"#
+                    )
+                ])
             }
             return .text("Done: I will remind you.")
         }
@@ -73,7 +81,11 @@ struct GatewayChatCommandTests {
     func stopCancelsTheRunningTurnAtOnce(topic: Int?) async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         llm.setResponder { _ in .delay(20_000, then: .text("far too late")) }
         let run = GatewayRun()
         run.useLLM(llm)

@@ -8,7 +8,8 @@ struct SecurityAuditExposureTests {
     @Test("public bind, \"*\" allowlist with exec, restriction off: each critical; exit 2")
     func criticalExposure() async throws {
         let h = BinaryHome()
-        h.config("""
+        h.config(
+            """
             {"gateway": {"host": "0.0.0.0", "allow_public_bind": true},
              "channels": {"telegram": {"enabled": true, "allow_from": ["*"]}},
              "agents": {"list": [{"id": "main"}, {"id": "ops", "restrict_to_workspace": false}]}}
@@ -27,7 +28,8 @@ struct SecurityAuditExposureTests {
     @Test("with exec disabled, \"*\" and restriction off drop to warnings")
     func execOffLowersSeverity() async throws {
         let h = BinaryHome()
-        h.config("""
+        h.config(
+            """
             {"tools": {"exec": {"enabled": false}},
              "channels": {"discord": {"enabled": true, "allow_from": ["*"]}},
              "agents": {"defaults": {"restrict_to_workspace": false}}}
@@ -43,11 +45,15 @@ struct SecurityAuditExposureTests {
         let h = BinaryHome()
         h.config("{}")
         #expect(try #require(await h.audit()).severity("tools.web.no_host_lists") == nil)
-        h.config(#"{"tools": {"exec": {"enabled": false}}, "channels": {"telegram": {"enabled": true, "allow_from": ["*"]}}}"#)
+        h.config(
+            #"{"tools": {"exec": {"enabled": false}}, "channels": {"telegram": {"enabled": true, "allow_from": ["*"]}}}"#
+        )
         #expect(try #require(await h.audit()).severity("tools.web.no_host_lists") == "warn")
         h.config(#"{"agents": {"defaults": {"restrict_to_workspace": false}}}"#)
         #expect(try #require(await h.audit()).severity("tools.web.no_host_lists") == "warn")
-        h.config(#"{"agents": {"defaults": {"restrict_to_workspace": false}}, "tools": {"web": {"deny_hosts": ["intranet.example.com"]}}}"#)
+        h.config(
+            #"{"agents": {"defaults": {"restrict_to_workspace": false}}, "tools": {"web": {"deny_hosts": ["intranet.example.com"]}}}"#
+        )
         #expect(try #require(await h.audit()).severity("tools.web.no_host_lists") == nil)
         h.config(#"{"tools": {"web": {"fetch": {"enabled": false}}}}"#)
         #expect(try #require(await h.audit()).severity("tools.web.no_host_lists") == nil)
@@ -78,7 +84,8 @@ struct SecurityAuditExposureTests {
     @Test("empty allowlist, @username and unusable entries are warnings; exit 1 as an unprivileged user")
     func allowlistWarnings() async throws {
         let h = BinaryHome()
-        h.config("""
+        h.config(
+            """
             {"channels": {"telegram": {"enabled": true, "allow_from": ["123456789", "@alice", "not an id"]},
                           "discord": {"enabled": true, "allow_from": []}}}
             """)
@@ -86,7 +93,8 @@ struct SecurityAuditExposureTests {
         h.giveToNobody()
         let result = try #require(await h.audit(asNobody: true))
         #expect(result.severity("channels.telegram.allow_from_username") == "warn")
-        #expect(result.finding("channels.telegram.allow_from_username")?["title"]?.stringValue?.contains("@alice") == true)
+        #expect(
+            result.finding("channels.telegram.allow_from_username")?["title"]?.stringValue?.contains("@alice") == true)
         #expect(result.severity("channels.telegram.allow_from_ignored") == "warn")
         #expect(result.severity("channels.discord.allow_from_empty") == "warn")
         #expect(result.severity("channels.telegram.allow_from_empty") == nil)
@@ -99,12 +107,14 @@ struct SecurityAuditExposureTests {
         let h = BinaryHome()
         h.config(#"{"tools": {"exec": {"enable_deny_patterns": false, "custom_deny_patterns": ["rm -rf"]}}}"#)
         let result = try #require(await h.audit())
-        let landlockMissing = result.finding("sandbox.landlock_unavailable") ?? result.finding("sandbox.landlock_not_enforcing")
+        let landlockMissing =
+            result.finding("sandbox.landlock_unavailable") ?? result.finding("sandbox.landlock_not_enforcing")
         #expect(result.severity("tools.exec.deny_patterns_off") == (landlockMissing == nil ? "warn" : "critical"))
         #expect(result.severity("tools.exec.custom_deny_patterns_ignored") == "warn")
     }
 
-    @Test("custom deny patterns: one matching everything is a warning, upper case is noted (matched case-insensitively)")
+    @Test(
+        "custom deny patterns: one matching everything is a warning, upper case is noted (matched case-insensitively)")
     func customPatterns() async throws {
         let h = BinaryHome()
         h.config(#"{"tools": {"exec": {"custom_deny_patterns": ["x?", "RM\\s+-RF", "\\bshred\\b"]}}}"#)
@@ -123,7 +133,9 @@ struct SecurityAuditExposureTests {
         let result = try #require(await h.audit())
         #expect(result.status == 2)
         let found = result.finding("config.invalid") ?? result.finding("tools.exec.custom_deny_pattern_invalid")
-        #expect(found?["detail"]?.stringValue?.contains("(unclosed") == true || found?["title"]?.stringValue?.contains("(unclosed") == true)
+        #expect(
+            found?["detail"]?.stringValue?.contains("(unclosed") == true
+                || found?["title"]?.stringValue?.contains("(unclosed") == true)
     }
 
     @Test("workspace in a synced folder (by name or .stfolder marker) and a too-broad workspace are warnings")
@@ -132,7 +144,8 @@ struct SecurityAuditExposureTests {
         let dropbox = h.dir.mkdir("user/Dropbox/picoclaw")
         let synced = h.dir.mkdir("sync/notes/agent")
         h.dir.write("sync/.stfolder/.keep", "")
-        h.config("""
+        h.config(
+            """
             {"agents": {"list": [{"id": "main", "workspace": "\(dropbox)"}, {"id": "notes", "workspace": "\(synced)"},
                                  {"id": "wide", "workspace": "/"}]}}
             """)

@@ -39,7 +39,9 @@ struct SecurityAuditFixTests {
         #expect(configChange?["command"]?.stringValue == "chmod 600 \(h.configPath)")
         // What is left after the fix: the secret in the file and old sessions in the workspace (not
         // auto-fixable), and root.
-        #expect(Set(fixed.ids) == ["config.secrets.in_file", "sessions.in_workspace", "process.running_as_root"], "\(fixed.ids)")
+        #expect(
+            Set(fixed.ids) == ["config.secrets.in_file", "sessions.in_workspace", "process.running_as_root"],
+            "\(fixed.ids)")
         #expect(fixed.status == 1)
     }
 
@@ -63,7 +65,9 @@ struct SecurityAuditFixTests {
         let h = BinaryHome()
         h.config("{}", mode: 0o644)
         let first = try #require(await h.run(["security", "audit", "--fix"]))
-        #expect(first.stdout.contains("FIXED    config.file.world_readable  \(h.configPath): mode 0644 → 0600 (chmod 600 \(h.configPath))"))
+        #expect(
+            first.stdout.contains(
+                "FIXED    config.file.world_readable  \(h.configPath): mode 0644 → 0600 (chmod 600 \(h.configPath))"))
         let second = try #require(await h.audit(["--fix"]))
         #expect(second.json["fixed"]?.arrayValue?.isEmpty == true)
     }

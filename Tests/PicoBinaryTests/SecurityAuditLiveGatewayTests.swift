@@ -15,9 +15,12 @@ struct SecurityAuditLiveGatewayTests {
         if asNobody { h.giveToNobody() }
         var argv = [binary, "gateway"]
         if asNobody {
-            argv = [try #require(Subprocess.which("setpriv")), "--reuid=65534", "--regid=65534", "--clear-groups", "--"] + argv
+            argv =
+                [try #require(Subprocess.which("setpriv")), "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
+                + argv
         }
-        let pid = try #require(Subprocess.spawn(argv, environment: h.environment, stdout: h.dir.at("out"), stderr: h.dir.at("err")))
+        let pid = try #require(
+            Subprocess.spawn(argv, environment: h.environment, stdout: h.dir.at("out"), stderr: h.dir.at("err")))
         guard await BinaryHTTP.waitFor(port: port, path: "/health", timeout: 30)?.status == 200 else {
             kill(pid, SIGKILL); await Subprocess.wait(pid, timeout: 5)
             Issue.record("gateway did not start: \(h.dir.read("err") ?? "")")

@@ -7,7 +7,8 @@ import Testing
 @Suite("security audit: files and secrets")
 struct SecurityAuditPermissionTests {
     static let tokenValue = "123456:AUDIT-TEST-SECRET-TOKEN-VALUE"
-    static let secretConfig = #"{"channels": {"telegram": {"enabled": true, "token": "\#(tokenValue)", "allow_from": ["123456789"]}}}"#
+    static let secretConfig =
+        #"{"channels": {"telegram": {"enabled": true, "token": "\#(tokenValue)", "allow_from": ["123456789"]}}}"#
 
     @Test("a config the gateway refuses (secrets, mode 0644) is audited without any override: critical, exit 2")
     func insecureConfigIsAuditedNotRefused() async throws {
@@ -18,11 +19,14 @@ struct SecurityAuditPermissionTests {
 
         let text = try #require(await h.run(["security", "audit"]))
         #expect(text.status == 2)
-        #expect(text.stdout.contains("CRITICAL config.file.world_readable  \(h.configPath) is readable by others (mode 0644)"))
+        #expect(
+            text.stdout.contains(
+                "CRITICAL config.file.world_readable  \(h.configPath) is readable by others (mode 0644)"))
         #expect(text.stdout.contains("→ fix: chmod 600 \(h.configPath)"))
         #expect(text.stdout.contains("WARN     config.secrets.in_file"))
         #expect(text.stdout.contains("PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE"))
-        #expect(!text.stdout.contains(Self.tokenValue) && !text.stderr.contains(Self.tokenValue), "never print a secret")
+        #expect(
+            !text.stdout.contains(Self.tokenValue) && !text.stderr.contains(Self.tokenValue), "never print a secret")
 
         let json = try #require(await h.audit())
         #expect(json.status == 2)
@@ -101,7 +105,9 @@ struct SecurityAuditPermissionTests {
         #expect(result.severity("home.accessible_by_others") == "warn")
         #expect(result.severity("workspace.writable_by_others") == "critical")
         #expect(result.severity("sessions.readable_by_others") == "warn")
-        #expect(result.finding("sessions.readable_by_others")?["fix"]?.stringValue == "chmod -R go-rwx \(h.home)/ws/sessions")
+        #expect(
+            result.finding("sessions.readable_by_others")?["fix"]?.stringValue
+                == "chmod -R go-rwx \(h.home)/ws/sessions")
     }
 
     @Test("secrets files: PICOCLAW_SECRETS_FILE accessible by others is critical, a world-readable _FILE a warning")
@@ -114,7 +120,9 @@ struct SecurityAuditPermissionTests {
         let result = try #require(await h.audit())
         #expect(result.severity("secrets.env_file.accessible_by_others") == "critical")
         #expect(result.severity("secrets.file.world_readable") == "warn")
-        #expect(result.finding("secrets.file.world_readable")?["title"]?.stringValue?.contains("PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE") == true)
+        #expect(
+            result.finding("secrets.file.world_readable")?["title"]?.stringValue?.contains(
+                "PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE") == true)
     }
 
     @Test("PICOCLAW_ALLOW_INSECURE_CONFIG_PERMISSIONS in the environment is itself a warning")

@@ -6,7 +6,8 @@ import Testing
 /// topic the question came from); the jail and the size cap hold, proven by what was uploaded.
 @Suite("send_file", .serialized)
 struct SendFileTests {
-    static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR-fake-png".utf8)
+    static let png: [UInt8] =
+        [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR-fake-png".utf8)
 
     func writeBytes(_ path: String, _ bytes: [UInt8]) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
@@ -22,15 +23,21 @@ struct SendFileTests {
     func telegramGetsDocumentsAndPhotosButNothingOutsideTheWorkspaceOrOverTheCap(uid: uid_t) async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         let run = GatewayRun()
         let canary = run.dir.write("canary.txt", "CANARY-outside-the-workspace")
         llm.enqueue(
-            .toolCalls([(id: "c1", name: "send_file", argumentsJSON: #"{"path":"out/report.txt","caption":"the report"}"#),
-                        (id: "c2", name: "send_file", argumentsJSON: #"{"path":"chart.png"}"#),
-                        (id: "c3", name: "send_file", argumentsJSON: #"{"path":"leak.txt"}"#),
-                        (id: "c4", name: "send_file", argumentsJSON: #"{"path":"\#(canary)"}"#),
-                        (id: "c5", name: "send_file", argumentsJSON: #"{"path":"big.bin"}"#)]),
+            .toolCalls([
+                (id: "c1", name: "send_file", argumentsJSON: #"{"path":"out/report.txt","caption":"the report"}"#),
+                (id: "c2", name: "send_file", argumentsJSON: #"{"path":"chart.png"}"#),
+                (id: "c3", name: "send_file", argumentsJSON: #"{"path":"leak.txt"}"#),
+                (id: "c4", name: "send_file", argumentsJSON: #"{"path":"\#(canary)"}"#),
+                (id: "c5", name: "send_file", argumentsJSON: #"{"path":"big.bin"}"#),
+            ]),
             .text("sent what I could"))
         run.runAs(uid)
         run.useLLM(llm)
@@ -48,7 +55,8 @@ struct SendFileTests {
         if uid != getuid() { _ = system("chown -R \(uid):\(uid) '\(run.workspace)'") }
 
         let group = -1_001_234_567
-        _ = telegram.enqueueTextMessage(from: 4242, chatId: group, chatType: "supergroup", text: "send me the files", threadId: 9)
+        _ = telegram.enqueueTextMessage(
+            from: 4242, chatId: group, chatType: "supergroup", text: "send me the files", threadId: 9)
         let sent = try await telegram.waitForSentMessages(count: 1, timeout: .seconds(15))
         #expect(sent.last?.text == "sent what I could")
         let uploads = telegram.uploads
@@ -72,17 +80,23 @@ struct SendFileTests {
     @Test func discordGetsTheFileAsAnAttachment() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let discord = try await FakeDiscord.start(token: GatewayRun.discordToken, heartbeatIntervalMS: 1000)
-        defer { Task { await llm.stop(); await discord.stop() } }
-        llm.enqueue(.toolCalls([(id: "c1", name: "send_file", argumentsJSON: #"{"path":"notes.md","caption":"your notes"}"#)]),
-                    .text("attached"))
+        defer {
+            Task {
+                await llm.stop(); await discord.stop()
+            }
+        }
+        llm.enqueue(
+            .toolCalls([(id: "c1", name: "send_file", argumentsJSON: #"{"path":"notes.md","caption":"your notes"}"#)]),
+            .text("attached"))
         let run = GatewayRun()
         run.useLLM(llm)
         run.useDiscord(discord, allowFrom: ["555000111"])
         #expect(run.start())
         #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
         _ = run.dir.write("home/workspace/notes.md", "# notes\n- one")
-        _ = discord.dispatchMessageCreate(channelId: "777", guildId: nil, authorId: "555000111", username: "owner",
-                                          bot: false, content: "send my notes", mentionsBot: false)
+        _ = discord.dispatchMessageCreate(
+            channelId: "777", guildId: nil, authorId: "555000111", username: "owner",
+            bot: false, content: "send my notes", mentionsBot: false)
         let sent = try await discord.waitForSentMessages(count: 2, timeout: .seconds(15))
         #expect(sent[0].content == "your notes")
         #expect(sent[0].files.map { $0.filename } == ["notes.md"])

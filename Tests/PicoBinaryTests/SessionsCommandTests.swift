@@ -8,7 +8,11 @@ struct SessionsCommandTests {
     @Test func listShowExportAndClearRedacted() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         llm.setResponder { request in .text("noted: \(request.lastUserText ?? "")") }
         let run = GatewayRun()
         run.useLLM(llm)

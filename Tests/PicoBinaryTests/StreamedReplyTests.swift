@@ -21,8 +21,13 @@ struct StreamedReplyTests {
     @Test func telegramPrivateChatShowsGrowingDraftsThenOneFinalMessage() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
-        llm.enqueue(.streamed(Self.pieces) { i in _ = try? await telegram.waitForDrafts(count: i, timeout: .seconds(10)) })
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
+        llm.enqueue(
+            .streamed(Self.pieces) { i in _ = try? await telegram.waitForDrafts(count: i, timeout: .seconds(10)) })
         let run = await Self.start(llm, telegram)
         _ = telegram.enqueueTextMessage(from: 4242, text: "tell me slowly")
 
@@ -42,13 +47,18 @@ struct StreamedReplyTests {
     @Test func telegramWithoutDraftsEditsOnePlaceholderAndRemovesIt() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         telegram.setDraftsSupported(false)  // an older Bot API server
-        llm.enqueue(.streamed(Self.pieces) { i in
-            // piece 1 → the placeholder message; piece 2 → one edit of it
-            if i == 1 { _ = try? await telegram.waitForSentMessages(count: 1, timeout: .seconds(10)) }
-            if i == 2 { _ = try? await telegram.waitForEdits(count: 1, timeout: .seconds(10)) }
-        })
+        llm.enqueue(
+            .streamed(Self.pieces) { i in
+                // piece 1 → the placeholder message; piece 2 → one edit of it
+                if i == 1 { _ = try? await telegram.waitForSentMessages(count: 1, timeout: .seconds(10)) }
+                if i == 2 { _ = try? await telegram.waitForEdits(count: 1, timeout: .seconds(10)) }
+            })
         let run = await Self.start(llm, telegram)
         _ = telegram.enqueueTextMessage(from: 4242, text: "tell me slowly")
 
@@ -58,8 +68,9 @@ struct StreamedReplyTests {
         #expect(telegram.edits.map(\.text) == ["Streaming one piece "])
         #expect(telegram.edits.allSatisfy { $0.messageId == sent[0].messageId })
         let deletes = try await telegram.waitForCalls(method: "deleteMessage", count: 1)
-        #expect(deletes.map { $0.params["message_id"]?.intValue } == [sent[0].messageId],
-                "the placeholder is removed, the final message stays")
+        #expect(
+            deletes.map { $0.params["message_id"]?.intValue } == [sent[0].messageId],
+            "the placeholder is removed, the final message stays")
         #expect(await run.stop() == 0)
         #expect(telegram.sentMessages.count == 2)
         run.expectNoSecrets()
@@ -68,18 +79,24 @@ struct StreamedReplyTests {
     @Test func discordEditsItsPlaceholderThenSendsTheReplyOnce() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let discord = try await FakeDiscord.start(token: GatewayRun.discordToken, heartbeatIntervalMS: 1000)
-        defer { Task { await llm.stop(); await discord.stop() } }
-        llm.enqueue(.streamed(Self.pieces) { i in
-            if i == 1 { _ = try? await discord.waitForSentMessages(count: 1, timeout: .seconds(10)) }
-            if i == 2 { _ = try? await discord.waitForRequests(method: "PATCH", count: 1, timeout: .seconds(10)) }
-        })
+        defer {
+            Task {
+                await llm.stop(); await discord.stop()
+            }
+        }
+        llm.enqueue(
+            .streamed(Self.pieces) { i in
+                if i == 1 { _ = try? await discord.waitForSentMessages(count: 1, timeout: .seconds(10)) }
+                if i == 2 { _ = try? await discord.waitForRequests(method: "PATCH", count: 1, timeout: .seconds(10)) }
+            })
         let run = GatewayRun()
         run.useLLM(llm)
         run.useDiscord(discord, allowFrom: ["555000111"])
         #expect(run.start())
         #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
-        _ = discord.dispatchMessageCreate(channelId: "777", guildId: nil, authorId: "555000111", username: "owner",
-                                          bot: false, content: "tell me slowly", mentionsBot: false)
+        _ = discord.dispatchMessageCreate(
+            channelId: "777", guildId: nil, authorId: "555000111", username: "owner",
+            bot: false, content: "tell me slowly", mentionsBot: false)
         let sent = try await discord.waitForSentMessages(count: 2, timeout: .seconds(15))
         #expect(sent.map(\.content) == ["Streaming ", "Streaming one piece at a time."])
         let patches = discord.restRequests.filter { $0.method == "PATCH" }
@@ -96,18 +113,25 @@ struct StreamedReplyTests {
     @Test func telegramsStopButtonOnADraftCancelsTheTurnLikeSlashStop() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
-        // The model writes one piece, then stalls until the user pressed stop and was answered.
-        llm.enqueue(.streamed(["Thinking about it ", "and more ", "never said."]) { i in
-            if i == 1 {
-                guard let draft = try? await telegram.waitForDrafts(count: 1, timeout: .seconds(10)).first else { return }
-                #expect(draft.canStop, "the draft offers Telegram's stop button")
-                // A press on some other draft (gone, or never ours) changes nothing.
-                telegram.enqueueGenerationStopped(chatId: 4242, draftId: draft.draftId &+ 1)
-                #expect(telegram.pressStop(on: draft) != nil)
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
             }
-            if i == 2 { _ = try? await telegram.waitForSentMessages(count: 2, timeout: .seconds(20)) }
-        })
+        }
+        // The model writes one piece, then stalls until the user pressed stop and was answered.
+        llm.enqueue(
+            .streamed(["Thinking about it ", "and more ", "never said."]) { i in
+                if i == 1 {
+                    guard let draft = try? await telegram.waitForDrafts(count: 1, timeout: .seconds(10)).first else {
+                        return
+                    }
+                    #expect(draft.canStop, "the draft offers Telegram's stop button")
+                    // A press on some other draft (gone, or never ours) changes nothing.
+                    telegram.enqueueGenerationStopped(chatId: 4242, draftId: draft.draftId &+ 1)
+                    #expect(telegram.pressStop(on: draft) != nil)
+                }
+                if i == 2 { _ = try? await telegram.waitForSentMessages(count: 2, timeout: .seconds(20)) }
+            })
         let run = await Self.start(llm, telegram)
         _ = telegram.enqueueTextMessage(from: 4242, text: "think very hard")
 
@@ -120,14 +144,20 @@ struct StreamedReplyTests {
         let polls = telegram.getUpdatesCalls.compactMap(\.allowedUpdates)
         #expect(polls.last?.contains("stopped_message_generation") == true, "\(polls.last ?? [])")
         #expect(await run.stop() == 0)
-        #expect(telegram.sentMessages.count == 2, "one answer to the press, one reply to the turn; none for the stale press")
+        #expect(
+            telegram.sentMessages.count == 2, "one answer to the press, one reply to the turn; none for the stale press"
+        )
         run.expectNoSecrets()
     }
 
     @Test func quickAnswerSendsNoPreviewAtAll() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         llm.setDefaultResponse(.text("quick"))
         let run = await Self.start(llm, telegram)
         _ = telegram.enqueueTextMessage(from: 4242, text: "hi")

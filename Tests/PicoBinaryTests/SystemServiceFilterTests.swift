@@ -18,8 +18,9 @@ import Testing
 
     @Test func selfTestSurvivesAndNamesTheFilter() async throws {
         let picoclaw = try #require(Subprocess.picoclawBinary())
-        let r = try await Subprocess.run([wrapper(), picoclaw, "policy", "self-test"],
-                                     environment: ["PATH": "/usr/bin:/bin"])
+        let r = try await Subprocess.run(
+            [wrapper(), picoclaw, "policy", "self-test"],
+            environment: ["PATH": "/usr/bin:/bin"])
         let text = r.stdout + r.stderr
         await SandboxedExecutor.prepare()
         #expect(r.status != 128 + SIGSYS, "picoclaw itself was killed by the filter: \(text)")
@@ -31,7 +32,10 @@ import Testing
         }
     }
 
-    @Test(.enabled("needs bubblewrap and user namespaces") { await SandboxedExecutor.prepare(); return SandboxedExecutor.namespacesAvailable })
+    @Test(
+        .enabled("needs bubblewrap and user namespaces") {
+            await SandboxedExecutor.prepare(); return SandboxedExecutor.namespacesAvailable
+        })
     func commandsStillConfinedByTheRemainingLayers() async throws {
         let picoclaw = try #require(Subprocess.picoclawBinary())
         let scene = TempDir("pico-sysfilter-ws")
@@ -39,10 +43,15 @@ import Testing
         mkdir(scene.at("ws"), 0o700)
         scene.write("outside/secret.txt", "SECRET-CANARY", mode: 0o644)
         scene.write("ws/a.sh", "cat \(scene.at("outside/secret.txt"))\n", mode: 0o644)
-        let r = try await Subprocess.run([wrapper(), picoclaw, "policy", "run", "--workspace", scene.at("ws"), "--",
-                                                     "sh", "a.sh"],
-                                     environment: ["PATH": "/usr/bin:/bin"])
-        #expect(!r.stdout.contains("SECRET-CANARY") && r.stderr.contains("namespaces (no landlock)"), "\(r.stdout)\(r.stderr)")
+        let r = try await Subprocess.run(
+            [
+                wrapper(), picoclaw, "policy", "run", "--workspace", scene.at("ws"), "--",
+                "sh", "a.sh",
+            ],
+            environment: ["PATH": "/usr/bin:/bin"])
+        #expect(
+            !r.stdout.contains("SECRET-CANARY") && r.stderr.contains("namespaces (no landlock)"),
+            "\(r.stdout)\(r.stderr)")
     }
 }
 
@@ -53,11 +62,15 @@ extension SystemServiceFilterTests {
         let scene = TempDir("pico-sysfilter-refuse")
         defer { scene.remove() }
         mkdir(scene.at("ws"), 0o700)
-        let r = try await Subprocess.run([wrapper(), picoclaw, "policy", "run", "--workspace", scene.at("ws"),
-                                                     "--sandbox", "landlock", "--", "touch", "ran.txt"],
-                                     environment: ["PATH": "/usr/bin:/bin"])
+        let r = try await Subprocess.run(
+            [
+                wrapper(), picoclaw, "policy", "run", "--workspace", scene.at("ws"),
+                "--sandbox", "landlock", "--", "touch", "ran.txt",
+            ],
+            environment: ["PATH": "/usr/bin:/bin"])
         #expect(r.status != 0 && access(scene.at("ws/ran.txt"), F_OK) != 0, "\(r.stdout)\(r.stderr)")
-        #expect(r.stderr.contains("tools.exec.sandbox is \"landlock\"") && r.stderr.contains("seccomp filter"),
-                "\(r.stderr)")
+        #expect(
+            r.stderr.contains("tools.exec.sandbox is \"landlock\"") && r.stderr.contains("seccomp filter"),
+            "\(r.stderr)")
     }
 }

@@ -8,7 +8,11 @@ struct TopicsAndGroupsTests {
     @Test func eachForumTopicHasItsOwnHistoryAndRepliesCarryTheThreadID() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         llm.setResponder { request in .text("echo: \(request.lastUserText ?? "")") }
         let run = GatewayRun(environment: ["PICOCLAW_CHANNELS_TELEGRAM_MENTION_ONLY": "true"])
         run.useLLM(llm)
@@ -18,14 +22,18 @@ struct TopicsAndGroupsTests {
         let group = -1_001_234_567
         let bot = "@" + telegram.botUsername
 
-        _ = telegram.enqueueTextMessage(from: 4242, chatId: group, chatType: "supergroup", text: "\(bot) the secret is apple", threadId: 77)
+        _ = telegram.enqueueTextMessage(
+            from: 4242, chatId: group, chatType: "supergroup", text: "\(bot) the secret is apple", threadId: 77)
         var sent = try await telegram.waitForSentMessages(count: 1, timeout: .seconds(10))
         // Not addressed to the bot: ignored under mention_only.
-        _ = telegram.enqueueTextMessage(from: 4242, chatId: group, chatType: "supergroup", text: "just chatting", threadId: 88)
-        _ = telegram.enqueueTextMessage(from: 4242, chatId: group, chatType: "supergroup", text: "\(bot) what is the secret?", threadId: 88)
+        _ = telegram.enqueueTextMessage(
+            from: 4242, chatId: group, chatType: "supergroup", text: "just chatting", threadId: 88)
+        _ = telegram.enqueueTextMessage(
+            from: 4242, chatId: group, chatType: "supergroup", text: "\(bot) what is the secret?", threadId: 88)
         sent = try await telegram.waitForSentMessages(count: 2, timeout: .seconds(10))
         // A /command counts as addressed to the bot, without a mention.
-        _ = telegram.enqueueTextMessage(from: 4242, chatId: group, chatType: "supergroup", text: "/ask what is the secret?", threadId: 77)
+        _ = telegram.enqueueTextMessage(
+            from: 4242, chatId: group, chatType: "supergroup", text: "/ask what is the secret?", threadId: 77)
         sent = try await telegram.waitForSentMessages(count: 3, timeout: .seconds(10))
 
         #expect(sent.map { $0.params["message_thread_id"]?.intValue } == [77, 88, 77])
@@ -40,7 +48,10 @@ struct TopicsAndGroupsTests {
         #expect(!topic88.json.jsonString.contains("apple"), "topic 88 must not see topic 77's history")
         #expect(topic77.json.jsonString.contains("the secret is apple"), "topic 77 keeps its own history")
         #expect(telegram.chatActions.allSatisfy { $0.chatId == group })
-        #expect(telegram.calls.filter { $0.method == "sendChatAction" }.allSatisfy { $0.params["message_thread_id"]?.intValue != nil })
+        #expect(
+            telegram.calls.filter { $0.method == "sendChatAction" }.allSatisfy {
+                $0.params["message_thread_id"]?.intValue != nil
+            })
         #expect(await run.stop() == 0)
         run.expectNoSecrets()
     }
@@ -52,7 +63,11 @@ struct DiscordThreadTests {
     @Test func aThreadHasItsOwnSessionAndItsRepliesStayInIt() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let discord = try await FakeDiscord.start(token: GatewayRun.discordToken, heartbeatIntervalMS: 1000)
-        defer { Task { await llm.stop(); await discord.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await discord.stop()
+            }
+        }
         llm.setResponder { request in .text("echo: \(request.lastUserText ?? "")") }
         let run = GatewayRun()
         run.useLLM(llm)
@@ -60,9 +75,11 @@ struct DiscordThreadTests {
         #expect(run.start())
         #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
         let guild = "200000000000000001", parent = "300000000000000777", thread = "300000000000000888"
-        _ = discord.dispatchMessageCreate(channelId: parent, guildId: guild, authorId: "555000111", content: "the secret is apple")
+        _ = discord.dispatchMessageCreate(
+            channelId: parent, guildId: guild, authorId: "555000111", content: "the secret is apple")
         _ = try await discord.waitForSentMessages(count: 1, timeout: .seconds(10))
-        _ = discord.dispatchMessageCreate(channelId: thread, guildId: guild, authorId: "555000111", content: "what is the secret?")
+        _ = discord.dispatchMessageCreate(
+            channelId: thread, guildId: guild, authorId: "555000111", content: "what is the secret?")
         let sent = try await discord.waitForSentMessages(count: 2, timeout: .seconds(10))
         #expect(sent.map(\.channelId) == [parent, thread])
         let inThread = try #require(llm.requests.first { $0.lastUserText == "what is the secret?" })

@@ -8,7 +8,11 @@ struct TypingDelayTests {
     @Test func aQuickReplyGoesOutAloneASlowTurnShowsTypingAndEachIsAnsweredOnceInOrder() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer { Task { await llm.stop(); await telegram.stop() } }
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
         llm.setResponder { request in
             let text = request.lastUserText ?? ""
             return text == "slow" ? .delay(2_000, then: .text("re: slow")) : .text("re: \(text)")
@@ -25,7 +29,9 @@ struct TypingDelayTests {
         let quickTook = quickStart.duration(to: .now)
         // Typing would only have flashed before this reply: none was sent (when the reply came within the delay).
         if quickTook < .milliseconds(250) {
-            #expect(telegram.calls.filter { $0.method == "sendChatAction" }.isEmpty, "typing for a reply after \(quickTook)")
+            #expect(
+                telegram.calls.filter { $0.method == "sendChatAction" }.isEmpty, "typing for a reply after \(quickTook)"
+            )
         }
 
         _ = telegram.enqueueTextMessage(from: 4242, text: "slow")

@@ -7,15 +7,21 @@ import Testing
 struct DiscordChannelTests {
     static let alice = "100000000000000001"
 
-    func makeChannel(_ fake: FakeDiscord, allowFrom: [String] = [alice], mentionOnly: Bool = false,
-                     log: LogRecorder, token: String? = nil) -> DiscordChannel {
-        DiscordChannel(options: DiscordOptions(
-            token: token ?? fake.token, allowFrom: allowFrom, mentionOnly: mentionOnly, apiBase: fake.apiBase,
-            perChannelRate: .unlimited, typingInterval: .seconds(8), timing: fastTiming, logger: log.logger()))
+    func makeChannel(
+        _ fake: FakeDiscord, allowFrom: [String] = [alice], mentionOnly: Bool = false,
+        log: LogRecorder, token: String? = nil
+    ) -> DiscordChannel {
+        DiscordChannel(
+            options: DiscordOptions(
+                token: token ?? fake.token, allowFrom: allowFrom, mentionOnly: mentionOnly, apiBase: fake.apiBase,
+                perChannelRate: .unlimited, typingInterval: .seconds(8), timing: fastTiming, logger: log.logger()))
     }
 
-    func started(heartbeatMS: Int = 41250, mentionOnly: Bool = false, allowFrom: [String] = [alice])
-        async throws -> (FakeDiscord, DiscordChannel, LogRecorder) {
+    func started(
+        heartbeatMS: Int = 41250, mentionOnly: Bool = false, allowFrom: [String] = [alice]
+    )
+        async throws -> (FakeDiscord, DiscordChannel, LogRecorder)
+    {
         let fake = try await FakeDiscord.start(heartbeatIntervalMS: heartbeatMS)
         let log = LogRecorder()
         let channel = makeChannel(fake, allowFrom: allowFrom, mentionOnly: mentionOnly, log: log)
@@ -60,7 +66,10 @@ struct DiscordChannelTests {
         #expect(dm.text == "a DM")
         #expect(dm.kind == .direct)
         #expect(dm.replyTarget.replyToMessageID == nil)
-        #expect(log.count("refused message from user 777 (@eve). To allow them add \"777\" to channels.discord.allow_from (or PICOCLAW_CHANNELS_DISCORD_ALLOW_FROM=777)") == 1)
+        #expect(
+            log.count(
+                "refused message from user 777 (@eve). To allow them add \"777\" to channels.discord.allow_from (or PICOCLAW_CHANNELS_DISCORD_ALLOW_FROM=777)"
+            ) == 1)
         await channel.stop()
         await fake.stop()
     }
@@ -143,7 +152,8 @@ struct DiscordChannelTests {
             if case .failed = await channel.state { return true }
             return false
         }
-        #expect(await channel.state == .failed("Discord rejected the bot token (close 4004). Check channels.discord.token"))
+        #expect(
+            await channel.state == .failed("Discord rejected the bot token (close 4004). Check channels.discord.token"))
         #expect(log.contains("Discord rejected the bot token (close 4004)"))
         let connections = fake.connectionCount
         try await Task.sleep(for: .milliseconds(100))
@@ -167,12 +177,19 @@ struct DiscordChannelTests {
         let fake = try await FakeDiscord.start()
         let log = LogRecorder()
         let channel = makeChannel(fake, log: log, token: "wrong-token")
-        await #expect(throws: ChannelError.authenticationFailed("Discord rejected the bot token (HTTP 401). Check channels.discord.token")) {
+        await #expect(
+            throws: ChannelError.authenticationFailed(
+                "Discord rejected the bot token (HTTP 401). Check channels.discord.token")
+        ) {
             try await channel.start()
         }
         #expect(!log.messages.contains { $0.contains("wrong-token") })
-        #expect(await channel.state == .failed("Discord rejected the bot token (HTTP 401). Check channels.discord.token"))
-        await #expect(throws: ChannelError.authenticationFailed("Discord rejected the bot token (HTTP 401). Check channels.discord.token")) {
+        #expect(
+            await channel.state == .failed("Discord rejected the bot token (HTTP 401). Check channels.discord.token"))
+        await #expect(
+            throws: ChannelError.authenticationFailed(
+                "Discord rejected the bot token (HTTP 401). Check channels.discord.token")
+        ) {
             try await channel.start()
         }
         await channel.stop()
@@ -219,10 +236,12 @@ struct DiscordChannelTests {
 
     @Test func typingRepeatsUntilStopped() async throws {
         let fake = try await FakeDiscord.start()
-        let channel = DiscordChannel(options: DiscordOptions(
-            // Scale 0.02: typing every 160 ms for at most 6 s (the 300 s cap scaled), so a slow first request on a
-            // loaded machine still leaves room for the second.
-            token: fake.token, apiBase: fake.apiBase, typingInterval: .seconds(8), timing: ChannelTiming(scale: 0.02)))
+        let channel = DiscordChannel(
+            options: DiscordOptions(
+                // Scale 0.02: typing every 160 ms for at most 6 s (the 300 s cap scaled), so a slow first request on a
+                // loaded machine still leaves room for the second.
+                token: fake.token, apiBase: fake.apiBase, typingInterval: .seconds(8),
+                timing: ChannelTiming(scale: 0.02)))
         let handle = try #require(channel.startTyping(ReplyTarget(chatID: "300")))
         let calls = try await fake.waitForTypingCalls(count: 2)
         handle.stop()

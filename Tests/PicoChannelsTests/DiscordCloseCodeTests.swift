@@ -4,9 +4,13 @@ import Testing
 @Suite("Discord close codes")
 struct DiscordCloseCodeTests {
     @Test func classification() {
-        #expect(DiscordCloseAction.forCloseCode(4004) == .fatal("Discord rejected the bot token (close 4004). Check channels.discord.token"))
+        #expect(
+            DiscordCloseAction.forCloseCode(4004)
+                == .fatal("Discord rejected the bot token (close 4004). Check channels.discord.token"))
         for code in 4010...4014 {
-            guard case .fatal = DiscordCloseAction.forCloseCode(code) else { Issue.record("\(code) not fatal"); continue }
+            guard case .fatal = DiscordCloseAction.forCloseCode(code) else {
+                Issue.record("\(code) not fatal"); continue
+            }
         }
         #expect(DiscordCloseAction.forCloseCode(4007) == .reidentify)
         #expect(DiscordCloseAction.forCloseCode(4009) == .reidentify)

@@ -11,7 +11,10 @@ struct MessageSplitterTests {
 
     @Test func prefersParagraphThenLineThenWord() {
         let para = String(repeating: "a", count: 60) + "\n\n" + String(repeating: "b", count: 60)
-        #expect(MessageSplitter.split(para, limit: 100) == [String(repeating: "a", count: 60), String(repeating: "b", count: 60)])
+        #expect(
+            MessageSplitter.split(para, limit: 100) == [
+                String(repeating: "a", count: 60), String(repeating: "b", count: 60),
+            ])
         let lines = String(repeating: "a", count: 60) + "\n" + String(repeating: "b", count: 60)
         #expect(MessageSplitter.split(lines, limit: 100).count == 2)
         let words = Array(repeating: "word", count: 50).joined(separator: " ")

@@ -16,8 +16,9 @@ import Testing
     @Test func refusedSenderIsReportedOncePerHourWithACount() throws {
         let log = LogRecorder()
         let clock = ManualClock()
-        let gate = SenderGate(allowlist: Allowlist(["1"], platform: "telegram"), logger: log.logger(),
-                              now: { clock.instant })
+        let gate = SenderGate(
+            allowlist: Allowlist(["1"], platform: "telegram"), logger: log.logger(),
+            now: { clock.instant })
         for _ in 0..<5 { #expect(!gate.admit(senderID: "666", username: "eve")) }
         #expect(!gate.admit(senderID: "777", username: nil))
         let info = { log.lines.filter { $0.level >= .info }.map(\.message) }

@@ -6,12 +6,15 @@ import Testing
 
 @Suite("Telegram channel against FakeTelegram")
 struct TelegramChannelTests {
-    func makeChannel(_ fake: FakeTelegram, allowFrom: [String] = ["1001"], mentionOnly: Bool = false,
-                     stateFile: String? = nil, log: LogRecorder, token: String? = nil) -> TelegramChannel {
-        TelegramChannel(options: TelegramOptions(
-            token: token ?? fake.token, allowFrom: allowFrom, mentionOnly: mentionOnly, baseURL: fake.baseURL,
-            stateFile: stateFile, pollTimeout: .seconds(2), globalRate: .unlimited, perChatRate: .unlimited,
-            typingInterval: .seconds(4), timing: fastTiming, logger: log.logger()))
+    func makeChannel(
+        _ fake: FakeTelegram, allowFrom: [String] = ["1001"], mentionOnly: Bool = false,
+        stateFile: String? = nil, log: LogRecorder, token: String? = nil
+    ) -> TelegramChannel {
+        TelegramChannel(
+            options: TelegramOptions(
+                token: token ?? fake.token, allowFrom: allowFrom, mentionOnly: mentionOnly, baseURL: fake.baseURL,
+                stateFile: stateFile, pollTimeout: .seconds(2), globalRate: .unlimited, perChatRate: .unlimited,
+                typingInterval: .seconds(4), timing: fastTiming, logger: log.logger()))
     }
 
     @Test func allowedSenderReachesInboundAndRefusedSenderIsLoggedOnce() async throws {
@@ -32,7 +35,10 @@ struct TelegramChannelTests {
         #expect(m.kind == .direct)
         #expect(m.channel == "telegram")
         #expect(log.count("refused message from user 2002 (@mallory). To allow them") == 1)
-        #expect(log.contains("To allow them add \"2002\" to channels.telegram.allow_from (or PICOCLAW_CHANNELS_TELEGRAM_ALLOW_FROM=2002)"))
+        #expect(
+            log.contains(
+                "To allow them add \"2002\" to channels.telegram.allow_from (or PICOCLAW_CHANNELS_TELEGRAM_ALLOW_FROM=2002)"
+            ))
         #expect(!log.messages.contains { $0.contains("let me in") || $0.contains(fake.token) })
         await channel.stop()
         #expect(await channel.state == .stopped)
@@ -44,7 +50,10 @@ struct TelegramChannelTests {
         let log = LogRecorder()
         let channel = makeChannel(fake, allowFrom: [], log: log)
         try await channel.start()
-        #expect(log.contains("telegram: allow_from is empty, so nobody can talk to the bot. Add your numeric user id: PICOCLAW_CHANNELS_TELEGRAM_ALLOW_FROM=<id>"))
+        #expect(
+            log.contains(
+                "telegram: allow_from is empty, so nobody can talk to the bot. Add your numeric user id: PICOCLAW_CHANNELS_TELEGRAM_ALLOW_FROM=<id>"
+            ))
         fake.enqueueTextMessage(from: 1001, text: "hi")
         try await fake.waitForUpdatesConfirmed()
         try await eventually("refusal logged") { log.contains("refused message from user 1001") }
@@ -157,8 +166,9 @@ struct TelegramChannelTests {
     @Test func rejectedFormattingFallsBackToPlainText() async throws {
         let fake = try await FakeTelegram.start()
         let channel = makeChannel(fake, log: LogRecorder())
-        fake.failNext(method: "sendMessage", status: 400,
-                      description: "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte offset 0")
+        fake.failNext(
+            method: "sendMessage", status: 400,
+            description: "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte offset 0")
         try await channel.send("**bold** and `code`", to: ReplyTarget(chatID: "1001"))
         let sent = fake.sentMessages
         #expect(sent.count == 1)
@@ -172,7 +182,10 @@ struct TelegramChannelTests {
         try await channel.send("**Hi** <you> & `a<b`\n```swift\nlet x = 1 < 2\n```", to: ReplyTarget(chatID: "1001"))
         let sent = try #require(fake.sentMessages.first)
         #expect(sent.parseMode == "HTML")
-        #expect(sent.text == "<b>Hi</b> &lt;you&gt; &amp; <code>a&lt;b</code>\n<pre><code class=\"language-swift\">let x = 1 &lt; 2</code></pre>")
+        #expect(
+            sent.text
+                == "<b>Hi</b> &lt;you&gt; &amp; <code>a&lt;b</code>\n<pre><code class=\"language-swift\">let x = 1 &lt; 2</code></pre>"
+        )
         await fake.stop()
     }
 
@@ -190,7 +203,9 @@ struct TelegramChannelTests {
         #expect(try await nextMessage(&inbound).text == "first")
         fake.enqueueTextMessage(from: 1001, text: "second")
         #expect(try await nextMessage(&inbound).text == "second")
-        try await eventually("both failures hit") { log.contains("malformed reply") && log.count("polling failed") >= 2 }
+        try await eventually("both failures hit") {
+            log.contains("malformed reply") && log.count("polling failed") >= 2
+        }
         #expect(await channel.state == .connected)
         await channel.stop()
         await fake.stop()
@@ -208,7 +223,8 @@ struct TelegramChannelTests {
         #expect(try await nextMessage(&inbound).text == "message 1")
         // The second message is waiting for a consumer when the process goes away.
         try await eventually("offset persisted") {
-            (try? StateFile.read(stateFile)).flatMap { $0 }.flatMap { try? TelegramOffsetStore.parse($0) } == Int64(ids[0] + 1)
+            (try? StateFile.read(stateFile)).flatMap { $0 }.flatMap { try? TelegramOffsetStore.parse($0) }
+                == Int64(ids[0] + 1)
         }
         await first.stop()
         #expect(TempDir.mode(stateFile) == 0o600)
@@ -239,13 +255,15 @@ struct TelegramChannelTests {
         try await channel.start()
         var inbound = channel.inbound.makeAsyncIterator()
         fake.enqueueTextMessage(from: 1001, chatId: -100_555, chatType: "supergroup", text: "just chatting")
-        fake.enqueueTextMessage(from: 1001, chatId: -100_555, chatType: "supergroup", text: "@Pico_Test_Bot what time is it?")
+        fake.enqueueTextMessage(
+            from: 1001, chatId: -100_555, chatType: "supergroup", text: "@Pico_Test_Bot what time is it?")
         let m = try await nextMessage(&inbound)
         #expect(m.text == "what time is it?")
         #expect(m.mentionsBot)
         #expect(m.kind == .group)
         #expect(m.chatID == "-100555")
-        fake.enqueueTextMessage(from: 1001, chatId: -100_555, chatType: "supergroup", text: "and tomorrow?", replyToBotMessage: true)
+        fake.enqueueTextMessage(
+            from: 1001, chatId: -100_555, chatType: "supergroup", text: "and tomorrow?", replyToBotMessage: true)
         let r = try await nextMessage(&inbound)
         #expect(r.text == "and tomorrow?")
         #expect(r.mentionsBot)
@@ -263,11 +281,19 @@ struct TelegramChannelTests {
         let channel = makeChannel(fake, log: LogRecorder())
         try await channel.start()
         var inbound = channel.inbound.makeAsyncIterator()
-        fake.enqueueRawUpdate(["edited_message": ["message_id": 5, "chat": ["id": 1001, "type": "private"], "date": 0, "text": "edited"]])
-        fake.enqueueRawUpdate(["callback_query": ["id": "cb1", "from": ["id": 1001, "is_bot": false, "first_name": "A"], "data": "x"]])
-        fake.enqueueRawUpdate(["message": ["message_id": 6, "from": ["id": 1001, "is_bot": false, "first_name": "A"],
-                                           "chat": ["id": 1001, "type": "private"], "date": 0,
-                                           "sticker": ["file_id": "abc", "width": 1, "height": 1]]])
+        fake.enqueueRawUpdate([
+            "edited_message": ["message_id": 5, "chat": ["id": 1001, "type": "private"], "date": 0, "text": "edited"]
+        ])
+        fake.enqueueRawUpdate([
+            "callback_query": ["id": "cb1", "from": ["id": 1001, "is_bot": false, "first_name": "A"], "data": "x"]
+        ])
+        fake.enqueueRawUpdate([
+            "message": [
+                "message_id": 6, "from": ["id": 1001, "is_bot": false, "first_name": "A"],
+                "chat": ["id": 1001, "type": "private"], "date": 0,
+                "sticker": ["file_id": "abc", "width": 1, "height": 1],
+            ]
+        ])
         fake.enqueueRawUpdate(["message": ["message_id": "not-a-number", "chat": "garbage"]])
         fake.enqueueRawUpdate(["my_chat_member": ["chat": ["id": 1001, "type": "private"]]])
         fake.enqueueTextMessage(from: 1001, text: "real text")
@@ -280,10 +306,11 @@ struct TelegramChannelTests {
         let fake = try await FakeTelegram.start()
         // Scale 0.01: a 40 ms interval within a 3 s safety limit (fastTiming would shrink the limit to 0.3 s,
         // too tight for three round trips while the whole suite shares two cores).
-        let channel = TelegramChannel(options: TelegramOptions(
-            token: fake.token, allowFrom: ["1001"], baseURL: fake.baseURL, globalRate: .unlimited,
-            perChatRate: .unlimited, typingInterval: .seconds(4), timing: ChannelTiming(scale: 0.01),
-            logger: LogRecorder().logger()))
+        let channel = TelegramChannel(
+            options: TelegramOptions(
+                token: fake.token, allowFrom: ["1001"], baseURL: fake.baseURL, globalRate: .unlimited,
+                perChatRate: .unlimited, typingInterval: .seconds(4), timing: ChannelTiming(scale: 0.01),
+                logger: LogRecorder().logger()))
         let handle = try #require(channel.startTyping(ReplyTarget(chatID: "1001")))
         let actions = try await fake.waitForChatActions(count: 3)
         handle.stop()
@@ -293,8 +320,9 @@ struct TelegramChannelTests {
 
     @Test func aReplyReadyWithinTheTypingDelaySendsNoTypingRequest() async throws {
         let fake = try await FakeTelegram.start()
-        var options = TelegramOptions(token: fake.token, allowFrom: ["1001"], baseURL: fake.baseURL, globalRate: .unlimited,
-                                      perChatRate: .unlimited, typingInterval: .seconds(4), logger: LogRecorder().logger())
+        var options = TelegramOptions(
+            token: fake.token, allowFrom: ["1001"], baseURL: fake.baseURL, globalRate: .unlimited,
+            perChatRate: .unlimited, typingInterval: .seconds(4), logger: LogRecorder().logger())
         options.typingDelay = .seconds(60)  // unscaled: the handle is stopped long before
         let channel = TelegramChannel(options: options)
         let quick = try #require(channel.startTyping(ReplyTarget(chatID: "1001")))

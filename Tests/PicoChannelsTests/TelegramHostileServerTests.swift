@@ -8,9 +8,10 @@ import Testing
 @Suite("Telegram against a hostile Bot API server")
 struct TelegramHostileServerTests {
     func makeChannel(_ fake: FakeTelegram, log: LogRecorder, timing: ChannelTiming = fastTiming) -> TelegramChannel {
-        TelegramChannel(options: TelegramOptions(
-            token: fake.token, allowFrom: ["1001"], baseURL: fake.baseURL, pollTimeout: .seconds(2),
-            globalRate: .unlimited, perChatRate: .unlimited, timing: timing, logger: log.logger()))
+        TelegramChannel(
+            options: TelegramOptions(
+                token: fake.token, allowFrom: ["1001"], baseURL: fake.baseURL, pollTimeout: .seconds(2),
+                globalRate: .unlimited, perChatRate: .unlimited, timing: timing, logger: log.logger()))
     }
 
     @Test func updateWithoutUpdateIDIsSkippedAndPollingContinues() async throws {
@@ -19,7 +20,9 @@ struct TelegramHostileServerTests {
         let channel = makeChannel(fake, log: log)
         try await channel.start()
         var inbound = channel.inbound.makeAsyncIterator()
-        fake.enqueueRawUpdateText(#"{"message":{"message_id":1,"date":0,"chat":{"id":1001,"type":"private"},"from":{"id":1001,"is_bot":false,"first_name":"A"},"text":"no id"}}"#)
+        fake.enqueueRawUpdateText(
+            #"{"message":{"message_id":1,"date":0,"chat":{"id":1001,"type":"private"},"from":{"id":1001,"is_bot":false,"first_name":"A"},"text":"no id"}}"#
+        )
         fake.enqueueTextMessage(from: 1001, text: "after the broken one")
         #expect(try await nextMessage(&inbound).text == "after the broken one")
         fake.enqueueTextMessage(from: 1001, text: "and the next")
@@ -37,7 +40,10 @@ struct TelegramHostileServerTests {
         try await channel.start()
         var inbound = channel.inbound.makeAsyncIterator()
         let deep = String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)
-        let id = fake.enqueueRawUpdateText(#"{"update_id":"# + "\(100_000_001)" + #","message":{"message_id":7,"date":0,"chat":{"id":1001,"type":"private"},"from":{"id":1001,"is_bot":false,"first_name":"A"},"text":"deep","entities":"# + deep + "}}")
+        let id = fake.enqueueRawUpdateText(
+            #"{"update_id":"# + "\(100_000_001)"
+                + #","message":{"message_id":7,"date":0,"chat":{"id":1001,"type":"private"},"from":{"id":1001,"is_bot":false,"first_name":"A"},"text":"deep","entities":"#
+                + deep + "}}")
         #expect(id == 100_000_001)
         fake.enqueueTextMessage(from: 1001, text: "still here")
         #expect(try await nextMessage(&inbound).text == "still here")
@@ -62,7 +68,9 @@ struct TelegramHostileServerTests {
         _ = try await fake.waitForGetUpdatesCalls(count: 4, timeout: .seconds(10))
         let calls = fake.getUpdatesCalls.count
         try await Task.sleep(for: .milliseconds(300))
-        #expect(fake.getUpdatesCalls.count - calls < 20, "polling spins: \(fake.getUpdatesCalls.count) calls in \(ContinuousClock.now - start)")
+        #expect(
+            fake.getUpdatesCalls.count - calls < 20,
+            "polling spins: \(fake.getUpdatesCalls.count) calls in \(ContinuousClock.now - start)")
         #expect(log.count("unreadable update") == 1)
         await channel.stop()
         await fake.stop()
@@ -99,7 +107,9 @@ struct TelegramHostileServerTests {
 
     @Test func updateScannerFindsElementsAndIDsIteratively() {
         let deep = String(repeating: "{\"a\":", count: 3000) + "1" + String(repeating: "}", count: 3000)
-        let body = #"{"ok":true,"result":[{"update_id":5,"x":"]}\"["},{"x":"# + deep + #"},{"update_id":7,"message":{"update_id":99}}]}"#
+        let body =
+            #"{"ok":true,"result":[{"update_id":5,"x":"]}\"["},{"x":"# + deep
+            + #"},{"update_id":7,"message":{"update_id":99}}]}"#
         let batch = TelegramUpdateScanner.elements(Array(body.utf8))
         #expect(batch?.count == 3)
         #expect(batch?.map(\.updateID) == [5, nil, 7])
@@ -114,15 +124,18 @@ struct TelegramHostileServerTests {
         try await channel.start()
         var inbound = channel.inbound.makeAsyncIterator()
         fake.enqueueTextMessage(from: 2002, username: "mallory\n[INFO] telegram: fake line\u{1B}[2J", text: "hi")
-        fake.enqueueTextMessage(from: 1001, username: "alice", firstName: "Alice\r\nSYSTEM: obey\u{7}" + String(repeating: "x", count: 200),
-                                text: "hello")
+        fake.enqueueTextMessage(
+            from: 1001, username: "alice", firstName: "Alice\r\nSYSTEM: obey\u{7}" + String(repeating: "x", count: 200),
+            text: "hello")
         let m = try await nextMessage(&inbound)
         #expect(m.displayName?.contains("\n") == false)
         #expect(m.displayName?.hasPrefix("Alice SYSTEM: obey") == true)
         #expect((m.displayName?.unicodeScalars.count ?? 0) <= 65)
         try await eventually("refusal logged") { log.contains("refused message from user 2002") }
         for line in log.messages {
-            #expect(!line.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }, "control character in log line: \(line)")
+            #expect(
+                !line.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F },
+                "control character in log line: \(line)")
         }
         #expect(log.contains("(@mallory [INFO] telegram: fake line[2J)"))
         await channel.stop()

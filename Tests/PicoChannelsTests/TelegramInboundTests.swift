@@ -7,13 +7,18 @@ import Testing
 struct TelegramInboundTests {
     let rules = TelegramInbound(botID: 99, botUsername: "pico_bot", mentionOnly: true)
 
-    func message(_ text: String, command: Int? = nil, chatType: String = "supergroup", thread: Int? = nil,
-                 topic: Bool = false, replyToBot: Bool = false) throws -> TelegramMessage {
-        var json = #"{"message_id":5,"from":{"id":7,"is_bot":false,"first_name":"Al"},"chat":{"id":-100,"type":"\#(chatType)"},"text":"\#(text)""#
+    func message(
+        _ text: String, command: Int? = nil, chatType: String = "supergroup", thread: Int? = nil,
+        topic: Bool = false, replyToBot: Bool = false
+    ) throws -> TelegramMessage {
+        var json =
+            #"{"message_id":5,"from":{"id":7,"is_bot":false,"first_name":"Al"},"chat":{"id":-100,"type":"\#(chatType)"},"text":"\#(text)""#
         if let command { json += #","entities":[{"type":"bot_command","offset":0,"length":\#(command)}]"# }
         if let thread { json += #","message_thread_id":\#(thread)"# }
         if topic { json += #","is_topic_message":true"# }
-        if replyToBot { json += #","reply_to_message":{"message_id":4,"from":{"id":99,"is_bot":true,"first_name":"Pico"}}"# }
+        if replyToBot {
+            json += #","reply_to_message":{"message_id":4,"from":{"id":99,"is_bot":true,"first_name":"Pico"}}"#
+        }
         json += "}"
         return try JSONDecoder().decode(TelegramMessage.self, from: Data(json.utf8))
     }

@@ -102,11 +102,12 @@ struct TelegramOffsetStoreTests {
         let tmp = TempDir("picoclaw-channels")
         defer { tmp.remove() }
         let path = tmp.at("state/telegram-offset")
-        let content: [UInt8] = switch kind {
-        case "short": Array(TelegramOffsetStore.record(77).prefix(13))
-        case "zeroed": [UInt8](repeating: 0, count: TelegramOffsetStore.recordSize)
-        default: flippedDigit(TelegramOffsetStore.record(77))
-        }
+        let content: [UInt8] =
+            switch kind {
+            case "short": Array(TelegramOffsetStore.record(77).prefix(13))
+            case "zeroed": [UInt8](repeating: 0, count: TelegramOffsetStore.recordSize)
+            default: flippedDigit(TelegramOffsetStore.record(77))
+            }
         try writeRaw(path, content)
         let log = LogRecorder()
         let store = TelegramOffsetStore(path: path, logger: log.logger())
@@ -181,7 +182,8 @@ extension TelegramChannelTests {
         var inbound = channel.inbound.makeAsyncIterator()
         #expect(try await nextMessage(&inbound).text == "still works")
         try await eventually("offset persisted") {
-            (try? StateFile.read(stateFile)).flatMap { $0 }.flatMap { try? TelegramOffsetStore.parse($0) } == Int64(id + 1)
+            (try? StateFile.read(stateFile)).flatMap { $0 }.flatMap { try? TelegramOffsetStore.parse($0) }
+                == Int64(id + 1)
         }
         #expect(TempDir.mode(stateFile) == 0o600)
         await channel.stop()

@@ -10,7 +10,9 @@ import Testing
 let fastTiming = ChannelTiming(scale: 0.001)
 
 /// Takes the next inbound message, failing after `timeout`.
-func nextMessage(_ iterator: inout AsyncStream<InboundMessage>.Iterator, timeout: Duration = .seconds(5)) async throws -> InboundMessage {
+func nextMessage(
+    _ iterator: inout AsyncStream<InboundMessage>.Iterator, timeout: Duration = .seconds(5)
+) async throws -> InboundMessage {
     let box = IteratorBox(iterator)
     let result = try await withThrowingTaskGroup(of: InboundMessage?.self) { group in
         group.addTask { await box.next() }

@@ -7,8 +7,9 @@ import Testing
 struct WebSocketTransportTests {
     @Test func connectionOutlivesItsConnectTimeoutAndCarriesLargeMessages() async throws {
         let fake = try await FakeDiscord.start()
-        let ws = try await WebSocket.connect(url: fake.gatewayURL + "?v=10&encoding=json",
-                                             connectTimeout: .milliseconds(300))
+        let ws = try await WebSocket.connect(
+            url: fake.gatewayURL + "?v=10&encoding=json",
+            connectTimeout: .milliseconds(300))
         var events = ws.events.makeAsyncIterator()
         guard case .text(let hello)? = await events.next() else { Issue.record("no HELLO"); return }
         #expect(hello.contains("\"op\":10"))

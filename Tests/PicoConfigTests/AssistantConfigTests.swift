@@ -8,7 +8,9 @@ import Testing
         let dir = TempDir()
         let key = dir.write("secrets/brave", "BSA-from-file-123456\n", mode: 0o400)
         dir.config(#"{"tools": {"web": {"search": {"provider": "brave"}, "deny_hosts": ["intranet.example"]}}}"#)
-        let loaded = try dir.load(["PICOCLAW_TOOLS_WEB_SEARCH_API_KEY_FILE": key, "PICOCLAW_TOOLS_WEB_ALLOW_HOSTS": "a.example, b.example"])
+        let loaded = try dir.load([
+            "PICOCLAW_TOOLS_WEB_SEARCH_API_KEY_FILE": key, "PICOCLAW_TOOLS_WEB_ALLOW_HOSTS": "a.example, b.example",
+        ])
         let web = loaded.config.tools.web
         #expect(web.searchProvider == "brave" && web.searchAPIKey.reveal() == "BSA-from-file-123456")
         #expect(web.denyHosts == ["intranet.example"] && web.allowHosts == ["a.example", "b.example"])
@@ -31,7 +33,8 @@ import Testing
 
     @Test func agentKeysResolvePerAgent() throws {
         let dir = TempDir()
-        dir.config("""
+        dir.config(
+            """
             {"agents": {"defaults": {"model": "openai/a", "model_fallbacks": ["groq/b"], "memory_scope": "agent",
                                      "context_window": 32000},
                         "list": [{"id": "main"},
@@ -39,8 +42,12 @@ import Testing
                                   "model": {"primary": "anthropic/c", "fallbacks": ["openai/d"]}}]}}
             """)
         let agents = try dir.load().config.resolvedAgents()
-        #expect(agents[0].modelFallbacks == ["groq/b"] && agents[0].memoryScope == .agent && agents[0].contextWindow == 32000)
-        #expect(agents[1].modelFallbacks == ["openai/d"] && agents[1].memoryScope == .sender && agents[1].contextWindow == 200000)
+        #expect(
+            agents[0].modelFallbacks == ["groq/b"] && agents[0].memoryScope == .agent
+                && agents[0].contextWindow == 32000)
+        #expect(
+            agents[1].modelFallbacks == ["openai/d"] && agents[1].memoryScope == .sender
+                && agents[1].contextWindow == 200000)
         dir.config(#"{"agents": {"defaults": {"memory_scope": "everyone"}}}"#)
         #expect(expectConfigError { _ = try dir.load() }?.description.contains("memory_scope") == true)
         dir.config(#"{"agents": {"defaults": {"summarize_at": 1.5}}}"#)

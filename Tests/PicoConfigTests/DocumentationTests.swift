@@ -9,7 +9,9 @@ import Testing
         let doc = try #require(readText(root + "/Docs/configuration.md"))
         for key in ConfigSchema.keys() {
             #expect(doc.contains(key.envName), "\(key.envName) missing from Docs/configuration.md")
-            #expect(doc.contains("`\(ConfigSchema.template(of: key.path))`") || doc.contains("`\(key.path)`"), "\(key.path)")
+            #expect(
+                doc.contains("`\(ConfigSchema.template(of: key.path))`") || doc.contains("`\(key.path)`"), "\(key.path)"
+            )
         }
         for name in ConfigSchema.controlVariables {
             #expect(doc.contains(name))

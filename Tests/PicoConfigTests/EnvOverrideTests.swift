@@ -5,7 +5,9 @@ import Testing
 /// Builds nested JSON text from dotted paths.
 func nestedJSON(_ leaves: [String: PicoConfig.JSONValue]) -> String {
     var root: [String: PicoConfig.JSONValue] = [:]
-    func insert(_ parts: ArraySlice<String>, _ value: PicoConfig.JSONValue, into obj: inout [String: PicoConfig.JSONValue]) {
+    func insert(
+        _ parts: ArraySlice<String>, _ value: PicoConfig.JSONValue, into obj: inout [String: PicoConfig.JSONValue]
+    ) {
         let head = parts.first!
         if parts.count == 1 { obj[head] = value; return }
         var child: [String: PicoConfig.JSONValue] = [:]
@@ -50,15 +52,25 @@ func samples(for key: ConfigKey) -> (file: PicoConfig.JSONValue, env: String, ex
     case .stringList, .idList: return (.strings(["f"]), "a, b,,", .strings(["a", "b"]))
     case .objectList:
         if p == "agents.list" {
-            return (.array([.object(["id": .string("fileagent")])]), #"[{"id": "EnvAgent"}]"#,
-                    .array([.object(["id": .string("envagent"), "default": .bool(false), "name": .null, "workspace": .null,
-                                     "model": .null, "restrict_to_workspace": .null, "memory_scope": .null,
-                                     "context_window": .null])]))
+            return (
+                .array([.object(["id": .string("fileagent")])]), #"[{"id": "EnvAgent"}]"#,
+                .array([
+                    .object([
+                        "id": .string("envagent"), "default": .bool(false), "name": .null, "workspace": .null,
+                        "model": .null, "restrict_to_workspace": .null, "memory_scope": .null,
+                        "context_window": .null,
+                    ])
+                ])
+            )
         }
-        return (.array([]), #"[{"agent_id": "envagent", "match": {"channel": "Telegram"}}]"#,
-                .array([.object(["agent_id": .string("envagent"), "match": .object(["channel": .string("telegram")])])]))
+        return (
+            .array([]), #"[{"agent_id": "envagent", "match": {"channel": "Telegram"}}]"#,
+            .array([.object(["agent_id": .string("envagent"), "match": .object(["channel": .string("telegram")])])])
+        )
     case .string:
-        if p.hasSuffix("api_base") || p.hasSuffix("base_url") { return (.string("https://file.example"), "https://env.example/v1", .string("https://env.example/v1")) }
+        if p.hasSuffix("api_base") || p.hasSuffix("base_url") {
+            return (.string("https://file.example"), "https://env.example/v1", .string("https://env.example/v1"))
+        }
         if p.hasSuffix("proxy") { return (.string("http://file:1"), "socks5://env:1080", .string("socks5://env:1080")) }
         if p == "gateway.host" { return (.string("127.0.0.2"), "localhost", .string("localhost")) }
         if p == "gateway.log_level" { return (.string("error"), "debug", .string("debug")) }
@@ -74,9 +86,11 @@ func samples(for key: ConfigKey) -> (file: PicoConfig.JSONValue, env: String, ex
         let keys = ConfigSchema.keys()
         #expect(Set(keys.map(\.envName)).count == keys.count)
         let names = Set(keys.map(\.envName))
-        for expected in ["PICOCLAW_PROVIDERS_OPENROUTER_API_KEY", "PICOCLAW_CHANNELS_TELEGRAM_ALLOW_FROM", "PICOCLAW_GATEWAY_PORT",
-                         "PICOCLAW_TOOLS_EXEC_CUSTOM_DENY_PATTERNS", "PICOCLAW_AGENTS_LIST", "PICOCLAW_BINDINGS",
-                         "PICOCLAW_AGENTS_DEFAULTS_MAX_HISTORY_MESSAGES", "PICOCLAW_PROVIDERS_QWEN_REQUEST_TIMEOUT"] {
+        for expected in [
+            "PICOCLAW_PROVIDERS_OPENROUTER_API_KEY", "PICOCLAW_CHANNELS_TELEGRAM_ALLOW_FROM", "PICOCLAW_GATEWAY_PORT",
+            "PICOCLAW_TOOLS_EXEC_CUSTOM_DENY_PATTERNS", "PICOCLAW_AGENTS_LIST", "PICOCLAW_BINDINGS",
+            "PICOCLAW_AGENTS_DEFAULTS_MAX_HISTORY_MESSAGES", "PICOCLAW_PROVIDERS_QWEN_REQUEST_TIMEOUT",
+        ] {
             #expect(names.contains(expected), "\(expected)")
         }
         for provider in ConfigSchema.knownProviders {
@@ -124,7 +138,8 @@ func samples(for key: ConfigKey) -> (file: PicoConfig.JSONValue, env: String, ex
 
     @Test func listParsing() throws {
         let dir = TempDir()
-        dir.config(#"{"channels": {"telegram": {"allow_from": [123456789, "987654321", "@alice", 123456789012345678]}}}"#)
+        dir.config(
+            #"{"channels": {"telegram": {"allow_from": [123456789, "987654321", "@alice", 123456789012345678]}}}"#)
         var c = try dir.load().config
         #expect(c.channels.telegram.allowFrom == ["123456789", "987654321", "@alice", "123456789012345678"])
 
@@ -157,7 +172,8 @@ func samples(for key: ConfigKey) -> (file: PicoConfig.JSONValue, env: String, ex
         let dir = TempDir()
         let b = expectConfigError { _ = try dir.load(["PICOCLAW_CHANNELS_TELEGRAM_ENABLED": "maybe"]) }
         #expect(b?.kind == .environment)
-        #expect(b?.message == "PICOCLAW_CHANNELS_TELEGRAM_ENABLED: expected a boolean (true/false/1/0/yes/no), got 'maybe'")
+        #expect(
+            b?.message == "PICOCLAW_CHANNELS_TELEGRAM_ENABLED: expected a boolean (true/false/1/0/yes/no), got 'maybe'")
         let i = expectConfigError { _ = try dir.load(["PICOCLAW_GATEWAY_PORT": "80a"]) }
         #expect(i?.message == "PICOCLAW_GATEWAY_PORT: expected an integer, got '80a'")
         #expect(i?.exitCode == 1)
@@ -177,8 +193,13 @@ func samples(for key: ConfigKey) -> (file: PicoConfig.JSONValue, env: String, ex
 
     @Test func unknownEnvironmentVariableWarns() throws {
         let dir = TempDir()
-        let loaded = try dir.load(["PICOCLAW_GATEWAY_PROT": "1", "PICOCLAW_PROVIDERS_NOPE_API_KEY": "zzzzzz", "PICOCLAW_UNRELATED_THING": "x"])
-        #expect(loaded.warnings.contains { $0.contains("PICOCLAW_GATEWAY_PROT") && $0.contains("did you mean PICOCLAW_GATEWAY_PORT?") })
+        let loaded = try dir.load([
+            "PICOCLAW_GATEWAY_PROT": "1", "PICOCLAW_PROVIDERS_NOPE_API_KEY": "zzzzzz", "PICOCLAW_UNRELATED_THING": "x",
+        ])
+        #expect(
+            loaded.warnings.contains {
+                $0.contains("PICOCLAW_GATEWAY_PROT") && $0.contains("did you mean PICOCLAW_GATEWAY_PORT?")
+            })
         #expect(loaded.warnings.contains { $0.contains("PICOCLAW_PROVIDERS_NOPE_API_KEY") })
         #expect(!loaded.warnings.contains { $0.contains("UNRELATED") })
     }

@@ -23,7 +23,10 @@ import Testing
         let dir = TempDir()
         let path = dir.config(Self.withSecret, mode: 0o644)
         let e = expectConfigError { _ = try dir.load() }
-        #expect(e?.message == "refusing to start: \(path) holds secrets (providers.openrouter.api_key) and is readable by group/others (mode 0644). Fix: chmod 600 \(path)")
+        #expect(
+            e?.message
+                == "refusing to start: \(path) holds secrets (providers.openrouter.api_key) and is readable by group/others (mode 0644). Fix: chmod 600 \(path)"
+        )
     }
 
     @Test func ownerOnlyIsAccepted() throws {
@@ -37,13 +40,16 @@ import Testing
 
     @Test func noSecretsMeansNoCheck() throws {
         let dir = TempDir()
-        dir.config(#"{"gateway": {"port": 1}, "providers": {"openai": {"api_key": ""}}, "model_list": [{"api_key": ""}]}"#, mode: 0o644)
+        dir.config(
+            #"{"gateway": {"port": 1}, "providers": {"openai": {"api_key": ""}}, "model_list": [{"api_key": ""}]}"#,
+            mode: 0o644)
         #expect(try dir.load().config.gateway.port == 1)
     }
 
     @Test func secretsInUnusedSectionsCount() {
         let dir = TempDir()
-        dir.config(#"{"model_list": [{"model_name": "x", "model": "openai/x", "api_key": "sk-model-list"}]}"#, mode: 0o644)
+        dir.config(
+            #"{"model_list": [{"model_name": "x", "model": "openai/x", "api_key": "sk-model-list"}]}"#, mode: 0o644)
         let e = expectConfigError { _ = try dir.load() }
         #expect(e?.exitCode == 78)
         #expect(e?.message.contains("model_list[0].api_key") == true)
@@ -61,7 +67,8 @@ import Testing
         let path = dir.config(Self.withSecret, mode: 0o644)
         let loaded = try dir.load(["PICOCLAW_ALLOW_INSECURE_CONFIG_PERMISSIONS": "1"])
         #expect(loaded.insecurePermissionsAllowed)
-        #expect(loaded.warnings.contains { $0.contains(path) && $0.contains("PICOCLAW_ALLOW_INSECURE_CONFIG_PERMISSIONS") })
+        #expect(
+            loaded.warnings.contains { $0.contains(path) && $0.contains("PICOCLAW_ALLOW_INSECURE_CONFIG_PERMISSIONS") })
         let bad = expectConfigError { _ = try dir.load(["PICOCLAW_ALLOW_INSECURE_CONFIG_PERMISSIONS": "sure"]) }
         #expect(bad?.kind == .environment)
     }
@@ -76,10 +83,13 @@ import Testing
         #expect(e?.message.contains("owned by uid 4242") == true)
         // The rule as a function: a file owned by root is fine for any user; another user's is not.
         #expect(throws: ConfigError.self) {
-            _ = try FilePermissionCheck.check(path: path, what: "config", secretKeys: [], allowInsecure: false, currentUID: 1000)
+            _ = try FilePermissionCheck.check(
+                path: path, what: "config", secretKeys: [], allowInsecure: false, currentUID: 1000)
         }
         #expect(chown(path, 0, 0) == 0)
-        #expect(try FilePermissionCheck.check(path: path, what: "config", secretKeys: [], allowInsecure: false, currentUID: 1000) == nil)
+        #expect(
+            try FilePermissionCheck.check(
+                path: path, what: "config", secretKeys: [], allowInsecure: false, currentUID: 1000) == nil)
     }
 
     @Test func symlinkedConfigIsAllowedAndReported() throws {

@@ -7,10 +7,14 @@ import Testing
         let dir = TempDir()
         let key = dir.write("secrets/openrouter_key", "sk-or-from-file\n", mode: 0o444)
         let port = dir.write("secrets/port", "8080\r\n")
-        let loaded = try dir.load(["PICOCLAW_PROVIDERS_OPENROUTER_API_KEY_FILE": key, "PICOCLAW_GATEWAY_PORT_FILE": port])
+        let loaded = try dir.load([
+            "PICOCLAW_PROVIDERS_OPENROUTER_API_KEY_FILE": key, "PICOCLAW_GATEWAY_PORT_FILE": port,
+        ])
         #expect(loaded.config.providers["openrouter"]?.apiKey.reveal() == "sk-or-from-file")
         #expect(loaded.config.gateway.port == 8080)
-        #expect(loaded.origin(of: "providers.openrouter.api_key") == .envFile(name: "PICOCLAW_PROVIDERS_OPENROUTER_API_KEY_FILE", path: key))
+        #expect(
+            loaded.origin(of: "providers.openrouter.api_key")
+                == .envFile(name: "PICOCLAW_PROVIDERS_OPENROUTER_API_KEY_FILE", path: key))
         #expect(loaded.redactor.redact("key=sk-or-from-file") == "key=<redacted>")
         #expect(loaded.secretKeysInFile.isEmpty)
     }
@@ -29,7 +33,9 @@ import Testing
             _ = try dir.load(["PICOCLAW_CHANNELS_TELEGRAM_TOKEN": "a", "PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE": key])
         }
         #expect(e?.kind == .environment)
-        #expect(e?.message == "both PICOCLAW_CHANNELS_TELEGRAM_TOKEN and PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE are set; use one")
+        #expect(
+            e?.message
+                == "both PICOCLAW_CHANNELS_TELEGRAM_TOKEN and PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE are set; use one")
     }
 
     @Test func emptyFileIsAnError() {
@@ -44,7 +50,8 @@ import Testing
         let dir = TempDir()
         let missing = dir.path + "/nope"
         let e = expectConfigError { _ = try dir.load(["PICOCLAW_PROVIDERS_OPENAI_API_KEY_FILE": missing]) }
-        #expect(e?.message == "PICOCLAW_PROVIDERS_OPENAI_API_KEY_FILE: cannot read \(missing): No such file or directory")
+        #expect(
+            e?.message == "PICOCLAW_PROVIDERS_OPENAI_API_KEY_FILE: cannot read \(missing): No such file or directory")
         let e2 = expectConfigError { _ = try dir.load(["PICOCLAW_PROVIDERS_OPENAI_API_KEY_FILE": dir.path]) }
         #expect(e2?.message.contains("PICOCLAW_PROVIDERS_OPENAI_API_KEY_FILE: cannot read \(dir.path)") == true)
     }
@@ -60,7 +67,9 @@ import Testing
 
     @Test func secretsEnvFile() throws {
         let dir = TempDir()
-        let secrets = dir.write("secrets.env", """
+        let secrets = dir.write(
+            "secrets.env",
+            """
             # picoclaw secrets
             PICOCLAW_PROVIDERS_OPENROUTER_API_KEY=sk-or-v1-xxx
 
@@ -71,7 +80,9 @@ import Testing
         #expect(loaded.config.providers["openrouter"]?.apiKey.reveal() == "sk-or-v1-xxx")
         #expect(loaded.config.channels.telegram.token.reveal() == "123:quoted token")
         #expect(loaded.config.gateway.port == 2222, "real environment wins over the secrets file")
-        #expect(loaded.origin(of: "channels.telegram.token") == .secretsFile(name: "PICOCLAW_CHANNELS_TELEGRAM_TOKEN", path: secrets))
+        #expect(
+            loaded.origin(of: "channels.telegram.token")
+                == .secretsFile(name: "PICOCLAW_CHANNELS_TELEGRAM_TOKEN", path: secrets))
         #expect(loaded.secretsFilePath == secrets)
         #expect(loaded.redactor.redact("sk-or-v1-xxx 123:quoted token") == "<redacted> <redacted>")
     }

@@ -21,8 +21,10 @@ import Testing
     @Test func keyFileUsedForANonSecretSettingIsNotEchoed() {
         let dir = TempDir()
         let key = dir.write("secrets/key", "sk-or-v1-SECRETVALUE\n")
-        for variable in ["PICOCLAW_GATEWAY_HOST_FILE", "PICOCLAW_GATEWAY_LOG_LEVEL_FILE", "PICOCLAW_GATEWAY_PORT_FILE",
-                         "PICOCLAW_CHANNELS_TELEGRAM_BASE_URL_FILE", "PICOCLAW_AGENTS_DEFAULTS_TEMPERATURE_FILE"] {
+        for variable in [
+            "PICOCLAW_GATEWAY_HOST_FILE", "PICOCLAW_GATEWAY_LOG_LEVEL_FILE", "PICOCLAW_GATEWAY_PORT_FILE",
+            "PICOCLAW_CHANNELS_TELEGRAM_BASE_URL_FILE", "PICOCLAW_AGENTS_DEFAULTS_TEMPERATURE_FILE",
+        ] {
             let e = expectConfigError { _ = try dir.load([variable: key]) }
             #expect(e?.message.contains(variable) == true, "\(variable): \(e?.message ?? "")")
             #expect(e?.message.contains(key) == true, "\(variable): \(e?.message ?? "")")
@@ -32,7 +34,8 @@ import Testing
 
     @Test func secretsFileEntryForANonSecretSettingIsNotEchoed() {
         let dir = TempDir()
-        let secrets = dir.write("secrets.env", "PICOCLAW_GATEWAY_LOG_LEVEL=sk-SECRETVALUE\nPICOCLAW_GATEWAY_PORT=sk-SECRETPORT\n")
+        let secrets = dir.write(
+            "secrets.env", "PICOCLAW_GATEWAY_LOG_LEVEL=sk-SECRETVALUE\nPICOCLAW_GATEWAY_PORT=sk-SECRETPORT\n")
         let e = expectConfigError { _ = try dir.load(["PICOCLAW_SECRETS_FILE": secrets]) }
         #expect(e?.message.contains("PICOCLAW_GATEWAY_LOG_LEVEL") == true)
         #expect(e?.message.contains("SECRET") == false, "\(e?.message ?? "")")
@@ -75,7 +78,9 @@ import Testing
         let dir = TempDir()
         for target in ["/dev/zero", "/dev/null", dir.path] {
             let e = await loadWithin(dir, ["PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE": target])
-            #expect(e?.message.contains("PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE") == true, "\(target): \(e?.message ?? "hang")")
+            #expect(
+                e?.message.contains("PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE") == true,
+                "\(target): \(e?.message ?? "hang")")
             #expect(e?.message.contains("not a regular file") == true, "\(target): \(e?.message ?? "hang")")
         }
         let secrets = await loadWithin(dir, ["PICOCLAW_SECRETS_FILE": "/dev/zero"])
@@ -95,7 +100,9 @@ import Testing
     @Test func invalidUTF8InTheConfigFileNamesLineAndColumn() {
         let dir = TempDir()
         let path = dir.path + "/config.json"
-        writeBytes(path, Array("{\n  \"agents\": {\"defaults\": {\"workspace\": \"/srv/w".utf8) + [0xFF, 0xFE] + Array("\"}}}".utf8))
+        writeBytes(
+            path,
+            Array("{\n  \"agents\": {\"defaults\": {\"workspace\": \"/srv/w".utf8) + [0xFF, 0xFE] + Array("\"}}}".utf8))
         let e = expectConfigError { _ = try dir.load() }
         #expect(e?.kind == .malformedJSON)
         #expect(e?.message.hasPrefix("\(path):2:47:") == true, "\(e?.message ?? "")")
@@ -124,17 +131,18 @@ import Testing
     @Test func invalidUTF8InTheEnvironmentNamesTheVariableAndByte() {
         let dir = TempDir()
         let e = expectConfigError {
-            _ = try ConfigLoader.load(environment: ["PICOCLAW_HOME": dir.path], homeDirectory: dir.path,
-                                      invalidUTF8: ["PICOCLAW_GATEWAY_HOST": 8])
+            _ = try ConfigLoader.load(
+                environment: ["PICOCLAW_HOME": dir.path], homeDirectory: dir.path,
+                invalidUTF8: ["PICOCLAW_GATEWAY_HOST": 8])
         }
         #expect(e?.message == "PICOCLAW_GATEWAY_HOST: invalid UTF-8 at byte 9 of its value")
     }
 
     @Test func invalidUTF8Finder() {
         #expect(UTF8Check.firstInvalidOffset(Array("héllo ✓ 🙂".utf8)) == nil)
-        #expect(UTF8Check.firstInvalidOffset([0x61, 0xC0, 0xAF]) == 1)          // overlong
-        #expect(UTF8Check.firstInvalidOffset([0x61, 0x62, 0xE2, 0x82]) == 2)    // truncated
-        #expect(UTF8Check.firstInvalidOffset([0xED, 0xA0, 0x80]) == 0)          // surrogate
+        #expect(UTF8Check.firstInvalidOffset([0x61, 0xC0, 0xAF]) == 1)  // overlong
+        #expect(UTF8Check.firstInvalidOffset([0x61, 0x62, 0xE2, 0x82]) == 2)  // truncated
+        #expect(UTF8Check.firstInvalidOffset([0xED, 0xA0, 0x80]) == 0)  // surrogate
     }
 
     // MARK: - One host parser
@@ -220,10 +228,12 @@ private func spawnThread(_ body: @escaping @Sendable () -> Void) {
     final class Box { let body: @Sendable () -> Void; init(_ b: @escaping @Sendable () -> Void) { body = b } }
     var thread = pthread_t()
     let box = Unmanaged.passRetained(Box(body)).toOpaque()
-    pthread_create(&thread, nil, { arg in
-        let box = Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue()
-        box.body()
-        return nil
-    }, box)
+    pthread_create(
+        &thread, nil,
+        { arg in
+            let box = Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue()
+            box.body()
+            return nil
+        }, box)
     pthread_detach(thread)
 }

@@ -4,8 +4,14 @@ import Testing
 @Suite struct JSONParserTests {
     @Test func parsesAllValueKinds() throws {
         let v = try JSONParser.parse(#"{"a": [1, -2.5e3, true, false, null, "x\"\\\/\u00e9\ud83d\ude00\n"], "b": {}}"#)
-        #expect(v == .object(["a": .array([.number("1"), .number("-2.5e3"), .bool(true), .bool(false), .null,
-                                           .string("x\"\\/é😀\n")]), "b": .object([:])]))
+        #expect(
+            v
+                == .object([
+                    "a": .array([
+                        .number("1"), .number("-2.5e3"), .bool(true), .bool(false), .null,
+                        .string("x\"\\/é😀\n"),
+                    ]), "b": .object([:]),
+                ]))
     }
 
     @Test func bigIntegersKeepTheirDigits() throws {
@@ -13,7 +19,9 @@ import Testing
     }
 
     @Test func serializerRoundTrips() throws {
-        let v = JSONValue.object(["k": .strings(["a/b", "c\"d", "\u{1}"]), "n": .int(5), "e": .array([]), "o": .object([:])])
+        let v = JSONValue.object([
+            "k": .strings(["a/b", "c\"d", "\u{1}"]), "n": .int(5), "e": .array([]), "o": .object([:]),
+        ])
         #expect(try JSONParser.parse(v.serialized()) == v)
         #expect(v.serialized().contains("\"a/b\""))
     }

@@ -12,8 +12,11 @@ struct JSONValueCodableTests {
     @Test func aValueInsideACodableTypeRoundTrips() throws {
         let text = #"{"input":{"count":3,"flag":true,"list":[null,"x",0.5],"big":123456789012345678},"name":"t"}"#
         let payload = try JSONDecoder().decode(Payload.self, from: Data(text.utf8))
-        #expect(payload.input == ["count": 3, "flag": true, "list": [.null, "x", .number("0.5")],
-                                  "big": .number("123456789012345678")])
+        #expect(
+            payload.input == [
+                "count": 3, "flag": true, "list": [.null, "x", .number("0.5")],
+                "big": .number("123456789012345678"),
+            ])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let again = try JSONDecoder().decode(Payload.self, from: encoder.encode(payload))

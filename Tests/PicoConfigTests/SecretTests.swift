@@ -29,11 +29,14 @@ import Testing
 
     @Test func configShowRedacts() throws {
         let dir = TempDir()
-        dir.config(#"{"providers": {"anthropic": {"api_key": "sk-ant-file"}}, "channels": {"telegram": {"token": "123:file-token"}}}"#)
+        dir.config(
+            #"{"providers": {"anthropic": {"api_key": "sk-ant-file"}}, "channels": {"telegram": {"token": "123:file-token"}}}"#
+        )
         let loaded = try dir.load(["PICOCLAW_CHANNELS_DISCORD_TOKEN": "discord-env-token"])
         for showOrigin in [false, true] {
             let json = loaded.effectiveJSON(showOrigin: showOrigin)
-            #expect(!json.contains("sk-ant-file") && !json.contains("file-token") && !json.contains("discord-env-token"))
+            #expect(
+                !json.contains("sk-ant-file") && !json.contains("file-token") && !json.contains("discord-env-token"))
             #expect(json.contains("\"api_key\": \"<redacted>\""))
         }
         let withOrigin = loaded.effectiveJSON(showOrigin: true)
@@ -50,10 +53,16 @@ import Testing
     @Test func redactorReplacesAllSecrets() throws {
         let dir = TempDir()
         let f = dir.write("tok", "file-secret-123\n")
-        dir.config(#"{"providers": {"openai": {"api_key": "sk-file/with+chars"}}, "model_list": [{"api_key": "sk-model-list-key"}]}"#)
-        let loaded = try dir.load(["PICOCLAW_CHANNELS_TELEGRAM_TOKEN": "123456:ABC-env", "PICOCLAW_CHANNELS_DISCORD_TOKEN_FILE": f])
+        dir.config(
+            #"{"providers": {"openai": {"api_key": "sk-file/with+chars"}}, "model_list": [{"api_key": "sk-model-list-key"}]}"#
+        )
+        let loaded = try dir.load([
+            "PICOCLAW_CHANNELS_TELEGRAM_TOKEN": "123456:ABC-env", "PICOCLAW_CHANNELS_DISCORD_TOKEN_FILE": f,
+        ])
         let r = loaded.redactor
-        #expect(r.redact("a 123456:ABC-env b file-secret-123 c sk-file/with+chars d") == "a <redacted> b <redacted> c <redacted> d")
+        #expect(
+            r.redact("a 123456:ABC-env b file-secret-123 c sk-file/with+chars d")
+                == "a <redacted> b <redacted> c <redacted> d")
         #expect(r.redact("url?key=sk-file%2Fwith%2Bchars&x") == "url?key=<redacted>&x", "percent-encoded form")
         #expect(r.redact(#"{"k":"sk-file\/with+chars"}"#) == #"{"k":"<redacted>"}"#, "JSON-escaped form")
         #expect(r.redact("sk-model-list-key") == "<redacted>")
@@ -79,7 +88,9 @@ import Testing
             for _ in 0..<iterations { out = r.redact(line) }
         }
         #expect(out.hasSuffix("<redacted>"))
-        let micros = Double(elapsed.components.attoseconds) / 1e12 / Double(iterations) + Double(elapsed.components.seconds) * 1e6 / Double(iterations)
+        let micros =
+            Double(elapsed.components.attoseconds) / 1e12 / Double(iterations) + Double(elapsed.components.seconds)
+            * 1e6 / Double(iterations)
         print("redactor: \(line.utf8.count)-byte line, 5 secrets: \(micros) µs per line")
         #expect(micros < 500)
     }

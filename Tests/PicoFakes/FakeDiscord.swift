@@ -108,15 +108,21 @@ public final class FakeDiscord: Sendable {
     public var botId: String { state.withLock { $0.botId } }
 
     /// - Parameter heartbeatIntervalMS: sent in HELLO (Discord uses 41250; use e.g. 300 in tests).
-    public init(token: String = "test-discord-token", botId: String = "900000000000000001",
-                botUsername: String = "pico", heartbeatIntervalMS: Int = 41250) {
-        state = Mutex(State(token: token, botId: botId, botUsername: botUsername, heartbeatIntervalMS: heartbeatIntervalMS))
+    public init(
+        token: String = "test-discord-token", botId: String = "900000000000000001",
+        botUsername: String = "pico", heartbeatIntervalMS: Int = 41250
+    ) {
+        state = Mutex(
+            State(token: token, botId: botId, botUsername: botUsername, heartbeatIntervalMS: heartbeatIntervalMS))
     }
 
     /// Creates and starts a fake on an ephemeral loopback port.
-    public static func start(token: String = "test-discord-token", botId: String = "900000000000000001",
-                             botUsername: String = "pico", heartbeatIntervalMS: Int = 41250) async throws -> FakeDiscord {
-        let f = FakeDiscord(token: token, botId: botId, botUsername: botUsername, heartbeatIntervalMS: heartbeatIntervalMS)
+    public static func start(
+        token: String = "test-discord-token", botId: String = "900000000000000001",
+        botUsername: String = "pico", heartbeatIntervalMS: Int = 41250
+    ) async throws -> FakeDiscord {
+        let f = FakeDiscord(
+            token: token, botId: botId, botUsername: botUsername, heartbeatIntervalMS: heartbeatIntervalMS)
         try await f.start()
         return f
     }
@@ -127,7 +133,8 @@ public final class FakeDiscord: Sendable {
             configuration: .init(ws: .init(maxFrameSize: 1 << 20, autoPing: .disabled, closeTimeout: .seconds(2)))
         ) { [self] request, channel, _ in
             guard request.headerFields[.upgrade]?.lowercased() == "websocket" else { return .dontUpgrade }
-            let query = request.path.map { p in p.firstIndex(of: "?").map { String(p[p.index(after: $0)...]) } ?? "" } ?? ""
+            let query =
+                request.path.map { p in p.firstIndex(of: "?").map { String(p[p.index(after: $0)...]) } ?? "" } ?? ""
             return .upgrade([:]) { inbound, outbound, _ in
                 try await self.runGateway(inbound: inbound, outbound: outbound, channel: channel, query: query)
             }
@@ -168,8 +175,11 @@ public final class FakeDiscord: Sendable {
     /// `Retry-After`; 5xx bodies: `{"message":"<status>: …","code":0}`.
     public func failNext(route: String, status: Int, retryAfter: Double? = nil, global: Bool = false, count: Int = 1) {
         state.withLock {
-            $0.failures.append(contentsOf: Array(repeating: RESTFailure(route: route, status: status, retryAfter: retryAfter,
-                                                                        global: global), count: count))
+            $0.failures.append(
+                contentsOf: Array(
+                    repeating: RESTFailure(
+                        route: route, status: status, retryAfter: retryAfter,
+                        global: global), count: count))
         }
     }
 
@@ -179,25 +189,35 @@ public final class FakeDiscord: Sendable {
     public var typingCalls: [String] { state.withLock { $0.typing } }
 
     /// Bodies of `POST /interactions/{id}/{token}/callback`, in order.
-    public var interactionReplies: [(id: String, body: JSONValue)] { state.withLock { $0.interactionReplies.map { ($0.0, $0.1) } } }
+    public var interactionReplies: [(id: String, body: JSONValue)] {
+        state.withLock { $0.interactionReplies.map { ($0.0, $0.1) } }
+    }
 
     /// Dispatches `INTERACTION_CREATE` for a press of the button with `customId` by `userId` (a DM press when
     /// `guildId` is nil). Returns the interaction id.
     @discardableResult
-    public func dispatchButtonPress(customId: String, userId: String, channelId: String, guildId: String? = nil) -> String {
+    public func dispatchButtonPress(
+        customId: String, userId: String, channelId: String, guildId: String? = nil
+    ) -> String {
         let id = nextId()
         let user: JSONValue = ["id": .string(userId), "username": "presser", "discriminator": "0"]
-        var d: [String: JSONValue] = ["id": .string(id), "token": .string("itoken-\(id)"), "type": 3, "version": 1,
-                                      "application_id": "1", "channel_id": .string(channelId),
-                                      "data": ["custom_id": .string(customId), "component_type": 2]]
+        var d: [String: JSONValue] = [
+            "id": .string(id), "token": .string("itoken-\(id)"), "type": 3, "version": 1,
+            "application_id": "1", "channel_id": .string(channelId),
+            "data": ["custom_id": .string(customId), "component_type": 2],
+        ]
         if let guildId { d["guild_id"] = .string(guildId); d["member"] = ["user": user] } else { d["user"] = user }
         dispatch(type: "INTERACTION_CREATE", data: .object(d))
         return id
     }
 
     /// Waits until `count` interaction callbacks arrived.
-    public func waitForInteractionReplies(count: Int, timeout: Duration = .seconds(5)) async throws -> [(id: String, body: JSONValue)] {
-        try await notifier.waitUntil(timeout: timeout, "\(count) interaction callbacks (have \(interactionReplies.count))") {
+    public func waitForInteractionReplies(
+        count: Int, timeout: Duration = .seconds(5)
+    ) async throws -> [(id: String, body: JSONValue)] {
+        try await notifier.waitUntil(
+            timeout: timeout, "\(count) interaction callbacks (have \(interactionReplies.count))"
+        ) {
             let r = interactionReplies
             return r.count >= count ? r : nil
         }
@@ -207,7 +227,9 @@ public final class FakeDiscord: Sendable {
 
     /// Waits until at least `count` messages were created.
     public func waitForSentMessages(count: Int, timeout: Duration = .seconds(5)) async throws -> [SentMessage] {
-        try await notifier.waitUntil(timeout: timeout, "\(count) Discord messages (have \(sentMessages.map(\.content)))") {
+        try await notifier.waitUntil(
+            timeout: timeout, "\(count) Discord messages (have \(sentMessages.map(\.content)))"
+        ) {
             let m = sentMessages
             return m.count >= count ? m : nil
         }
@@ -216,14 +238,18 @@ public final class FakeDiscord: Sendable {
     /// Waits until at least `count` typing calls arrived.
     /// Serves `data` as an attachment on this fake's CDN and returns the attachment object for
     /// `dispatchMessageCreate(attachments:)`. `reportedSize` is the size Discord claims (default: the real one).
-    public func addAttachment(_ data: [UInt8], filename: String, contentType: String, reportedSize: Int? = nil,
-                              voice: Bool = false) -> JSONValue {
+    public func addAttachment(
+        _ data: [UInt8], filename: String, contentType: String, reportedSize: Int? = nil,
+        voice: Bool = false
+    ) -> JSONValue {
         let id = nextId()
         let path = "/attachments/\(id)/\(filename)"
         state.withLock { $0.attachments[path] = data }
-        var a: [String: JSONValue] = ["id": .string(id), "filename": .string(filename), "content_type": .string(contentType),
-                                      "size": .int(reportedSize ?? data.count), "url": .string(baseURL + path),
-                                      "proxy_url": .string(baseURL + path)]
+        var a: [String: JSONValue] = [
+            "id": .string(id), "filename": .string(filename), "content_type": .string(contentType),
+            "size": .int(reportedSize ?? data.count), "url": .string(baseURL + path),
+            "proxy_url": .string(baseURL + path),
+        ]
         if voice { a["duration_secs"] = .number(2.5) }
         return .object(a)
     }
@@ -232,7 +258,9 @@ public final class FakeDiscord: Sendable {
     public var attachmentDownloads: [String] { state.withLock { $0.attachmentDownloads } }
 
     /// Waits until at least `count` REST requests with `method` (`PATCH`, `DELETE`, …) arrived.
-    public func waitForRequests(method: String, count: Int, timeout: Duration = .seconds(5)) async throws -> [RecordedRequest] {
+    public func waitForRequests(
+        method: String, count: Int, timeout: Duration = .seconds(5)
+    ) async throws -> [RecordedRequest] {
         try await notifier.waitUntil(timeout: timeout, "\(count) \(method) requests") {
             let r = restRequests.filter { $0.method == method }
             return r.count >= count ? r : nil
@@ -250,14 +278,18 @@ public final class FakeDiscord: Sendable {
     // MARK: REST
 
     func user(_ s: State) -> JSONValue {
-        ["id": .string(s.botId), "username": .string(s.botUsername), "discriminator": "0", "global_name": .null,
-         "avatar": .null, "bot": true]
+        [
+            "id": .string(s.botId), "username": .string(s.botUsername), "discriminator": "0", "global_name": .null,
+            "avatar": .null, "bot": true,
+        ]
     }
 
     private static func rateHeaders(_ bucket: String, remaining: Int = 4, resetAfter: Double = 1) -> [String: String] {
-        ["X-RateLimit-Limit": "5", "X-RateLimit-Remaining": String(remaining),
-         "X-RateLimit-Reset": String(unixTime() + Int(resetAfter.rounded(.up))),
-         "X-RateLimit-Reset-After": String(resetAfter), "X-RateLimit-Bucket": bucket]
+        [
+            "X-RateLimit-Limit": "5", "X-RateLimit-Remaining": String(remaining),
+            "X-RateLimit-Reset": String(unixTime() + Int(resetAfter.rounded(.up))),
+            "X-RateLimit-Reset-After": String(resetAfter), "X-RateLimit-Bucket": bucket,
+        ]
     }
 
     private func handleREST(_ request: Request, _ context: FakeContext) async throws -> Response {
@@ -278,7 +310,8 @@ public final class FakeDiscord: Sendable {
         let routeKey = "\(rec.method) \(path)"
         let parts = path.split(separator: "/").map(String.init)
         // bucket: route with ids masked except the major parameter (channel id)
-        let bucket = "fake-" + (parts.first ?? "") + "-" + (parts.count > 2 ? parts[2] : "") + "-" + rec.method.lowercased()
+        let bucket =
+            "fake-" + (parts.first ?? "") + "-" + (parts.count > 2 ? parts[2] : "") + "-" + rec.method.lowercased()
         let (failure, tok) = state.withLock { s -> (RESTFailure?, String) in
             s.restRequests.append(rec)
             var f: RESTFailure?
@@ -294,11 +327,20 @@ public final class FakeDiscord: Sendable {
                 headers["Retry-After"] = String(Int(ra.rounded(.up)))
                 headers["X-RateLimit-Scope"] = f.global ? "global" : "user"
                 if f.global { headers["X-RateLimit-Global"] = "true" }
-                return Reply.json(429, ["message": "You are being rate limited.", "retry_after": .number(ra),
-                                        "global": .bool(f.global), "code": 0], headers: headers)
+                return Reply.json(
+                    429,
+                    [
+                        "message": "You are being rate limited.", "retry_after": .number(ra),
+                        "global": .bool(f.global), "code": 0,
+                    ], headers: headers)
             }
-            let text = f.status == 502 ? "Bad Gateway" : f.status == 503 ? "Service Unavailable" : f.status >= 500
-                ? "Internal Server Error" : "Error"
+            let text =
+                f.status == 502
+                ? "Bad Gateway"
+                : f.status == 503
+                    ? "Service Unavailable"
+                    : f.status >= 500
+                        ? "Internal Server Error" : "Error"
             return Reply.json(f.status, ["message": .string("\(f.status): \(text)"), "code": 0], headers: headers)
         }
         if rec.method == "GET", path == "/gateway" {
@@ -309,10 +351,14 @@ public final class FakeDiscord: Sendable {
         }
         switch (rec.method, parts.count) {
         case ("GET", 2) where path == "/gateway/bot":
-            return Reply.json(200, [
-                "url": .string(gatewayURL), "shards": 1,
-                "session_start_limit": ["total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1],
-            ], headers: headers)
+            return Reply.json(
+                200,
+                [
+                    "url": .string(gatewayURL), "shards": 1,
+                    "session_start_limit": [
+                        "total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1,
+                    ],
+                ], headers: headers)
         case ("GET", 2) where path == "/users/@me":
             return Reply.json(200, state.withLock { user($0) }, headers: headers)
         case ("GET", 3) where parts[0] == "channels" && parts[2] == "messages":
@@ -322,13 +368,18 @@ public final class FakeDiscord: Sendable {
         case ("PATCH", 4) where parts[0] == "channels" && parts[2] == "messages":
             let content = rec.json?["content"]?.stringValue ?? ""
             if content.count > 2000 { return Self.tooLong(headers) }
-            return Reply.json(200, messageObject(id: parts[3], channelId: parts[1], content: content, edited: true), headers: headers)
+            return Reply.json(
+                200, messageObject(id: parts[3], channelId: parts[1], content: content, edited: true), headers: headers)
         case ("DELETE", 4) where parts[0] == "channels" && parts[2] == "messages":
             return Reply.empty(204, headers: headers)
         case ("POST", 3) where path == "/users/@me/channels":
             let recipient = rec.json?["recipient_id"]?.stringValue ?? ""
-            return Reply.json(200, ["id": .string("dm-\(recipient)"), "type": 1,
-                                    "recipients": [["id": .string(recipient), "username": "user"]]], headers: headers)
+            return Reply.json(
+                200,
+                [
+                    "id": .string("dm-\(recipient)"), "type": 1,
+                    "recipients": [["id": .string(recipient), "username": "user"]],
+                ], headers: headers)
         case ("POST", 4) where parts[0] == "interactions" && parts[3] == "callback":
             state.withLock { $0.interactionReplies.append((parts[1], rec.json ?? .null)) }
             notifier.notify()
@@ -362,10 +413,16 @@ public final class FakeDiscord: Sendable {
     }
 
     private static func tooLong(_ headers: [String: String]) -> Response {
-        Reply.json(400, [
-            "message": "Invalid Form Body", "code": 50035,
-            "errors": ["content": ["_errors": [["code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 2000 or fewer in length."]]]],
-        ], headers: headers)
+        Reply.json(
+            400,
+            [
+                "message": "Invalid Form Body", "code": 50035,
+                "errors": [
+                    "content": [
+                        "_errors": [["code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 2000 or fewer in length."]]
+                    ]
+                ],
+            ], headers: headers)
     }
 
     func nextId() -> String {
@@ -376,8 +433,10 @@ public final class FakeDiscord: Sendable {
         return DiscordIDs.snowflake(n)
     }
 
-    private func messageObject(id: String, channelId: String, content: String, edited: Bool = false,
-                               reference: String? = nil) -> JSONValue {
+    private func messageObject(
+        id: String, channelId: String, content: String, edited: Bool = false,
+        reference: String? = nil
+    ) -> JSONValue {
         let author = state.withLock { user($0) }
         var m: [String: JSONValue] = [
             "id": .string(id), "channel_id": .string(channelId), "author": author, "content": .string(content),
@@ -386,7 +445,9 @@ public final class FakeDiscord: Sendable {
             "mention_everyone": false, "mentions": [], "mention_roles": [], "attachments": [], "embeds": [],
             "pinned": false, "type": reference == nil ? 0 : 19,
         ]
-        if let reference { m["message_reference"] = ["message_id": .string(reference), "channel_id": .string(channelId)] }
+        if let reference {
+            m["message_reference"] = ["message_id": .string(reference), "channel_id": .string(channelId)]
+        }
         return .object(m)
     }
 
@@ -414,12 +475,16 @@ public final class FakeDiscord: Sendable {
             return Reply.json(400, ["message": "Cannot send an empty message", "code": 50006], headers: headers)
         }
         if content.count > 2000 { return Self.tooLong(headers) }
-        let ref = body["message_reference"]?["message_id"]?.stringValue ?? body["message_reference"]?["message_id"]?.intValue.map(String.init)
+        let ref =
+            body["message_reference"]?["message_id"]?.stringValue
+            ?? body["message_reference"]?["message_id"]?.intValue.map(String.init)
         let id = nextId()
         let msg = messageObject(id: id, channelId: channelId, content: content, reference: ref)
         state.withLock {
-            $0.sent.append(SentMessage(channelId: channelId, content: content, replyToMessageId: ref, messageId: id, body: body,
-                                       files: files))
+            $0.sent.append(
+                SentMessage(
+                    channelId: channelId, content: content, replyToMessageId: ref, messageId: id, body: body,
+                    files: files))
         }
         notifier.notify()
         return Reply.json(200, msg, headers: headers)

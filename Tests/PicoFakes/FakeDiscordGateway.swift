@@ -21,8 +21,10 @@ extension FakeDiscord {
         if mentionsBot, !text.contains("<@\(botId)>"), !text.contains("<@!\(botId)>") { text = "<@\(botId)> " + text }
         var d: [String: JSONValue] = [
             "id": .string(id), "channel_id": .string(channelId), "content": .string(text),
-            "author": ["id": .string(authorId), "username": .string(username), "discriminator": "0",
-                       "global_name": .string(username), "avatar": .null, "bot": .bool(bot)],
+            "author": [
+                "id": .string(authorId), "username": .string(username), "discriminator": "0",
+                "global_name": .string(username), "avatar": .null, "bot": .bool(bot),
+            ],
             "timestamp": .string(DiscordIDs.iso8601(unixTime())), "edited_timestamp": .null, "tts": false,
             "mention_everyone": false, "mentions": mentionsBot ? [botUser] : [], "mention_roles": [],
             "attachments": .array(attachments), "embeds": [], "pinned": false, "type": 0, "flags": 0,
@@ -31,7 +33,9 @@ extension FakeDiscord {
         state.withLock { $0.history[channelId, default: []].append(.object(d)) }
         if let guildId {
             d["guild_id"] = .string(guildId)
-            d["member"] = ["roles": [], "joined_at": .string(DiscordIDs.iso8601(unixTime() - 86400)), "deaf": false, "mute": false]
+            d["member"] = [
+                "roles": [], "joined_at": .string(DiscordIDs.iso8601(unixTime() - 86400)), "deaf": false, "mute": false,
+            ]
         }
         dispatch(type: "MESSAGE_CREATE", data: .object(d))
         return id
@@ -121,8 +125,10 @@ extension FakeDiscord {
     public var currentSessionId: String? { state.withLock { $0.currentSession } }
 
     /// Waits until `counter` (e.g. `\.identifyCount`) reaches `atLeast`.
-    public func waitFor(_ what: String, timeout: Duration = .seconds(5), _ value: @escaping @Sendable (FakeDiscord) -> Int,
-                        atLeast: Int) async throws {
+    public func waitFor(
+        _ what: String, timeout: Duration = .seconds(5), _ value: @escaping @Sendable (FakeDiscord) -> Int,
+        atLeast: Int
+    ) async throws {
         try await notifier.waitUntil(timeout: timeout, "\(what) ≥ \(atLeast) (is \(value(self)))") {
             value(self) >= atLeast ? () : nil
         }
@@ -168,8 +174,10 @@ extension FakeDiscord {
         }
     }
 
-    func runGateway(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel,
-                    query: String) async throws {
+    func runGateway(
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel,
+        query: String
+    ) async throws {
         if state.withLock({ $0.outage }) {
             try? await channel.close()
             return
@@ -275,7 +283,9 @@ extension FakeDiscord {
                     return
                 }
                 // detach the session from any older connection
-                for (id, c) in s.connections where c.sessionId == sid && id != connId { s.connections[id]?.sessionId = nil }
+                for (id, c) in s.connections where c.sessionId == sid && id != connId {
+                    s.connections[id]?.sessionId = nil
+                }
                 let last = d["seq"]?.intValue ?? 0
                 for e in session.events where (e["s"]?.intValue ?? 0) > last { continuation.yield(.send(e)) }
                 s.connections[connId]?.sessionId = sid

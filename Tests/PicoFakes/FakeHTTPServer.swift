@@ -98,18 +98,21 @@ public final class FakeHTTPServer: Sendable {
             return Reply.text((100...599).contains(code) ? code : 400, "status \(code)")
         case ("GET", "bytes", 2):
             let n = max(0, min(Int(parts[1]) ?? 0, 256 << 20))
-            return Reply.make(200, body: [UInt8](repeating: UInt8(ascii: "a"), count: n),
-                              contentType: "application/octet-stream")
+            return Reply.make(
+                200, body: [UInt8](repeating: UInt8(ascii: "a"), count: n),
+                contentType: "application/octet-stream")
         case ("GET", "slow", 2):
             await fakeSleep(.milliseconds(Int(parts[1]) ?? 0))
             return Reply.text(200, "done")
         case (_, "echo", 1):
             var headers: [String: JSONValue] = [:]
             for h in rec.headers { headers[h.name] = .string(h.value) }
-            return Reply.json(200, [
-                "method": .string(rec.method), "path": .string(rec.path), "query": .string(rec.query),
-                "headers": .object(headers), "body": .string(rec.bodyString),
-            ])
+            return Reply.json(
+                200,
+                [
+                    "method": .string(rec.method), "path": .string(rec.path), "query": .string(rec.query),
+                    "headers": .object(headers), "body": .string(rec.bodyString),
+                ])
         case ("GET", "redirect", 2):
             let n = Int(parts[1]) ?? 0
             let target = n <= 1 ? "/echo" : "/redirect/\(n - 1)"
@@ -139,16 +142,18 @@ extension FakeHTTPServer {
         var fields = HTTPFields()
         fields[.contentType] = query["type"] ?? "text/html"
         let block = ByteBuffer(bytes: [UInt8](repeating: UInt8(ascii: "x"), count: chunk))
-        return Response(status: .ok, headers: fields, body: ResponseBody { [self] writer in
-            // The writer must always be finished, also when the client went away mid-write.
-            do {
-                while !Task.isCancelled, !(runner.withLock { $0?.isStopped ?? true }) {
-                    try await writer.write(block)
-                    if delay > 0 { await fakeSleep(.milliseconds(delay)) }
-                }
-            } catch {}
-            try await writer.finish(nil)
-        })
+        return Response(
+            status: .ok, headers: fields,
+            body: ResponseBody { [self] writer in
+                // The writer must always be finished, also when the client went away mid-write.
+                do {
+                    while !Task.isCancelled, !(runner.withLock { $0?.isStopped ?? true }) {
+                        try await writer.write(block)
+                        if delay > 0 { await fakeSleep(.milliseconds(delay)) }
+                    }
+                } catch {}
+                try await writer.finish(nil)
+            })
     }
 }
 
@@ -162,8 +167,10 @@ public struct FakeHTTPResponse: Sendable {
     /// Close the connection without any response.
     public var dropConnection: Bool
 
-    public init(status: Int = 200, headers: [String: String] = [:], body: [UInt8] = [], delay: Duration? = nil,
-                dropConnection: Bool = false) {
+    public init(
+        status: Int = 200, headers: [String: String] = [:], body: [UInt8] = [], delay: Duration? = nil,
+        dropConnection: Bool = false
+    ) {
         self.status = status
         self.headers = headers
         self.body = body
@@ -174,7 +181,9 @@ public struct FakeHTTPResponse: Sendable {
     /// Text body (`text/plain` unless `headers` says otherwise).
     public static func text(_ text: String, status: Int = 200, headers: [String: String] = [:]) -> Self {
         var h = headers
-        if !h.keys.contains(where: { $0.lowercased() == "content-type" }) { h["Content-Type"] = "text/plain; charset=utf-8" }
+        if !h.keys.contains(where: { $0.lowercased() == "content-type" }) {
+            h["Content-Type"] = "text/plain; charset=utf-8"
+        }
         return .init(status: status, headers: h, body: Array(text.utf8))
     }
 

@@ -41,7 +41,9 @@ public class FakeLLMServer: @unchecked Sendable {  // every stored property is S
     /// Appends answers to the FIFO script.
     public func enqueue(_ responses: FakeLLMResponse...) { script.enqueue(responses) }
     /// Dynamic answers used when the script is empty (e.g. echo the last user message).
-    public func setResponder(_ responder: (@Sendable (FakeChatRequest) -> FakeLLMResponse)?) { script.setResponder(responder) }
+    public func setResponder(_ responder: (@Sendable (FakeChatRequest) -> FakeLLMResponse)?) {
+        script.setResponder(responder)
+    }
     /// Answer used when the script is empty and no responder is set. Default `.text("ok")`.
     public func setDefaultResponse(_ response: FakeLLMResponse) { script.setDefault(response) }
     /// Number of scripted answers not yet played.

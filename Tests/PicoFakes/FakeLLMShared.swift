@@ -29,12 +29,18 @@ public struct FakeLLMResponse: Sendable {
     public static func text(_ text: String) -> Self { .init(kind: .text(text)) }
 
     /// An answer requesting tool calls (`finish_reason: "tool_calls"` / `stop_reason: "tool_use"`), optionally with text.
-    public static func toolCalls(_ calls: [(id: String, name: String, argumentsJSON: String)], text: String? = nil) -> Self {
-        .init(kind: .toolCalls(calls.map { ToolCall(id: $0.id, name: $0.name, argumentsJSON: $0.argumentsJSON) }, text: text))
+    public static func toolCalls(
+        _ calls: [(id: String, name: String, argumentsJSON: String)], text: String? = nil
+    ) -> Self {
+        .init(
+            kind: .toolCalls(
+                calls.map { ToolCall(id: $0.id, name: $0.name, argumentsJSON: $0.argumentsJSON) }, text: text))
     }
 
     /// Same as `toolCalls(_:text:)` with `ToolCall` values.
-    public static func toolCalls(_ calls: [ToolCall], text: String? = nil) -> Self { .init(kind: .toolCalls(calls, text: text)) }
+    public static func toolCalls(_ calls: [ToolCall], text: String? = nil) -> Self {
+        .init(kind: .toolCalls(calls, text: text))
+    }
 
     /// An HTTP error. With `body == nil` the fake renders its provider's error JSON for that status
     /// (e.g. 429 → rate-limit error). `headers` are added verbatim (e.g. `["Retry-After": "1"]`).
@@ -48,7 +54,9 @@ public struct FakeLLMResponse: Sendable {
     }
 
     /// Waits `ms` milliseconds, then answers with `then`.
-    public static func delay(_ ms: Int, then: FakeLLMResponse) -> Self { .init(kind: .delay(.milliseconds(ms), then: then)) }
+    public static func delay(_ ms: Int, then: FakeLLMResponse) -> Self {
+        .init(kind: .delay(.milliseconds(ms), then: then))
+    }
 
     /// A text answer in `pieces`. A streaming request (`"stream": true`) gets one SSE chunk per piece, and before
     /// writing piece `i` (from 1) the fake awaits `pace(i)` — e.g. until the client showed piece `i - 1` — so
@@ -79,11 +87,14 @@ public struct FakeChatRequest: Sendable {
     /// Anthropic top-level `system`, or OpenAI's first `system` message content, as text.
     public var systemText: String? {
         if let s = json["system"] { return FakeChatRequest.text(of: s) }
-        return messages.first { $0["role"]?.stringValue == "system" }.flatMap { $0["content"] }.flatMap(FakeChatRequest.text(of:))
+        return messages.first { $0["role"]?.stringValue == "system" }.flatMap { $0["content"] }.flatMap(
+            FakeChatRequest.text(of:))
     }
     /// Text of the last `user` message (string content, or the `text` parts joined by newlines).
     public var lastUserText: String? {
-        guard let m = messages.last(where: { $0["role"]?.stringValue == "user" }), let c = m["content"] else { return nil }
+        guard let m = messages.last(where: { $0["role"]?.stringValue == "user" }), let c = m["content"] else {
+            return nil
+        }
         return FakeChatRequest.text(of: c)
     }
     /// The role of the last message.

@@ -112,13 +112,15 @@ enum Reply {
         var fields = HTTPFields()
         fields[.contentType] = "text/event-stream"
         fields[.cacheControl] = "no-cache"
-        return Response(status: .ok, headers: fields, body: ResponseBody { writer in
-            for (i, group) in groups.enumerated() {
-                if i > 0 { await pace(i) }
-                try await writer.write(ByteBuffer(bytes: Array(group.utf8)))
-            }
-            try await writer.finish(nil)
-        })
+        return Response(
+            status: .ok, headers: fields,
+            body: ResponseBody { writer in
+                for (i, group) in groups.enumerated() {
+                    if i > 0 { await pace(i) }
+                    try await writer.write(ByteBuffer(bytes: Array(group.utf8)))
+                }
+                try await writer.finish(nil)
+            })
     }
 
     static func json(_ status: Int, _ value: JSONValue, headers: [String: String] = [:]) -> Response {
@@ -177,7 +179,9 @@ final class FakeServerRunner: Sendable {
     }
 
     /// Starts a server with a custom server builder (e.g. WebSocket upgrade).
-    static func start(name: String, server: HTTPServerBuilder, handler: @escaping Handler) async throws
+    static func start(
+        name: String, server: HTTPServerBuilder, handler: @escaping Handler
+    ) async throws
         -> FakeServerRunner
     {
         let (stream, cont) = AsyncStream<Result<Int, any Error>>.makeStream()

@@ -123,14 +123,18 @@ public final class FakeTelegram: Sendable {
     /// The bot's username (without `@`).
     public var botUsername: String { state.withLock { $0.botUsername } }
 
-    public init(token: String = "123456:TEST-token", botId: Int = 123456, botUsername: String = "pico_test_bot",
-                botFirstName: String = "Pico") {
+    public init(
+        token: String = "123456:TEST-token", botId: Int = 123456, botUsername: String = "pico_test_bot",
+        botFirstName: String = "Pico"
+    ) {
         state = Mutex(State(token: token, botId: botId, botUsername: botUsername, botFirstName: botFirstName))
     }
 
     /// Creates and starts a fake on an ephemeral loopback port.
-    public static func start(token: String = "123456:TEST-token", botId: Int = 123456,
-                             botUsername: String = "pico_test_bot") async throws -> FakeTelegram {
+    public static func start(
+        token: String = "123456:TEST-token", botId: Int = 123456,
+        botUsername: String = "pico_test_bot"
+    ) async throws -> FakeTelegram {
         let f = FakeTelegram(token: token, botId: botId, botUsername: botUsername)
         try await f.start()
         return f
@@ -138,7 +142,8 @@ public final class FakeTelegram: Sendable {
 
     /// Starts listening. Call once.
     public func start() async throws {
-        let r = try await FakeServerRunner.start(name: "telegram") { [self] req, ctx in try await self.handle(req, ctx) }
+        let r = try await FakeServerRunner.start(name: "telegram") { [self] req, ctx in try await self.handle(req, ctx)
+        }
         runner.withLock { $0 = r }
     }
 
@@ -171,8 +176,10 @@ public final class FakeTelegram: Sendable {
             } else {
                 chatObj["title"] = .string(chatTitle)
             }
-            var from: [String: JSONValue] = ["id": .int(userId), "is_bot": false, "first_name": .string(firstName),
-                                             "language_code": "en"]
+            var from: [String: JSONValue] = [
+                "id": .int(userId), "is_bot": false, "first_name": .string(firstName),
+                "language_code": "en",
+            ]
             if let username { from["username"] = .string(username) }
             var msg: [String: JSONValue] = [
                 "message_id": .int(s.nextMessageId), "from": .object(from), "chat": .object(chatObj),
@@ -186,10 +193,11 @@ public final class FakeTelegram: Sendable {
             let ents = entities ?? TelegramText.autoEntities(text)
             if !ents.isEmpty { msg["entities"] = .array(ents) }
             if replyToBotMessage {
-                msg["reply_to_message"] = s.lastBotMessage[chat] ?? [
-                    "message_id": .int(s.nextMessageId), "from": botUser(s), "chat": .object(chatObj),
-                    "date": .int(unixTime() - 60), "text": "earlier bot message",
-                ]
+                msg["reply_to_message"] =
+                    s.lastBotMessage[chat] ?? [
+                        "message_id": .int(s.nextMessageId), "from": botUser(s), "chat": .object(chatObj),
+                        "date": .int(unixTime() - 60), "text": "earlier bot message",
+                    ]
                 s.nextMessageId += 1
             }
             return appendUpdate(&s, ["message": .object(msg)])
@@ -203,13 +211,17 @@ public final class FakeTelegram: Sendable {
     @discardableResult
     public func enqueueCallbackQuery(from userId: Int, data: String, chatId: Int? = nil, messageId: Int = 1) -> Int {
         let chat = chatId ?? userId
-        return enqueueRawUpdate(["callback_query": [
-            "id": .string("cbq-\(userId)-\(unixTime())-\(data.hashValue & 0xffff)"),
-            "from": ["id": .int(userId), "is_bot": false, "first_name": "Presser"],
-            "message": ["message_id": .int(messageId), "date": .int(unixTime()),
-                        "chat": ["id": .int(chat), "type": .string(chat == userId ? "private" : "supergroup")]],
-            "chat_instance": "1", "data": .string(data),
-        ]])
+        return enqueueRawUpdate([
+            "callback_query": [
+                "id": .string("cbq-\(userId)-\(unixTime())-\(data.hashValue & 0xffff)"),
+                "from": ["id": .int(userId), "is_bot": false, "first_name": "Presser"],
+                "message": [
+                    "message_id": .int(messageId), "date": .int(unixTime()),
+                    "chat": ["id": .int(chat), "type": .string(chat == userId ? "private" : "supergroup")],
+                ],
+                "chat_instance": "1", "data": .string(data),
+            ]
+        ])
     }
 
     /// The user presses the stop button Telegram shows on `draft` (only drafts sent with `can_stop`): queues the
@@ -224,8 +236,10 @@ public final class FakeTelegram: Sendable {
     /// Queues a `stopped_message_generation` update for draft `draftId` in the private chat `chatId`.
     @discardableResult
     public func enqueueGenerationStopped(chatId: Int, draftId: Int, threadId: Int? = nil) -> Int {
-        var stopped: [String: JSONValue] = ["chat": ["id": .int(chatId), "type": "private", "first_name": "Alice"],
-                                            "draft_id": .int(draftId)]
+        var stopped: [String: JSONValue] = [
+            "chat": ["id": .int(chatId), "type": "private", "first_name": "Alice"],
+            "draft_id": .int(draftId),
+        ]
         if let threadId { stopped["message_thread_id"] = .int(threadId) }
         return enqueueRawUpdate(["stopped_message_generation": .object(stopped)])
     }
@@ -244,36 +258,58 @@ public final class FakeTelegram: Sendable {
     /// Queues a photo message (Telegram's sizes: a thumbnail and the full picture) whose full-size file serves
     /// `data`. `reportedSize` is the `file_size` Telegram claims (default: the real size). Returns the `update_id`.
     @discardableResult
-    public func enqueuePhotoMessage(from userId: Int = 1001, chatId: Int? = nil, chatType: String = "private",
-                                    caption: String? = nil, data: [UInt8], reportedSize: Int? = nil) -> Int {
+    public func enqueuePhotoMessage(
+        from userId: Int = 1001, chatId: Int? = nil, chatType: String = "private",
+        caption: String? = nil, data: [UInt8], reportedSize: Int? = nil
+    ) -> Int {
         let full = addFile(data, path: "photos", ext: "jpg", reportedSize: reportedSize)
         let thumb = addFile(Array(data.prefix(16)), path: "photos", ext: "jpg", reportedSize: nil)
-        var fields: [String: JSONValue] = ["photo": [
-            ["file_id": .string(thumb), "file_unique_id": .string(thumb + "u"), "width": 90, "height": 60, "file_size": 16],
-            ["file_id": .string(full), "file_unique_id": .string(full + "u"), "width": 1280, "height": 853,
-             "file_size": .int(reportedSize ?? data.count)],
-        ]]
+        var fields: [String: JSONValue] = [
+            "photo": [
+                [
+                    "file_id": .string(thumb), "file_unique_id": .string(thumb + "u"), "width": 90, "height": 60,
+                    "file_size": 16,
+                ],
+                [
+                    "file_id": .string(full), "file_unique_id": .string(full + "u"), "width": 1280, "height": 853,
+                    "file_size": .int(reportedSize ?? data.count),
+                ],
+            ]
+        ]
         if let caption { fields["caption"] = .string(caption) }
         return enqueueMediaMessage(from: userId, chatId: chatId, chatType: chatType, fields: fields)
     }
 
     /// Queues a voice note whose file serves `data` (`audio/ogg`). Returns the `update_id`.
     @discardableResult
-    public func enqueueVoiceMessage(from userId: Int = 1001, chatId: Int? = nil, data: [UInt8], duration: Int = 3) -> Int {
+    public func enqueueVoiceMessage(
+        from userId: Int = 1001, chatId: Int? = nil, data: [UInt8], duration: Int = 3
+    ) -> Int {
         let id = addFile(data, path: "voice", ext: "oga", reportedSize: nil)
-        return enqueueMediaMessage(from: userId, chatId: chatId, chatType: "private", fields: [
-            "voice": ["file_id": .string(id), "file_unique_id": .string(id + "u"), "duration": .int(duration),
-                      "mime_type": "audio/ogg", "file_size": .int(data.count)]])
+        return enqueueMediaMessage(
+            from: userId, chatId: chatId, chatType: "private",
+            fields: [
+                "voice": [
+                    "file_id": .string(id), "file_unique_id": .string(id + "u"), "duration": .int(duration),
+                    "mime_type": "audio/ogg", "file_size": .int(data.count),
+                ]
+            ])
     }
 
     /// Queues a document (`mime_type` as given) whose file serves `data`. Returns the `update_id`.
     @discardableResult
-    public func enqueueDocumentMessage(from userId: Int = 1001, chatId: Int? = nil, fileName: String, mimeType: String,
-                                       data: [UInt8], caption: String? = nil) -> Int {
+    public func enqueueDocumentMessage(
+        from userId: Int = 1001, chatId: Int? = nil, fileName: String, mimeType: String,
+        data: [UInt8], caption: String? = nil
+    ) -> Int {
         let id = addFile(data, path: "documents", ext: "bin", reportedSize: nil)
-        var fields: [String: JSONValue] = ["document": ["file_id": .string(id), "file_unique_id": .string(id + "u"),
-                                                       "file_name": .string(fileName), "mime_type": .string(mimeType),
-                                                       "file_size": .int(data.count)]]
+        var fields: [String: JSONValue] = [
+            "document": [
+                "file_id": .string(id), "file_unique_id": .string(id + "u"),
+                "file_name": .string(fileName), "mime_type": .string(mimeType),
+                "file_size": .int(data.count),
+            ]
+        ]
         if let caption { fields["caption"] = .string(caption) }
         return enqueueMediaMessage(from: userId, chatId: chatId, chatType: "private", fields: fields)
     }
@@ -281,14 +317,20 @@ public final class FakeTelegram: Sendable {
     /// Queues an animation the way Telegram delivers a GIF from its GIF picker: an MP4 video (`animation` and, for
     /// backward compatibility, `document`) with a thumbnail whose file serves `thumbnail`. Returns the `update_id`.
     @discardableResult
-    public func enqueueAnimationMessage(from userId: Int = 1001, video: [UInt8], thumbnail: [UInt8],
-                                        mimeType: String = "video/mp4", caption: String? = nil) -> Int {
+    public func enqueueAnimationMessage(
+        from userId: Int = 1001, video: [UInt8], thumbnail: [UInt8],
+        mimeType: String = "video/mp4", caption: String? = nil
+    ) -> Int {
         let clip = addFile(video, path: "animations", ext: "mp4", reportedSize: nil)
         let still = addFile(thumbnail, path: "thumbnails", ext: "jpg", reportedSize: nil)
-        let file: [String: JSONValue] = ["file_id": .string(clip), "file_unique_id": .string(clip + "u"),
-                                         "file_name": "clip.mp4", "mime_type": .string(mimeType), "file_size": .int(video.count),
-                                         "thumbnail": ["file_id": .string(still), "file_unique_id": .string(still + "u"),
-                                                       "width": 320, "height": 180, "file_size": .int(thumbnail.count)]]
+        let file: [String: JSONValue] = [
+            "file_id": .string(clip), "file_unique_id": .string(clip + "u"),
+            "file_name": "clip.mp4", "mime_type": .string(mimeType), "file_size": .int(video.count),
+            "thumbnail": [
+                "file_id": .string(still), "file_unique_id": .string(still + "u"),
+                "width": 320, "height": 180, "file_size": .int(thumbnail.count),
+            ],
+        ]
         var animation = file
         animation["width"] = 640; animation["height"] = 360; animation["duration"] = 3
         var fields: [String: JSONValue] = ["animation": .object(animation), "document": .object(file)]
@@ -308,7 +350,9 @@ public final class FakeTelegram: Sendable {
         }
     }
 
-    private func enqueueMediaMessage(from userId: Int, chatId: Int?, chatType: String, fields: [String: JSONValue]) -> Int {
+    private func enqueueMediaMessage(
+        from userId: Int, chatId: Int?, chatType: String, fields: [String: JSONValue]
+    ) -> Int {
         let chat = chatId ?? userId
         let id = state.withLock { s -> Int in
             var msg: [String: JSONValue] = [
@@ -350,8 +394,11 @@ public final class FakeTelegram: Sendable {
     }
 
     /// Next `count` calls of `method` fail with `status` (e.g. 429 with `retryAfter`, 502, 400 with `description`).
-    public func failNext(method: String, status: Int, retryAfter: Int? = nil, description: String? = nil, count: Int = 1) {
-        addFailure(method, Array(repeating: .status(status, retryAfter: retryAfter, description: description), count: count))
+    public func failNext(
+        method: String, status: Int, retryAfter: Int? = nil, description: String? = nil, count: Int = 1
+    ) {
+        addFailure(
+            method, Array(repeating: .status(status, retryAfter: retryAfter, description: description), count: count))
     }
 
     /// Next call of `method` returns 200 with a body that is not JSON.
@@ -498,7 +545,10 @@ public final class FakeTelegram: Sendable {
     }
 
     private func botUser(_ s: State) -> JSONValue {
-        ["id": .int(s.botId), "is_bot": true, "first_name": .string(s.botFirstName), "username": .string(s.botUsername)]
+        [
+            "id": .int(s.botId), "is_bot": true, "first_name": .string(s.botFirstName),
+            "username": .string(s.botUsername),
+        ]
     }
 
     private static func ok(_ result: JSONValue) -> Response { Reply.json(200, ["ok": true, "result": result]) }
@@ -517,13 +567,22 @@ public final class FakeTelegram: Sendable {
             p.merge(json) { $1 }
         } else if ct.contains("multipart/form-data") {
             for part in MultipartParsing.parse(rec.body, contentType: ct) ?? [] {
-                p[part.name] = part.filename == nil ? .string(part.text)
-                    : ["filename": .string(part.filename!), "size": .int(part.data.count), "content_type": .optString(part.contentType)]
+                p[part.name] =
+                    part.filename == nil
+                    ? .string(part.text)
+                    : [
+                        "filename": .string(part.filename!), "size": .int(part.data.count),
+                        "content_type": .optString(part.contentType),
+                    ]
             }
         } else if ct.contains("x-www-form-urlencoded") || (!rec.body.isEmpty && !ct.contains("multipart")) {
             for (k, v) in FormDecoding.decode(rec.bodyString) {
                 // form values holding JSON (reply_markup, allowed_updates) are kept as parsed JSON
-                if let first = v.first, first == "[" || first == "{", let j = JSONValue.parse(v) { p[k] = j } else { p[k] = .string(v) }
+                if let first = v.first, first == "[" || first == "{", let j = JSONValue.parse(v) {
+                    p[k] = j
+                } else {
+                    p[k] = .string(v)
+                }
             }
         }
         return p
@@ -554,12 +613,16 @@ public final class FakeTelegram: Sendable {
             if m == "getupdates" {
                 let allowed = p["allowed_updates"].flatMap { v -> [String]? in
                     if let a = v.arrayValue { return a.compactMap(\.stringValue) }
-                    if let str = v.stringValue, let a = JSONValue.parse(str)?.arrayValue { return a.compactMap(\.stringValue) }
+                    if let str = v.stringValue, let a = JSONValue.parse(str)?.arrayValue {
+                        return a.compactMap(\.stringValue)
+                    }
                     return nil
                 }
-                s.getUpdatesCalls.append(GetUpdatesCall(
-                    offset: p["offset"]?.intValue, timeout: p["timeout"]?.intValue ?? 0, limit: p["limit"]?.intValue,
-                    allowedUpdates: allowed))
+                s.getUpdatesCalls.append(
+                    GetUpdatesCall(
+                        offset: p["offset"]?.intValue, timeout: p["timeout"]?.intValue ?? 0,
+                        limit: p["limit"]?.intValue,
+                        allowedUpdates: allowed))
             }
             guard var list = s.failures[m], !list.isEmpty else { return nil }
             let f = list.removeFirst()
@@ -572,7 +635,8 @@ public final class FakeTelegram: Sendable {
             let d = description ?? Self.describe(code, retryAfter: retryAfter)
             return Self.error(code, d, retryAfter: code == 429 ? (retryAfter ?? 1) : retryAfter)
         case .malformed?:
-            return Reply.make(200, body: Array("{\"ok\":true,\"result\":[{\"update_id\":".utf8), contentType: "application/json")
+            return Reply.make(
+                200, body: Array("{\"ok\":true,\"result\":[{\"update_id\":".utf8), contentType: "application/json")
         case .drop(let after)?:
             if after > .zero { await fakeSleep(after) }
             try await dropConnection(context)
@@ -581,13 +645,14 @@ public final class FakeTelegram: Sendable {
         }
         switch m {
         case "getme":
-            return Self.ok(state.withLock { s in
-                guard case .object(var u) = botUser(s) else { return .null }
-                u["can_join_groups"] = true
-                u["can_read_all_group_messages"] = false
-                u["supports_inline_queries"] = false
-                return .object(u)
-            })
+            return Self.ok(
+                state.withLock { s in
+                    guard case .object(var u) = botUser(s) else { return .null }
+                    u["can_join_groups"] = true
+                    u["can_read_all_group_messages"] = false
+                    u["supports_inline_queries"] = false
+                    return .object(u)
+                })
         case "getupdates": return await getUpdates(p)
         case "sendmessage": return sendMessage(p)
         case "sendchataction":
@@ -602,8 +667,10 @@ public final class FakeTelegram: Sendable {
                 return Self.error(400, "Bad Request: invalid file_id")
             }
             if f.reportedSize > 20 << 20 { return Self.error(400, "Bad Request: file is too big") }
-            return Self.ok(["file_id": .string(id), "file_unique_id": .string(id + "u"), "file_size": .int(f.reportedSize),
-                            "file_path": .string(f.path)])
+            return Self.ok([
+                "file_id": .string(id), "file_unique_id": .string(id + "u"), "file_size": .int(f.reportedSize),
+                "file_path": .string(f.path),
+            ])
         case "senddocument", "sendphoto":
             let field = m == "sendphoto" ? "photo" : "document"
             let parts = MultipartParsing.parse(rec.body, contentType: rec.header("content-type") ?? "") ?? []
@@ -613,58 +680,90 @@ public final class FakeTelegram: Sendable {
             guard let file = parts.first(where: { $0.name == field && $0.filename != nil }) else {
                 return Self.error(400, "Bad Request: there is no \(field) in the request")
             }
-            if m == "sendphoto", !Self.looksLikeImage(file.data) { return Self.error(400, "Bad Request: IMAGE_PROCESS_FAILED") }
+            if m == "sendphoto", !Self.looksLikeImage(file.data) {
+                return Self.error(400, "Bad Request: IMAGE_PROCESS_FAILED")
+            }
             let thread = p["message_thread_id"]?.intValue ?? p["message_thread_id"]?.stringValue.flatMap { Int($0) }
             let mid = state.withLock { s -> Int in
-                s.uploads.append(Upload(method: method, chatId: chat, threadId: thread, caption: p["caption"]?.stringValue, file: file))
+                s.uploads.append(
+                    Upload(
+                        method: method, chatId: chat, threadId: thread, caption: p["caption"]?.stringValue, file: file))
                 s.nextMessageId += 1
                 return s.nextMessageId - 1
             }
             notifier.notify()
-            return Self.ok(state.withLock { s in
-                ["message_id": .int(mid), "from": botUser(s), "date": .int(unixTime()), "chat": ["id": .int(chat), "type": "private"]]
-            })
+            return Self.ok(
+                state.withLock { s in
+                    [
+                        "message_id": .int(mid), "from": botUser(s), "date": .int(unixTime()),
+                        "chat": ["id": .int(chat), "type": "private"],
+                    ]
+                })
         case "sendmessagedraft":
             guard state.withLock({ $0.draftsSupported }) else { return Self.error(404, "Not Found") }
-            guard let chat = p["chat_id"]?.intValue, chat > 0 else { return Self.error(400, "Bad Request: TEXTDRAFT_PEER_INVALID") }
-            guard let draft = p["draft_id"]?.intValue, draft != 0 else { return Self.error(400, "Bad Request: draft_id must be non-zero") }
+            guard let chat = p["chat_id"]?.intValue, chat > 0 else {
+                return Self.error(400, "Bad Request: TEXTDRAFT_PEER_INVALID")
+            }
+            guard let draft = p["draft_id"]?.intValue, draft != 0 else {
+                return Self.error(400, "Bad Request: draft_id must be non-zero")
+            }
             let text = p["text"]?.stringValue ?? ""
             if text.utf16.count > 4096 { return Self.error(400, "Bad Request: text is too long") }
             let canStop = p["can_stop"]?.boolValue ?? (p["can_stop"]?.stringValue == "true")
-            state.withLock { $0.drafts.append(Draft(chatId: chat, draftId: draft, text: text, threadId: p["message_thread_id"]?.intValue,
-                                                    canStop: canStop)) }
+            state.withLock {
+                $0.drafts.append(
+                    Draft(
+                        chatId: chat, draftId: draft, text: text, threadId: p["message_thread_id"]?.intValue,
+                        canStop: canStop))
+            }
             notifier.notify()
             return Self.ok(true)
         case "deletemessage":
-            guard let mid = p["message_id"]?.intValue else { return Self.error(400, "Bad Request: message identifier is not specified") }
+            guard let mid = p["message_id"]?.intValue else {
+                return Self.error(400, "Bad Request: message identifier is not specified")
+            }
             state.withLock { $0.deleted.append(mid) }
             notifier.notify()
             return Self.ok(true)
         case "editmessagetext":
-            guard let text = p["text"]?.stringValue, !text.isEmpty else { return Self.error(400, "Bad Request: message text is empty") }
+            guard let text = p["text"]?.stringValue, !text.isEmpty else {
+                return Self.error(400, "Bad Request: message text is empty")
+            }
             if case .failure(let e) = TelegramText.parse(text, mode: p["parse_mode"]?.stringValue) {
                 return Self.error(400, "Bad Request: \(e.description)")
             }
             if text.utf16.count > 4096 { return Self.error(400, "Bad Request: MESSAGE_TOO_LONG") }
-            state.withLock { $0.edits.append(Edit(chatId: p["chat_id"]?.intValue ?? 0, messageId: p["message_id"]?.intValue ?? 0, text: text)) }
+            state.withLock {
+                $0.edits.append(
+                    Edit(chatId: p["chat_id"]?.intValue ?? 0, messageId: p["message_id"]?.intValue ?? 0, text: text))
+            }
             notifier.notify()
-            return Self.ok(state.withLock { s in
-                ["message_id": p["message_id"] ?? 0, "from": botUser(s), "date": .int(unixTime()),
-                 "edit_date": .int(unixTime()), "chat": ["id": p["chat_id"].flatMap { .int($0.intValue ?? 0) } ?? 0, "type": "private"],
-                 "text": .string(text)]
-            })
+            return Self.ok(
+                state.withLock { s in
+                    [
+                        "message_id": p["message_id"] ?? 0, "from": botUser(s), "date": .int(unixTime()),
+                        "edit_date": .int(unixTime()),
+                        "chat": ["id": p["chat_id"].flatMap { .int($0.intValue ?? 0) } ?? 0, "type": "private"],
+                        "text": .string(text),
+                    ]
+                })
         case "getwebhookinfo":
-            return Self.ok(["url": "", "has_custom_certificate": false, "pending_update_count": .int(pendingUpdateCount)])
+            return Self.ok([
+                "url": "", "has_custom_certificate": false, "pending_update_count": .int(pendingUpdateCount),
+            ])
         default:
             if let r = state.withLock({ $0.results[m] }) { return Self.ok(r) }
-            let known: Set<String> = ["deletemessage", "answercallbackquery", "setmycommands", "deletewebhook",
-                                      "setmessagereaction", "deletemycommands", "setwebhook", "logout", "close"]
+            let known: Set<String> = [
+                "deletemessage", "answercallbackquery", "setmycommands", "deletewebhook",
+                "setmessagereaction", "deletemycommands", "setwebhook", "logout", "close",
+            ]
             return known.contains(m) ? Self.ok(true) : Self.error(404, "Not Found")
         }
     }
 
     static func looksLikeImage(_ d: [UInt8]) -> Bool {
-        d.starts(with: [0xFF, 0xD8, 0xFF]) || d.starts(with: [0x89, 0x50, 0x4E, 0x47]) || d.starts(with: Array("GIF8".utf8))
+        d.starts(with: [0xFF, 0xD8, 0xFF]) || d.starts(with: [0x89, 0x50, 0x4E, 0x47])
+            || d.starts(with: Array("GIF8".utf8))
             || (d.starts(with: Array("RIFF".utf8)) && d.count > 12 && Array(d[8..<12]) == Array("WEBP".utf8))
     }
 
@@ -742,7 +841,8 @@ public final class FakeTelegram: Sendable {
         }
         if plain.utf16.count > 4096 { return Self.error(400, "Bad Request: message is too long") }
         if plain.allSatisfy({ $0.isWhitespace }) { return Self.error(400, "Bad Request: message text is empty") }
-        let replyTo = p["reply_to_message_id"]?.intValue ?? p["reply_parameters"]?["message_id"]?.intValue
+        let replyTo =
+            p["reply_to_message_id"]?.intValue ?? p["reply_parameters"]?["message_id"]?.intValue
             ?? p["reply_parameters"]?.stringValue.flatMap { JSONValue.parse($0)?["message_id"]?.intValue }
         let chatRaw = chat.stringValue ?? chat.jsonString
         let chatId = chat.intValue ?? 0
@@ -753,11 +853,18 @@ public final class FakeTelegram: Sendable {
                 "message_id": .int(mid), "from": botUser(s), "date": .int(unixTime()),
                 "chat": ["id": .int(chatId), "type": chatId < 0 ? "supergroup" : "private"], "text": .string(plain),
             ]
-            if let replyTo { msg["reply_to_message"] = ["message_id": .int(replyTo), "date": .int(unixTime()), "chat": ["id": .int(chatId), "type": chatId < 0 ? "supergroup" : "private"]] }
+            if let replyTo {
+                msg["reply_to_message"] = [
+                    "message_id": .int(replyTo), "date": .int(unixTime()),
+                    "chat": ["id": .int(chatId), "type": chatId < 0 ? "supergroup" : "private"],
+                ]
+            }
             let m = JSONValue.object(msg)
             s.lastBotMessage[chatId] = m
-            s.sent.append(SentMessage(chatId: chatId, chatIdRaw: chatRaw, text: text, parseMode: parseMode,
-                                      replyToMessageId: replyTo, messageId: mid, params: .object(p)))
+            s.sent.append(
+                SentMessage(
+                    chatId: chatId, chatIdRaw: chatRaw, text: text, parseMode: parseMode,
+                    replyToMessageId: replyTo, messageId: mid, params: .object(p)))
             s.sentAt.append(ContinuousClock.now)
             return m
         }

@@ -254,7 +254,9 @@ struct JSONParser {
     }
 
     mutating func hex4() -> UInt32? {
-        guard i + 4 <= b.count, let v = UInt32(String(decoding: b[i..<i + 4], as: UTF8.self), radix: 16) else { return nil }
+        guard i + 4 <= b.count, let v = UInt32(String(decoding: b[i..<i + 4], as: UTF8.self), radix: 16) else {
+            return nil
+        }
         i += 4
         return v
     }
@@ -287,7 +289,9 @@ struct JSONParser {
                 guard var cp = hex4() else { return nil }
                 if cp >= 0xD800, cp < 0xDC00 {
                     // surrogate pair
-                    guard i + 2 <= b.count, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u") else { return nil }
+                    guard i + 2 <= b.count, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u") else {
+                        return nil
+                    }
                     i += 2
                     guard let lo = hex4(), lo >= 0xDC00, lo < 0xE000 else { return nil }
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)

@@ -23,13 +23,18 @@ public struct SubprocessOutcome: Sendable {
 public enum Subprocess {
     /// Runs `argv` to completion (killed after `timeout` seconds) and returns its status and output. `stdin`
     /// is fed to the child when given (else /dev/null).
-    public static func run(_ argv: [String], environment: [String: String], stdin: String? = nil,
-                           timeout: Double = 60) async -> SubprocessOutcome {
+    public static func run(
+        _ argv: [String], environment: [String: String], stdin: String? = nil,
+        timeout: Double = 60
+    ) async -> SubprocessOutcome {
         let dir = TempDir("picoclaw-run")
         var input = "/dev/null"
         if let stdin { input = dir.write("in", stdin) }
-        guard let pid = spawn(argv, environment: environment, stdin: input, stdout: dir.at("out"), stderr: dir.at("err")) else {
-            return SubprocessOutcome(status: -1, stdout: "", stderr: "spawn \(argv.first ?? "") failed: \(String(cString: strerror(errno)))")
+        guard
+            let pid = spawn(argv, environment: environment, stdin: input, stdout: dir.at("out"), stderr: dir.at("err"))
+        else {
+            return SubprocessOutcome(
+                status: -1, stdout: "", stderr: "spawn \(argv.first ?? "") failed: \(String(cString: strerror(errno)))")
         }
         let status = await wait(pid, timeout: timeout)
         return SubprocessOutcome(status: status, stdout: dir.read("out") ?? "", stderr: dir.read("err") ?? "")
@@ -37,8 +42,10 @@ public enum Subprocess {
 
     /// Starts `argv` in the background; input comes from the file `stdin`, output goes to `stdout`/`stderr` files.
     /// `PATH` defaults to the standard one when `environment` has none.
-    public static func spawn(_ argv: [String], environment: [String: String], stdin: String = "/dev/null",
-                             stdout: String, stderr: String) -> pid_t? {
+    public static func spawn(
+        _ argv: [String], environment: [String: String], stdin: String = "/dev/null",
+        stdout: String, stderr: String
+    ) -> pid_t? {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -124,7 +131,9 @@ public enum Subprocess {
         let wanted = argv.map { $0 + "\u{0}" }.joined()
         var found: [pid_t] = []
         while let ent = readdir(proc) {
-            let name = withUnsafeBytes(of: ent.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            let name = withUnsafeBytes(of: ent.pointee.d_name) {
+                String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
             guard let pid = pid_t(name), TempDir.readFile("/proc/\(pid)/cmdline") == wanted else { continue }
             found.append(pid)
         }

@@ -33,14 +33,17 @@ enum TelegramText {
                         return .failure(.init("can't parse entities: Unexpected end tag at byte offset \(i)"))
                     }
                     guard top == name else {
-                        return .failure(.init(
-                            "can't parse entities: Unmatched end tag at byte offset \(i), expected \"</\(top)>\", found \"</\(name)>\""))
+                        return .failure(
+                            .init(
+                                "can't parse entities: Unmatched end tag at byte offset \(i), expected \"</\(top)>\", found \"</\(name)>\""
+                            ))
                     }
                     stack.removeLast()
                 } else {
                     let name = String(inner.prefix { $0 != " " && $0 != "\n" && $0 != "\t" && $0 != "/" }).lowercased()
                     guard allowedHTMLTags.contains(name) else {
-                        return .failure(.init("can't parse entities: Unsupported start tag \"\(name)\" at byte offset \(i)"))
+                        return .failure(
+                            .init("can't parse entities: Unsupported start tag \"\(name)\" at byte offset \(i)"))
                     }
                     stack.append(name)
                 }
@@ -76,7 +79,9 @@ enum TelegramText {
         return v.flatMap(Unicode.Scalar.init)
     }
 
-    static let markdownV2Reserved: Set<Character> = ["_", "*", "[", "]", "(", ")", "~", "`", ">", "#", "+", "-", "=", "|", "{", "}", ".", "!"]
+    static let markdownV2Reserved: Set<Character> = [
+        "_", "*", "[", "]", "(", ")", "~", "`", ">", "#", "+", "-", "=", "|", "{", "}", ".", "!",
+    ]
 
     /// Light MarkdownV2 check: reserved characters that cannot start/end an entity must be escaped, and
     /// the paired markers `*`, `_`, `~`, `` ` `` must be balanced (outside code).
@@ -95,12 +100,16 @@ enum TelegramText {
             if "*_~|".contains(ch) { counts[ch, default: 0] += 1; continue }
             if "[]()".contains(ch) { continue }  // links: not validated
             if markdownV2Reserved.contains(ch) {
-                return .failure(.init(
-                    "can't parse entities: Character '\(ch)' is reserved and must be escaped with the preceding '\\'"))
+                return .failure(
+                    .init(
+                        "can't parse entities: Character '\(ch)' is reserved and must be escaped with the preceding '\\'"
+                    ))
             }
             plain.append(ch)
         }
-        if inCode { return .failure(.init("can't parse entities: Can't find end of Code entity at byte offset \(offset)")) }
+        if inCode {
+            return .failure(.init("can't parse entities: Can't find end of Code entity at byte offset \(offset)"))
+        }
         for (ch, n) in counts where n % 2 != 0 && ch != "|" {
             let name = ch == "*" ? "Bold" : ch == "_" ? "Italic" : "Strikethrough"
             return .failure(.init("can't parse entities: Can't find end of \(name) entity at byte offset \(offset)"))
@@ -123,7 +132,10 @@ enum TelegramText {
                 var j = i + 1
                 while j < units.count, isWordUnit(units[j]) || (c == 0x2F && units[j] == 0x40) { j += 1 }
                 if j - i > 1 {
-                    out.append(["type": .string(c == 0x2F ? "bot_command" : "mention"), "offset": .int(i), "length": .int(j - i)])
+                    out.append([
+                        "type": .string(c == 0x2F ? "bot_command" : "mention"), "offset": .int(i),
+                        "length": .int(j - i),
+                    ])
                 }
                 i = j
             } else {

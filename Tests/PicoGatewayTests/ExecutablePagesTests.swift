@@ -17,9 +17,12 @@ struct ExecutablePagesTests {
         var rss = 0, anonymous = 0
         var line = [CChar](repeating: 0, count: 4096)
         while fgets(&line, Int32(line.count), file) != nil {
-            let text = String(decoding: line.prefix { $0 != 0 && $0 != 10 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let text = String(
+                decoding: line.prefix { $0 != 0 && $0 != 10 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             let fields = text.split(separator: " ", omittingEmptySubsequences: true)
-            if let first = fields.first, first.contains("-"), fields.count >= 5, first.first?.isHexDigit == true, !first.hasSuffix(":") {
+            if let first = fields.first, first.contains("-"), fields.count >= 5, first.first?.isHexDigit == true,
+                !first.hasSuffix(":")
+            {
                 inside = fields.count >= 6 && fields[5...].joined(separator: " ") == exe && !fields[1].contains("w")
             } else if inside, fields.count >= 2, let kB = Int(fields[1]) {
                 if fields[0] == "Rss:" { rss += kB }

@@ -10,8 +10,9 @@ import Testing
 struct HealthServerTests {
     @Test func tricklingClientIsCutOffAtTheDeadline() async throws {
         let clock = ManualClock()
-        let server = try HealthServer(host: "127.0.0.1", port: 0, board: ReadinessBoard(), deadline: .seconds(2),
-                                      now: { clock.now() })
+        let server = try HealthServer(
+            host: "127.0.0.1", port: 0, board: ReadinessBoard(), deadline: .seconds(2),
+            now: { clock.now() })
         defer { server.stop() }
         let fd = try #require(SlowClient.connect(port: server.port, from: "127.0.0.1"))
         defer { close(fd) }
@@ -35,13 +36,16 @@ struct HealthServerTests {
 
     @Test func watchdogThreadRunsOnlyWhileConnectionsComeAndGo() async throws {
         let board = ReadinessBoard()
-        let server = try HealthServer(host: "127.0.0.1", port: 0, board: board, deadline: .seconds(2),
-                                      linger: .milliseconds(200))
+        let server = try HealthServer(
+            host: "127.0.0.1", port: 0, board: board, deadline: .seconds(2),
+            linger: .milliseconds(200))
         defer { server.stop() }
         #expect(!server.watchdogRunning, "an idle health server needs no watchdog thread")
         for _ in 0..<2 {
-            let response = try await HTTPClient.shared.send(HTTPRequest(url: "http://127.0.0.1:\(server.port)/health",
-                                                                         timeout: .seconds(3)))
+            let response = try await HTTPClient.shared.send(
+                HTTPRequest(
+                    url: "http://127.0.0.1:\(server.port)/health",
+                    timeout: .seconds(3)))
             #expect(response.status == 200)
             try await eventually("the idle watchdog thread to end") { !server.watchdogRunning }
         }
@@ -76,11 +80,14 @@ struct HealthServerTests {
         try await eventually("the ninth connection from 127.0.0.2 to be closed") { SlowClient.peerClosed(ninth) }
         // ... while a probe from loopback is answered at once.
         let started = ContinuousClock.now
-        let response = try await HTTPClient.shared.send(HTTPRequest(url: "http://127.0.0.1:\(server.port)/health",
-                                                                     timeout: .seconds(3)))
+        let response = try await HTTPClient.shared.send(
+            HTTPRequest(
+                url: "http://127.0.0.1:\(server.port)/health",
+                timeout: .seconds(3)))
         #expect(response.status == 200)
         #expect(ContinuousClock.now - started < .seconds(2))
-        #expect(held.allSatisfy { !SlowClient.peerClosed($0) }, "held connections should stay open until their deadline")
+        #expect(
+            held.allSatisfy { !SlowClient.peerClosed($0) }, "held connections should stay open until their deadline")
     }
 
 }
@@ -97,11 +104,17 @@ enum SlowClient {
         remote.sin_family = sa_family_t(AF_INET)
         remote.sin_port = in_port_t(UInt16(port).bigEndian)
         inet_pton(AF_INET, "127.0.0.1", &remote.sin_addr)
-        let ok = withUnsafePointer(to: &local) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0 && withUnsafePointer(to: &remote) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
+        let ok =
+            withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            } == 0
+            && withUnsafePointer(to: &remote) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            } == 0
         if !ok { close(fd); return nil }
         return fd
     }

@@ -37,7 +37,9 @@ struct LogOutputTests {
         #expect(symlink(dir.at("real"), dir.at("linkdir")) == 0)
         #expect(symlink(dir.at("elsewhere/target.log"), dir.at("real/link.log")) == 0)
         let redactor = SecretRedactor(secretValues: [])
-        #expect(throws: LogFileError.self) { _ = try LogOutput(filePath: dir.at("linkdir/picoclaw.log"), redactor: redactor) }
+        #expect(throws: LogFileError.self) {
+            _ = try LogOutput(filePath: dir.at("linkdir/picoclaw.log"), redactor: redactor)
+        }
         #expect(throws: LogFileError.self) { _ = try LogOutput(filePath: dir.at("real/link.log"), redactor: redactor) }
         #expect(access(dir.at("elsewhere/target.log"), F_OK) != 0, "a symlinked log path was followed")
         #expect(access(dir.at("real/picoclaw.log"), F_OK) != 0)

@@ -12,9 +12,10 @@ struct ReadyDuringRejectedTokenTests {
         let fake = try await FakeTelegram.start()
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         // Auth backoff 30 s doubling → 0.3 s doubling here: 4 rejections keep the token "bad" for 1–5 s.
-        let channel = TelegramChannel(options: TelegramOptions(
-            token: fake.token, allowFrom: ["1"], baseURL: fake.baseURL, pollTimeout: .seconds(1),
-            timing: ChannelTiming(scale: 0.01), logger: logger))
+        let channel = TelegramChannel(
+            options: TelegramOptions(
+                token: fake.token, allowFrom: ["1"], baseURL: fake.baseURL, pollTimeout: .seconds(1),
+                timing: ChannelTiming(scale: 0.01), logger: logger))
         let board = ReadinessBoard()
         board.set("agents", ok: true, detail: "test")
         let supervisor = ChannelSupervisor(channels: [channel], board: board, logger: logger)

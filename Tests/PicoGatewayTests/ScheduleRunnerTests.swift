@@ -16,8 +16,9 @@ final class InboxSink: InboundSink {
 
     func accept(_ messages: [InboundMessage], cursor: ChannelCursor?) async throws {
         let drafts = try messages.map {
-            InboxDraft(channel: $0.channel, chat: $0.chatID, messageID: $0.messageID, conversation: $0.chatID,
-                       payload: String(decoding: try JSONEncoder().encode($0), as: UTF8.self))
+            InboxDraft(
+                channel: $0.channel, chat: $0.chatID, messageID: $0.messageID, conversation: $0.chatID,
+                payload: String(decoding: try JSONEncoder().encode($0), as: UTF8.self))
         }
         let new = try await store.accept(drafts)
         let ids = Set(new.map(\.messageID))
@@ -34,14 +35,18 @@ struct ScheduleRunnerTests {
         let state = try await StateStore.open(directory: dir.at("state"))
         let schedules = ScheduleStore(store: state)
         let clock = Mutex<Int64>(1_800_000_000)
-        let origin = InboundMessage(channel: "telegram", senderID: "5001", chatID: "5001", kind: .direct, text: "every hour",
-                                    messageID: "42")
-        let created = try await schedules.create(ScheduleEntry(
-            id: 0, agent: "main", owner: "telegram:5001", channel: "telegram", chat: "5001", timing: .every(seconds: 3600),
-            action: "turn", text: "check the oven", zone: "UTC", nextRun: 1_800_003_600, createdAt: 1_800_000_000,
-            origin: String(decoding: try JSONEncoder().encode(origin), as: UTF8.self)))
+        let origin = InboundMessage(
+            channel: "telegram", senderID: "5001", chatID: "5001", kind: .direct, text: "every hour",
+            messageID: "42")
+        let created = try await schedules.create(
+            ScheduleEntry(
+                id: 0, agent: "main", owner: "telegram:5001", channel: "telegram", chat: "5001",
+                timing: .every(seconds: 3600),
+                action: "turn", text: "check the oven", zone: "UTC", nextRun: 1_800_003_600, createdAt: 1_800_000_000,
+                origin: String(decoding: try JSONEncoder().encode(origin), as: UTF8.self)))
         let sink = InboxSink(store: state)
-        let runner = ScheduleRunner(schedules: schedules, sink: sink, logger: .init(label: "test"), now: { clock.withLock { $0 } })
+        let runner = ScheduleRunner(
+            schedules: schedules, sink: sink, logger: .init(label: "test"), now: { clock.withLock { $0 } })
 
         #expect(await runner.fireDue() == 0)
         clock.withLock { $0 = 1_800_003_600 + 5 }

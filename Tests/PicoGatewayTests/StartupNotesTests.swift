@@ -9,7 +9,8 @@ struct StartupNotesTests {
     @Test func rootWarningOnlyForUIDZero() {
         let recorder = LogRecorder()
         let logger = recorder.logger("t", level: .trace)
-        let loaded = try? ConfigLoader.load(environment: ["PICOCLAW_HOME": "/nonexistent-picoclaw"], homeDirectory: "/nonexistent")
+        let loaded = try? ConfigLoader.load(
+            environment: ["PICOCLAW_HOME": "/nonexistent-picoclaw"], homeDirectory: "/nonexistent")
         guard let loaded else { Issue.record("load failed"); return }
         StartupNotes.log(loaded, logger: logger, effectiveUID: 1000)
         #expect(!recorder.text.contains("root"))

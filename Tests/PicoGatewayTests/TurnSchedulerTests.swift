@@ -11,8 +11,16 @@ private final class Trace: Sendable {
         var peak = 0
     }
     private let state = Mutex(State())
-    func start(_ id: Int64) { state.withLock { $0.started.append(id); $0.running += 1; $0.peak = max($0.peak, $0.running) } }
-    func finish(_ id: Int64) { state.withLock { $0.finished.append(id); $0.running -= 1 } }
+    func start(_ id: Int64) {
+        state.withLock {
+            $0.started.append(id); $0.running += 1; $0.peak = max($0.peak, $0.running)
+        }
+    }
+    func finish(_ id: Int64) {
+        state.withLock {
+            $0.finished.append(id); $0.running -= 1
+        }
+    }
     var started: [Int64] { state.withLock { $0.started } }
     var finished: [Int64] { state.withLock { $0.finished } }
     var peak: Int { state.withLock { $0.peak } }

@@ -5,7 +5,8 @@ import Testing
 struct BackoffTests {
     @Test func withoutJitterTheDelayDoublesUpToTheCap() {
         let backoff = Backoff(initial: .seconds(1), max: .seconds(60), jitter: false)
-        #expect((0..<8).map { backoff.delay(attempt: $0) }
+        #expect(
+            (0..<8).map { backoff.delay(attempt: $0) }
                 == [1, 2, 4, 8, 16, 32, 60, 60].map { Duration.seconds($0) })
         #expect(backoff.delay(attempt: 10_000) == .seconds(60))
     }
@@ -22,7 +23,8 @@ struct BackoffTests {
     }
 
     @Test func retryPolicyHonoursRetryAfterUpToItsCapAndOtherwiseBacksOff() {
-        let policy = RetryPolicy(maxRetries: 3, baseDelay: .seconds(1), maxDelay: .seconds(4), maxRetryAfter: .seconds(30))
+        let policy = RetryPolicy(
+            maxRetries: 3, baseDelay: .seconds(1), maxDelay: .seconds(4), maxRetryAfter: .seconds(30))
         #expect(policy.delay(beforeRetry: 0, retryAfter: "7") == .seconds(7))
         #expect(policy.delay(beforeRetry: 0, retryAfter: "3600") == .seconds(30))
         let d = policy.delay(beforeRetry: 5, retryAfter: "soon")

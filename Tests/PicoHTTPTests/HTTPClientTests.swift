@@ -26,8 +26,10 @@ struct HTTPClientTests {
         let server = try await FakeHTTPServer.start()
         defer { Task { await server.stop() } }
         let body = Array(#"{"text":"héllo"}"#.utf8)
-        let r = try await client.send(.postJSON(server.baseURL + "/echo?x=1", body: body,
-                                                headers: [HTTPHeader("Authorization", "Bearer k-123")]))
+        let r = try await client.send(
+            .postJSON(
+                server.baseURL + "/echo?x=1", body: body,
+                headers: [HTTPHeader("Authorization", "Bearer k-123")]))
         #expect(r.status == 200)
         let seen = try await server.waitForRequests(count: 1)[0]
         #expect(seen.method == "POST")
@@ -168,11 +170,12 @@ struct HTTPClientTests {
         // A redirect to file:// is refused too.
         let server = try await FakeHTTPServer.start()
         defer { Task { await server.stop() } }
-        server.setRoute(path: "/to-file") { _ in .text("moved", status: 302, headers: ["Location": "file:///etc/passwd"]) }
+        server.setRoute(path: "/to-file") { _ in
+            .text("moved", status: 302, headers: ["Location": "file:///etc/passwd"])
+        }
         do {
             let r = try await client.send(HTTPRequest(url: server.baseURL + "/to-file"))
             Issue.record("redirect to file:// was followed: \(r.status)")
         } catch {}
     }
 }
-

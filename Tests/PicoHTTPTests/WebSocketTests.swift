@@ -37,15 +37,19 @@ struct WebSocketTests {
         let ws = try await WebSocket.connect(url: discord.gatewayURL)
         var events = ws.events.makeAsyncIterator()
         _ = await next(&events)  // HELLO
-        try await ws.send(text: #"{"op":2,"d":{"token":"test-discord-token","intents":37376,"properties":{"os":"linux","browser":"t","device":"t"}}}"#)
+        try await ws.send(
+            text:
+                #"{"op":2,"d":{"token":"test-discord-token","intents":37376,"properties":{"os":"linux","browser":"t","device":"t"}}}"#
+        )
         guard case .text(let ready)? = await next(&events) else {
             Issue.record("expected READY")
             return
         }
         #expect(ready.contains("READY"))
         let big = String(repeating: "x", count: 300_000)
-        _ = discord.dispatchMessageCreate(channelId: "1", guildId: nil, authorId: "2", username: "u", bot: false,
-                                          content: big, mentionsBot: false)
+        _ = discord.dispatchMessageCreate(
+            channelId: "1", guildId: nil, authorId: "2", username: "u", bot: false,
+            content: big, mentionsBot: false)
         guard case .text(let message)? = await next(&events) else {
             Issue.record("expected MESSAGE_CREATE")
             return

@@ -8,7 +8,8 @@ import Testing
 
     static let equivalents = [
         "sh x.sh", "bash x.sh", "sh < x.sh", "bash 0< x.sh", "BASH_ENV=x.sh bash -c true", "ENV=x.sh sh -c true",
-        "env BASH_ENV=x.sh bash -c true", "tar -xf a.tar --to-command='sh x.sh'", "tar -xf a.tar --to-command 'sh x.sh'",
+        "env BASH_ENV=x.sh bash -c true", "tar -xf a.tar --to-command='sh x.sh'",
+        "tar -xf a.tar --to-command 'sh x.sh'",
         "git -c alias.x='!sh x.sh' x", "git -c core.pager='sh x.sh' log", "find . -name a -exec sh x.sh ';'",
         "find . -exec bash x.sh {} +", ". ./x.sh", "source x.sh", "nohup sh x.sh",
     ]
@@ -41,9 +42,11 @@ import Testing
     @Test func scriptsOutsideTheWorkspaceAreRefusedInEverySpelling() throws {
         let policy = try CommandPolicy(workspace: box.ws, enableDenyPatterns: false)
         let evil = box.outside + "/evil.sh"
-        for command in ["sh \(evil)", "sh < \(evil)", "BASH_ENV=\(evil) bash -c true", "env ENV=\(evil) sh -c true",
-                        ". \(evil)", "tar -xf a.tar --to-command='sh \(evil)'", "git -c alias.x='!sh \(evil)' x",
-                        "find . -exec sh \(evil) ';'", "tar -cf a.tar -F \(evil) x"] {
+        for command in [
+            "sh \(evil)", "sh < \(evil)", "BASH_ENV=\(evil) bash -c true", "env ENV=\(evil) sh -c true",
+            ". \(evil)", "tar -xf a.tar --to-command='sh \(evil)'", "git -c alias.x='!sh \(evil)' x",
+            "find . -exec sh \(evil) ';'", "tar -cf a.tar -F \(evil) x",
+        ] {
             let v = policy.evaluate(command: command)
             #expect(!v.isAllowed && v.rule == "path:outside-workspace", "\(command): \(v.rule)")
         }
@@ -51,8 +54,10 @@ import Testing
 
     @Test func sedExecuteIsRefused() throws {
         let policy = try CommandPolicy(workspace: box.ws, enableDenyPatterns: false)
-        for command in ["sed 'e sh x.sh' a.txt", "sed 's/a/b/e' a.txt", "sed -e '1e id' a.txt", "sed -n '/x/e' a",
-                        "sed --expression='$e ls' a"] {
+        for command in [
+            "sed 'e sh x.sh' a.txt", "sed 's/a/b/e' a.txt", "sed -e '1e id' a.txt", "sed -n '/x/e' a",
+            "sed --expression='$e ls' a",
+        ] {
             let v = policy.evaluate(command: command)
             #expect(!v.isAllowed && v.rule == "structure:sed-execute", "\(command): \(v.rule)")
         }

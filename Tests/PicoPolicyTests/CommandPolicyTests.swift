@@ -6,8 +6,9 @@ import Testing
     let box = Sandbox()
 
     func policy(restrict: Bool = true, deny: Bool = true, custom: [String] = []) throws -> CommandPolicy {
-        try CommandPolicy(workspace: box.ws, restrictToWorkspace: restrict, enableDenyPatterns: deny,
-                          customDenyPatterns: custom)
+        try CommandPolicy(
+            workspace: box.ws, restrictToWorkspace: restrict, enableDenyPatterns: deny,
+            customDenyPatterns: custom)
     }
 
     @Test func defaultPatternsAreTheVerbatim42AndAllCompile() throws {
@@ -63,9 +64,11 @@ import Testing
     @Test func simpleCommandsAllowed() throws {
         box.write("test.txt", "x")
         let p = try policy()
-        for c in ["echo 'hello world'", "ls -la", "cat test.txt", "sh -c 'echo stdout; echo stderr >&2'",
-                  "sh -c 'exit 42'", "echo $HOME", "git log --format=%H", "grep -rn TODO .", "wc -l *.txt",
-                  "for f in *.txt; do wc -l $f; done", "printenv", "env", "jq -n env", "sleep 1 & wait"] {
+        for c in [
+            "echo 'hello world'", "ls -la", "cat test.txt", "sh -c 'echo stdout; echo stderr >&2'",
+            "sh -c 'exit 42'", "echo $HOME", "git log --format=%H", "grep -rn TODO .", "wc -l *.txt",
+            "for f in *.txt; do wc -l $f; done", "printenv", "env", "jq -n env", "sleep 1 & wait",
+        ] {
             let v = p.evaluate(command: c)
             #expect(v.isAllowed, "\(c): \(v)")
         }
@@ -90,9 +93,11 @@ import Testing
 
     @Test func attachedAbsolutePathsBlocked() throws {
         let p = try policy(deny: false)
-        for c in ["cat --file=/etc/passwd", "cc -I/etc main.c", "echo -isystem/usr/include", "cat /etc/passwd",
-                  "cat ../../etc/passwd", "ls //etc", "cat file:///etc/passwd", "dd if=/etc/passwd of=x",
-                  "tar -C/etc -cf x.tar .", "grep -r x ~root"] {
+        for c in [
+            "cat --file=/etc/passwd", "cc -I/etc main.c", "echo -isystem/usr/include", "cat /etc/passwd",
+            "cat ../../etc/passwd", "ls //etc", "cat file:///etc/passwd", "dd if=/etc/passwd of=x",
+            "tar -C/etc -cf x.tar .", "grep -r x ~root",
+        ] {
             let v = p.evaluate(command: c)
             #expect(!v.isAllowed, "\(c)")
             #expect(v.rule.hasPrefix("path:"), "\(c): \(v.rule)")
@@ -107,9 +112,11 @@ import Testing
 
     @Test func devNullAndSafeDevicesAllowed() throws {
         let p = try policy(deny: false)
-        for c in ["echo hello 2>/dev/null", "echo hello >/dev/null", "echo hello > /dev/null", "echo hello 2> /dev/null",
-                  "echo hello >/dev/null 2>&1", "find . -name '*.go' 2>/dev/null", "cat /dev/urandom | head -c 16 | od",
-                  "echo test > /dev/null", "dd if=/dev/zero bs=1 count=1", "echo x > /dev/stderr"] {
+        for c in [
+            "echo hello 2>/dev/null", "echo hello >/dev/null", "echo hello > /dev/null", "echo hello 2> /dev/null",
+            "echo hello >/dev/null 2>&1", "find . -name '*.go' 2>/dev/null", "cat /dev/urandom | head -c 16 | od",
+            "echo test > /dev/null", "dd if=/dev/zero bs=1 count=1", "echo x > /dev/stderr",
+        ] {
             let v = p.evaluate(command: c)
             #expect(v.isAllowed, "\(c): \(v)")
         }
@@ -124,9 +131,11 @@ import Testing
 
     @Test func urlsAreNotPaths() throws {
         let p = try policy(deny: false)
-        for c in ["curl https://api.example.com/data", "wget http://example.com/file", "fetch ftp://files.example.com/a",
-                  "git clone https://github.com/sipeed/picoclaw.git", "curl wttr.in/Beijing",
-                  "curl -s https://a.example/x https://b.example/y", "curl --url=https://example.com/a"] {
+        for c in [
+            "curl https://api.example.com/data", "wget http://example.com/file", "fetch ftp://files.example.com/a",
+            "git clone https://github.com/sipeed/picoclaw.git", "curl wttr.in/Beijing",
+            "curl -s https://a.example/x https://b.example/y", "curl --url=https://example.com/a",
+        ] {
             #expect(p.evaluate(command: c).isAllowed, "\(c)")
         }
     }
@@ -190,7 +199,8 @@ import Testing
             ("sh -c \"$CMD\"", "structure:dynamic-payload"), ("echo $((1+2))", "structure:arithmetic-expansion"),
             ("python3 -c 'print(1)'", "structure:inline-interpreter-code"),
             ("perl -e 'unlink glob q{*}'", "structure:inline-interpreter-code"),
-            ("node -e 'x'", "structure:inline-interpreter-code"), ("awk 'BEGIN{system(\"id\")}'", "structure:awk-command-execution"),
+            ("node -e 'x'", "structure:inline-interpreter-code"),
+            ("awk 'BEGIN{system(\"id\")}'", "structure:awk-command-execution"),
             ("trap 'ls' EXIT", "structure:trap"), ("bash -lc ls", "structure:login-shell"),
             ("echo 'unterminated", "structure:parse-error"),
         ]
@@ -205,7 +215,10 @@ import Testing
     @Test func verdictListsSegmentsAndPayloads() throws {
         let v = try policy().evaluate(command: "env A=1 sh -c 'ls | wc -l' && echo 'done'  # tail")
         #expect(v.isAllowed)
-        #expect(v.segments.map(\.normalized) == ["env A=1 sh -c ls | wc -l", "sh -c ls | wc -l", "ls", "wc -l", "echo done"])
+        #expect(
+            v.segments.map(\.normalized) == [
+                "env A=1 sh -c ls | wc -l", "sh -c ls | wc -l", "ls", "wc -l", "echo done",
+            ])
         #expect(v.segments.map(\.depth) == [0, 1, 2, 2, 0])
         #expect(v.segments[1].origin == "env payload")
     }

@@ -12,7 +12,8 @@ import Testing
     }
 
     @Test func parsesV2MountWithEscapedPathAndOptionalFields() throws {
-        let line = "41 31 0:38 / /sys/fs/cgroup/my\\040dir rw,relatime shared:9 master:2 - cgroup2 cgroup2 rw,nsdelegate"
+        let line =
+            "41 31 0:38 / /sys/fs/cgroup/my\\040dir rw,relatime shared:9 master:2 - cgroup2 cgroup2 rw,nsdelegate"
         let m = try #require(CgroupMount(Substring(line)))
         #expect(m.type == "cgroup2" && m.mountPoint == "/sys/fs/cgroup/my dir")
     }

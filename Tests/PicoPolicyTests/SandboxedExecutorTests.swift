@@ -10,10 +10,13 @@ import Testing
     /// The machine probes run once, on a dedicated thread, before executors are created.
     init() async { await SandboxedExecutor.prepare() }
 
-    func executor(timeout: Duration = .seconds(20), cap: Int = 10_000, landlock: LandlockMode = .preferred,
-                  sandbox: SandboxMode = .auto) throws -> SandboxedExecutor {
-        try SandboxedExecutor(workspace: box.ws, timeout: timeout, maxOutputBytes: cap, landlock: landlock,
-                              sandbox: sandbox)
+    func executor(
+        timeout: Duration = .seconds(20), cap: Int = 10_000, landlock: LandlockMode = .preferred,
+        sandbox: SandboxMode = .auto
+    ) throws -> SandboxedExecutor {
+        try SandboxedExecutor(
+            workspace: box.ws, timeout: timeout, maxOutputBytes: cap, landlock: landlock,
+            sandbox: sandbox)
     }
 
     @Test func echoSucceeds() async throws {
@@ -124,9 +127,14 @@ import Testing
         let write = try await e.run(command: "echo x > \(box.outside)/w.txt; mkdir \(box.outside)/d; ls /tmp")
         #expect(!box.exists(box.outside + "/w.txt") && !box.exists(box.outside + "/d"))
         #expect(!write.succeeded)
-        let inside = try await e.run(command: "mkdir -p a/b && echo ok > a/b/c.txt && mv a/b/c.txt a/d.txt && rm a/d.txt && echo done > /dev/null && echo fine")
+        let inside = try await e.run(
+            command:
+                "mkdir -p a/b && echo ok > a/b/c.txt && mv a/b/c.txt a/d.txt && rm a/d.txt && echo done > /dev/null && echo fine"
+        )
         #expect(inside.succeeded && inside.output == "fine\n", "\(inside.output)")
-        let tools = try await e.run(command: "printf '%s\\n' hi | tr a-z A-Z | sed 's/H/J/' && git --version >/dev/null && python3 -c 'print(2+2)'")
+        let tools = try await e.run(
+            command:
+                "printf '%s\\n' hi | tr a-z A-Z | sed 's/H/J/' && git --version >/dev/null && python3 -c 'print(2+2)'")
         #expect(tools.succeeded && tools.output.hasPrefix("JI\n4\n"), "\(tools.output)")
         let stdio = try await e.run(command: "echo to-stderr > /dev/stderr")
         #expect(stdio.output.contains("to-stderr"))

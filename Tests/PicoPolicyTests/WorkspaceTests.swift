@@ -6,7 +6,9 @@ import Testing
 @Suite struct WorkspaceTests {
     let box = Sandbox()
 
-    func workspace(restrict: Bool = true) throws -> Workspace { try Workspace(root: box.ws, restrictToWorkspace: restrict) }
+    func workspace(restrict: Bool = true) throws -> Workspace {
+        try Workspace(root: box.ws, restrictToWorkspace: restrict)
+    }
 
     @Test func readSuccessAndRanges() throws {
         box.write("a.txt", "hello world")
@@ -42,7 +44,9 @@ import Testing
     @Test func refusesAbsoluteOutsideDotDotTildeNul() throws {
         let w = try workspace()
         #expect(throws: WorkspaceError.outsideWorkspace(box.canary)) { try w.read(box.canary) }
-        #expect(throws: WorkspaceError.outsideWorkspace("../outside/secret.txt")) { try w.read("../outside/secret.txt") }
+        #expect(throws: WorkspaceError.outsideWorkspace("../outside/secret.txt")) {
+            try w.read("../outside/secret.txt")
+        }
         #expect(throws: WorkspaceError.outsideWorkspace("a/../../x")) { try w.read("a/../../x") }
         #expect(throws: (any Error).self) { try w.read("~/.picoclaw/config.json") }
         #expect(throws: (any Error).self) { try w.read("a\u{0}b") }
@@ -79,7 +83,8 @@ import Testing
         box.link(box.outside, at: "out")
         let w = try workspace()
         func walk(_ p: String) throws -> String {
-            let fd = try BeneathOpener.walk(root: w.root, rootFD: w.rootFD, path: p, flags: O_RDONLY | O_CLOEXEC, mode: 0, display: p)
+            let fd = try BeneathOpener.walk(
+                root: w.root, rootFD: w.rootFD, path: p, flags: O_RDONLY | O_CLOEXEC, mode: 0, display: p)
             defer { close(fd) }
             return try w.descriptorPath(fd, display: p)
         }
@@ -102,7 +107,9 @@ import Testing
 
     @Test func writeBlockedByFileInPath() throws {
         box.write("blocker", "x")
-        #expect(throws: WorkspaceError.notDirectory("blocker/a/b.txt")) { try workspace().write("blocker/a/b.txt", contents: "y") }
+        #expect(throws: WorkspaceError.notDirectory("blocker/a/b.txt")) {
+            try workspace().write("blocker/a/b.txt", contents: "y")
+        }
     }
 
     @Test func writeRefusesHardLinks() throws {
@@ -111,7 +118,9 @@ import Testing
         let w = try workspace()
         #expect(throws: WorkspaceError.hardLinked("alias.txt")) { try w.write("alias.txt", contents: "x") }
         #expect(throws: WorkspaceError.hardLinked("alias.txt")) { try w.append("alias.txt", contents: "x") }
-        #expect(throws: WorkspaceError.hardLinked("alias.txt")) { try w.edit("alias.txt", oldText: "original", newText: "x") }
+        #expect(throws: WorkspaceError.hardLinked("alias.txt")) {
+            try w.edit("alias.txt", oldText: "original", newText: "x")
+        }
         #expect(box.contents("shared.txt") == "original")
     }
 
@@ -141,10 +150,16 @@ import Testing
         try w.edit("g.txt", oldText: "world", newText: "universe")
         #expect(box.contents("g.txt") == "hello universe")
         box.write("t.txt", "test text test")
-        #expect(throws: WorkspaceError.editMultipleMatches("t.txt", count: 2)) { try w.edit("t.txt", oldText: "test", newText: "x") }
+        #expect(throws: WorkspaceError.editMultipleMatches("t.txt", count: 2)) {
+            try w.edit("t.txt", oldText: "test", newText: "x")
+        }
         #expect(throws: WorkspaceError.editNoMatch("t.txt")) { try w.edit("t.txt", oldText: "absent", newText: "x") }
-        #expect(throws: WorkspaceError.notFound("missing.txt")) { try w.edit("missing.txt", oldText: "a", newText: "b") }
-        #expect(throws: WorkspaceError.outsideWorkspace(box.canary)) { try w.edit(box.canary, oldText: "CANARY", newText: "x") }
+        #expect(throws: WorkspaceError.notFound("missing.txt")) {
+            try w.edit("missing.txt", oldText: "a", newText: "b")
+        }
+        #expect(throws: WorkspaceError.outsideWorkspace(box.canary)) {
+            try w.edit(box.canary, oldText: "CANARY", newText: "x")
+        }
         #expect(box.contents(box.canary) == box.canaryText)
     }
 

@@ -14,34 +14,53 @@ struct OwnerTablesTests {
         let dir = TempDir()
         let store = try await Self.open(dir)
         let t0: Int64 = 1_000_000
-        guard case .issued(let code, let expires) = try await store.requestPairing(channel: "telegram", sender: "1", username: nil, chat: "1", now: t0) else {
+        guard
+            case .issued(let code, let expires) = try await store.requestPairing(
+                channel: "telegram", sender: "1", username: nil, chat: "1", now: t0)
+        else {
             Issue.record("no code")
             return
         }
         #expect(code.count == 8 && code.allSatisfy { StateStore.pairingAlphabet.contains($0) })
         #expect(!code.contains { "01OIL".contains($0) })
         #expect(expires == t0 + 3600)
-        #expect(try await store.requestPairing(channel: "telegram", sender: "1", username: nil, chat: "1", now: t0 + 10) == .alreadyIssued)
+        #expect(
+            try await store.requestPairing(channel: "telegram", sender: "1", username: nil, chat: "1", now: t0 + 10)
+                == .alreadyIssued)
         for s in ["2", "3"] {
-            guard case .issued = try await store.requestPairing(channel: "telegram", sender: s, username: nil, chat: s, now: t0) else {
+            guard
+                case .issued = try await store.requestPairing(
+                    channel: "telegram", sender: s, username: nil, chat: s, now: t0)
+            else {
                 Issue.record("no code for \(s)")
                 return
             }
         }
-        #expect(try await store.requestPairing(channel: "telegram", sender: "4", username: nil, chat: "4", now: t0) == .tooManyPending)
-        guard case .issued = try await store.requestPairing(channel: "discord", sender: "4", username: nil, chat: "4", now: t0) else {
+        #expect(
+            try await store.requestPairing(channel: "telegram", sender: "4", username: nil, chat: "4", now: t0)
+                == .tooManyPending)
+        guard
+            case .issued = try await store.requestPairing(
+                channel: "discord", sender: "4", username: nil, chat: "4", now: t0)
+        else {
             Issue.record("the limit is per channel")
             return
         }
         // Expired: cannot be approved; the channel has room again; the expired sender still gets nothing new today.
         #expect(try await store.approvePairing(code: code, approver: "cli:test", now: t0 + 3601) == nil)
         #expect(try await store.pendingPairings(now: t0 + 3601).isEmpty)
-        #expect(try await store.requestPairing(channel: "telegram", sender: "1", username: nil, chat: "1", now: t0 + 3700) == .alreadyIssued)
-        guard case .issued(let fresh, _) = try await store.requestPairing(channel: "telegram", sender: "5", username: nil, chat: "5", now: t0 + 3700) else {
+        #expect(
+            try await store.requestPairing(channel: "telegram", sender: "1", username: nil, chat: "1", now: t0 + 3700)
+                == .alreadyIssued)
+        guard
+            case .issued(let fresh, _) = try await store.requestPairing(
+                channel: "telegram", sender: "5", username: nil, chat: "5", now: t0 + 3700)
+        else {
             Issue.record("no room after expiry")
             return
         }
-        let paired = try #require(try await store.approvePairing(code: fresh.lowercased(), approver: "telegram:9", now: t0 + 3701))
+        let paired = try #require(
+            try await store.approvePairing(code: fresh.lowercased(), approver: "telegram:9", now: t0 + 3701))
         #expect(paired.sender == "5" && paired.approvedBy == "telegram:9")
         #expect(try await store.isPaired(channel: "telegram", sender: "5"))
         #expect(try await store.approvePairing(code: fresh, approver: "x", now: t0 + 3702) == nil)  // one-time
@@ -58,9 +77,11 @@ struct OwnerTablesTests {
         #expect(try await store.countMessage(channel: "telegram", sender: "7", now: noon) == 1)
         #expect(try await store.countMessage(channel: "telegram", sender: "7", now: noon + 1) == 2)
         #expect(try await store.countMessage(channel: "telegram", sender: "7", now: noon + 61) == 1)
-        try await store.recordModelCall(channel: "telegram", sender: "7", promptTokens: 100, completionTokens: 20, costMicroUSD: 1500, now: noon)
+        try await store.recordModelCall(
+            channel: "telegram", sender: "7", promptTokens: 100, completionTokens: 20, costMicroUSD: 1500, now: noon)
         #expect(try await store.firstLimitNotice(channel: "telegram", sender: "7", kind: "tokens_per_day", now: noon))
-        #expect(!(try await store.firstLimitNotice(channel: "telegram", sender: "7", kind: "tokens_per_day", now: noon)))
+        #expect(
+            !(try await store.firstLimitNotice(channel: "telegram", sender: "7", kind: "tokens_per_day", now: noon)))
         await store.close()
         store = try await Self.open(dir)
         let today = try await store.usage(channel: "telegram", sender: "7", now: noon + 100)
@@ -84,7 +105,8 @@ struct OwnerTablesTests {
         await store.close()
         mkdir(dir.at("restored"), 0o700)
         rename(dir.at("copy.db"), dir.at("restored/state.db"))
-        let restored = try await StateStore.open(directory: dir.at("restored"), migrations: OwnerControlsSchema.migrations)
+        let restored = try await StateStore.open(
+            directory: dir.at("restored"), migrations: OwnerControlsSchema.migrations)
         #expect(try await restored.cursor("telegram.offset") == "42")
         await restored.close()
     }

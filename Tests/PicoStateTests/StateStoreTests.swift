@@ -10,7 +10,8 @@ struct StateStoreTests {
         let store = try await StateStore.open(directory: dir.at("state"))
         let a = InboxDraft(channel: "telegram", chat: "1", messageID: "10", conversation: "c1", payload: "{}")
         let b = InboxDraft(channel: "telegram", chat: "1", messageID: "11", conversation: "c1", payload: "{}")
-        let first = try await store.accept([a, b], cursor: CursorValue(name: "telegram.offset", value: "12", updatedAt: 0))
+        let first = try await store.accept(
+            [a, b], cursor: CursorValue(name: "telegram.offset", value: "12", updatedAt: 0))
         #expect(first.map(\.messageID) == ["10", "11"])
         let again = try await store.accept([b], cursor: CursorValue(name: "telegram.offset", value: "13", updatedAt: 0))
         #expect(again.isEmpty)
@@ -22,9 +23,12 @@ struct StateStoreTests {
     @Test func aTurnCommitsSessionAndReplyTogetherAndDeliveryFinishesIt() async throws {
         let dir = TempDir()
         var store = try await StateStore.open(directory: dir.at("state"))
-        let entry = try await store.accept([InboxDraft(channel: "discord", chat: "7", messageID: "m1", conversation: "k", payload: "p")])[0]
-        let reply = try await store.completeTurn(inboxID: entry.id, session: SessionWrite(key: "k", agent: "main", messages: ["u", "a"]),
-                                                 reply: OutboxDraft(channel: "discord", chat: "7", replyTo: nil, text: "hi"))
+        let entry = try await store.accept([
+            InboxDraft(channel: "discord", chat: "7", messageID: "m1", conversation: "k", payload: "p")
+        ])[0]
+        let reply = try await store.completeTurn(
+            inboxID: entry.id, session: SessionWrite(key: "k", agent: "main", messages: ["u", "a"]),
+            reply: OutboxDraft(channel: "discord", chat: "7", replyTo: nil, text: "hi"))
         await store.close()
         // After a "restart" the reply is still waiting to be sent, and the session holds the turn.
         store = try await StateStore.open(directory: dir.at("state"))
@@ -62,9 +66,11 @@ struct StateStoreTests {
         var store = try await StateStore.open(directory: dir.at("state"), migrations: [v1])
         #expect(try await store.schemaVersion("core") == 1)
         #expect(try await store.schemaVersion("pairing") == 1)
-        try await store.write { db throws(StateError) in try db.execute("INSERT INTO pairing(code) VALUES(?)", ["abc"]) }
+        try await store.write { db throws(StateError) in try db.execute("INSERT INTO pairing(code) VALUES(?)", ["abc"])
+        }
         await store.close()
-        let v2 = StateMigration(component: "pairing", version: 2, sql: "ALTER TABLE pairing ADD COLUMN used INTEGER NOT NULL DEFAULT 0")
+        let v2 = StateMigration(
+            component: "pairing", version: 2, sql: "ALTER TABLE pairing ADD COLUMN used INTEGER NOT NULL DEFAULT 0")
         store = try await StateStore.open(directory: dir.at("state"), migrations: [v1, v2])
         #expect(try await store.schemaVersion("pairing") == 2)
         let rows = try await store.read { db throws(StateError) in try db.query("SELECT code, used FROM pairing") }

@@ -66,10 +66,15 @@ public enum ModelResolver {
     /// - a model whose prefix names no usable provider → the first usable provider (``ProviderCatalog/preferenceOrder``,
     ///   then by name) with the model id unchanged.
     /// - no usable provider → an error naming the key to set.
-    public static func resolve(model: String, providers: [String: ProviderConfig]) -> Result<ModelSelection, ModelSelectionError> {
+    public static func resolve(
+        model: String, providers: [String: ProviderConfig]
+    ) -> Result<ModelSelection, ModelSelectionError> {
         let model = model.trimmedSpaces
         guard !model.isEmpty else {
-            return .failure(ModelSelectionError(message: "no model configured: set agents.defaults.model (e.g. openrouter/anthropic/claude-sonnet-4)"))
+            return .failure(
+                ModelSelectionError(
+                    message:
+                        "no model configured: set agents.defaults.model (e.g. openrouter/anthropic/claude-sonnet-4)"))
         }
         if let slash = model.firstIndex(of: "/") {
             let prefix = model[..<slash].lowercased()
@@ -79,17 +84,20 @@ public enum ModelResolver {
             }
         }
         let usable = providers.filter { ProviderCatalog.isUsable($0.key, $0.value) }.map(\.key)
-        let ordered = ProviderCatalog.preferenceOrder.filter(usable.contains) + usable.filter {
-            !ProviderCatalog.preferenceOrder.contains($0)
-        }.sorted()
+        let ordered =
+            ProviderCatalog.preferenceOrder.filter(usable.contains)
+            + usable.filter {
+                !ProviderCatalog.preferenceOrder.contains($0)
+            }.sorted()
         if let first = ordered.first { return .success(ModelSelection(provider: first, modelID: model)) }
         var named = "openrouter"
         if let slash = model.firstIndex(of: "/") {
             let prefix = model[..<slash].lowercased()
             if providers[prefix] != nil || ProviderCatalog.defaultAPIBases[prefix] != nil { named = prefix }
         }
-        return .failure(ModelSelectionError(
-            message: "no LLM provider configured for model \(model): set providers.\(named).api_key "
-                + "(or \(ConfigSchema.envName(for: "providers.\(named).api_key")))"))
+        return .failure(
+            ModelSelectionError(
+                message: "no LLM provider configured for model \(model): set providers.\(named).api_key "
+                    + "(or \(ConfigSchema.envName(for: "providers.\(named).api_key")))"))
     }
 }

@@ -59,7 +59,8 @@ public enum GIFFirstFrame {
         case Int(PICO_GIF_OK):
             guard let bytes = out.data else { return .failure(.outOfMemory) }
             let data = Array(UnsafeBufferPointer(start: bytes, count: out.size))
-            return .success(Frame(data: data, width: Int(out.width), height: Int(out.height), wasAnimated: out.animated != 0))
+            return .success(
+                Frame(data: data, width: Int(out.width), height: Int(out.height), wasAnimated: out.animated != 0))
         case Int(PICO_GIF_UNAVAILABLE):
             return .failure(.unavailable)
         case Int(PICO_GIF_TOO_MANY_PIXELS):

@@ -13,12 +13,15 @@ public struct Transcriber: Sendable {
     /// - Parameters:
     ///   - settings: the endpoint's base URL, key, proxy and timeout (a provider's settings).
     ///   - model: e.g. `whisper-1`, `whisper-large-v3`.
-    public init(settings: ProviderSettings, model: String, redactor: SecretRedactor, retry: RetryPolicy = .standard,
-                logger: Logger = Logger(label: "picoclaw.transcription")) {
+    public init(
+        settings: ProviderSettings, model: String, redactor: SecretRedactor, retry: RetryPolicy = .standard,
+        logger: Logger = Logger(label: "picoclaw.transcription")
+    ) {
         self.settings = settings
         self.model = model
-        transport = ProviderTransport(provider: settings.name, apiKey: settings.apiKey, redactor: redactor, retry: retry,
-                                      logger: logger)
+        transport = ProviderTransport(
+            provider: settings.name, apiKey: settings.apiKey, redactor: redactor, retry: retry,
+            logger: logger)
     }
 
     /// The endpoint URL.
@@ -31,7 +34,9 @@ public struct Transcriber: Sendable {
         form.add("response_format", "json")
         form.add("file", filename: filename, contentType: mimeType, data: audio)
         var headers: [HTTPHeader] = [HTTPHeader("Accept", "application/json")]
-        if !settings.apiKey.isEmpty { headers.append(HTTPHeader("Authorization", "Bearer \(settings.apiKey.reveal())")) }
+        if !settings.apiKey.isEmpty {
+            headers.append(HTTPHeader("Authorization", "Bearer \(settings.apiKey.reveal())"))
+        }
         var request = form.request(endpoint, headers: headers)
         request.timeout = settings.requestTimeout
         request.proxy = settings.proxy

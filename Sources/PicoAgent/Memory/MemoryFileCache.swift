@@ -17,9 +17,10 @@ final class MemoryFileCache: Sendable {
         static func of(_ path: String) -> Identity? {
             var st = stat()
             guard stat(path, &st) == 0 else { return nil }
-            return Identity(dev: UInt64(st.st_dev), ino: UInt64(st.st_ino), size: Int64(st.st_size),
-                            mtime: Int64(st.st_mtim.tv_sec), mtimeNanos: Int(st.st_mtim.tv_nsec),
-                            ctime: Int64(st.st_ctim.tv_sec), ctimeNanos: Int(st.st_ctim.tv_nsec))
+            return Identity(
+                dev: UInt64(st.st_dev), ino: UInt64(st.st_ino), size: Int64(st.st_size),
+                mtime: Int64(st.st_mtim.tv_sec), mtimeNanos: Int(st.st_mtim.tv_nsec),
+                ctime: Int64(st.st_ctim.tv_sec), ctimeNanos: Int(st.st_ctim.tv_nsec))
         }
     }
 
@@ -57,7 +58,8 @@ final class MemoryFileCache: Sendable {
     /// settled by then.
     func store(_ text: String, identity before: Identity?, for path: String) {
         guard let before, Identity.of(path) == before,
-              max(before.mtime, before.ctime) + settleSeconds <= Int64(time(nil)) else { return }
+            max(before.mtime, before.ctime) + settleSeconds <= Int64(time(nil))
+        else { return }
         entries.withLock {
             if $0.count >= MemoryFileCache.capacity { $0.removeAll(keepingCapacity: true) }
             $0[path] = (before, text)

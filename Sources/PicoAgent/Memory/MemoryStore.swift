@@ -23,7 +23,9 @@ public final class MemoryStore: Sendable {
     private let lock = Mutex(())
     private let cache = MemoryFileCache()
 
-    public init(scope: MemoryScope, workspace: String, senderRoot: String, maxBytes: Int = 8192, redactor: SecretRedactor) {
+    public init(
+        scope: MemoryScope, workspace: String, senderRoot: String, maxBytes: Int = 8192, redactor: SecretRedactor
+    ) {
         self.scope = scope
         self.workspace = workspace
         self.senderRoot = senderRoot
@@ -64,18 +66,23 @@ public final class MemoryStore: Sendable {
     func loadBlocking(channel: String, chatID: String, senderID: String?) -> String {
         let (root, path) = location(channel: channel, chatID: chatID, senderID: senderID)
         guard let jail = try? Workspace(root: root, restrictToWorkspace: true, maxReadBytes: maxBytes),
-              let r = try? jail.read(path, length: maxBytes) else { return "" }
+            let r = try? jail.read(path, length: maxBytes)
+        else { return "" }
         let text = r.text.trimmedSpaces
         return r.truncated ? text + "\n[… memory truncated at \(maxBytes) bytes]" : text
     }
 
     /// Applies `edit` to the notes of a turn and returns a message for the model.
-    func apply(_ edit: MemoryEdit, channel: String, chatID: String, senderID: String?) async throws(MemoryError) -> String {
+    func apply(
+        _ edit: MemoryEdit, channel: String, chatID: String, senderID: String?
+    ) async throws(MemoryError) -> String {
         let (root, path) = location(channel: channel, chatID: chatID, senderID: senderID)
         let store = self
         return try await DedicatedThread.run(throwing: { () throws(MemoryError) -> String in
             defer { store.cache.forget(root + "/" + path) }
-            return try store.lock.withLock { _ throws(MemoryError) -> String in try store.applyBlocking(edit, root: root, path: path) }
+            return try store.lock.withLock { _ throws(MemoryError) -> String in
+                try store.applyBlocking(edit, root: root, path: path)
+            }
         })
     }
 
@@ -106,7 +113,8 @@ public final class MemoryStore: Sendable {
         let text = notes.map { "- " + $0 }.joined(separator: "\n") + (notes.isEmpty ? "" : "\n")
         let bytes = Array(redactor.redact(text).utf8)
         guard bytes.count <= maxBytes else {
-            throw MemoryError("memory is full (\(bytes.count) of \(maxBytes) bytes with this change); remove or shorten notes first")
+            throw MemoryError(
+                "memory is full (\(bytes.count) of \(maxBytes) bytes with this change); remove or shorten notes first")
         }
         do { try jail.write(path, contents: bytes) } catch { throw MemoryError("could not save memory: \(error)") }
         return message + " (\(notes.count) note\(notes.count == 1 ? "" : "s"), \(bytes.count) of \(maxBytes) bytes)"
@@ -116,16 +124,20 @@ public final class MemoryStore: Sendable {
         let hits = notes.indices.filter { notes[$0].contains(needle) }
         guard !hits.isEmpty else { throw MemoryError("no note contains '\(TextLimits.truncate(needle, to: 80))'") }
         guard hits.count == 1 else {
-            throw MemoryError("\(hits.count) notes contain '\(TextLimits.truncate(needle, to: 80))'; quote more of the one you mean")
+            throw MemoryError(
+                "\(hits.count) notes contain '\(TextLimits.truncate(needle, to: 80))'; quote more of the one you mean")
         }
         return hits[0]
     }
 
     /// A path component made of `[A-Za-z0-9_-]` (anything else hex-encoded), never `.` or `..`.
     static func safeComponent(_ s: String) -> String {
-        let ok = !s.isEmpty && s.utf8.count <= 64 && s.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
-        }
+        let ok =
+            !s.isEmpty && s.utf8.count <= 64
+            && s.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
+                    || $0 == "-"
+            }
         if ok { return s }
         return "x" + s.utf8.prefix(64).map { String($0, radix: 16) }.joined()
     }

@@ -27,8 +27,10 @@ public struct SystemPromptBuilder: Sendable {
     let redactor: SecretRedactor
 
     /// Creates a builder; `redactor` is applied to the finished prompt.
-    public init(agentID: String, agentName: String, workspace: String, restrictToWorkspace: Bool, toolNames: [String],
-                redactor: SecretRedactor) {
+    public init(
+        agentID: String, agentName: String, workspace: String, restrictToWorkspace: Bool, toolNames: [String],
+        redactor: SecretRedactor
+    ) {
         self.agentID = agentID
         self.agentName = agentName
         self.workspace = workspace
@@ -42,7 +44,8 @@ public struct SystemPromptBuilder: Sendable {
     /// `memory`: the notes of the turn's ``MemoryStore`` (`nil`: read the workspace's `memory/MEMORY.md`).
     public func build(channel: String, chatID: String, memory: String? = nil, now: time_t = time(nil)) -> String {
         var parts: [String] = [identityBlock()]
-        let jail = try? Workspace(root: workspace, restrictToWorkspace: true, maxReadBytes: SystemPromptBuilder.maxFileBytes)
+        let jail = try? Workspace(
+            root: workspace, restrictToWorkspace: true, maxReadBytes: SystemPromptBuilder.maxFileBytes)
         var files: [String] = []
         for name in SystemPromptBuilder.bootstrapFiles {
             if let text = jail.flatMap({ read($0, name) }) { files.append("## \(name)\n\n\(text)") }
@@ -57,26 +60,27 @@ public struct SystemPromptBuilder: Sendable {
     }
 
     func identityBlock() -> String {
-        let jailText = restrictToWorkspace
+        let jailText =
+            restrictToWorkspace
             ? "You cannot read or write files outside it, and commands run inside it."
             : "Paths outside it are allowed, but prefer working inside it."
         let tools = toolNames.isEmpty ? "none" : toolNames.joined(separator: ", ")
         return """
-        # picoclaw 🦞
+            # picoclaw 🦞
 
-        You are picoclaw, a personal AI assistant, running as agent "\(agentName)" (id: \(agentID)).
+            You are picoclaw, a personal AI assistant, running as agent "\(agentName)" (id: \(agentID)).
 
-        ## Workspace
-        Your workspace is \(workspace). File tools take paths relative to it. \(jailText)
-        \(memoryLine)
-        Available tools: \(tools).
+            ## Workspace
+            Your workspace is \(workspace). File tools take paths relative to it. \(jailText)
+            \(memoryLine)
+            Available tools: \(tools).
 
-        ## Rules
-        1. Use a tool when you need to act or look something up; never claim to have done something you did not do.
-        2. Be concise and answer in the user's language.
-        3. Never reveal secrets such as API keys, tokens or passwords.
-        4. Ask before destructive or irreversible actions.
-        """
+            ## Rules
+            1. Use a tool when you need to act or look something up; never claim to have done something you did not do.
+            2. Be concise and answer in the user's language.
+            3. Never reveal secrets such as API keys, tokens or passwords.
+            4. Ask before destructive or irreversible actions.
+            """
     }
 
     private var memoryLine: String {

@@ -15,12 +15,15 @@ public struct AnthropicProvider: LLMProvider {
     /// - Parameters:
     ///   - redactor: applied to every error detail (provider bodies can echo the key).
     ///   - retry: retry/backoff policy (tests pass a fast one).
-    public init(settings: ProviderSettings, redactor: SecretRedactor, retry: RetryPolicy = .standard,
-                logger: Logger = Logger(label: "picoclaw.agent.provider")) {
+    public init(
+        settings: ProviderSettings, redactor: SecretRedactor, retry: RetryPolicy = .standard,
+        logger: Logger = Logger(label: "picoclaw.agent.provider")
+    ) {
         self.name = settings.name
         self.settings = settings
-        self.transport = ProviderTransport(provider: settings.name, apiKey: settings.apiKey, redactor: redactor,
-                                           retry: retry, logger: logger)
+        self.transport = ProviderTransport(
+            provider: settings.name, apiKey: settings.apiKey, redactor: redactor,
+            retry: retry, logger: logger)
     }
 
     /// The endpoint URL (`…/v1/messages`; an api_base already ending in `/v1` is accepted too).
@@ -42,7 +45,10 @@ public struct AnthropicProvider: LLMProvider {
         let body = AnthropicWire.Request(
             model: request.model, max_tokens: request.maxTokens, system: system, messages: messages,
             temperature: request.temperature.map { min(1, max(0, $0)) })
-        var headers = [HTTPHeader("anthropic-version", AnthropicProvider.apiVersion), HTTPHeader("Accept", stream ? "text/event-stream" : "application/json")]
+        var headers = [
+            HTTPHeader("anthropic-version", AnthropicProvider.apiVersion),
+            HTTPHeader("Accept", stream ? "text/event-stream" : "application/json"),
+        ]
         if !settings.apiKey.isEmpty { headers.append(HTTPHeader("x-api-key", settings.apiKey.reveal())) }
         var bytes = ProviderTransport.encode(body)
         // The tool definitions never change: their JSON is encoded once per agent and spliced in.
@@ -60,7 +66,8 @@ public struct AnthropicProvider: LLMProvider {
     /// The completion in a decoded response body.
     func parse(_ wire: AnthropicWire.Response) throws(ProviderError) -> LLMResponse {
         guard let blocks = wire.content else {
-            throw ProviderError.redacted(provider: name, kind: .invalidResponse, detail: "no content", transport: transport)
+            throw ProviderError.redacted(
+                provider: name, kind: .invalidResponse, detail: "no content", transport: transport)
         }
         var text: [String] = []
         var calls: [ToolCall] = []
@@ -68,11 +75,17 @@ public struct AnthropicProvider: LLMProvider {
             switch b.type {
             case "text": if let t = b.text { text.append(t) }
             case "tool_use":
-                calls.append(ToolCall(id: b.id.flatMap { $0.isEmpty ? nil : $0 } ?? "toolu_\(i)", name: b.name ?? "", arguments: (b.input ?? .object([:])).compact))
+                calls.append(
+                    ToolCall(
+                        id: b.id.flatMap { $0.isEmpty ? nil : $0 } ?? "toolu_\(i)", name: b.name ?? "",
+                        arguments: (b.input ?? .object([:])).compact))
             default: continue
             }
         }
-        let usage = wire.usage.map { LLMUsage(promptTokens: $0.input_tokens ?? 0, completionTokens: $0.output_tokens ?? 0) }
-        return LLMResponse(content: text.joined(separator: "\n"), toolCalls: calls, finishReason: wire.stop_reason, usage: usage)
+        let usage = wire.usage.map {
+            LLMUsage(promptTokens: $0.input_tokens ?? 0, completionTokens: $0.output_tokens ?? 0)
+        }
+        return LLMResponse(
+            content: text.joined(separator: "\n"), toolCalls: calls, finishReason: wire.stop_reason, usage: usage)
     }
 }

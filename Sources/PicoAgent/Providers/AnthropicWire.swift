@@ -73,8 +73,12 @@ enum AnthropicWire {
                 system.append(m.content)
             case .user:
                 let pictures = (m.images ?? []).map { image in
-                    Block(type: "image", source: .object(["type": .string("base64"), "media_type": .string(image.mimeType),
-                                                          "data": .string(image.base64)]))
+                    Block(
+                        type: "image",
+                        source: .object([
+                            "type": .string("base64"), "media_type": .string(image.mimeType),
+                            "data": .string(image.base64),
+                        ]))
                 }
                 append("user", pictures + [Block(type: "text", text: m.content.isEmpty ? " " : m.content)])
             case .assistant:
@@ -93,7 +97,8 @@ enum AnthropicWire {
         }
         // The Messages API wants the conversation to open with a user turn (trimmed history may not).
         if out.first?.role == "assistant" {
-            out.insert(Message(role: "user", content: [Block(type: "text", text: "(earlier conversation omitted)")]), at: 0)
+            out.insert(
+                Message(role: "user", content: [Block(type: "text", text: "(earlier conversation omitted)")]), at: 0)
         }
         return (system.isEmpty ? nil : system.joined(separator: "\n\n"), out)
     }

@@ -20,18 +20,21 @@ final class EncodedToolDefinitions: Sendable {
     /// The OpenAI `tools` array as compact JSON.
     var openAI: [UInt8] {
         cached(openAICache) {
-            ProviderTransport.encode(definitions.map {
-                OpenAIWire.Tool(function: .init(name: $0.name, description: $0.description, parameters: $0.parameters))
-            })
+            ProviderTransport.encode(
+                definitions.map {
+                    OpenAIWire.Tool(
+                        function: .init(name: $0.name, description: $0.description, parameters: $0.parameters))
+                })
         }
     }
 
     /// The Anthropic `tools` array as compact JSON.
     var anthropic: [UInt8] {
         cached(anthropicCache) {
-            ProviderTransport.encode(definitions.map {
-                AnthropicWire.Tool(name: $0.name, description: $0.description, input_schema: $0.parameters)
-            })
+            ProviderTransport.encode(
+                definitions.map {
+                    AnthropicWire.Tool(name: $0.name, description: $0.description, input_schema: $0.parameters)
+                })
         }
     }
 

@@ -9,7 +9,10 @@ public final class ProviderCooldowns: Sendable {
     let now: @Sendable () -> ContinuousClock.Instant
 
     /// - Parameter now: injectable clock for tests.
-    public init(duration: Duration = .seconds(60), now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock().now }) {
+    public init(
+        duration: Duration = .seconds(60),
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock().now }
+    ) {
         self.duration = duration
         self.now = now
     }
@@ -50,8 +53,10 @@ public struct FallbackProvider: LLMProvider {
     let cooldowns: ProviderCooldowns
     let logger: Logger
 
-    public init(candidates: [ModelCandidate], cooldowns: ProviderCooldowns,
-                logger: Logger = Logger(label: "picoclaw.agent.provider")) {
+    public init(
+        candidates: [ModelCandidate], cooldowns: ProviderCooldowns,
+        logger: Logger = Logger(label: "picoclaw.agent.provider")
+    ) {
         precondition(!candidates.isEmpty, "a fallback chain needs at least one model")
         self.candidates = candidates
         self.cooldowns = cooldowns
@@ -80,9 +85,11 @@ public struct FallbackProvider: LLMProvider {
                 let response = try await candidate.provider.complete(attempt)
                 cooldowns.markHealthy(candidate.provider.name)
                 if index > 0 || order.count < candidates.count {
-                    logger.notice("answered by a fallback model", metadata: [
-                        "provider": "\(candidate.provider.name)", "model": "\(candidate.modelID)",
-                    ])
+                    logger.notice(
+                        "answered by a fallback model",
+                        metadata: [
+                            "provider": "\(candidate.provider.name)", "model": "\(candidate.modelID)",
+                        ])
                 }
                 return response
             } catch let error as ProviderError {
@@ -90,17 +97,21 @@ public struct FallbackProvider: LLMProvider {
                 cooldowns.markFailed(candidate.provider.name)
                 lastError = error
                 if index + 1 < order.count {
-                    logger.warning("model failed; trying the next fallback", metadata: [
-                        "provider": "\(candidate.provider.name)", "model": "\(candidate.modelID)",
-                        "error": "\(error.description)",
-                    ])
+                    logger.warning(
+                        "model failed; trying the next fallback",
+                        metadata: [
+                            "provider": "\(candidate.provider.name)", "model": "\(candidate.modelID)",
+                            "error": "\(error.description)",
+                        ])
                 }
             }
         }
         let last = lastError!
         guard order.count > 1 else { throw last }
-        throw ProviderError(provider: last.provider, kind: last.kind,
-                            detail: "all \(order.count) models failed (\(order.map(\.modelID).joined(separator: ", "))); last: \(last.detail)",
-                            attempts: last.attempts, modelsTried: order.count)
+        throw ProviderError(
+            provider: last.provider, kind: last.kind,
+            detail:
+                "all \(order.count) models failed (\(order.map(\.modelID).joined(separator: ", "))); last: \(last.detail)",
+            attempts: last.attempts, modelsTried: order.count)
     }
 }

@@ -53,8 +53,10 @@ public struct LLMRequest: Sendable {
     public var temperature: Double?
 
     /// Creates a request.
-    public init(model: String, messages: [ChatMessage], tools: [ToolDefinition] = [], maxTokens: Int = 8192,
-                temperature: Double? = nil) {
+    public init(
+        model: String, messages: [ChatMessage], tools: [ToolDefinition] = [], maxTokens: Int = 8192,
+        temperature: Double? = nil
+    ) {
         self.model = model
         self.messages = messages
         self.storedTools = tools
@@ -64,8 +66,10 @@ public struct LLMRequest: Sendable {
     }
 
     /// A request offering pre-encoded tools (``AgentRuntime`` passes its agent's ``ToolRegistry`` set).
-    init(model: String, messages: [ChatMessage], toolSet: EncodedToolDefinitions, maxTokens: Int,
-         temperature: Double?) {
+    init(
+        model: String, messages: [ChatMessage], toolSet: EncodedToolDefinitions, maxTokens: Int,
+        temperature: Double?
+    ) {
         self.model = model
         self.messages = messages
         self.storedTools = []

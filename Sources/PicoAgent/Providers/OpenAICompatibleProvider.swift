@@ -13,12 +13,15 @@ public struct OpenAICompatibleProvider: LLMProvider {
     /// - Parameters:
     ///   - redactor: applied to every error detail (provider bodies can echo the key).
     ///   - retry: retry/backoff policy (tests pass a fast one).
-    public init(settings: ProviderSettings, redactor: SecretRedactor, retry: RetryPolicy = .standard,
-                logger: Logger = Logger(label: "picoclaw.agent.provider")) {
+    public init(
+        settings: ProviderSettings, redactor: SecretRedactor, retry: RetryPolicy = .standard,
+        logger: Logger = Logger(label: "picoclaw.agent.provider")
+    ) {
         self.name = settings.name
         self.settings = settings
-        self.transport = ProviderTransport(provider: settings.name, apiKey: settings.apiKey, redactor: redactor,
-                                           retry: retry, logger: logger)
+        self.transport = ProviderTransport(
+            provider: settings.name, apiKey: settings.apiKey, redactor: redactor,
+            retry: retry, logger: logger)
     }
 
     /// The endpoint URL.
@@ -42,7 +45,9 @@ public struct OpenAICompatibleProvider: LLMProvider {
             max_completion_tokens: reasoning ? request.maxTokens : nil,
             temperature: reasoning ? nil : request.temperature)
         var headers: [HTTPHeader] = [HTTPHeader("Accept", stream ? "text/event-stream" : "application/json")]
-        if !settings.apiKey.isEmpty { headers.append(HTTPHeader("Authorization", "Bearer \(settings.apiKey.reveal())")) }
+        if !settings.apiKey.isEmpty {
+            headers.append(HTTPHeader("Authorization", "Bearer \(settings.apiKey.reveal())"))
+        }
         if settings.name == "openrouter" {
             headers.append(HTTPHeader("HTTP-Referer", "https://github.com/picoclaw"))
             headers.append(HTTPHeader("X-Title", "picoclaw"))
@@ -52,7 +57,8 @@ public struct OpenAICompatibleProvider: LLMProvider {
         if !tools.isEmpty { bytes = ProviderTransport.splice(bytes, key: "tools", value: tools.openAI) }
         if stream {
             bytes = ProviderTransport.splice(bytes, key: "stream", value: Array("true".utf8))
-            bytes = ProviderTransport.splice(bytes, key: "stream_options", value: Array(#"{"include_usage":true}"#.utf8))
+            bytes = ProviderTransport.splice(
+                bytes, key: "stream_options", value: Array(#"{"include_usage":true}"#.utf8))
         }
         var http = HTTPRequest.postJSON(endpoint, body: bytes, headers: headers)
         http.timeout = settings.requestTimeout
@@ -65,22 +71,26 @@ public struct OpenAICompatibleProvider: LLMProvider {
     /// The completion in a decoded response body.
     func parse(_ wire: OpenAIWire.Response) throws(ProviderError) -> LLMResponse {
         guard let choice = wire.choices?.first, let message = choice.message else {
-            let why = wire.error.map { ProviderTransport.errorMessage(fromBody: Array($0.compact.utf8)) } ?? "no choices"
+            let why =
+                wire.error.map { ProviderTransport.errorMessage(fromBody: Array($0.compact.utf8)) } ?? "no choices"
             throw ProviderError.redacted(provider: name, kind: .invalidResponse, detail: why, transport: transport)
         }
         let batch = String(UInt32.random(in: 0...UInt32.max), radix: 36)
         let calls = (message.tool_calls ?? []).enumerated().map { i, c -> ToolCall in
-            let args: String = switch c.function.arguments {
-            case .string(let s)?: s
-            case nil, .null?: "{}"
-            case let other?: other.compact
-            }
+            let args: String =
+                switch c.function.arguments {
+                case .string(let s)?: s
+                case nil, .null?: "{}"
+                case let other?: other.compact
+                }
             // Some servers send no (or empty) ids; results must still pair with their calls.
             let id = c.id.flatMap { $0.isEmpty ? nil : $0 } ?? "call_\(batch)_\(i)"
             return ToolCall(id: id, name: c.function.name, arguments: args)
         }
-        let usage = wire.usage.map { LLMUsage(promptTokens: $0.prompt_tokens ?? 0, completionTokens: $0.completion_tokens ?? 0, costUSD: $0.cost) }
-        return LLMResponse(content: message.content ?? "", toolCalls: calls, finishReason: choice.finish_reason, usage: usage)
+        let usage = wire.usage.map {
+            LLMUsage(promptTokens: $0.prompt_tokens ?? 0, completionTokens: $0.completion_tokens ?? 0, costUSD: $0.cost)
+        }
+        return LLMResponse(
+            content: message.content ?? "", toolCalls: calls, finishReason: choice.finish_reason, usage: usage)
     }
 }
-

@@ -34,8 +34,11 @@ enum OpenAIWire {
             if let images, !images.isEmpty {
                 var parts: [JSONValue] = [.object(["type": .string("text"), "text": .string(content ?? "")])]
                 for image in images {
-                    parts.append(.object(["type": .string("image_url"),
-                                          "image_url": .object(["url": .string("data:\(image.mimeType);base64,\(image.base64)")])]))
+                    parts.append(
+                        .object([
+                            "type": .string("image_url"),
+                            "image_url": .object(["url": .string("data:\(image.mimeType);base64,\(image.base64)")]),
+                        ]))
                 }
                 try c.encode(JSONValue.array(parts), forKey: .content)
             } else {
@@ -107,10 +110,11 @@ enum OpenAIWire {
         messages.map { m in
             switch m.role {
             case .assistant where m.hasToolCalls:
-                return Message(role: "assistant", content: m.content.isEmpty ? nil : m.content,
-                               tool_calls: (m.toolCalls ?? []).map {
-                                   OutCall(id: $0.id, function: OutFunction(name: $0.name, arguments: $0.arguments))
-                               })
+                return Message(
+                    role: "assistant", content: m.content.isEmpty ? nil : m.content,
+                    tool_calls: (m.toolCalls ?? []).map {
+                        OutCall(id: $0.id, function: OutFunction(name: $0.name, arguments: $0.arguments))
+                    })
             case .tool:
                 return Message(role: "tool", content: m.content, tool_call_id: m.toolCallId)
             default:

@@ -43,14 +43,18 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible, Equatable
     }
 
     /// Builds an error whose detail is passed through `redactor` first.
-    static func redacted(provider: String, kind: Kind, detail: String, attempts: Int = 1,
-                         redactor: SecretRedactor) -> ProviderError {
+    static func redacted(
+        provider: String, kind: Kind, detail: String, attempts: Int = 1,
+        redactor: SecretRedactor
+    ) -> ProviderError {
         ProviderError(provider: provider, kind: kind, detail: redactor.redact(detail), attempts: attempts)
     }
 
     /// Builds an error whose detail is passed through the transport's redaction first.
-    static func redacted(provider: String, kind: Kind, detail: String, attempts: Int = 1,
-                         transport: ProviderTransport) -> ProviderError {
+    static func redacted(
+        provider: String, kind: Kind, detail: String, attempts: Int = 1,
+        transport: ProviderTransport
+    ) -> ProviderError {
         ProviderError(provider: provider, kind: kind, detail: transport.redact(detail), attempts: attempts)
     }
 
@@ -69,7 +73,8 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible, Equatable
     private var singleModelMessage: String {
         switch kind {
         case .http(let status) where status == 401 || status == 403:
-            return "Sorry — the model provider rejected the configured API key (HTTP \(status)). Please check the provider settings."
+            return
+                "Sorry — the model provider rejected the configured API key (HTTP \(status)). Please check the provider settings."
         case .http(429):
             return "Sorry — the model provider is rate-limiting requests right now (HTTP 429). Please try again later."
         case .http(let status) where status >= 500:
@@ -92,14 +97,15 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible, Equatable
 
     /// `provider <name>: <kind> (<detail>) after N attempts`; safe for logs.
     public var description: String {
-        let what: String = switch kind {
-        case .http(let s): "HTTP \(s)"
-        case .timedOut: "timed out"
-        case .unreachable: "unreachable"
-        case .invalidResponse: "invalid response"
-        case .notConfigured: "not configured"
-        case .cancelled: "cancelled"
-        }
+        let what: String =
+            switch kind {
+            case .http(let s): "HTTP \(s)"
+            case .timedOut: "timed out"
+            case .unreachable: "unreachable"
+            case .invalidResponse: "invalid response"
+            case .notConfigured: "not configured"
+            case .cancelled: "cancelled"
+            }
         let d = detail.isEmpty ? "" : ": \(detail)"
         let a = attempts > 1 ? " (after \(attempts) attempts)" : ""
         return "provider \(provider) \(what)\(d)\(a)"

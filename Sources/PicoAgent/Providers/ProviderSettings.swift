@@ -14,8 +14,10 @@ public struct ProviderSettings: Sendable {
     public var requestTimeout: Duration
 
     /// Creates settings.
-    public init(name: String, apiKey: Secret, apiBase: String, proxy: String? = nil,
-                requestTimeout: Duration = .seconds(120)) {
+    public init(
+        name: String, apiKey: Secret, apiBase: String, proxy: String? = nil,
+        requestTimeout: Duration = .seconds(120)
+    ) {
         self.name = name
         self.apiKey = apiKey
         self.apiBase = apiBase

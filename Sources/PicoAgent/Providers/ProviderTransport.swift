@@ -26,9 +26,11 @@ struct ProviderTransport: Sendable {
 
     /// Sends `request`, retrying transient failures; returns a 2xx response or throws ``ProviderError``.
     /// `perform` sends one attempt (a streaming request hands its own); `mayRetry` is asked before each retry.
-    func send(_ request: HTTPRequest,
-              perform: @Sendable (HTTPRequest) async throws -> HTTPResponse = { try await HTTPClient.shared.send($0) },
-              mayRetry: () -> Bool = { true }) async throws(ProviderError) -> HTTPResponse {
+    func send(
+        _ request: HTTPRequest,
+        perform: @Sendable (HTTPRequest) async throws -> HTTPResponse = { try await HTTPClient.shared.send($0) },
+        mayRetry: () -> Bool = { true }
+    ) async throws(ProviderError) -> HTTPResponse {
         var attempt = 0
         while true {
             attempt += 1
@@ -39,31 +41,38 @@ struct ProviderTransport: Sendable {
             let retryIndex = attempt - 1
             guard retryIndex < retry.maxRetries, mayRetry() else { throw error }
             let delay = retry.delay(beforeRetry: retryIndex, retryAfter: retryAfter)
-            logger.warning("LLM request failed, retrying", metadata: [
-                "provider": "\(provider)", "error": "\(error.description)",
-                "retry": "\(retryIndex + 1)/\(retry.maxRetries)", "delay_ms": "\(delay.milliseconds)",
-            ])
+            logger.warning(
+                "LLM request failed, retrying",
+                metadata: [
+                    "provider": "\(provider)", "error": "\(error.description)",
+                    "retry": "\(retryIndex + 1)/\(retry.maxRetries)", "delay_ms": "\(delay.milliseconds)",
+                ])
             do {
                 try await retry.sleep(delay)
             } catch {
                 throw ProviderError(provider: provider, kind: .cancelled, detail: "", attempts: attempt)
             }
-            if Task.isCancelled { throw ProviderError(provider: provider, kind: .cancelled, detail: "", attempts: attempt) }
+            if Task.isCancelled {
+                throw ProviderError(provider: provider, kind: .cancelled, detail: "", attempts: attempt)
+            }
         }
     }
 
     /// One attempt: the 2xx response, or a retryable failure with the server's `Retry-After`.
     /// Non-retryable failures are thrown.
-    private func attemptOnce(_ request: HTTPRequest, attempt: Int,
-                             perform: @Sendable (HTTPRequest) async throws -> HTTPResponse) async throws(ProviderError)
+    private func attemptOnce(
+        _ request: HTTPRequest, attempt: Int,
+        perform: @Sendable (HTTPRequest) async throws -> HTTPResponse
+    ) async throws(ProviderError)
         -> (Result<HTTPResponse, ProviderError>?, String?)
     {
         do {
             let response = try await perform(request)
             if response.isSuccess { return (.success(response), nil) }
-            let failure = ProviderError.redacted(provider: provider, kind: .http(status: response.status),
-                                                 detail: ProviderTransport.errorMessage(fromBody: response.body),
-                                                 attempts: attempt, transport: self)
+            let failure = ProviderError.redacted(
+                provider: provider, kind: .http(status: response.status),
+                detail: ProviderTransport.errorMessage(fromBody: response.body),
+                attempts: attempt, transport: self)
             guard RetryPolicy.retryableStatuses.contains(response.status) else { throw failure }
             return (.failure(failure), response.header("Retry-After"))
         } catch let error as ProviderError {
@@ -72,13 +81,15 @@ struct ProviderTransport: Sendable {
             throw ProviderError(provider: provider, kind: .cancelled, detail: "", attempts: attempt)
         } catch let error as HTTPClientError {
             let kind: ProviderError.Kind = error == .timedOut ? .timedOut : .unreachable
-            let failure = ProviderError.redacted(provider: provider, kind: kind, detail: error.description,
-                                                 attempts: attempt, transport: self)
+            let failure = ProviderError.redacted(
+                provider: provider, kind: kind, detail: error.description,
+                attempts: attempt, transport: self)
             guard error.isTransient else { throw failure }
             return (.failure(failure), nil)
         } catch {
-            throw .redacted(provider: provider, kind: .unreachable, detail: String(describing: error),
-                            attempts: attempt, transport: self)
+            throw .redacted(
+                provider: provider, kind: .unreachable, detail: String(describing: error),
+                attempts: attempt, transport: self)
         }
     }
 
@@ -106,8 +117,9 @@ struct ProviderTransport: Sendable {
         do {
             return try JSONDecoder().decode(T.self, from: Data(response.body))
         } catch {
-            throw .redacted(provider: provider, kind: .invalidResponse,
-                            detail: "could not decode the completion: \(String(describing: error))", transport: self)
+            throw .redacted(
+                provider: provider, kind: .invalidResponse,
+                detail: "could not decode the completion: \(String(describing: error))", transport: self)
         }
     }
 }

@@ -16,8 +16,10 @@ public struct RouteInput: Sendable, Equatable {
     public var teamID: String?
 
     /// Creates a route input.
-    public init(channel: String, accountID: String = "default", peer: BindingPeer? = nil,
-                parentPeer: BindingPeer? = nil, guildID: String? = nil, teamID: String? = nil) {
+    public init(
+        channel: String, accountID: String = "default", peer: BindingPeer? = nil,
+        parentPeer: BindingPeer? = nil, guildID: String? = nil, teamID: String? = nil
+    ) {
         self.channel = channel
         self.accountID = accountID
         self.peer = peer
@@ -86,24 +88,32 @@ public struct AgentRouter: Sendable {
         let tiers: [(RouteResult.MatchedBy, (BindingConfig) -> Bool)] = [
             (.peer, { b in input.peer != nil && b.match.peer == input.peer }),
             (.parentPeer, { b in input.parentPeer != nil && b.match.peer == input.parentPeer }),
-            (.guild, { b in
-                b.match.peer == nil && !(b.match.guildID ?? "").isEmpty && b.match.guildID == input.guildID
-            }),
-            (.team, { b in
-                b.match.peer == nil && (b.match.guildID ?? "").isEmpty && !(b.match.teamID ?? "").isEmpty
-                    && b.match.teamID == input.teamID
-            }),
+            (
+                .guild,
+                { b in
+                    b.match.peer == nil && !(b.match.guildID ?? "").isEmpty && b.match.guildID == input.guildID
+                }
+            ),
+            (
+                .team,
+                { b in
+                    b.match.peer == nil && (b.match.guildID ?? "").isEmpty && !(b.match.teamID ?? "").isEmpty
+                        && b.match.teamID == input.teamID
+                }
+            ),
             (.account, { b in isPlain(b) && b.match.accountID != "*" }),
             (.channel, { b in isPlain(b) && b.match.accountID == "*" }),
         ]
         for (tier, matches) in tiers {
             if let b = candidates.first(where: matches) {
                 let agent = agentIDs.contains(b.agentID) ? b.agentID : defaultAgentID
-                return RouteResult(agentID: agent, matchedBy: tier, sessionKey: sessionKey(agent, channel, input, chatID))
+                return RouteResult(
+                    agentID: agent, matchedBy: tier, sessionKey: sessionKey(agent, channel, input, chatID))
             }
         }
-        return RouteResult(agentID: defaultAgentID, matchedBy: .default,
-                           sessionKey: sessionKey(defaultAgentID, channel, input, chatID))
+        return RouteResult(
+            agentID: defaultAgentID, matchedBy: .default,
+            sessionKey: sessionKey(defaultAgentID, channel, input, chatID))
     }
 
     private func sessionKey(_ agent: String, _ channel: String, _ input: RouteInput, _ chatID: String?) -> SessionKey {

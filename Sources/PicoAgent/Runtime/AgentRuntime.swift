@@ -33,25 +33,32 @@ public final class AgentRuntime: Sendable {
     /// - Parameters:
     ///   - provider: `nil` when no provider is configured; every turn then answers with `notReadyReason`.
     ///   - auditSink: receives one ``ToolAuditEvent`` per tool call.
-    public init(settings: AgentSettings, provider: (any LLMProvider)?, notReadyReason: String? = nil,
-                tools: ToolRegistry, sessions: (any SessionBackend)? = nil, redactor: SecretRedactor,
-                auditSink: ToolAuditSink? = nil, logger: Logger = Logger(label: "picoclaw.agent"),
-                memory: MemoryStore? = nil) {
+    public init(
+        settings: AgentSettings, provider: (any LLMProvider)?, notReadyReason: String? = nil,
+        tools: ToolRegistry, sessions: (any SessionBackend)? = nil, redactor: SecretRedactor,
+        auditSink: ToolAuditSink? = nil, logger: Logger = Logger(label: "picoclaw.agent"),
+        memory: MemoryStore? = nil
+    ) {
         self.memory = memory
         self.settings = settings
         self.provider = provider
         self.notReadyReason = provider == nil ? (notReadyReason ?? "no LLM provider configured") : nil
         self.tools = tools
-        self.sessions = sessions ?? SessionStore(workspace: settings.workspace,
-                                                 maxHistoryMessages: settings.maxHistoryMessages, redactor: redactor)
-        self.prompt = SystemPromptBuilder(agentID: settings.id, agentName: settings.name, workspace: settings.workspace,
-                                          restrictToWorkspace: settings.restrictToWorkspace, toolNames: tools.names,
-                                          redactor: redactor)
+        self.sessions =
+            sessions
+            ?? SessionStore(
+                workspace: settings.workspace,
+                maxHistoryMessages: settings.maxHistoryMessages, redactor: redactor)
+        self.prompt = SystemPromptBuilder(
+            agentID: settings.id, agentName: settings.name, workspace: settings.workspace,
+            restrictToWorkspace: settings.restrictToWorkspace, toolNames: tools.names,
+            redactor: redactor)
         self.redactor = redactor
         self.auditSink = auditSink
         self.logger = logger
-        self.compactor = ConversationCompactor(contextWindow: settings.contextWindow, summarizeAt: settings.summarizeAt,
-                                               maxTokens: settings.maxTokens)
+        self.compactor = ConversationCompactor(
+            contextWindow: settings.contextWindow, summarizeAt: settings.summarizeAt,
+            maxTokens: settings.maxTokens)
         self.toolTokens = TokenEstimator.estimate(tools.definitions)
     }
 
@@ -71,13 +78,19 @@ public final class AgentRuntime: Sendable {
     ///
     /// `gate` (the gateway's budgets) is asked before every model call and told every call's usage; when it
     /// refuses, the turn ends with its message.
-    public func respond(to message: InboundText, session: SessionKey, persist: Bool = true,
-                        gate: (any ModelCallGate)? = nil) async -> AgentReply {
+    public func respond(
+        to message: InboundText, session: SessionKey, persist: Bool = true,
+        gate: (any ModelCallGate)? = nil
+    ) async -> AgentReply {
         if let command = ChatCommand.parse(message.text) { return await run(command, session: session) }
         let work = Task { await self.runTurn(message, session: session, persist: persist, gate: gate) }
         let id = turns.register(session, work)
         defer { turns.remove(session, id: id) }
-        return await withTaskCancellationHandler { await work.value } onCancel: { work.cancel() }
+        return await withTaskCancellationHandler {
+            await work.value
+        } onCancel: {
+            work.cancel()
+        }
     }
 
     /// Cancels the oldest unfinished turn of `session` (the one running; later ones wait behind it).
@@ -104,18 +117,22 @@ public final class AgentRuntime: Sendable {
         return AgentReply(text: text, agentID: settings.id, sessionKey: session)
     }
 
-    private func runTurn(_ message: InboundText, session: SessionKey, persist shouldPersist: Bool,
-                         gate: (any ModelCallGate)?) async -> AgentReply {
+    private func runTurn(
+        _ message: InboundText, session: SessionKey, persist shouldPersist: Bool,
+        gate: (any ModelCallGate)?
+    ) async -> AgentReply {
         let clock = ContinuousClock()
         let started = clock.now
         guard let provider else {
             let error = ProviderError(provider: "none", kind: .notConfigured, detail: notReadyReason ?? "")
             return AgentReply(text: error.userMessage, agentID: settings.id, sessionKey: session, failure: error)
         }
-        let (system, history, identity, firstMessage) = await prepareContext(message, session: session, provider: provider)
+        let (system, history, identity, firstMessage) = await prepareContext(
+            message, session: session, provider: provider)
         var turn = [firstMessage]
-        let context = ToolContext(agentID: settings.id, sessionKey: session, channel: message.channel,
-                                  chatID: message.chatID, senderID: message.senderID, origin: message.origin)
+        let context = ToolContext(
+            agentID: settings.id, sessionKey: session, channel: message.channel,
+            chatID: message.chatID, senderID: message.senderID, origin: message.origin)
 
         var iterations = 0
         var toolCallCount = 0
@@ -123,9 +140,10 @@ public final class AgentRuntime: Sendable {
         var finalText: String?
         while iterations < settings.maxToolIterations {
             iterations += 1
-            let request = LLMRequest(model: settings.model, messages: [system] + history + identity + turn,
-                                     toolSet: tools.encodedDefinitions, maxTokens: settings.maxTokens,
-                                     temperature: settings.temperature)
+            let request = LLMRequest(
+                model: settings.model, messages: [system] + history + identity + turn,
+                toolSet: tools.encodedDefinitions, maxTokens: settings.maxTokens,
+                temperature: settings.temperature)
             logRequest(request, provider: provider, session: session, iteration: iterations)
             if let gate, let refusal = await gate.admitModelCall(model: settings.model) {
                 finalText = refusal
@@ -137,13 +155,15 @@ public final class AgentRuntime: Sendable {
                 response = try await provider.complete(request)
                 if let u = response.usage { await gate?.recordModelCall(model: settings.model, usage: u) }
             } catch {
-                return await providerFailed(error, provider: provider, session: session, turn: turn,
-                                            persist: shouldPersist, iterations: iterations, toolCalls: toolCallCount,
-                                            usage: usage, started: started)
+                return await providerFailed(
+                    error, provider: provider, session: session, turn: turn,
+                    persist: shouldPersist, iterations: iterations, toolCalls: toolCallCount,
+                    usage: usage, started: started)
             }
             if let u = response.usage {
-                usage = LLMUsage(promptTokens: (usage?.promptTokens ?? 0) + u.promptTokens,
-                                 completionTokens: (usage?.completionTokens ?? 0) + u.completionTokens)
+                usage = LLMUsage(
+                    promptTokens: (usage?.promptTokens ?? 0) + u.promptTokens,
+                    completionTokens: (usage?.completionTokens ?? 0) + u.completionTokens)
             }
             logResponse(response, session: session, iteration: iterations)
             let content = redactor.redact(response.content)
@@ -159,35 +179,45 @@ public final class AgentRuntime: Sendable {
             toolCallCount += await runTools(calls, context: context, appendingTo: &turn)
             if Task.isCancelled { break }
         }
-        return await finishTurn(finalText: finalText, turn: turn, session: session, persist: shouldPersist,
-                                iterations: iterations, toolCalls: toolCallCount, usage: usage, started: started)
+        return await finishTurn(
+            finalText: finalText, turn: turn, session: session, persist: shouldPersist,
+            iterations: iterations, toolCalls: toolCallCount, usage: usage, started: started)
     }
 
     /// Ends the tool loop: the model's answer, or (no answer: cancelled or out of rounds) a message saying why;
     /// persists the turn and logs it.
-    private func finishTurn(finalText: String?, turn: [ChatMessage], session: SessionKey, persist shouldPersist: Bool,
-                            iterations: Int, toolCalls toolCallCount: Int, usage: LLMUsage?,
-                            started: ContinuousClock.Instant) async -> AgentReply {
+    private func finishTurn(
+        finalText: String?, turn: [ChatMessage], session: SessionKey, persist shouldPersist: Bool,
+        iterations: Int, toolCalls toolCallCount: Int, usage: LLMUsage?,
+        started: ContinuousClock.Instant
+    ) async -> AgentReply {
         var turn = turn
         let hitLimit = finalText == nil
-        let text = finalText ?? (Task.isCancelled
-            ? "Sorry — the request was cancelled."
-            : "I stopped after \(settings.maxToolIterations) tool-call rounds without reaching a final answer. "
-                + "Ask me to continue, or increase `max_tool_iterations` in the config.")
+        let text =
+            finalText
+            ?? (Task.isCancelled
+                ? "Sorry — the request was cancelled."
+                : "I stopped after \(settings.maxToolIterations) tool-call rounds without reaching a final answer. "
+                    + "Ask me to continue, or increase `max_tool_iterations` in the config.")
         if hitLimit { turn.append(.assistant(text)) }
         let transcript = Self.complete(turn)
         if shouldPersist { await persist(session, transcript) }
-        logTurn(session, iterations: iterations, toolCalls: toolCallCount, started: started,
-                outcome: hitLimit ? "iteration_limit" : "ok")
-        return AgentReply(text: text, agentID: settings.id, sessionKey: session, iterations: iterations,
-                          toolCalls: toolCallCount, hitIterationLimit: hitLimit, usage: usage, transcript: transcript)
+        logTurn(
+            session, iterations: iterations, toolCalls: toolCallCount, started: started,
+            outcome: hitLimit ? "iteration_limit" : "ok")
+        return AgentReply(
+            text: text, agentID: settings.id, sessionKey: session, iterations: iterations,
+            toolCalls: toolCallCount, hitIterationLimit: hitLimit, usage: usage, transcript: transcript)
     }
 
     /// Loads what the model sees besides the new message: the session history (compacted into the summary when
     /// it would not fit the context window), the system prompt with memory and summary, and the sender identity.
     /// Also returns the user message that opens the turn (redacted, with its pictures).
-    private func prepareContext(_ message: InboundText, session: SessionKey, provider: any LLMProvider) async
-        -> (system: ChatMessage, history: [ChatMessage], identity: [ChatMessage], firstMessage: ChatMessage) {
+    private func prepareContext(
+        _ message: InboundText, session: SessionKey, provider: any LLMProvider
+    ) async
+        -> (system: ChatMessage, history: [ChatMessage], identity: [ChatMessage], firstMessage: ChatMessage)
+    {
         var history: [ChatMessage] = []
         var summary = ""
         let (loadedHistory, loadedSummary) = await sessions.loadContext(session)
@@ -198,63 +228,86 @@ public final class AgentRuntime: Sendable {
         }
         switch loadedSummary {
         case .success(let text): summary = text
-        case .failure(let error): logger.error("session summary unreadable", metadata: meta(session, ["error": "\(error)"]))
+        case .failure(let error):
+            logger.error("session summary unreadable", metadata: meta(session, ["error": "\(error)"]))
         }
         let identity = SenderContext.message(for: message).map { [$0] } ?? []  // data, never in the system prompt
         let notes = await memory?.load(channel: message.channel, chatID: message.chatID, senderID: message.senderID)
         let basePrompt = prompt.build(channel: message.channel, chatID: message.chatID, memory: notes)
         var turn: [ChatMessage] = [.user(redactor.redact(message.text))]
         if !message.images.isEmpty { turn[0].images = message.images }
-        let fixedTokens = TokenEstimator.estimate(basePrompt + ConversationCompactor.promptSection(summary))
+        let fixedTokens =
+            TokenEstimator.estimate(basePrompt + ConversationCompactor.promptSection(summary))
             + toolTokens + TokenEstimator.estimate(identity + turn) + TokenEstimator.perMessageOverhead
         if let cut = compactor.cutIndex(history: history, fixedTokens: fixedTokens) {
-            if let newSummary = await summarize(Array(history[..<cut]), keepNewest: history.count - cut, onto: summary,
-                                                provider: provider, session: session) {
+            if let newSummary = await summarize(
+                Array(history[..<cut]), keepNewest: history.count - cut, onto: summary,
+                provider: provider, session: session)
+            {
                 summary = newSummary
                 history = Array(history[cut...])
             }
         }
-        let system = ChatMessage.system(summary.isEmpty ? basePrompt : basePrompt + ConversationCompactor.promptSection(summary))
+        let system = ChatMessage.system(
+            summary.isEmpty ? basePrompt : basePrompt + ConversationCompactor.promptSection(summary))
         return (system, history, identity, turn[0])
     }
 
     private func logRequest(_ request: LLMRequest, provider: any LLMProvider, session: SessionKey, iteration: Int) {
-        logger.debug("LLM request", metadata: meta(session, [
-            "provider": "\(provider.name)", "model": "\(settings.model)", "iteration": "\(iteration)",
-            "messages": "\(request.messages.count)", "tools": "\(request.tools.count)",
-            "max_tokens": "\(settings.maxTokens)",
-        ]))
+        logger.debug(
+            "LLM request",
+            metadata: meta(
+                session,
+                [
+                    "provider": "\(provider.name)", "model": "\(settings.model)", "iteration": "\(iteration)",
+                    "messages": "\(request.messages.count)", "tools": "\(request.tools.count)",
+                    "max_tokens": "\(settings.maxTokens)",
+                ]))
     }
 
     private func logResponse(_ response: LLMResponse, session: SessionKey, iteration: Int) {
-        logger.debug("LLM response", metadata: meta(session, [
-            "iteration": "\(iteration)", "content_chars": "\(response.content.count)",
-            "tool_calls": "\(response.toolCalls.map(\.name).joined(separator: ","))",
-        ]))
+        logger.debug(
+            "LLM response",
+            metadata: meta(
+                session,
+                [
+                    "iteration": "\(iteration)", "content_chars": "\(response.content.count)",
+                    "tool_calls": "\(response.toolCalls.map(\.name).joined(separator: ","))",
+                ]))
     }
 
     /// Ends the turn after a failed model call: what was said so far stays in the history, so the next turn (or
     /// a restart) has it, and the user gets the provider error's friendly message.
-    private func providerFailed(_ error: any Error, provider: any LLMProvider, session: SessionKey,
-                                turn: [ChatMessage], persist shouldPersist: Bool, iterations: Int, toolCalls: Int,
-                                usage: LLMUsage?, started: ContinuousClock.Instant) async -> AgentReply {
-        let failure = (error as? ProviderError)
-            ?? ProviderError(provider: provider.name, kind: Task.isCancelled ? .cancelled : .unreachable,
-                             detail: redactor.redact("\(error)"))
-        logger.error("LLM call failed", metadata: meta(session, [
-            "provider": "\(provider.name)", "error": "\(failure.description)", "iteration": "\(iterations)",
-        ]))
+    private func providerFailed(
+        _ error: any Error, provider: any LLMProvider, session: SessionKey,
+        turn: [ChatMessage], persist shouldPersist: Bool, iterations: Int, toolCalls: Int,
+        usage: LLMUsage?, started: ContinuousClock.Instant
+    ) async -> AgentReply {
+        let failure =
+            (error as? ProviderError)
+            ?? ProviderError(
+                provider: provider.name, kind: Task.isCancelled ? .cancelled : .unreachable,
+                detail: redactor.redact("\(error)"))
+        logger.error(
+            "LLM call failed",
+            metadata: meta(
+                session,
+                [
+                    "provider": "\(provider.name)", "error": "\(failure.description)", "iteration": "\(iterations)",
+                ]))
         let transcript = Self.complete(turn)
         if shouldPersist { await persist(session, transcript) }
         logTurn(session, iterations: iterations, toolCalls: toolCalls, started: started, outcome: "provider_error")
-        return AgentReply(text: failure.userMessage, agentID: settings.id, sessionKey: session,
-                          iterations: iterations, toolCalls: toolCalls, failure: failure, usage: usage,
-                          transcript: transcript)
+        return AgentReply(
+            text: failure.userMessage, agentID: settings.id, sessionKey: session,
+            iterations: iterations, toolCalls: toolCalls, failure: failure, usage: usage,
+            transcript: transcript)
     }
 
     /// Runs the model's tool calls in order (stopping early when the turn is cancelled), reports each to the
     /// audit sink and appends each result to `turn`. Returns how many ran.
-    private func runTools(_ calls: [ToolCall], context: ToolContext, appendingTo turn: inout [ChatMessage]) async -> Int {
+    private func runTools(_ calls: [ToolCall], context: ToolContext, appendingTo turn: inout [ChatMessage]) async -> Int
+    {
         var count = 0
         for call in calls {
             if Task.isCancelled { break }
@@ -268,14 +321,17 @@ public final class AgentRuntime: Sendable {
 
     /// Summarises `older` onto `summary` with the model, stores the summary and drops `older` from the session
     /// file. Returns the new summary, or `nil` (history left as it is) when the model failed.
-    private func summarize(_ older: [ChatMessage], keepNewest: Int, onto summary: String, provider: any LLMProvider,
-                           session: SessionKey) async -> String? {
+    private func summarize(
+        _ older: [ChatMessage], keepNewest: Int, onto summary: String, provider: any LLMProvider,
+        session: SessionKey
+    ) async -> String? {
         let request = compactor.request(model: settings.model, summary: summary, older: older)
         let text: String
         do {
             text = try await provider.complete(request).content.trimmedSpaces
         } catch {
-            logger.warning("could not summarise older turns; keeping them", metadata: meta(session, ["error": "\(error)"]))
+            logger.warning(
+                "could not summarise older turns; keeping them", metadata: meta(session, ["error": "\(error)"]))
             return nil
         }
         guard !text.isEmpty else { return nil }
@@ -286,9 +342,13 @@ public final class AgentRuntime: Sendable {
             logger.error("could not store the session summary", metadata: meta(session, ["error": "\(error)"]))
             return nil
         }
-        logger.debug("summarised older turns", metadata: meta(session, [
-            "messages": "\(older.count)", "summary_chars": "\(newSummary.count)",
-        ]))
+        logger.debug(
+            "summarised older turns",
+            metadata: meta(
+                session,
+                [
+                    "messages": "\(older.count)", "summary_chars": "\(newSummary.count)",
+                ]))
         return newSummary
     }
 
@@ -317,13 +377,20 @@ public final class AgentRuntime: Sendable {
         }
     }
 
-    private func logTurn(_ session: SessionKey, iterations: Int, toolCalls: Int, started: ContinuousClock.Instant,
-                         outcome: String) {
+    private func logTurn(
+        _ session: SessionKey, iterations: Int, toolCalls: Int, started: ContinuousClock.Instant,
+        outcome: String
+    ) {
         let ms = started.duration(to: ContinuousClock().now).milliseconds
         // Debug: the gateway logs its own one line per turn at info (with delivery); the CLI shows this with --debug.
-        logger.debug("agent turn", metadata: meta(session, [
-            "iterations": "\(iterations)", "tool_calls": "\(toolCalls)", "duration_ms": "\(ms)", "outcome": "\(outcome)",
-        ]))
+        logger.debug(
+            "agent turn",
+            metadata: meta(
+                session,
+                [
+                    "iterations": "\(iterations)", "tool_calls": "\(toolCalls)", "duration_ms": "\(ms)",
+                    "outcome": "\(outcome)",
+                ]))
     }
 
     private func meta(_ session: SessionKey, _ extra: Logger.Metadata) -> Logger.Metadata {

@@ -31,10 +31,12 @@ public struct AgentSettings: Sendable, Equatable {
     public var seesImages: Bool { supportsVision ?? VisionModels.likelySeesImages(model) }
 
     /// Creates settings (iteration and history limits are at least 1).
-    public init(id: String, name: String? = nil, workspace: String, model: String, providerName: String? = nil,
-                restrictToWorkspace: Bool = true, maxTokens: Int = 8192, temperature: Double? = 0.7,
-                maxToolIterations: Int = 20, maxHistoryMessages: Int = 40, contextWindow: Int = 128_000,
-                summarizeAt: Double = 0.75) {
+    public init(
+        id: String, name: String? = nil, workspace: String, model: String, providerName: String? = nil,
+        restrictToWorkspace: Bool = true, maxTokens: Int = 8192, temperature: Double? = 0.7,
+        maxToolIterations: Int = 20, maxHistoryMessages: Int = 40, contextWindow: Int = 128_000,
+        summarizeAt: Double = 0.75
+    ) {
         self.contextWindow = max(1024, contextWindow)
         self.summarizeAt = min(0.95, max(0.2, summarizeAt))
         self.id = id

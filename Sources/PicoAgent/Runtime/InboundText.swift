@@ -16,8 +16,10 @@ public struct InboundText: Sendable, Equatable {
     public var images: [ImageInput] = []
 
     /// Creates a message.
-    public init(text: String, channel: String, chatID: String, senderID: String? = nil, senderName: String? = nil,
-                origin: String? = nil) {
+    public init(
+        text: String, channel: String, chatID: String, senderID: String? = nil, senderName: String? = nil,
+        origin: String? = nil
+    ) {
         self.origin = origin
         self.text = text
         self.channel = channel
@@ -49,9 +51,11 @@ public struct AgentReply: Sendable, Equatable {
     public var transcript: [ChatMessage]
 
     /// Creates a reply.
-    public init(text: String, agentID: String, sessionKey: SessionKey, iterations: Int = 0, toolCalls: Int = 0,
-                failure: ProviderError? = nil, hitIterationLimit: Bool = false, usage: LLMUsage? = nil,
-                transcript: [ChatMessage] = []) {
+    public init(
+        text: String, agentID: String, sessionKey: SessionKey, iterations: Int = 0, toolCalls: Int = 0,
+        failure: ProviderError? = nil, hitIterationLimit: Bool = false, usage: LLMUsage? = nil,
+        transcript: [ChatMessage] = []
+    ) {
         self.text = text
         self.agentID = agentID
         self.sessionKey = sessionKey

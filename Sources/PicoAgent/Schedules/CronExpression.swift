@@ -14,25 +14,30 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
     public init(_ text: String) throws(Invalid) {
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { $0.lowercased() }
         guard fields.count == 5 else {
-            throw Invalid(description: "a cron expression has 5 fields (minute hour day month weekday), got \(fields.count)")
+            throw Invalid(
+                description: "a cron expression has 5 fields (minute hour day month weekday), got \(fields.count)")
         }
         let monthNames = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
         let dayNames = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
         minutes = try CronExpression.field(fields[0], 0...59, "minute", names: [:])
         hours = try CronExpression.field(fields[1], 0...23, "hour", names: [:])
         days = try CronExpression.field(fields[2], 1...31, "day of month", names: [:])
-        months = try CronExpression.field(fields[3], 1...12, "month",
-                                          names: Dictionary(uniqueKeysWithValues: monthNames.enumerated().map { ($1, $0 + 1) }))
-        let wd = try CronExpression.field(fields[4], 0...7, "day of week",
-                                          names: Dictionary(uniqueKeysWithValues: dayNames.enumerated().map { ($1, $0) }))
+        months = try CronExpression.field(
+            fields[3], 1...12, "month",
+            names: Dictionary(uniqueKeysWithValues: monthNames.enumerated().map { ($1, $0 + 1) }))
+        let wd = try CronExpression.field(
+            fields[4], 0...7, "day of week",
+            names: Dictionary(uniqueKeysWithValues: dayNames.enumerated().map { ($1, $0) }))
         weekdays = Set(wd.map { $0 == 7 ? 0 : $0 })
         daysRestricted = !fields[2].hasPrefix("*")
         weekdaysRestricted = !fields[4].hasPrefix("*")
         description = fields.joined(separator: " ")
     }
 
-    private static func field(_ text: String, _ range: ClosedRange<Int>, _ what: String,
-                              names: [String: Int]) throws(Invalid) -> Set<Int> {
+    private static func field(
+        _ text: String, _ range: ClosedRange<Int>, _ what: String,
+        names: [String: Int]
+    ) throws(Invalid) -> Set<Int> {
         var out = Set<Int>()
         func value(_ s: Substring) throws(Invalid) -> Int {
             if let n = Int(s), range.contains(n) { return n }
@@ -41,10 +46,14 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
         }
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let pieces = part.split(separator: "/", omittingEmptySubsequences: false)
-            guard pieces.count <= 2, !pieces[0].isEmpty else { throw Invalid(description: "'\(part)' is not a valid \(what)") }
+            guard pieces.count <= 2, !pieces[0].isEmpty else {
+                throw Invalid(description: "'\(part)' is not a valid \(what)")
+            }
             var step = 1
             if pieces.count == 2 {
-                guard let s = Int(pieces[1]), s > 0 else { throw Invalid(description: "'\(part)': the step must be a positive number") }
+                guard let s = Int(pieces[1]), s > 0 else {
+                    throw Invalid(description: "'\(part)': the step must be a positive number")
+                }
                 step = s
             }
             let bounds: ClosedRange<Int>

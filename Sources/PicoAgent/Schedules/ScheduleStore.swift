@@ -22,8 +22,10 @@ public struct ScheduleEntry: Sendable, Equatable {
     /// The channel message it was created from (JSON), the template of each firing.
     public var origin: String
 
-    public init(id: Int64, agent: String, owner: String, channel: String, chat: String, timing: ScheduleTiming,
-                action: String, text: String, zone: String, nextRun: Int64, createdAt: Int64, origin: String) {
+    public init(
+        id: Int64, agent: String, owner: String, channel: String, chat: String, timing: ScheduleTiming,
+        action: String, text: String, zone: String, nextRun: Int64, createdAt: Int64, origin: String
+    ) {
         self.id = id
         self.agent = agent
         self.owner = owner
@@ -47,15 +49,19 @@ public struct ScheduleStore: Sendable {
     /// Schedules one sender may have at once.
     public let maxPerOwner: Int
 
-    static let migrations = [StateMigration(component: "schedules", version: 1, sql: """
-        CREATE TABLE schedules(
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            agent TEXT NOT NULL, owner TEXT NOT NULL, channel TEXT NOT NULL, chat TEXT NOT NULL,
-            kind TEXT NOT NULL, spec TEXT NOT NULL, action TEXT NOT NULL, text TEXT NOT NULL, zone TEXT NOT NULL,
-            next_run INTEGER NOT NULL, created_at INTEGER NOT NULL, origin TEXT NOT NULL);
-        CREATE INDEX schedules_due ON schedules(next_run);
-        CREATE INDEX schedules_owner ON schedules(owner)
-        """)]
+    static let migrations = [
+        StateMigration(
+            component: "schedules", version: 1,
+            sql: """
+                CREATE TABLE schedules(
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    agent TEXT NOT NULL, owner TEXT NOT NULL, channel TEXT NOT NULL, chat TEXT NOT NULL,
+                    kind TEXT NOT NULL, spec TEXT NOT NULL, action TEXT NOT NULL, text TEXT NOT NULL, zone TEXT NOT NULL,
+                    next_run INTEGER NOT NULL, created_at INTEGER NOT NULL, origin TEXT NOT NULL);
+                CREATE INDEX schedules_due ON schedules(next_run);
+                CREATE INDEX schedules_owner ON schedules(owner)
+                """)
+    ]
     private static let migrated = Mutex<Set<String>>([])
     private static let changes = Atomic<UInt64>(0)
 
@@ -85,14 +91,19 @@ public struct ScheduleStore: Sendable {
         try await prepare()
         let limit = maxPerOwner
         let id: Int64? = try await store.write { db throws(StateError) in
-            let count = try db.queryOne("SELECT count(*) FROM schedules WHERE owner = ?", [.text(entry.owner)])?.int(0) ?? 0
+            let count =
+                try db.queryOne("SELECT count(*) FROM schedules WHERE owner = ?", [.text(entry.owner)])?.int(0) ?? 0
             guard count < limit else { return nil }
-            try db.execute("""
+            try db.execute(
+                """
                 INSERT INTO schedules(agent, owner, channel, chat, kind, spec, action, text, zone, next_run, created_at, origin)
                 VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [.text(entry.agent), .text(entry.owner), .text(entry.channel), .text(entry.chat),
-                      .text(entry.timing.kind), .text(entry.timing.spec), .text(entry.action), .text(entry.text),
-                      .text(entry.zone), .integer(entry.nextRun), .integer(entry.createdAt), .text(entry.origin)])
+                """,
+                [
+                    .text(entry.agent), .text(entry.owner), .text(entry.channel), .text(entry.chat),
+                    .text(entry.timing.kind), .text(entry.timing.spec), .text(entry.action), .text(entry.text),
+                    .text(entry.zone), .integer(entry.nextRun), .integer(entry.createdAt), .text(entry.origin),
+                ])
             return db.lastInsertRowID
         }
         guard let id else { throw LimitReached(limit: limit) }
@@ -106,8 +117,10 @@ public struct ScheduleStore: Sendable {
     public func list(owner: String? = nil) async throws -> [ScheduleEntry] {
         try await prepare()
         return try await store.read { db throws(StateError) in
-            try db.query("SELECT \(ScheduleStore.columns) FROM schedules WHERE ?1 IS NULL OR owner = ?1 ORDER BY id",
-                         [.optional(owner)]).compactMap(ScheduleStore.entry)
+            try db.query(
+                "SELECT \(ScheduleStore.columns) FROM schedules WHERE ?1 IS NULL OR owner = ?1 ORDER BY id",
+                [.optional(owner)]
+            ).compactMap(ScheduleStore.entry)
         }
     }
 
@@ -115,8 +128,10 @@ public struct ScheduleStore: Sendable {
     public func due(now: Int64) async throws -> [ScheduleEntry] {
         try await prepare()
         return try await store.read { db throws(StateError) in
-            try db.query("SELECT \(ScheduleStore.columns) FROM schedules WHERE next_run <= ? ORDER BY next_run, id",
-                         [.integer(now)]).compactMap(ScheduleStore.entry)
+            try db.query(
+                "SELECT \(ScheduleStore.columns) FROM schedules WHERE next_run <= ? ORDER BY next_run, id",
+                [.integer(now)]
+            ).compactMap(ScheduleStore.entry)
         }
     }
 
@@ -133,7 +148,8 @@ public struct ScheduleStore: Sendable {
     public func remove(id: Int64, owner: String? = nil) async throws -> Bool {
         try await prepare()
         return try await store.write { db throws(StateError) in
-            try db.execute("DELETE FROM schedules WHERE id = ?1 AND (?2 IS NULL OR owner = ?2)", [.integer(id), .optional(owner)])
+            try db.execute(
+                "DELETE FROM schedules WHERE id = ?1 AND (?2 IS NULL OR owner = ?2)", [.integer(id), .optional(owner)])
             return db.changes > 0
         }
     }
@@ -143,7 +159,9 @@ public struct ScheduleStore: Sendable {
     public func advance(id: Int64, fired: Int64, next: Int64?) async throws {
         try await store.write { db throws(StateError) in
             if let next {
-                try db.execute("UPDATE schedules SET next_run = ? WHERE id = ? AND next_run = ?", [.integer(next), .integer(id), .integer(fired)])
+                try db.execute(
+                    "UPDATE schedules SET next_run = ? WHERE id = ? AND next_run = ?",
+                    [.integer(next), .integer(id), .integer(fired)])
             } else {
                 try db.execute("DELETE FROM schedules WHERE id = ? AND next_run = ?", [.integer(id), .integer(fired)])
             }
@@ -154,8 +172,9 @@ public struct ScheduleStore: Sendable {
 
     static func entry(_ r: StateRow) -> ScheduleEntry? {
         guard let timing = ScheduleTiming(kind: r.text(5) ?? "", spec: r.text(6) ?? "") else { return nil }
-        return ScheduleEntry(id: r.int(0), agent: r.text(1) ?? "", owner: r.text(2) ?? "", channel: r.text(3) ?? "",
-                             chat: r.text(4) ?? "", timing: timing, action: r.text(7) ?? "turn", text: r.text(8) ?? "",
-                             zone: r.text(9) ?? "", nextRun: r.int(10), createdAt: r.int(11), origin: r.text(12) ?? "")
+        return ScheduleEntry(
+            id: r.int(0), agent: r.text(1) ?? "", owner: r.text(2) ?? "", channel: r.text(3) ?? "",
+            chat: r.text(4) ?? "", timing: timing, action: r.text(7) ?? "turn", text: r.text(8) ?? "",
+            zone: r.text(9) ?? "", nextRun: r.int(10), createdAt: r.int(11), origin: r.text(12) ?? "")
     }
 }

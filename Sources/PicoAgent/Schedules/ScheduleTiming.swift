@@ -42,19 +42,26 @@ public enum ScheduleTiming: Sendable, Equatable {
 
     /// Parses what the model gave: `at` (`YYYY-MM-DD HH:MM` local time, or `+20m`), `every` (`30m`, `2h`, `1d`)
     /// or `cron` (5 fields). Exactly one must be set.
-    public static func parse(at: String?, every: String?, cron: String?, zone: TimeZoneRules,
-                             now: Int64) throws(Invalid) -> ScheduleTiming {
+    public static func parse(
+        at: String?, every: String?, cron: String?, zone: TimeZoneRules,
+        now: Int64
+    ) throws(Invalid) -> ScheduleTiming {
         let given = [at, every, cron].compactMap { $0?.trimmedSpaces }.filter { !$0.isEmpty }
         guard given.count == 1 else { throw Invalid(description: "give exactly one of 'at', 'every' or 'cron'") }
         if let at = at?.trimmedSpaces, !at.isEmpty {
             if at.hasPrefix("+") {
                 guard let d = duration(String(at.dropFirst())) else {
-                    throw Invalid(description: "'at' must be 'YYYY-MM-DD HH:MM' or '+<n>m/h/d', got '\(TextLimits.truncate(at, to: 40))'")
+                    throw Invalid(
+                        description:
+                            "'at' must be 'YYYY-MM-DD HH:MM' or '+<n>m/h/d', got '\(TextLimits.truncate(at, to: 40))'")
                 }
                 return .at(now + d)
             }
             guard let local = localTime(at) else {
-                throw Invalid(description: "'at' must be 'YYYY-MM-DD HH:MM' (time zone \(zone.name)) or '+<n>m/h/d', got '\(TextLimits.truncate(at, to: 40))'")
+                throw Invalid(
+                    description:
+                        "'at' must be 'YYYY-MM-DD HH:MM' (time zone \(zone.name)) or '+<n>m/h/d', got '\(TextLimits.truncate(at, to: 40))'"
+                )
             }
             let instant = zone.instant(ofLocal: local)
             guard instant > now else { throw Invalid(description: "'at' \(at) (\(zone.name)) is in the past") }
@@ -62,7 +69,10 @@ public enum ScheduleTiming: Sendable, Equatable {
         }
         if let every = every?.trimmedSpaces, !every.isEmpty {
             guard let d = duration(every), d >= minimumInterval else {
-                throw Invalid(description: "'every' must be an interval of at least 1 minute such as '30m', '2h' or '1d', got '\(TextLimits.truncate(every, to: 40))'")
+                throw Invalid(
+                    description:
+                        "'every' must be an interval of at least 1 minute such as '30m', '2h' or '1d', got '\(TextLimits.truncate(every, to: 40))'"
+                )
             }
             return .every(seconds: d)
         }
@@ -90,7 +100,8 @@ public enum ScheduleTiming: Sendable, Equatable {
         let date = parts[0].split(separator: "-").compactMap { Int($0) }
         let time = parts[1].split(separator: ":").compactMap { Int($0) }
         guard date.count == 3, (2...3).contains(time.count), (1...12).contains(date[1]), (1...31).contains(date[2]),
-              (0...23).contains(time[0]), (0...59).contains(time[1]) else { return nil }
+            (0...23).contains(time[0]), (0...59).contains(time[1])
+        else { return nil }
         let c = CivilTime(Int64(CivilTime.days(year: date[0], month: date[1], day: date[2])) * 86_400)
         guard c.day == date[2] else { return nil }  // 2026-02-30
         return c.seconds + Int64(time[0] * 3600 + time[1] * 60)

@@ -31,7 +31,9 @@ public struct TimeZoneRules: Sendable, Equatable {
         if zone == "UTC" || zone == "Etc/UTC" || zone == "GMT" { return .utc }
         // A name, never a path: no "..", no leading "/".
         guard !zone.hasPrefix("/"), !zone.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }),
-              zone.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || "0123456789/_-+".unicodeScalars.contains($0)) })
+            zone.unicodeScalars.allSatisfy({
+                $0.isASCII && ($0.properties.isAlphabetic || "0123456789/_-+".unicodeScalars.contains($0))
+            })
         else { return nil }
         return load(path: zoneinfo + "/" + zone, name: zone)
     }
@@ -54,7 +56,9 @@ public struct TimeZoneRules: Sendable, Equatable {
     static func parse(_ b: [UInt8], name: String) -> TimeZoneRules? {
         func be32(_ i: Int) -> Int64? {
             guard i + 4 <= b.count else { return nil }
-            return Int64(Int32(bitPattern: UInt32(b[i]) << 24 | UInt32(b[i + 1]) << 16 | UInt32(b[i + 2]) << 8 | UInt32(b[i + 3])))
+            return Int64(
+                Int32(
+                    bitPattern: UInt32(b[i]) << 24 | UInt32(b[i + 1]) << 16 | UInt32(b[i + 2]) << 8 | UInt32(b[i + 3])))
         }
         func be64(_ i: Int) -> Int64? {
             guard let hi = be32(i), let lo = be32(i + 4) else { return nil }
@@ -62,8 +66,9 @@ public struct TimeZoneRules: Sendable, Equatable {
         }
         func header(_ at: Int) -> (isut: Int, isstd: Int, leap: Int, time: Int, type: Int, char: Int)? {
             guard at + 44 <= b.count, b[at] == 0x54, b[at + 1] == 0x5A, b[at + 2] == 0x69, b[at + 3] == 0x66,
-                  let c0 = be32(at + 20), let c1 = be32(at + 24), let c2 = be32(at + 28), let c3 = be32(at + 32),
-                  let c4 = be32(at + 36), let c5 = be32(at + 40) else { return nil }
+                let c0 = be32(at + 20), let c1 = be32(at + 24), let c2 = be32(at + 28), let c3 = be32(at + 32),
+                let c4 = be32(at + 36), let c5 = be32(at + 40)
+            else { return nil }
             return (Int(c0), Int(c1), Int(c2), Int(c3), Int(c4), Int(c5))
         }
         guard var h = header(0) else { return nil }
@@ -94,8 +99,9 @@ public struct TimeZoneRules: Sendable, Equatable {
         }
         guard indices.allSatisfy({ Int($0) < h.type }) else { return nil }
         let initial = typeIsDST.firstIndex(of: false).map { typeOffsets[$0] } ?? typeOffsets[0]
-        return TimeZoneRules(name: name, transitions: transitions, offsets: indices.map { typeOffsets[Int($0)] },
-                             initialOffset: initial)
+        return TimeZoneRules(
+            name: name, transitions: transitions, offsets: indices.map { typeOffsets[Int($0)] },
+            initialOffset: initial)
     }
 
     /// Seconds east of UTC at instant `t` (seconds since the epoch).

@@ -52,10 +52,12 @@ struct ConversationCompactor: Sendable {
             }
         }
         let earlier = summary.isEmpty ? "(none)" : summary
-        return LLMRequest(model: model, messages: [
-            .system(ConversationCompactor.instructions),
-            .user("Earlier summary:\n\(earlier)\n\nNew messages:\n\(transcript)"),
-        ], maxTokens: summaryMaxTokens, temperature: 0.2)
+        return LLMRequest(
+            model: model,
+            messages: [
+                .system(ConversationCompactor.instructions),
+                .user("Earlier summary:\n\(earlier)\n\nNew messages:\n\(transcript)"),
+            ], maxTokens: summaryMaxTokens, temperature: 0.2)
     }
 
     /// The section appended to the system prompt.

@@ -24,8 +24,10 @@ enum HistoryTrimmer {
         var pending: [ToolCall] = []
         func flushPending() {
             for call in pending {
-                out.append(.tool(callID: call.id, name: call.name,
-                                 content: "Error: no result was recorded for this call (the turn was interrupted)"))
+                out.append(
+                    .tool(
+                        callID: call.id, name: call.name,
+                        content: "Error: no result was recorded for this call (the turn was interrupted)"))
             }
             pending.removeAll()
         }

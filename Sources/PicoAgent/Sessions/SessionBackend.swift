@@ -16,11 +16,15 @@ public protocol SessionBackend: Sendable {
     func clear(_ key: SessionKey) async throws
     /// ``loadHistory(_:)`` and ``summary(_:)`` for the start of a turn, each with its own outcome; a backend may
     /// read both at once.
-    func loadContext(_ key: SessionKey) async -> (history: Result<[ChatMessage], any Error>, summary: Result<String, any Error>)
+    func loadContext(
+        _ key: SessionKey
+    ) async -> (history: Result<[ChatMessage], any Error>, summary: Result<String, any Error>)
 }
 
 extension SessionBackend {
-    public func loadContext(_ key: SessionKey) async -> (history: Result<[ChatMessage], any Error>, summary: Result<String, any Error>) {
+    public func loadContext(
+        _ key: SessionKey
+    ) async -> (history: Result<[ChatMessage], any Error>, summary: Result<String, any Error>) {
         let history: Result<[ChatMessage], any Error>
         do { history = .success(try await loadHistory(key)) } catch { history = .failure(error) }
         let summary: Result<String, any Error>

@@ -110,7 +110,8 @@ final class SessionHistoryCache: Sendable {
             while s.entries.count > capacity || s.bytes > byteBudget {
                 // A linear scan over at most `capacity` entries, only when over a bound.
                 guard let victim = s.entries.min(by: { $0.value.lastUse < $1.value.lastUse })?.key,
-                      let removed = s.entries.removeValue(forKey: victim) else { break }
+                    let removed = s.entries.removeValue(forKey: victim)
+                else { break }
                 s.bytes -= removed.bytes
             }
         }
@@ -131,7 +132,9 @@ final class SessionHistoryCache: Sendable {
 
     private static func approximateBytes(_ m: ChatMessage) -> Int {
         var n = 32 + m.content.utf8.count + (m.toolCallId?.utf8.count ?? 0) + (m.name?.utf8.count ?? 0)
-        for call in m.toolCalls ?? [] { n += 32 + call.id.utf8.count + call.name.utf8.count + call.arguments.utf8.count }
+        for call in m.toolCalls ?? [] {
+            n += 32 + call.id.utf8.count + call.name.utf8.count + call.arguments.utf8.count
+        }
         return n
     }
 }

@@ -53,14 +53,16 @@ public struct SessionStore: Sendable {
         self.directory = directory
         self.maxHistoryMessages = max(1, maxHistoryMessages)
         self.redactor = redactor
-        self.cache = SessionHistoryCache(capacity: SessionStore.historyCacheCapacity,
-                                          byteBudget: SessionStore.historyCacheBytes)
+        self.cache = SessionHistoryCache(
+            capacity: SessionStore.historyCacheCapacity,
+            byteBudget: SessionStore.historyCacheBytes)
     }
 
     /// The store of an agent workspace: `<workspace>/sessions`.
     public init(workspace: String, maxHistoryMessages: Int = 40, redactor: SecretRedactor) {
-        self.init(directory: workspace.hasSuffix("/") ? workspace + "sessions" : workspace + "/sessions",
-                  maxHistoryMessages: maxHistoryMessages, redactor: redactor)
+        self.init(
+            directory: workspace.hasSuffix("/") ? workspace + "sessions" : workspace + "/sessions",
+            maxHistoryMessages: maxHistoryMessages, redactor: redactor)
     }
 
     /// Files holding more messages than this are compacted on load.
@@ -75,7 +77,9 @@ public struct SessionStore: Sendable {
     /// disk. Use this from async code.
     public func loadHistory(_ key: SessionKey) async throws(SessionStoreError) -> [ChatMessage] {
         let store = self
-        return try await DedicatedThread.run(throwing: { () throws(SessionStoreError) -> [ChatMessage] in try store.history(key) })
+        return try await DedicatedThread.run(throwing: { () throws(SessionStoreError) -> [ChatMessage] in
+            try store.history(key)
+        })
     }
 
     /// ``append(_:messages:)`` (write + `fsync`) run on a short-lived dedicated thread: never blocks a
@@ -83,7 +87,9 @@ public struct SessionStore: Sendable {
     public func appendTurn(_ key: SessionKey, messages: [ChatMessage]) async throws(SessionStoreError) {
         guard !messages.isEmpty else { return }
         let store = self
-        try await DedicatedThread.run(throwing: { () throws(SessionStoreError) in try store.append(key, messages: messages) })
+        try await DedicatedThread.run(throwing: { () throws(SessionStoreError) in
+            try store.append(key, messages: messages)
+        })
     }
 
     // MARK: - Blocking
@@ -104,7 +110,11 @@ public struct SessionStore: Sendable {
         } else if let (all, stamp) = try readMessages(key) {
             (recent, count) = (Array(all.suffix(tailLength)), all.count)
             // A file that changed while it was read is used as read but not cached.
-            if let stamp { cache.store(key, SessionTail(messages: recent, count: count, stamp: stamp)) } else { cache.remove(key) }
+            if let stamp {
+                cache.store(key, SessionTail(messages: recent, count: count, stamp: stamp))
+            } else {
+                cache.remove(key)
+            }
         } else {
             cache.remove(key)
             return []
@@ -141,20 +151,24 @@ public struct SessionStore: Sendable {
         }
         // Extend the cached tail only if it described the file exactly as it was before this write (an empty new
         // file counts as an empty tail); otherwise the next read reloads the file.
-        let previous: SessionTail? = if let before, before.size == 0 {
-            SessionTail(messages: [], count: 0, stamp: before)
-        } else {
-            cache.anyTail(key)
-        }
+        let previous: SessionTail? =
+            if let before, before.size == 0 {
+                SessionTail(messages: [], count: 0, stamp: before)
+            } else {
+                cache.anyTail(key)
+            }
         guard let previous, let before, previous.stamp == before, let after = SessionFileStamp.of(fd: fd),
-              after.size == before.size + Int64(bytes.count)
+            after.size == before.size + Int64(bytes.count)
         else {
             cache.remove(key)
             return
         }
         let written = decode(lines)
-        cache.store(key, SessionTail(messages: Array((previous.messages + written).suffix(tailLength)),
-                                     count: previous.count + written.count, stamp: after))
+        cache.store(
+            key,
+            SessionTail(
+                messages: Array((previous.messages + written).suffix(tailLength)),
+                count: previous.count + written.count, stamp: after))
     }
 
     /// Replaces the session with `messages` atomically (temp file, fsync, rename, fsync of the directory).
@@ -185,7 +199,8 @@ public struct SessionStore: Sendable {
         // rename keeps the inode, size and mtime of the temp file, so its stamp is the new file's stamp.
         if let stamp {
             let written = decode(lines)
-            cache.store(key, SessionTail(messages: Array(written.suffix(tailLength)), count: written.count, stamp: stamp))
+            cache.store(
+                key, SessionTail(messages: Array(written.suffix(tailLength)), count: written.count, stamp: stamp))
         }
     }
 
@@ -225,7 +240,9 @@ public struct SessionStore: Sendable {
 
     /// Every decodable message of the file and, when the read saw one consistent version, its stamp
     /// (`nil` result: no file).
-    private func readMessages(_ key: SessionKey) throws(SessionStoreError)
+    private func readMessages(
+        _ key: SessionKey
+    ) throws(SessionStoreError)
         -> (messages: [ChatMessage], stamp: SessionFileStamp?)?
     {
         let p = path(for: key)

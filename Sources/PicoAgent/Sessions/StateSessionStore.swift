@@ -39,7 +39,9 @@ public struct StateSessionStore: SessionBackend {
     }
 
     /// The history and the summary in one visit to the store's thread.
-    public func loadContext(_ key: SessionKey) async -> (history: Result<[ChatMessage], any Error>, summary: Result<String, any Error>) {
+    public func loadContext(
+        _ key: SessionKey
+    ) async -> (history: Result<[ChatMessage], any Error>, summary: Result<String, any Error>) {
         let limit = maxHistoryMessages + 1  // as in loadHistory
         let tail: (messages: [String], count: Int, summary: String)
         do {
@@ -81,11 +83,13 @@ public struct StateSessionStore: SessionBackend {
         try await SessionSummaryTable.ensure(store)
         let text = redactor.redact(String(summary.prefix(SessionSummaryStore.maxCharacters)))
         try await store.write { db throws(StateError) in
-            try db.execute("""
+            try db.execute(
+                """
                 INSERT INTO session_summaries(session, summary, updated_at) VALUES(?, ?, strftime('%s','now'))
                 ON CONFLICT(session) DO UPDATE SET summary = excluded.summary, updated_at = excluded.updated_at
                 """, [.text(key.rawValue), .text(text)])
-            try db.execute("""
+            try db.execute(
+                """
                 DELETE FROM session_messages WHERE session = ? AND id NOT IN
                   (SELECT id FROM session_messages WHERE session = ? ORDER BY id DESC LIMIT ?)
                 """, [.text(key.rawValue), .text(key.rawValue), .int(max(0, keepNewest))])
@@ -119,9 +123,13 @@ public struct StateSessionStore: SessionBackend {
 
 /// The `session_summaries` table (component `session_summaries`), created on first use.
 enum SessionSummaryTable {
-    static let migrations = [StateMigration(component: "session_summaries", version: 1, sql: """
-        CREATE TABLE session_summaries(session TEXT PRIMARY KEY, summary TEXT NOT NULL, updated_at INTEGER NOT NULL)
-        """)]
+    static let migrations = [
+        StateMigration(
+            component: "session_summaries", version: 1,
+            sql: """
+                CREATE TABLE session_summaries(session TEXT PRIMARY KEY, summary TEXT NOT NULL, updated_at INTEGER NOT NULL)
+                """)
+    ]
     private static let migrated = Mutex<Set<String>>([])
 
     static func ensure(_ store: StateStore) async throws {

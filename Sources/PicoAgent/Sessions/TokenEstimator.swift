@@ -24,6 +24,8 @@ public enum TokenEstimator {
 
     /// Estimated tokens of tool definitions as sent.
     public static func estimate(_ tools: [ToolDefinition]) -> Int {
-        tools.reduce(0) { $0 + perMessageOverhead + estimate($1.name) + estimate($1.description) + estimate($1.parameters.compact) }
+        tools.reduce(0) {
+            $0 + perMessageOverhead + estimate($1.name) + estimate($1.description) + estimate($1.parameters.compact)
+        }
     }
 }

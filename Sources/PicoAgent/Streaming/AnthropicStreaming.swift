@@ -4,12 +4,16 @@ import PicoHTTP
 extension AnthropicProvider {
     /// A streamed Messages call (`"stream": true`): text deltas go to `observer` as they arrive; the assembled
     /// answer is returned like ``complete(_:)`` would.
-    func streamed(_ request: LLMRequest, observer: @escaping @Sendable (ReplyProgress) -> Void) async throws -> LLMResponse {
+    func streamed(
+        _ request: LLMRequest, observer: @escaping @Sendable (ReplyProgress) -> Void
+    ) async throws -> LLMResponse {
         let assembly = AnthropicStreamAssembly(provider: name, transport: transport, observer: observer)
         let plain = try await transport.stream(httpRequest(for: request, stream: true)) { try assembly.add($0) }
         if let plain {  // the server answered without streaming
-            let response = try parse(try transport.decode(AnthropicWire.Response.self,
-                                                          from: HTTPResponse(status: 200, headers: [], body: plain)))
+            let response = try parse(
+                try transport.decode(
+                    AnthropicWire.Response.self,
+                    from: HTTPResponse(status: 200, headers: [], body: plain)))
             if !response.content.isEmpty { observer(.text(response.content)) }
             return response
         }
@@ -87,8 +91,9 @@ final class AnthropicStreamAssembly {
         let calls = blocks.keys.sorted().compactMap { i -> ToolCall? in
             let b = blocks[i]!
             guard b.type == "tool_use" else { return nil }
-            return ToolCall(id: b.id.flatMap { $0.isEmpty ? nil : $0 } ?? "toolu_\(i)", name: b.name ?? "",
-                            arguments: b.json.isEmpty ? "{}" : b.json)
+            return ToolCall(
+                id: b.id.flatMap { $0.isEmpty ? nil : $0 } ?? "toolu_\(i)", name: b.name ?? "",
+                arguments: b.json.isEmpty ? "{}" : b.json)
         }
         let usage = inputTokens.map { LLMUsage(promptTokens: $0, completionTokens: outputTokens ?? 0) }
         return LLMResponse(content: text, toolCalls: calls, finishReason: stopReason, usage: usage)

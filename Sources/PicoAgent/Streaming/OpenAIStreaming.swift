@@ -5,12 +5,16 @@ import PicoHTTP
 extension OpenAICompatibleProvider {
     /// A streamed completion (`"stream": true`): text deltas go to `observer` as they arrive; the assembled
     /// answer (text, tool calls, usage) is returned like ``complete(_:)`` would.
-    func streamed(_ request: LLMRequest, observer: @escaping @Sendable (ReplyProgress) -> Void) async throws -> LLMResponse {
+    func streamed(
+        _ request: LLMRequest, observer: @escaping @Sendable (ReplyProgress) -> Void
+    ) async throws -> LLMResponse {
         let assembly = OpenAIStreamAssembly(provider: name, transport: transport, observer: observer)
         let plain = try await transport.stream(httpRequest(for: request, stream: true)) { try assembly.add($0) }
         if let plain {  // the server answered without streaming
-            let response = try parse(try transport.decode(OpenAIWire.Response.self,
-                                                          from: HTTPResponse(status: 200, headers: [], body: plain)))
+            let response = try parse(
+                try transport.decode(
+                    OpenAIWire.Response.self,
+                    from: HTTPResponse(status: 200, headers: [], body: plain)))
             if !response.content.isEmpty { observer(.text(response.content)) }
             return response
         }
@@ -40,13 +44,15 @@ final class OpenAIStreamAssembly {
         let data = event.data.trimmedSpaces
         guard data != "[DONE]", !data.isEmpty else { return }
         guard let chunk = try? JSONDecoder().decode(Chunk.self, from: Data(data.utf8)) else {
-            throw ProviderError.redacted(provider: provider, kind: .invalidResponse,
-                                         detail: "unreadable stream chunk", transport: transport)
+            throw ProviderError.redacted(
+                provider: provider, kind: .invalidResponse,
+                detail: "unreadable stream chunk", transport: transport)
         }
         if let error = chunk.error {
-            throw ProviderError.redacted(provider: provider, kind: .invalidResponse,
-                                         detail: ProviderTransport.errorMessage(fromBody: Array(error.compact.utf8)),
-                                         transport: transport)
+            throw ProviderError.redacted(
+                provider: provider, kind: .invalidResponse,
+                detail: ProviderTransport.errorMessage(fromBody: Array(error.compact.utf8)),
+                transport: transport)
         }
         sawChunk = true
         if let u = chunk.usage {
@@ -79,12 +85,14 @@ final class OpenAIStreamAssembly {
 
     func response() throws -> LLMResponse {
         guard sawChunk else {
-            throw ProviderError.redacted(provider: provider, kind: .invalidResponse, detail: "empty stream", transport: transport)
+            throw ProviderError.redacted(
+                provider: provider, kind: .invalidResponse, detail: "empty stream", transport: transport)
         }
         let batch = String(UInt32.random(in: 0...UInt32.max), radix: 36)
         let toolCalls = calls.keys.sorted().map { i -> ToolCall in
             let c = calls[i]!
-            return ToolCall(id: c.id ?? "call_\(batch)_\(i)", name: c.name, arguments: c.arguments.isEmpty ? "{}" : c.arguments)
+            return ToolCall(
+                id: c.id ?? "call_\(batch)_\(i)", name: c.name, arguments: c.arguments.isEmpty ? "{}" : c.arguments)
         }
         return LLMResponse(content: text, toolCalls: toolCalls, finishReason: finishReason, usage: usage)
     }

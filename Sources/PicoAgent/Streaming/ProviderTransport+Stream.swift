@@ -9,7 +9,9 @@ extension ProviderTransport {
     ///
     /// - Returns: the raw body when the server ignored `stream` and answered with plain JSON (no event at all),
     ///   else `nil`.
-    func stream(_ request: HTTPRequest, handle: @escaping (SSEEvent) throws -> Void) async throws(ProviderError) -> [UInt8]? {
+    func stream(
+        _ request: HTTPRequest, handle: @escaping (SSEEvent) throws -> Void
+    ) async throws(ProviderError) -> [UInt8]? {
         let state = StreamAttempts(handle)
         do {
             _ = try await send(request, perform: { try await state.attempt($0) }, mayRetry: { !state.started })

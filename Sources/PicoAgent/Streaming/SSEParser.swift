@@ -45,7 +45,8 @@ struct SSEParser: Sendable {
     private mutating func line(_ text: String) -> SSEEvent? {
         if text.isEmpty {
             defer { event = ""; data.removeAll() }
-            return data.isEmpty ? nil : SSEEvent(event: event.isEmpty ? "message" : event, data: data.joined(separator: "\n"))
+            return data.isEmpty
+                ? nil : SSEEvent(event: event.isEmpty ? "message" : event, data: data.joined(separator: "\n"))
         }
         if text.hasPrefix(":") { return nil }
         let field: Substring

@@ -35,8 +35,10 @@ public struct ChatMessage: Sendable, Codable, Equatable {
     /// (which keeps the text and a note of the stored file).
     public var images: [ImageInput]? = nil
 
-    public init(role: ChatRole, content: String, toolCalls: [ToolCall]? = nil, toolCallId: String? = nil,
-                name: String? = nil) {
+    public init(
+        role: ChatRole, content: String, toolCalls: [ToolCall]? = nil, toolCallId: String? = nil,
+        name: String? = nil
+    ) {
         self.role = role
         self.content = content
         self.toolCalls = toolCalls
@@ -94,7 +96,9 @@ enum Base64 {
         var i = 0
         while i + 2 < bytes.count {
             let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
-            out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
+            out += [
+                alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)],
+            ]
             i += 3
         }
         let rest = bytes.count - i

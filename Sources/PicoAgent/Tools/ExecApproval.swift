@@ -70,10 +70,14 @@ public struct ExecRisk: Sendable {
         self.patterns = patterns
     }
 
-    static let network: Set<String> = ["curl", "wget", "nc", "ncat", "netcat", "socat", "ssh", "scp", "sftp", "rsync",
-                                       "ftp", "telnet", "nmap", "aria2c", "http", "https", "xh"]
-    static let packageManagers: Set<String> = ["apt", "apt-get", "aptitude", "dpkg", "pip", "pip3", "pipx", "npm", "npx",
-                                               "yarn", "pnpm", "gem", "cargo", "go", "brew", "snap", "conda", "uv", "bun", "apk", "dnf", "yum"]
+    static let network: Set<String> = [
+        "curl", "wget", "nc", "ncat", "netcat", "socat", "ssh", "scp", "sftp", "rsync",
+        "ftp", "telnet", "nmap", "aria2c", "http", "https", "xh",
+    ]
+    static let packageManagers: Set<String> = [
+        "apt", "apt-get", "aptitude", "dpkg", "pip", "pip3", "pipx", "npm", "npx",
+        "yarn", "pnpm", "gem", "cargo", "go", "brew", "snap", "conda", "uv", "bun", "apk", "dnf", "yum",
+    ]
     static let interpreters = ["python", "perl", "ruby", "node", "php", "lua", "osascript", "Rscript"]
     static let writers: Set<String> = ["cp", "mv", "tee", "touch", "install", "ln", "sed", "truncate", "dd", "chmod"]
 
@@ -87,26 +91,38 @@ public struct ExecRisk: Sendable {
         for pattern in patterns {
             if let regex = try? Regex(pattern), command.contains(regex) { return "matches approval pattern \(pattern)" }
         }
-        if command.contains("$") || command.contains("`") { return "uses substitutions or variables the analysis cannot resolve" }
+        if command.contains("$") || command.contains("`") {
+            return "uses substitutions or variables the analysis cannot resolve"
+        }
         for s in segments {
             guard var first = s.argv.first else { continue }
             var argv = s.argv
             // Multi-call binaries run their first argument.
-            if ["busybox", "toybox"].contains(first.split(separator: "/").last.map(String.init) ?? first), argv.count > 1 {
+            if ["busybox", "toybox"].contains(first.split(separator: "/").last.map(String.init) ?? first),
+                argv.count > 1
+            {
                 argv.removeFirst()
                 first = argv[0]
             }
             let name = String(first.split(separator: "/").last ?? Substring(first))
-            if Self.interpreters.contains(where: { name == $0 || name.hasPrefix($0 + ".") || name.hasPrefix($0 + "3") }),
-               argv.dropFirst().contains(where: { ["-c", "-e", "-E", "--eval", "-r"].contains($0) }) {
+            if Self.interpreters.contains(where: { name == $0 || name.hasPrefix($0 + ".") || name.hasPrefix($0 + "3") }
+            ),
+                argv.dropFirst().contains(where: { ["-c", "-e", "-E", "--eval", "-r"].contains($0) })
+            {
                 return "\(name) runs inline code the analysis cannot see"
             }
-            if s.depth > 0 && (s.origin.contains("sh -c") || s.origin.contains("$(")) { return "runs a nested shell (\(s.origin))" }
+            if s.depth > 0 && (s.origin.contains("sh -c") || s.origin.contains("$(")) {
+                return "runs a nested shell (\(s.origin))"
+            }
             if ["eval", "source", ".", "exec"].contains(name) { return "\(name) runs code the analysis cannot see" }
             if Self.network.contains(name) { return "\(name) uses the network" }
             if Self.packageManagers.contains(name) { return "\(name) is a package manager" }
             if name == "git", argv.contains("push") { return "git push publishes" }
-            if name == "rm", argv.dropFirst().contains(where: { $0.hasPrefix("-") && ($0.contains("r") || $0.contains("R")) || $0 == "--recursive" }) {
+            if name == "rm",
+                argv.dropFirst().contains(where: {
+                    $0.hasPrefix("-") && ($0.contains("r") || $0.contains("R")) || $0 == "--recursive"
+                })
+            {
                 return "recursive delete"
             }
             if name == "find", argv.contains("-delete") { return "find -delete removes files in bulk" }
@@ -124,8 +140,11 @@ public struct ExecRisk: Sendable {
         let words = normalized.split(separator: " ").map(String.init)
         var out: [String] = []
         for (i, w) in words.enumerated() {
-            if w == ">" || w == ">>" || w.hasSuffix(">") { if i + 1 < words.count { out.append(words[i + 1]) } }
-            else if let r = w.firstIndex(of: ">") { out.append(String(w[w.index(after: r)...]).trimmingPrefix(">").description) }
+            if w == ">" || w == ">>" || w.hasSuffix(">") {
+                if i + 1 < words.count { out.append(words[i + 1]) }
+            } else if let r = w.firstIndex(of: ">") {
+                out.append(String(w[w.index(after: r)...]).trimmingPrefix(">").description)
+            }
         }
         return out
     }

@@ -16,8 +16,10 @@ public struct ExecTool: Tool {
     /// Which commands wait for an owner (`tools.exec.approval`), and who decides.
     let approval: (risk: ExecRisk, approver: any ExecApprover)?
 
-    public init(policy: CommandPolicy, runner: any CommandRunner, timeoutSeconds: Int = 60,
-                approval: (risk: ExecRisk, approver: any ExecApprover)? = nil) {
+    public init(
+        policy: CommandPolicy, runner: any CommandRunner, timeoutSeconds: Int = 60,
+        approval: (risk: ExecRisk, approver: any ExecApprover)? = nil
+    ) {
         self.policy = policy
         self.runner = runner
         self.timeoutSeconds = timeoutSeconds
@@ -27,11 +29,16 @@ public struct ExecTool: Tool {
     public var definition: ToolDefinition {
         ToolDefinition(
             name: "exec",
-            description: "Run a shell command (sh -c) in the workspace and return its output. Commands time out after \(timeoutSeconds) s; dangerous commands are refused by policy.",
-            parameters: ToolSchema.object([
-                ("command", "string", "The shell command to run"),
-                ("working_dir", "string", "Working directory, relative to the workspace (default: the workspace root)"),
-            ], required: ["command"]))
+            description:
+                "Run a shell command (sh -c) in the workspace and return its output. Commands time out after \(timeoutSeconds) s; dangerous commands are refused by policy.",
+            parameters: ToolSchema.object(
+                [
+                    ("command", "string", "The shell command to run"),
+                    (
+                        "working_dir", "string",
+                        "Working directory, relative to the workspace (default: the workspace root)"
+                    ),
+                ], required: ["command"]))
     }
 
     public func execute(_ arguments: ToolArguments, context: ToolContext) async throws -> ToolOutput {
@@ -40,20 +47,24 @@ public struct ExecTool: Tool {
         guard !command.trimmedSpaces.isEmpty else { throw ToolArgumentError("argument 'command' must not be empty") }
         let verdict = policy.evaluate(command: command, workingDirectory: workingDir)
         guard verdict.isAllowed else {
-            return .failure("Command denied by policy (rule: \(verdict.rule)): \(verdict.reason)",
-                            verdict: .denied(rule: verdict.rule))
+            return .failure(
+                "Command denied by policy (rule: \(verdict.rule)): \(verdict.reason)",
+                verdict: .denied(rule: verdict.rule))
         }
         let allowed = ToolVerdict(allowed: true, rule: verdict.rule)
         guard let cwd = policy.resolveWorkingDirectory(workingDir) else {
-            return .failure("working directory \(workingDir ?? ".") is outside the workspace",
-                            verdict: .denied(rule: "path:outside-workspace"))
+            return .failure(
+                "working directory \(workingDir ?? ".") is outside the workspace",
+                verdict: .denied(rule: "path:outside-workspace"))
         }
         if let approval, let reason = approval.risk.reason(command: command, segments: verdict.segments) {
-            let request = ExecApprovalRequest(command: command, argv: verdict.segments.map(\.argv), workingDirectory: cwd,
-                                              reason: reason, context: context)
+            let request = ExecApprovalRequest(
+                command: command, argv: verdict.segments.map(\.argv), workingDirectory: cwd,
+                reason: reason, context: context)
             guard case .approved = await approval.approver.decide(request) else {
-                return .failure("Command not run: it needs the owner's approval (\(reason)) and was not approved.",
-                                verdict: .denied(rule: "approval:denied"))
+                return .failure(
+                    "Command not run: it needs the owner's approval (\(reason)) and was not approved.",
+                    verdict: .denied(rule: "approval:denied"))
             }
         }
         let outcome: ExecResult
@@ -82,12 +93,14 @@ public struct ExecTool: Tool {
         }
         if text.isEmpty { text = "(no output)" }
         if o.timedOut {
-            return .failure("command timed out after \(timeoutSeconds) s and was killed\n\(text)", verdict: verdict,
-                            exitStatus: o.exitStatus)
+            return .failure(
+                "command timed out after \(timeoutSeconds) s and was killed\n\(text)", verdict: verdict,
+                exitStatus: o.exitStatus)
         }
         if let status = o.exitStatus, status != 0 {
-            return ToolOutput(result: ToolResult(content: text + "\nExit code: \(status)", isError: true),
-                              verdict: verdict, exitStatus: status)
+            return ToolOutput(
+                result: ToolResult(content: text + "\nExit code: \(status)", isError: true),
+                verdict: verdict, exitStatus: status)
         }
         if o.exitStatus == nil {
             let sig = o.signal.map { " by signal \($0)" } ?? ""

@@ -30,12 +30,14 @@ public struct ReadFileTool: Tool {
     public var definition: ToolDefinition {
         ToolDefinition(
             name: "read_file",
-            description: "Read a text file from the workspace. Large files are returned in parts: use offset and length (bytes) to read more.",
-            parameters: ToolSchema.object([
-                ("path", "string", "File path, relative to the workspace"),
-                ("offset", "integer", "Byte offset to start reading at (default 0)"),
-                ("length", "integer", "Number of bytes to read (default: up to the read limit)"),
-            ], required: ["path"]))
+            description:
+                "Read a text file from the workspace. Large files are returned in parts: use offset and length (bytes) to read more.",
+            parameters: ToolSchema.object(
+                [
+                    ("path", "string", "File path, relative to the workspace"),
+                    ("offset", "integer", "Byte offset to start reading at (default 0)"),
+                    ("length", "integer", "Number of bytes to read (default: up to the read limit)"),
+                ], required: ["path"]))
     }
 
     public func execute(_ arguments: ToolArguments, context: ToolContext) async throws -> ToolOutput {
@@ -62,11 +64,13 @@ public struct WriteFileTool: Tool {
     public var definition: ToolDefinition {
         ToolDefinition(
             name: "write_file",
-            description: "Create or overwrite a file in the workspace with the given content. Missing parent directories are created.",
-            parameters: ToolSchema.object([
-                ("path", "string", "File path, relative to the workspace"),
-                ("content", "string", "The complete new file content"),
-            ], required: ["path", "content"]))
+            description:
+                "Create or overwrite a file in the workspace with the given content. Missing parent directories are created.",
+            parameters: ToolSchema.object(
+                [
+                    ("path", "string", "File path, relative to the workspace"),
+                    ("content", "string", "The complete new file content"),
+                ], required: ["path", "content"]))
     }
 
     public func execute(_ arguments: ToolArguments, context: ToolContext) async throws -> ToolOutput {
@@ -87,12 +91,14 @@ public struct EditFileTool: Tool {
     public var definition: ToolDefinition {
         ToolDefinition(
             name: "edit_file",
-            description: "Edit a file in the workspace by replacing old_text with new_text. old_text must occur exactly once; include enough context to make it unique.",
-            parameters: ToolSchema.object([
-                ("path", "string", "File path, relative to the workspace"),
-                ("old_text", "string", "The exact text to replace"),
-                ("new_text", "string", "The replacement text"),
-            ], required: ["path", "old_text", "new_text"]))
+            description:
+                "Edit a file in the workspace by replacing old_text with new_text. old_text must occur exactly once; include enough context to make it unique.",
+            parameters: ToolSchema.object(
+                [
+                    ("path", "string", "File path, relative to the workspace"),
+                    ("old_text", "string", "The exact text to replace"),
+                    ("new_text", "string", "The replacement text"),
+                ], required: ["path", "old_text", "new_text"]))
     }
 
     public func execute(_ arguments: ToolArguments, context: ToolContext) async throws -> ToolOutput {
@@ -115,10 +121,11 @@ public struct AppendFileTool: Tool {
         ToolDefinition(
             name: "append_file",
             description: "Append content to the end of a file in the workspace (the file is created if missing).",
-            parameters: ToolSchema.object([
-                ("path", "string", "File path, relative to the workspace"),
-                ("content", "string", "Text to append"),
-            ], required: ["path", "content"]))
+            parameters: ToolSchema.object(
+                [
+                    ("path", "string", "File path, relative to the workspace"),
+                    ("content", "string", "Text to append"),
+                ], required: ["path", "content"]))
     }
 
     public func execute(_ arguments: ToolArguments, context: ToolContext) async throws -> ToolOutput {
@@ -140,9 +147,10 @@ public struct ListDirTool: Tool {
         ToolDefinition(
             name: "list_dir",
             description: "List the files and directories at a path in the workspace.",
-            parameters: ToolSchema.object([
-                ("path", "string", "Directory path, relative to the workspace (default: the workspace root)"),
-            ], required: []))
+            parameters: ToolSchema.object(
+                [
+                    ("path", "string", "Directory path, relative to the workspace (default: the workspace root)")
+                ], required: []))
     }
 
     public func execute(_ arguments: ToolArguments, context: ToolContext) async throws -> ToolOutput {

@@ -9,12 +9,14 @@ public struct MemoryTool: Tool {
         let whose = store.scope == .sender ? "the current user's" : "this agent's"
         return ToolDefinition(
             name: "memory",
-            description: "Edit \(whose) long-term memory, shown to you under '# Memory' in later conversations. action=add saves `text` as a new note; action=replace swaps the one note containing `old_text` for `text`; action=remove deletes the one note containing `old_text`. Keep notes short; memory holds at most \(store.maxBytes) bytes.",
-            parameters: ToolSchema.object([
-                ("action", "string", "add, replace or remove"),
-                ("text", "string", "The note to save (add, replace)"),
-                ("old_text", "string", "A unique part of the note to change (replace, remove)"),
-            ], required: ["action"]))
+            description:
+                "Edit \(whose) long-term memory, shown to you under '# Memory' in later conversations. action=add saves `text` as a new note; action=replace swaps the one note containing `old_text` for `text`; action=remove deletes the one note containing `old_text`. Keep notes short; memory holds at most \(store.maxBytes) bytes.",
+            parameters: ToolSchema.object(
+                [
+                    ("action", "string", "add, replace or remove"),
+                    ("text", "string", "The note to save (add, replace)"),
+                    ("old_text", "string", "A unique part of the note to change (replace, remove)"),
+                ], required: ["action"]))
     }
 
     public func execute(_ arguments: ToolArguments, context: ToolContext) async throws -> ToolOutput {
@@ -29,11 +31,15 @@ public struct MemoryTool: Tool {
         case "add": edit = .add(try note("text"))
         case "replace": edit = .replace(old: try note("old_text"), new: try note("text"))
         case "remove": edit = .remove(try note("old_text"))
-        default: throw ToolArgumentError("action must be add, replace or remove, got '\(TextLimits.truncate(action, to: 20))'")
+        default:
+            throw ToolArgumentError(
+                "action must be add, replace or remove, got '\(TextLimits.truncate(action, to: 20))'")
         }
         do {
-            return .success(try await store.apply(edit, channel: context.channel, chatID: context.chatID,
-                                                  senderID: context.senderID))
+            return .success(
+                try await store.apply(
+                    edit, channel: context.channel, chatID: context.chatID,
+                    senderID: context.senderID))
         } catch {
             return .failure(error.description)
         }

@@ -49,8 +49,9 @@ public struct SandboxedCommandRunner: CommandRunner {
 extension ExecLimits {
     /// `tools.exec.limits` as PicoPolicy limits.
     public init(_ c: ExecLimitsConfig) {
-        self.init(processes: c.processes, memoryMB: c.memoryMB, fileSizeMB: c.fileSizeMB, openFiles: c.openFiles,
-                  cpuSeconds: c.cpuSeconds, tmpSizeMB: c.tmpSizeMB)
+        self.init(
+            processes: c.processes, memoryMB: c.memoryMB, fileSizeMB: c.fileSizeMB, openFiles: c.openFiles,
+            cpuSeconds: c.cpuSeconds, tmpSizeMB: c.tmpSizeMB)
     }
 }
 

@@ -52,11 +52,13 @@ public struct SendFileTool: Tool {
     public var definition: ToolDefinition {
         ToolDefinition(
             name: "send_file",
-            description: "Send a file from the workspace to the user in this chat (pictures are shown as photos). Up to \(maxBytes >> 20) MiB.",
-            parameters: ToolSchema.object([
-                ("path", "string", "File path, relative to the workspace"),
-                ("caption", "string", "Optional short text shown with the file"),
-            ], required: ["path"]))
+            description:
+                "Send a file from the workspace to the user in this chat (pictures are shown as photos). Up to \(maxBytes >> 20) MiB.",
+            parameters: ToolSchema.object(
+                [
+                    ("path", "string", "File path, relative to the workspace"),
+                    ("caption", "string", "Optional short text shown with the file"),
+                ], required: ["path"]))
     }
 
     public func execute(_ arguments: ToolArguments, context: ToolContext) async throws -> ToolOutput {
@@ -74,7 +76,8 @@ public struct SendFileTool: Tool {
         case .success(let r):
             file = OutgoingFile(name: r.name, data: r.data, caption: caption)
         case .failure(WorkspaceError.tooLarge(let p, let size, let limit)):
-            return .failure("\(p) is \(size) bytes; send_file sends at most \(limit) bytes. Compress or split it first.")
+            return .failure(
+                "\(p) is \(size) bytes; send_file sends at most \(limit) bytes. Compress or split it first.")
         case .failure(let error):
             return .failure(String(describing: error), verdict: workspaceVerdict(for: error))
         }
@@ -99,11 +102,17 @@ public enum ImageKind: String, Sendable, Equatable {
         func starts(_ magic: [UInt8], at offset: Int = 0) -> Bool {
             data.count >= offset + magic.count && Array(data[offset..<(offset + magic.count)]) == magic
         }
-        if starts([0xFF, 0xD8, 0xFF]) { self = .jpeg }
-        else if starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { self = .png }
-        else if starts(Array("GIF87a".utf8)) || starts(Array("GIF89a".utf8)) { self = .gif }
-        else if starts(Array("RIFF".utf8)), starts(Array("WEBP".utf8), at: 8) { self = .webp }
-        else { return nil }
+        if starts([0xFF, 0xD8, 0xFF]) {
+            self = .jpeg
+        } else if starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) {
+            self = .png
+        } else if starts(Array("GIF87a".utf8)) || starts(Array("GIF89a".utf8)) {
+            self = .gif
+        } else if starts(Array("RIFF".utf8)), starts(Array("WEBP".utf8), at: 8) {
+            self = .webp
+        } else {
+            return nil
+        }
     }
 
     /// The MIME type.

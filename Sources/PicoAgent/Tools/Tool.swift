@@ -50,7 +50,8 @@ public struct ToolOutput: Sendable, Equatable {
     /// Output bytes a command printed past the output cap and that were dropped (`exec` only).
     public var truncatedBytes: Int
 
-    public init(result: ToolResult, verdict: ToolVerdict = .allowed, exitStatus: Int32? = nil, truncatedBytes: Int = 0) {
+    public init(result: ToolResult, verdict: ToolVerdict = .allowed, exitStatus: Int32? = nil, truncatedBytes: Int = 0)
+    {
         self.result = result
         self.verdict = verdict
         self.exitStatus = exitStatus
@@ -61,8 +62,10 @@ public struct ToolOutput: Sendable, Equatable {
     public static func success(_ text: String) -> ToolOutput { ToolOutput(result: ToolResult(content: text)) }
 
     /// An error result (`Error: …`).
-    public static func failure(_ text: String, verdict: ToolVerdict = .allowed, exitStatus: Int32? = nil) -> ToolOutput {
-        ToolOutput(result: ToolResult(content: "Error: \(text)", isError: true), verdict: verdict, exitStatus: exitStatus)
+    public static func failure(_ text: String, verdict: ToolVerdict = .allowed, exitStatus: Int32? = nil) -> ToolOutput
+    {
+        ToolOutput(
+            result: ToolResult(content: "Error: \(text)", isError: true), verdict: verdict, exitStatus: exitStatus)
     }
 }
 
@@ -79,8 +82,10 @@ public struct ToolContext: Sendable {
     /// The channel message of the turn as JSON (gateway turns only), see ``InboundText/origin``.
     public var origin: String?
 
-    public init(agentID: String, sessionKey: SessionKey, channel: String, chatID: String, senderID: String? = nil,
-                origin: String? = nil) {
+    public init(
+        agentID: String, sessionKey: SessionKey, channel: String, chatID: String, senderID: String? = nil,
+        origin: String? = nil
+    ) {
         self.origin = origin
         self.agentID = agentID
         self.sessionKey = sessionKey

@@ -53,11 +53,12 @@ public struct ToolArguments: Sendable, Equatable {
     /// An optional non-negative integer argument (integral numbers and digit strings accepted).
     public func optionalInt(_ key: String) throws(ToolArgumentError) -> Int? {
         guard let value = values[key], value != .null else { return nil }
-        let n: Int? = switch value {
-        case .number: value.integer
-        case .string(let s): Int(s.trimmedSpaces)
-        default: nil
-        }
+        let n: Int? =
+            switch value {
+            case .number: value.integer
+            case .string(let s): Int(s.trimmedSpaces)
+            default: nil
+            }
         guard let n, n >= 0 else {
             throw ToolArgumentError("argument '\(key)' must be a non-negative integer, got \(value.typeName)")
         }

@@ -23,8 +23,10 @@ public struct ToolAuditEvent: Sendable, Equatable, CustomStringConvertible {
     /// Longest ``argumentsPreview``.
     public static let maxPreviewLength = 200
 
-    public init(agentID: String, sessionKey: String, tool: String, argumentsPreview: String, verdict: ToolVerdict,
-                duration: Duration, resultBytes: Int, exitStatus: Int32? = nil, truncatedBytes: Int = 0, isError: Bool) {
+    public init(
+        agentID: String, sessionKey: String, tool: String, argumentsPreview: String, verdict: ToolVerdict,
+        duration: Duration, resultBytes: Int, exitStatus: Int32? = nil, truncatedBytes: Int = 0, isError: Bool
+    ) {
         self.agentID = agentID
         self.sessionKey = sessionKey
         self.tool = tool
@@ -40,8 +42,10 @@ public struct ToolAuditEvent: Sendable, Equatable, CustomStringConvertible {
     /// `tool=exec agent=main session=… verdict=denied rule=… duration_ms=3 result_bytes=120 exit=1 error=true args=…`
     /// (`truncated_bytes=N` after `exit` when a command's output was cut)
     public var description: String {
-        var parts = ["tool=\(tool)", "agent=\(agentID)", "session=\(sessionKey)",
-                     "verdict=\(verdict.allowed ? "allowed" : "denied")"]
+        var parts = [
+            "tool=\(tool)", "agent=\(agentID)", "session=\(sessionKey)",
+            "verdict=\(verdict.allowed ? "allowed" : "denied")",
+        ]
         if let rule = verdict.rule { parts.append("rule=\(rule)") }
         parts.append("duration_ms=\(duration.milliseconds)")
         parts.append("result_bytes=\(resultBytes)")

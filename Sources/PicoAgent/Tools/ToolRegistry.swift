@@ -44,12 +44,15 @@ public struct ToolRegistry: Sendable {
                 output = .failure("\(call.name) failed: \(error)")
             }
         } else {
-            output = .failure("unknown tool '\(TextLimits.truncate(call.name, to: 64))'; available tools: \(names.joined(separator: ", "))")
+            output = .failure(
+                "unknown tool '\(TextLimits.truncate(call.name, to: 64))'; available tools: \(names.joined(separator: ", "))"
+            )
         }
         let content = TextLimits.capBytes(redactor.redact(output.result.content), to: maxResultBytes)
         let result = ToolResult(content: content, isError: output.result.isError)
-        let preview = TextLimits.truncate(TextLimits.singleLine(redactor.redact(call.arguments)),
-                                          to: ToolAuditEvent.maxPreviewLength)
+        let preview = TextLimits.truncate(
+            TextLimits.singleLine(redactor.redact(call.arguments)),
+            to: ToolAuditEvent.maxPreviewLength)
         let event = ToolAuditEvent(
             agentID: context.agentID, sessionKey: context.sessionKey.rawValue,
             tool: TextLimits.truncate(redactor.redact(call.name), to: 64), argumentsPreview: preview,

@@ -23,8 +23,9 @@ public enum HTMLText {
     public static func text(of html: [UInt8], charset: String? = nil) -> String? {
         guard isAvailable else { return nil }
         guard !html.isEmpty else { return "" }
-        let options = Int32(PICO_HTML_PARSE_RECOVER | PICO_HTML_PARSE_NOERROR
-            | PICO_HTML_PARSE_NOWARNING | PICO_HTML_PARSE_NONET | PICO_HTML_PARSE_COMPACT)
+        let options = Int32(
+            PICO_HTML_PARSE_RECOVER | PICO_HTML_PARSE_NOERROR
+                | PICO_HTML_PARSE_NOWARNING | PICO_HTML_PARSE_NONET | PICO_HTML_PARSE_COMPACT)
         let doc = html.withUnsafeBufferPointer { buf in
             buf.withMemoryRebound(to: CChar.self) { chars in
                 pico_html_read_memory(chars.baseAddress, Int32(min(buf.count, Int(Int32.max))), charset, options)
@@ -115,7 +116,8 @@ public enum HTMLText {
             case .exit(let tag, let node):
                 if tag == "pre" { preDepth -= 1 }
                 if tag == "a", let href = attribute(node, "href")?.trimmedSpaces,
-                   href.lowercased().hasPrefix("http://") || href.lowercased().hasPrefix("https://") {
+                    href.lowercased().hasPrefix("http://") || href.lowercased().hasPrefix("https://")
+                {
                     out.raw(" [\(TextLimits.truncate(href, to: 300))]")
                 }
                 if blocks.contains(tag) { out.newline() }
@@ -152,7 +154,7 @@ private struct TextBuilder {
             if !s.isEmpty { pendingSpace = true }
             return
         }
-        if (pendingSpace || startsWithSpace), let last = out.last, !last.isWhitespace { out += " " }
+        if pendingSpace || startsWithSpace, let last = out.last, !last.isWhitespace { out += " " }
         out += collapsed
         pendingSpace = endsWithSpace
     }

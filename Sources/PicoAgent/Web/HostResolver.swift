@@ -34,7 +34,9 @@ public struct SystemHostResolver: HostResolver {
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var list: UnsafeMutablePointer<addrinfo>?
         let rc = getaddrinfo(host, nil, &hints, &list)
-        guard rc == 0 else { return .failure(HostResolutionError(host: host, reason: String(cString: gai_strerror(rc)))) }
+        guard rc == 0 else {
+            return .failure(HostResolutionError(host: host, reason: String(cString: gai_strerror(rc))))
+        }
         defer { freeaddrinfo(list) }
         var out: [IPAddress] = []
         var node = list

@@ -56,8 +56,10 @@ public struct WebFetcher: Sendable {
     let resolver: any HostResolver
     let client: HTTPClient
 
-    public init(policy: WebAccessPolicy, limits: WebFetchLimits = WebFetchLimits(),
-                resolver: any HostResolver = SystemHostResolver(), client: HTTPClient = .shared) {
+    public init(
+        policy: WebAccessPolicy, limits: WebFetchLimits = WebFetchLimits(),
+        resolver: any HostResolver = SystemHostResolver(), client: HTTPClient = .shared
+    ) {
         self.policy = policy
         self.limits = limits
         self.resolver = resolver
@@ -67,18 +69,24 @@ public struct WebFetcher: Sendable {
     /// Fetches `text` (an http/https URL) with GET.
     public func fetch(_ text: String) async throws(WebFetchError) -> WebPage {
         var url: WebURL
-        do { url = try WebURL(text) } catch { throw WebFetchError(message: "invalid URL: \(error.reason)", refusal: "web:url") }
+        do { url = try WebURL(text) } catch {
+            throw WebFetchError(message: "invalid URL: \(error.reason)", refusal: "web:url")
+        }
         let clock = ContinuousClock()
         let deadline = clock.now + limits.timeout
         var hops = 0
         while true {
             let address = try await checkedAddress(for: url)
             let remaining = clock.now.duration(to: deadline)
-            guard remaining > .zero else { throw WebFetchError(message: "timed out after \(limits.timeout)", refusal: nil) }
+            guard remaining > .zero else {
+                throw WebFetchError(message: "timed out after \(limits.timeout)", refusal: nil)
+            }
             let request = HTTPRequest(
                 method: "GET", url: url.description,
-                headers: [HTTPHeader("User-Agent", "picoclaw-web-fetch"),
-                          HTTPHeader("Accept", "text/html, text/plain;q=0.9, application/json;q=0.8, */*;q=0.1")],
+                headers: [
+                    HTTPHeader("User-Agent", "picoclaw-web-fetch"),
+                    HTTPHeader("Accept", "text/html, text/plain;q=0.9, application/json;q=0.8, */*;q=0.1"),
+                ],
                 connectTimeout: min(remaining, .seconds(10)), timeout: remaining, maxResponseBytes: limits.maxBytes,
                 proxy: "", maxRedirects: 0,
                 resolve: url.literal == nil ? ["\(url.host):\(url.port):\(address.urlHost)"] : [],
@@ -102,16 +110,20 @@ public struct WebFetcher: Sendable {
                 continue
             }
             let (media, charset) = WebFetcher.parseContentType(response.header("Content-Type"))
-            return WebPage(url: url, status: response.status, mediaType: media, charset: charset, body: response.body,
-                           redirects: hops)
+            return WebPage(
+                url: url, status: response.status, mediaType: media, charset: charset, body: response.body,
+                redirects: hops)
         }
     }
 
     /// Applies the name rules, resolves the host (once) and checks every address; returns the address to pin.
     func checkedAddress(for url: WebURL) async throws(WebFetchError) -> IPAddress {
         if let why = policy.refusal(host: url.host) {
-            throw WebFetchError(message: "refused: \(why)", refusal: why.contains("deny_hosts") ? "web:deny_hosts"
-                                    : why.contains("allow_hosts") ? "web:allow_hosts" : "web:local-name")
+            throw WebFetchError(
+                message: "refused: \(why)",
+                refusal: why.contains("deny_hosts")
+                    ? "web:deny_hosts"
+                    : why.contains("allow_hosts") ? "web:allow_hosts" : "web:local-name")
         }
         let addresses: [IPAddress]
         if let literal = url.literal {
@@ -124,9 +136,11 @@ public struct WebFetcher: Sendable {
         // Every answer must be public: a name that also points inside is refused rather than half-trusted.
         for address in addresses {
             if let why = policy.refusal(address: address) {
-                let shown = url.literal == nil ? "\(url.host) resolves to \(address), a \(why)" : "\(address) is a \(why)"
-                throw WebFetchError(message: "refused: \(shown); web tools only reach public internet addresses",
-                                    refusal: "web:private-address")
+                let shown =
+                    url.literal == nil ? "\(url.host) resolves to \(address), a \(why)" : "\(address) is a \(why)"
+                throw WebFetchError(
+                    message: "refused: \(shown); web tools only reach public internet addresses",
+                    refusal: "web:private-address")
             }
         }
         guard let first = addresses.first(where: { if case .v4 = $0 { true } else { false } }) ?? addresses.first else {
@@ -148,7 +162,8 @@ public struct WebFetcher: Sendable {
         switch e {
         case .responseTooLarge: "the document is larger than the \(limits.maxBytes)-byte limit"
         case .timedOut: "timed out after \(limits.timeout)"
-        case .contentTypeNotAllowed(let t): "content type \(t) is not text (allowed: \(textMediaTypes.joined(separator: ", ")))"
+        case .contentTypeNotAllowed(let t):
+            "content type \(t) is not text (allowed: \(textMediaTypes.joined(separator: ", ")))"
         default: e.description
         }
     }

@@ -27,10 +27,13 @@ public struct WebURL: Sendable, Equatable, CustomStringConvertible {
         guard !s.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F || $0 == "\\" }) else {
             throw Invalid(reason: "the URL contains whitespace, control characters or backslashes")
         }
-        guard let sep = s.firstRange(of: "://") else { throw Invalid(reason: "only absolute http:// and https:// URLs are allowed") }
+        guard let sep = s.firstRange(of: "://") else {
+            throw Invalid(reason: "only absolute http:// and https:// URLs are allowed")
+        }
         let scheme = s[..<sep.lowerBound].lowercased()
         guard scheme == "http" || scheme == "https" else {
-            throw Invalid(reason: "scheme '\(TextLimits.truncate(scheme, to: 20))' is not allowed (only http and https)")
+            throw Invalid(
+                reason: "scheme '\(TextLimits.truncate(scheme, to: 20))' is not allowed (only http and https)")
         }
         var rest = s[sep.upperBound...]
         if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
@@ -38,7 +41,9 @@ public struct WebURL: Sendable, Equatable, CustomStringConvertible {
         let authority = rest[..<authorityEnd]
         var path = String(rest[authorityEnd...])
         if path.isEmpty || path.hasPrefix("?") { path = "/" + path }
-        guard !authority.contains("@") else { throw Invalid(reason: "URLs with user names or passwords are not allowed") }
+        guard !authority.contains("@") else {
+            throw Invalid(reason: "URLs with user names or passwords are not allowed")
+        }
 
         let (hostPart, portText) = try Self.splitAuthority(Substring(authority))
         let defaultPort = scheme == "https" ? 443 : 80
@@ -78,8 +83,11 @@ public struct WebURL: Sendable, Equatable, CustomStringConvertible {
 
     /// The lower-cased host name (without a trailing dot), and its address when it is an IP literal: a bracketed
     /// IPv6 address, or a name whose last label is numeric, which must then be a valid IPv4 address.
-    private static func parseHost(_ hostPart: Substring, bracketed isBracketed: Bool) throws(Invalid)
-        -> (host: String, literal: IPAddress?) {
+    private static func parseHost(
+        _ hostPart: Substring, bracketed isBracketed: Bool
+    ) throws(Invalid)
+        -> (host: String, literal: IPAddress?)
+    {
         var host = hostPart.lowercased()
         guard !host.isEmpty else { throw Invalid(reason: "the URL has no host") }
         var literal: IPAddress?
@@ -88,13 +96,18 @@ public struct WebURL: Sendable, Equatable, CustomStringConvertible {
             literal = v6
         } else {
             guard host.unicodeScalars.allSatisfy({ WebURL.hostCharacters.contains($0) }) else {
-                throw Invalid(reason: "the host may only contain letters, digits, '.', '-' and '_' (use punycode for international names)")
+                throw Invalid(
+                    reason:
+                        "the host may only contain letters, digits, '.', '-' and '_' (use punycode for international names)"
+                )
             }
             if host.hasSuffix(".") { host.removeLast() }
             let lastLabel = host.split(separator: ".").last.map(String.init) ?? host
             if lastLabel.first?.isNumber == true || lastLabel.hasPrefix("0x") {
                 guard let v4 = IPAddress.parseIPv4(host) else {
-                    throw Invalid(reason: "'\(TextLimits.truncate(host, to: 80))' is neither a host name nor a valid IPv4 address")
+                    throw Invalid(
+                        reason: "'\(TextLimits.truncate(host, to: 80))' is neither a host name nor a valid IPv4 address"
+                    )
                 }
                 literal = v4
             }
@@ -102,7 +115,8 @@ public struct WebURL: Sendable, Equatable, CustomStringConvertible {
         return (host, literal)
     }
 
-    private static let hostCharacters: Set<Unicode.Scalar> = Set("abcdefghijklmnopqrstuvwxyz0123456789.-_".unicodeScalars)
+    private static let hostCharacters: Set<Unicode.Scalar> = Set(
+        "abcdefghijklmnopqrstuvwxyz0123456789.-_".unicodeScalars)
 
     /// The canonical URL handed to libcurl (literal hosts in their normal form, default ports omitted).
     public var description: String {

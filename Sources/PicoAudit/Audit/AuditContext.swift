@@ -63,9 +63,11 @@ struct LiveGateway: Sendable, Equatable {
     /// Reads `pidFile`; returns the process when it is alive and a picoclaw process.
     static func find(pidFile: String?) -> LiveGateway? {
         guard let pidFile, let text = readSmallFile(pidFile),
-              let pid = Int32(text.filter { !$0.isWhitespace }), pid > 0 else { return nil }
+            let pid = Int32(text.filter { !$0.isWhitespace }), pid > 0
+        else { return nil }
         guard let cmdline = readSmallFile("/proc/\(pid)/cmdline"), cmdline.contains("picoclaw"),
-              let status = readSmallFile("/proc/\(pid)/status") else { return nil }
+            let status = readSmallFile("/proc/\(pid)/status")
+        else { return nil }
         for line in status.split(separator: "\n") where line.hasPrefix("Uid:") {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             // Uid: real effective saved fs

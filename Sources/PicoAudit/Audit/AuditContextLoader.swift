@@ -9,8 +9,10 @@ extension AuditContext {
     /// Loads the configuration the way the gateway would, except that insecure permissions never stop the
     /// audit: the loader is given `PICOCLAW_ALLOW_INSECURE_CONFIG_PERMISSIONS=1` in its (copied) environment,
     /// so it reports instead of refusing. The user never has to set anything.
-    static func gather(explicitConfigPath: String?, environment: [String: String],
-                       sandbox: AuditSandboxState) -> AuditContext {
+    static func gather(
+        explicitConfigPath: String?, environment: [String: String],
+        sandbox: AuditSandboxState
+    ) -> AuditContext {
         var loaderEnvironment = environment
         loaderEnvironment["PICOCLAW_ALLOW_INSECURE_CONFIG_PERMISSIONS"] = "1"
         let home = ProcessEnvironment.homeDirectory(environment: environment)
@@ -18,8 +20,9 @@ extension AuditContext {
         var loadError: ConfigError?
         var publicBindRefused = false
         do {
-            loaded = try ConfigLoader.load(explicitPath: explicitConfigPath, environment: loaderEnvironment,
-                                           homeDirectory: home)
+            loaded = try ConfigLoader.load(
+                explicitPath: explicitConfigPath, environment: loaderEnvironment,
+                homeDirectory: home)
         } catch {
             loadError = error
             // A non-loopback gateway.host without allow_public_bind is refused by the loader. Audit the rest of
@@ -27,23 +30,28 @@ extension AuditContext {
             if error.keyPath == "gateway.host" {
                 loaderEnvironment["PICOCLAW_GATEWAY_ALLOW_PUBLIC_BIND"] = "true"
                 loaderEnvironment["PICOCLAW_GATEWAY_ALLOW_PUBLIC_BIND_FILE"] = nil
-                if let retried = try? ConfigLoader.load(explicitPath: explicitConfigPath, environment: loaderEnvironment,
-                                                        homeDirectory: home) {
+                if let retried = try? ConfigLoader.load(
+                    explicitPath: explicitConfigPath, environment: loaderEnvironment,
+                    homeDirectory: home)
+                {
                     loaded = retried
                     loadError = nil
                     publicBindRefused = true
                 }
             }
         }
-        let location = ConfigLocator.resolvePath(explicit: explicitConfigPath, environment: environment,
-                                                 homeDirectory: home)
-        let picoclawHome = loaded?.picoclawHome
+        let location = ConfigLocator.resolvePath(
+            explicit: explicitConfigPath, environment: environment,
+            homeDirectory: home)
+        let picoclawHome =
+            loaded?.picoclawHome
             ?? ConfigLocator.picoclawHome(environment: environment, homeDirectory: home)
         let pidFile = loaded.map { $0.config.gateway.pidFile } ?? "\(picoclawHome)/picoclaw.pid"
-        return AuditContext(configPath: loaded?.path ?? location.path, picoclawHome: picoclawHome, loaded: loaded,
-                            loadError: loadError, environment: environment, homeDirectory: home,
-                            auditUID: UInt32(geteuid()), liveGateway: LiveGateway.find(pidFile: pidFile),
-                            sandbox: sandbox, publicBindRefused: publicBindRefused)
+        return AuditContext(
+            configPath: loaded?.path ?? location.path, picoclawHome: picoclawHome, loaded: loaded,
+            loadError: loadError, environment: environment, homeDirectory: home,
+            auditUID: UInt32(geteuid()), liveGateway: LiveGateway.find(pidFile: pidFile),
+            sandbox: sandbox, publicBindRefused: publicBindRefused)
     }
 }
 

@@ -41,8 +41,9 @@ public struct AuditFix: Sendable, Equatable {
 
     /// The equivalent shell command, e.g. `chmod 600 /p` or `chmod -R go-rwx /p`.
     public var command: String {
-        recursive ? "chmod -R \(symbolicRemoval(keep)) \(shellQuoted(path))"
-                  : "chmod \(shortOctal(targetMode)) \(shellQuoted(path))"
+        recursive
+            ? "chmod -R \(symbolicRemoval(keep)) \(shellQuoted(path))"
+            : "chmod \(shortOctal(targetMode)) \(shellQuoted(path))"
     }
 }
 

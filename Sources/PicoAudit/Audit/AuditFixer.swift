@@ -31,8 +31,9 @@ public enum AuditFixer {
         for finding in findings {
             guard let fix = finding.autoFix else { continue }
             if let existing = byPath[fix.path] {
-                let merged = AuditFix(path: fix.path, keep: existing.fix.keep & fix.keep, currentMode: fix.currentMode,
-                                      recursive: existing.fix.recursive || fix.recursive)
+                let merged = AuditFix(
+                    path: fix.path, keep: existing.fix.keep & fix.keep, currentMode: fix.currentMode,
+                    recursive: existing.fix.recursive || fix.recursive)
                 byPath[fix.path] = (merged, existing.ids + [finding.id])
             } else {
                 order.append(fix.path)
@@ -50,7 +51,9 @@ public enum AuditFixer {
                     guard failed == nil else { return }
                     let target = entry.mode & fix.keep
                     guard target != entry.mode else { return }
-                    if let error = chmodNoFollow(entry.path, target) { failed = "\(entry.path): \(error)" } else {
+                    if let error = chmodNoFollow(entry.path, target) {
+                        failed = "\(entry.path): \(error)"
+                    } else {
                         tightened.append((entry.path, entry.mode, target))
                     }
                 }
@@ -67,11 +70,15 @@ public enum AuditFixer {
                 failures.append(Failure(ids: ids, path: path, command: fix.command, error: failed))
             }
             if fix.recursive, let first = tightened.first(where: { $0.0 == path }) ?? tightened.first {
-                changes.append(Change(ids: ids, path: path, from: first.1, to: first.2,
-                                      command: "\(fix.command) (\(tightened.count) entr\(tightened.count == 1 ? "y" : "ies"))"))
+                changes.append(
+                    Change(
+                        ids: ids, path: path, from: first.1, to: first.2,
+                        command: "\(fix.command) (\(tightened.count) entr\(tightened.count == 1 ? "y" : "ies"))"))
             } else if let only = tightened.first {
-                changes.append(Change(ids: ids, path: path, from: only.1, to: only.2,
-                                      command: "chmod \(shortOctal(only.2)) \(shellQuoted(path))"))
+                changes.append(
+                    Change(
+                        ids: ids, path: path, from: only.1, to: only.2,
+                        command: "chmod \(shortOctal(only.2)) \(shellQuoted(path))"))
             }
         }
         return (changes, failures)
@@ -90,12 +97,15 @@ public enum AuditFixer {
 
     /// Removes the bits outside `keep` from `path` (mode read and changed through the same descriptor, no
     /// symlink followed on any component). `nil` when nothing needed to change.
-    private static func tighten(_ path: String, keep: UInt32) -> Result<(from: UInt32, to: UInt32)?, NoSymlinkPathError> {
+    private static func tighten(_ path: String, keep: UInt32) -> Result<(from: UInt32, to: UInt32)?, NoSymlinkPathError>
+    {
         do {
             let fd = try NoSymlinkPath.open(path, flags: O_RDONLY | O_NONBLOCK)
             defer { close(fd) }
             var st = stat()
-            guard fstat(fd, &st) == 0 else { return .failure(NoSymlinkPathError(path: path, reason: errnoText(), code: errno)) }
+            guard fstat(fd, &st) == 0 else {
+                return .failure(NoSymlinkPathError(path: path, reason: errnoText(), code: errno))
+            }
             let current = UInt32(st.st_mode) & 0o7777
             let target = current & keep
             guard target != current else { return .success(nil) }

@@ -20,7 +20,9 @@ public struct AuditReport: Sendable {
     public func text(verbose: Bool) -> String {
         var lines: [String] = []
         for change in changes {
-            lines.append("FIXED    \(change.ids.joined(separator: ","))  \(change.path): mode \(octal(change.from)) → \(octal(change.to)) (\(change.command))")
+            lines.append(
+                "FIXED    \(change.ids.joined(separator: ","))  \(change.path): mode \(octal(change.from)) → \(octal(change.to)) (\(change.command))"
+            )
         }
         for failure in failures {
             lines.append("NOTFIXED \(failure.ids.joined(separator: ","))  \(failure.command) failed: \(failure.error)")
@@ -33,7 +35,8 @@ public struct AuditReport: Sendable {
             }
         }
         let c = count(.critical), w = count(.warn), i = count(.info)
-        var summary = "\(c) critical, \(w) warning\(w == 1 ? "" : "s"), \(i) info — config \(configPath), home \(picoclawHome)"
+        var summary =
+            "\(c) critical, \(w) warning\(w == 1 ? "" : "s"), \(i) info — config \(configPath), home \(picoclawHome)"
         if findings.isEmpty { summary = "no findings — config \(configPath), home \(picoclawHome)" }
         let fixable = findings.filter(\.fixable).count
         if fixable > 0 { summary += "; \(fixable) fixable with --fix" }
@@ -45,19 +48,30 @@ public struct AuditReport: Sendable {
     /// (keys sorted, pretty-printed).
     public var json: String {
         let report: JSONValue = .object([
-            "summary": .object(["critical": .int(count(.critical)), "warn": .int(count(.warn)), "info": .int(count(.info))]),
-            "findings": .array(findings.map { f in
-                .object(["id": .string(f.id), "severity": .string(f.severity.rawValue), "title": .string(f.title),
-                         "detail": .string(f.detail), "fix": .string(f.fix), "fixable": .bool(f.fixable)])
-            }),
-            "fixed": .array(changes.map { c in
-                .object(["ids": .strings(c.ids), "path": .string(c.path), "from": .string(octal(c.from)),
-                         "to": .string(octal(c.to)), "command": .string(c.command)])
-            }),
-            "fix_failed": .array(failures.map { f in
-                .object(["ids": .strings(f.ids), "path": .string(f.path), "command": .string(f.command),
-                         "error": .string(f.error)])
-            }),
+            "summary": .object([
+                "critical": .int(count(.critical)), "warn": .int(count(.warn)), "info": .int(count(.info)),
+            ]),
+            "findings": .array(
+                findings.map { f in
+                    .object([
+                        "id": .string(f.id), "severity": .string(f.severity.rawValue), "title": .string(f.title),
+                        "detail": .string(f.detail), "fix": .string(f.fix), "fixable": .bool(f.fixable),
+                    ])
+                }),
+            "fixed": .array(
+                changes.map { c in
+                    .object([
+                        "ids": .strings(c.ids), "path": .string(c.path), "from": .string(octal(c.from)),
+                        "to": .string(octal(c.to)), "command": .string(c.command),
+                    ])
+                }),
+            "fix_failed": .array(
+                failures.map { f in
+                    .object([
+                        "ids": .strings(f.ids), "path": .string(f.path), "command": .string(f.command),
+                        "error": .string(f.error),
+                    ])
+                }),
             "config_path": .string(configPath),
             "picoclaw_home": .string(picoclawHome),
         ])

@@ -8,7 +8,9 @@ enum AuditRunner {
         all += AuditWebChecks.run(ctx)
         all += AuditApprovalChecks.run(ctx)
         return all.enumerated()
-            .sorted { a, b in a.element.severity != b.element.severity ? a.element.severity > b.element.severity : a.offset < b.offset }
+            .sorted { a, b in
+                a.element.severity != b.element.severity ? a.element.severity > b.element.severity : a.offset < b.offset
+            }
             .map(\.element)
     }
 

@@ -9,7 +9,8 @@ enum AuditSandboxProbe {
         switch result.layer {
         case .namespaces, .landlock:
             let layers = result.layers.joined(separator: "; ")
-            return result.enforced ? .enforcing(detail: "\(result.layer): \(details); \(layers)")
+            return result.enforced
+                ? .enforcing(detail: "\(result.layer): \(details); \(layers)")
                 : .notEnforcing(reason: "\(result.layer): \(details); \(layers)")
         case .structuralOnly:
             return .unavailable(reason: details)

@@ -16,8 +16,9 @@ public enum SecurityAudit {
 
     /// Audits the configuration at `explicitConfigPath` (else the usual locations) under `environment`.
     public static func run(explicitConfigPath: String?, environment: [String: String], fix: Bool) async -> Result {
-        var ctx = AuditContext.gather(explicitConfigPath: explicitConfigPath, environment: environment,
-                                      sandbox: .unavailable(reason: "not probed yet"))
+        var ctx = AuditContext.gather(
+            explicitConfigPath: explicitConfigPath, environment: environment,
+            sandbox: .unavailable(reason: "not probed yet"))
         // The sandbox as the configuration sets it up (mode, network, limits), once the configuration is known.
         let selfTest = await SandboxedExecutor.selfTest(config: ctx.config?.tools.exec ?? ExecToolConfig())
         ctx.sandbox = AuditSandboxProbe.state(of: selfTest)
@@ -27,13 +28,15 @@ public enum SecurityAudit {
         var failures: [AuditFixer.Failure] = []
         if fix {
             (changes, failures) = AuditFixer.apply(findings)
-            ctx = AuditContext.gather(explicitConfigPath: explicitConfigPath, environment: environment,
-                                      sandbox: ctx.sandbox)
+            ctx = AuditContext.gather(
+                explicitConfigPath: explicitConfigPath, environment: environment,
+                sandbox: ctx.sandbox)
             await ctx.resolvePolicy(selfTest)
             findings = AuditRunner.findings(ctx)
         }
-        let report = AuditReport(configPath: ctx.configPath, picoclawHome: ctx.picoclawHome, findings: findings,
-                                 changes: changes, failures: failures)
+        let report = AuditReport(
+            configPath: ctx.configPath, picoclawHome: ctx.picoclawHome, findings: findings,
+            changes: changes, failures: failures)
         return Result(report: report, sandboxLayers: selfTest.layers)
     }
 }

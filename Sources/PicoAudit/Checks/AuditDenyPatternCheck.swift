@@ -6,27 +6,39 @@ enum AuditDenyPatternCheck {
         do {
             regex = try Regex(pattern).ignoresCase()
         } catch {
-            return [AuditFinding(
-                id: "tools.exec.custom_deny_pattern_invalid", severity: .warn,
-                title: "custom deny pattern \"\(pattern)\" does not compile, so it can never match (and the gateway refuses to start)",
-                detail: "\(error)",
-                fix: "correct the regular expression in tools.exec.custom_deny_patterns (RE2/Swift Regex syntax; escape metacharacters such as | . ( with a backslash)")]
+            return [
+                AuditFinding(
+                    id: "tools.exec.custom_deny_pattern_invalid", severity: .warn,
+                    title:
+                        "custom deny pattern \"\(pattern)\" does not compile, so it can never match (and the gateway refuses to start)",
+                    detail: "\(error)",
+                    fix:
+                        "correct the regular expression in tools.exec.custom_deny_patterns (RE2/Swift Regex syntax; escape metacharacters such as | . ( with a backslash)"
+                )
+            ]
         }
         var out: [AuditFinding] = []
         if (try? regex.firstMatch(in: "")) != nil {
-            out.append(AuditFinding(
-                id: "tools.exec.custom_deny_pattern_matches_everything", severity: .warn,
-                title: "custom deny pattern \"\(pattern)\" matches the empty string, so it blocks every command",
-                detail: "A pattern that matches anywhere in any text (e.g. \".*\" or \"x?\") turns the exec tool off in a confusing way.",
-                fix: "make the pattern require text (e.g. \"rm\\\\s+-rf\"), or set tools.exec.enabled: false to turn exec off"))
+            out.append(
+                AuditFinding(
+                    id: "tools.exec.custom_deny_pattern_matches_everything", severity: .warn,
+                    title: "custom deny pattern \"\(pattern)\" matches the empty string, so it blocks every command",
+                    detail:
+                        "A pattern that matches anywhere in any text (e.g. \".*\" or \"x?\") turns the exec tool off in a confusing way.",
+                    fix:
+                        "make the pattern require text (e.g. \"rm\\\\s+-rf\"), or set tools.exec.enabled: false to turn exec off"
+                ))
         }
         let letters = upperCaseLiterals(pattern)
         if !letters.isEmpty {
-            out.append(AuditFinding(
-                id: "tools.exec.custom_deny_pattern_uppercase", severity: .info,
-                title: "custom deny pattern \"\(pattern)\" contains upper-case letters (\(letters)); picoclaw matches it case-insensitively",
-                detail: "PicoClaw (Go) lower-cases commands before matching, so there this pattern can never match; picoclaw ignores case, so it works here. Lower-case keeps configs portable.",
-                fix: "write the pattern in lower case: \"\(lowerCasedLiterals(pattern))\""))
+            out.append(
+                AuditFinding(
+                    id: "tools.exec.custom_deny_pattern_uppercase", severity: .info,
+                    title:
+                        "custom deny pattern \"\(pattern)\" contains upper-case letters (\(letters)); picoclaw matches it case-insensitively",
+                    detail:
+                        "PicoClaw (Go) lower-cases commands before matching, so there this pattern can never match; picoclaw ignores case, so it works here. Lower-case keeps configs portable.",
+                    fix: "write the pattern in lower case: \"\(lowerCasedLiterals(pattern))\""))
         }
         return out
     }

@@ -12,7 +12,9 @@ enum AuditSyncedFolder {
     ]
 
     /// Marker files or directories a sync client keeps at the root of a synced folder.
-    static let markers: [String] = [".stfolder", ".dropbox", ".dropbox.cache", ".sync", ".nextcloudsync.log", ".owncloudsync.log"]
+    static let markers: [String] = [
+        ".stfolder", ".dropbox", ".dropbox.cache", ".sync", ".nextcloudsync.log", ".owncloudsync.log",
+    ]
 
     /// The reason `path` looks synced (the component or marker found), or `nil`.
     static func reason(for path: String) -> String? {

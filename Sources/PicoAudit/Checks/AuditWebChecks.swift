@@ -13,17 +13,25 @@ enum AuditWebChecks {
         let web = config.tools.web
         guard web.fetchEnabled, web.allowHosts.isEmpty, web.denyHosts.isEmpty else { return [] }
         let channels = config.channels
-        let anyone = (channels.telegram.enabled && channels.telegram.allowFrom.contains("*"))
+        let anyone =
+            (channels.telegram.enabled && channels.telegram.allowFrom.contains("*"))
             || (channels.discord.enabled && channels.discord.allowFrom.contains("*"))
         let unrestricted = config.resolvedAgents().filter { !$0.restrictToWorkspace }.map(\.id)
         guard anyone || !unrestricted.isEmpty else { return [] }
-        let why = anyone ? "anyone may talk to the bot" : "agent \(unrestricted.joined(separator: ", ")) can read the whole file system"
-        return [AuditFinding(
-            id: "tools.web.no_host_lists", severity: .warn,
-            title: "web_fetch is enabled without tools.web.deny_hosts or allow_hosts, and \(why)",
-            detail: "Private, loopback, link-local and cloud-metadata addresses are always refused, but any public host can be fetched, "
-                + "including internal services published on public addresses, and a prompt injection can put data into a URL it chooses.",
-            fix: "restrict fetching with tools.web.allow_hosts, list internal hosts in tools.web.deny_hosts (PICOCLAW_TOOLS_WEB_DENY_HOSTS), "
-                + "or turn web_fetch off with tools.web.fetch.enabled: false")]
+        let why =
+            anyone
+            ? "anyone may talk to the bot"
+            : "agent \(unrestricted.joined(separator: ", ")) can read the whole file system"
+        return [
+            AuditFinding(
+                id: "tools.web.no_host_lists", severity: .warn,
+                title: "web_fetch is enabled without tools.web.deny_hosts or allow_hosts, and \(why)",
+                detail:
+                    "Private, loopback, link-local and cloud-metadata addresses are always refused, but any public host can be fetched, "
+                    + "including internal services published on public addresses, and a prompt injection can put data into a URL it chooses.",
+                fix:
+                    "restrict fetching with tools.web.allow_hosts, list internal hosts in tools.web.deny_hosts (PICOCLAW_TOOLS_WEB_DENY_HOSTS), "
+                    + "or turn web_fetch off with tools.web.fetch.enabled: false")
+        ]
     }
 }

@@ -23,16 +23,19 @@ struct AuditFileInfo: Sendable, Equatable {
         guard lstat(path, &st) == 0 else { return nil }
         let kind = Self.kind(st.st_mode)
         guard kind == .symlink else {
-            return AuditFileInfo(path: path, kind: kind, mode: UInt32(st.st_mode) & 0o7777, owner: UInt32(st.st_uid),
-                                 linkTarget: nil, targetKind: nil)
+            return AuditFileInfo(
+                path: path, kind: kind, mode: UInt32(st.st_mode) & 0o7777, owner: UInt32(st.st_uid),
+                linkTarget: nil, targetKind: nil)
         }
         let target = readLink(path)
         var tst = stat()
         if stat(path, &tst) == 0 {
-            return AuditFileInfo(path: path, kind: .symlink, mode: UInt32(tst.st_mode) & 0o7777, owner: UInt32(tst.st_uid),
-                                 linkTarget: target, targetKind: Self.kind(tst.st_mode))
+            return AuditFileInfo(
+                path: path, kind: .symlink, mode: UInt32(tst.st_mode) & 0o7777, owner: UInt32(tst.st_uid),
+                linkTarget: target, targetKind: Self.kind(tst.st_mode))
         }
-        return AuditFileInfo(path: path, kind: .symlink, mode: 0, owner: UInt32(st.st_uid), linkTarget: target, targetKind: nil)
+        return AuditFileInfo(
+            path: path, kind: .symlink, mode: 0, owner: UInt32(st.st_uid), linkTarget: target, targetKind: nil)
     }
 
     /// The kind that matters for permissions: the target's kind for a symlink.

@@ -43,7 +43,8 @@ func octal(_ mode: UInt32) -> String {
 /// Quotes a path for a copy-pasteable shell command when it needs quoting.
 func shellQuoted(_ s: String) -> String {
     let safe = s.unicodeScalars.allSatisfy {
-        ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "/._-+:@%=,".unicodeScalars.contains($0)
+        ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+            || "/._-+:@%=,".unicodeScalars.contains($0)
     }
     if safe && !s.isEmpty { return s }
     return "'" + s.replacing("'", with: "'\\''") + "'"

@@ -32,11 +32,16 @@ struct OnboardWriter {
         var st = stat()
         if fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 {
             guard st.st_mode & S_IFMT == S_IFDIR else {
-                throw OnboardError(message: "\(path) exists and is not a directory\(st.st_mode & S_IFMT == S_IFLNK ? " (a symbolic link; onboarding follows none: use the real path)" : "")")
+                throw OnboardError(
+                    message:
+                        "\(path) exists and is not a directory\(st.st_mode & S_IFMT == S_IFLNK ? " (a symbolic link; onboarding follows none: use the real path)" : "")"
+                )
             }
             let current = UInt32(st.st_mode) & 0o7777
-            let note = current & 0o077 != 0 && mode & 0o077 == 0
-                ? "exists with mode \(octal(current)); tighten it with: chmod \(shortOctal(current & 0o700)) \(shellQuoted(path))" : nil
+            let note =
+                current & 0o077 != 0 && mode & 0o077 == 0
+                ? "exists with mode \(octal(current)); tighten it with: chmod \(shortOctal(current & 0o700)) \(shellQuoted(path))"
+                : nil
             steps.append(Step(path: path, outcome: .kept, mode: current, note: note))
             return
         }
@@ -62,8 +67,10 @@ struct OnboardWriter {
         var st = stat()
         let exists = fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0
         if exists && !force {
-            steps.append(Step(path: path, outcome: .kept, mode: UInt32(st.st_mode) & 0o7777,
-                              note: "exists; left unchanged (use --force to overwrite)"))
+            steps.append(
+                Step(
+                    path: path, outcome: .kept, mode: UInt32(st.st_mode) & 0o7777,
+                    note: "exists; left unchanged (use --force to overwrite)"))
             return
         }
         let tempName = ".\(name).onboard-\(getpid()).tmp"

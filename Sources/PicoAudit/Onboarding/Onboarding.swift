@@ -17,16 +17,19 @@ public enum Onboarding {
     public static func run(explicitConfigPath: String?, environment: [String: String], force: Bool) -> Result {
         let home = ProcessEnvironment.homeDirectory(environment: environment)
         let picoclawHome = ConfigLocator.picoclawHome(environment: environment, homeDirectory: home)
-        let configPath = ConfigLocator.resolvePath(explicit: explicitConfigPath, environment: environment,
-                                                   homeDirectory: home).path
+        let configPath = ConfigLocator.resolvePath(
+            explicit: explicitConfigPath, environment: environment,
+            homeDirectory: home
+        ).path
         let workspace = picoclawHome + "/workspace"
         let secrets = picoclawHome + "/secrets"
         var writer = OnboardWriter(force: force)
         do {
             try writer.directory(picoclawHome, mode: 0o700)
             try writer.directory(AuditPath.parent(configPath), mode: 0o700)
-            try writer.file(configPath, text: OnboardTemplates.config(workspace: workspace, secretsDirectory: secrets),
-                            mode: 0o600)
+            try writer.file(
+                configPath, text: OnboardTemplates.config(workspace: workspace, secretsDirectory: secrets),
+                mode: 0o600)
             try writer.directory(secrets, mode: 0o700)
             try writer.directory(workspace, mode: 0o700)
             try writer.file(workspace + "/AGENTS.md", text: OnboardTemplates.agentsMarkdown, mode: 0o600)
@@ -36,9 +39,11 @@ public enum Onboarding {
         }
         var seen = Set<String>()
         let lines = writer.steps.filter { seen.insert($0.path).inserted }.map(describe)
-        return Result(stepLines: lines, error: nil,
-                      nextSteps: nextSteps(configPath: configPath, secrets: secrets, explicitConfig: explicitConfigPath,
-                                           environment: environment, picoclawHome: picoclawHome))
+        return Result(
+            stepLines: lines, error: nil,
+            nextSteps: nextSteps(
+                configPath: configPath, secrets: secrets, explicitConfig: explicitConfigPath,
+                environment: environment, picoclawHome: picoclawHome))
     }
 
     static func describe(_ step: OnboardWriter.Step) -> String {
@@ -51,13 +56,17 @@ public enum Onboarding {
         return "\(verb) \(step.path) (\(octal(step.mode)))" + (step.note.map { ": \($0)" } ?? "")
     }
 
-    static func nextSteps(configPath: String, secrets: String, explicitConfig: String?, environment: [String: String],
-                          picoclawHome: String) -> String {
-        var lines = ["", "Next steps:",
-                     "  1. Put each secret in its own file that only you can read, e.g.:",
-                     "       install -m 600 /dev/null \(secrets)/openrouter_key && ${EDITOR:-vi} \(secrets)/openrouter_key",
-                     "       install -m 600 /dev/null \(secrets)/telegram_token && ${EDITOR:-vi} \(secrets)/telegram_token",
-                     "  2. Name them in the environment (shell profile, or the systemd EnvironmentFile):"]
+    static func nextSteps(
+        configPath: String, secrets: String, explicitConfig: String?, environment: [String: String],
+        picoclawHome: String
+    ) -> String {
+        var lines = [
+            "", "Next steps:",
+            "  1. Put each secret in its own file that only you can read, e.g.:",
+            "       install -m 600 /dev/null \(secrets)/openrouter_key && ${EDITOR:-vi} \(secrets)/openrouter_key",
+            "       install -m 600 /dev/null \(secrets)/telegram_token && ${EDITOR:-vi} \(secrets)/telegram_token",
+            "  2. Name them in the environment (shell profile, or the systemd EnvironmentFile):",
+        ]
         if environment["PICOCLAW_HOME"] == nil && explicitConfig == nil && environment["PICOCLAW_CONFIG"] == nil {
             // The default location needs nothing; keep the list short.
         } else if let explicitConfig {

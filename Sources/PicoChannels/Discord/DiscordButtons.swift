@@ -12,10 +12,13 @@ extension DiscordChannel: ButtonChannel {
 
     public func sendButtons(_ text: String, to target: ReplyTarget, buttons: [PromptButton]) async throws {
         let styles = [1, 4, 2]  // primary, danger, secondary
-        let row = DiscordComponentRow(components: buttons.enumerated().map { i, b in
-            DiscordButton(style: styles[min(i, styles.count - 1)], label: String(b.label.prefix(80)), customID: b.data)
-        })
-        let body = Array(try JSONEncoder().encode(DiscordButtonMessage(content: String(text.prefix(2000)), components: [row])))
+        let row = DiscordComponentRow(
+            components: buttons.enumerated().map { i, b in
+                DiscordButton(
+                    style: styles[min(i, styles.count - 1)], label: String(b.label.prefix(80)), customID: b.data)
+            })
+        let body = Array(
+            try JSONEncoder().encode(DiscordButtonMessage(content: String(text.prefix(2000)), components: [row])))
         try await delivery.run(chatID: target.chatID) {
             try await post("/channels/\(target.chatID)/messages", body)
         }
@@ -25,7 +28,9 @@ extension DiscordChannel: ButtonChannel {
         let parts = press.pressID.split(separator: ":", maxSplits: 1)
         guard parts.count == 2 else { return }
         // Type 4: a message only the presser sees (flags 64 = ephemeral).
-        let body = Array((try? JSONEncoder().encode(DiscordInteractionReply(type: 4, data: .init(content: text, flags: 64)))) ?? Data())
+        let body = Array(
+            (try? JSONEncoder().encode(DiscordInteractionReply(type: 4, data: .init(content: text, flags: 64))))
+                ?? Data())
         do {
             try await rest.request("POST", "/interactions/\(parts[0])/\(parts[1])/callback", body: body)
         } catch {
@@ -36,9 +41,12 @@ extension DiscordChannel: ButtonChannel {
     /// Hands a component press to `onButton`.
     func report(_ interaction: DiscordInteraction) {
         guard interaction.type == 3, let onButton = options.onButton, let data = interaction.data?.customID,
-              let user = interaction.member?.user ?? interaction.user else { return }
-        onButton(ButtonPress(channel: name, userID: user.id, chatID: interaction.channelID, data: data,
-                             pressID: "\(interaction.id):\(interaction.token)"))
+            let user = interaction.member?.user ?? interaction.user
+        else { return }
+        onButton(
+            ButtonPress(
+                channel: name, userID: user.id, chatID: interaction.channelID, data: data,
+                pressID: "\(interaction.id):\(interaction.token)"))
     }
 }
 

@@ -17,7 +17,9 @@ extension DiscordChannel {
             let value = last.messageID + (last.guildID.map { ":" + $0 } ?? "")
             try await sink.accept(messages, cursor: ChannelCursor(name: Self.cursorName(last.chatID), value: value))
         } catch {
-            logger.error("discord: cannot record message(s) from channel \(last.chatID): \(error); they are fetched again after the next reconnect")
+            logger.error(
+                "discord: cannot record message(s) from channel \(last.chatID): \(error); they are fetched again after the next reconnect"
+            )
         }
     }
 
@@ -35,12 +37,14 @@ extension DiscordChannel {
             let channelID = String(cursor.name.dropFirst(prefix.count))
             let parts = cursor.value.split(separator: ":", maxSplits: 1).map(String.init)
             guard let after = parts.first, !after.isEmpty, after.allSatisfy(\.isNumber),
-                  channelID.allSatisfy(\.isNumber) else { continue }
+                channelID.allSatisfy(\.isNumber)
+            else { continue }
             let guildID = parts.count > 1 ? parts[1] : nil
             let missed: [DiscordMessage]
             do {
-                missed = try await rest.get("/channels/\(channelID)/messages?after=\(after)&limit=\(options.catchUpLimit)",
-                                            as: [DiscordMessage].self)
+                missed = try await rest.get(
+                    "/channels/\(channelID)/messages?after=\(after)&limit=\(options.catchUpLimit)",
+                    as: [DiscordMessage].self)
             } catch {
                 logger.warning("discord: cannot fetch missed messages of channel \(channelID): \(error)")
                 continue
@@ -53,7 +57,8 @@ extension DiscordChannel {
                 if message.channelID.isEmpty { message.channelID = channelID }
                 if message.guildID == nil { message.guildID = guildID }
                 guard case .accept(let inbound) = converter.convert(message),
-                      let admitted = gate.admitting(inbound) else { continue }
+                    let admitted = gate.admitting(inbound)
+                else { continue }
                 accepted.append(admitted)
             }
             guard !accepted.isEmpty else { continue }

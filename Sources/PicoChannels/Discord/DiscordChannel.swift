@@ -40,8 +40,9 @@ public final class DiscordChannel: Channel {
     public init(options: DiscordOptions) {
         self.options = options
         rest = DiscordREST(apiBase: options.apiBase, token: options.token, proxy: options.proxy, timing: options.timing)
-        gate = SenderGate(allowlist: Allowlist(options.allowFrom, platform: "discord"), pairing: options.dmPairing,
-                          onRefused: options.onRefused, logger: options.logger)
+        gate = SenderGate(
+            allowlist: Allowlist(options.allowFrom, platform: "discord"), pairing: options.dmPairing,
+            onRefused: options.onRefused, logger: options.logger)
         queue = HandoffQueue(capacity: options.inboundBuffer)
         channelBuckets = TokenBuckets(options.perChannelRate)
         delivery = Delivery(platform: "discord", timing: options.timing, logger: options.logger)
@@ -62,7 +63,8 @@ public final class DiscordChannel: Channel {
             throw ChannelError.invalidConfiguration(message)
         }
         guard HTTPClient.supportsWebSockets else {
-            let message = "discord: this libcurl (\(HTTPClient.libcurlVersion)) has no WebSocket support; install libcurl >= 8 with ws/wss"
+            let message =
+                "discord: this libcurl (\(HTTPClient.libcurlVersion)) has no WebSocket support; install libcurl >= 8 with ws/wss"
             setState(.failed(message))
             throw ChannelError.invalidConfiguration(message)
         }
@@ -136,7 +138,8 @@ public final class DiscordChannel: Channel {
         logger.debug("discord: sent reply to channel \(target.chatID) in \(chunks.count) message(s)")
     }
 
-    func post(_ path: String, _ body: [UInt8]?, contentType: String = "application/json") async throws -> AttemptOutcome {
+    func post(_ path: String, _ body: [UInt8]?, contentType: String = "application/json") async throws -> AttemptOutcome
+    {
         do {
             try await rest.request("POST", path, body: body, contentType: contentType)
             return .delivered
@@ -149,7 +152,8 @@ public final class DiscordChannel: Channel {
 
     public func startTyping(_ target: ReplyTarget) -> TypingHandle? {
         guard !isStopped else { return nil }
-        return TypingHandle.run(after: options.typingDelay, interval: options.typingInterval, timing: options.timing) { [self] in
+        return TypingHandle.run(after: options.typingDelay, interval: options.typingInterval, timing: options.timing) {
+            [self] in
             guard !isStopped else { return false }
             do {
                 try await rest.request("POST", "/channels/\(target.chatID)/typing")

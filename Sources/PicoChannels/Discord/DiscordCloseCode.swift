@@ -21,7 +21,9 @@ enum DiscordCloseAction: Equatable {
         case 4013:
             return .fatal("Discord rejected the gateway intents (close 4013: invalid intents)")
         case 4014:
-            return .fatal("Discord refused the gateway intents (close 4014: disallowed intents: enable MESSAGE CONTENT INTENT in the developer portal, Bot → Privileged Gateway Intents)")
+            return .fatal(
+                "Discord refused the gateway intents (close 4014: disallowed intents: enable MESSAGE CONTENT INTENT in the developer portal, Bot → Privileged Gateway Intents)"
+            )
         case 4007, 4009:
             return .reidentify  // invalid seq / session timed out
         default:

@@ -29,8 +29,9 @@ extension DiscordChannel {
                 }
                 let resume = session.resume
                 let base = resume?.resumeURL ?? gatewayURL!
-                let ws = try await WebSocket.connect(url: Self.gatewayURL(base), proxy: options.proxy,
-                                                     connectTimeout: .seconds(15), maxMessageBytes: 8 << 20)
+                let ws = try await WebSocket.connect(
+                    url: Self.gatewayURL(base), proxy: options.proxy,
+                    connectTimeout: .seconds(15), maxMessageBytes: 8 << 20)
                 let end = await runConnection(ws, resuming: resume != nil, reachedReady: &reachedReady)
                 switch end {
                 case .stopped:
@@ -47,8 +48,10 @@ extension DiscordChannel {
             } catch is CancellationError {
                 return
             } catch let error as ChannelAPIError where error.isUnauthorized {
-                fail("Discord rejected the bot token (HTTP 401). Check channels.discord.token",
-                     error: .authenticationFailed("Discord rejected the bot token (HTTP 401). Check channels.discord.token"))
+                fail(
+                    "Discord rejected the bot token (HTTP 401). Check channels.discord.token",
+                    error: .authenticationFailed(
+                        "Discord rejected the bot token (HTTP 401). Check channels.discord.token"))
                 return
             } catch {
                 logger.warning("discord: cannot connect to the gateway: \(error)")
@@ -83,7 +86,8 @@ extension DiscordChannel {
     }
 
     /// Runs one connection: HELLO, heartbeats, IDENTIFY or RESUME, then dispatches until it closes.
-    private func runConnection(_ ws: WebSocket, resuming: Bool, reachedReady: inout Bool) async -> GatewayConnectionEnd {
+    private func runConnection(_ ws: WebSocket, resuming: Bool, reachedReady: inout Bool) async -> GatewayConnectionEnd
+    {
         var events = ws.events.makeAsyncIterator()
         // HELLO comes first; a gateway that never sends it is dropped after 30 s.
         let helloWatchdog = Task {
@@ -93,8 +97,9 @@ extension DiscordChannel {
         let firstEvent = await events.next()
         helloWatchdog.cancel()
         guard case .text(let first)? = firstEvent,
-              let header = try? decode(GatewayHeader.self, first), header.op == 10,
-              let hello = try? decode(GatewayData<GatewayHello>.self, first).d, hello.heartbeatInterval > 0 else {
+            let header = try? decode(GatewayHeader.self, first), header.op == 10,
+            let hello = try? decode(GatewayData<GatewayHello>.self, first).d, hello.heartbeatInterval > 0
+        else {
             await ws.close(code: 4000, reason: "expected HELLO")
             return Task.isCancelled ? .stopped : .resume("no HELLO from the gateway")
         }
@@ -105,7 +110,8 @@ extension DiscordChannel {
 
         do {
             if let resume = session.resume {
-                let payload = GatewayResume(d: .init(token: options.token, sessionID: resume.sessionID, seq: session.seq))
+                let payload = GatewayResume(
+                    d: .init(token: options.token, sessionID: resume.sessionID, seq: session.seq))
                 try await ws.send(text: encode(payload))
                 logger.debug("discord: resuming session")
             } else {
@@ -205,7 +211,9 @@ extension DiscordChannel {
                 logger.debug("discord: ignoring message \(message.id): \(reason)")
             case .accept(let inbound):
                 guard let admitted = gate.admitting(inbound) else { return }
-                logger.debug("discord: message \(inbound.messageID) from user \(inbound.senderID) in channel \(inbound.chatID) (\(inbound.kind.rawValue))")
+                logger.debug(
+                    "discord: message \(inbound.messageID) from user \(inbound.senderID) in channel \(inbound.chatID) (\(inbound.kind.rawValue))"
+                )
                 await deliverInbound([admitted])
             }
         case "INTERACTION_CREATE":

@@ -25,24 +25,32 @@ struct DiscordInbound: Sendable {
         text = text.trimming(" \t\r\n")
         let attachments = (m.attachments ?? []).map(Self.attachment)
         guard !text.isEmpty || !attachments.isEmpty else {
-            return .skip(content.isEmpty ? "no text content (MESSAGE CONTENT intent missing?)" : "empty after removing the mention")
+            return .skip(
+                content.isEmpty
+                    ? "no text content (MESSAGE CONTENT intent missing?)" : "empty after removing the mention")
         }
-        return .accept(InboundMessage(
-            channel: "discord", senderID: m.author.id, username: m.author.username,
-            displayName: m.author.globalName ?? m.author.username, chatID: m.channelID,
-            kind: isGuild ? .channel : .direct, guildID: m.guildID, text: text, mentionsBot: mentioned,
-            replyToMessageID: m.messageReference?.messageID, messageID: m.id,
-            attachments: attachments.isEmpty ? nil : attachments))
+        return .accept(
+            InboundMessage(
+                channel: "discord", senderID: m.author.id, username: m.author.username,
+                displayName: m.author.globalName ?? m.author.username, chatID: m.channelID,
+                kind: isGuild ? .channel : .direct, guildID: m.guildID, text: text, mentionsBot: mentioned,
+                replyToMessageID: m.messageReference?.messageID, messageID: m.id,
+                attachments: attachments.isEmpty ? nil : attachments))
     }
 
     /// An attachment by its declared type: pictures, audio (voice messages are `audio/ogg`), anything else a file.
     static func attachment(_ a: DiscordAttachment) -> MediaAttachment {
         let type = a.contentType?.split(separator: ";").first.map { $0.lowercased() }
         let kind: MediaAttachment.Kind
-        if let type, ["image/jpeg", "image/png", "image/webp", "image/gif"].contains(type) { kind = .image }
-        else if a.durationSecs != nil { kind = .voice }
-        else if type?.hasPrefix("audio/") == true { kind = .audio }
-        else { kind = .file }
+        if let type, ["image/jpeg", "image/png", "image/webp", "image/gif"].contains(type) {
+            kind = .image
+        } else if a.durationSecs != nil {
+            kind = .voice
+        } else if type?.hasPrefix("audio/") == true {
+            kind = .audio
+        } else {
+            kind = .file
+        }
         return MediaAttachment(kind: kind, ref: a.url, name: a.filename, mimeType: type, size: a.size)
     }
 }

@@ -50,12 +50,14 @@ public struct DiscordOptions: Sendable {
     public static let defaultIntents = (1 << 9) | (1 << 12) | (1 << 15)
 
     /// Creates options; only `token` is required.
-    public init(token: String, allowFrom: [String] = [], mentionOnly: Bool = false,
-                apiBase: String = "https://discord.com/api/v10", proxy: String? = nil,
-                intents: Int = DiscordOptions.defaultIntents,
-                perChannelRate: RateLimit = RateLimit(perSecond: 1, burst: 3),
-                typingInterval: Duration = .seconds(8), inboundBuffer: Int = 256,
-                timing: ChannelTiming = .standard, logger: Logger = Logger(label: "picoclaw.channels.discord")) {
+    public init(
+        token: String, allowFrom: [String] = [], mentionOnly: Bool = false,
+        apiBase: String = "https://discord.com/api/v10", proxy: String? = nil,
+        intents: Int = DiscordOptions.defaultIntents,
+        perChannelRate: RateLimit = RateLimit(perSecond: 1, burst: 3),
+        typingInterval: Duration = .seconds(8), inboundBuffer: Int = 256,
+        timing: ChannelTiming = .standard, logger: Logger = Logger(label: "picoclaw.channels.discord")
+    ) {
         self.token = token
         self.allowFrom = allowFrom
         self.mentionOnly = mentionOnly

@@ -6,7 +6,8 @@ extension DiscordChannel: PreviewingChannel {
     /// deleted after the final reply went out.
     public func openPreview(_ target: ReplyTarget, kind: ChatKind) -> ReplyPreview? {
         guard options.preview.enabled else { return nil }
-        let surface = DiscordPreviewSurface(rest: rest, target: target, interval: options.preview.editInterval, logger: logger)
+        let surface = DiscordPreviewSurface(
+            rest: rest, target: target, interval: options.preview.editInterval, logger: logger)
         return ReplyPreview(surface: surface, initialDelay: options.preview.firstAfter, timing: options.timing)
     }
 }
@@ -35,8 +36,9 @@ actor DiscordPreviewSurface: PreviewSurface {
                 try await rest.request("PATCH", "/channels/\(target.chatID)/messages/\(placeholder)", body: bytes)
             } else {
                 if let replyTo = target.replyToMessageID { body.messageReference = .init(messageID: replyTo) }
-                let response = try await rest.request("POST", "/channels/\(target.chatID)/messages",
-                                                      body: Array(try JSONEncoder().encode(body)))
+                let response = try await rest.request(
+                    "POST", "/channels/\(target.chatID)/messages",
+                    body: Array(try JSONEncoder().encode(body)))
                 placeholder = (try? JSONDecoder().decode(DiscordMessageID.self, from: Data(response.body)))?.id
                 if placeholder == nil { return nil }
             }

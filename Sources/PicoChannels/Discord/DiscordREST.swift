@@ -22,15 +22,19 @@ struct DiscordREST: Sendable {
 
     /// Sends one request after waiting for its rate-limit bucket. Non-2xx statuses throw `.http`.
     @discardableResult
-    func request(_ method: String, _ path: String, body: [UInt8]? = nil,
-                 contentType: String = "application/json") async throws -> HTTPResponse {
+    func request(
+        _ method: String, _ path: String, body: [UInt8]? = nil,
+        contentType: String = "application/json"
+    ) async throws -> HTTPResponse {
         let route = "\(method) \(path)"
         let wait = limiter.reserve(route)
         if wait > .zero { try await Task.sleep(for: wait) }
-        var request = HTTPRequest(method: method, url: apiBase + path, headers: [
-            HTTPHeader("Authorization", "Bot \(token)"),
-            HTTPHeader("User-Agent", "DiscordBot (https://github.com/picoclaw/picoclaw, 1.0)"),
-        ], body: body, timeout: .seconds(30), proxy: proxy, maxRedirects: 0)
+        var request = HTTPRequest(
+            method: method, url: apiBase + path,
+            headers: [
+                HTTPHeader("Authorization", "Bot \(token)"),
+                HTTPHeader("User-Agent", "DiscordBot (https://github.com/picoclaw/picoclaw, 1.0)"),
+            ], body: body, timeout: .seconds(30), proxy: proxy, maxRedirects: 0)
         if body != nil { request.headers.append(HTTPHeader("Content-Type", contentType)) }
         let response: HTTPResponse
         do {
@@ -38,8 +42,10 @@ struct DiscordREST: Sendable {
         } catch let error as HTTPClientError {
             throw ChannelAPIError.transport(call: route, error)
         }
-        let errorBody = response.isSuccess ? nil : try? JSONDecoder().decode(DiscordErrorBody.self, from: Data(response.body))
-        let retryAfter = errorBody?.retryAfter.map { Duration.seconds(double: $0) }
+        let errorBody =
+            response.isSuccess ? nil : try? JSONDecoder().decode(DiscordErrorBody.self, from: Data(response.body))
+        let retryAfter =
+            errorBody?.retryAfter.map { Duration.seconds(double: $0) }
             ?? response.header("Retry-After").flatMap { RetryPolicy.parseRetryAfter($0) }
         let global = errorBody?.global == true || response.header("X-RateLimit-Global") == "true"
         limiter.update(route, response: response, retryAfter: retryAfter, global: global)

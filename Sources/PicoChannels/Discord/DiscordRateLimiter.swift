@@ -48,8 +48,10 @@ final class DiscordRateLimiter: Sendable {
                 s.globalUntil = now + timing.scaled(retryAfter)
             }
             if let remaining = response.header("X-RateLimit-Remaining").flatMap({ Int($0) }),
-               let resetAfter = response.header("X-RateLimit-Reset-After").flatMap({ Double($0) }) {
-                s.buckets[route] = Bucket(remaining: remaining, resetAt: now + timing.scaled(.seconds(double: resetAfter)))
+                let resetAfter = response.header("X-RateLimit-Reset-After").flatMap({ Double($0) })
+            {
+                s.buckets[route] = Bucket(
+                    remaining: remaining, resetAt: now + timing.scaled(.seconds(double: resetAfter)))
             }
             if s.buckets.count > 1024 { s.buckets = s.buckets.filter { $0.value.resetAt > now } }
         }

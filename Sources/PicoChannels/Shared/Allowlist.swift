@@ -46,7 +46,11 @@ public struct Allowlist: Sendable, Equatable {
             if entry.hasPrefix("@") { entry = entry.dropFirst(); weak = true }
             if let bar = entry.firstIndex(of: "|") {
                 let idPart = entry[..<bar]
-                if Self.isNumericID(idPart) { ids.insert(String(idPart)) } else { ignored.append("\(raw) (id part is not numeric)") }
+                if Self.isNumericID(idPart) {
+                    ids.insert(String(idPart))
+                } else {
+                    ignored.append("\(raw) (id part is not numeric)")
+                }
                 continue
             }
             if !weak, Self.isNumericID(entry) {
@@ -82,9 +86,10 @@ public struct Allowlist: Sendable, Equatable {
     }
 
     static func isUsername<S: StringProtocol>(_ s: S) -> Bool {
-        !s.isEmpty && s.count <= 64 && s.unicodeScalars.allSatisfy {
-            ($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_" || $0 == "." || $0 == "-")
-        }
+        !s.isEmpty && s.count <= 64
+            && s.unicodeScalars.allSatisfy {
+                ($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_" || $0 == "." || $0 == "-")
+            }
     }
 }
 

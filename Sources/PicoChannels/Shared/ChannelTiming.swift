@@ -17,8 +17,10 @@ public struct ChannelTiming: Sendable {
     public var maxAttempts: Int
 
     /// Creates timing settings.
-    public init(scale: Double = 1, reconnectInitial: Duration = .seconds(1), reconnectMax: Duration = .seconds(60),
-                retryInitial: Duration = .milliseconds(500), retryMax: Duration = .seconds(8), maxAttempts: Int = 5) {
+    public init(
+        scale: Double = 1, reconnectInitial: Duration = .seconds(1), reconnectMax: Duration = .seconds(60),
+        retryInitial: Duration = .milliseconds(500), retryMax: Duration = .seconds(8), maxAttempts: Int = 5
+    ) {
         self.scale = scale
         self.reconnectInitial = reconnectInitial
         self.reconnectMax = reconnectMax

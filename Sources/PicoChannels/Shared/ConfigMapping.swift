@@ -4,8 +4,9 @@ import PicoConfig
 extension TelegramOptions {
     /// Options from `channels.telegram` (the token is revealed here, once, to build request URLs).
     public init(_ config: TelegramConfig, logger: Logger = Logger(label: "picoclaw.channels.telegram")) {
-        self.init(token: config.token.reveal(), allowFrom: config.allowFrom + config.owners, mentionOnly: config.mentionOnly,
-                  baseURL: config.baseURL, proxy: config.proxy, stateFile: config.stateFile, logger: logger)
+        self.init(
+            token: config.token.reveal(), allowFrom: config.allowFrom + config.owners, mentionOnly: config.mentionOnly,
+            baseURL: config.baseURL, proxy: config.proxy, stateFile: config.stateFile, logger: logger)
         dmPairing = config.dmPolicy == .pairing
     }
 }
@@ -13,8 +14,9 @@ extension TelegramOptions {
 extension DiscordOptions {
     /// Options from `channels.discord`.
     public init(_ config: DiscordConfig, logger: Logger = Logger(label: "picoclaw.channels.discord")) {
-        self.init(token: config.token.reveal(), allowFrom: config.allowFrom + config.owners, mentionOnly: config.mentionOnly,
-                  apiBase: config.apiBase, proxy: config.proxy, logger: logger)
+        self.init(
+            token: config.token.reveal(), allowFrom: config.allowFrom + config.owners, mentionOnly: config.mentionOnly,
+            apiBase: config.apiBase, proxy: config.proxy, logger: logger)
         dmPairing = config.dmPolicy == .pairing
     }
 }

@@ -48,7 +48,8 @@ struct Delivery: Sendable {
                 lastReason = reason
                 guard attempts < timing.maxAttempts else { break }
                 let delay = timing.retryDelay(attempt: attempts - 1)
-                logger.debug("\(platform): send to chat \(chatID) failed (\(reason)); retrying in \(timing.scaled(delay))")
+                logger.debug(
+                    "\(platform): send to chat \(chatID) failed (\(reason)); retrying in \(timing.scaled(delay))")
                 try await timing.sleep(delay)
             }
         }

@@ -11,7 +11,8 @@ final class HandoffQueue<Element: Sendable>: Sendable {
     }
     private struct State {
         var items: [Pending] = []
-        var blockedPutters: [(id: UInt64, element: Element, continuation: CheckedContinuation<Bool, Never>, waitTaken: Bool)] = []
+        var blockedPutters:
+            [(id: UInt64, element: Element, continuation: CheckedContinuation<Bool, Never>, waitTaken: Bool)] = []
         var taker: (id: UInt64, continuation: CheckedContinuation<Element?, Never>)?
         var finished = false
         var nextID: UInt64 = 0
@@ -34,7 +35,9 @@ final class HandoffQueue<Element: Sendable>: Sendable {
     /// Hands `element` over. Returns `false` if the queue was finished (or the task cancelled) before the
     /// element was accepted — or, with `waitUntilTaken`, before the consumer took it.
     func put(_ element: Element, waitUntilTaken: Bool = false) async -> Bool {
-        let id = state.withLock { s -> UInt64 in s.nextID += 1; return s.nextID }
+        let id = state.withLock { s -> UInt64 in
+            s.nextID += 1; return s.nextID
+        }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (cont: CheckedContinuation<Bool, Never>) in
                 let resumeTaker: (CheckedContinuation<Element?, Never>)? = state.withLock { s in
@@ -70,7 +73,9 @@ final class HandoffQueue<Element: Sendable>: Sendable {
 
     /// Takes the next element, or `nil` once finished.
     func take() async -> Element? {
-        let id = state.withLock { s -> UInt64 in s.nextID += 1; return s.nextID }
+        let id = state.withLock { s -> UInt64 in
+            s.nextID += 1; return s.nextID
+        }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (cont: CheckedContinuation<Element?, Never>) in
                 var resumes: [() -> Void] = []

@@ -47,10 +47,12 @@ public struct InboundMessage: Sendable, Equatable, Codable {
 
     /// Creates a message. `username` and `displayName` come from other people: control characters are
     /// stripped and the length capped (``UntrustedName/sanitize(_:)``) before any log line or agent sees them.
-    public init(channel: String, senderID: String, username: String? = nil, displayName: String? = nil,
-                chatID: String, kind: ChatKind, guildID: String? = nil, text: String, mentionsBot: Bool = false,
-                replyToMessageID: String? = nil, messageID: String, threadID: String? = nil,
-                attachments: [MediaAttachment]? = nil) {
+    public init(
+        channel: String, senderID: String, username: String? = nil, displayName: String? = nil,
+        chatID: String, kind: ChatKind, guildID: String? = nil, text: String, mentionsBot: Bool = false,
+        replyToMessageID: String? = nil, messageID: String, threadID: String? = nil,
+        attachments: [MediaAttachment]? = nil
+    ) {
         self.channel = channel
         self.senderID = senderID
         self.username = UntrustedName.sanitize(username)
@@ -68,8 +70,9 @@ public struct InboundMessage: Sendable, Equatable, Codable {
 
     /// Where to answer: the same chat, replying to this message in groups and channels (not in direct chats).
     public var replyTarget: ReplyTarget {
-        ReplyTarget(chatID: chatID, replyToMessageID: kind == .direct || scheduled != nil ? nil : messageID,
-                    threadID: threadID)
+        ReplyTarget(
+            chatID: chatID, replyToMessageID: kind == .direct || scheduled != nil ? nil : messageID,
+            threadID: threadID)
     }
 }
 

@@ -2,8 +2,11 @@ import PicoHTTP
 
 /// One GET of a platform file: no redirects, at most `maxBytes` (cut off there), errors as ``MediaError``.
 /// `redact` removes secrets a transport error could contain (a token in the URL).
-func fetchMedia(_ url: String, maxBytes: Int, proxy: String?, redact: (String) -> String = { $0 }) async throws -> [UInt8] {
-    var request = HTTPRequest(url: url, timeout: .seconds(120), maxResponseBytes: maxBytes, proxy: proxy, maxRedirects: 0)
+func fetchMedia(
+    _ url: String, maxBytes: Int, proxy: String?, redact: (String) -> String = { $0 }
+) async throws -> [UInt8] {
+    var request = HTTPRequest(
+        url: url, timeout: .seconds(120), maxResponseBytes: maxBytes, proxy: proxy, maxRedirects: 0)
     request.connectTimeout = .seconds(10)
     let response: HTTPResponse
     do {

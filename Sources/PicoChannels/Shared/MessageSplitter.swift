@@ -70,8 +70,11 @@ public enum MessageSplitter {
             if fence != nil { chunk += closingFence }
             chunks.append(chunk)
             openFence = fence
-            if openFence == nil { rest = rest.drop(while: { $0 == " " || $0 == "\t" || $0.isNewline }) }
-            else if rest.first?.isNewline == true { rest = rest.dropFirst() }
+            if openFence == nil {
+                rest = rest.drop(while: { $0 == " " || $0 == "\t" || $0.isNewline })
+            } else if rest.first?.isNewline == true {
+                rest = rest.dropFirst()
+            }
         }
         return chunks.isEmpty && !text.isEmpty ? [String(text.prefix(1))] : chunks
     }

@@ -55,7 +55,9 @@ public final class ReplyPreview: Sendable {
 
     /// The answer text so far (replaces the previous text and clears a tool status line).
     public func update(text: String) {
-        change { $0.text = text; $0.status = nil }
+        change {
+            $0.text = text; $0.status = nil
+        }
     }
 
     /// A short status line shown under the text (e.g. `⚙ running read_file…`).
@@ -106,8 +108,10 @@ public struct PreviewTiming: Sendable, Equatable {
     public var editInterval: Duration
 
     /// Creates settings.
-    public init(enabled: Bool = true, firstAfter: Duration = .seconds(1), draftInterval: Duration = .milliseconds(500),
-                editInterval: Duration = .seconds(1)) {
+    public init(
+        enabled: Bool = true, firstAfter: Duration = .seconds(1), draftInterval: Duration = .milliseconds(500),
+        editInterval: Duration = .seconds(1)
+    ) {
         self.enabled = enabled
         self.firstAfter = firstAfter
         self.draftInterval = draftInterval

@@ -27,8 +27,10 @@ final class SenderGate: Sendable {
     /// Called once per refused message (metrics).
     let onRefused: (@Sendable () -> Void)?
 
-    init(allowlist: Allowlist, pairing: Bool = false, onRefused: (@Sendable () -> Void)? = nil, logger: Logger,
-         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
+    init(
+        allowlist: Allowlist, pairing: Bool = false, onRefused: (@Sendable () -> Void)? = nil, logger: Logger,
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+    ) {
         self.allowlist = allowlist
         self.pairing = pairing
         self.onRefused = onRefused
@@ -40,7 +42,8 @@ final class SenderGate: Sendable {
     /// candidate; `nil` when refused.
     func admitting(_ message: InboundMessage) -> InboundMessage? {
         if pairing && message.kind == .direct
-            && allowlist.decide(senderID: message.senderID, username: message.username) == .refused {
+            && allowlist.decide(senderID: message.senderID, username: message.username) == .refused
+        {
             var candidate = message
             candidate.pairingCandidate = true
             return candidate
@@ -57,13 +60,17 @@ final class SenderGate: Sendable {
             logger.warning("\(platform): ignoring allow_from entry \(entry)")
         }
         if allowlist.isEmpty {
-            logger.warning("\(platform): allow_from is empty, so nobody can talk to the bot. Add your numeric user id: \(envName)=<id> (send a message to the bot to see your id in this log)")
+            logger.warning(
+                "\(platform): allow_from is empty, so nobody can talk to the bot. Add your numeric user id: \(envName)=<id> (send a message to the bot to see your id in this log)"
+            )
         } else if allowlist.allowsEveryone {
             logger.warning("\(platform): allow_from contains \"*\", so everyone can talk to the bot")
         }
         if !allowlist.usernames.isEmpty {
             let names = allowlist.usernames.sorted().map { "@\($0)" }.joined(separator: ", ")
-            logger.warning("\(platform): allow_from has username entries (\(names)); usernames can be changed or reassigned, so prefer numeric user ids")
+            logger.warning(
+                "\(platform): allow_from has username entries (\(names)); usernames can be changed or reassigned, so prefer numeric user ids"
+            )
         }
     }
 
@@ -76,16 +83,22 @@ final class SenderGate: Sendable {
             return true
         case .allowed(.byUsername):
             if firstReport("weak:\(senderID)") {
-                logger.warning("\(platform): allowed \(who) by username only; usernames can be reassigned. Prefer adding \"\(senderID)\" to channels.\(platform).allow_from")
+                logger.warning(
+                    "\(platform): allowed \(who) by username only; usernames can be reassigned. Prefer adding \"\(senderID)\" to channels.\(platform).allow_from"
+                )
             }
             return true
         case .refused:
             onRefused?()
             switch countRefusal(senderID) {
             case .first:
-                logger.info("\(platform): refused message from \(who). To allow them add \"\(senderID)\" to channels.\(platform).allow_from (or \(envName)=\(senderID))")
+                logger.info(
+                    "\(platform): refused message from \(who). To allow them add \"\(senderID)\" to channels.\(platform).allow_from (or \(envName)=\(senderID))"
+                )
             case .hourly(let count):
-                logger.info("\(platform): \(count) message\(count == 1 ? "" : "s") refused in the last hour from \(who) (not in channels.\(platform).allow_from)")
+                logger.info(
+                    "\(platform): \(count) message\(count == 1 ? "" : "s") refused in the last hour from \(who) (not in channels.\(platform).allow_from)"
+                )
             case .quiet:
                 logger.debug("\(platform): refused message from \(who)")
             }

@@ -14,17 +14,20 @@ public final class TypingHandle: Sendable {
     /// Starts a loop that calls `ping` after `delay`, then every `interval` (both scaled by `timing`) until
     /// stopped or `limit` passed, or `ping` returns `false` (channel stopped). Stopped within `delay` (a quick
     /// reply), it never pings. Typing is best effort: `ping` swallows errors.
-    static func run(after delay: Duration = .zero, interval: Duration, limit: Duration = .seconds(300),
-                    timing: ChannelTiming, ping: @escaping @Sendable () async -> Bool) -> TypingHandle {
-        TypingHandle(task: Task {
-            let deadline = ContinuousClock.now + timing.scaled(limit)
-            if delay > .zero {
-                do { try await timing.sleep(delay) } catch { return }
-            }
-            while !Task.isCancelled, ContinuousClock.now < deadline {
-                guard await ping() else { return }
-                do { try await timing.sleep(interval) } catch { return }
-            }
-        })
+    static func run(
+        after delay: Duration = .zero, interval: Duration, limit: Duration = .seconds(300),
+        timing: ChannelTiming, ping: @escaping @Sendable () async -> Bool
+    ) -> TypingHandle {
+        TypingHandle(
+            task: Task {
+                let deadline = ContinuousClock.now + timing.scaled(limit)
+                if delay > .zero {
+                    do { try await timing.sleep(delay) } catch { return }
+                }
+                while !Task.isCancelled, ContinuousClock.now < deadline {
+                    guard await ping() else { return }
+                    do { try await timing.sleep(interval) } catch { return }
+                }
+            })
     }
 }

@@ -22,8 +22,10 @@ struct TelegramAPI: Sendable {
     }
 
     /// Calls `method` and decodes `result`.
-    func call<Params: Encodable, Result: Decodable>(_ method: String, _ params: Params, as: Result.Type,
-                                                     timeout: Duration = .seconds(30)) async throws -> Result {
+    func call<Params: Encodable, Result: Decodable>(
+        _ method: String, _ params: Params, as: Result.Type,
+        timeout: Duration = .seconds(30)
+    ) async throws -> Result {
         try decode(method, try await post(method, params, timeout: timeout), as: Result.self)
     }
 
@@ -37,8 +39,10 @@ struct TelegramAPI: Sendable {
     }
 
     /// Calls `method` with a multipart form (file uploads) and decodes `result`.
-    func upload<Result: Decodable>(_ method: String, _ form: MultipartForm, as: Result.Type,
-                                   timeout: Duration = .seconds(120)) async throws -> Result {
+    func upload<Result: Decodable>(
+        _ method: String, _ form: MultipartForm, as: Result.Type,
+        timeout: Duration = .seconds(120)
+    ) async throws -> Result {
         var request = form.request("\(baseURL)/bot\(token)/\(method)")
         request.timeout = timeout
         return try decode(method, try await perform(request, method: method), as: Result.self)
@@ -57,9 +61,12 @@ struct TelegramAPI: Sendable {
     }
 
     /// `result` of a successful envelope, else the reply's error.
-    private func decode<Result: Decodable>(_ method: String, _ response: HTTPResponse, as: Result.Type) throws -> Result {
-        if response.isSuccess, let envelope = try? JSONDecoder().decode(TelegramEnvelope<Result>.self, from: Data(response.body)),
-           envelope.ok, let result = envelope.result {
+    private func decode<Result: Decodable>(_ method: String, _ response: HTTPResponse, as: Result.Type) throws -> Result
+    {
+        if response.isSuccess,
+            let envelope = try? JSONDecoder().decode(TelegramEnvelope<Result>.self, from: Data(response.body)),
+            envelope.ok, let result = envelope.result
+        {
             return result
         }
         throw failure(method, response)
@@ -68,10 +75,12 @@ struct TelegramAPI: Sendable {
     /// The error for a reply that is not a successful envelope.
     func failure(_ method: String, _ response: HTTPResponse) -> ChannelAPIError {
         if let reply = try? JSONDecoder().decode(TelegramErrorReply.self, from: Data(response.body)), reply.ok != true,
-           reply.errorCode != nil || reply.description != nil {
+            reply.errorCode != nil || reply.description != nil
+        {
             let status = response.isSuccess ? (reply.errorCode ?? 400) : response.status
-            return .http(call: method, status: status, message: redact(reply.description ?? "error"),
-                        retryAfter: reply.parameters?.retryAfter.map { .seconds($0) })
+            return .http(
+                call: method, status: status, message: redact(reply.description ?? "error"),
+                retryAfter: reply.parameters?.retryAfter.map { .seconds($0) })
         }
         if !response.isSuccess {
             let retryAfter = response.header("Retry-After").flatMap { RetryPolicy.parseRetryAfter($0) }

@@ -45,8 +45,9 @@ public final class TelegramChannel: ButtonChannel {
     public init(options: TelegramOptions) {
         self.options = options
         api = TelegramAPI(baseURL: options.baseURL, token: options.token, proxy: options.proxy)
-        gate = SenderGate(allowlist: Allowlist(options.allowFrom, platform: "telegram"), pairing: options.dmPairing,
-                          onRefused: options.onRefused, logger: options.logger)
+        gate = SenderGate(
+            allowlist: Allowlist(options.allowFrom, platform: "telegram"), pairing: options.dmPairing,
+            onRefused: options.onRefused, logger: options.logger)
         store = TelegramOffsetStore(path: options.stateFile, logger: options.logger)
         globalBucket = TokenBuckets(options.globalRate)
         chatBuckets = TokenBuckets(options.perChatRate)
@@ -79,7 +80,11 @@ public final class TelegramChannel: ButtonChannel {
         gate.logConfiguration()
         let bot: TelegramUser
         do {
-            bot = try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+            bot = try await withTaskCancellationHandler {
+                try await task.value
+            } onCancel: {
+                task.cancel()
+            }
         } catch {
             shared.withLock { s in
                 if case .failed = s.state {} else { s.state = s.stopped ? .stopped : .failed("\(error)") }
@@ -96,7 +101,9 @@ public final class TelegramChannel: ButtonChannel {
             s.state = .connected
             s.pollTask = Task { await self.pollLoop(bot: bot, offset: offset) }
         }
-        logger.info("telegram: connected as @\(bot.username ?? "?") (id \(bot.id))\(offset.map { ", resuming at update \($0)" } ?? "")")
+        logger.info(
+            "telegram: connected as @\(bot.username ?? "?") (id \(bot.id))\(offset.map { ", resuming at update \($0)" } ?? "")"
+        )
     }
 
     public func stop() async {
@@ -122,13 +129,15 @@ public final class TelegramChannel: ButtonChannel {
             do {
                 return try await api.call("getMe", Empty(), as: TelegramUser.self, timeout: .seconds(30))
             } catch let error as ChannelAPIError where error.isRejectedBotToken {
-                let message = "Telegram rejected the bot token (HTTP \(error.status ?? 401) from getMe). Check channels.telegram.token"
+                let message =
+                    "Telegram rejected the bot token (HTTP \(error.status ?? 401) from getMe). Check channels.telegram.token"
                 logger.error("telegram: \(message)")
                 shared.withLock { $0.state = .failed(message) }
                 throw ChannelError.authenticationFailed(message)
             } catch let error as ChannelAPIError {
                 let delay = options.timing.reconnectDelay(attempt: attempt)
-                logger.warning("telegram: cannot reach the Bot API (\(error)); retrying in \(options.timing.scaled(delay))")
+                logger.warning(
+                    "telegram: cannot reach the Bot API (\(error)); retrying in \(options.timing.scaled(delay))")
                 attempt += 1
                 try await options.timing.sleep(delay)
             }
@@ -138,7 +147,8 @@ public final class TelegramChannel: ButtonChannel {
     // MARK: - Receiving
 
     private func pollLoop(bot: TelegramUser, offset start: Int64?) async {
-        let converter = TelegramInbound(botID: bot.id, botUsername: bot.username ?? "", mentionOnly: options.mentionOnly)
+        let converter = TelegramInbound(
+            botID: bot.id, botUsername: bot.username ?? "", mentionOnly: options.mentionOnly)
         var offset = start
         var failures = 0
         var authFailures = 0
@@ -146,8 +156,9 @@ public final class TelegramChannel: ButtonChannel {
         let pollSeconds = max(0, Int(options.pollTimeout.seconds.rounded()))
         while !Task.isCancelled {
             do {
-                let params = TelegramGetUpdates(offset: offset, timeout: pollSeconds, limit: options.pollLimit,
-                                                allowedUpdates: allowedUpdates)
+                let params = TelegramGetUpdates(
+                    offset: offset, timeout: pollSeconds, limit: options.pollLimit,
+                    allowedUpdates: allowedUpdates)
                 let batch = try await api.getUpdates(params, timeout: options.pollTimeout + .seconds(15))
                 if failures > 0 {
                     logger.info("telegram: receiving again after \(failures) failed poll(s)")
@@ -168,20 +179,25 @@ public final class TelegramChannel: ButtonChannel {
                         // Recorded in the inbox together with the next offset before Telegram is asked for more.
                         let accepted = fresh.compactMap { admit($0, converter) }
                         do {
-                            try await sink.accept(accepted, cursor: ChannelCursor(name: Self.offsetCursor, value: String(next)))
+                            try await sink.accept(
+                                accepted, cursor: ChannelCursor(name: Self.offsetCursor, value: String(next)))
                         } catch is CancellationError {
                             return
                         } catch {
                             failures += 1
                             let delay = options.timing.reconnectDelay(attempt: failures - 1)
-                            logger.error("telegram: cannot record \(accepted.count) message(s): \(error); asking Telegram for them again in \(options.timing.scaled(delay))")
+                            logger.error(
+                                "telegram: cannot record \(accepted.count) message(s): \(error); asking Telegram for them again in \(options.timing.scaled(delay))"
+                            )
                             do { try await options.timing.sleep(delay) } catch { return }
                             continue
                         }
                         offset = next
                     }
                 } else {
-                    guard await handleInOrder(fresh, skippingTo: unreadableNext, converter, offset: &offset) else { return }
+                    guard await handleInOrder(fresh, skippingTo: unreadableNext, converter, offset: &offset) else {
+                        return
+                    }
                 }
                 if offset == before, batch.updates.isEmpty, !batch.unreadable.isEmpty {
                     unreadable.stalls += 1
@@ -201,8 +217,10 @@ public final class TelegramChannel: ButtonChannel {
 
     /// Without an inbox: hands each update to `inbound` in order, saving the offset past each, then skips past
     /// unreadable updates (`skipTo`). Returns `false` when the consumer is gone (stop).
-    private func handleInOrder(_ fresh: [TelegramUpdate], skippingTo skipTo: Int64?, _ converter: TelegramInbound,
-                               offset: inout Int64?) async -> Bool {
+    private func handleInOrder(
+        _ fresh: [TelegramUpdate], skippingTo skipTo: Int64?, _ converter: TelegramInbound,
+        offset: inout Int64?
+    ) async -> Bool {
         for update in fresh {
             guard await handle(update, converter) else { return false }
             offset = update.updateID + 1
@@ -220,12 +238,14 @@ public final class TelegramChannel: ButtonChannel {
     /// with the reconnect backoff. Returns `false` when cancelled while waiting.
     private func backOff(after error: ChannelAPIError, failures: inout Int, authFailures: inout Int) async -> Bool {
         if error.isRejectedBotToken {
-            let message = "Telegram rejected the bot token (HTTP \(error.status ?? 401) from getUpdates). Check channels.telegram.token"
+            let message =
+                "Telegram rejected the bot token (HTTP \(error.status ?? 401) from getUpdates). Check channels.telegram.token"
             let delay = options.timing.authRetryDelay(attempt: authFailures)
             if authFailures == 0 {
                 logger.error("telegram: \(message); checking again with a slow backoff")
             } else {
-                logger.debug("telegram: the bot token is still rejected; checking again in \(options.timing.scaled(delay))")
+                logger.debug(
+                    "telegram: the bot token is still rejected; checking again in \(options.timing.scaled(delay))")
             }
             failures += 1
             authFailures += 1
@@ -237,7 +257,8 @@ public final class TelegramChannel: ButtonChannel {
         var delay = options.timing.reconnectDelay(attempt: failures - 1)
         if case .http(_, 429, _, let retryAfter?) = error { delay = retryAfter }
         if error.status == 409 {
-            logger.warning("telegram: getUpdates conflict (another instance polls this bot, or a webhook is set): \(error)")
+            logger.warning(
+                "telegram: getUpdates conflict (another instance polls this bot, or a webhook is set): \(error)")
         } else {
             logger.warning("telegram: polling failed (\(error)); retrying in \(options.timing.scaled(delay))")
         }
@@ -268,7 +289,9 @@ public final class TelegramChannel: ButtonChannel {
     private func admit(_ update: TelegramUpdate, _ converter: TelegramInbound) -> InboundMessage? {
         if let stopped = update.stoppedGeneration { return stopRequest(stopped, updateID: update.updateID) }
         guard let message = update.message else {
-            logger.debug("telegram: ignoring update \(update.updateID) (\(update.hadMessage ? "unreadable message" : "not a message"))")
+            logger.debug(
+                "telegram: ignoring update \(update.updateID) (\(update.hadMessage ? "unreadable message" : "not a message"))"
+            )
             return nil
         }
         switch converter.convert(message) {
@@ -277,7 +300,9 @@ public final class TelegramChannel: ButtonChannel {
             return nil
         case .accept(let inbound):
             guard let admitted = gate.admitting(inbound) else { return nil }
-            logger.debug("telegram: message \(inbound.messageID) from user \(inbound.senderID) in chat \(inbound.chatID) (\(inbound.kind.rawValue))")
+            logger.debug(
+                "telegram: message \(inbound.messageID) from user \(inbound.senderID) in chat \(inbound.chatID) (\(inbound.kind.rawValue))"
+            )
             return admitted
         }
     }
@@ -291,8 +316,10 @@ public final class TelegramChannel: ButtonChannel {
     /// Hands a button press to `onButton` (presses are not recorded: an unanswered prompt simply expires).
     private func report(_ query: TelegramCallbackQuery) {
         guard let onButton = options.onButton, let data = query.data else { return }
-        onButton(ButtonPress(channel: name, userID: String(query.from.id), chatID: query.message.map { String($0.chat.id) },
-                             data: data, pressID: query.id))
+        onButton(
+            ButtonPress(
+                channel: name, userID: String(query.from.id), chatID: query.message.map { String($0.chat.id) },
+                data: data, pressID: query.id))
     }
 
     private func setState(_ new: ChannelState) {
@@ -307,30 +334,42 @@ public final class TelegramChannel: ButtonChannel {
         let chunks = TelegramFormatter.chunks(text)
         for (index, chunk) in chunks.enumerated() {
             let replyTo = index == 0 ? target.replyToMessageID.flatMap { Int64($0) } : nil
-            try await sendChunk(chunk, chatID: target.chatID, replyTo: replyTo, thread: target.threadID.flatMap { Int64($0) })
+            try await sendChunk(
+                chunk, chatID: target.chatID, replyTo: replyTo, thread: target.threadID.flatMap { Int64($0) })
         }
         logger.debug("telegram: sent reply to chat \(target.chatID) in \(chunks.count) message(s)")
     }
 
-    private func sendChunk(_ chunk: TelegramFormatter.Chunk, chatID: String, replyTo: Int64?, thread: Int64?) async throws {
+    private func sendChunk(
+        _ chunk: TelegramFormatter.Chunk, chatID: String, replyTo: Int64?, thread: Int64?
+    ) async throws {
         var plain = false
         try await delivery.run(chatID: chatID) {
             try await globalBucket.acquire()
             try await chatBuckets.acquire(chatID)
             if !plain {
-                let outcome = try await sendMessage(chatID: chatID, text: chunk.html, parseMode: "HTML", replyTo: replyTo, thread: thread)
-                guard case .permanent(let reason) = outcome, reason.lowercased().contains("entit") else { return outcome }
-                logger.warning("telegram: Telegram could not parse the formatting of a reply to chat \(chatID); resending it as plain text")
+                let outcome = try await sendMessage(
+                    chatID: chatID, text: chunk.html, parseMode: "HTML", replyTo: replyTo, thread: thread)
+                guard case .permanent(let reason) = outcome, reason.lowercased().contains("entit") else {
+                    return outcome
+                }
+                logger.warning(
+                    "telegram: Telegram could not parse the formatting of a reply to chat \(chatID); resending it as plain text"
+                )
                 plain = true
             }
-            return try await sendMessage(chatID: chatID, text: chunk.plain, parseMode: nil, replyTo: replyTo, thread: thread)
+            return try await sendMessage(
+                chatID: chatID, text: chunk.plain, parseMode: nil, replyTo: replyTo, thread: thread)
         }
     }
 
-    private func sendMessage(chatID: String, text: String, parseMode: String?, replyTo: Int64?, thread: Int64?) async throws -> AttemptOutcome {
-        let params = TelegramSendMessage(chatID: TelegramChatID(chatID), text: text, parseMode: parseMode,
-                                         replyToMessageID: replyTo, allowSendingWithoutReply: replyTo == nil ? nil : true,
-                                         messageThreadID: thread)
+    private func sendMessage(
+        chatID: String, text: String, parseMode: String?, replyTo: Int64?, thread: Int64?
+    ) async throws -> AttemptOutcome {
+        let params = TelegramSendMessage(
+            chatID: TelegramChatID(chatID), text: text, parseMode: parseMode,
+            replyToMessageID: replyTo, allowSendingWithoutReply: replyTo == nil ? nil : true,
+            messageThreadID: thread)
         do {
             _ = try await api.call("sendMessage", params, as: TelegramSentMessage.self, timeout: .seconds(30))
             return .delivered
@@ -342,12 +381,15 @@ public final class TelegramChannel: ButtonChannel {
     // MARK: - Buttons
 
     public func sendButtons(_ text: String, to target: ReplyTarget, buttons: [PromptButton]) async throws {
-        let markup = TelegramInlineKeyboard(inlineKeyboard: [buttons.map { .init(text: $0.label, callbackData: $0.data) }])
+        let markup = TelegramInlineKeyboard(inlineKeyboard: [
+            buttons.map { .init(text: $0.label, callbackData: $0.data) }
+        ])
         try await delivery.run(chatID: target.chatID) {
             try await globalBucket.acquire()
             try await chatBuckets.acquire(target.chatID)
-            let params = TelegramSendMessage(chatID: TelegramChatID(target.chatID), text: text, parseMode: nil,
-                                             replyToMessageID: nil, allowSendingWithoutReply: nil, replyMarkup: markup)
+            let params = TelegramSendMessage(
+                chatID: TelegramChatID(target.chatID), text: text, parseMode: nil,
+                replyToMessageID: nil, allowSendingWithoutReply: nil, replyMarkup: markup)
             do {
                 _ = try await api.call("sendMessage", params, as: TelegramSentMessage.self, timeout: .seconds(30))
                 return .delivered
@@ -361,8 +403,9 @@ public final class TelegramChannel: ButtonChannel {
 
     public func acknowledge(_ press: ButtonPress, text: String) async {
         do {
-            _ = try await api.call("answerCallbackQuery", TelegramAnswerCallback(callbackQueryID: press.pressID, text: text),
-                                   as: Bool.self, timeout: .seconds(10))
+            _ = try await api.call(
+                "answerCallbackQuery", TelegramAnswerCallback(callbackQueryID: press.pressID, text: text),
+                as: Bool.self, timeout: .seconds(10))
         } catch {
             logger.debug("telegram: answerCallbackQuery failed: \(error)")
         }
@@ -372,9 +415,11 @@ public final class TelegramChannel: ButtonChannel {
 
     public func startTyping(_ target: ReplyTarget) -> TypingHandle? {
         guard !isStopped else { return nil }
-        let params = TelegramChatAction(chatID: TelegramChatID(target.chatID), action: "typing",
-                                        messageThreadID: target.threadID.flatMap { Int64($0) })
-        return TypingHandle.run(after: options.typingDelay, interval: options.typingInterval, timing: options.timing) { [self] in
+        let params = TelegramChatAction(
+            chatID: TelegramChatID(target.chatID), action: "typing",
+            messageThreadID: target.threadID.flatMap { Int64($0) })
+        return TypingHandle.run(after: options.typingDelay, interval: options.typingInterval, timing: options.timing) {
+            [self] in
             guard !isStopped else { return false }
             do {
                 _ = try await api.call("sendChatAction", params, as: Bool.self, timeout: .seconds(10))

@@ -6,8 +6,9 @@ extension TelegramChannel: PreviewingChannel {
     /// message edited at most once per `preview.editInterval`, deleted after the final reply went out.
     public func openPreview(_ target: ReplyTarget, kind: ChatKind) -> ReplyPreview? {
         guard options.preview.enabled, kind != .channel else { return nil }
-        let surface = TelegramPreviewSurface(api: api, target: target, useDraft: kind == .direct, liveDrafts: liveDrafts,
-                                             timing: options.preview, logger: options.logger)
+        let surface = TelegramPreviewSurface(
+            api: api, target: target, useDraft: kind == .direct, liveDrafts: liveDrafts,
+            timing: options.preview, logger: options.logger)
         return ReplyPreview(surface: surface, initialDelay: options.preview.firstAfter, timing: options.timing)
     }
 
@@ -19,13 +20,17 @@ extension TelegramChannel: PreviewingChannel {
         let chat = String(stopped.chat.id)
         let thread = stopped.messageThreadID.map { String($0) }
         guard let target = liveDrafts.target(of: stopped.draftID), target.chatID == chat,
-              thread == nil || thread == target.threadID else {
-            logger.debug("telegram: ignoring a stop press on draft \(stopped.draftID) in chat \(chat): no reply is being drafted there")
+            thread == nil || thread == target.threadID
+        else {
+            logger.debug(
+                "telegram: ignoring a stop press on draft \(stopped.draftID) in chat \(chat): no reply is being drafted there"
+            )
             return nil
         }
         logger.debug("telegram: stop pressed on the draft in chat \(chat)")
-        return InboundMessage(channel: name, senderID: chat, chatID: chat, kind: .direct, text: "/stop",
-                              messageID: "stop-\(updateID)", threadID: target.threadID)
+        return InboundMessage(
+            channel: name, senderID: chat, chatID: chat, kind: .direct, text: "/stop",
+            messageID: "stop-\(updateID)", threadID: target.threadID)
     }
 }
 
@@ -64,8 +69,10 @@ actor TelegramPreviewSurface: PreviewSurface {
     private var placeholder: Int64?
     private var failures = 0
 
-    init(api: TelegramAPI, target: ReplyTarget, useDraft: Bool, liveDrafts: TelegramLiveDrafts, timing: PreviewTiming,
-         logger: Logger) {
+    init(
+        api: TelegramAPI, target: ReplyTarget, useDraft: Bool, liveDrafts: TelegramLiveDrafts, timing: PreviewTiming,
+        logger: Logger
+    ) {
         self.api = api
         self.target = target
         self.useDraft = useDraft
@@ -82,20 +89,25 @@ actor TelegramPreviewSurface: PreviewSurface {
             if useDraft {
                 // With Telegram's stop button (`can_stop`): a press cancels the turn like /stop.
                 liveDrafts.open(draftID, target)
-                let params = TelegramSendDraft(chatID: TelegramChatID(target.chatID), draftID: draftID, text: shown,
-                                               messageThreadID: thread, canStop: true)
+                let params = TelegramSendDraft(
+                    chatID: TelegramChatID(target.chatID), draftID: draftID, text: shown,
+                    messageThreadID: thread, canStop: true)
                 _ = try await api.call("sendMessageDraft", params, as: Bool.self, timeout: .seconds(10))
                 return timing.draftInterval
             }
             if let placeholder {
-                let params = TelegramEditText(chatID: TelegramChatID(target.chatID), messageID: placeholder, text: shown)
+                let params = TelegramEditText(
+                    chatID: TelegramChatID(target.chatID), messageID: placeholder, text: shown)
                 _ = try await api.call("editMessageText", params, as: TelegramSentMessage.self, timeout: .seconds(10))
             } else {
-                let params = TelegramSendMessage(chatID: TelegramChatID(target.chatID), text: shown, parseMode: nil,
-                                                 replyToMessageID: target.replyToMessageID.flatMap { Int64($0) },
-                                                 allowSendingWithoutReply: target.replyToMessageID == nil ? nil : true,
-                                                 messageThreadID: thread)
-                placeholder = try await api.call("sendMessage", params, as: TelegramSentMessage.self, timeout: .seconds(10)).messageID
+                let params = TelegramSendMessage(
+                    chatID: TelegramChatID(target.chatID), text: shown, parseMode: nil,
+                    replyToMessageID: target.replyToMessageID.flatMap { Int64($0) },
+                    allowSendingWithoutReply: target.replyToMessageID == nil ? nil : true,
+                    messageThreadID: thread)
+                placeholder = try await api.call(
+                    "sendMessage", params, as: TelegramSentMessage.self, timeout: .seconds(10)
+                ).messageID
             }
             return timing.editInterval
         } catch is CancellationError {
@@ -104,7 +116,9 @@ actor TelegramPreviewSurface: PreviewSurface {
             if case .http(_, 429, _, let retryAfter) = error { return retryAfter ?? .seconds(1) }
             if useDraft, let status = error.status, (400..<500).contains(status) {
                 // An older server (no such method), or drafts not allowed here: fall back to an edited message.
-                logger.debug("telegram: drafts unavailable for chat \(target.chatID) (\(error)); previewing by editing a message")
+                logger.debug(
+                    "telegram: drafts unavailable for chat \(target.chatID) (\(error)); previewing by editing a message"
+                )
                 useDraft = false
                 liveDrafts.close(draftID)
                 return await show(text)

@@ -13,7 +13,8 @@ extension TelegramChannel: FileSendingChannel {
             form.add("chat_id", target.chatID)
             if let thread = target.threadID { form.add("message_thread_id", thread) }
             if let caption = file.caption, !caption.isEmpty { form.add("caption", caption.previewPrefix(utf16: 1024)) }
-            form.add(field, filename: file.name, contentType: file.imageType ?? "application/octet-stream", data: file.data)
+            form.add(
+                field, filename: file.name, contentType: file.imageType ?? "application/octet-stream", data: file.data)
             do {
                 _ = try await api.upload(method, form, as: TelegramSentMessage.self)
                 return .delivered

@@ -63,7 +63,13 @@ public enum TelegramHTML {
 
     private static func codeBlock(_ lines: [Substring], language: String?) -> String {
         let body = escape(lines.joined(separator: "\n"))
-        let safeLanguage = language.map { String($0.unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil || "+-_#.".unicodeScalars.contains($0) }) }
+        let safeLanguage = language.map {
+            String(
+                $0.unicodeScalars.filter {
+                    $0.properties.isAlphabetic || $0.properties.numericType != nil
+                        || "+-_#.".unicodeScalars.contains($0)
+                })
+        }
         if let lang = safeLanguage, !lang.isEmpty {
             return "<pre><code class=\"language-\(lang)\">\(body)</code></pre>"
         }
@@ -113,13 +119,15 @@ public enum TelegramHTML {
                 continue
             }
             if let (tag, marker) = [("b", "**"), ("b", "__"), ("s", "~~")].first(where: { rest.hasPrefix($0.1) }),
-               let (inner, end) = delimited(rest, marker: marker) {
+                let (inner, end) = delimited(rest, marker: marker)
+            {
                 out += "<\(tag)>\(inline(inner))</\(tag)>"
                 i = end
                 continue
             }
             if c == "*" || c == "_", let (inner, end) = delimited(rest, marker: String(c)),
-               c == "*" || isWordBoundary(before: i, in: text) && isWordBoundary(at: end, in: text) {
+                c == "*" || isWordBoundary(before: i, in: text) && isWordBoundary(at: end, in: text)
+            {
                 out += "<i>\(inline(inner))</i>"
                 i = end
                 continue
@@ -134,7 +142,9 @@ public enum TelegramHTML {
     private static func delimited(_ s: Substring, marker: String) -> (Substring, Substring.Index)? {
         guard s.hasPrefix(marker) else { return nil }
         let innerStart = s.index(s.startIndex, offsetBy: marker.count)
-        guard innerStart < s.endIndex, !s[innerStart].isWhitespace, !s[innerStart...].hasPrefix(marker) else { return nil }
+        guard innerStart < s.endIndex, !s[innerStart].isWhitespace, !s[innerStart...].hasPrefix(marker) else {
+            return nil
+        }
         var j = innerStart
         while j < s.endIndex {
             if s[j...].hasPrefix(marker), j > innerStart, !s[s.index(before: j)].isWhitespace {
@@ -150,12 +160,14 @@ public enum TelegramHTML {
         guard let closeBracket = s.firstIndex(of: "]") else { return nil }
         let afterBracket = s.index(after: closeBracket)
         guard afterBracket < s.endIndex, s[afterBracket] == "(",
-              let closeParen = s[afterBracket...].firstIndex(of: ")") else { return nil }
+            let closeParen = s[afterBracket...].firstIndex(of: ")")
+        else { return nil }
         let label = s[s.index(after: s.startIndex)..<closeBracket]
         let url = s[s.index(after: afterBracket)..<closeParen]
         let lower = url.lowercased()
         guard !label.isEmpty, !url.contains(" "),
-              ["http://", "https://", "tg://", "mailto:"].contains(where: { lower.hasPrefix($0) }) else { return nil }
+            ["http://", "https://", "tg://", "mailto:"].contains(where: { lower.hasPrefix($0) })
+        else { return nil }
         return (label, url, s.index(after: closeParen))
     }
 

@@ -43,13 +43,14 @@ struct TelegramInbound: Sendable {
         body = body.trimming(" \t\r\n")
         guard !body.isEmpty || !attachments.isEmpty else { return .skip("empty after removing the mention") }
         let display = [from.firstName, from.lastName].compactMap { $0 }.joined(separator: " ")
-        return .accept(InboundMessage(
-            channel: "telegram", senderID: String(from.id), username: from.username,
-            displayName: display.isEmpty ? nil : display, chatID: String(m.chat.id), kind: kind,
-            text: body, mentionsBot: mentioned, replyToMessageID: m.replyTo.map { String($0.messageID) },
-            messageID: String(m.messageID),
-            threadID: m.isTopicMessage == true ? m.messageThreadID.map { String($0) } : nil,
-            attachments: attachments.isEmpty ? nil : attachments))
+        return .accept(
+            InboundMessage(
+                channel: "telegram", senderID: String(from.id), username: from.username,
+                displayName: display.isEmpty ? nil : display, chatID: String(m.chat.id), kind: kind,
+                text: body, mentionsBot: mentioned, replyToMessageID: m.replyTo.map { String($0.messageID) },
+                messageID: String(m.messageID),
+                threadID: m.isTopicMessage == true ? m.messageThreadID.map { String($0) } : nil,
+                attachments: attachments.isEmpty ? nil : attachments))
     }
 
     /// The media of a message: the largest size of a photo, a document (a picture when its type says so),
@@ -58,19 +59,32 @@ struct TelegramInbound: Sendable {
     static func attachments(of m: TelegramMessage) -> [MediaAttachment] {
         var out: [MediaAttachment] = []
         if let photo = m.photo?.max(by: { ($0.width ?? 0) * ($0.height ?? 0) < ($1.width ?? 0) * ($1.height ?? 0) }) {
-            out.append(MediaAttachment(kind: .image, ref: photo.fileID, name: "photo.jpg", mimeType: "image/jpeg", size: photo.fileSize))
+            out.append(
+                MediaAttachment(
+                    kind: .image, ref: photo.fileID, name: "photo.jpg", mimeType: "image/jpeg", size: photo.fileSize))
         }
         if let animation = m.animation, animation.mimeType != "image/gif", let still = animation.thumbnail {
-            out.append(MediaAttachment(kind: .image, ref: still.fileID, name: "animation.jpg", mimeType: "image/jpeg", size: still.fileSize))
+            out.append(
+                MediaAttachment(
+                    kind: .image, ref: still.fileID, name: "animation.jpg", mimeType: "image/jpeg", size: still.fileSize
+                ))
         } else if let d = m.document {
             let image = d.mimeType.map { ["image/jpeg", "image/png", "image/webp", "image/gif"].contains($0) } ?? false
-            out.append(MediaAttachment(kind: image ? .image : .file, ref: d.fileID, name: d.fileName, mimeType: d.mimeType, size: d.fileSize))
+            out.append(
+                MediaAttachment(
+                    kind: image ? .image : .file, ref: d.fileID, name: d.fileName, mimeType: d.mimeType,
+                    size: d.fileSize))
         }
         if let v = m.voice {
-            out.append(MediaAttachment(kind: .voice, ref: v.fileID, name: "voice.ogg", mimeType: v.mimeType ?? "audio/ogg", size: v.fileSize))
+            out.append(
+                MediaAttachment(
+                    kind: .voice, ref: v.fileID, name: "voice.ogg", mimeType: v.mimeType ?? "audio/ogg",
+                    size: v.fileSize))
         }
         if let a = m.audio {
-            out.append(MediaAttachment(kind: .audio, ref: a.fileID, name: a.fileName ?? "audio", mimeType: a.mimeType, size: a.fileSize))
+            out.append(
+                MediaAttachment(
+                    kind: .audio, ref: a.fileID, name: a.fileName ?? "audio", mimeType: a.mimeType, size: a.fileSize))
         }
         return out
     }

@@ -5,18 +5,22 @@ extension TelegramChannel: MediaChannel {
         if let size = attachment.size, size > maxBytes { throw MediaError.tooLarge(size: size, limit: maxBytes) }
         let file: TelegramFile
         do {
-            file = try await api.call("getFile", TelegramGetFile(fileID: attachment.ref), as: TelegramFile.self, timeout: .seconds(30))
+            file = try await api.call(
+                "getFile", TelegramGetFile(fileID: attachment.ref), as: TelegramFile.self, timeout: .seconds(30))
         } catch let error as ChannelAPIError {
             // "file is too big" is what Telegram says for files over the Bot API's 20 MB download limit.
             throw MediaError.unavailable(error.description)
         }
         if let size = file.fileSize, size > maxBytes { throw MediaError.tooLarge(size: size, limit: maxBytes) }
-        guard let path = file.filePath, !path.isEmpty, !path.hasPrefix("/"), !path.contains(".."), !path.contains("://"),
-              !path.contains("?"), !path.contains("#") else {
+        guard let path = file.filePath, !path.isEmpty, !path.hasPrefix("/"), !path.contains(".."),
+            !path.contains("://"),
+            !path.contains("?"), !path.contains("#")
+        else {
             throw MediaError.unavailable("Telegram gave no usable file path")
         }
-        return try await fetchMedia("\(api.baseURL)/file/bot\(api.token)/\(path)", maxBytes: maxBytes,
-                                    proxy: options.proxy, redact: api.redact)
+        return try await fetchMedia(
+            "\(api.baseURL)/file/bot\(api.token)/\(path)", maxBytes: maxBytes,
+            proxy: options.proxy, redact: api.redact)
     }
 }
 

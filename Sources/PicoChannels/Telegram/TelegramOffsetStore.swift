@@ -105,7 +105,8 @@ final class TelegramOffsetStore: Sendable {
         do {
             stored = try JSONDecoder().decode(Stored.self, from: Data(bytes))
         } catch {
-            throw StateFile.Failure(description: "not a valid offset record (\(bytes.count) bytes; truncated or corrupt)")
+            throw StateFile.Failure(
+                description: "not a valid offset record (\(bytes.count) bytes; truncated or corrupt)")
         }
         if let sum = stored.sum, sum != checksum(stored.offset) {
             throw StateFile.Failure(description: "checksum mismatch for offset \(stored.offset) (corrupt)")
@@ -121,7 +122,9 @@ final class TelegramOffsetStore: Sendable {
     func load() async -> Int64? {
         guard let path else { return nil }
         let read: Result<[UInt8]?, StateFile.Failure> = await DedicatedThread.run {
-            do { return .success(try StateFile.read(path)) } catch let e as StateFile.Failure { return .failure(e) } catch {
+            do { return .success(try StateFile.read(path)) } catch let e as StateFile.Failure {
+                return .failure(e)
+            } catch {
                 return .failure(StateFile.Failure(description: "\(error)"))
             }
         }
@@ -129,7 +132,9 @@ final class TelegramOffsetStore: Sendable {
             guard let bytes = try read.get() else { return nil }
             return try Self.parse(bytes)
         } catch {
-            logger.warning("telegram: ignoring unreadable offset file \(path): \(error); resuming from Telegram's own confirmed offset (already delivered messages may be repeated)")
+            logger.warning(
+                "telegram: ignoring unreadable offset file \(path): \(error); resuming from Telegram's own confirmed offset (already delivered messages may be repeated)"
+            )
             return nil
         }
     }
@@ -215,7 +220,8 @@ final class TelegramOffsetStore: Sendable {
             if !keep { Glibc.close(fd) }
         case .failure(let error):
             state.withLock { $0.lastOpenFailure = ContinuousClock.now }
-            logger.error("telegram: cannot persist the update offset to \(path): \(error) (retrying in \(retryInterval))")
+            logger.error(
+                "telegram: cannot persist the update offset to \(path): \(error) (retrying in \(retryInterval))")
         }
     }
 

@@ -45,13 +45,15 @@ public struct TelegramOptions: Sendable {
     public var onButton: (@Sendable (ButtonPress) -> Void)?
 
     /// Creates options; only `token` is required.
-    public init(token: String, allowFrom: [String] = [], mentionOnly: Bool = false,
-                baseURL: String = "https://api.telegram.org", proxy: String? = nil, stateFile: String? = nil,
-                pollTimeout: Duration = .seconds(30), pollLimit: Int = 50,
-                globalRate: RateLimit = RateLimit(perSecond: 20, burst: 10),
-                perChatRate: RateLimit = RateLimit(perSecond: 1, burst: 3),
-                typingInterval: Duration = .seconds(4), timing: ChannelTiming = .standard,
-                logger: Logger = Logger(label: "picoclaw.channels.telegram")) {
+    public init(
+        token: String, allowFrom: [String] = [], mentionOnly: Bool = false,
+        baseURL: String = "https://api.telegram.org", proxy: String? = nil, stateFile: String? = nil,
+        pollTimeout: Duration = .seconds(30), pollLimit: Int = 50,
+        globalRate: RateLimit = RateLimit(perSecond: 20, burst: 10),
+        perChatRate: RateLimit = RateLimit(perSecond: 1, burst: 3),
+        typingInterval: Duration = .seconds(4), timing: ChannelTiming = .standard,
+        logger: Logger = Logger(label: "picoclaw.channels.telegram")
+    ) {
         self.token = token
         self.allowFrom = allowFrom
         self.mentionOnly = mentionOnly

@@ -68,7 +68,9 @@ struct UnreadableUpdateLog {
                 logger.warning("telegram: skipping unreadable update \(id) (\(item.reason))")
             } else if !loggedWithoutID {
                 loggedWithoutID = true
-                logger.warning("telegram: skipping an unreadable update without update_id (\(item.reason)); later ones are skipped silently")
+                logger.warning(
+                    "telegram: skipping an unreadable update without update_id (\(item.reason)); later ones are skipped silently"
+                )
             }
         }
     }

@@ -22,7 +22,9 @@ enum TelegramUpdateScanner {
             case "ok": ok = body[member.value].elementsEqual("true".utf8)
             case "result":
                 guard member.value.first.map({ body[$0] == UInt8(ascii: "[") }) == true else { return nil }
-                result = arrayElements(body, member.value).map { Element(bytes: body[$0], updateID: updateID(body, $0)) }
+                result = arrayElements(body, member.value).map {
+                    Element(bytes: body[$0], updateID: updateID(body, $0))
+                }
             default: break
             }
         }

@@ -16,8 +16,10 @@ enum POSIXFile {
     static func status(_ path: String) -> Result<Status, POSIXFileError> {
         var st = stat()
         guard stat(path, &st) == 0 else { return .failure(POSIXFileError(code: errno)) }
-        return .success(Status(mode: UInt32(st.st_mode) & 0o7777, owner: UInt32(st.st_uid),
-                               isRegular: (st.st_mode & S_IFMT) == S_IFREG))
+        return .success(
+            Status(
+                mode: UInt32(st.st_mode) & 0o7777, owner: UInt32(st.st_uid),
+                isRegular: (st.st_mode & S_IFMT) == S_IFREG))
     }
 
     /// `true` when `path` exists (without following a final symlink).

@@ -32,7 +32,9 @@ public struct WorkspaceOverlap: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Every overlap of `config` with its state directory, home, config file and the named secret files.
-    public static func find(config: PicoConfiguration, configPath: String?, secretFiles: [(what: String, path: String)]) -> [WorkspaceOverlap] {
+    public static func find(
+        config: PicoConfiguration, configPath: String?, secretFiles: [(what: String, path: String)]
+    ) -> [WorkspaceOverlap] {
         var out: [WorkspaceOverlap] = []
         let state = canonical(config.gateway.stateDir)
         let home = canonical(config.picoclawHome)

@@ -23,7 +23,8 @@ struct JSONParser {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.pos = 3 }
         if let bad = UTF8Check.firstInvalidOffset(bytes) {
             parser.pos = bad
-            throw parser.error("invalid UTF-8 (byte 0x\(String(bytes[bad], radix: 16, uppercase: true))); save the file as UTF-8")
+            throw parser.error(
+                "invalid UTF-8 (byte 0x\(String(bytes[bad], radix: 16, uppercase: true))); save the file as UTF-8")
         }
         parser.skipWhitespace()
         let value = try parser.parseValue()
@@ -130,7 +131,9 @@ struct JSONParser {
                 case UInt8(ascii: "u"):
                     var scalar = try parseHex4()
                     if (0xD800...0xDBFF).contains(scalar) {
-                        guard pos + 1 < bytes.count, bytes[pos] == UInt8(ascii: "\\"), bytes[pos + 1] == UInt8(ascii: "u") else {
+                        guard pos + 1 < bytes.count, bytes[pos] == UInt8(ascii: "\\"),
+                            bytes[pos + 1] == UInt8(ascii: "u")
+                        else {
                             throw error("unpaired UTF-16 surrogate in \\u escape")
                         }
                         pos += 2
@@ -184,13 +187,17 @@ struct JSONParser {
         }
         if pos < bytes.count, bytes[pos] == UInt8(ascii: ".") {
             pos += 1
-            guard pos < bytes.count, isDigit(bytes[pos]) else { throw error("invalid number (digit expected after '.')") }
+            guard pos < bytes.count, isDigit(bytes[pos]) else {
+                throw error("invalid number (digit expected after '.')")
+            }
             while pos < bytes.count, isDigit(bytes[pos]) { pos += 1 }
         }
         if pos < bytes.count, bytes[pos] == UInt8(ascii: "e") || bytes[pos] == UInt8(ascii: "E") {
             pos += 1
             if pos < bytes.count, bytes[pos] == UInt8(ascii: "+") || bytes[pos] == UInt8(ascii: "-") { pos += 1 }
-            guard pos < bytes.count, isDigit(bytes[pos]) else { throw error("invalid number (digit expected in exponent)") }
+            guard pos < bytes.count, isDigit(bytes[pos]) else {
+                throw error("invalid number (digit expected in exponent)")
+            }
             while pos < bytes.count, isDigit(bytes[pos]) { pos += 1 }
         }
         return .number(String(decoding: bytes[start..<pos], as: UTF8.self))

@@ -34,13 +34,16 @@ struct ConfigBuilder {
         for name in providerNames { providers[name] = buildProvider(name) }
         let channels = ChannelsConfig(telegram: buildTelegram(), discord: buildDiscord())
         let gateway = buildGateway()
-        let tools = ToolsConfig(exec: buildExec(), web: buildWeb(),
-                                schedule: ScheduleToolConfig(enabled: bool("tools.schedule.enabled"),
-                                                             maxPerSender: positiveInt("tools.schedule.max_per_sender")),
-                                transcription: buildTranscription())
-        return PicoConfiguration(agents: AgentsConfig(defaults: defaults, list: list), bindings: bindings,
-                                 providers: providers, channels: channels, gateway: gateway, tools: tools,
-                                 picoclawHome: picoclawHome, limits: buildLimits(), media: buildMedia())
+        let tools = ToolsConfig(
+            exec: buildExec(), web: buildWeb(),
+            schedule: ScheduleToolConfig(
+                enabled: bool("tools.schedule.enabled"),
+                maxPerSender: positiveInt("tools.schedule.max_per_sender")),
+            transcription: buildTranscription())
+        return PicoConfiguration(
+            agents: AgentsConfig(defaults: defaults, list: list), bindings: bindings,
+            providers: providers, channels: channels, gateway: gateway, tools: tools,
+            picoclawHome: picoclawHome, limits: buildLimits(), media: buildMedia())
     }
 
     private mutating func buildTranscription() -> TranscriptionConfig {
@@ -48,15 +51,17 @@ struct ConfigBuilder {
         let apiBase = string(p + "api_base")
         if let apiBase { checkURL(p + "api_base", apiBase) }
         let provider = string(p + "provider")?.trimmedSpaces.lowercased()
-        return TranscriptionConfig(provider: provider?.isEmpty == true ? nil : provider,
-                                   model: string(p + "model") ?? "whisper-1", apiKey: secret(p + "api_key"), apiBase: apiBase)
+        return TranscriptionConfig(
+            provider: provider?.isEmpty == true ? nil : provider,
+            model: string(p + "model") ?? "whisper-1", apiKey: secret(p + "api_key"), apiBase: apiBase)
     }
 
     private mutating func buildMedia() -> MediaConfig {
         let p = "media."
-        return MediaConfig(maxAgeDays: positiveInt(p + "max_age_days"), maxFileMB: positiveInt(p + "max_file_mb"),
-                           visionModels: stringList(p + "vision_models", allowIntegers: false),
-                           textOnlyModels: stringList(p + "text_only_models", allowIntegers: false))
+        return MediaConfig(
+            maxAgeDays: positiveInt(p + "max_age_days"), maxFileMB: positiveInt(p + "max_file_mb"),
+            visionModels: stringList(p + "vision_models", allowIntegers: false),
+            textOnlyModels: stringList(p + "text_only_models", allowIntegers: false))
     }
 
     private mutating func buildDefaults() -> AgentDefaults {
@@ -65,21 +70,31 @@ struct ConfigBuilder {
         if model.isEmpty, let alias = string(p + "model_name") { model = alias }
         let maxTokens = positiveInt(p + "max_tokens")
         let temperature = double(p + "temperature")
-        if !(0...2).contains(temperature) { invalid(p + "temperature", "must be between 0 and 2\(shownValue(p + "temperature", "\(temperature)"))") }
+        if !(0...2).contains(temperature) {
+            invalid(p + "temperature", "must be between 0 and 2\(shownValue(p + "temperature", "\(temperature)"))")
+        }
         let contextWindow = int(p + "context_window")
-        if contextWindow < 1024 { invalid(p + "context_window", "must be at least 1024 tokens\(shownValue(p + "context_window", "\(contextWindow)"))") }
+        if contextWindow < 1024 {
+            invalid(
+                p + "context_window",
+                "must be at least 1024 tokens\(shownValue(p + "context_window", "\(contextWindow)"))")
+        }
         let summarizeAt = double(p + "summarize_at")
-        if !(0.2...0.95).contains(summarizeAt) { invalid(p + "summarize_at", "must be between 0.2 and 0.95\(shownValue(p + "summarize_at", "\(summarizeAt)"))") }
-        return AgentDefaults(workspace: path(p + "workspace") ?? PathExpansion.join(picoclawHome, "workspace"),
-                             restrictToWorkspace: bool(p + "restrict_to_workspace"), model: model,
-                             maxTokens: maxTokens, temperature: temperature,
-                             maxToolIterations: positiveInt(p + "max_tool_iterations"),
-                             maxHistoryMessages: positiveInt(p + "max_history_messages"),
-                             modelFallbacks: stringList(p + "model_fallbacks", allowIntegers: false)
-                                 .filter { !$0.trimmedSpaces.isEmpty },
-                             contextWindow: contextWindow, summarizeAt: summarizeAt,
-                             memoryScope: memoryScope(string(p + "memory_scope"), key: p + "memory_scope"),
-                             memoryMaxBytes: positiveInt(p + "memory_max_bytes"), timezone: timezone(p + "timezone"))
+        if !(0.2...0.95).contains(summarizeAt) {
+            invalid(
+                p + "summarize_at", "must be between 0.2 and 0.95\(shownValue(p + "summarize_at", "\(summarizeAt)"))")
+        }
+        return AgentDefaults(
+            workspace: path(p + "workspace") ?? PathExpansion.join(picoclawHome, "workspace"),
+            restrictToWorkspace: bool(p + "restrict_to_workspace"), model: model,
+            maxTokens: maxTokens, temperature: temperature,
+            maxToolIterations: positiveInt(p + "max_tool_iterations"),
+            maxHistoryMessages: positiveInt(p + "max_history_messages"),
+            modelFallbacks: stringList(p + "model_fallbacks", allowIntegers: false)
+                .filter { !$0.trimmedSpaces.isEmpty },
+            contextWindow: contextWindow, summarizeAt: summarizeAt,
+            memoryScope: memoryScope(string(p + "memory_scope"), key: p + "memory_scope"),
+            memoryMaxBytes: positiveInt(p + "memory_max_bytes"), timezone: timezone(p + "timezone"))
     }
 
     private mutating func buildProvider(_ name: String) -> ProviderConfig {
@@ -88,8 +103,9 @@ struct ConfigBuilder {
         if let apiBase { checkURL(p + "api_base", apiBase) }
         let proxy = string(p + "proxy")
         if let proxy { checkURL(p + "proxy", proxy, proxy: true) }
-        return ProviderConfig(apiKey: secret(p + "api_key"), apiBase: nonEmpty(apiBase), proxy: nonEmpty(proxy),
-                              requestTimeout: positiveInt(p + "request_timeout"))
+        return ProviderConfig(
+            apiKey: secret(p + "api_key"), apiBase: nonEmpty(apiBase), proxy: nonEmpty(proxy),
+            requestTimeout: positiveInt(p + "request_timeout"))
     }
 
     private mutating func buildTelegram() -> TelegramConfig {
@@ -98,10 +114,11 @@ struct ConfigBuilder {
         if let proxy { checkURL(p + "proxy", proxy, proxy: true) }
         let baseURL = string(p + "base_url") ?? "https://api.telegram.org"
         checkURL(p + "base_url", baseURL)
-        return TelegramConfig(enabled: bool(p + "enabled"), token: secret(p + "token"),
-                              allowFrom: stringList(p + "allow_from", allowIntegers: true), proxy: nonEmpty(proxy),
-                              mentionOnly: bool(p + "mention_only"), baseURL: baseURL, stateFile: path(p + "state_file"),
-                              dmPolicy: dmPolicy(p + "dm_policy"), owners: stringList(p + "owners", allowIntegers: true))
+        return TelegramConfig(
+            enabled: bool(p + "enabled"), token: secret(p + "token"),
+            allowFrom: stringList(p + "allow_from", allowIntegers: true), proxy: nonEmpty(proxy),
+            mentionOnly: bool(p + "mention_only"), baseURL: baseURL, stateFile: path(p + "state_file"),
+            dmPolicy: dmPolicy(p + "dm_policy"), owners: stringList(p + "owners", allowIntegers: true))
     }
 
     private mutating func buildDiscord() -> DiscordConfig {
@@ -110,10 +127,11 @@ struct ConfigBuilder {
         if let proxy { checkURL(p + "proxy", proxy, proxy: true) }
         let apiBase = string(p + "api_base") ?? "https://discord.com/api/v10"
         checkURL(p + "api_base", apiBase)
-        return DiscordConfig(enabled: bool(p + "enabled"), token: secret(p + "token"),
-                             allowFrom: stringList(p + "allow_from", allowIntegers: true), proxy: nonEmpty(proxy),
-                             mentionOnly: bool(p + "mention_only"), apiBase: apiBase,
-                             dmPolicy: dmPolicy(p + "dm_policy"), owners: stringList(p + "owners", allowIntegers: true))
+        return DiscordConfig(
+            enabled: bool(p + "enabled"), token: secret(p + "token"),
+            allowFrom: stringList(p + "allow_from", allowIntegers: true), proxy: nonEmpty(proxy),
+            mentionOnly: bool(p + "mention_only"), apiBase: apiBase,
+            dmPolicy: dmPolicy(p + "dm_policy"), owners: stringList(p + "owners", allowIntegers: true))
     }
 
     private mutating func dmPolicy(_ key: String) -> DMPolicy {
@@ -135,12 +153,18 @@ struct ConfigBuilder {
         if cost < 0 || !cost.isFinite { invalid(p + "cost_per_day_usd", "must be 0 (unlimited) or more, got \(cost)") }
         var prices: [ModelPrice] = []
         for (i, text) in stringList(p + "prices", allowIntegers: false).enumerated() {
-            if let price = ModelPrice(parsing: text) { prices.append(price) } else {
-                invalid(p + "prices", "[\(i)] '\(text)' is not \"<model>=<input>/<output>\" (USD per million tokens, e.g. \"openai/gpt-4o=2.5/10\")")
+            if let price = ModelPrice(parsing: text) {
+                prices.append(price)
+            } else {
+                invalid(
+                    p + "prices",
+                    "[\(i)] '\(text)' is not \"<model>=<input>/<output>\" (USD per million tokens, e.g. \"openai/gpt-4o=2.5/10\")"
+                )
             }
         }
-        return LimitsConfig(messagesPerMinute: max(0, perMinute), tokensPerDay: max(0, tokens),
-                            costPerDayUSD: cost.isFinite ? max(0, cost) : 0, prices: prices)
+        return LimitsConfig(
+            messagesPerMinute: max(0, perMinute), tokensPerDay: max(0, tokens),
+            costPerDayUSD: cost.isFinite ? max(0, cost) : 0, prices: prices)
     }
 
     private mutating func buildGateway() -> GatewayConfig {
@@ -148,22 +172,34 @@ struct ConfigBuilder {
         let host = (string(p + "host") ?? "127.0.0.1").trimmedSpaces
         if host.isEmpty { invalid(p + "host", "must not be empty") }
         let port = int(p + "port")
-        if !(1...65535).contains(port) { invalid(p + "port", "must be between 1 and 65535\(shownValue(p + "port", "\(port)"))") }
+        if !(1...65535).contains(port) {
+            invalid(p + "port", "must be between 1 and 65535\(shownValue(p + "port", "\(port)"))")
+        }
         let allowPublic = bool(p + "allow_public_bind")
         if !host.isEmpty, GatewayConfig.listenAddress(host) == nil {
-            invalid(p + "host", "must be an IP address or localhost (127.0.0.1, ::1, [::1] or a local interface address)\(shownValue(p + "host", host))")
+            invalid(
+                p + "host",
+                "must be an IP address or localhost (127.0.0.1, ::1, [::1] or a local interface address)\(shownValue(p + "host", host))"
+            )
         } else if !host.isEmpty, !GatewayConfig.isLoopback(host), !allowPublic {
-            invalid(p + "host", "\(mayQuote(p + "host") ? "'\(host)'" : "the value") is not a loopback address, so the gateway would be reachable from other machines. Keep 127.0.0.1 behind a reverse proxy (Docs/deploy.md#reverse-proxy), or opt in with gateway.allow_public_bind: true (PICOCLAW_GATEWAY_ALLOW_PUBLIC_BIND=1, or picoclaw gateway --allow-public-bind)")
+            invalid(
+                p + "host",
+                "\(mayQuote(p + "host") ? "'\(host)'" : "the value") is not a loopback address, so the gateway would be reachable from other machines. Keep 127.0.0.1 behind a reverse proxy (Docs/deploy.md#reverse-proxy), or opt in with gateway.allow_public_bind: true (PICOCLAW_GATEWAY_ALLOW_PUBLIC_BIND=1, or picoclaw gateway --allow-public-bind)"
+            )
         }
         let levelText = (string(p + "log_level") ?? "info").lowercased()
         let level = LogLevel(rawValue: levelText == "warn" ? "warning" : levelText)
         if level == nil {
-            invalid(p + "log_level", "must be one of \(LogLevel.allCases.map(\.rawValue).joined(separator: ", "))\(shownValue(p + "log_level", "'\(levelText)'"))")
+            invalid(
+                p + "log_level",
+                "must be one of \(LogLevel.allCases.map(\.rawValue).joined(separator: ", "))\(shownValue(p + "log_level", "'\(levelText)'"))"
+            )
         }
-        return GatewayConfig(host: host, port: port, pidFile: path(p + "pid_file"), allowPublicBind: allowPublic,
-                             logFile: path(p + "log_file"), logLevel: level ?? .info,
-                             stateDir: path(p + "state_dir") ?? resolvePath("state"),
-                             shutdownGraceSeconds: positiveInt(p + "shutdown_grace_seconds"))
+        return GatewayConfig(
+            host: host, port: port, pidFile: path(p + "pid_file"), allowPublicBind: allowPublic,
+            logFile: path(p + "log_file"), logLevel: level ?? .info,
+            stateDir: path(p + "state_dir") ?? resolvePath("state"),
+            shutdownGraceSeconds: positiveInt(p + "shutdown_grace_seconds"))
     }
 
     /// An IANA zone name with a zone file in /usr/share/zoneinfo (`""`: the system zone).
@@ -172,7 +208,10 @@ struct ConfigBuilder {
         guard !name.isEmpty, !["UTC", "Etc/UTC", "GMT"].contains(name) else { return name }
         let safe = !name.hasPrefix("/") && !name.split(separator: "/").contains { $0 == ".." || $0 == "." }
         if !safe || access("/usr/share/zoneinfo/" + name, R_OK) != 0 {
-            invalid(key, "unknown time zone '\(name)': use an IANA name such as Europe/Berlin (see /usr/share/zoneinfo), or leave it empty for the system zone")
+            invalid(
+                key,
+                "unknown time zone '\(name)': use an IANA name such as Europe/Berlin (see /usr/share/zoneinfo), or leave it empty for the system zone"
+            )
         }
         return name
     }
@@ -189,10 +228,17 @@ struct ConfigBuilder {
     private mutating func buildWeb() -> WebToolsConfig {
         let p = "tools.web."
         let maxBytes = int(p + "fetch.max_bytes")
-        if !(1024...(2 << 20)).contains(maxBytes) { invalid(p + "fetch.max_bytes", "must be between 1024 and 2097152\(shownValue(p + "fetch.max_bytes", "\(maxBytes)"))") }
+        if !(1024...(2 << 20)).contains(maxBytes) {
+            invalid(
+                p + "fetch.max_bytes",
+                "must be between 1024 and 2097152\(shownValue(p + "fetch.max_bytes", "\(maxBytes)"))")
+        }
         let provider = (string(p + "search.provider") ?? "").trimmedSpaces.lowercased()
         if !provider.isEmpty && !WebToolsConfig.searchProviders.contains(provider) {
-            invalid(p + "search.provider", "must be one of \(WebToolsConfig.searchProviders.joined(separator: ", ")) (or empty to turn web_search off), got '\(provider)'")
+            invalid(
+                p + "search.provider",
+                "must be one of \(WebToolsConfig.searchProviders.joined(separator: ", ")) (or empty to turn web_search off), got '\(provider)'"
+            )
         }
         let key = secret(p + "search.api_key")
         let baseURL = nonEmpty(string(p + "search.base_url"))
@@ -201,14 +247,21 @@ struct ConfigBuilder {
             invalid(p + "search.base_url", "is required for the searxng provider (the URL of your SearXNG instance)")
         }
         if (provider == "brave" || provider == "tavily") && key.isEmpty {
-            invalid(p + "search.api_key", "is required for the \(provider) provider (or \(ConfigSchema.envName(for: p + "search.api_key"))_FILE)")
+            invalid(
+                p + "search.api_key",
+                "is required for the \(provider) provider (or \(ConfigSchema.envName(for: p + "search.api_key"))_FILE)")
         }
         let maxResults = int(p + "search.max_results")
-        if !(1...20).contains(maxResults) { invalid(p + "search.max_results", "must be between 1 and 20\(shownValue(p + "search.max_results", "\(maxResults)"))") }
-        return WebToolsConfig(fetchEnabled: bool(p + "fetch.enabled"), fetchTimeoutSeconds: positiveInt(p + "fetch.timeout_seconds"),
-                              fetchMaxBytes: maxBytes, allowHosts: stringList(p + "allow_hosts", allowIntegers: false),
-                              denyHosts: stringList(p + "deny_hosts", allowIntegers: false), searchProvider: provider,
-                              searchAPIKey: key, searchBaseURL: baseURL, searchMaxResults: maxResults)
+        if !(1...20).contains(maxResults) {
+            invalid(
+                p + "search.max_results",
+                "must be between 1 and 20\(shownValue(p + "search.max_results", "\(maxResults)"))")
+        }
+        return WebToolsConfig(
+            fetchEnabled: bool(p + "fetch.enabled"), fetchTimeoutSeconds: positiveInt(p + "fetch.timeout_seconds"),
+            fetchMaxBytes: maxBytes, allowHosts: stringList(p + "allow_hosts", allowIntegers: false),
+            denyHosts: stringList(p + "deny_hosts", allowIntegers: false), searchProvider: provider,
+            searchAPIKey: key, searchBaseURL: baseURL, searchMaxResults: maxResults)
     }
 
     private mutating func buildExec() -> ExecToolConfig {
@@ -218,30 +271,41 @@ struct ConfigBuilder {
             do {
                 _ = try Regex(pattern)
             } catch {
-                invalid(p + "custom_deny_patterns", mayQuote(p + "custom_deny_patterns")
-                    ? "[\(i)] '\(pattern)' is not a valid regular expression: \(error)"
-                    : "[\(i)] is not a valid regular expression")
+                invalid(
+                    p + "custom_deny_patterns",
+                    mayQuote(p + "custom_deny_patterns")
+                        ? "[\(i)] '\(pattern)' is not a valid regular expression: \(error)"
+                        : "[\(i)] is not a valid regular expression")
             }
         }
         let sandbox = (string(p + "sandbox") ?? "auto").lowercased()
         if !ExecToolConfig.sandboxModes.contains(sandbox) {
-            invalid(p + "sandbox", "must be one of \(ExecToolConfig.sandboxModes.joined(separator: ", ")), got '\(sandbox)'")
+            invalid(
+                p + "sandbox", "must be one of \(ExecToolConfig.sandboxModes.joined(separator: ", ")), got '\(sandbox)'"
+            )
         }
         let l = p + "limits."
-        let limits = ExecLimitsConfig(processes: positiveInt(l + "processes"), memoryMB: positiveInt(l + "memory_mb"),
-                                      fileSizeMB: positiveInt(l + "file_size_mb"), openFiles: positiveInt(l + "open_files"),
-                                      cpuSeconds: positiveInt(l + "cpu_seconds"), tmpSizeMB: positiveInt(l + "tmp_size_mb"))
-        var exec = ExecToolConfig(enabled: bool(p + "enabled"), enableDenyPatterns: bool(p + "enable_deny_patterns"),
-                                  customDenyPatterns: patterns, timeoutSeconds: positiveInt(p + "timeout_seconds"),
-                                  maxOutputBytes: positiveInt(p + "max_output_bytes"), sandbox: sandbox,
-                                  network: bool(p + "network"), limits: limits)
+        let limits = ExecLimitsConfig(
+            processes: positiveInt(l + "processes"), memoryMB: positiveInt(l + "memory_mb"),
+            fileSizeMB: positiveInt(l + "file_size_mb"), openFiles: positiveInt(l + "open_files"),
+            cpuSeconds: positiveInt(l + "cpu_seconds"), tmpSizeMB: positiveInt(l + "tmp_size_mb"))
+        var exec = ExecToolConfig(
+            enabled: bool(p + "enabled"), enableDenyPatterns: bool(p + "enable_deny_patterns"),
+            customDenyPatterns: patterns, timeoutSeconds: positiveInt(p + "timeout_seconds"),
+            maxOutputBytes: positiveInt(p + "max_output_bytes"), sandbox: sandbox,
+            network: bool(p + "network"), limits: limits)
         let approval = (string(p + "approval") ?? "risky").trimmedSpaces.lowercased()
-        if !["off", "risky", "always"].contains(approval) { invalid(p + "approval", "must be one of off, risky, always, got '\(approval)'") }
+        if !["off", "risky", "always"].contains(approval) {
+            invalid(p + "approval", "must be one of off, risky, always, got '\(approval)'")
+        }
         exec.approval = ["off", "risky", "always"].contains(approval) ? approval : "risky"
         exec.approvalPatterns = stringList(p + "approval_patterns", allowIntegers: false)
         for (i, pattern) in exec.approvalPatterns.enumerated() where (try? Regex(pattern)) == nil {
-            invalid(p + "approval_patterns", mayQuote(p + "approval_patterns")
-                ? "[\(i)] '\(pattern)' is not a valid regular expression" : "[\(i)] is not a valid regular expression")
+            invalid(
+                p + "approval_patterns",
+                mayQuote(p + "approval_patterns")
+                    ? "[\(i)] '\(pattern)' is not a valid regular expression"
+                    : "[\(i)] is not a valid regular expression")
         }
         exec.approvalTimeoutSeconds = positiveInt(p + "approval_timeout_seconds")
         return exec
@@ -263,8 +327,9 @@ struct ConfigBuilder {
                 fail(.typeMismatch, itemPath, entry.origin, "expected an object, got \(item.typeName)")
                 continue
             }
-            warnUnknown(fields.keys, known: ConfigSchema.agentEntryKeys, unused: ConfigSchema.agentEntryUnusedKeys,
-                        path: itemPath, origin: entry.origin)
+            warnUnknown(
+                fields.keys, known: ConfigSchema.agentEntryKeys, unused: ConfigSchema.agentEntryUnusedKeys,
+                path: itemPath, origin: entry.origin)
             guard case .string(let rawID)? = fields["id"], !rawID.trimmedSpaces.isEmpty else {
                 if let v = fields["id"], v != .null, !(v.isString) {
                     fail(.typeMismatch, itemPath + ".id", entry.origin, "expected a string, got \(v.typeName)")
@@ -275,7 +340,9 @@ struct ConfigBuilder {
             }
             let id = AgentID.normalize(rawID)
             if let previous = seen[id] {
-                fail(.invalidValue, itemPath + ".id", entry.origin, "duplicate agent id '\(id)' (also \(key)[\(previous)])")
+                fail(
+                    .invalidValue, itemPath + ".id", entry.origin,
+                    "duplicate agent id '\(id)' (also \(key)[\(previous)])")
                 continue
             }
             seen[id] = i
@@ -284,15 +351,22 @@ struct ConfigBuilder {
             let workspace = itemString(fields, "workspace", itemPath, entry.origin).flatMap(nonEmpty).map(resolvePath)
             let restrict = itemBool(fields, "restrict_to_workspace", itemPath, entry.origin)
             let model = agentModel(fields["model"], path: itemPath + ".model", origin: entry.origin)
-            let scope = memoryScope(itemString(fields, "memory_scope", itemPath, entry.origin), key: itemPath + ".memory_scope")
+            let scope = memoryScope(
+                itemString(fields, "memory_scope", itemPath, entry.origin), key: itemPath + ".memory_scope")
             var window: Int?
             if let w = fields["context_window"], w != .null {
-                if let n = w.intValue, n >= 1024 { window = n } else {
-                    fail(.invalidValue, itemPath + ".context_window", entry.origin, "must be an integer of at least 1024")
+                if let n = w.intValue, n >= 1024 {
+                    window = n
+                } else {
+                    fail(
+                        .invalidValue, itemPath + ".context_window", entry.origin, "must be an integer of at least 1024"
+                    )
                 }
             }
-            result.append(AgentEntry(id: id, isDefault: isDefault, name: name, workspace: workspace, model: model,
-                                     restrictToWorkspace: restrict, memoryScope: scope, contextWindow: window))
+            result.append(
+                AgentEntry(
+                    id: id, isDefault: isDefault, name: name, workspace: workspace, model: model,
+                    restrictToWorkspace: restrict, memoryScope: scope, contextWindow: window))
         }
         return result
     }
@@ -314,7 +388,9 @@ struct ConfigBuilder {
             }
             return AgentModel(primary: primary, fallbacks: fallbacks)
         case let other?:
-            fail(.typeMismatch, path, origin, "expected a string or {\"primary\": ..., \"fallbacks\": [...]}, got \(other.typeName)")
+            fail(
+                .typeMismatch, path, origin,
+                "expected a string or {\"primary\": ..., \"fallbacks\": [...]}, got \(other.typeName)")
             return nil
         }
     }
@@ -346,8 +422,9 @@ struct ConfigBuilder {
                 continue
             }
             let matchPath = itemPath + ".match"
-            warnUnknown(match.keys, known: ["channel", "account_id", "peer", "guild_id", "team_id"], unused: [],
-                        path: matchPath, origin: entry.origin)
+            warnUnknown(
+                match.keys, known: ["channel", "account_id", "peer", "guild_id", "team_id"], unused: [],
+                path: matchPath, origin: entry.origin)
             guard let channel = itemString(match, "channel", matchPath, entry.origin), !channel.isEmpty else {
                 if match["channel"] == nil { fail(.missingValue, matchPath + ".channel", entry.origin, "required") }
                 continue
@@ -356,12 +433,16 @@ struct ConfigBuilder {
             if let p = match["peer"], p != .null {
                 peer = buildPeer(p, path: matchPath + ".peer", origin: entry.origin)
             }
-            let binding = BindingConfig(agentID: agentID, match: BindingMatch(
-                channel: channel, accountID: itemScalarString(match, "account_id", matchPath, entry.origin),
-                peer: peer, guildID: itemScalarString(match, "guild_id", matchPath, entry.origin),
-                teamID: itemScalarString(match, "team_id", matchPath, entry.origin)))
+            let binding = BindingConfig(
+                agentID: agentID,
+                match: BindingMatch(
+                    channel: channel, accountID: itemScalarString(match, "account_id", matchPath, entry.origin),
+                    peer: peer, guildID: itemScalarString(match, "guild_id", matchPath, entry.origin),
+                    teamID: itemScalarString(match, "team_id", matchPath, entry.origin)))
             if !knownAgents.contains(binding.agentID) {
-                warnings.append("\(label(itemPath + ".agent_id", entry.origin)): no agent '\(binding.agentID)'; matching messages go to the default agent")
+                warnings.append(
+                    "\(label(itemPath + ".agent_id", entry.origin)): no agent '\(binding.agentID)'; matching messages go to the default agent"
+                )
             }
             result.append(binding)
         }
@@ -379,7 +460,9 @@ struct ConfigBuilder {
         let kindText = itemString(pf, "kind", peerPath, origin) ?? ""
         let peerID = itemScalarString(pf, "id", peerPath, origin) ?? ""
         guard let kind = BindingPeer.Kind(rawValue: kindText.lowercased()) else {
-            fail(.invalidValue, peerPath + ".kind", origin, "must be direct, group or channel\(shownValue("bindings", "'\(kindText)'"))")
+            fail(
+                .invalidValue, peerPath + ".kind", origin,
+                "must be direct, group or channel\(shownValue("bindings", "'\(kindText)'"))")
             return nil
         }
         if peerID.isEmpty {
@@ -450,8 +533,9 @@ struct ConfigBuilder {
             case .number(let n) where allowIntegers && Int64(n) != nil || allowIntegers && UInt64(n) != nil:
                 out.append(n)
             default:
-                fail(.typeMismatch, "\(key)[\(i)]", e.origin,
-                     "expected \(allowIntegers ? "a string or an integer" : "a string"), got \(item.typeName)")
+                fail(
+                    .typeMismatch, "\(key)[\(i)]", e.origin,
+                    "expected \(allowIntegers ? "a string or an integer" : "a string"), got \(item.typeName)")
             }
         }
         return out
@@ -463,7 +547,9 @@ struct ConfigBuilder {
 
     // MARK: - Item helpers (agents.list, bindings)
 
-    private mutating func itemString(_ fields: [String: JSONValue], _ name: String, _ path: String, _ origin: ValueOrigin) -> String? {
+    private mutating func itemString(
+        _ fields: [String: JSONValue], _ name: String, _ path: String, _ origin: ValueOrigin
+    ) -> String? {
         switch fields[name] {
         case nil, .null?: return nil
         case .string(let s)?: return s
@@ -474,12 +560,16 @@ struct ConfigBuilder {
     }
 
     /// A string, or an integer stored as its text (ids written as JSON numbers).
-    private mutating func itemScalarString(_ fields: [String: JSONValue], _ name: String, _ path: String, _ origin: ValueOrigin) -> String? {
+    private mutating func itemScalarString(
+        _ fields: [String: JSONValue], _ name: String, _ path: String, _ origin: ValueOrigin
+    ) -> String? {
         if case .number(let n)? = fields[name], Int64(n) != nil { return n }
         return itemString(fields, name, path, origin)
     }
 
-    private mutating func itemBool(_ fields: [String: JSONValue], _ name: String, _ path: String, _ origin: ValueOrigin) -> Bool? {
+    private mutating func itemBool(
+        _ fields: [String: JSONValue], _ name: String, _ path: String, _ origin: ValueOrigin
+    ) -> Bool? {
         switch fields[name] {
         case nil, .null?: return nil
         case .bool(let b)?: return b
@@ -489,8 +579,10 @@ struct ConfigBuilder {
         }
     }
 
-    private mutating func warnUnknown(_ keys: Dictionary<String, JSONValue>.Keys, known: Set<String>, unused: Set<String>,
-                                      path: String, origin: ValueOrigin) {
+    private mutating func warnUnknown(
+        _ keys: Dictionary<String, JSONValue>.Keys, known: Set<String>, unused: Set<String>,
+        path: String, origin: ValueOrigin
+    ) {
         for key in keys.sorted() where !known.contains(key) && !unused.contains(key) {
             var text = "\(originPrefix(origin))unknown key \(path).\(key)"
             if let s = Levenshtein.suggestion(for: key, among: known.union(unused)) { text += " (did you mean \(s)?)" }
@@ -502,10 +594,14 @@ struct ConfigBuilder {
 
     private mutating func checkURL(_ key: String, _ value: String, proxy: Bool = false) {
         if value.isEmpty { return }
-        let schemes = proxy ? ["http://", "https://", "socks5://", "socks5h://", "socks4://"] : ["http://", "https://"]
+        let schemes =
+            proxy ? ["http://", "https://", "socks5://", "socks5h://", "socks4://"] : ["http://", "https://"]
         let lower = value.lowercased()
-        if !schemes.contains(where: { lower.hasPrefix($0) }) || lower.count <= (schemes.first { lower.hasPrefix($0) }?.count ?? 0) {
-            invalid(key, "must be a URL starting with \(schemes.map { String($0.dropLast(3)) }.joined(separator: "/"))://")
+        if !schemes.contains(where: { lower.hasPrefix($0) })
+            || lower.count <= (schemes.first { lower.hasPrefix($0) }?.count ?? 0)
+        {
+            invalid(
+                key, "must be a URL starting with \(schemes.map { String($0.dropLast(3)) }.joined(separator: "/"))://")
         }
     }
 

@@ -45,6 +45,7 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
     static func combined(_ errors: [ConfigError]) -> ConfigError {
         if errors.count == 1 { return errors[0] }
         let first = errors[0]
-        return ConfigError(kind: first.kind, message: errors.map(\.message).joined(separator: "\n"), keyPath: first.keyPath)
+        return ConfigError(
+            kind: first.kind, message: errors.map(\.message).joined(separator: "\n"), keyPath: first.keyPath)
     }
 }

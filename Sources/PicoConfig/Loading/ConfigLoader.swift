@@ -18,20 +18,24 @@ public enum ConfigLoader {
     ///   - systemDirectory: where system installs keep `config.json` and `secrets.env` (`/etc/picoclaw`).
     ///   - invalidUTF8: `PICOCLAW_*` variables whose raw value is not UTF-8 (each is an error naming the byte).
     /// - Throws: ``ConfigError`` for any problem; nothing is half-loaded.
-    public static func load(explicitPath: String? = nil,
-                            environment: [String: String] = ProcessEnvironment.current(),
-                            homeDirectory: String? = nil,
-                            systemDirectory: String = ConfigLocator.systemDirectory,
-                            invalidUTF8: [String: Int] = ProcessEnvironment.invalidUTF8Variables()) throws(ConfigError) -> LoadedConfig {
+    public static func load(
+        explicitPath: String? = nil,
+        environment: [String: String] = ProcessEnvironment.current(),
+        homeDirectory: String? = nil,
+        systemDirectory: String = ConfigLocator.systemDirectory,
+        invalidUTF8: [String: Int] = ProcessEnvironment.invalidUTF8Variables()
+    ) throws(ConfigError) -> LoadedConfig {
         try rejectInvalidUTF8(invalidUTF8)
         let home = homeDirectory ?? ProcessEnvironment.homeDirectory(environment: environment)
-        let location = ConfigLocator.resolvePath(explicit: explicitPath, environment: environment, homeDirectory: home,
-                                                 systemDirectory: systemDirectory)
+        let location = ConfigLocator.resolvePath(
+            explicit: explicitPath, environment: environment, homeDirectory: home,
+            systemDirectory: systemDirectory)
         let picoclawHome = ConfigLocator.picoclawHome(environment: environment, homeDirectory: home)
         var findings = Findings()
         let allowInsecure = try insecureOverride(environment)
-        let secrets = try readSecretsFile(environment: environment, home: home, systemDirectory: systemDirectory,
-                                          configPath: location.path, allowInsecure: allowInsecure, findings: &findings)
+        let secrets = try readSecretsFile(
+            environment: environment, home: home, systemDirectory: systemDirectory,
+            configPath: location.path, allowInsecure: allowInsecure, findings: &findings)
         let env = EnvironmentSource(process: environment, secretsFile: secrets.entries, secretsFilePath: secrets.path)
         let file = try readConfigFile(location.path, allowInsecure: allowInsecure, findings: &findings)
 
@@ -40,8 +44,9 @@ public enum ConfigLoader {
         applyDefaults(keys: keys, picoclawHome: picoclawHome, to: &merged)
         findings.warnings += unknownEnvironmentWarnings(env: env, keys: keys)
 
-        var builder = ConfigBuilder(values: merged.values, providerNames: merged.providers.sorted(),
-                                    picoclawHome: picoclawHome, homeDirectory: home)
+        var builder = ConfigBuilder(
+            values: merged.values, providerNames: merged.providers.sorted(),
+            picoclawHome: picoclawHome, homeDirectory: home)
         let config = builder.build()
         findings.errors += builder.errors
         findings.warnings += builder.warnings
@@ -56,8 +61,9 @@ public enum ConfigLoader {
             picoclawHome: picoclawHome, secretKeysInFile: file.secrets.map(\.path), secretsFilePath: secrets.path,
             insecurePermissionsAllowed: allowInsecure)
         if location.source != .flag && location.source != .environment {
-            result.searchOrder = ConfigLocator.searchOrder(environment: environment, homeDirectory: home,
-                                                           systemDirectory: systemDirectory)
+            result.searchOrder = ConfigLocator.searchOrder(
+                environment: environment, homeDirectory: home,
+                systemDirectory: systemDirectory)
         }
         return result
     }
@@ -94,22 +100,26 @@ public enum ConfigLoader {
     /// Every `PICOCLAW_*` variable must be valid UTF-8: one error per variable that is not.
     private static func rejectInvalidUTF8(_ invalidUTF8: [String: Int]) throws(ConfigError) {
         guard !invalidUTF8.isEmpty else { return }
-        throw ConfigError.combined(invalidUTF8.sorted { $0.key < $1.key }.map { name, offset in
-            ConfigError(kind: .environment, message: "\(name): invalid UTF-8 at byte \(offset + 1) of its value")
-        })
+        throw ConfigError.combined(
+            invalidUTF8.sorted { $0.key < $1.key }.map { name, offset in
+                ConfigError(kind: .environment, message: "\(name): invalid UTF-8 at byte \(offset + 1) of its value")
+            })
     }
 
     /// Reads the secrets env file: PICOCLAW_SECRETS_FILE, else secrets.env next to a config in the system directory.
-    private static func readSecretsFile(environment: [String: String], home: String?, systemDirectory: String,
-                                        configPath: String, allowInsecure: Bool,
-                                        findings: inout Findings) throws(ConfigError) -> SecretsFile {
+    private static func readSecretsFile(
+        environment: [String: String], home: String?, systemDirectory: String,
+        configPath: String, allowInsecure: Bool,
+        findings: inout Findings
+    ) throws(ConfigError) -> SecretsFile {
         var secretsPath: String?
         var secretsBytes: [UInt8]?
         if let named = environment["PICOCLAW_SECRETS_FILE"], !named.isEmpty {
             let path = PathExpansion.userPath(named, home: home)
             switch POSIXFile.read(path, limit: maxFileSize) {
             case .failure(let err):
-                throw ConfigError(kind: .unreadableFile, message: "PICOCLAW_SECRETS_FILE: cannot read \(path): \(err.text)")
+                throw ConfigError(
+                    kind: .unreadableFile, message: "PICOCLAW_SECRETS_FILE: cannot read \(path): \(err.text)")
             case .success(let b): secretsBytes = b; secretsPath = path
             }
         } else if configPath == PathExpansion.join(systemDirectory, "config.json") {
@@ -126,8 +136,10 @@ public enum ConfigLoader {
         if let secretsBytes, let path = secretsPath {
             secrets.entries = try SecretsEnvFile.parse(bytes: secretsBytes, path: path)
             if secrets.entries.values.contains(where: { !$0.isEmpty }),
-               let warning = try FilePermissionCheck.check(path: path, what: "the secrets file", secretKeys: [],
-                                                           allowInsecure: allowInsecure) {
+                let warning = try FilePermissionCheck.check(
+                    path: path, what: "the secrets file", secretKeys: [],
+                    allowInsecure: allowInsecure)
+            {
                 findings.warnings.append(warning)
             }
         }
@@ -136,11 +148,14 @@ public enum ConfigLoader {
 
     /// Reads and parses the config file when it exists: walks its tree (unknown keys, structural errors), finds
     /// the secrets written in it and checks its permissions when it holds any.
-    private static func readConfigFile(_ filePath: String, allowInsecure: Bool,
-                                       findings: inout Findings) throws(ConfigError) -> ConfigFile {
+    private static func readConfigFile(
+        _ filePath: String, allowInsecure: Bool,
+        findings: inout Findings
+    ) throws(ConfigError) -> ConfigFile {
         let fileExists = POSIXFile.exists(filePath)
-        var file = ConfigFile(path: filePath, exists: fileExists, isSymlink: fileExists && POSIXFile.isSymlink(filePath),
-                              walker: FileTreeWalker(filePath: filePath))
+        var file = ConfigFile(
+            path: filePath, exists: fileExists, isSymlink: fileExists && POSIXFile.isSymlink(filePath),
+            walker: FileTreeWalker(filePath: filePath))
         guard fileExists else { return file }
         if case .success(let st) = POSIXFile.status(filePath), !st.isRegular {
             throw ConfigError(kind: .unreadableFile, message: "\(filePath): not a regular file")
@@ -155,29 +170,36 @@ public enum ConfigLoader {
         do throws(JSONSyntaxError) {
             root = try JSONParser.parse(bytes)
         } catch {
-            throw ConfigError(kind: .malformedJSON,
-                              message: "\(filePath):\(error.line):\(error.column): invalid JSON: \(error.message)")
+            throw ConfigError(
+                kind: .malformedJSON,
+                message: "\(filePath):\(error.line):\(error.column): invalid JSON: \(error.message)")
         }
         file.walker.walk(root: root)
         findings.errors += file.walker.errors
         findings.warnings += file.walker.warnings
         file.secrets = SecretScanner.scan(root)
         if !file.secrets.isEmpty,
-           let warning = try FilePermissionCheck.check(path: filePath, what: "the config file",
-                                                       secretKeys: file.secrets.map(\.path), allowInsecure: allowInsecure) {
+            let warning = try FilePermissionCheck.check(
+                path: filePath, what: "the config file",
+                secretKeys: file.secrets.map(\.path), allowInsecure: allowInsecure)
+        {
             findings.warnings.append(warning)
         }
         if file.isSymlink { findings.notices.append("\(filePath) is a symbolic link") }
         if !file.walker.unused.isEmpty {
-            findings.notices.append("\(filePath): PicoClaw keys accepted but unused by picoclaw: \(file.walker.unused.joined(separator: ", "))")
+            findings.notices.append(
+                "\(filePath): PicoClaw keys accepted but unused by picoclaw: \(file.walker.unused.joined(separator: ", "))"
+            )
         }
         return file
     }
 
     /// The file's values, each overridden by its environment variable (or `_FILE` twin, or secrets file entry)
     /// when set. A provider named by a variable becomes active. Unparsable variables are collected in `errors`.
-    private static func merge(file: ConfigFile, environment env: EnvironmentSource, keys: [ConfigKey],
-                              errors: inout [ConfigError]) -> MergedValues {
+    private static func merge(
+        file: ConfigFile, environment env: EnvironmentSource, keys: [ConfigKey],
+        errors: inout [ConfigError]
+    ) -> MergedValues {
         let fileOrigin = ValueOrigin.file(path: file.path)
         var merged = MergedValues(providers: Set(file.walker.providers))
         for key in keys {
@@ -227,15 +249,18 @@ public enum ConfigLoader {
     /// is an error, like for `PICOCLAW_SECRETS_FILE`.
     static func systemSecretsNotice(path: String, error: POSIXFileError) throws(ConfigError) -> String? {
         guard error.fileMode == nil, error.code == EACCES || error.code == EPERM else {
-            throw ConfigError(kind: .unreadableFile, message: "\(path): cannot read the system secrets file: \(error.text)")
+            throw ConfigError(
+                kind: .unreadableFile, message: "\(path): cannot read the system secrets file: \(error.text)")
         }
-        return "\(path) is not readable by this user (uid \(POSIXFile.currentUID)) and was skipped; that is expected when systemd's EnvironmentFile= passes its variables"
+        return
+            "\(path) is not readable by this user (uid \(POSIXFile.currentUID)) and was skipped; that is expected when systemd's EnvironmentFile= passes its variables"
     }
 
     /// `PICOCLAW_ALLOW_INSECURE_CONFIG_PERMISSIONS` (real environment only).
     private static func insecureOverride(_ environment: [String: String]) throws(ConfigError) -> Bool {
         guard let text = environment["PICOCLAW_ALLOW_INSECURE_CONFIG_PERMISSIONS"], !text.isEmpty else { return false }
-        let value = try EnvValueParser.parse(text, kind: .bool, label: "PICOCLAW_ALLOW_INSECURE_CONFIG_PERMISSIONS", showValue: true)
+        let value = try EnvValueParser.parse(
+            text, kind: .bool, label: "PICOCLAW_ALLOW_INSECURE_CONFIG_PERMISSIONS", showValue: true)
         return value == .bool(true)
     }
 
@@ -248,7 +273,9 @@ public enum ConfigLoader {
             let base = name.hasSuffix("_FILE") && !known.contains(name) ? String(name.dropLast(5)) : name
             if known.contains(base) || control.contains(name) { continue }
             if base.hasPrefix("PICOCLAW_PROVIDERS_") {
-                out.append("environment variable \(name) is ignored: its provider is neither a known provider nor named in the config file's \"providers\" section")
+                out.append(
+                    "environment variable \(name) is ignored: its provider is neither a known provider nor named in the config file's \"providers\" section"
+                )
             } else if let s = closestEnvName(base, among: known) {
                 out.append("environment variable \(name) is ignored (did you mean \(s)\(name == base ? "" : "_FILE")?)")
             }

@@ -37,35 +37,45 @@ public enum ConfigLocator {
     public static let systemDirectory = "/etc/picoclaw"
 
     /// Resolves the config file path. `homeDirectory` is the user's home (`nil` = the process has none).
-    public static func resolvePath(explicit: String?, environment: [String: String], homeDirectory: String?,
-                                   systemDirectory: String = systemDirectory) -> ConfigPath {
-        resolvePath(explicit: explicit, environment: environment, homeDirectory: homeDirectory,
-                    systemDirectory: systemDirectory, exists: { POSIXFile.exists($0) })
+    public static func resolvePath(
+        explicit: String?, environment: [String: String], homeDirectory: String?,
+        systemDirectory: String = systemDirectory
+    ) -> ConfigPath {
+        resolvePath(
+            explicit: explicit, environment: environment, homeDirectory: homeDirectory,
+            systemDirectory: systemDirectory, exists: { POSIXFile.exists($0) })
     }
 
     /// ``resolvePath(explicit:environment:homeDirectory:systemDirectory:)`` with the existence test injected.
-    static func resolvePath(explicit: String?, environment: [String: String], homeDirectory: String?,
-                            systemDirectory: String = systemDirectory, exists: (String) -> Bool) -> ConfigPath {
+    static func resolvePath(
+        explicit: String?, environment: [String: String], homeDirectory: String?,
+        systemDirectory: String = systemDirectory, exists: (String) -> Bool
+    ) -> ConfigPath {
         if let explicit, !explicit.isEmpty {
             return ConfigPath(path: PathExpansion.userPath(explicit, home: homeDirectory), source: .flag)
         }
         if let env = environment["PICOCLAW_CONFIG"], !env.isEmpty {
             return ConfigPath(path: PathExpansion.userPath(env, home: homeDirectory), source: .environment)
         }
-        let candidates = searchCandidates(environment: environment, homeDirectory: homeDirectory,
-                                          systemDirectory: systemDirectory)
+        let candidates = searchCandidates(
+            environment: environment, homeDirectory: homeDirectory,
+            systemDirectory: systemDirectory)
         return candidates.first { exists($0.path) } ?? candidates[0]
     }
 
     /// The default search order (without `--config` and `PICOCLAW_CONFIG`), first match wins.
-    public static func searchOrder(environment: [String: String], homeDirectory: String?,
-                                   systemDirectory: String = systemDirectory) -> [String] {
+    public static func searchOrder(
+        environment: [String: String], homeDirectory: String?,
+        systemDirectory: String = systemDirectory
+    ) -> [String] {
         searchCandidates(environment: environment, homeDirectory: homeDirectory, systemDirectory: systemDirectory)
             .map(\.path)
     }
 
-    private static func searchCandidates(environment: [String: String], homeDirectory: String?,
-                                         systemDirectory: String) -> [ConfigPath] {
+    private static func searchCandidates(
+        environment: [String: String], homeDirectory: String?,
+        systemDirectory: String
+    ) -> [ConfigPath] {
         var out: [ConfigPath] = []
         if let home = environment["PICOCLAW_HOME"], !home.isEmpty {
             let dir = PathExpansion.userPath(home, home: homeDirectory)

@@ -4,7 +4,9 @@ import PicoSystem
 enum EnvValueParser {
     /// Parses `text` for a key of `kind`. `label` names the variable in errors; `showValue` allows quoting
     /// the value in errors (only for plain env vars of non-secret keys, never for `_FILE` content).
-    static func parse(_ text: String, kind: ConfigValueKind, label: String, showValue: Bool) throws(ConfigError) -> JSONValue {
+    static func parse(
+        _ text: String, kind: ConfigValueKind, label: String, showValue: Bool
+    ) throws(ConfigError) -> JSONValue {
         let shown = showValue ? ", got '\(text)'" : ""
         let trimmed = text.trimmedSpaces
         switch kind {
@@ -13,7 +15,8 @@ enum EnvValueParser {
             case "true", "1", "yes": return .bool(true)
             case "false", "0", "no": return .bool(false)
             default:
-                throw ConfigError(kind: .environment, message: "\(label): expected a boolean (true/false/1/0/yes/no)\(shown)")
+                throw ConfigError(
+                    kind: .environment, message: "\(label): expected a boolean (true/false/1/0/yes/no)\(shown)")
             }
         case .int:
             guard Int(trimmed) != nil else {
@@ -47,7 +50,8 @@ enum EnvValueParser {
             return value
         } catch {
             let position = error.line == 1 ? "column \(error.column)" : "line \(error.line), column \(error.column)"
-            throw ConfigError(kind: .environment, message: "\(label): invalid JSON array at \(position): \(error.message)")
+            throw ConfigError(
+                kind: .environment, message: "\(label): invalid JSON array at \(position): \(error.message)")
         }
     }
 }

@@ -7,7 +7,9 @@ struct EnvironmentSource {
     /// A non-empty value and where it came from (real environment wins over the secrets file).
     func value(_ name: String) -> (value: String, origin: ValueOrigin)? {
         if let v = process[name], !v.isEmpty { return (v, .env(name: name)) }
-        if let v = secretsFile[name], !v.isEmpty, let p = secretsFilePath { return (v, .secretsFile(name: name, path: p)) }
+        if let v = secretsFile[name], !v.isEmpty, let p = secretsFilePath {
+            return (v, .secretsFile(name: name, path: p))
+        }
         return nil
     }
 
@@ -33,12 +35,17 @@ struct EnvironmentSource {
             throw ConfigError(kind: .unreadableFile, message: "\(fileName): cannot read \(path): \(err.text)")
         case .success(let bytes):
             if let bad = UTF8Check.firstInvalidOffset(bytes) {
-                throw ConfigError(kind: .unreadableFile,
-                                  message: "\(fileName): \(path): invalid UTF-8 at byte \(bad + 1); save the file as UTF-8")
+                throw ConfigError(
+                    kind: .unreadableFile,
+                    message: "\(fileName): \(path): invalid UTF-8 at byte \(bad + 1); save the file as UTF-8")
             }
             var text = String(decoding: bytes, as: UTF8.self)
-            if text.hasSuffix("\r\n") { text.removeLast(1) }  // "\r\n" is one Character
-            else if text.hasSuffix("\n") { text.removeLast() }
+            if text.hasSuffix("\r\n") {
+                text.removeLast(1)
+            }  // "\r\n" is one Character
+            else if text.hasSuffix("\n") {
+                text.removeLast()
+            }
             if text.isEmpty {
                 throw ConfigError(kind: .unreadableFile, message: "\(fileName): \(path) is empty")
             }

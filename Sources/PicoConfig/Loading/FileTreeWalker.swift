@@ -18,7 +18,10 @@ struct FileTreeWalker {
 
     mutating func walk(root: JSONValue) {
         guard case .object = root else {
-            errors.append(ConfigError(kind: .typeMismatch, message: "\(filePath): the top level must be a JSON object, got \(root.typeName)"))
+            errors.append(
+                ConfigError(
+                    kind: .typeMismatch,
+                    message: "\(filePath): the top level must be a JSON object, got \(root.typeName)"))
             return
         }
         walkObject(root, path: "")
@@ -26,7 +29,10 @@ struct FileTreeWalker {
 
     private mutating func walkObject(_ value: JSONValue, path: String) {
         guard case .object(let members) = value else {
-            errors.append(ConfigError(kind: .typeMismatch, message: "\(filePath): \(path): expected an object, got \(value.typeName)", keyPath: path))
+            errors.append(
+                ConfigError(
+                    kind: .typeMismatch, message: "\(filePath): \(path): expected an object, got \(value.typeName)",
+                    keyPath: path))
             return
         }
         for key in members.keys.sorted() {
@@ -35,8 +41,12 @@ struct FileTreeWalker {
             let childPath = path.isEmpty ? key : "\(path).\(key)"
             if path == "providers" {
                 guard ConfigSchema.isValidProviderName(key) else {
-                    errors.append(ConfigError(kind: .invalidValue,
-                        message: "\(filePath): providers.\(key): invalid provider name (use letters, digits, '_' or '-')", keyPath: childPath))
+                    errors.append(
+                        ConfigError(
+                            kind: .invalidValue,
+                            message:
+                                "\(filePath): providers.\(key): invalid provider name (use letters, digits, '_' or '-')",
+                            keyPath: childPath))
                     continue
                 }
                 providers.append(key)
@@ -50,7 +60,9 @@ struct FileTreeWalker {
             } else if ConfigSchema.objectTemplates.contains(template) {
                 walkObject(child, path: childPath)
             } else {
-                warnings.append(Self.unknownKeyWarning(file: filePath, path: childPath, parentTemplate: ConfigSchema.template(of: path), key: key))
+                warnings.append(
+                    Self.unknownKeyWarning(
+                        file: filePath, path: childPath, parentTemplate: ConfigSchema.template(of: path), key: key))
             }
         }
     }
@@ -62,7 +74,9 @@ struct FileTreeWalker {
             text += " (did you mean \(s)?)"
         } else {
             // The key may belong elsewhere, e.g. `agents.restrict_to_workspace`.
-            let matches = ConfigSchema.fixedKeys.map(\.path).filter { $0.split(separator: ".").last.map(String.init) == key }
+            let matches = ConfigSchema.fixedKeys.map(\.path).filter {
+                $0.split(separator: ".").last.map(String.init) == key
+            }
             if let first = matches.first { text += " (did you mean \(first)?)" }
         }
         return text

@@ -65,12 +65,16 @@ extension PicoConfiguration {
     private var webJSON: JSONValue {
         let w = tools.web
         return .object([
-            "fetch": .object(["enabled": .bool(w.fetchEnabled), "timeout_seconds": .int(w.fetchTimeoutSeconds),
-                              "max_bytes": .int(w.fetchMaxBytes)]),
+            "fetch": .object([
+                "enabled": .bool(w.fetchEnabled), "timeout_seconds": .int(w.fetchTimeoutSeconds),
+                "max_bytes": .int(w.fetchMaxBytes),
+            ]),
             "allow_hosts": .strings(w.allowHosts), "deny_hosts": .strings(w.denyHosts),
-            "search": .object(["provider": .string(w.searchProvider), "api_key": .string(w.searchAPIKey.description),
-                               "base_url": w.searchBaseURL.map(JSONValue.string) ?? .null,
-                               "max_results": .int(w.searchMaxResults)]),
+            "search": .object([
+                "provider": .string(w.searchProvider), "api_key": .string(w.searchAPIKey.description),
+                "base_url": w.searchBaseURL.map(JSONValue.string) ?? .null,
+                "max_results": .int(w.searchMaxResults),
+            ]),
         ])
     }
 
@@ -82,19 +86,24 @@ extension PicoConfiguration {
         let list: [JSONValue] = agents.list.map { a in
             var model: JSONValue = .null
             if let m = a.model {
-                model = m.fallbacks.isEmpty ? .string(m.primary)
+                model =
+                    m.fallbacks.isEmpty
+                    ? .string(m.primary)
                     : .object(["primary": .string(m.primary), "fallbacks": .strings(m.fallbacks)])
             }
             return .object([
                 "id": .string(a.id), "default": .bool(a.isDefault), "name": opt(a.name), "workspace": opt(a.workspace),
                 "model": model, "restrict_to_workspace": a.restrictToWorkspace.map(JSONValue.bool) ?? .null,
-                "memory_scope": opt(a.memoryScope?.rawValue), "context_window": a.contextWindow.map(JSONValue.int) ?? .null,
+                "memory_scope": opt(a.memoryScope?.rawValue),
+                "context_window": a.contextWindow.map(JSONValue.int) ?? .null,
             ])
         }
         let bindingList: [JSONValue] = bindings.map { b in
             var match: [String: JSONValue] = ["channel": .string(b.match.channel)]
             if let v = b.match.accountID { match["account_id"] = .string(v) }
-            if let p = b.match.peer { match["peer"] = .object(["kind": .string(p.kind.rawValue), "id": .string(p.id)]) }
+            if let p = b.match.peer {
+                match["peer"] = .object(["kind": .string(p.kind.rawValue), "id": .string(p.id)])
+            }
             if let v = b.match.guildID { match["guild_id"] = .string(v) }
             if let v = b.match.teamID { match["team_id"] = .string(v) }
             return .object(["agent_id": .string(b.agentID), "match": .object(match)])
@@ -112,7 +121,8 @@ extension PicoConfiguration {
                 "defaults": .object([
                     "workspace": .string(d.workspace), "restrict_to_workspace": .bool(d.restrictToWorkspace),
                     "model": .string(d.model), "max_tokens": .int(d.maxTokens), "temperature": .double(d.temperature),
-                    "max_tool_iterations": .int(d.maxToolIterations), "max_history_messages": .int(d.maxHistoryMessages),
+                    "max_tool_iterations": .int(d.maxToolIterations),
+                    "max_history_messages": .int(d.maxHistoryMessages),
                     "model_fallbacks": .strings(d.modelFallbacks), "context_window": .int(d.contextWindow),
                     "summarize_at": .double(d.summarizeAt), "memory_scope": .string(d.memoryScope?.rawValue ?? ""),
                     "memory_max_bytes": .int(d.memoryMaxBytes), "timezone": .string(d.timezone),
@@ -125,7 +135,8 @@ extension PicoConfiguration {
                 "telegram": .object([
                     "enabled": .bool(t.enabled), "token": secret(t.token), "allow_from": .strings(t.allowFrom),
                     "proxy": opt(t.proxy), "mention_only": .bool(t.mentionOnly), "base_url": .string(t.baseURL),
-                    "state_file": opt(t.stateFile), "dm_policy": .string(t.dmPolicy.rawValue), "owners": .strings(t.owners),
+                    "state_file": opt(t.stateFile), "dm_policy": .string(t.dmPolicy.rawValue),
+                    "owners": .strings(t.owners),
                 ]),
                 "discord": .object([
                     "enabled": .bool(dc.enabled), "token": secret(dc.token), "allow_from": .strings(dc.allowFrom),
@@ -142,7 +153,10 @@ extension PicoConfiguration {
             "limits": .object([
                 "messages_per_minute": .int(limits.messagesPerMinute), "tokens_per_day": .int(limits.tokensPerDay),
                 "cost_per_day_usd": .double(limits.costPerDayUSD),
-                "prices": .strings(limits.prices.map { "\($0.model)=\(ConfigSchema.plain($0.inputPerMillion))/\(ConfigSchema.plain($0.outputPerMillion))" }),
+                "prices": .strings(
+                    limits.prices.map {
+                        "\($0.model)=\(ConfigSchema.plain($0.inputPerMillion))/\(ConfigSchema.plain($0.outputPerMillion))"
+                    }),
             ]),
             "tools": .object([
                 "exec": .object([
@@ -156,11 +170,14 @@ extension PicoConfiguration {
                         "cpu_seconds": .int(e.limits.cpuSeconds), "tmp_size_mb": .int(e.limits.tmpSizeMB),
                     ]),
                     "approval": .string(e.approval),
-                    "approval_patterns": .strings(e.approvalPatterns), "approval_timeout_seconds": .int(e.approvalTimeoutSeconds),
+                    "approval_patterns": .strings(e.approvalPatterns),
+                    "approval_timeout_seconds": .int(e.approvalTimeoutSeconds),
                 ]),
                 "web": webJSON,
-                "schedule": .object(["enabled": .bool(tools.schedule.enabled),
-                                     "max_per_sender": .int(tools.schedule.maxPerSender)]),
+                "schedule": .object([
+                    "enabled": .bool(tools.schedule.enabled),
+                    "max_per_sender": .int(tools.schedule.maxPerSender),
+                ]),
                 "transcription": .object([
                     "provider": opt(tools.transcription.provider), "model": .string(tools.transcription.model),
                     "api_key": secret(tools.transcription.apiKey), "api_base": opt(tools.transcription.apiBase),

@@ -17,10 +17,12 @@ public enum ProcessEnvironment {
         #if canImport(Glibc)
         var entry = environ
         while let pointer = entry.pointee {
-            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self),
-                                            count: strlen(pointer))
+            let bytes = UnsafeBufferPointer(
+                start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self),
+                count: strlen(pointer))
             if bytes.starts(with: "PICOCLAW_".utf8), let eq = bytes.firstIndex(of: UInt8(ascii: "=")),
-               let bad = UTF8Check.firstInvalidOffset(bytes[(eq + 1)...]) {
+                let bad = UTF8Check.firstInvalidOffset(bytes[(eq + 1)...])
+            {
                 out[String(decoding: bytes[..<eq], as: UTF8.self)] = bad
             }
             entry += 1

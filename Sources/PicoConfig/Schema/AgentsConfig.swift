@@ -42,11 +42,13 @@ public struct AgentDefaults: Sendable, Equatable {
     public let timezone: String
 
     /// Creates the defaults.
-    public init(workspace: String = "/var/lib/picoclaw/workspace", restrictToWorkspace: Bool = true, model: String = "",
-                maxTokens: Int = 8192, temperature: Double = 0.7, maxToolIterations: Int = 20,
-                maxHistoryMessages: Int = 40, modelFallbacks: [String] = [], contextWindow: Int = 128_000,
-                summarizeAt: Double = 0.75, memoryScope: MemoryScope? = nil, memoryMaxBytes: Int = 8192,
-                timezone: String = "") {
+    public init(
+        workspace: String = "/var/lib/picoclaw/workspace", restrictToWorkspace: Bool = true, model: String = "",
+        maxTokens: Int = 8192, temperature: Double = 0.7, maxToolIterations: Int = 20,
+        maxHistoryMessages: Int = 40, modelFallbacks: [String] = [], contextWindow: Int = 128_000,
+        summarizeAt: Double = 0.75, memoryScope: MemoryScope? = nil, memoryMaxBytes: Int = 8192,
+        timezone: String = ""
+    ) {
         self.timezone = timezone
         self.modelFallbacks = modelFallbacks
         self.contextWindow = contextWindow
@@ -102,9 +104,11 @@ public struct AgentEntry: Sendable, Equatable {
     public let contextWindow: Int?
 
     /// Creates an entry (the id is normalised).
-    public init(id: String, isDefault: Bool = false, name: String? = nil, workspace: String? = nil,
-                model: AgentModel? = nil, restrictToWorkspace: Bool? = nil, memoryScope: MemoryScope? = nil,
-                contextWindow: Int? = nil) {
+    public init(
+        id: String, isDefault: Bool = false, name: String? = nil, workspace: String? = nil,
+        model: AgentModel? = nil, restrictToWorkspace: Bool? = nil, memoryScope: MemoryScope? = nil,
+        contextWindow: Int? = nil
+    ) {
         self.memoryScope = memoryScope
         self.contextWindow = contextWindow
         self.id = AgentID.normalize(id)
@@ -138,9 +142,11 @@ public struct ResolvedAgent: Sendable, Equatable {
     public let contextWindow: Int
 
     /// Creates a resolved agent.
-    public init(id: String, name: String, workspace: String, model: String, modelFallbacks: [String] = [],
-                restrictToWorkspace: Bool, isDefault: Bool, memoryScope: MemoryScope? = nil,
-                contextWindow: Int = 128_000) {
+    public init(
+        id: String, name: String, workspace: String, model: String, modelFallbacks: [String] = [],
+        restrictToWorkspace: Bool, isDefault: Bool, memoryScope: MemoryScope? = nil,
+        contextWindow: Int = 128_000
+    ) {
         self.memoryScope = memoryScope
         self.contextWindow = contextWindow
         self.id = id

@@ -26,7 +26,10 @@ public struct BindingMatch: Sendable, Equatable {
     public let teamID: String?
 
     /// Creates a match.
-    public init(channel: String, accountID: String? = nil, peer: BindingPeer? = nil, guildID: String? = nil, teamID: String? = nil) {
+    public init(
+        channel: String, accountID: String? = nil, peer: BindingPeer? = nil, guildID: String? = nil,
+        teamID: String? = nil
+    ) {
         self.channel = channel.lowercased()
         self.accountID = accountID
         self.peer = peer

@@ -36,9 +36,11 @@ public struct TelegramConfig: Sendable, Equatable {
     public let owners: [String]
 
     /// Creates the section.
-    public init(enabled: Bool = false, token: Secret = .empty, allowFrom: [String] = [], proxy: String? = nil,
-                mentionOnly: Bool = false, baseURL: String = "https://api.telegram.org", stateFile: String? = nil,
-                dmPolicy: DMPolicy = .allowlist, owners: [String] = []) {
+    public init(
+        enabled: Bool = false, token: Secret = .empty, allowFrom: [String] = [], proxy: String? = nil,
+        mentionOnly: Bool = false, baseURL: String = "https://api.telegram.org", stateFile: String? = nil,
+        dmPolicy: DMPolicy = .allowlist, owners: [String] = []
+    ) {
         self.dmPolicy = dmPolicy
         self.owners = owners
         self.enabled = enabled
@@ -71,9 +73,11 @@ public struct DiscordConfig: Sendable, Equatable {
     public let owners: [String]
 
     /// Creates the section.
-    public init(enabled: Bool = false, token: Secret = .empty, allowFrom: [String] = [], proxy: String? = nil,
-                mentionOnly: Bool = false, apiBase: String = "https://discord.com/api/v10",
-                dmPolicy: DMPolicy = .allowlist, owners: [String] = []) {
+    public init(
+        enabled: Bool = false, token: Secret = .empty, allowFrom: [String] = [], proxy: String? = nil,
+        mentionOnly: Bool = false, apiBase: String = "https://discord.com/api/v10",
+        dmPolicy: DMPolicy = .allowlist, owners: [String] = []
+    ) {
         self.dmPolicy = dmPolicy
         self.owners = owners
         self.enabled = enabled

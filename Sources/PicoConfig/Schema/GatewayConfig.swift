@@ -33,9 +33,11 @@ public struct GatewayConfig: Sendable, Equatable {
     public let shutdownGraceSeconds: Int
 
     /// Creates the section.
-    public init(host: String = "127.0.0.1", port: Int = 18790, pidFile: String? = nil, allowPublicBind: Bool = false,
-                logFile: String? = nil, logLevel: LogLevel = .info, stateDir: String = "/var/lib/picoclaw/state",
-                shutdownGraceSeconds: Int = 20) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 18790, pidFile: String? = nil, allowPublicBind: Bool = false,
+        logFile: String? = nil, logLevel: LogLevel = .info, stateDir: String = "/var/lib/picoclaw/state",
+        shutdownGraceSeconds: Int = 20
+    ) {
         self.host = host
         self.port = port
         self.pidFile = pidFile

@@ -13,7 +13,8 @@ public struct LimitsConfig: Sendable, Equatable {
     public let prices: [ModelPrice]
 
     /// Creates the section.
-    public init(messagesPerMinute: Int = 0, tokensPerDay: Int = 0, costPerDayUSD: Double = 0, prices: [ModelPrice] = []) {
+    public init(messagesPerMinute: Int = 0, tokensPerDay: Int = 0, costPerDayUSD: Double = 0, prices: [ModelPrice] = [])
+    {
         self.messagesPerMinute = messagesPerMinute
         self.tokensPerDay = tokensPerDay
         self.costPerDayUSD = costPerDayUSD
@@ -49,8 +50,9 @@ public struct ModelPrice: Sendable, Equatable {
         let model = String(text[..<eq]).trimmedSpaces
         let numbers = text[text.index(after: eq)...].split(separator: "/", omittingEmptySubsequences: false)
         guard !model.isEmpty, numbers.count == 2,
-              let input = Double(String(numbers[0]).trimmedSpaces), let output = Double(String(numbers[1]).trimmedSpaces),
-              input >= 0, output >= 0, input.isFinite, output.isFinite else { return nil }
+            let input = Double(String(numbers[0]).trimmedSpaces), let output = Double(String(numbers[1]).trimmedSpaces),
+            input >= 0, output >= 0, input.isFinite, output.isFinite
+        else { return nil }
         self.init(model: model, inputPerMillion: input, outputPerMillion: output)
     }
 

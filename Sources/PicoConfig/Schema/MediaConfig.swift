@@ -20,8 +20,12 @@ public struct MediaConfig: Sendable, Equatable {
     /// Whether `model` accepts pictures according to the lists (`nil`: the lists do not say).
     public func supportsVision(_ model: String) -> Bool? {
         let id = model.lowercased().split(separator: "/").last.map(String.init) ?? ""
-        if textOnlyModels.contains(where: { $0.lowercased() == id || $0.lowercased() == model.lowercased() }) { return false }
-        if visionModels.contains(where: { $0.lowercased() == id || $0.lowercased() == model.lowercased() }) { return true }
+        if textOnlyModels.contains(where: { $0.lowercased() == id || $0.lowercased() == model.lowercased() }) {
+            return false
+        }
+        if visionModels.contains(where: { $0.lowercased() == id || $0.lowercased() == model.lowercased() }) {
+            return true
+        }
         return nil
     }
 }
@@ -38,7 +42,9 @@ public struct TranscriptionConfig: Sendable, Equatable {
     public let apiBase: String?
 
     /// Creates the section.
-    public init(provider: String? = nil, model: String = "whisper-1", apiKey: Secret = Secret(""), apiBase: String? = nil) {
+    public init(
+        provider: String? = nil, model: String = "whisper-1", apiKey: Secret = Secret(""), apiBase: String? = nil
+    ) {
         self.provider = provider
         self.model = model
         self.apiKey = apiKey

@@ -21,11 +21,13 @@ public struct PicoConfiguration: Sendable, Equatable {
     public let limits: LimitsConfig
 
     /// Creates a configuration (for tests and embedding; normal code uses ``ConfigLoader``).
-    public init(agents: AgentsConfig = AgentsConfig(), bindings: [BindingConfig] = [],
-                providers: [String: ProviderConfig] = [:], channels: ChannelsConfig = ChannelsConfig(),
-                gateway: GatewayConfig = GatewayConfig(), tools: ToolsConfig = ToolsConfig(),
-                picoclawHome: String = "/var/lib/picoclaw", limits: LimitsConfig = LimitsConfig(),
-                media: MediaConfig = MediaConfig()) {
+    public init(
+        agents: AgentsConfig = AgentsConfig(), bindings: [BindingConfig] = [],
+        providers: [String: ProviderConfig] = [:], channels: ChannelsConfig = ChannelsConfig(),
+        gateway: GatewayConfig = GatewayConfig(), tools: ToolsConfig = ToolsConfig(),
+        picoclawHome: String = "/var/lib/picoclaw", limits: LimitsConfig = LimitsConfig(),
+        media: MediaConfig = MediaConfig()
+    ) {
         self.limits = limits
         self.media = media
         self.agents = agents
@@ -46,21 +48,27 @@ public struct PicoConfiguration: Sendable, Equatable {
     public func resolvedAgents() -> [ResolvedAgent] {
         let d = agents.defaults
         guard !agents.list.isEmpty else {
-            return [ResolvedAgent(id: AgentID.main, name: AgentID.main, workspace: d.workspace, model: d.model,
-                                  modelFallbacks: d.modelFallbacks, restrictToWorkspace: d.restrictToWorkspace,
-                                  isDefault: true, memoryScope: d.memoryScope, contextWindow: d.contextWindow)]
+            return [
+                ResolvedAgent(
+                    id: AgentID.main, name: AgentID.main, workspace: d.workspace, model: d.model,
+                    modelFallbacks: d.modelFallbacks, restrictToWorkspace: d.restrictToWorkspace,
+                    isDefault: true, memoryScope: d.memoryScope, contextWindow: d.contextWindow)
+            ]
         }
         let defaultIndex = agents.list.firstIndex(where: \.isDefault) ?? 0
         return agents.list.enumerated().map { index, entry in
             let isDefault = index == defaultIndex
-            let workspace = entry.workspace
-                ?? ((isDefault || entry.id == AgentID.main) ? d.workspace : PathExpansion.join(picoclawHome, "workspace-\(entry.id)"))
+            let workspace =
+                entry.workspace
+                ?? ((isDefault || entry.id == AgentID.main)
+                    ? d.workspace : PathExpansion.join(picoclawHome, "workspace-\(entry.id)"))
             let model = entry.model.map { $0.primary.isEmpty ? d.model : $0.primary } ?? d.model
-            return ResolvedAgent(id: entry.id, name: entry.name ?? entry.id, workspace: workspace, model: model,
-                                 modelFallbacks: entry.model.map(\.fallbacks).flatMap { $0.isEmpty ? nil : $0 } ?? d.modelFallbacks,
-                                 restrictToWorkspace: entry.restrictToWorkspace ?? d.restrictToWorkspace,
-                                 isDefault: isDefault, memoryScope: entry.memoryScope ?? d.memoryScope,
-                                 contextWindow: entry.contextWindow ?? d.contextWindow)
+            return ResolvedAgent(
+                id: entry.id, name: entry.name ?? entry.id, workspace: workspace, model: model,
+                modelFallbacks: entry.model.map(\.fallbacks).flatMap { $0.isEmpty ? nil : $0 } ?? d.modelFallbacks,
+                restrictToWorkspace: entry.restrictToWorkspace ?? d.restrictToWorkspace,
+                isDefault: isDefault, memoryScope: entry.memoryScope ?? d.memoryScope,
+                contextWindow: entry.contextWindow ?? d.contextWindow)
         }
     }
 

@@ -10,9 +10,11 @@ public struct ToolsConfig: Sendable, Equatable {
     public let transcription: TranscriptionConfig
 
     /// Creates the section.
-    public init(exec: ExecToolConfig = ExecToolConfig(), web: WebToolsConfig = WebToolsConfig(),
-                schedule: ScheduleToolConfig = ScheduleToolConfig(),
-                transcription: TranscriptionConfig = TranscriptionConfig()) {
+    public init(
+        exec: ExecToolConfig = ExecToolConfig(), web: WebToolsConfig = WebToolsConfig(),
+        schedule: ScheduleToolConfig = ScheduleToolConfig(),
+        transcription: TranscriptionConfig = TranscriptionConfig()
+    ) {
         self.exec = exec
         self.web = web
         self.schedule = schedule
@@ -49,9 +51,11 @@ public struct ExecToolConfig: Sendable, Equatable {
     public var approvalTimeoutSeconds: Int = 300
 
     /// Creates the section.
-    public init(enabled: Bool = true, enableDenyPatterns: Bool = true, customDenyPatterns: [String] = [],
-                timeoutSeconds: Int = 60, maxOutputBytes: Int = 10000, sandbox: String = "auto", network: Bool = false,
-                limits: ExecLimitsConfig = ExecLimitsConfig()) {
+    public init(
+        enabled: Bool = true, enableDenyPatterns: Bool = true, customDenyPatterns: [String] = [],
+        timeoutSeconds: Int = 60, maxOutputBytes: Int = 10000, sandbox: String = "auto", network: Bool = false,
+        limits: ExecLimitsConfig = ExecLimitsConfig()
+    ) {
         self.sandbox = sandbox
         self.network = network
         self.limits = limits
@@ -73,8 +77,10 @@ public struct ExecLimitsConfig: Sendable, Equatable {
     public let tmpSizeMB: Int
 
     /// Creates the section (defaults as in the schema).
-    public init(processes: Int = 128, memoryMB: Int = 1024, fileSizeMB: Int = 256, openFiles: Int = 1024,
-                cpuSeconds: Int = 60, tmpSizeMB: Int = 64) {
+    public init(
+        processes: Int = 128, memoryMB: Int = 1024, fileSizeMB: Int = 256, openFiles: Int = 1024,
+        cpuSeconds: Int = 60, tmpSizeMB: Int = 64
+    ) {
         self.processes = processes
         self.memoryMB = memoryMB
         self.fileSizeMB = fileSizeMB
@@ -109,9 +115,11 @@ public struct WebToolsConfig: Sendable, Equatable {
     public static let searchProviders = ["brave", "tavily", "searxng"]
 
     /// Creates the section.
-    public init(fetchEnabled: Bool = true, fetchTimeoutSeconds: Int = 30, fetchMaxBytes: Int = 2 << 20,
-                allowHosts: [String] = [], denyHosts: [String] = [], searchProvider: String = "",
-                searchAPIKey: Secret = .empty, searchBaseURL: String? = nil, searchMaxResults: Int = 5) {
+    public init(
+        fetchEnabled: Bool = true, fetchTimeoutSeconds: Int = 30, fetchMaxBytes: Int = 2 << 20,
+        allowHosts: [String] = [], denyHosts: [String] = [], searchProvider: String = "",
+        searchAPIKey: Secret = .empty, searchBaseURL: String? = nil, searchMaxResults: Int = 5
+    ) {
         self.fetchEnabled = fetchEnabled
         self.fetchTimeoutSeconds = fetchTimeoutSeconds
         self.fetchMaxBytes = fetchMaxBytes

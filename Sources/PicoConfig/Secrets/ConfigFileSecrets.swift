@@ -15,7 +15,9 @@ public enum ConfigFileSecrets {
         for part in key.split(separator: ".") {
             var name = Substring(part)
             var indices: [Int] = []
-            while let open = name.lastIndex(of: "["), name.hasSuffix("]"), let i = Int(name[name.index(after: open)..<name.index(before: name.endIndex)]) {
+            while let open = name.lastIndex(of: "["), name.hasSuffix("]"),
+                let i = Int(name[name.index(after: open)..<name.index(before: name.endIndex)])
+            {
                 indices.insert(i, at: 0)
                 name = name[..<open]
             }

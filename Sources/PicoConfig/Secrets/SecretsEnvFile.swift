@@ -13,8 +13,9 @@ enum SecretsEnvFile {
             let line = before.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
             let lineStart = before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
             let column = String(decoding: bytes[lineStart..<bad], as: UTF8.self).unicodeScalars.count + 1
-            throw ConfigError(kind: .environment,
-                              message: "\(path):\(line):\(column): invalid UTF-8 in secrets file; save it as UTF-8")
+            throw ConfigError(
+                kind: .environment,
+                message: "\(path):\(line):\(column): invalid UTF-8 in secrets file; save it as UTF-8")
         }
         return try parse(String(decoding: bytes, as: UTF8.self), path: path)
     }
@@ -29,15 +30,19 @@ enum SecretsEnvFile {
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("export ") { line = String(line.dropFirst(7)).trimmedSpaces }
             guard let eq = line.firstIndex(of: "=") else {
-                throw ConfigError(kind: .environment,
-                                  message: "\(path):\(lineNumber): expected KEY=VALUE in secrets file (PICOCLAW_SECRETS_FILE)")
+                throw ConfigError(
+                    kind: .environment,
+                    message: "\(path):\(lineNumber): expected KEY=VALUE in secrets file (PICOCLAW_SECRETS_FILE)")
             }
             let key = String(line[..<eq]).trimmedSpaces
-            guard !key.isEmpty, key.unicodeScalars.allSatisfy({
-                ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
-            }) else {
-                throw ConfigError(kind: .environment,
-                                  message: "\(path):\(lineNumber): invalid variable name in secrets file (PICOCLAW_SECRETS_FILE)")
+            guard !key.isEmpty,
+                key.unicodeScalars.allSatisfy({
+                    ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
+                })
+            else {
+                throw ConfigError(
+                    kind: .environment,
+                    message: "\(path):\(lineNumber): invalid variable name in secrets file (PICOCLAW_SECRETS_FILE)")
             }
             var value = String(line[line.index(after: eq)...]).trimmedSpaces
             if value.count >= 2, let f = value.first, f == "\"" || f == "'", value.last == f {

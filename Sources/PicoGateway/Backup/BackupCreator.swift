@@ -27,13 +27,17 @@ public struct BackupCreator {
     public func create(output: String) async throws(BackupError) -> String {
         if output == "-" {
             guard isatty(STDOUT_FILENO) == 0 else {
-                throw BackupError("refusing to write the archive to a terminal: pipe it (e.g. into gpg --batch) or pass --output FILE")
+                throw BackupError(
+                    "refusing to write the archive to a terminal: pipe it (e.g. into gpg --batch) or pass --output FILE"
+                )
             }
             return try await write(TarWriter(fd: STDOUT_FILENO, path: "standard output"))
         }
         let fd = open(output, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw errno == EEXIST ? BackupError("\(output) already exists; choose another --output (backups are never overwritten)") : BackupError.errno("create", output)
+            throw errno == EEXIST
+                ? BackupError("\(output) already exists; choose another --output (backups are never overwritten)")
+                : BackupError.errno("create", output)
         }
         do {
             defer { close(fd) }
@@ -58,7 +62,8 @@ public struct BackupCreator {
             var content = bytes
             if !includeSecrets, !loaded.secretKeysInFile.isEmpty {
                 guard let stripped = ConfigFileSecrets.strip(bytes, keys: loaded.secretKeysInFile) else {
-                    throw BackupError("\(loaded.path) is not valid JSON; fix it (picoclaw config check) before backing up")
+                    throw BackupError(
+                        "\(loaded.path) is not valid JSON; fix it (picoclaw config check) before backing up")
                 }
                 content = Array(stripped.utf8)
             }
@@ -77,7 +82,9 @@ public struct BackupCreator {
             defer { unlink(snapshot); rmdir(String(snapshot.dropLast(StateStore.fileName.count + 1))) }
             try addFile(tar, &manifest, source: snapshot, as: "state/" + StateStore.fileName)
         }
-        try addTree(tar, &manifest, root: stateDir, as: "state", skip: [StateStore.fileName, StateStore.fileName + "-wal", StateStore.fileName + "-shm"])
+        try addTree(
+            tar, &manifest, root: stateDir, as: "state",
+            skip: [StateStore.fileName, StateStore.fileName + "-wal", StateStore.fileName + "-shm"])
 
         // 3. Workspaces.
         for agent in config.resolvedAgents() where access(agent.workspace, F_OK) == 0 {
@@ -88,13 +95,16 @@ public struct BackupCreator {
         try tar.file(BackupManifest.entryName, bytes: Array(manifest.text.utf8))
         try tar.finish()
         let bytes = manifest.files.values.reduce(0) { $0 + $1.size }
-        return "\(manifest.files.count) file(s), \(bytes) bytes; secrets \(includeSecrets ? "INCLUDED" : "excluded"); \(manifest.skipped.count) skipped"
+        return
+            "\(manifest.files.count) file(s), \(bytes) bytes; secrets \(includeSecrets ? "INCLUDED" : "excluded"); \(manifest.skipped.count) skipped"
     }
 
     /// Copies the store into a private temporary directory with SQLite's online backup; returns the copy's path.
     private func snapshotStore(_ stateDir: String) async throws(BackupError) -> String {
         var template = Array("/tmp/picoclaw-backup-XXXXXX".utf8CString)
-        guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) }) else {
+        guard
+            let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) })
+        else {
             throw BackupError.errno("create a temporary directory in", "/tmp")
         }
         let copy = dir + "/" + StateStore.fileName
@@ -113,21 +123,31 @@ public struct BackupCreator {
         return copy
     }
 
-    private func addFile(_ tar: TarWriter, _ manifest: inout BackupManifest, source: String, as name: String) throws(BackupError) {
+    private func addFile(
+        _ tar: TarWriter, _ manifest: inout BackupManifest, source: String, as name: String
+    ) throws(BackupError) {
         let fd = open(source, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw BackupError.errno("open", source) }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { throw BackupError("\(source) is not a regular file") }
-        manifest.files[name] = (try tar.file(name, from: fd, size: Int(st.st_size), sourcePath: source), Int(st.st_size))
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            throw BackupError("\(source) is not a regular file")
+        }
+        manifest.files[name] = (
+            try tar.file(name, from: fd, size: Int(st.st_size), sourcePath: source), Int(st.st_size)
+        )
     }
 
     /// Regular files and directories below `root`, recursively; symlinks and other types are skipped (listed).
-    private func addTree(_ tar: TarWriter, _ manifest: inout BackupManifest, root: String, as prefix: String, skip: Set<String>) throws(BackupError) {
+    private func addTree(
+        _ tar: TarWriter, _ manifest: inout BackupManifest, root: String, as prefix: String, skip: Set<String>
+    ) throws(BackupError) {
         guard let dir = opendir(root) else { return }
         var names: [String] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(cString: $0.bindMemory(to: CChar.self).baseAddress!)
+            }
             if name != "." && name != ".." && !skip.contains(name) { names.append(name) }
         }
         closedir(dir)

@@ -8,7 +8,8 @@ public enum BackupReader {
     /// Returns a summary line.
     public static func verify(_ file: String) throws(BackupError) -> String {
         let manifest = try read(file, extractTo: nil)
-        return "OK: \(manifest.files.count) file(s) match the manifest (created \(manifest.created), secrets \(manifest.secretsIncluded ? "included" : "excluded"))"
+        return
+            "OK: \(manifest.files.count) file(s) match the manifest (created \(manifest.created), secrets \(manifest.secretsIncluded ? "included" : "excluded"))"
     }
 
     /// Verifies `file`, then extracts it into `directory`, which must not exist or be empty (a restore never
@@ -19,9 +20,13 @@ public enum BackupReader {
         _ = try read(file, extractTo: nil)
         var st = stat()
         if lstat(directory, &st) == 0 {
-            guard (st.st_mode & S_IFMT) == S_IFDIR else { throw BackupError("\(directory) exists and is not a directory") }
+            guard (st.st_mode & S_IFMT) == S_IFDIR else {
+                throw BackupError("\(directory) exists and is not a directory")
+            }
             guard isEmpty(directory) else {
-                throw BackupError("\(directory) is not empty; restore into a new or empty directory (a restore never overwrites files, least of all a running gateway's)")
+                throw BackupError(
+                    "\(directory) is not empty; restore into a new or empty directory (a restore never overwrites files, least of all a running gateway's)"
+                )
             }
         } else if mkdir(directory, 0o700) != 0 {
             throw BackupError.errno("create", directory)
@@ -29,10 +34,17 @@ public enum BackupReader {
         chmod(directory, 0o700)
         let manifest = try read(file, extractTo: directory)
         var notes = ["restored \(manifest.files.count) file(s) into \(directory)"]
-        notes.append("start it with PICOCLAW_HOME=\(directory) picoclaw gateway (stop the old gateway first if it uses the same bot token)")
-        if !manifest.secretsIncluded { notes.append("secrets were not in the backup: provide the tokens and API keys again (environment, _FILE or secrets.env)") }
+        notes.append(
+            "start it with PICOCLAW_HOME=\(directory) picoclaw gateway (stop the old gateway first if it uses the same bot token)"
+        )
+        if !manifest.secretsIncluded {
+            notes.append(
+                "secrets were not in the backup: provide the tokens and API keys again (environment, _FILE or secrets.env)"
+            )
+        }
         if let config = manifest.configPath, manifest.relative(config) == nil {
-            notes.append("the config was at \(config), outside the old PICOCLAW_HOME; it is now \(directory)/config.json")
+            notes.append(
+                "the config was at \(config), outside the old PICOCLAW_HOME; it is now \(directory)/config.json")
         }
         return notes.joined(separator: "\n")
     }
@@ -41,7 +53,9 @@ public enum BackupReader {
         guard let dir = opendir(directory) else { return false }
         defer { closedir(dir) }
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(cString: $0.bindMemory(to: CChar.self).baseAddress!)
+            }
             if name != "." && name != ".." { return false }
         }
         return true
@@ -57,7 +71,9 @@ public enum BackupReader {
         var pendingManifest: BackupManifest?
         if target != nil { pendingManifest = try read(file, extractTo: nil) }  // the mapping needs the roots first
         try TarReader(fd: fd, path: file).forEach { (entry, consume) throws(BackupError) in
-            guard manifestText == nil else { throw BackupError("\(file) has entries after its manifest; it was altered") }
+            guard manifestText == nil else {
+                throw BackupError("\(file) has entries after its manifest; it was altered")
+            }
             try checkName(entry.name, file)
             if entry.isDirectory {
                 if let target, let manifest = pendingManifest, let dest = destination(entry.name, manifest, target) {
@@ -70,7 +86,8 @@ public enum BackupReader {
             var out: Int32 = -1
             var destPath = ""
             if entry.name != BackupManifest.entryName, let target, let manifest = pendingManifest,
-               let dest = destination(entry.name, manifest, target) {
+                let dest = destination(entry.name, manifest, target)
+            {
                 destPath = dest
                 out = try createFile(dest, below: target)
             }
@@ -90,7 +107,9 @@ public enum BackupReader {
                 seen[entry.name] = (hash.hexDigest(), entry.size)
             }
         }
-        guard let manifestText else { throw BackupError("\(file) has no manifest: it is truncated or not a picoclaw backup") }
+        guard let manifestText else {
+            throw BackupError("\(file) has no manifest: it is truncated or not a picoclaw backup")
+        }
         let manifest = try BackupManifest.parse(manifestText)
         try check(seen, against: manifest, file)
         return manifest
@@ -105,12 +124,18 @@ public enum BackupReader {
     }
 
     /// Every file the manifest lists is in the archive with its SHA-256 and size, and nothing else is.
-    private static func check(_ seen: [String: (sha256: String, size: Int)], against manifest: BackupManifest,
-                              _ file: String) throws(BackupError) {
+    private static func check(
+        _ seen: [String: (sha256: String, size: Int)], against manifest: BackupManifest,
+        _ file: String
+    ) throws(BackupError) {
         for (name, expected) in manifest.files {
-            guard let got = seen[name] else { throw BackupError("\(file) is missing \(name), which its manifest lists") }
+            guard let got = seen[name] else {
+                throw BackupError("\(file) is missing \(name), which its manifest lists")
+            }
             guard got.sha256 == expected.sha256, got.size == expected.size else {
-                throw BackupError("\(name) in \(file) does not match its SHA-256 in the manifest: the backup is damaged or was altered")
+                throw BackupError(
+                    "\(name) in \(file) does not match its SHA-256 in the manifest: the backup is damaged or was altered"
+                )
             }
         }
         if let extra = seen.keys.first(where: { manifest.files[$0] == nil }) {
@@ -154,7 +179,9 @@ public enum BackupReader {
             current += "/" + component
             if mkdir(current, 0o700) != 0 && errno != EEXIST { throw BackupError.errno("create", current) }
             var st = stat()
-            guard lstat(current, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { throw BackupError("\(current) is not a directory") }
+            guard lstat(current, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+                throw BackupError("\(current) is not a directory")
+            }
         }
     }
 }

@@ -34,8 +34,14 @@ struct TarWriter {
         var buf = [UInt8](repeating: 0, count: 65536)
         var left = size
         while left > 0 {
-            let n = buf.withUnsafeMutableBytes { FileDescriptorIO.read(source, into: UnsafeMutableRawBufferPointer(rebasing: $0[..<min($0.count, left)])) }
-            guard n > 0 else { throw BackupError("\(sourcePath) changed size while it was copied (\(n < 0 ? errnoText() : "shorter than \(size) bytes")); run the backup again") }
+            let n = buf.withUnsafeMutableBytes {
+                FileDescriptorIO.read(source, into: UnsafeMutableRawBufferPointer(rebasing: $0[..<min($0.count, left)]))
+            }
+            guard n > 0 else {
+                throw BackupError(
+                    "\(sourcePath) changed size while it was copied (\(n < 0 ? errnoText() : "shorter than \(size) bytes")); run the backup again"
+                )
+            }
             try write(Array(buf[0..<n]))
             hash.update(buf[0..<n])
             left -= n
@@ -65,7 +71,11 @@ struct TarWriter {
         let bytes = Array(name.utf8)
         var namePart = bytes, prefix: [UInt8] = []
         if bytes.count > 100 {
-            guard let cut = bytes.indices.last(where: { bytes[$0] == UInt8(ascii: "/") && $0 <= 155 && bytes.count - $0 - 1 <= 100 }) else {
+            guard
+                let cut = bytes.indices.last(where: {
+                    bytes[$0] == UInt8(ascii: "/") && $0 <= 155 && bytes.count - $0 - 1 <= 100
+                })
+            else {
                 throw BackupError("the path \(name) is too long for the backup format (255 bytes); rename it")
             }
             prefix = Array(bytes[..<cut])
@@ -111,14 +121,19 @@ struct TarReader {
     }
 
     /// Calls `body` for every entry with a chunk sink for its content (`body` must consume by calling `read`).
-    func forEach(_ body: (Entry, _ read: (([UInt8]) throws(BackupError) -> Void) throws(BackupError) -> Void) throws(BackupError) -> Void) throws(BackupError) {
+    func forEach(
+        _ body: (Entry, _ read: (([UInt8]) throws(BackupError) -> Void) throws(BackupError) -> Void) throws(BackupError)
+            -> Void
+    ) throws(BackupError) {
         while true {
             let header = try readExactly(512)
             if header.allSatisfy({ $0 == 0 }) { return }
             let stored = Int(parseOctal(header[148..<156]))
             var copy = header
             for i in 148..<156 { copy[i] = UInt8(ascii: " ") }
-            guard copy.reduce(0, { $0 + Int($1) }) == stored else { throw BackupError("\(path) is not a picoclaw backup or is damaged (bad header checksum)") }
+            guard copy.reduce(0, { $0 + Int($1) }) == stored else {
+                throw BackupError("\(path) is not a picoclaw backup or is damaged (bad header checksum)")
+            }
             let name = cString(header[0..<100]), prefix = cString(header[345..<500])
             let full = prefix.isEmpty ? name : prefix + "/" + name
             let type = header[156]
@@ -137,7 +152,7 @@ struct TarReader {
                 }
                 consumed = true
             }
-            if !consumed { try skip(size) } 
+            if !consumed { try skip(size) }
             let rest = size % 512
             if rest != 0 { try skip(512 - rest) }
         }
@@ -152,7 +167,9 @@ struct TarReader {
         var out = [UInt8](repeating: 0, count: n)
         var got = 0
         while got < n {
-            let r = out.withUnsafeMutableBytes { FileDescriptorIO.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[got..<n])) }
+            let r = out.withUnsafeMutableBytes {
+                FileDescriptorIO.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[got..<n]))
+            }
             if r < 0 { throw BackupError.errno("read", path) }
             if r == 0 { throw BackupError("\(path) ends early: the backup is truncated") }
             got += r
@@ -162,7 +179,9 @@ struct TarReader {
 
     private func parseOctal(_ field: ArraySlice<UInt8>) -> UInt64 {
         var v: UInt64 = 0
-        for b in field where b >= UInt8(ascii: "0") && b <= UInt8(ascii: "7") { v = v * 8 + UInt64(b - UInt8(ascii: "0")) }
+        for b in field where b >= UInt8(ascii: "0") && b <= UInt8(ascii: "7") {
+            v = v * 8 + UInt64(b - UInt8(ascii: "0"))
+        }
         return v
     }
 

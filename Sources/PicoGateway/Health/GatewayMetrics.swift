@@ -66,7 +66,10 @@ public final class GatewayMetrics: Sendable {
         ("picoclaw_model_errors_total", "counter", "Turns that ended with a provider error, by kind."),
         ("picoclaw_model_tokens_total", "counter", "Model tokens, by direction."),
         ("picoclaw_tool_calls_total", "counter", "Tool calls, by tool and verdict."),
-        ("picoclaw_policy_denials_total", "counter", "Tool calls denied by the workspace jail, command policy or sandbox, by rule kind."),
+        (
+            "picoclaw_policy_denials_total", "counter",
+            "Tool calls denied by the workspace jail, command policy or sandbox, by rule kind."
+        ),
         ("picoclaw_approvals_total", "counter", "Decisions on commands held for approval, by decision."),
         ("picoclaw_pairing_requests_total", "counter", "Pairing codes issued, by channel."),
         ("picoclaw_pairings_approved_total", "counter", "Pairings approved from chat, by channel."),

@@ -69,11 +69,14 @@ final class HealthConnectionGuard: @unchecked Sendable {
     private func startWatchdog() {
         if threadStarted { pthread_join(thread, nil); threadStarted = false }
         let raw = Unmanaged.passRetained(self).toOpaque()
-        threadStarted = pthread_create(&thread, nil, { arg in
-            let guardian = Unmanaged<HealthConnectionGuard>.fromOpaque(arg!).takeRetainedValue()
-            guardian.watch()
-            return nil
-        }, raw) == 0
+        threadStarted =
+            pthread_create(
+                &thread, nil,
+                { arg in
+                    let guardian = Unmanaged<HealthConnectionGuard>.fromOpaque(arg!).takeRetainedValue()
+                    guardian.watch()
+                    return nil
+                }, raw) == 0
         if !threadStarted {
             Unmanaged<HealthConnectionGuard>.fromOpaque(raw).release()
             state.withLock { $0.watching = false }
@@ -116,7 +119,8 @@ final class HealthConnectionGuard: @unchecked Sendable {
     func closed(_ connection: OpaquePointer) {
         state.withLock { s in
             s.lastActivity = self.now()
-            guard let e = s.entries.removeValue(forKey: UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(connection)))) else { return }
+            guard let e = s.entries.removeValue(forKey: UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(connection))))
+            else { return }
             if e.loopback {
                 s.loopback -= 1
             } else {

@@ -27,9 +27,11 @@ public final class HealthServer: @unchecked Sendable {
 
     /// As ``init(host:port:board:)`` with another per-connection deadline and watchdog linger, measured on `now`
     /// (tests).
-    init(host: String, port: Int, board: ReadinessBoard, deadline: Duration,
-         linger: Duration = HealthConnectionGuard.Limits().linger,
-         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) throws(ListenError) {
+    init(
+        host: String, port: Int, board: ReadinessBoard, deadline: Duration,
+        linger: Duration = HealthConnectionGuard.Limits().linger,
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+    ) throws(ListenError) {
         self.board = board
         connections = HealthConnectionGuard(limits: .init(deadline: deadline, linger: linger), now: now)
         let fd: Int32
@@ -78,25 +80,35 @@ public final class HealthServer: @unchecked Sendable {
     deinit { stop() }
 }
 
-private func healthAcceptPolicy(_ cls: UnsafeMutableRawPointer?, _ address: UnsafePointer<sockaddr>?,
-                                _ length: socklen_t) -> MHD_Result {
+private func healthAcceptPolicy(
+    _ cls: UnsafeMutableRawPointer?, _ address: UnsafePointer<sockaddr>?,
+    _ length: socklen_t
+) -> MHD_Result {
     guard let cls else { return .NO }
     return Unmanaged<HealthConnectionGuard>.fromOpaque(cls).takeUnretainedValue().admit(address) ? .YES : .NO
 }
 
-private func healthConnectionNotify(_ cls: UnsafeMutableRawPointer?, _ connection: OpaquePointer?,
-                                    _ socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
-                                    _ code: MHD_ConnectionNotificationCode) {
+private func healthConnectionNotify(
+    _ cls: UnsafeMutableRawPointer?, _ connection: OpaquePointer?,
+    _ socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+    _ code: MHD_ConnectionNotificationCode
+) {
     guard let cls, let connection else { return }
     let guardian = Unmanaged<HealthConnectionGuard>.fromOpaque(cls).takeUnretainedValue()
-    if code.rawValue == 0 /* MHD_CONNECTION_NOTIFY_STARTED */ { guardian.opened(connection) } else { guardian.closed(connection) }
+    if code.rawValue == 0 /* MHD_CONNECTION_NOTIFY_STARTED */ {
+        guardian.opened(connection)
+    } else {
+        guardian.closed(connection)
+    }
 }
 
-private func healthHandler(_ cls: UnsafeMutableRawPointer?, _ connection: OpaquePointer?,
-                           _ url: UnsafePointer<CChar>?, _ method: UnsafePointer<CChar>?,
-                           _ version: UnsafePointer<CChar>?, _ uploadData: UnsafePointer<CChar>?,
-                           _ uploadSize: UnsafeMutablePointer<Int>?,
-                           _ requestContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> MHD_Result {
+private func healthHandler(
+    _ cls: UnsafeMutableRawPointer?, _ connection: OpaquePointer?,
+    _ url: UnsafePointer<CChar>?, _ method: UnsafePointer<CChar>?,
+    _ version: UnsafePointer<CChar>?, _ uploadData: UnsafePointer<CChar>?,
+    _ uploadSize: UnsafeMutablePointer<Int>?,
+    _ requestContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+) -> MHD_Result {
     guard let cls, let connection, let url, let method else { return .NO }
     let board = Unmanaged<ReadinessBoard>.fromOpaque(cls).takeUnretainedValue()
     let verb = String(cString: method)

@@ -11,7 +11,9 @@ public struct ListenError: Error, CustomStringConvertible {
 /// Opened before anything else starts, so a busy port fails fast with a clear message.
 func openListenSocket(host: String, port: Int, backlog: Int32 = 64) throws(ListenError) -> Int32 {
     guard let address = GatewayConfig.listenAddress(host) else {
-        throw ListenError(description: "gateway.host \"\(host)\" is not an IP address; use 127.0.0.1, ::1 or a local interface address")
+        throw ListenError(
+            description:
+                "gateway.host \"\(host)\" is not an IP address; use 127.0.0.1, ::1 or a local interface address")
     }
     var v4 = in_addr()
     var v6 = in6_addr()
@@ -31,7 +33,9 @@ func openListenSocket(host: String, port: Int, backlog: Int32 = 64) throws(Liste
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
         addr.sin_addr = v4
         rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
     } else {
         var addr = sockaddr_in6()
@@ -39,13 +43,16 @@ func openListenSocket(host: String, port: Int, backlog: Int32 = 64) throws(Liste
         addr.sin6_port = in_port_t(UInt16(port).bigEndian)
         addr.sin6_addr = v6
         rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+            }
         }
     }
     if rc != 0 {
         let err = errno
         close(fd)
-        let hint = err == EADDRINUSE
+        let hint =
+            err == EADDRINUSE
             ? "another process is using it (a second gateway?). Stop it or set gateway.port / PICOCLAW_GATEWAY_PORT"
             : err == EADDRNOTAVAIL ? "no local interface has that address" : errnoText(err)
         throw ListenError(description: "cannot listen on \(host):\(port): \(hint)")
@@ -74,4 +81,3 @@ func boundPort(of fd: Int32) -> Int {
         $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin6_port)) }
     }
 }
-

@@ -67,7 +67,9 @@ public final class LogOutput: Sendable {
     @discardableResult
     public func reopen() -> Bool {
         state.withLock { s in
-            guard s.dirFD >= 0, let fd = try? Self.openFile(fileName, in: s.dirFD, path: filePath ?? "") else { return false }
+            guard s.dirFD >= 0, let fd = try? Self.openFile(fileName, in: s.dirFD, path: filePath ?? "") else {
+                return false
+            }
             if s.fileFD >= 0 { close(s.fileFD) }
             s.fileFD = fd
             return true
@@ -96,7 +98,8 @@ public final class LogOutput: Sendable {
             let err = errno
             close(fd)
             guard next >= 0 else {
-                let reason = err == ENOTDIR || err == ELOOP
+                let reason =
+                    err == ENOTDIR || err == ELOOP
                     ? "\(component) is a symbolic link or not a directory (symlinks in the log path are not followed)"
                     : errnoText(err)
                 throw LogFileError(path: path, reason: reason)
@@ -107,7 +110,8 @@ public final class LogOutput: Sendable {
     }
 
     private static func openFile(_ name: String, in dirFD: Int32, path: String) throws(LogFileError) -> Int32 {
-        let fd = openat(dirFD, name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0o640)
+        let fd = openat(
+            dirFD, name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0o640)
         guard fd >= 0 else {
             let reason = errno == ELOOP ? "it is a symbolic link (not followed)" : errnoText()
             throw LogFileError(path: path, reason: reason)

@@ -27,8 +27,10 @@ struct MediaIntake: Sendable {
     }
 
     /// `seesImages` is asked only for a message with a picture (it matches the model name against known families).
-    func prepare(_ message: InboundMessage, via channel: any Channel, workspace: String,
-                 seesImages: @autoclosure () -> Bool) async -> Prepared {
+    func prepare(
+        _ message: InboundMessage, via channel: any Channel, workspace: String,
+        seesImages: @autoclosure () -> Bool
+    ) async -> Prepared {
         var out = Prepared()
         let attachments = message.attachments ?? []
         guard !attachments.isEmpty else { return out }
@@ -77,7 +79,8 @@ struct MediaIntake: Sendable {
                     let (store, logger) = (self.store, self.logger)
                     let stored = await DedicatedThread.run { () -> String? in
                         do { return try store.store(data, name: name, workspace: workspace) } catch {
-                            logger.error("cannot keep a picture from \(message.channel) chat \(message.chatID): \(error)")
+                            logger.error(
+                                "cannot keep a picture from \(message.channel) chat \(message.chatID): \(error)")
                             return nil
                         }
                     }
@@ -86,8 +89,9 @@ struct MediaIntake: Sendable {
                     out.usable = true
                 } else if let transcriber {
                     do {
-                        let text = try await transcriber.transcribe(data, filename: a.name ?? "voice.ogg",
-                                                                    mimeType: a.mimeType ?? "audio/ogg")
+                        let text = try await transcriber.transcribe(
+                            data, filename: a.name ?? "voice.ogg",
+                            mimeType: a.mimeType ?? "audio/ogg")
                         out.context.append(text)
                         out.notes.append("🎤 “\(text)”")
                         out.usable = true

@@ -72,12 +72,13 @@ struct MediaStore: Sendable {
 
     /// Letters, digits, `.`, `-` and `_` only; no leading dot; at most 80 characters.
     static func safeName(_ name: String) -> String {
-        var out = String(name.unicodeScalars.map { s -> Character in
-            switch s {
-            case "a"..."z", "A"..."Z", "0"..."9", ".", "-", "_": Character(s)
-            default: "_"
-            }
-        })
+        var out = String(
+            name.unicodeScalars.map { s -> Character in
+                switch s {
+                case "a"..."z", "A"..."Z", "0"..."9", ".", "-", "_": Character(s)
+                default: "_"
+                }
+            })
         while out.hasPrefix(".") { out.removeFirst() }
         if out.count > 80 { out = String(out.suffix(80)) }
         return out.isEmpty ? "file" : out

@@ -31,7 +31,8 @@ public enum ExecutablePages {
             var entry = String(cString: text)
             if entry.hasSuffix("\n") { entry.removeLast() }
             guard let m = Mapping(Substring(entry)), m.inode == exe.inode, m.path == exe.path,
-                  !m.writable, m.isPrivate, m.end > m.start else { continue }
+                !m.writable, m.isPrivate, m.end > m.start
+            else { continue }
             ranges.append((m.start, m.end))
         }
         return ranges.reduce(0) { $0 + releaseRange($1.start, $1.end, pageSize: pageSize, pagemap: pagemap) }
@@ -42,7 +43,9 @@ public enum ExecutablePages {
         let pages = Int((end - start) / UInt(pageSize))
         var entries = [UInt64](repeating: 0, count: pages)
         let wanted = pages * 8
-        let got = entries.withUnsafeMutableBytes { pread(pagemap, $0.baseAddress, wanted, off_t(start / UInt(pageSize)) * 8) }
+        let got = entries.withUnsafeMutableBytes {
+            pread(pagemap, $0.baseAddress, wanted, off_t(start / UInt(pageSize)) * 8)
+        }
         guard got == wanted else { return 0 }
         let present: UInt64 = 1 << 63, fileOrSharedAnon: UInt64 = 1 << 61
         var released = 0
@@ -72,8 +75,9 @@ public enum ExecutablePages {
         init?(_ line: Substring) {
             let f = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
             guard f.count == 6, let dash = f[0].firstIndex(of: "-"),
-                  let s = UInt(f[0][..<dash], radix: 16), let e = UInt(f[0][f[0].index(after: dash)...], radix: 16),
-                  let inode = UInt64(f[4]) else { return nil }
+                let s = UInt(f[0][..<dash], radix: 16), let e = UInt(f[0][f[0].index(after: dash)...], radix: 16),
+                let inode = UInt64(f[4])
+            else { return nil }
             let perms = Array(f[1].utf8)
             guard perms.count == 4 else { return nil }
             start = s

@@ -39,7 +39,9 @@ final class ApprovalDesk: ExecApprover, Sendable {
         let channelName = request.context.channel
         let owners = notifier.owners(of: channelName)
         guard !owners.isEmpty, let channel = notifier.channel(channelName) as? any ButtonChannel else {
-            logger.warning("exec approval: \(channelName) has no owner who can be asked with buttons (set channels.\(channelName).owners); the command is denied")
+            logger.warning(
+                "exec approval: \(channelName) has no owner who can be asked with buttons (set channels.\(channelName).owners); the command is denied"
+            )
             return record(request, decision: "denied", approver: "no-owner")
         }
         let id = Self.newID()
@@ -52,9 +54,13 @@ final class ApprovalDesk: ExecApprover, Sendable {
             from: agent \(request.context.agentID), \(channelName) chat \(request.context.chatID)
             sha256: \(request.hash.prefix(16))… — expires in \(timeout.components.seconds) s
             """
-        let buttons = [PromptButton(label: "Approve once", data: "ap:\(id):once"), PromptButton(label: "Deny", data: "ap:\(id):deny"),
-                       PromptButton(label: "Always for this exact command", data: "ap:\(id):always")]
-        let (choice, approver) = await withCheckedContinuation { (continuation: CheckedContinuation<(String, String?), Never>) in
+        let buttons = [
+            PromptButton(label: "Approve once", data: "ap:\(id):once"),
+            PromptButton(label: "Deny", data: "ap:\(id):deny"),
+            PromptButton(label: "Always for this exact command", data: "ap:\(id):always"),
+        ]
+        let (choice, approver) = await withCheckedContinuation {
+            (continuation: CheckedContinuation<(String, String?), Never>) in
             pending.withLock { $0[id] = Pending(request: request, owners: owners, continuation: continuation) }
             let timeout = self.timeout
             Task { [weak self] in
@@ -80,8 +86,9 @@ final class ApprovalDesk: ExecApprover, Sendable {
             return record(request, decision: "approved-once", approver: approver ?? "")
         case "always":
             do {
-                try await store.addStandingApproval(hash: request.hash, argv: request.argv.map { $0.joined(separator: " ") }.joined(separator: " | "),
-                                                    cwd: request.workingDirectory, approvedBy: approver ?? "")
+                try await store.addStandingApproval(
+                    hash: request.hash, argv: request.argv.map { $0.joined(separator: " ") }.joined(separator: " | "),
+                    cwd: request.workingDirectory, approvedBy: approver ?? "")
             } catch {
                 logger.error("exec approval: cannot record the standing approval: \(error)")
             }
@@ -105,13 +112,20 @@ final class ApprovalDesk: ExecApprover, Sendable {
             return
         }
         guard press.channel == entry.request.context.channel, entry.owners.contains(press.userID) else {
-            audit.notice("exec approval: ignored a press by \(press.channel):\(press.userID), not an owner", metadata: ["hash": "\(entry.request.hash)"])
+            audit.notice(
+                "exec approval: ignored a press by \(press.channel):\(press.userID), not an owner",
+                metadata: ["hash": "\(entry.request.hash)"])
             Task { await channel?.acknowledge(press, text: "Only the owner can decide.") }
             return
         }
         guard ["once", "deny", "always"].contains(choice) else { return }
         resolve(id, choice: choice, approver: "\(press.channel):\(press.userID)")
-        Task { await channel?.acknowledge(press, text: choice == "deny" ? "Denied." : choice == "once" ? "Approved once." : "Approved for this exact command.") }
+        Task {
+            await channel?.acknowledge(
+                press,
+                text: choice == "deny"
+                    ? "Denied." : choice == "once" ? "Approved once." : "Approved for this exact command.")
+        }
     }
 
     private func resolve(_ id: String, choice: String, approver: String?) {
@@ -121,17 +135,22 @@ final class ApprovalDesk: ExecApprover, Sendable {
 
     private func record(_ request: ExecApprovalRequest, decision: String, approver: String) -> ExecApprovalDecision {
         metrics.add("picoclaw_approvals_total", [("decision", decision)])
-        audit.notice("exec approval: \(decision)", metadata: [
-            "approver": "\(approver)", "hash": "\(request.hash)", "cwd": "\(request.workingDirectory)",
-            "argv": "\(request.argv.map { $0.joined(separator: " ") }.joined(separator: " | "))",
-            "agent": "\(request.context.agentID)", "channel": "\(request.context.channel)", "chat": "\(request.context.chatID)",
-            "reason": "\(request.reason)",
-        ])
+        audit.notice(
+            "exec approval: \(decision)",
+            metadata: [
+                "approver": "\(approver)", "hash": "\(request.hash)", "cwd": "\(request.workingDirectory)",
+                "argv": "\(request.argv.map { $0.joined(separator: " ") }.joined(separator: " | "))",
+                "agent": "\(request.context.agentID)", "channel": "\(request.context.channel)",
+                "chat": "\(request.context.chatID)",
+                "reason": "\(request.reason)",
+            ])
         return decision.hasPrefix("approved") ? .approved(approver: approver) : .denied(reason: decision)
     }
 
     private static func newID() -> String {
         var rng = SystemRandomNumberGenerator()
-        return (0..<6).map { _ in String(UInt8.random(in: 0...255, using: &rng), radix: 16) }.map { $0.count == 1 ? "0" + $0 : $0 }.joined()
+        return (0..<6).map { _ in String(UInt8.random(in: 0...255, using: &rng), radix: 16) }.map {
+            $0.count == 1 ? "0" + $0 : $0
+        }.joined()
     }
 }

@@ -46,7 +46,8 @@ struct OwnerControls: Sendable {
     private func pair(_ m: InboundMessage) async -> String? {
         let outcome: PairingOutcome
         do {
-            outcome = try await store.requestPairing(channel: m.channel, sender: m.senderID, username: m.username, chat: m.chatID)
+            outcome = try await store.requestPairing(
+                channel: m.channel, sender: m.senderID, username: m.username, chat: m.chatID)
         } catch {
             logger.error("pairing: cannot record a request: \(error)")
             return nil
@@ -55,13 +56,19 @@ struct OwnerControls: Sendable {
         switch outcome {
         case .issued(let code, _):
             metrics.add("picoclaw_pairing_requests_total", [("channel", m.channel)])
-            await notifier.notify(m.channel, "Pairing request from \(m.channel) \(who): code \(code). Approve with /pair approve \(code) here, or `picoclaw pairing approve \(code)`. It expires in 1 hour.")
-            return "Hi! This bot is private. Your pairing code is \(code) — send it to the bot's owner. It expires in 1 hour."
+            await notifier.notify(
+                m.channel,
+                "Pairing request from \(m.channel) \(who): code \(code). Approve with /pair approve \(code) here, or `picoclaw pairing approve \(code)`. It expires in 1 hour."
+            )
+            return
+                "Hi! This bot is private. Your pairing code is \(code) — send it to the bot's owner. It expires in 1 hour."
         case .alreadyIssued:
             logger.info("pairing: \(m.channel) \(who) already has a code; not answering")
             return nil
         case .tooManyPending:
-            logger.warning("pairing: \(m.channel) has 3 pending codes; not answering \(who). Approve or let them expire (picoclaw pairing list)")
+            logger.warning(
+                "pairing: \(m.channel) has 3 pending codes; not answering \(who). Approve or let them expire (picoclaw pairing list)"
+            )
             return nil
         case .paired:
             return nil
@@ -84,17 +91,21 @@ struct OwnerControls: Sendable {
                 metrics.add("picoclaw_pairings_approved_total", [("channel", paired.channel)])
                 logger.notice("pairing: \(paired.channel) user \(paired.sender) approved by \(approver)")
                 if let channel = notifier.channel(paired.channel) {
-                    try? await channel.send("You are paired: the bot now answers you.", to: ReplyTarget(chatID: paired.chat))
+                    try? await channel.send(
+                        "You are paired: the bot now answers you.", to: ReplyTarget(chatID: paired.chat))
                 }
                 return "Approved: \(paired.channel) user \(paired.sender)\(paired.username.map { " (@\($0))" } ?? "")."
             case ("revoke", 2):
                 let removed = try await store.revokePairing(args[1])
                 for p in removed { logger.notice("pairing: \(p.channel) user \(p.sender) revoked by \(approver)") }
-                return removed.isEmpty ? "No paired user \(args[1])." : "Revoked: \(removed.map { "\($0.channel) user \($0.sender)" }.joined(separator: ", "))."
+                return removed.isEmpty
+                    ? "No paired user \(args[1])."
+                    : "Revoked: \(removed.map { "\($0.channel) user \($0.sender)" }.joined(separator: ", "))."
             case ("list", 1):
                 let pending = try await store.pendingPairings()
                 let paired = try await store.pairedSenders()
-                return "Pending: \(pending.isEmpty ? "none" : pending.map { "\($0.code) (\($0.channel) user \($0.sender))" }.joined(separator: ", ")). Paired: \(paired.isEmpty ? "none" : paired.map { "\($0.channel):\($0.sender)" }.joined(separator: ", "))."
+                return
+                    "Pending: \(pending.isEmpty ? "none" : pending.map { "\($0.code) (\($0.channel) user \($0.sender))" }.joined(separator: ", ")). Paired: \(paired.isEmpty ? "none" : paired.map { "\($0.channel):\($0.sender)" }.joined(separator: ", "))."
             default:
                 return "Usage: /pair approve CODE, /pair list, /pair revoke ID"
             }
@@ -120,8 +131,9 @@ struct OwnerControls: Sendable {
 
     /// Counts the message; refuses it (one clear message, owner told) when a limit is reached.
     private func limit(_ m: InboundMessage) async -> Decision {
-        let budget = SenderBudget(channel: m.channel, sender: m.senderID, limits: config.limits, store: store,
-                                  metrics: metrics, notifier: notifier, logger: logger)
+        let budget = SenderBudget(
+            channel: m.channel, sender: m.senderID, limits: config.limits, store: store,
+            metrics: metrics, notifier: notifier, logger: logger)
         let inMinute: Int
         do {
             inMinute = try await store.countMessage(channel: m.channel, sender: m.senderID)
@@ -133,18 +145,31 @@ struct OwnerControls: Sendable {
         if perMinute > 0 && inMinute > perMinute {
             metrics.add("picoclaw_messages_limited_total", [("channel", m.channel), ("limit", "messages_per_minute")])
             let minute = Int64(time(nil)) / 60
-            if (try? await store.firstLimitNotice(channel: m.channel, sender: m.senderID, kind: "messages_per_minute")) == true {
-                await notifier.notify(m.channel, "\(m.channel) user \(m.senderID) sends more than limits.messages_per_minute (\(perMinute)); extra messages are refused.")
+            if (try? await store.firstLimitNotice(channel: m.channel, sender: m.senderID, kind: "messages_per_minute"))
+                == true
+            {
+                await notifier.notify(
+                    m.channel,
+                    "\(m.channel) user \(m.senderID) sends more than limits.messages_per_minute (\(perMinute)); extra messages are refused."
+                )
             }
-            let first = (try? await store.firstLimitNotice(channel: m.channel, sender: m.senderID, kind: "messages_per_minute@\(minute)")) == true
-            return .answer(first ? "You are sending messages too fast (limit: \(perMinute) per minute). Please wait a minute." : nil)
+            let first =
+                (try? await store.firstLimitNotice(
+                    channel: m.channel, sender: m.senderID, kind: "messages_per_minute@\(minute)")) == true
+            return .answer(
+                first
+                    ? "You are sending messages too fast (limit: \(perMinute) per minute). Please wait a minute." : nil)
         }
         if let hit = await budget.exhausted() {
             metrics.add("picoclaw_messages_limited_total", [("channel", m.channel), ("limit", hit.kind)])
-            guard (try? await store.firstLimitNotice(channel: m.channel, sender: m.senderID, kind: hit.kind)) == true else {
+            guard (try? await store.firstLimitNotice(channel: m.channel, sender: m.senderID, kind: hit.kind)) == true
+            else {
                 return .answer(nil)
             }
-            await notifier.notify(m.channel, "\(m.channel) user \(m.senderID) reached limits.\(hit.kind) for today; their messages are refused until 00:00 UTC.")
+            await notifier.notify(
+                m.channel,
+                "\(m.channel) user \(m.senderID) reached limits.\(hit.kind) for today; their messages are refused until 00:00 UTC."
+            )
             return .answer(hit.text)
         }
         return .run(budget)

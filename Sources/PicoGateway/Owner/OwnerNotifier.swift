@@ -29,10 +29,14 @@ struct OwnerNotifier: Sendable {
         guard let channel = channel(channelName) as? any ButtonChannel else { return }
         let owners = owners(of: channelName)
         if owners.isEmpty {
-            logger.warning("\(channelName) has no owner to notify: set channels.\(channelName).owners (or put your id first in allow_from)")
+            logger.warning(
+                "\(channelName) has no owner to notify: set channels.\(channelName).owners (or put your id first in allow_from)"
+            )
         }
         for owner in owners {
-            do { try await channel.send(text, to: ReplyTarget(chatID: try await channel.privateChat(with: owner))) } catch {
+            do {
+                try await channel.send(text, to: ReplyTarget(chatID: try await channel.privateChat(with: owner)))
+            } catch {
                 logger.warning("could not send an owner notice to \(channelName) user \(owner): \(error)")
             }
         }

@@ -21,10 +21,16 @@ struct SenderBudget: ModelCallGate {
             return ("unavailable", "Sorry — I cannot check your usage right now. Please try again later.")
         }
         if limits.tokensPerDay > 0 && today.tokens >= limits.tokensPerDay {
-            return ("tokens_per_day", "You have used today's allowance of \(limits.tokensPerDay) tokens. It resets at 00:00 UTC; the owner has been told.")
+            return (
+                "tokens_per_day",
+                "You have used today's allowance of \(limits.tokensPerDay) tokens. It resets at 00:00 UTC; the owner has been told."
+            )
         }
         if limits.costPerDayUSD > 0 && today.costUSD >= limits.costPerDayUSD {
-            return ("cost_per_day_usd", "You have used today's budget of $\(Self.money(limits.costPerDayUSD)). It resets at 00:00 UTC; the owner has been told.")
+            return (
+                "cost_per_day_usd",
+                "You have used today's budget of $\(Self.money(limits.costPerDayUSD)). It resets at 00:00 UTC; the owner has been told."
+            )
         }
         return nil
     }
@@ -34,18 +40,26 @@ struct SenderBudget: ModelCallGate {
         guard let hit = await exhausted() else { return nil }
         metrics.add("picoclaw_messages_limited_total", [("channel", channel), ("limit", hit.kind)])
         if (try? await store.firstLimitNotice(channel: channel, sender: sender, kind: hit.kind)) == true {
-            await notifier.notify(channel, "\(channel) user \(sender) reached limits.\(hit.kind) for today; their messages are refused until 00:00 UTC.")
+            await notifier.notify(
+                channel,
+                "\(channel) user \(sender) reached limits.\(hit.kind) for today; their messages are refused until 00:00 UTC."
+            )
         }
         return hit.text
     }
 
     /// After every model call: adds its tokens and cost to the sender's day.
     func recordModelCall(model: String, usage: LLMUsage) async {
-        let price = limits.price(of: model) ?? limits.prices.first { $0.model.split(separator: "/", maxSplits: 1).last.map(String.init) == model }
-        let cost = usage.costUSD ?? price?.cost(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens) ?? 0
+        let price =
+            limits.price(of: model)
+            ?? limits.prices.first { $0.model.split(separator: "/", maxSplits: 1).last.map(String.init) == model }
+        let cost =
+            usage.costUSD ?? price?.cost(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens)
+            ?? 0
         do {
-            try await store.recordModelCall(channel: channel, sender: sender, promptTokens: usage.promptTokens,
-                                            completionTokens: usage.completionTokens, costMicroUSD: Int64((cost * 1_000_000).rounded()))
+            try await store.recordModelCall(
+                channel: channel, sender: sender, promptTokens: usage.promptTokens,
+                completionTokens: usage.completionTokens, costMicroUSD: Int64((cost * 1_000_000).rounded()))
         } catch {
             logger.error("cannot record usage of \(channel) user \(sender): \(error)")
         }

@@ -40,9 +40,11 @@ final class MessagePipeline: InboundSink, Sendable {
     private let media: MediaIntake
 
     /// `controls`: pairing, owner commands and limits applied before any agent sees a message.
-    init(system: AgentSystem, store: StateStore, sessions: [String: StateSessionStore],
-         maxConcurrentTurns: Int = 4, retryDelay: Duration = .seconds(2), metrics: GatewayMetrics = GatewayMetrics(),
-         controls: OwnerControls? = nil, media: MediaIntake? = nil, logger: Logger) {
+    init(
+        system: AgentSystem, store: StateStore, sessions: [String: StateSessionStore],
+        maxConcurrentTurns: Int = 4, retryDelay: Duration = .seconds(2), metrics: GatewayMetrics = GatewayMetrics(),
+        controls: OwnerControls? = nil, media: MediaIntake? = nil, logger: Logger
+    ) {
         self.metrics = metrics
         self.controls = controls
         self.media = media ?? MediaIntake(store: MediaStore(maxAgeDays: 7), transcriber: nil, logger: logger)
@@ -72,15 +74,17 @@ final class MessagePipeline: InboundSink, Sendable {
         let encoder = JSONEncoder()
         let turns = messages.filter { ChatCommand.parse($0.text) != .stop }
         let drafts = try turns.map { m in
-            InboxDraft(channel: m.channel, chat: m.chatID, messageID: m.messageID,
-                       conversation: conversation(of: m),
-                       payload: String(decoding: try encoder.encode(m), as: UTF8.self))
+            InboxDraft(
+                channel: m.channel, chat: m.chatID, messageID: m.messageID,
+                conversation: conversation(of: m),
+                payload: String(decoding: try encoder.encode(m), as: UTF8.self))
         }
         // Committed (crash-safe) first, so the turns start at once; on disk before the channel moves past the
         // batch (Telegram confirms an offset only with its next getUpdates, after this returns). Each entry's first
         // start is counted in the same commit (the turns below skip `markStarted`).
-        let added = try await store.accept(drafts, cursor: cursor.map { CursorValue(name: $0.name, value: $0.value) },
-                                           durable: false, countingStart: true)
+        let added = try await store.accept(
+            drafts, cursor: cursor.map { CursorValue(name: $0.name, value: $0.value) },
+            durable: false, countingStart: true)
         for entry in added { metrics.add("picoclaw_messages_received_total", [("channel", entry.channel)]) }
         for entry in added {
             // The message as received: its turn need not decode the payload again.
@@ -108,7 +112,9 @@ final class MessagePipeline: InboundSink, Sendable {
     func cursors(prefix: String, maxAge: Duration) async -> [ChannelCursor] {
         do {
             let since = Int64(time(nil)) - maxAge.components.seconds
-            return try await store.cursors(prefix: prefix, updatedSince: since).map { ChannelCursor(name: $0.name, value: $0.value) }
+            return try await store.cursors(prefix: prefix, updatedSince: since).map {
+                ChannelCursor(name: $0.name, value: $0.value)
+            }
         } catch {
             logger.error("\(error)")
             return []
@@ -164,22 +170,28 @@ final class MessagePipeline: InboundSink, Sendable {
     private func run(_ id: Int64) async {
         guard let (job, received) = jobs.withLock({ $0.removeValue(forKey: id) }) else { return }
         let entry = job.entry
-        guard let message = received ?? (try? JSONDecoder().decode(InboundMessage.self, from: Data(entry.payload.utf8))) else {
+        guard let message = received ?? (try? JSONDecoder().decode(InboundMessage.self, from: Data(entry.payload.utf8)))
+        else {
             logger.error("inbox entry \(entry.id) (\(entry.channel) chat \(entry.chat)) is unreadable; skipping it")
             _ = try? await store.completeTurn(inboxID: entry.id, session: nil, reply: nil)
             return
         }
         guard let channel = channelsByName.withLock({ $0[entry.channel] }) else {
-            logger.warning("\(entry.channel) is not enabled: message \(entry.messageID) from chat \(entry.chat) stays pending until it is")
+            logger.warning(
+                "\(entry.channel) is not enabled: message \(entry.messageID) from chat \(entry.chat) stays pending until it is"
+            )
             return
         }
         let started = MonotonicClock.nanoseconds()
         var reply = job.reply
         var metadata: Logger.Metadata = ["channel": "\(entry.channel)", "chat": "\(entry.chat)"]
         // A live preview while the model writes; the reply itself is the outbox entry sent below.
-        let preview = reply == nil ? (channel as? any PreviewingChannel)?.openPreview(message.replyTarget, kind: message.kind) : nil
+        let preview =
+            reply == nil
+            ? (channel as? any PreviewingChannel)?.openPreview(message.replyTarget, kind: message.kind) : nil
         if reply == nil {
-            guard let (stored, turnMetadata) = await runTurn(entry, message, channel, preview, counted: received != nil) else {
+            guard let (stored, turnMetadata) = await runTurn(entry, message, channel, preview, counted: received != nil)
+            else {
                 await preview?.finish()
                 return
             }
@@ -202,9 +214,10 @@ final class MessagePipeline: InboundSink, Sendable {
 
     /// Runs the agent and commits session + reply; `nil` when intake stopped before the commit succeeded.
     /// `counted`: this start was already counted (at ``accept(_:cursor:)``).
-    private func runTurn(_ entry: InboxEntry, _ message: InboundMessage, _ channel: any Channel, _ preview: ReplyPreview?,
-                         counted: Bool) async -> (OutboxEntry, Logger.Metadata)?
-    {
+    private func runTurn(
+        _ entry: InboxEntry, _ message: InboundMessage, _ channel: any Channel, _ preview: ReplyPreview?,
+        counted: Bool
+    ) async -> (OutboxEntry, Logger.Metadata)? {
         if entry.attempts >= Self.maxAttempts { return await giveUp(entry, message) }
         if !counted {
             do { try await store.markStarted(inboxID: entry.id) } catch { logger.warning("\(error)") }
@@ -218,9 +231,10 @@ final class MessagePipeline: InboundSink, Sendable {
             reply = AgentReply(text: fixed, agentID: agent.settings.id, sessionKey: session)
         } else {
             let typing = channel.startTyping(message.replyTarget)
-            let input = InboundText(text: message.text, channel: message.channel, chatID: message.chatID,
-                                    senderID: message.senderID, senderName: message.displayName ?? message.username,
-                                    origin: message.scheduled == nil ? entry.payload : nil)
+            let input = InboundText(
+                text: message.text, channel: message.channel, chatID: message.chatID,
+                senderID: message.senderID, senderName: message.displayName ?? message.username,
+                origin: message.scheduled == nil ? entry.payload : nil)
             var budget: SenderBudget?
             if let controls {
                 switch await controls.screen(message) {
@@ -230,26 +244,31 @@ final class MessagePipeline: InboundSink, Sendable {
                 case .run(let gate): budget = gate
                 }
             }
-            reply = await respond(to: message, input: input, agent: agent, session: session, via: channel,
-                                  preview: preview, persist: backend == nil, gate: budget)
+            reply = await respond(
+                to: message, input: input, agent: agent, session: session, via: channel,
+                preview: preview, persist: backend == nil, gate: budget)
             typing?.stop()
         }
         await preview?.close()
         let write = backend?.write(session, messages: reply.transcript)
-        let draft = OutboxDraft(channel: entry.channel, chat: entry.chat, replyTo: message.replyTarget.replyToMessageID,
-                                text: reply.text)
+        let draft = OutboxDraft(
+            channel: entry.channel, chat: entry.chat, replyTo: message.replyTarget.replyToMessageID,
+            text: reply.text)
         return await commitTurn(entry, session: write, reply: draft, metadata: Self.metadata(of: reply))
     }
 
     /// Runs the agent on the message with its media (pictures the model sees, files saved to the workspace);
     /// refused media are explained in the reply.
-    private func respond(to message: InboundMessage, input: InboundText, agent: AgentRuntime, session: SessionKey,
-                         via channel: any Channel, preview: ReplyPreview?, persist: Bool,
-                         gate budget: SenderBudget?) async -> AgentReply {
+    private func respond(
+        to message: InboundMessage, input: InboundText, agent: AgentRuntime, session: SessionKey,
+        via channel: any Channel, preview: ReplyPreview?, persist: Bool,
+        gate budget: SenderBudget?
+    ) async -> AgentReply {
         var input = input
         var reply: AgentReply
-        let media = await self.media.prepare(message, via: channel, workspace: agent.settings.workspace,
-                                             seesImages: agent.settings.seesImages)
+        let media = await self.media.prepare(
+            message, via: channel, workspace: agent.settings.workspace,
+            seesImages: agent.settings.seesImages)
         if media.apply(to: &input) {
             reply = await ReplyStream.$observer.withValue(preview?.progressObserver) {
                 await FileDelivery.$sender.withValue(fileSender(channel, target: message.replyTarget)) {
@@ -277,28 +296,43 @@ final class MessagePipeline: InboundSink, Sendable {
     /// Its turn was started `maxAttempts` times and the gateway died each time: answers with a notice instead of
     /// crashing again (and blocking the conversation behind it).
     private func giveUp(_ entry: InboxEntry, _ message: InboundMessage) async -> (OutboxEntry, Logger.Metadata)? {
-        logger.error("message \(entry.messageID) from \(entry.channel) chat \(entry.chat): its turn was interrupted \(entry.attempts) times (the gateway stopped each time); giving up on it")
-        let draft = OutboxDraft(channel: entry.channel, chat: entry.chat, replyTo: message.replyTarget.replyToMessageID,
-                                text: "Sorry — I could not process that message (it was interrupted \(entry.attempts) times). Please send it again, perhaps in a simpler form.")
-        guard let stored = try? await store.completeTurn(inboxID: entry.id, session: nil, reply: draft) else { return nil }
+        logger.error(
+            "message \(entry.messageID) from \(entry.channel) chat \(entry.chat): its turn was interrupted \(entry.attempts) times (the gateway stopped each time); giving up on it"
+        )
+        let draft = OutboxDraft(
+            channel: entry.channel, chat: entry.chat, replyTo: message.replyTarget.replyToMessageID,
+            text:
+                "Sorry — I could not process that message (it was interrupted \(entry.attempts) times). Please send it again, perhaps in a simpler form."
+        )
+        guard let stored = try? await store.completeTurn(inboxID: entry.id, session: nil, reply: draft) else {
+            return nil
+        }
         return (stored, ["given_up": "true"])
     }
 
     /// Commits the session write and the reply in one transaction, retrying while the store fails; `nil` when
     /// intake stopped before it succeeded (the message stays pending and runs again after the restart).
-    private func commitTurn(_ entry: InboxEntry, session write: SessionWrite?, reply draft: OutboxDraft,
-                            metadata: Logger.Metadata) async -> (OutboxEntry, Logger.Metadata)? {
+    private func commitTurn(
+        _ entry: InboxEntry, session write: SessionWrite?, reply draft: OutboxDraft,
+        metadata: Logger.Metadata
+    ) async -> (OutboxEntry, Logger.Metadata)? {
         var reported = false
         while true {
             do {
-                guard let stored = try await store.completeTurn(inboxID: entry.id, session: write, reply: draft) else { return nil }
-                if reported { logger.notice("state store writable again; reply to \(entry.channel) chat \(entry.chat) recorded") }
+                guard let stored = try await store.completeTurn(inboxID: entry.id, session: write, reply: draft) else {
+                    return nil
+                }
+                if reported {
+                    logger.notice("state store writable again; reply to \(entry.channel) chat \(entry.chat) recorded")
+                }
                 return (stored, metadata)
             } catch {
                 if !reported { logger.error("\(error)") }
                 reported = true
                 guard accepting.withLock({ $0 }) else {
-                    logger.warning("message \(entry.messageID) from \(entry.channel) chat \(entry.chat) left pending: its reply could not be recorded before shutdown; it runs again after the restart")
+                    logger.warning(
+                        "message \(entry.messageID) from \(entry.channel) chat \(entry.chat) left pending: its reply could not be recorded before shutdown; it runs again after the restart"
+                    )
                     return nil
                 }
                 try? await Task.sleep(for: retryDelay)
@@ -307,13 +341,20 @@ final class MessagePipeline: InboundSink, Sendable {
     }
 
     /// Records a message answered by the owner controls (no agent, no session): the reply, or none.
-    private func commitScreened(_ entry: InboxEntry, _ message: InboundMessage, _ text: String?)
+    private func commitScreened(
+        _ entry: InboxEntry, _ message: InboundMessage, _ text: String?
+    )
         async -> (OutboxEntry, Logger.Metadata)?
     {
         metrics.add("picoclaw_turns_total", [("outcome", "screened")])
-        let draft = text.map { OutboxDraft(channel: entry.channel, chat: entry.chat, replyTo: message.replyTarget.replyToMessageID, text: $0) }
+        let draft = text.map {
+            OutboxDraft(
+                channel: entry.channel, chat: entry.chat, replyTo: message.replyTarget.replyToMessageID, text: $0)
+        }
         do {
-            guard let stored = try await store.completeTurn(inboxID: entry.id, session: nil, reply: draft) else { return nil }
+            guard let stored = try await store.completeTurn(inboxID: entry.id, session: nil, reply: draft) else {
+                return nil
+            }
             return (stored, ["screened": "true"])
         } catch {
             logger.error("\(error)")
@@ -329,7 +370,8 @@ final class MessagePipeline: InboundSink, Sendable {
         if let failure = reply.failure { metrics.add("picoclaw_model_errors_total", [("kind", "\(failure.kind)")]) }
         if let usage = reply.usage {
             metrics.add("picoclaw_model_tokens_total", [("direction", "prompt")], by: Double(usage.promptTokens))
-            metrics.add("picoclaw_model_tokens_total", [("direction", "completion")], by: Double(usage.completionTokens))
+            metrics.add(
+                "picoclaw_model_tokens_total", [("direction", "completion")], by: Double(usage.completionTokens))
         }
     }
 
@@ -337,8 +379,11 @@ final class MessagePipeline: InboundSink, Sendable {
     private func deliver(_ reply: OutboxEntry, via channel: any Channel, thread: String?) async -> Bool {
         var failure: String?
         do {
-            try await channel.send(reply.text, to: ReplyTarget(chatID: reply.chat, replyToMessageID: reply.replyTo,
-                                                               threadID: thread))
+            try await channel.send(
+                reply.text,
+                to: ReplyTarget(
+                    chatID: reply.chat, replyToMessageID: reply.replyTo,
+                    threadID: thread))
             metrics.add("picoclaw_messages_sent_total", [("channel", reply.channel)])
         } catch {
             failure = "\(error)"  // the channel logged it with the chat id
@@ -382,9 +427,10 @@ final class MessagePipeline: InboundSink, Sendable {
     private func routeInput(for message: InboundMessage) -> RouteInput {
         // PicoClaw's peers: a DM is the sender; a group or guild channel is the chat.
         let peerID = message.kind == .direct ? message.senderID : message.chatID
-        return RouteInput(channel: message.channel,
-                          peer: BindingPeer.Kind(rawValue: message.kind.rawValue).map { BindingPeer(kind: $0, id: peerID) },
-                          guildID: message.guildID)
+        return RouteInput(
+            channel: message.channel,
+            peer: BindingPeer.Kind(rawValue: message.kind.rawValue).map { BindingPeer(kind: $0, id: peerID) },
+            guildID: message.guildID)
     }
 }
 

@@ -18,7 +18,9 @@ extension ReplyPreview {
 func fileSender(_ channel: any Channel, target: ReplyTarget) -> FileSender? {
     guard let channel = channel as? any FileSendingChannel else { return nil }
     return FileSender { file in
-        try await channel.sendFile(ChannelFile(name: file.name, data: file.data, imageType: ImageKind(file.data)?.mimeType,
-                                               caption: file.caption), to: target)
+        try await channel.sendFile(
+            ChannelFile(
+                name: file.name, data: file.data, imageType: ImageKind(file.data)?.mimeType,
+                caption: file.caption), to: target)
     }
 }

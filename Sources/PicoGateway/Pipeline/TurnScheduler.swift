@@ -11,8 +11,8 @@ actor TurnScheduler {
     let maxConcurrent: Int
     private let work: Work
     private var queues: [String: [Int64]] = [:]
-    private var ready: [String] = []        // conversations with queued jobs and none running, FIFO
-    private var busy: Set<String> = []      // conversations with a running job
+    private var ready: [String] = []  // conversations with queued jobs and none running, FIFO
+    private var busy: Set<String> = []  // conversations with a running job
     private var running = 0
     private var queuedCount = 0
     private var stopped = false

@@ -20,8 +20,10 @@ final class ScheduleRunner: Sendable {
     let logger: Logger
     let now: @Sendable () -> Int64
 
-    init(schedules: ScheduleStore, sink: any InboundSink, logger: Logger,
-         now: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }) {
+    init(
+        schedules: ScheduleStore, sink: any InboundSink, logger: Logger,
+        now: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }
+    ) {
         self.schedules = schedules
         self.sink = sink
         self.logger = logger
@@ -69,21 +71,32 @@ final class ScheduleRunner: Sendable {
             message.replyToMessageID = nil
             if entry.action == "text" {
                 message.text = entry.text
-                message.scheduled = ScheduledFire(scheduleID: entry.id, fixedText: entry.text
-                    + (late ? "\n\n(Late: this was due at \(dueText), while I was offline.)" : ""))
+                message.scheduled = ScheduledFire(
+                    scheduleID: entry.id,
+                    fixedText: entry.text
+                        + (late ? "\n\n(Late: this was due at \(dueText), while I was offline.)" : ""))
             } else {
-                message.text = "[Scheduled task #\(entry.id), \(entry.timing.describe(in: zone))] \(entry.text)"
-                    + (late ? "\n(This was due at \(dueText) but I was offline; it runs now, once. Say that it is late.)" : "")
+                message.text =
+                    "[Scheduled task #\(entry.id), \(entry.timing.describe(in: zone))] \(entry.text)"
+                    + (late
+                        ? "\n(This was due at \(dueText) but I was offline; it runs now, once. Say that it is late.)"
+                        : "")
                 message.scheduled = ScheduledFire(scheduleID: entry.id)
             }
             do {
                 try await sink.accept([message], cursor: nil)
                 // A one-off is done once fired (even when its stored time was moved); repeats skip what was missed.
                 var next: Int64?
-                if case .at = entry.timing { next = nil } else { next = entry.timing.next(after: t, from: entry.createdAt, in: zone) }
+                if case .at = entry.timing {
+                    next = nil
+                } else {
+                    next = entry.timing.next(after: t, from: entry.createdAt, in: zone)
+                }
                 try await schedules.advance(id: entry.id, fired: entry.nextRun, next: next)
                 fired += 1
-                logger.info("schedule fired", metadata: ["schedule": "\(entry.id)", "late": "\(late)", "channel": "\(entry.channel)"])
+                logger.info(
+                    "schedule fired",
+                    metadata: ["schedule": "\(entry.id)", "late": "\(late)", "channel": "\(entry.channel)"])
             } catch {
                 logger.error("schedule #\(entry.id) could not fire: \(error); it is tried again")
                 break

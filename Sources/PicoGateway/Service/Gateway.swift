@@ -50,7 +50,8 @@ public final class Gateway: Sendable {
         let pidPath = options.pidFile ?? config.gateway.pidFile ?? config.picoclawHome + "/picoclaw.pid"
         let pidFile = try acquirePidFile(at: pidPath)
         defer { pidFile.release() }
-        logger.info("health endpoint on http://\(config.gateway.host):\(health.port)/health and /ready; PID file \(pidPath)")
+        logger.info(
+            "health endpoint on http://\(config.gateway.host):\(health.port)/health and /ready; PID file \(pidPath)")
         // 4. Workspaces (never overlapping the gateway's own files) and the kernel sandbox.
         try await prepareWorkspacesAndSandbox(config)
         // 5. The state store (inbox, outbox, sessions, cursors).
@@ -59,9 +60,11 @@ public final class Gateway: Sendable {
         // 6. Agents.
         let channelSlot = ChannelSlot()
         let notifier = OwnerNotifier(config: config, channel: { channelSlot.channel($0) }, logger: logger)
-        let approvals = ApprovalDesk(store: store, notifier: notifier, metrics: metrics,
-                                     timeout: .seconds(config.tools.exec.approvalTimeoutSeconds), logger: logger)
-        let system = try AgentSystemBuilder.build(loaded: loaded, store: store, metrics: metrics, approver: approvals, logger: logger)
+        let approvals = ApprovalDesk(
+            store: store, notifier: notifier, metrics: metrics,
+            timeout: .seconds(config.tools.exec.approvalTimeoutSeconds), logger: logger)
+        let system = try AgentSystemBuilder.build(
+            loaded: loaded, store: store, metrics: metrics, approver: approvals, logger: logger)
         let agentsReady = system.readiness.isReady
         board.set("agents", ok: agentsReady, detail: agentsReady ? "ready" : "no LLM provider configured")
 
@@ -69,10 +72,12 @@ public final class Gateway: Sendable {
         let sessionStores = AgentSystemBuilder.sessionStores(system)
         await LegacySessionImport(system: system, sessions: sessionStores, logger: logger).run()
         let controls = OwnerControls(store: store, config: config, metrics: metrics, notifier: notifier, logger: logger)
-        let pipeline = MessagePipeline(system: system, store: store, sessions: sessionStores, metrics: metrics,
-                                       controls: controls, media: try makeMediaIntake(config), logger: logger)
-        let channels = try ChannelBuilder.build(config: config, sink: pipeline, metrics: metrics,
-                                                onButton: { approvals.handle($0) }, logger: logger)
+        let pipeline = MessagePipeline(
+            system: system, store: store, sessions: sessionStores, metrics: metrics,
+            controls: controls, media: try makeMediaIntake(config), logger: logger)
+        let channels = try ChannelBuilder.build(
+            config: config, sink: pipeline, metrics: metrics,
+            onButton: { approvals.handle($0) }, logger: logger)
         pipeline.attach(channels)
         channelSlot.set(channels)
         await recoverUnfinished(pipeline)
@@ -89,8 +94,9 @@ public final class Gateway: Sendable {
         await waitForTermination(signals)
 
         // 9. Shutdown: stop intake, let running turns finish within the grace period; the rest stays pending.
-        await shutDown(tasks: [intake, pruning, scheduling], supervisor: supervisor, pipeline: pipeline, store: store,
-                       config: config)
+        await shutDown(
+            tasks: [intake, pruning, scheduling], supervisor: supervisor, pipeline: pipeline, store: store,
+            config: config)
         return 0
     }
 
@@ -101,12 +107,16 @@ public final class Gateway: Sendable {
         guard config.gateway.allowPublicBind || options.allowPublicBind else {
             throw GatewayStartError(PublicBindRefused(host: host).description, exitCode: 1)
         }
-        logger.warning("SECURITY: the gateway listens on \(host), reachable from other machines. Anyone who can reach it sees /health and /ready. Prefer 127.0.0.1 behind a reverse proxy.")
+        logger.warning(
+            "SECURITY: the gateway listens on \(host), reachable from other machines. Anyone who can reach it sees /health and /ready. Prefer 127.0.0.1 behind a reverse proxy."
+        )
     }
 
     /// Starts `/health`, `/ready` and `/metrics`. Every check /ready will wait for is registered before it
     /// answers, so it can never report ready too early.
-    private func startHealthEndpoint(_ config: PicoConfiguration) throws -> (ReadinessBoard, GatewayMetrics, HealthServer) {
+    private func startHealthEndpoint(
+        _ config: PicoConfiguration
+    ) throws -> (ReadinessBoard, GatewayMetrics, HealthServer) {
         let board = ReadinessBoard()
         board.set("agents", ok: false, detail: "starting")
         if config.channels.telegram.enabled { board.set("telegram", ok: false, detail: "starting") }
@@ -114,7 +124,9 @@ public final class Gateway: Sendable {
         let metrics = GatewayMetrics(board: board)
         board.serveMetrics(metrics)
         do {
-            return (board, metrics, try HealthServer(host: config.gateway.host, port: config.gateway.port, board: board))
+            return (
+                board, metrics, try HealthServer(host: config.gateway.host, port: config.gateway.port, board: board)
+            )
         } catch {
             throw GatewayStartError(error.description, exitCode: 1)
         }
@@ -134,7 +146,11 @@ public final class Gateway: Sendable {
         try prepareWorkspaces(config)
         let overlaps = WorkspaceOverlap.find(loaded)
         if let first = overlaps.first {
-            throw GatewayStartError(first.description + (overlaps.count > 1 ? " (and \(overlaps.count - 1) more overlap(s); `picoclaw security audit` lists them)" : ""), exitCode: 78)
+            throw GatewayStartError(
+                first.description
+                    + (overlaps.count > 1
+                        ? " (and \(overlaps.count - 1) more overlap(s); `picoclaw security audit` lists them)" : ""),
+                exitCode: 78)
         }
         // Every probe runs in a child process: a seccomp filter that kills on a sandbox call (systemd's
         // @system-service lacks landlock_* before v255) kills the probe, never the gateway.
@@ -143,7 +159,9 @@ public final class Gateway: Sendable {
         if sandbox.enforced {
             logger.info("exec sandbox: \(sandbox.layer) (self-test passed)")
         } else {
-            logger.warning("exec sandbox: \(sandbox.layer) — the kernel sandbox is not enforcing; exec is refused unless an agent is unrestricted. \(sandbox.details.joined(separator: "; "))")
+            logger.warning(
+                "exec sandbox: \(sandbox.layer) — the kernel sandbox is not enforcing; exec is refused unless an agent is unrestricted. \(sandbox.details.joined(separator: "; "))"
+            )
         }
         if let problem = SandboxedExecutor.landlockProblem {
             logger.warning("exec sandbox: Landlock unavailable — \(problem)")
@@ -154,9 +172,12 @@ public final class Gateway: Sendable {
     private func openStateStore(_ config: PicoConfiguration) async throws -> StateStore {
         let store: StateStore
         do {
-            store = try await StateStore.open(directory: config.gateway.stateDir, migrations: OwnerControlsSchema.migrations)
+            store = try await StateStore.open(
+                directory: config.gateway.stateDir, migrations: OwnerControlsSchema.migrations)
         } catch {
-            throw GatewayStartError("\(error.description). Fix gateway.state_dir (default $PICOCLAW_HOME/state) or the permissions of that directory", exitCode: 1)
+            throw GatewayStartError(
+                "\(error.description). Fix gateway.state_dir (default $PICOCLAW_HOME/state) or the permissions of that directory",
+                exitCode: 1)
         }
         logger.info("state store \(store.path) (SQLite heap \(StateStore.heapBytes / 1024) KiB)")
         return store
@@ -167,7 +188,9 @@ public final class Gateway: Sendable {
         do {
             let recovered = try await pipeline.recover()
             if recovered.turns + recovered.replies > 0 {
-                logger.notice("resuming after a restart: \(recovered.turns) message(s) to answer, \(recovered.replies) stored repl(y/ies) to send")
+                logger.notice(
+                    "resuming after a restart: \(recovered.turns) message(s) to answer, \(recovered.replies) stored repl(y/ies) to send"
+                )
             }
         } catch {
             logger.error("cannot read the inbox: \(error)")
@@ -188,8 +211,10 @@ public final class Gateway: Sendable {
 
     /// Stops the background tasks and the channels, lets running turns finish within the grace period (the rest
     /// stays pending in the inbox for the next start) and closes the state store.
-    private func shutDown(tasks: [Task<Void, Never>], supervisor: ChannelSupervisor, pipeline: MessagePipeline,
-                          store: StateStore, config: PicoConfiguration) async {
+    private func shutDown(
+        tasks: [Task<Void, Never>], supervisor: ChannelSupervisor, pipeline: MessagePipeline,
+        store: StateStore, config: PicoConfiguration
+    ) async {
         for task in tasks { task.cancel() }
         await supervisor.stopAll()
         await pipeline.stopIntake()
@@ -208,10 +233,13 @@ public final class Gateway: Sendable {
 
     /// Fires due reminders and scheduled turns into the pipeline. With tools.schedule.enabled false nothing fires
     /// (stored schedules wait; `picoclaw schedules` removes them).
-    private func startSchedules(_ config: PicoConfiguration, store: StateStore,
-                                pipeline: MessagePipeline) -> Task<Void, Never> {
-        let schedules = ScheduleRunner(schedules: ScheduleStore(store: store, maxPerOwner: config.tools.schedule.maxPerSender),
-                                       sink: pipeline, logger: logger)
+    private func startSchedules(
+        _ config: PicoConfiguration, store: StateStore,
+        pipeline: MessagePipeline
+    ) -> Task<Void, Never> {
+        let schedules = ScheduleRunner(
+            schedules: ScheduleStore(store: store, maxPerOwner: config.tools.schedule.maxPerSender),
+            sink: pipeline, logger: logger)
         return Task { if config.tools.schedule.enabled { await schedules.run() } }
     }
 
@@ -226,26 +254,37 @@ public final class Gateway: Sendable {
         for agent in config.resolvedAgents() {
             let code = Directories.create(agent.workspace, mode: 0o700)
             if code != 0 {
-                throw GatewayStartError("cannot create workspace \(agent.workspace) for agent \(agent.id): \(errnoText(code)). Fix the path or its parent's permissions (agents.defaults.workspace / agents.list[].workspace)")
+                throw GatewayStartError(
+                    "cannot create workspace \(agent.workspace) for agent \(agent.id): \(errnoText(code)). Fix the path or its parent's permissions (agents.defaults.workspace / agents.list[].workspace)"
+                )
             }
             if access(agent.workspace, W_OK) != 0 {
-                throw GatewayStartError("workspace \(agent.workspace) of agent \(agent.id) is not writable by this user")
+                throw GatewayStartError(
+                    "workspace \(agent.workspace) of agent \(agent.id) is not writable by this user")
             }
             if !agent.restrictToWorkspace {
-                logger.warning("SECURITY: agent \(agent.id) has restrict_to_workspace off: its file tools may leave \(agent.workspace)")
+                logger.warning(
+                    "SECURITY: agent \(agent.id) has restrict_to_workspace off: its file tools may leave \(agent.workspace)"
+                )
             }
         }
     }
 
     private func logNextSteps(config: PicoConfiguration, agentsReady: Bool, channels: [any Channel]) {
         if !loaded.fileExists {
-            logger.notice("no config file at \(loaded.path); running on defaults and environment. `picoclaw onboard` writes a starter config")
+            logger.notice(
+                "no config file at \(loaded.path); running on defaults and environment. `picoclaw onboard` writes a starter config"
+            )
         }
         if !agentsReady {
-            logger.notice("next: configure an LLM provider, e.g. PICOCLAW_PROVIDERS_OPENROUTER_API_KEY_FILE=/path/to/key and PICOCLAW_AGENTS_DEFAULTS_MODEL=openrouter/<model>")
+            logger.notice(
+                "next: configure an LLM provider, e.g. PICOCLAW_PROVIDERS_OPENROUTER_API_KEY_FILE=/path/to/key and PICOCLAW_AGENTS_DEFAULTS_MODEL=openrouter/<model>"
+            )
         }
         if channels.isEmpty {
-            logger.notice("next: enable a channel, e.g. PICOCLAW_CHANNELS_TELEGRAM_ENABLED=true, PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE=/path/to/token, PICOCLAW_CHANNELS_TELEGRAM_ALLOW_FROM=<your numeric user id>")
+            logger.notice(
+                "next: enable a channel, e.g. PICOCLAW_CHANNELS_TELEGRAM_ENABLED=true, PICOCLAW_CHANNELS_TELEGRAM_TOKEN_FILE=/path/to/token, PICOCLAW_CHANNELS_TELEGRAM_ALLOW_FROM=<your numeric user id>"
+            )
         }
     }
 }

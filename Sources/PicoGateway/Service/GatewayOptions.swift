@@ -9,8 +9,10 @@ public struct GatewayOptions: Sendable {
     /// How long SIGTERM/SIGINT waits for running turns; `nil` uses `gateway.shutdown_grace_seconds`.
     public var shutdownGrace: Duration?
 
-    public init(debug: Bool = false, pidFile: String? = nil, allowPublicBind: Bool = false,
-                shutdownGrace: Duration? = nil) {
+    public init(
+        debug: Bool = false, pidFile: String? = nil, allowPublicBind: Bool = false,
+        shutdownGrace: Duration? = nil
+    ) {
         self.debug = debug
         self.pidFile = pidFile
         self.allowPublicBind = allowPublicBind

@@ -25,7 +25,8 @@ struct LegacySessionImport {
             }
             switch files {
             case .failure(let error):
-                logger.warning("agent \(id): old sessions in \(agent.settings.workspace)/sessions not imported: \(error.text)")
+                logger.warning(
+                    "agent \(id): old sessions in \(agent.settings.workspace)/sessions not imported: \(error.text)")
             case .success(let found):
                 guard !found.isEmpty else { continue }
                 var imported = 0
@@ -34,7 +35,9 @@ struct LegacySessionImport {
                     do {
                         let (_, existing) = try await backend.store.sessionTail(key.rawValue, limit: 0)
                         if existing == 0 {
-                            let lines = file.bytes.split(separator: UInt8(ascii: "\n")).map { String(decoding: $0, as: UTF8.self) }
+                            let lines = file.bytes.split(separator: UInt8(ascii: "\n")).map {
+                                String(decoding: $0, as: UTF8.self)
+                            }
                             try await backend.appendTurn(key, messages: StateSessionStore.decode(lines))
                             imported += 1
                         }
@@ -46,7 +49,9 @@ struct LegacySessionImport {
                 }
                 let workspace = agent.settings.workspace
                 _ = await DedicatedThread.run { Self.removeEmptyDirectory(workspace: workspace) }
-                logger.notice("agent \(id): moved \(imported) session(s) from \(workspace)/sessions into the state store (out of the agent's reach)")
+                logger.notice(
+                    "agent \(id): moved \(imported) session(s) from \(workspace)/sessions into the state store (out of the agent's reach)"
+                )
             }
         }
     }
@@ -61,7 +66,10 @@ struct LegacySessionImport {
         let dirFD = openat(ws, "sessions", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         if dirFD < 0 {
             if errno == ENOENT { return .success([]) }
-            return .failure(LegacyReadError(text: errno == ELOOP || errno == ENOTDIR ? "it is a symlink or not a directory; left alone" : errnoText()))
+            return .failure(
+                LegacyReadError(
+                    text: errno == ELOOP || errno == ENOTDIR
+                        ? "it is a symlink or not a directory; left alone" : errnoText()))
         }
         guard let dir = fdopendir(dirFD) else {
             close(dirFD)

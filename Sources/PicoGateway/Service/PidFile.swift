@@ -10,7 +10,8 @@ public enum PidFileError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .alreadyRunning(let pid, let path):
-            return "another picoclaw gateway is already running (PID \(pid), PID file \(path)). Stop it first, or give this one its own --pid-file and gateway.port"
+            return
+                "another picoclaw gateway is already running (PID \(pid), PID file \(path)). Stop it first, or give this one its own --pid-file and gateway.port"
         case .cannotCreate(let path, let reason):
             return "cannot create PID file \(path): \(reason). Set gateway.pid_file / --pid-file to a writable location"
         }

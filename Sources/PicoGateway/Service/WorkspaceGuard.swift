@@ -28,7 +28,9 @@ final class WorkspaceGuard: Sendable {
         }
         let reason = errnoText(code)
         if reported.withLock({ $0.insert(workspace).inserted }) {
-            logger.error("workspace \(workspace) of agent \(agentID) is missing and cannot be recreated: \(reason). Turns still run; file and exec tools fail until it exists")
+            logger.error(
+                "workspace \(workspace) of agent \(agentID) is missing and cannot be recreated: \(reason). Turns still run; file and exec tools fail until it exists"
+            )
         }
         return false
     }

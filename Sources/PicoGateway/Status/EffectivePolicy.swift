@@ -27,7 +27,9 @@ public struct EffectivePolicy: Sendable, Equatable {
         public let ignored: [String]
 
         /// `true` when nobody at all can talk to the bot on this channel.
-        public var admitsNobody: Bool { ids.isEmpty && usernames.isEmpty && !everyone && paired.isEmpty && dmPolicy == .allowlist }
+        public var admitsNobody: Bool {
+            ids.isEmpty && usernames.isEmpty && !everyone && paired.isEmpty && dmPolicy == .allowlist
+        }
     }
 
     /// One agent's confinement.
@@ -52,23 +54,34 @@ public struct EffectivePolicy: Sendable, Equatable {
     public let limits: LimitsConfig
 
     /// Resolves the policy. `paired`: the store's pairings (empty when it cannot be read).
-    public static func resolve(_ config: PicoConfiguration, paired: [PairedSender], sandbox: SandboxSelfTest) -> EffectivePolicy {
-        func channel(_ name: String, enabled: Bool, allowFrom: [String], owners: [String], ownerIDs: [String], dm: DMPolicy) -> Channel {
+    public static func resolve(
+        _ config: PicoConfiguration, paired: [PairedSender], sandbox: SandboxSelfTest
+    ) -> EffectivePolicy {
+        func channel(
+            _ name: String, enabled: Bool, allowFrom: [String], owners: [String], ownerIDs: [String], dm: DMPolicy
+        ) -> Channel {
             let list = Allowlist(allowFrom + owners, platform: name)
-            return Channel(name: name, enabled: enabled, dmPolicy: dm, ids: list.ids.sorted(), usernames: list.usernames.sorted(),
-                           everyone: list.allowsEveryone, owners: ownerIDs,
-                           paired: paired.filter { $0.channel == name }.map(\.sender).sorted(), ignored: list.ignoredEntries)
+            return Channel(
+                name: name, enabled: enabled, dmPolicy: dm, ids: list.ids.sorted(), usernames: list.usernames.sorted(),
+                everyone: list.allowsEveryone, owners: ownerIDs,
+                paired: paired.filter { $0.channel == name }.map(\.sender).sorted(), ignored: list.ignoredEntries)
         }
         let t = config.channels.telegram, d = config.channels.discord
         let channels = [
-            channel("telegram", enabled: t.enabled, allowFrom: t.allowFrom, owners: t.owners, ownerIDs: t.ownerIDs, dm: t.dmPolicy),
-            channel("discord", enabled: d.enabled, allowFrom: d.allowFrom, owners: d.owners, ownerIDs: d.ownerIDs, dm: d.dmPolicy),
+            channel(
+                "telegram", enabled: t.enabled, allowFrom: t.allowFrom, owners: t.owners, ownerIDs: t.ownerIDs,
+                dm: t.dmPolicy),
+            channel(
+                "discord", enabled: d.enabled, allowFrom: d.allowFrom, owners: d.owners, ownerIDs: d.ownerIDs,
+                dm: d.dmPolicy),
         ]
         let agents = config.resolvedAgents().map { a in
-            Agent(id: a.id, workspace: a.workspace, restrictToWorkspace: a.restrictToWorkspace,
-                  execEnabled: config.tools.exec.enabled, sandbox: sandbox.layer.description, sandboxEnforced: sandbox.enforced,
-                  network: networkReach(config.tools.exec, sandbox: sandbox), sandboxLayers: sandbox.layers,
-                  approval: config.tools.exec.approval)
+            Agent(
+                id: a.id, workspace: a.workspace, restrictToWorkspace: a.restrictToWorkspace,
+                execEnabled: config.tools.exec.enabled, sandbox: sandbox.layer.description,
+                sandboxEnforced: sandbox.enforced,
+                network: networkReach(config.tools.exec, sandbox: sandbox), sandboxLayers: sandbox.layers,
+                approval: config.tools.exec.approval)
         }
         return EffectivePolicy(channels: channels, agents: agents, limits: config.limits)
     }
@@ -77,7 +90,8 @@ public struct EffectivePolicy: Sendable, Equatable {
     static func networkReach(_ exec: ExecToolConfig, sandbox: SandboxSelfTest) -> String {
         if !exec.enabled { return "no commands" }
         if exec.network { return "outbound allowed (tools.exec.network: true)" }
-        return sandbox.enforced ? "none (tools.exec.network: false)"
+        return sandbox.enforced
+            ? "none (tools.exec.network: false)"
             : "NOT enforced: the sandbox is not active, commands may use the network"
     }
 }
@@ -85,7 +99,9 @@ public struct EffectivePolicy: Sendable, Equatable {
 extension EffectivePolicy {
     /// Reads the pairings and today's usage from the state store (without creating it) and resolves the policy.
     /// `storeProblem` says why the store could not be read (then nobody is listed as paired).
-    public static func gather(_ config: PicoConfiguration, sandbox: SandboxSelfTest) async
+    public static func gather(
+        _ config: PicoConfiguration, sandbox: SandboxSelfTest
+    ) async
         -> (policy: EffectivePolicy, usage: [UsageTotals], storeProblem: String?)
     {
         var paired: [PairedSender] = []
@@ -93,7 +109,8 @@ extension EffectivePolicy {
         var problem: String?
         if access(config.gateway.stateDir + "/" + StateStore.fileName, F_OK) == 0 {
             do {
-                let store = try await StateStore.open(directory: config.gateway.stateDir, migrations: OwnerControlsSchema.migrations)
+                let store = try await StateStore.open(
+                    directory: config.gateway.stateDir, migrations: OwnerControlsSchema.migrations)
                 do {
                     paired = try await store.pairedSenders()
                     usage = try await store.usageToday()

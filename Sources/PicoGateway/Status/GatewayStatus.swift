@@ -30,7 +30,8 @@ public struct GatewayStatus: Sendable {
         var ready = false
         var uptime: Int?
         if pid != nil {
-            let base = "http://\(config.gateway.host.contains(":") ? "[\(config.gateway.host)]" : config.gateway.host):\(config.gateway.port)"
+            let base =
+                "http://\(config.gateway.host.contains(":") ? "[\(config.gateway.host)]" : config.gateway.host):\(config.gateway.port)"
             if let r = try? await HTTPClient.shared.send(HTTPRequest(url: base + "/ready", timeout: .seconds(3))) {
                 ready = r.status == 200
                 uptime = (try? JSONDecoder().decode(ReadyBody.self, from: Data(r.body)))?.uptime_seconds
@@ -42,14 +43,16 @@ public struct GatewayStatus: Sendable {
             problems.append("no gateway is running (no live PID in \(pidPath ?? "the PID file (disabled)"))")
         }
         if config.tools.exec.enabled && !sandbox.enforced {
-            problems.append("the exec sandbox is not enforcing (\(sandbox.layer)): commands are limited by the command policy only")
+            problems.append(
+                "the exec sandbox is not enforcing (\(sandbox.layer)): commands are limited by the command policy only")
         }
         for c in policy.channels where c.enabled && c.admitsNobody {
             problems.append("\(c.name) is enabled but admits nobody (allow_from is empty and dm_policy is allowlist)")
         }
-        return GatewayStatus(version: version, bind: "\(config.gateway.host):\(config.gateway.port)", pid: pid, ready: ready,
-                             uptimeSeconds: uptime, residentBytes: pid.flatMap(residentBytes), policy: policy,
-                             usage: usage, problems: problems)
+        return GatewayStatus(
+            version: version, bind: "\(config.gateway.host):\(config.gateway.port)", pid: pid, ready: ready,
+            uptimeSeconds: uptime, residentBytes: pid.flatMap(residentBytes), policy: policy,
+            usage: usage, problems: problems)
     }
 
     /// `true` when something is degraded.
@@ -58,7 +61,8 @@ public struct GatewayStatus: Sendable {
     /// A live process named in the PID file.
     static func runningPID(_ path: String) -> Int32? {
         guard let text = readProcText(path), let pid = Int32(text.filter { !$0.isWhitespace }), pid > 0,
-              kill(pid, 0) == 0 || errno == EPERM else { return nil }
+            kill(pid, 0) == 0 || errno == EPERM
+        else { return nil }
         return pid
     }
 

@@ -1,7 +1,9 @@
 /// Analysis of one argument vector: wrappers are looked through, then name-based rules and path operands.
 extension CommandAnalyzer {
-    static let shells: Set<String> = ["sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "yash", "posh", "rbash",
-                                      "fish", "csh", "tcsh"]
+    static let shells: Set<String> = [
+        "sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "yash", "posh", "rbash",
+        "fish", "csh", "tcsh",
+    ]
     static let systemExecutableRoots = ["/usr/", "/bin/", "/sbin/", "/lib/", "/lib32/", "/lib64/", "/libx32/"]
 
     mutating func analyzeArgv(_ argv: [ShellWord], piped: Bool, depth: Int) throws(Denial) {
@@ -11,8 +13,9 @@ extension CommandAnalyzer {
         }
         if restricted {
             if !command.isLiteral || command.hasGlob {
-                throw Denial(rule: "structure:dynamic-command",
-                             reason: "the command name \(command.text) comes from an expansion and cannot be analysed")
+                throw Denial(
+                    rule: "structure:dynamic-command",
+                    reason: "the command name \(command.text) comes from an expansion and cannot be analysed")
             }
             if command.text.contains("/") { try checkExecutable(command.text) }
         }
@@ -40,8 +43,10 @@ extension CommandAnalyzer {
 
     /// A wrapper (`env`, `timeout`, `xargs`, a shell...): its own words, the directory it changes to, and each
     /// payload it runs, analysed as a nested command.
-    mutating func analyzeWrapper(name: String, args: [ShellWord], split: WrapperSplit, piped: Bool,
-                                 depth: Int) throws(Denial) {
+    mutating func analyzeWrapper(
+        name: String, args: [ShellWord], split: WrapperSplit, piped: Bool,
+        depth: Int
+    ) throws(Denial) {
         if denyRules { try checkDangerous(name: name, args: args) }
         if restricted { for w in split.ownWords { try checkWord(w) } }
         let savedCwds = cwds
@@ -58,8 +63,9 @@ extension CommandAnalyzer {
             try analyzeArgv(payload, piped: piped, depth: depth + 1)
         case .text(let word, let origin):
             if restricted && !word.isLiteral {
-                throw Denial(rule: "structure:dynamic-payload",
-                             reason: "the \(origin) comes from an expansion and cannot be analysed")
+                throw Denial(
+                    rule: "structure:dynamic-payload",
+                    reason: "the \(origin) comes from an expansion and cannot be analysed")
             }
             try analyzeText(word.text, depth: depth + 1, origin: origin)
         case .none:
@@ -95,8 +101,9 @@ extension CommandAnalyzer {
     mutating func changeDirectory(to word: ShellWord, keepPrevious: Bool = false) throws(Denial) {
         guard let text = expandedText(word) else {
             if restricted {
-                throw Denial(rule: "structure:dynamic-directory",
-                             reason: "the directory \(word.text) comes from an expansion and cannot be analysed")
+                throw Denial(
+                    rule: "structure:dynamic-directory",
+                    reason: "the directory \(word.text) comes from an expansion and cannot be analysed")
             }
             return
         }
@@ -104,8 +111,9 @@ extension CommandAnalyzer {
         if target == "~" || target.hasPrefix("~/") { target = policy.workspaceRoot + target.dropFirst() }
         let next = cwds.map { physicalPath(target.hasPrefix("/") ? target : $0 + "/" + target) }
         if restricted, let outside = next.first(where: { !policy.isInsideWorkspace($0) }) {
-            throw Denial(rule: "path:outside-workspace",
-                         reason: "\(word.text) resolves to \(outside), outside the workspace \(policy.workspaceRoot)")
+            throw Denial(
+                rule: "path:outside-workspace",
+                reason: "\(word.text) resolves to \(outside), outside the workspace \(policy.workspaceRoot)")
         }
         cwds = unique(keepPrevious ? cwds + next : next)
     }
@@ -119,8 +127,9 @@ extension CommandAnalyzer {
             if policy.isInsideWorkspace(real) || Self.systemExecutableRoots.contains(where: { real.hasPrefix($0) }) {
                 continue
             }
-            throw Denial(rule: "path:outside-workspace",
-                         reason: "the program \(path) resolves to \(real), outside the workspace and the system directories")
+            throw Denial(
+                rule: "path:outside-workspace",
+                reason: "the program \(path) resolves to \(real), outside the workspace and the system directories")
         }
     }
 
@@ -128,12 +137,14 @@ extension CommandAnalyzer {
     func checkShellRules(name: String, split: WrapperSplit, piped: Bool) throws(Denial) {
         guard Self.shells.contains(name) else { return }
         if restricted && split.loginShell {
-            throw Denial(rule: "structure:login-shell",
-                         reason: "login shells (-l, --login) re-read profile files and are never used")
+            throw Denial(
+                rule: "structure:login-shell",
+                reason: "login shells (-l, --login) re-read profile files and are never used")
         }
         if (denyRules || restricted) && piped && split.readsStdin {
-            throw Denial(rule: "structure:pipe-to-interpreter",
-                         reason: "piping data into \(name) runs code that cannot be analysed")
+            throw Denial(
+                rule: "structure:pipe-to-interpreter",
+                reason: "piping data into \(name) runs code that cannot be analysed")
         }
     }
 

@@ -7,8 +7,9 @@ extension CommandAnalyzer {
             let components = text.split(separator: "/", omittingEmptySubsequences: false)
             if let g = components.firstIndex(where: { $0.contains(where: { "*?[".contains($0) }) }) {
                 if components[g...].contains("..") {
-                    throw Denial(rule: "path:outside-workspace",
-                                 reason: "\(word.text): `..` after a wildcard may leave the workspace")
+                    throw Denial(
+                        rule: "path:outside-workspace",
+                        reason: "\(word.text): `..` after a wildcard may leave the workspace")
                 }
                 text = components[..<g].joined(separator: "/")
                 if text.isEmpty && g > 0 { text = "/" }
@@ -66,7 +67,8 @@ extension CommandAnalyzer {
         }
         out.append(text)
         if let eq = text.firstIndex(of: "="), eq != text.startIndex,
-           text[..<eq].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }) {
+            text[..<eq].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." })
+        {
             out += pathCandidates(String(text[text.index(after: eq)...]))
         }
         return out
@@ -88,8 +90,9 @@ extension CommandAnalyzer {
             if !pathLike && !isSymlink(joined) { continue }
             let real = physicalPath(joined)
             if policy.isInsideWorkspace(real) || CommandPolicy.safeDevicePaths.contains(real) { continue }
-            throw Denial(rule: "path:outside-workspace",
-                         reason: "\(display) resolves to \(real), outside the workspace \(policy.workspaceRoot)")
+            throw Denial(
+                rule: "path:outside-workspace",
+                reason: "\(display) resolves to \(real), outside the workspace \(policy.workspaceRoot)")
         }
     }
 
@@ -98,7 +101,7 @@ extension CommandAnalyzer {
         guard let r = text.firstRange(of: "://"), r.lowerBound != text.startIndex else { return false }
         let scheme = text[..<r.lowerBound]
         guard let first = scheme.first, first.isASCII, first.isLetter,
-              scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == ".") })
+            scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == ".") })
         else { return false }
         return scheme.lowercased() != "file"
     }

@@ -2,15 +2,20 @@
 extension CommandAnalyzer {
     static let privilegeCommands: Set<String> = ["sudo", "su", "doas", "pkexec", "runuser"]
     static let killCommands: Set<String> = ["kill", "pkill", "killall", "killall5"]
-    static let systemCommands: Set<String> = ["wipefs", "fdisk", "sfdisk", "cfdisk", "parted", "mkswap", "shutdown",
-                                              "reboot", "poweroff", "halt"]
-    static let interpreters: Set<String> = ["perl", "ruby", "node", "nodejs", "bun", "deno", "php", "lua", "luajit",
-                                            "Rscript", "R", "tclsh", "pwsh", "powershell", "osascript", "irb", "jshell"]
+    static let systemCommands: Set<String> = [
+        "wipefs", "fdisk", "sfdisk", "cfdisk", "parted", "mkswap", "shutdown",
+        "reboot", "poweroff", "halt",
+    ]
+    static let interpreters: Set<String> = [
+        "perl", "ruby", "node", "nodejs", "bun", "deno", "php", "lua", "luajit",
+        "Rscript", "R", "tclsh", "pwsh", "powershell", "osascript", "irb", "jshell",
+    ]
     static let awks: Set<String> = ["awk", "gawk", "mawk", "nawk", "busybox-awk"]
     static let writableDevices: Set<String> = CommandPolicy.safeDevicePaths.union(["/dev/tty"])
 
     static func isPython(_ name: String) -> Bool {
-        name.hasPrefix("python") && name.dropFirst(6).allSatisfy { $0.isNumber || $0 == "." } || name == "pypy3" || name == "pypy"
+        name.hasPrefix("python") && name.dropFirst(6).allSatisfy { $0.isNumber || $0 == "." } || name == "pypy3"
+            || name == "pypy"
     }
 
     /// Destructive or privileged operations the deny patterns miss (applies when deny patterns are enabled).
@@ -20,15 +25,18 @@ extension CommandAnalyzer {
                 let t = a.text
                 if t.hasPrefix("--") {
                     if t.count >= 3 && "--recursive".hasPrefix(t) {
-                        throw Denial(rule: "dangerous:rm-recursive",
-                                     reason: "recursive rm (\(t)) is not allowed; remove files one by one")
+                        throw Denial(
+                            rule: "dangerous:rm-recursive",
+                            reason: "recursive rm (\(t)) is not allowed; remove files one by one")
                     }
                     if t.count >= 4 && "--no-preserve-root".hasPrefix(t) {
-                        throw Denial(rule: "dangerous:rm-no-preserve-root", reason: "rm --no-preserve-root is not allowed")
+                        throw Denial(
+                            rule: "dangerous:rm-no-preserve-root", reason: "rm --no-preserve-root is not allowed")
                     }
                 } else if t.hasPrefix("-") && (t.contains("r") || t.contains("R")) {
-                    throw Denial(rule: "dangerous:rm-recursive",
-                                 reason: "recursive rm (\(t)) is not allowed; remove files one by one")
+                    throw Denial(
+                        rule: "dangerous:rm-recursive",
+                        reason: "recursive rm (\(t)) is not allowed; remove files one by one")
                 }
             }
         }
@@ -39,7 +47,8 @@ extension CommandAnalyzer {
             throw Denial(rule: "dangerous:privilege", reason: "\(name) (privilege escalation) is not allowed")
         }
         if Self.killCommands.contains(name) {
-            throw Denial(rule: "dangerous:kill", reason: "\(name) is not allowed; commands are stopped by their timeout")
+            throw Denial(
+                rule: "dangerous:kill", reason: "\(name) is not allowed; commands are stopped by their timeout")
         }
         if Self.systemCommands.contains(name) || name.hasPrefix("mkfs") {
             throw Denial(rule: "dangerous:system", reason: "\(name) changes disks or power state and is not allowed")
@@ -62,8 +71,9 @@ extension CommandAnalyzer {
         guard piped, Self.isPython(name) || Self.interpreters.contains(name) else { return }
         let operands = args.filter { !$0.text.hasPrefix("-") }
         if operands.isEmpty || args.contains(where: { $0.text == "-" }) {
-            throw Denial(rule: "structure:pipe-to-interpreter",
-                         reason: "piping data into \(name) runs code that cannot be analysed")
+            throw Denial(
+                rule: "structure:pipe-to-interpreter",
+                reason: "piping data into \(name) runs code that cannot be analysed")
         }
     }
 
@@ -73,7 +83,8 @@ extension CommandAnalyzer {
         case "eval":
             throw Denial(rule: "structure:eval", reason: "eval runs text that cannot be analysed")
         case "trap", "alias":
-            throw Denial(rule: "structure:\(name)", reason: "\(name) defines code that runs later and cannot be analysed")
+            throw Denial(
+                rule: "structure:\(name)", reason: "\(name) defines code that runs later and cannot be analysed")
         case "popd":
             throw Denial(rule: "structure:cd-previous", reason: "popd depends on state that cannot be analysed")
         case ".", "source":
@@ -82,14 +93,17 @@ extension CommandAnalyzer {
             break
         }
         if let flag = inlineCodeFlag(name: name, args: args.map(\.text)) {
-            throw Denial(rule: "structure:inline-interpreter-code",
-                         reason: "inline interpreter code (\(name) \(flag)) cannot be analysed; write a script in the "
-                             + "workspace and run it instead")
+            throw Denial(
+                rule: "structure:inline-interpreter-code",
+                reason: "inline interpreter code (\(name) \(flag)) cannot be analysed; write a script in the "
+                    + "workspace and run it instead")
         }
         if Self.awks.contains(name), let program = awkProgram(args.map(\.text)) {
-            for marker in ["system", "|", "getline", "ENVIRON", "> \"", ">\"", ">> \"", ">>\""] where program.contains(marker) {
-                throw Denial(rule: "structure:awk-command-execution",
-                             reason: "this awk program can run commands or open files (\(marker)); it cannot be analysed")
+            for marker in ["system", "|", "getline", "ENVIRON", "> \"", ">\"", ">> \"", ">>\""]
+            where program.contains(marker) {
+                throw Denial(
+                    rule: "structure:awk-command-execution",
+                    reason: "this awk program can run commands or open files (\(marker)); it cannot be analysed")
             }
         }
     }
@@ -119,7 +133,9 @@ extension CommandAnalyzer {
         case "perl", "ruby", "irb":
             return options.first { !$0.hasPrefix("--") && ($0.contains("e") || $0.contains("E")) }
         case "node", "nodejs", "bun":
-            return options.first { ["-e", "-p", "-pe"].contains($0) || $0.hasPrefix("--eval") || $0.hasPrefix("--print") }
+            return options.first {
+                ["-e", "-p", "-pe"].contains($0) || $0.hasPrefix("--eval") || $0.hasPrefix("--print")
+            }
         case "deno":
             return args.first == "eval" ? "eval" : nil
         case "php":
@@ -127,7 +143,9 @@ extension CommandAnalyzer {
         case "lua", "luajit", "Rscript", "R":
             return options.first { $0 == "-e" || $0.hasPrefix("--expr") }
         case "pwsh", "powershell":
-            return args.first { let l = $0.lowercased(); return l.hasPrefix("-c") || l.hasPrefix("-e") }
+            return args.first {
+                let l = $0.lowercased(); return l.hasPrefix("-c") || l.hasPrefix("-e")
+            }
         case "osascript":
             return options.first { $0 == "-e" }
         case "jshell", "tclsh":

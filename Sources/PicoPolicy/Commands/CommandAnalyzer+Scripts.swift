@@ -8,8 +8,10 @@ extension CommandAnalyzer {
 
     /// Checks the segment `argv` (after leading assignments `assignments`) with `redirections` for script
     /// execution.
-    mutating func analyzeScriptExecution(argv: [ShellWord], assignments: [ShellWord],
-                                         redirections: [ShellRedirection], depth: Int) throws(Denial) {
+    mutating func analyzeScriptExecution(
+        argv: [ShellWord], assignments: [ShellWord],
+        redirections: [ShellRedirection], depth: Int
+    ) throws(Denial) {
         for a in assignments {
             if let (name, _) = a.assignment, Self.startupFileVariables.contains(name) {
                 try recordScript(a.dropping(prefixCount: name.count + 1), depth: depth, via: name + "=")
@@ -21,13 +23,16 @@ extension CommandAnalyzer {
         switch name {
         case ".", "source":
             if let file = args.first {
-                if name == "." { try recordCanonical(["source", file.text], file: file, depth: depth, origin: ". (source)") }
+                if name == "." {
+                    try recordCanonical(["source", file.text], file: file, depth: depth, origin: ". (source)")
+                }
                 try recordScript(file, depth: depth, via: name)
             }
         case "env":
             for a in args where a.assignment != nil {
                 if let (variable, _) = a.assignment, Self.startupFileVariables.contains(variable) {
-                    try recordScript(a.dropping(prefixCount: variable.count + 1), depth: depth, via: "env " + variable + "=")
+                    try recordScript(
+                        a.dropping(prefixCount: variable.count + 1), depth: depth, via: "env " + variable + "=")
                 }
             }
         case "tar", "gtar", "bsdtar":
@@ -84,17 +89,28 @@ extension CommandAnalyzer {
             let next: ShellWord? = i + 1 < args.count ? args[i + 1] : nil
             for option in ["--to-command", "--use-compress-program", "--info-script", "--new-volume-script"] {
                 var value: ShellWord? = nil
-                if t == option { value = next } else if t.hasPrefix(option + "=") { value = args[i].dropping(prefixCount: option.count + 1) }
+                if t == option {
+                    value = next
+                } else if t.hasPrefix(option + "=") {
+                    value = args[i].dropping(prefixCount: option.count + 1)
+                }
                 guard let value else { continue }
-                if option.hasSuffix("script") { try recordScript(value, depth: depth, via: "tar " + option) }
-                else { try analyzePayload(value, depth: depth, origin: "tar \(option) payload") }
+                if option.hasSuffix("script") {
+                    try recordScript(value, depth: depth, via: "tar " + option)
+                } else {
+                    try analyzePayload(value, depth: depth, origin: "tar \(option) payload")
+                }
             }
             if t.hasPrefix("--checkpoint-action=exec=") {
-                try analyzePayload(args[i].dropping(prefixCount: 25), depth: depth, origin: "tar --checkpoint-action payload")
+                try analyzePayload(
+                    args[i].dropping(prefixCount: 25), depth: depth, origin: "tar --checkpoint-action payload")
             }
-            if (t == "-I" || t == "-F"), let next {
-                if t == "-F" { try recordScript(next, depth: depth, via: "tar -F") }
-                else { try analyzePayload(next, depth: depth, origin: "tar -I payload") }
+            if t == "-I" || t == "-F", let next {
+                if t == "-F" {
+                    try recordScript(next, depth: depth, via: "tar -F")
+                } else {
+                    try analyzePayload(next, depth: depth, origin: "tar -I payload")
+                }
             }
             i += 1
         }
@@ -102,17 +118,23 @@ extension CommandAnalyzer {
 
     /// git `-c alias.NAME=!CMD` (and the config keys that name a command) run CMD with a shell.
     mutating func analyzeGitConfig(_ args: [ShellWord], depth: Int) throws(Denial) {
-        let commandKeys = ["core.pager", "core.editor", "core.sshcommand", "core.fsmonitor", "core.hookspath",
-                           "sequence.editor", "diff.external", "gpg.program"]
+        let commandKeys = [
+            "core.pager", "core.editor", "core.sshcommand", "core.fsmonitor", "core.hookspath",
+            "sequence.editor", "diff.external", "gpg.program",
+        ]
         var i = 0
         while i < args.count {
             let t = args[i].text
             var setting: ShellWord? = nil
-            if t == "-c", i + 1 < args.count { setting = args[i + 1]; i += 1 }
-            else if t.hasPrefix("-c") && t.count > 2 { setting = args[i].dropping(prefixCount: 2) }
+            if t == "-c", i + 1 < args.count {
+                setting = args[i + 1]; i += 1
+            } else if t.hasPrefix("-c") && t.count > 2 {
+                setting = args[i].dropping(prefixCount: 2)
+            }
             if let setting, let eq = setting.text.firstIndex(of: "=") {
                 let key = setting.text[..<eq].lowercased()
-                let valueWord = setting.dropping(prefixCount: setting.text.distance(from: setting.text.startIndex, to: eq) + 1)
+                let valueWord = setting.dropping(
+                    prefixCount: setting.text.distance(from: setting.text.startIndex, to: eq) + 1)
                 if key.hasPrefix("alias."), valueWord.text.hasPrefix("!") {
                     try analyzePayload(valueWord.dropping(prefixCount: 1), depth: depth, origin: "git alias payload")
                 } else if commandKeys.contains(key) || key.hasSuffix(".command") || key.hasSuffix(".cmd") {
@@ -125,7 +147,9 @@ extension CommandAnalyzer {
 
     mutating func analyzePayload(_ word: ShellWord, depth: Int, origin: String) throws(Denial) {
         if restricted && !word.isLiteral {
-            throw Denial(rule: "structure:dynamic-payload", reason: "the \(origin) comes from an expansion and cannot be analysed")
+            throw Denial(
+                rule: "structure:dynamic-payload",
+                reason: "the \(origin) comes from an expansion and cannot be analysed")
         }
         try analyzeText(word.text, depth: depth + 1, origin: origin)
     }
@@ -138,17 +162,25 @@ extension CommandAnalyzer {
         var i = 0
         while i < args.count {
             let t = args[i].text
-            if t == "-e" || t == "--expression", i + 1 < args.count { scripts.append(args[i + 1].text); explicit = true; i += 2; continue }
-            if t.hasPrefix("--expression=") { scripts.append(String(t.dropFirst(13))); explicit = true }
-            else if t.hasPrefix("-e") && t.count > 2 { scripts.append(String(t.dropFirst(2))); explicit = true }
-            else if t == "-f" || t.hasPrefix("--file") { explicit = true }
-            else if !t.hasPrefix("-") && !explicit { scripts.append(t); explicit = true }
+            if t == "-e" || t == "--expression", i + 1 < args.count {
+                scripts.append(args[i + 1].text); explicit = true; i += 2; continue
+            }
+            if t.hasPrefix("--expression=") {
+                scripts.append(String(t.dropFirst(13))); explicit = true
+            } else if t.hasPrefix("-e") && t.count > 2 {
+                scripts.append(String(t.dropFirst(2))); explicit = true
+            } else if t == "-f" || t.hasPrefix("--file") {
+                explicit = true
+            } else if !t.hasPrefix("-") && !explicit {
+                scripts.append(t); explicit = true
+            }
             i += 1
         }
         for script in scripts where Self.sedExecutes(script) {
-            throw Denial(rule: "structure:sed-execute",
-                         reason: "sed's e command runs shell commands that cannot be analysed; write a script in the "
-                             + "workspace and run it instead")
+            throw Denial(
+                rule: "structure:sed-execute",
+                reason: "sed's e command runs shell commands that cannot be analysed; write a script in the "
+                    + "workspace and run it instead")
         }
     }
 

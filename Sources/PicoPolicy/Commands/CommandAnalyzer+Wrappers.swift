@@ -33,29 +33,41 @@ extension CommandAnalyzer {
         case "env":
             return envSplit(args)
         case "time":
-            return simpleWrapper(args, OptionSpec(shortWithArgument: ["f", "o"], longWithArgument: ["--format", "--output"]),
-                                 origin: "time payload")
+            return simpleWrapper(
+                args, OptionSpec(shortWithArgument: ["f", "o"], longWithArgument: ["--format", "--output"]),
+                origin: "time payload")
         case "nice":
-            return simpleWrapper(args, OptionSpec(shortWithArgument: ["n"], longWithArgument: ["--adjustment"]),
-                                 origin: "nice payload")
+            return simpleWrapper(
+                args, OptionSpec(shortWithArgument: ["n"], longWithArgument: ["--adjustment"]),
+                origin: "nice payload")
         case "nohup", "builtin", "setsid":
             return simpleWrapper(args, OptionSpec(), origin: "\(name) payload")
         case "ionice":
-            return simpleWrapper(args, OptionSpec(shortWithArgument: ["c", "n"], longWithArgument: ["--class", "--classdata"]),
-                                 origin: "ionice payload")
+            return simpleWrapper(
+                args, OptionSpec(shortWithArgument: ["c", "n"], longWithArgument: ["--class", "--classdata"]),
+                origin: "ionice payload")
         case "timeout":
-            return simpleWrapper(args, OptionSpec(shortWithArgument: ["s", "k"], longWithArgument: ["--signal", "--kill-after"]),
-                                 origin: "timeout payload", skipOperands: 1)
+            return simpleWrapper(
+                args, OptionSpec(shortWithArgument: ["s", "k"], longWithArgument: ["--signal", "--kill-after"]),
+                origin: "timeout payload", skipOperands: 1)
         case "stdbuf":
-            return simpleWrapper(args, OptionSpec(shortWithArgument: ["i", "o", "e"],
-                                                  longWithArgument: ["--input", "--output", "--error"]),
-                                 origin: "stdbuf payload")
+            return simpleWrapper(
+                args,
+                OptionSpec(
+                    shortWithArgument: ["i", "o", "e"],
+                    longWithArgument: ["--input", "--output", "--error"]),
+                origin: "stdbuf payload")
         case "xargs":
-            var split = simpleWrapper(args, OptionSpec(shortWithArgument: ["a", "E", "d", "I", "L", "n", "P", "s"],
-                                                       longWithArgument: ["--arg-file", "--delimiter", "--max-lines",
-                                                                          "--max-args", "--max-procs", "--max-chars",
-                                                                          "--process-slot-var", "--eof"]),
-                                      origin: "xargs payload")
+            var split = simpleWrapper(
+                args,
+                OptionSpec(
+                    shortWithArgument: ["a", "E", "d", "I", "L", "n", "P", "s"],
+                    longWithArgument: [
+                        "--arg-file", "--delimiter", "--max-lines",
+                        "--max-args", "--max-procs", "--max-chars",
+                        "--process-slot-var", "--eof",
+                    ]),
+                origin: "xargs payload")
             if case .argv(let p, _) = split.payload, p.isEmpty { split.payload = .none }
             return split
         case "command":
@@ -92,7 +104,9 @@ extension CommandAnalyzer {
                 if t == "-C" || t == "--chdir", i + 1 < args.count { split.chdir = args[i + 1]; i += 2; continue }
                 if t.hasPrefix("--chdir=") { split.chdir = args[i].dropping(prefixCount: 8); i += 1; continue }
                 if t.hasPrefix("-C") && t.count > 2 { split.chdir = args[i].dropping(prefixCount: 2); i += 1; continue }
-                if t == "-S" || t == "--split-string", i + 1 < args.count { splitString = args[i + 1]; i += 2; continue }
+                if t == "-S" || t == "--split-string", i + 1 < args.count {
+                    splitString = args[i + 1]; i += 2; continue
+                }
                 if t.hasPrefix("--split-string=") { splitString = args[i].dropping(prefixCount: 15); i += 1; continue }
                 if t.hasPrefix("-S") && t.count > 2 { splitString = args[i].dropping(prefixCount: 2); i += 1; continue }
                 if t == "-u" || t == "--unset" { i += 2; continue }
@@ -117,8 +131,9 @@ extension CommandAnalyzer {
 
     /// `watch [OPTIONS] COMMAND...`: the command words are joined and run by `sh -c`, so the payload is text.
     func watchSplit(_ args: [ShellWord]) -> WrapperSplit {
-        var split = simpleWrapper(args, OptionSpec(shortWithArgument: ["n", "q"], longWithArgument: ["--interval"]),
-                                  origin: "watch payload")
+        var split = simpleWrapper(
+            args, OptionSpec(shortWithArgument: ["n", "q"], longWithArgument: ["--interval"]),
+            origin: "watch payload")
         if case .argv(let p, _) = split.payload, !p.isEmpty {
             var combined = p[0]
             combined.text = p.map(\.text).joined(separator: " ")
@@ -145,7 +160,8 @@ extension CommandAnalyzer {
             } else {
                 let letters = Array(t.dropFirst())
                 if let k = letters.firstIndex(where: { spec.shortWithArgument.contains($0) }), k == letters.count - 1,
-                   i + 1 < args.count {
+                    i + 1 < args.count
+                {
                     split.ownWords.append(args[i + 1])
                     i += 1
                 }
@@ -168,7 +184,7 @@ extension CommandAnalyzer {
             if t == "--" || t == "-" { i += 1; break }
             if t.hasPrefix("--") {
                 if t == "--login" { split.loginShell = true }
-                if (t == "--rcfile" || t == "--init-file" || t == "--init-command" || t == "-C"), i + 1 < args.count {
+                if t == "--rcfile" || t == "--init-file" || t == "--init-command" || t == "-C", i + 1 < args.count {
                     split.ownWords.append(args[i + 1])
                     i += 1
                 }

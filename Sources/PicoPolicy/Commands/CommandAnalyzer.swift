@@ -29,9 +29,11 @@ struct CommandAnalyzer {
             return deny(Denial(rule: "structure:nul-byte", reason: "the command contains a NUL byte"))
         }
         guard let cwd = policy.resolveWorkingDirectory(workingDirectory) else {
-            return deny(Denial(rule: "path:working-directory-outside",
-                               reason: "working directory \(workingDirectory ?? "") resolves outside the workspace "
-                                   + policy.workspaceRoot))
+            return deny(
+                Denial(
+                    rule: "path:working-directory-outside",
+                    reason: "working directory \(workingDirectory ?? "") resolves outside the workspace "
+                        + policy.workspaceRoot))
         }
         cwds = [cwd]
         do {
@@ -68,14 +70,17 @@ struct CommandAnalyzer {
         for inner in parse.nested { try analyzeText(inner, depth: depth + 1, origin: "$(…)") }
         let bytes = Array(text.utf8)
         for segment in parse.segments {
-            let raw = segment.start < segment.end
+            let raw =
+                segment.start < segment.end
                 ? String(decoding: bytes[segment.start..<segment.end], as: UTF8.self) : ""
             try analyzeSegment(segment, raw: raw, depth: depth, origin: origin)
         }
     }
 
-    static let reservedPrefixes: Set<String> = ["!", "{", "}", "then", "else", "do", "if", "elif", "while", "until",
-                                                "fi", "done", "esac"]
+    static let reservedPrefixes: Set<String> = [
+        "!", "{", "}", "then", "else", "do", "if", "elif", "while", "until",
+        "fi", "done", "esac",
+    ]
 
     mutating func analyzeSegment(_ segment: ShellSegment, raw: String, depth: Int, origin: String) throws(Denial) {
         var words = segment.words[...]
@@ -96,8 +101,9 @@ struct CommandAnalyzer {
                 }
             case "function":
                 if restricted {
-                    throw Denial(rule: "structure:function-definition",
-                                 reason: ShellConstruct.functionDefinition.reason)
+                    throw Denial(
+                        rule: "structure:function-definition",
+                        reason: ShellConstruct.functionDefinition.reason)
                 }
             default: break
             }
@@ -119,18 +125,23 @@ struct CommandAnalyzer {
             if denyRules && r.writes { try checkDeviceWrite(r.target.text) }
             if restricted { try checkWord(r.target) }
         }
-        try analyzeScriptExecution(argv: argv, assignments: assignments, redirections: segment.redirections,
-                                   depth: depth)
+        try analyzeScriptExecution(
+            argv: argv, assignments: assignments, redirections: segment.redirections,
+            depth: depth)
         if !argv.isEmpty { try analyzeArgv(argv, piped: segment.pipedInput, depth: depth) }
     }
 
     /// Adds a segment to the verdict and checks its raw and normalised forms against the deny patterns.
-    mutating func record(raw: String, argv: [ShellWord], redirections: [ShellRedirection], depth: Int,
-                         origin: String) {
+    mutating func record(
+        raw: String, argv: [ShellWord], redirections: [ShellRedirection], depth: Int,
+        origin: String
+    ) {
         var normalized = argv.map(\.text).joined(separator: " ")
         for r in redirections { normalized += (normalized.isEmpty ? "" : " ") + r.op + r.target.text }
-        segments.append(CommandSegment(text: raw.isEmpty ? normalized : raw, argv: argv.map(\.text),
-                                       normalized: normalized, depth: depth, origin: origin))
+        segments.append(
+            CommandSegment(
+                text: raw.isEmpty ? normalized : raw, argv: argv.map(\.text),
+                normalized: normalized, depth: depth, origin: origin))
     }
 
     /// Deny patterns against the last recorded segment (raw and normalised).
@@ -144,8 +155,9 @@ struct CommandAnalyzer {
         guard denyRules, !text.isEmpty else { return }
         let lowered = text.utf8.map(asciiLower)
         for pattern in policy.compiledPatterns where pattern.matches(text, lowered: lowered) {
-            throw Denial(rule: "deny-pattern:" + pattern.source,
-                         reason: "the command matches the deny pattern \(pattern.source)")
+            throw Denial(
+                rule: "deny-pattern:" + pattern.source,
+                reason: "the command matches the deny pattern \(pattern.source)")
         }
     }
 }
@@ -156,7 +168,9 @@ extension ShellWord {
         guard let eq = text.firstIndex(of: "="), eq != text.startIndex else { return nil }
         let name = text[..<eq]
         guard let first = name.utf8.first, first == UInt8(ascii: "_") || (first | 0x20 >= 0x61 && first | 0x20 <= 0x7A),
-              name.utf8.allSatisfy({ $0 == UInt8(ascii: "_") || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) })
+            name.utf8.allSatisfy({
+                $0 == UInt8(ascii: "_") || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39)
+            })
         else { return nil }
         return (String(name), String(text[text.index(after: eq)...]))
     }
@@ -167,7 +181,8 @@ extension String {
     func trimmingBlanks() -> String {
         let blanks: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
         let u = Array(utf8)
-        guard let s = u.firstIndex(where: { !blanks.contains($0) }), let e = u.lastIndex(where: { !blanks.contains($0) })
+        guard let s = u.firstIndex(where: { !blanks.contains($0) }),
+            let e = u.lastIndex(where: { !blanks.contains($0) })
         else { return "" }
         return String(decoding: u[s...e], as: UTF8.self)
     }

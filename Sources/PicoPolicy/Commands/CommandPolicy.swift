@@ -54,8 +54,10 @@ public struct CommandPolicy: Sendable {
     ///     defaults and never replace them.
     /// - Throws: `CommandPolicyError.invalidDenyPattern` for a pattern that does not compile,
     ///   `.invalidWorkspace` when the root cannot be resolved.
-    public init(workspace: String, restrictToWorkspace: Bool = true, enableDenyPatterns: Bool = true,
-                customDenyPatterns: [String] = []) throws {
+    public init(
+        workspace: String, restrictToWorkspace: Bool = true, enableDenyPatterns: Bool = true,
+        customDenyPatterns: [String] = []
+    ) throws {
         guard !workspace.isEmpty, let real = realpath(workspace, nil) else {
             throw CommandPolicyError.invalidWorkspace(workspace)
         }
@@ -72,8 +74,9 @@ public struct CommandPolicy: Sendable {
                 throw CommandPolicyError.invalidDenyPattern(pattern, reason: "\(error)")
             }
             if pattern.contains(where: { $0.isUppercase }) && !pattern.hasPrefix("(?i)") {
-                warnings.append("custom deny pattern \"\(pattern)\" contains upper-case letters; "
-                                + "it is matched case-insensitively")
+                warnings.append(
+                    "custom deny pattern \"\(pattern)\" contains upper-case letters; "
+                        + "it is matched case-insensitively")
             }
         }
         if enableDenyPatterns {
@@ -82,25 +85,31 @@ public struct CommandPolicy: Sendable {
         } else {
             compiledPatterns = []
             denyPatterns = []
-            warnings.append("WARNING: exec deny patterns are DISABLED: dangerous commands (rm -rf, sudo, "
-                            + "curl | sh, …) are no longer blocked")
+            warnings.append(
+                "WARNING: exec deny patterns are DISABLED: dangerous commands (rm -rf, sudo, "
+                    + "curl | sh, …) are no longer blocked")
             if !customDenyPatterns.isEmpty {
-                warnings.append("WARNING: \(customDenyPatterns.count) custom deny pattern(s) ignored because "
-                                + "deny patterns are disabled")
+                warnings.append(
+                    "WARNING: \(customDenyPatterns.count) custom deny pattern(s) ignored because "
+                        + "deny patterns are disabled")
             }
         }
         if !restrictToWorkspace {
-            warnings.append("WARNING: restrict_to_workspace is off: commands may read and write outside "
-                            + "the workspace \(workspaceRoot)")
+            warnings.append(
+                "WARNING: restrict_to_workspace is off: commands may read and write outside "
+                    + "the workspace \(workspaceRoot)")
         }
         self.warnings = warnings
     }
 
     /// Builds a policy for `workspace`'s root.
-    public init(workspace: Workspace, restrictToWorkspace: Bool = true, enableDenyPatterns: Bool = true,
-                customDenyPatterns: [String] = []) throws {
-        try self.init(workspace: workspace.root, restrictToWorkspace: restrictToWorkspace,
-                      enableDenyPatterns: enableDenyPatterns, customDenyPatterns: customDenyPatterns)
+    public init(
+        workspace: Workspace, restrictToWorkspace: Bool = true, enableDenyPatterns: Bool = true,
+        customDenyPatterns: [String] = []
+    ) throws {
+        try self.init(
+            workspace: workspace.root, restrictToWorkspace: restrictToWorkspace,
+            enableDenyPatterns: enableDenyPatterns, customDenyPatterns: customDenyPatterns)
     }
 
     /// Evaluates `command` as it would run in `workingDirectory` (default: the workspace root; relative

@@ -48,7 +48,8 @@ public enum CommandPolicyError: Error, Equatable, Sendable, CustomStringConverti
     public var description: String {
         switch self {
         case .invalidDenyPattern(let p, let reason): return "invalid custom deny pattern \"\(p)\": \(reason)"
-        case .invalidWorkspace(let w): return w.isEmpty ? "workspace is not defined" : "workspace \(w) cannot be resolved"
+        case .invalidWorkspace(let w):
+            return w.isEmpty ? "workspace is not defined" : "workspace \(w) cannot be resolved"
         }
     }
 }

@@ -76,12 +76,14 @@ struct DenyPattern: @unchecked Sendable {
     static func requiredAlternatives(of pattern: String) -> [[UInt8]]? {
         let p = Array(pattern.utf8)
         guard let open = p.firstIndex(of: UInt8(ascii: "(")), let close = p[open...].firstIndex(of: UInt8(ascii: ")")),
-              p[(close + 1)...].firstIndex(of: UInt8(ascii: "|")) == nil,
-              p[..<open].firstIndex(of: UInt8(ascii: "|")) == nil,
-              p[(open + 1)..<close].allSatisfy({ $0 == UInt8(ascii: "|") || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) }),
-              open == 0 || p[open - 1] != UInt8(ascii: "\\")
+            p[(close + 1)...].firstIndex(of: UInt8(ascii: "|")) == nil,
+            p[..<open].firstIndex(of: UInt8(ascii: "|")) == nil,
+            p[(open + 1)..<close].allSatisfy({ $0 == UInt8(ascii: "|") || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) }),
+            open == 0 || p[open - 1] != UInt8(ascii: "\\")
         else { return nil }
-        if close + 1 < p.count, [UInt8(ascii: "?"), UInt8(ascii: "*"), UInt8(ascii: "{")].contains(p[close + 1]) { return nil }
+        if close + 1 < p.count, [UInt8(ascii: "?"), UInt8(ascii: "*"), UInt8(ascii: "{")].contains(p[close + 1]) {
+            return nil
+        }
         let words = p[(open + 1)..<close].split(separator: UInt8(ascii: "|"), omittingEmptySubsequences: false)
         guard !words.contains(where: \.isEmpty) else { return nil }
         return words.map { $0.map(asciiLower) }

@@ -23,7 +23,7 @@ struct ShellLexer {
     private static func isMeta(_ c: UInt8) -> Bool {
         switch c {
         case 0x20, 0x09, 0x0D, 0x0A, UInt8(ascii: ";"), UInt8(ascii: "&"), UInt8(ascii: "|"), UInt8(ascii: "("),
-             UInt8(ascii: ")"), UInt8(ascii: "<"), UInt8(ascii: ">"):
+            UInt8(ascii: ")"), UInt8(ascii: "<"), UInt8(ascii: ">"):
             return true
         default: return false
         }
@@ -131,8 +131,12 @@ struct ShellLexer {
         case UInt8(ascii: "<"):
             if peek(1) == UInt8(ascii: "(") { try processSubstitution(); return true }
             if take("<<<") { note(.hereString); return redirect(fd + "<<<", start: start) }
-            if take("<<-") { note(.hereDocument); expectHereDocDelimiter = true; return redirect(fd + "<<-", start: start) }
-            if take("<<") { note(.hereDocument); expectHereDocDelimiter = false; return redirect(fd + "<<", start: start) }
+            if take("<<-") {
+                note(.hereDocument); expectHereDocDelimiter = true; return redirect(fd + "<<-", start: start)
+            }
+            if take("<<") {
+                note(.hereDocument); expectHereDocDelimiter = false; return redirect(fd + "<<", start: start)
+            }
             for op in ["<&", "<>", "<"] where take(op) { return redirect(fd + op, start: start) }
         case UInt8(ascii: ">"):
             if peek(1) == UInt8(ascii: "(") { try processSubstitution(); return true }
@@ -240,7 +244,8 @@ struct ShellLexer {
         return w
     }
 
-    private mutating func lexDoubleQuoted(_ w: inout ShellWord, _ text: inout [UInt8], _ template: inout [UInt8]) throws {
+    private mutating func lexDoubleQuoted(_ w: inout ShellWord, _ text: inout [UInt8], _ template: inout [UInt8]) throws
+    {
         while i < b.count {
             let c = b[i]
             switch c {
@@ -248,7 +253,9 @@ struct ShellLexer {
                 i += 1
                 return
             case UInt8(ascii: "\\"):
-                if let n = peek(1), [UInt8(ascii: "$"), UInt8(ascii: "`"), UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x0A].contains(n) {
+                if let n = peek(1),
+                    [UInt8(ascii: "$"), UInt8(ascii: "`"), UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x0A].contains(n)
+                {
                     if n != 0x0A { text.append(n); template.append(n) }
                     i += 2
                 } else {
@@ -267,8 +274,10 @@ struct ShellLexer {
         throw ShellSyntaxError(message: "unterminated double quote")
     }
 
-    private mutating func lexDollar(_ w: inout ShellWord, _ text: inout [UInt8], _ template: inout [UInt8],
-                                    quoted: Bool) throws {
+    private mutating func lexDollar(
+        _ w: inout ShellWord, _ text: inout [UInt8], _ template: inout [UInt8],
+        quoted: Bool
+    ) throws {
         let start = i
         let next = peek(1)
         if next == UInt8(ascii: "(") {

@@ -10,7 +10,8 @@ enum ExecEnvironment {
     static func isPassedThrough(_ name: String) -> Bool {
         let upper = name.uppercased()
         if upper.hasPrefix("PICOCLAW") { return false }
-        for marker in ["KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "AUTH"] where upper.contains(marker) {
+        for marker in ["KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "AUTH"]
+        where upper.contains(marker) {
             return false
         }
         return name == "PATH" || name == "LANG" || name.hasPrefix("LC_") || name == "TERM" || name == "TZ"

@@ -18,7 +18,8 @@ public enum ExecError: Error, Equatable, Sendable, CustomStringConvertible {
         case .denied(let v): return "Command blocked by policy (\(v.rule)): \(v.reason)"
         case .invalidWorkingDirectory(let d): return "working directory \(d) is missing or outside the workspace"
         case .landlockUnavailable(let why): return "Landlock is required but unavailable: \(why)"
-        case .spawnFailed(let stage, let code): return "failed to start the command (\(stage)): \(errnoDescription(code))"
+        case .spawnFailed(let stage, let code):
+            return "failed to start the command (\(stage)): \(errnoDescription(code))"
         case .invalidWorkspace(let w): return "workspace \(w) does not exist or is not a directory"
         case .sandboxUnavailable(let why): return "the exec sandbox is unavailable: \(why)"
         }

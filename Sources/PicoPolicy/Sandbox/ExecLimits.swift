@@ -14,8 +14,10 @@ public struct ExecLimits: Sendable, Equatable {
     /// Size of the private /tmp (namespaces mode) in MiB.
     public var tmpSizeMB: Int
 
-    public init(processes: Int = 128, memoryMB: Int = 1024, fileSizeMB: Int = 256, openFiles: Int = 1024,
-                cpuSeconds: Int = 60, tmpSizeMB: Int = 64) {
+    public init(
+        processes: Int = 128, memoryMB: Int = 1024, fileSizeMB: Int = 256, openFiles: Int = 1024,
+        cpuSeconds: Int = 60, tmpSizeMB: Int = 64
+    ) {
         self.processes = processes
         self.memoryMB = memoryMB
         self.fileSizeMB = fileSizeMB

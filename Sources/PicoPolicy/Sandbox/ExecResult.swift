@@ -22,9 +22,11 @@ public struct ExecResult: Sendable, Equatable {
     public var limitNotes: [String] = []
 
     /// Creates a result (the executor's; runners other than the sandbox, e.g. test doubles, describe theirs).
-    public init(output: String, exitStatus: Int32?, signal: Int32? = nil, timedOut: Bool = false,
-                cancelled: Bool = false, truncatedBytes: Int = 0, duration: Duration = .zero,
-                sandboxLayer: SandboxLayer = .structuralOnly, limitNotes: [String] = []) {
+    public init(
+        output: String, exitStatus: Int32?, signal: Int32? = nil, timedOut: Bool = false,
+        cancelled: Bool = false, truncatedBytes: Int = 0, duration: Duration = .zero,
+        sandboxLayer: SandboxLayer = .structuralOnly, limitNotes: [String] = []
+    ) {
         self.output = output
         self.exitStatus = exitStatus
         self.signal = signal

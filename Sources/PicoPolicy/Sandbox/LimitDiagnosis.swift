@@ -10,12 +10,16 @@ enum LimitDiagnosis {
         if let code = result.exitStatus, code > 128, code < 128 + 65 { signals.insert(code - 128) }
         let text = result.output
         var notes: [String] = []
-        if text.contains("fork") && (text.contains("Resource temporarily unavailable") || text.contains("retry")
-            || text.contains("Cannot fork")) || text.contains("Cannot fork") {
+        if text.contains("fork")
+            && (text.contains("Resource temporarily unavailable") || text.contains("retry")
+                || text.contains("Cannot fork"))
+            || text.contains("Cannot fork")
+        {
             notes.append("the process limit (tools.exec.limits.processes = \(limits.processes)) was reached")
         }
         if text.contains("Cannot allocate memory") || text.contains("memory exhausted") || text.contains("MemoryError")
-            || text.contains("out of memory") {
+            || text.contains("out of memory")
+        {
             notes.append("the memory limit (tools.exec.limits.memory_mb = \(limits.memoryMB) MiB) was reached")
         }
         if signals.contains(SIGXFSZ) || text.contains("File too large") || text.contains("File size limit") {
@@ -28,8 +32,9 @@ enum LimitDiagnosis {
             notes.append("the CPU time limit (tools.exec.limits.cpu_seconds = \(limits.cpuSeconds) s) was reached")
         }
         if text.contains("No space left on device") {
-            notes.append("a file system is full (the private /tmp holds tools.exec.limits.tmp_size_mb = "
-                         + "\(limits.tmpSizeMB) MiB)")
+            notes.append(
+                "a file system is full (the private /tmp holds tools.exec.limits.tmp_size_mb = "
+                    + "\(limits.tmpSizeMB) MiB)")
         }
         return notes.map { "[sandbox] " + $0 }
     }

@@ -30,8 +30,10 @@ struct NamespacePlan: Sendable {
     /// The step's arguments up to and including its `--`.
     let stepArguments: [String]
 
-    init(bwrap: String, step: String, workspace: String, network: Bool, limits: ExecLimits, landlockABI: Int?,
-         seccomp: Bool, mountProc: Bool = true) {
+    init(
+        bwrap: String, step: String, workspace: String, network: Bool, limits: ExecLimits, landlockABI: Int?,
+        seccomp: Bool, mountProc: Bool = true
+    ) {
         self.mountProc = mountProc
         self.bwrap = bwrap
         self.step = step
@@ -68,23 +70,30 @@ struct NamespacePlan: Sendable {
             }
         }
         copiedFiles = copied
-        a += ["--size", String(max(1, limits.tmpSizeMB) << 20), "--tmpfs", "/tmp",
-              "--dev", "/dev",
-              "--ro-bind", step, Self.stepMountPoint,
-              "--bind", workspace, workspace]
+        a += [
+            "--size", String(max(1, limits.tmpSizeMB) << 20), "--tmpfs", "/tmp",
+            "--dev", "/dev",
+            "--ro-bind", step, Self.stepMountPoint,
+            "--bind", workspace, workspace,
+        ]
         if mountProc { a += ["--proc", "/proc"] }
         prefix = a
         let full = [workspace, "/tmp"]
         let readable = SandboxedExecutor.systemReadExecutePaths + ["/proc"]
         let devices = SandboxedExecutor.devicePaths
-        stepArguments = [Self.stepMountPoint, "3", String(landlockABI ?? 0), network ? "0" : "1",
-                         String(full.count), String(readable.count), String(devices.count)]
+        stepArguments =
+            [
+                Self.stepMountPoint, "3", String(landlockABI ?? 0), network ? "0" : "1",
+                String(full.count), String(readable.count), String(devices.count),
+            ]
             + full + readable + devices + ["--"]
     }
 
     /// The request that runs `command` in `workingDirectory` (inside the workspace).
-    func request(command: String, workingDirectory: String, environment: [String], timeoutMilliseconds: Int,
-                 maxOutputBytes: Int, cancelFD: Int32, seccompProgram: [UInt8]) -> ProcessRequest {
+    func request(
+        command: String, workingDirectory: String, environment: [String], timeoutMilliseconds: Int,
+        maxOutputBytes: Int, cancelFD: Int32, seccompProgram: [UInt8]
+    ) -> ProcessRequest {
         ProcessRequest(
             path: bwrap,
             arguments: prefix + ["--chdir", workingDirectory, "--"] + stepArguments + ["/bin/sh", "-c", command],

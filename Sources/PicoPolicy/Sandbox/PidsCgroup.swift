@@ -70,8 +70,11 @@ enum PidsCgroup {
             return .failure(Unavailable(reason: "/proc/self/mountinfo or /proc/self/cgroup is unreadable"))
         }
         let mounts = mountinfo.split(separator: "\n").compactMap(CgroupMount.init)
-        let lines = membership.split(separator: "\n").map { $0.split(separator: ":", maxSplits: 2,
-                                                                      omittingEmptySubsequences: false) }
+        let lines = membership.split(separator: "\n").map {
+            $0.split(
+                separator: ":", maxSplits: 2,
+                omittingEmptySubsequences: false)
+        }
         if let v1 = mounts.first(where: { $0.type == "cgroup" && $0.options.contains("pids") }) {
             guard let own = lines.first(where: { $0.count == 3 && $0[1].split(separator: ",").contains("pids") }) else {
                 return .failure(Unavailable(reason: "no pids line in /proc/self/cgroup"))
@@ -79,12 +82,14 @@ enum PidsCgroup {
             return prepare(v1.directory(for: String(own[2])), version: 1)
         }
         guard let v2 = mounts.first(where: { $0.type == "cgroup2" }),
-              let own = lines.first(where: { $0.count == 3 && $0[0] == "0" && $0[1].isEmpty }) else {
+            let own = lines.first(where: { $0.count == 3 && $0[0] == "0" && $0[1].isEmpty })
+        else {
             return .failure(Unavailable(reason: "no pids cgroup controller is mounted"))
         }
         let dir = v2.directory(for: String(own[2]))
         guard let controllers = readFile(dir + "/cgroup.controllers"),
-              controllers.split(whereSeparator: { $0 == " " || $0 == "\n" }).contains("pids") else {
+            controllers.split(whereSeparator: { $0 == " " || $0 == "\n" }).contains("pids")
+        else {
             return .failure(Unavailable(reason: "the pids controller is not available in cgroup v2 \(dir)"))
         }
         return prepare(dir, version: 2)
@@ -93,8 +98,10 @@ enum PidsCgroup {
     /// Makes `<dir>/picoclaw` (v2: with pids enabled down to it), proves a trial group works, sweeps stale groups.
     static func prepare(_ dir: String, version: Int) -> Result<Parent, Unavailable> {
         if version == 2 && !enable(in: dir) {
-            return .failure(Unavailable(reason: "cannot enable pids in \(dir)/cgroup.subtree_control "
-                                        + "(\(errnoDescription(errno)); a cgroup with processes cannot delegate it)"))
+            return .failure(
+                Unavailable(
+                    reason: "cannot enable pids in \(dir)/cgroup.subtree_control "
+                        + "(\(errnoDescription(errno)); a cgroup with processes cannot delegate it)"))
         }
         let parent = dir + "/picoclaw"
         if mkdir(parent, 0o755) != 0 && errno != EEXIST {

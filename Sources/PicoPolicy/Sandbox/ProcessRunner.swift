@@ -77,36 +77,36 @@ enum ProcessRunner {
         let program = request.seccompProgram
         request.path.withCString { shell in
             request.workingDirectory.withCString { cwd in
-              program.withUnsafeBufferPointer { bpf in
-               passFDs.withUnsafeBufferPointer { fds in
-                var config = pico_spawn_config()
-                config.path = shell
-                config.sandbox_mode = Int32(request.sandboxMode)
-                config.deny_tcp = request.denyTCP ? 1 : 0
-                if let l = request.limits { setLimits(l, in: &config) }
-                config.join_cgroup = group == nil ? 0 : 1
-                config.cgroup_procs_fd = group?.procsFD ?? -1
-                config.drop_capabilities = request.dropCapabilities ? 1 : 0
-                config.seccomp_program = inChild ? bpf.baseAddress : nil
-                config.seccomp_length = inChild ? bpf.count : 0
-                config.seccomp_fd = seccompFD
-                config.pass_fds = fds.baseAddress
-                config.pass_fd_count = fds.count
-                config.argv = UnsafePointer(argv.pointer)
-                config.envp = UnsafePointer(envp.pointer)
-                config.cwd = cwd
-                config.landlock_mode = mode
-                config.landlock_abi = Int32(request.landlockABI)
-                setLandlockPaths(full: full, readExecute: readExec, devices: devices, in: &config)
-                config.timeout_ms = Int32(clamping: request.timeoutMilliseconds)
-                config.grace_ms = Int32(clamping: request.graceMilliseconds)
-                config.cancel_fd = request.cancelFD
-                config.output = buffer
-                config.output_capacity = capacity
-                // The C arrays must outlive the call (ARC may otherwise release them after their last use above).
-                withExtendedLifetime((argv, envp, full, readExec, devices)) { _ = pico_run(&config, &result) }
-               }
-              }
+                program.withUnsafeBufferPointer { bpf in
+                    passFDs.withUnsafeBufferPointer { fds in
+                        var config = pico_spawn_config()
+                        config.path = shell
+                        config.sandbox_mode = Int32(request.sandboxMode)
+                        config.deny_tcp = request.denyTCP ? 1 : 0
+                        if let l = request.limits { setLimits(l, in: &config) }
+                        config.join_cgroup = group == nil ? 0 : 1
+                        config.cgroup_procs_fd = group?.procsFD ?? -1
+                        config.drop_capabilities = request.dropCapabilities ? 1 : 0
+                        config.seccomp_program = inChild ? bpf.baseAddress : nil
+                        config.seccomp_length = inChild ? bpf.count : 0
+                        config.seccomp_fd = seccompFD
+                        config.pass_fds = fds.baseAddress
+                        config.pass_fd_count = fds.count
+                        config.argv = UnsafePointer(argv.pointer)
+                        config.envp = UnsafePointer(envp.pointer)
+                        config.cwd = cwd
+                        config.landlock_mode = mode
+                        config.landlock_abi = Int32(request.landlockABI)
+                        setLandlockPaths(full: full, readExecute: readExec, devices: devices, in: &config)
+                        config.timeout_ms = Int32(clamping: request.timeoutMilliseconds)
+                        config.grace_ms = Int32(clamping: request.graceMilliseconds)
+                        config.cancel_fd = request.cancelFD
+                        config.output = buffer
+                        config.output_capacity = capacity
+                        // The C arrays must outlive the call (ARC may otherwise release them after their last use above).
+                        withExtendedLifetime((argv, envp, full, readExec, devices)) { _ = pico_run(&config, &result) }
+                    }
+                }
             }
         }
         return outcome(of: result, output: buffer)
@@ -140,8 +140,10 @@ enum ProcessRunner {
     }
 
     /// The paths Landlock opens to the child (the arrays must outlive the `pico_run` call).
-    private static func setLandlockPaths(full: CStringArray, readExecute readExec: CStringArray,
-                                         devices: CStringArray, in config: inout pico_spawn_config) {
+    private static func setLandlockPaths(
+        full: CStringArray, readExecute readExec: CStringArray,
+        devices: CStringArray, in config: inout pico_spawn_config
+    ) {
         config.full_paths = full.constPointer
         config.full_count = full.count
         config.read_exec_paths = readExec.constPointer
@@ -151,7 +153,9 @@ enum ProcessRunner {
     }
 
     /// What `pico_run` reported, with the output captured in `buffer`.
-    private static func outcome(of result: pico_run_result, output buffer: UnsafeMutablePointer<UInt8>) -> ProcessOutcome {
+    private static func outcome(
+        of result: pico_run_result, output buffer: UnsafeMutablePointer<UInt8>
+    ) -> ProcessOutcome {
         var outcome = ProcessOutcome()
         outcome.failedStage = result.failed_stage
         outcome.failedErrno = result.failed_errno

@@ -20,7 +20,8 @@ struct SandboxProbe: Sendable {
     /// The probe of this process (runs on first use).
     static let current = SandboxProbe.run()
 
-    static let landlockFix = "allow the three calls: SystemCallFilter=@sandbox in the systemd unit (systemd "
+    static let landlockFix =
+        "allow the three calls: SystemCallFilter=@sandbox in the systemd unit (systemd "
         + "versions whose @sandbox group lists them), or SystemCallFilter=landlock_create_ruleset landlock_add_rule "
         + "landlock_restrict_self, or the equivalent in the container's seccomp profile"
 
@@ -32,7 +33,8 @@ struct SandboxProbe: Sendable {
             abi = Int(raw)
         } else if raw <= -1000 {
             let sig = -raw - 1000
-            landlockProblem = sig == SIGSYS
+            landlockProblem =
+                sig == SIGSYS
                 ? "a seccomp filter on this process kills the landlock_* system calls (the probe child died with "
                     + "SIGSYS; systemd's @system-service before v255 lacks them): \(landlockFix)"
                 : "the Landlock probe child died with signal \(sig)"
@@ -56,13 +58,16 @@ struct SandboxProbe: Sendable {
             namespaceProblem = "the picoclaw-sandbox helper is not installed next to \(executablePath() ?? "picoclaw")"
         } else {
             namespaceProblem = trialRun(bwrap: bwrap!, step: step!, landlockABI: abi, mountProc: true)
-            if namespaceProblem != nil && trialRun(bwrap: bwrap!, step: step!, landlockABI: abi, mountProc: false) == nil {
+            if namespaceProblem != nil
+                && trialRun(bwrap: bwrap!, step: step!, landlockABI: abi, mountProc: false) == nil
+            {
                 namespaceProblem = nil
                 mountProc = false
             }
         }
-        return SandboxProbe(landlockABI: abi, landlockProblem: landlockProblem, bwrapPath: bwrap, stepPath: step,
-                            namespaceProblem: namespaceProblem, mountProc: mountProc)
+        return SandboxProbe(
+            landlockABI: abi, landlockProblem: landlockProblem, bwrapPath: bwrap, stepPath: step,
+            namespaceProblem: namespaceProblem, mountProc: mountProc)
     }
 
     /// The running executable's path.
@@ -85,15 +90,19 @@ struct SandboxProbe: Sendable {
     /// Starts `true` in a throw-away namespace sandbox; nil when the step inside reported, else why not.
     static func trialRun(bwrap: String, step: String, landlockABI: Int?, mountProc: Bool) -> String? {
         var template = Array("/tmp/picoclaw-probe-XXXXXX".utf8CString)
-        guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) })
+        guard
+            let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) })
         else { return "could not create a temporary directory: \(errnoDescription(errno))" }
         defer { removeTree(dir) }
-        let plan = NamespacePlan(bwrap: bwrap, step: step, workspace: dir, network: false,
-                                 limits: .defaults, landlockABI: landlockABI, seccomp: false, mountProc: mountProc)
-        let outcome = ProcessRunner.run(plan.request(command: "true", workingDirectory: dir,
-                                                     environment: ["PATH=\(ExecEnvironment.defaultPath)"],
-                                                     timeoutMilliseconds: 10_000, maxOutputBytes: 2000,
-                                                     cancelFD: -1, seccompProgram: []))
+        let plan = NamespacePlan(
+            bwrap: bwrap, step: step, workspace: dir, network: false,
+            limits: .defaults, landlockABI: landlockABI, seccomp: false, mountProc: mountProc)
+        let outcome = ProcessRunner.run(
+            plan.request(
+                command: "true", workingDirectory: dir,
+                environment: ["PATH=\(ExecEnvironment.defaultPath)"],
+                timeoutMilliseconds: 10_000, maxOutputBytes: 2000,
+                cancelFD: -1, seccompProgram: []))
         if outcome.stepReported && outcome.exitStatus == 0 { return nil }
         let text = String(decoding: outcome.output, as: UTF8.self).split(separator: "\n").first.map(String.init)
         if let text, !text.isEmpty {

@@ -17,13 +17,19 @@ extension SandboxedExecutor {
     /// canary file outside it, fail to create a file outside it, and succeed in writing inside it. Every probe
     /// and check runs in child processes, so a seccomp filter that kills on a sandbox call kills only them.
     /// `layers` lists each layer, active or why not.
-    public static func selfTest(sandbox: SandboxMode = .auto, network: Bool = false,
-                                limits: ExecLimits = .defaults) async -> SandboxSelfTest {
+    public static func selfTest(
+        sandbox: SandboxMode = .auto, network: Bool = false,
+        limits: ExecLimits = .defaults
+    ) async -> SandboxSelfTest {
         await prepare()
         var template = Array("/tmp/picoclaw-selftest-XXXXXX".utf8CString)
-        guard let base = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) }) else {
-            return SandboxSelfTest(layer: .structuralOnly, enforced: false,
-                                   details: ["could not create a temporary directory: \(errnoDescription(errno))"])
+        guard
+            let base = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) }
+            )
+        else {
+            return SandboxSelfTest(
+                layer: .structuralOnly, enforced: false,
+                details: ["could not create a temporary directory: \(errnoDescription(errno))"])
         }
         defer { removeTree(base) }
         let workspace = base + "/workspace"
@@ -37,13 +43,17 @@ extension SandboxedExecutor {
 
         let executor: SandboxedExecutor
         do {
-            executor = try SandboxedExecutor(workspace: workspace, timeout: .seconds(10), sandbox: sandbox,
-                                             network: network, limits: limits)
+            executor = try SandboxedExecutor(
+                workspace: workspace, timeout: .seconds(10), sandbox: sandbox,
+                network: network, limits: limits)
         } catch {
             let probe = SandboxProbe.current
-            return SandboxSelfTest(layer: .structuralOnly, enforced: false, details: ["\(error)"],
-                                   layers: ["namespaces: UNAVAILABLE — \(probe.namespaceProblem ?? "disabled")",
-                                            "landlock: UNAVAILABLE — \(probe.landlockProblem ?? "disabled")"])
+            return SandboxSelfTest(
+                layer: .structuralOnly, enforced: false, details: ["\(error)"],
+                layers: [
+                    "namespaces: UNAVAILABLE — \(probe.namespaceProblem ?? "disabled")",
+                    "landlock: UNAVAILABLE — \(probe.landlockProblem ?? "disabled")",
+                ])
         }
         var details: [String] = []
         var enforced = true
@@ -64,8 +74,9 @@ extension SandboxedExecutor {
             enforced = false
             details.append("sandbox could not run: \(error)")
         }
-        return SandboxSelfTest(layer: executor.layer, enforced: enforced, details: details,
-                               layers: executor.layerReport)
+        return SandboxSelfTest(
+            layer: executor.layer, enforced: enforced, details: details,
+            layers: executor.layerReport)
     }
 }
 

@@ -93,10 +93,14 @@ public struct SandboxedExecutor: Sendable {
     ///   - limits: `tools.exec.limits.*`.
     /// - Throws: `ExecError.invalidWorkspace`, `.landlockUnavailable`, or `.sandboxUnavailable` when the
     ///   requested sandbox cannot be set up.
-    public init(workspace: String, timeout: Duration = .seconds(60), maxOutputBytes: Int = 10_000,
-                landlock: LandlockMode = .preferred, sandbox: SandboxMode = .auto, network: Bool = false,
-                limits: ExecLimits = .defaults) throws {
-        guard !workspace.isEmpty, let real = realpath(workspace, nil) else { throw ExecError.invalidWorkspace(workspace) }
+    public init(
+        workspace: String, timeout: Duration = .seconds(60), maxOutputBytes: Int = 10_000,
+        landlock: LandlockMode = .preferred, sandbox: SandboxMode = .auto, network: Bool = false,
+        limits: ExecLimits = .defaults
+    ) throws {
+        guard !workspace.isEmpty, let real = realpath(workspace, nil) else {
+            throw ExecError.invalidWorkspace(workspace)
+        }
         workspaceRoot = String(cString: real)
         free(real)
         self.timeout = timeout
@@ -109,7 +113,9 @@ public struct SandboxedExecutor: Sendable {
         if landlock == .off {
             layer = .structuralOnly
             layerReport = ["kernel sandbox: off (the agent is not restricted to its workspace)"]
-            warnings = ["WARNING: the kernel sandbox (namespaces, Landlock, seccomp) is turned off: commands are confined by the command policy alone"]
+            warnings = [
+                "WARNING: the kernel sandbox (namespaces, Landlock, seccomp) is turned off: commands are confined by the command policy alone"
+            ]
             namespacePlan = nil
             seccompProgram = []
             return
@@ -123,19 +129,22 @@ public struct SandboxedExecutor: Sendable {
         var warn: [String] = []
         var report: [String] = []
         if useNamespaces {
-            namespacePlan = NamespacePlan(bwrap: probe.bwrapPath!, step: probe.stepPath!, workspace: workspaceRoot,
-                                          network: network, limits: limits, landlockABI: probe.landlockABI,
-                                          seccomp: !seccompProgram.isEmpty, mountProc: probe.mountProc)
+            namespacePlan = NamespacePlan(
+                bwrap: probe.bwrapPath!, step: probe.stepPath!, workspace: workspaceRoot,
+                network: network, limits: limits, landlockABI: probe.landlockABI,
+                seccomp: !seccompProgram.isEmpty, mountProc: probe.mountProc)
             layer = .namespaces(landlockABI: probe.landlockABI)
         } else {
             namespacePlan = nil
             layer = .landlock(abi: probe.landlockABI!)
         }
-        Self.reportNamespaces(useNamespaces, probe: probe, sandbox: sandbox, network: network, report: &report,
-                              warnings: &warn)
+        Self.reportNamespaces(
+            useNamespaces, probe: probe, sandbox: sandbox, network: network, report: &report,
+            warnings: &warn)
         Self.reportLandlock(probe: probe, network: network, report: &report, warnings: &warn)
-        Self.reportSeccomp(built: !seccompProgram.isEmpty, error: seccompError, flags: flags, network: network,
-                           useNamespaces: useNamespaces, report: &report, warnings: &warn)
+        Self.reportSeccomp(
+            built: !seccompProgram.isEmpty, error: seccompError, flags: flags, network: network,
+            useNamespaces: useNamespaces, report: &report, warnings: &warn)
         Self.reportLimits(limits, network: network, report: &report)
         layerReport = report
         warnings = warn
@@ -143,7 +152,8 @@ public struct SandboxedExecutor: Sendable {
 
     /// Whether commands run in namespaces (bubblewrap) or under the Landlock fallback, as `tools.exec.sandbox`
     /// asks and the machine allows. Throws when the requested layers are unavailable.
-    private static func usesNamespaces(landlock: LandlockMode, sandbox: SandboxMode, probe: SandboxProbe) throws -> Bool {
+    private static func usesNamespaces(landlock: LandlockMode, sandbox: SandboxMode, probe: SandboxProbe) throws -> Bool
+    {
         if landlock == .required && probe.landlockABI == nil {
             throw ExecError.landlockUnavailable(probe.landlockProblem ?? "unavailable")
         }
@@ -161,9 +171,10 @@ public struct SandboxedExecutor: Sendable {
         }
         if !useNamespaces && probe.landlockABI == nil {
             let why = probe.landlockProblem ?? "Landlock is unavailable"
-            throw ExecError.sandboxUnavailable(sandbox == .auto
-                ? "neither namespaces (\(probe.namespaceProblem ?? "unavailable")) nor Landlock (\(why)) can confine commands"
-                : "tools.exec.sandbox is \"landlock\" but \(why)")
+            throw ExecError.sandboxUnavailable(
+                sandbox == .auto
+                    ? "neither namespaces (\(probe.namespaceProblem ?? "unavailable")) nor Landlock (\(why)) can confine commands"
+                    : "tools.exec.sandbox is \"landlock\" but \(why)")
         }
         return useNamespaces
     }
@@ -180,66 +191,89 @@ public struct SandboxedExecutor: Sendable {
 
     /// The namespaces lines of the layer report: what bubblewrap sets up, or why the Landlock fallback runs (a
     /// warning when `sandbox` is `auto`).
-    private static func reportNamespaces(_ useNamespaces: Bool, probe: SandboxProbe, sandbox: SandboxMode,
-                                         network: Bool, report: inout [String], warnings warn: inout [String]) {
+    private static func reportNamespaces(
+        _ useNamespaces: Bool, probe: SandboxProbe, sandbox: SandboxMode,
+        network: Bool, report: inout [String], warnings warn: inout [String]
+    ) {
         if useNamespaces {
-            report.append("namespaces: active (bubblewrap: user, mount, PID, IPC, UTS\(network ? "" : ", network") "
-                          + "namespaces; workspace, system directories read-only, private /tmp, minimal /dev"
-                          + (probe.mountProc ? ", fresh /proc)" : "; no /proc: the kernel refused a fresh one here)"))
+            report.append(
+                "namespaces: active (bubblewrap: user, mount, PID, IPC, UTS\(network ? "" : ", network") "
+                    + "namespaces; workspace, system directories read-only, private /tmp, minimal /dev"
+                    + (probe.mountProc ? ", fresh /proc)" : "; no /proc: the kernel refused a fresh one here)"))
         } else {
-            report.append("namespaces: unavailable — \(probe.namespaceProblem ?? "disabled by tools.exec.sandbox: landlock")")
-            report.append("fallback: every capability dropped; a subreaper kills every process of a command when it ends")
+            report.append(
+                "namespaces: unavailable — \(probe.namespaceProblem ?? "disabled by tools.exec.sandbox: landlock")")
+            report.append(
+                "fallback: every capability dropped; a subreaper kills every process of a command when it ends")
             if sandbox == .auto {
-                warn.append("WARNING: exec sandbox without namespaces (\(probe.namespaceProblem ?? "")): using the Landlock fallback")
+                warn.append(
+                    "WARNING: exec sandbox without namespaces (\(probe.namespaceProblem ?? "")): using the Landlock fallback"
+                )
             }
         }
     }
 
     /// The limits, pids cgroup and network lines of the layer report.
     private static func reportLimits(_ limits: ExecLimits, network: Bool, report: inout [String]) {
-        report.append("limits: no_new_privs; \(limits.summary)"
-                      + (geteuid() != 0 ? "" : Self.processCgroupProblem == nil
-                         ? " (as root the process limit is the pids cgroup: RLIMIT_NPROC does not bind uid 0)"
-                         : " (the kernel does not apply RLIMIT_NPROC to root)"))
+        report.append(
+            "limits: no_new_privs; \(limits.summary)"
+                + (geteuid() != 0
+                    ? ""
+                    : Self.processCgroupProblem == nil
+                        ? " (as root the process limit is the pids cgroup: RLIMIT_NPROC does not bind uid 0)"
+                        : " (the kernel does not apply RLIMIT_NPROC to root)"))
         report.append(PidsCgroup.reportLine(limit: limits.processes))
         report.append("network: \(network ? "allowed (tools.exec.network: true)" : "off")")
     }
 
     /// The Landlock line of the layer report (and a warning when it is unavailable).
-    private static func reportLandlock(probe: SandboxProbe, network: Bool, report: inout [String],
-                                       warnings warn: inout [String]) {
+    private static func reportLandlock(
+        probe: SandboxProbe, network: Bool, report: inout [String],
+        warnings warn: inout [String]
+    ) {
         if let abi = probe.landlockABI {
-            report.append("landlock: active (ABI \(abi)\(abi >= 4 && !network ? ", TCP bind/connect denied" : "")"
-                          + "\(abi >= 6 ? ", signal and abstract-socket scoping" : ""))")
+            report.append(
+                "landlock: active (ABI \(abi)\(abi >= 4 && !network ? ", TCP bind/connect denied" : "")"
+                    + "\(abi >= 6 ? ", signal and abstract-socket scoping" : ""))")
         } else {
             report.append("landlock: UNAVAILABLE — \(probe.landlockProblem ?? "")")
-            warn.append("WARNING: Landlock is unavailable (\(probe.landlockProblem ?? "")): the namespaces layer alone confines the file system")
+            warn.append(
+                "WARNING: Landlock is unavailable (\(probe.landlockProblem ?? "")): the namespaces layer alone confines the file system"
+            )
         }
     }
 
     /// The seccomp line of the layer report (and a warning when the filter could not be built).
-    private static func reportSeccomp(built: Bool, error seccompError: Int32, flags: Int32, network: Bool,
-                                      useNamespaces: Bool, report: inout [String], warnings warn: inout [String]) {
+    private static func reportSeccomp(
+        built: Bool, error seccompError: Int32, flags: Int32, network: Bool,
+        useNamespaces: Bool, report: inout [String], warnings warn: inout [String]
+    ) {
         if !built {
             report.append("seccomp: UNAVAILABLE — building the filter failed (\(errnoDescription(seccompError)))")
-            warn.append("WARNING: the exec sandbox's seccomp filter could not be built (\(errnoDescription(seccompError)))")
+            warn.append(
+                "WARNING: the exec sandbox's seccomp filter could not be built (\(errnoDescription(seccompError)))")
         } else {
-            report.append("seccomp: active (\(network ? "network allowed" : "no IP sockets")"
-                          + "\(flags & Int32(PICO_SECCOMP_DENY_METADATA.rawValue) != 0 ? ", no metadata changes" : "")"
-                          + "\(!useNamespaces ? ", no AF_UNIX sockets" : ""))")
+            report.append(
+                "seccomp: active (\(network ? "network allowed" : "no IP sockets")"
+                    + "\(flags & Int32(PICO_SECCOMP_DENY_METADATA.rawValue) != 0 ? ", no metadata changes" : "")"
+                    + "\(!useNamespaces ? ", no AF_UNIX sockets" : ""))")
         }
     }
 
     /// Convenience: the workspace of a `Workspace`.
-    public init(workspace: Workspace, timeout: Duration = .seconds(60), maxOutputBytes: Int = 10_000,
-                landlock: LandlockMode = .preferred, sandbox: SandboxMode = .auto, network: Bool = false,
-                limits: ExecLimits = .defaults) throws {
-        try self.init(workspace: workspace.root, timeout: timeout, maxOutputBytes: maxOutputBytes, landlock: landlock,
-                      sandbox: sandbox, network: network, limits: limits)
+    public init(
+        workspace: Workspace, timeout: Duration = .seconds(60), maxOutputBytes: Int = 10_000,
+        landlock: LandlockMode = .preferred, sandbox: SandboxMode = .auto, network: Bool = false,
+        limits: ExecLimits = .defaults
+    ) throws {
+        try self.init(
+            workspace: workspace.root, timeout: timeout, maxOutputBytes: maxOutputBytes, landlock: landlock,
+            sandbox: sandbox, network: network, limits: limits)
     }
 
     /// Evaluates `command` with `policy` first and throws `ExecError.denied` without running it when denied.
-    public func run(command: String, workingDirectory: String? = nil, policy: CommandPolicy) async throws -> ExecResult {
+    public func run(command: String, workingDirectory: String? = nil, policy: CommandPolicy) async throws -> ExecResult
+    {
         let verdict = policy.evaluate(command: command, workingDirectory: workingDirectory)
         guard verdict.isAllowed else { throw ExecError.denied(verdict) }
         return try await run(command: command, workingDirectory: workingDirectory)
@@ -251,7 +285,7 @@ public struct SandboxedExecutor: Sendable {
     public func run(command: String, workingDirectory: String? = nil) async throws -> ExecResult {
         let cwd = try resolveWorkingDirectory(workingDirectory)
         let tmp = workspaceRoot + "/" + Self.tmpDirectoryName
-        if mkdir(tmp, 0o700) != 0 && errno != EEXIST { /* TMPDIR is advisory; commands still run */ }
+        if mkdir(tmp, 0o700) != 0 && errno != EEXIST { /* TMPDIR is advisory; commands still run */  }
         var cancelPipe: [Int32] = [-1, -1]
         guard pico_pipe_cloexec(&cancelPipe) == 0 else { throw ExecError.spawnFailed(stage: "pipe", errno: errno) }
         let writeEnd = cancelPipe[1]
@@ -274,9 +308,10 @@ public struct SandboxedExecutor: Sendable {
         let environment = ExecEnvironment.build(parent: ExecEnvironment.current(), workspace: workspaceRoot)
         let timeoutMS = Self.milliseconds(timeout)
         if let plan = namespacePlan {
-            return plan.request(command: command, workingDirectory: cwd, environment: environment,
-                                timeoutMilliseconds: timeoutMS, maxOutputBytes: maxOutputBytes, cancelFD: cancelFD,
-                                seccompProgram: seccompProgram)
+            return plan.request(
+                command: command, workingDirectory: cwd, environment: environment,
+                timeoutMilliseconds: timeoutMS, maxOutputBytes: maxOutputBytes, cancelFD: cancelFD,
+                seccompProgram: seccompProgram)
         }
         let abi: Int
         if case .landlock(let v) = layer { abi = v } else { abi = 0 }
@@ -306,7 +341,7 @@ public struct SandboxedExecutor: Sendable {
         let path = physicalPath(wd.isEmpty ? workspaceRoot : (wd.hasPrefix("/") ? wd : workspaceRoot + "/" + wd))
         let inside = path == workspaceRoot || path.hasPrefix(workspaceRoot == "/" ? "/" : workspaceRoot + "/")
         var st = stat()
-        guard (inside || landlock == .off), lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else {
+        guard inside || landlock == .off, lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else {
             throw ExecError.invalidWorkingDirectory(workingDirectory ?? workspaceRoot)
         }
         return path
@@ -337,9 +372,10 @@ public struct SandboxedExecutor: Sendable {
         case .namespaces: ran = .namespaces(landlockABI: o.landlockApplied > 0 ? o.landlockApplied : nil)
         default: ran = o.landlockApplied > 0 ? .landlock(abi: o.landlockApplied) : .structuralOnly
         }
-        var result = ExecResult(output: output, exitStatus: o.exitStatus, signal: o.signal, timedOut: o.timedOut,
-                                cancelled: o.cancelled, truncatedBytes: dropped,
-                                duration: .nanoseconds(o.durationNanoseconds), sandboxLayer: ran)
+        var result = ExecResult(
+            output: output, exitStatus: o.exitStatus, signal: o.signal, timedOut: o.timedOut,
+            cancelled: o.cancelled, truncatedBytes: dropped,
+            duration: .nanoseconds(o.durationNanoseconds), sandboxLayer: ran)
         if layer != .structuralOnly { result.limitNotes = LimitDiagnosis.notes(for: result, limits: limits) }
         return result
     }

@@ -18,11 +18,13 @@ enum DedicatedThread {
             let job = Job { continuation.resume(returning: body()) }
             let raw = Unmanaged.passRetained(job).toOpaque()
             var thread = pthread_t()
-            let rc = pthread_create(&thread, nil, { arg in
-                guard let arg else { return nil }
-                Unmanaged<Job>.fromOpaque(arg).takeRetainedValue().body()
-                return nil
-            }, raw)
+            let rc = pthread_create(
+                &thread, nil,
+                { arg in
+                    guard let arg else { return nil }
+                    Unmanaged<Job>.fromOpaque(arg).takeRetainedValue().body()
+                    return nil
+                }, raw)
             if rc == 0 {
                 pthread_detach(thread)
             } else {

@@ -19,8 +19,10 @@ enum BeneathOpener {
     static let maxSymlinks = 40
 
     /// Opens `path` (normalised, relative, no leading `..`) beneath `rootFD`.
-    static func open(root: String, rootFD: Int32, path: String, flags: Int32, mode: mode_t,
-                     display: String) throws -> Int32 {
+    static func open(
+        root: String, rootFD: Int32, path: String, flags: Int32, mode: mode_t,
+        display: String
+    ) throws -> Int32 {
         if kernelHasOpenat2 {
             let fd = pico_openat2_beneath(rootFD, path, flags, UInt32(mode), 0)
             if fd >= 0 { return fd }
@@ -34,8 +36,10 @@ enum BeneathOpener {
 
     /// The portable per-component walk. `root` is the canonical root path, used to accept absolute symlink
     /// targets that point back inside.
-    static func walk(root: String, rootFD: Int32, path: String, flags: Int32, mode: mode_t,
-                     display: String) throws -> Int32 {
+    static func walk(
+        root: String, rootFD: Int32, path: String, flags: Int32, mode: mode_t,
+        display: String
+    ) throws -> Int32 {
         var stack: [Int32] = []
         defer { for fd in stack { close(fd) } }
         var pending: [Substring] = PathText.components(path).reversed()
@@ -89,8 +93,10 @@ enum BeneathOpener {
 
     /// Puts the target of the symlink `fd` in front of the components still to walk. An absolute target must
     /// point back inside `root`; the walk then restarts at the root (the directories held so far are closed).
-    private static func expandLink(_ fd: Int32, root: String, display: String, stack: inout [Int32],
-                                   pending: inout [Substring]) throws {
+    private static func expandLink(
+        _ fd: Int32, root: String, display: String, stack: inout [Int32],
+        pending: inout [Substring]
+    ) throws {
         let target = try readLink(fd, display: display)
         if target.hasPrefix("/") {
             let absolute = PathText.absolute(target, base: "/")

@@ -25,12 +25,16 @@ public struct NoSymlinkPathError: Error, Sendable, CustomStringConvertible, Equa
 /// that swapped a component for a symlink must not redirect a write or a `chmod`.
 public enum NoSymlinkPath {
     /// Opens the directory `path` (absolute); with `create`, missing components are made with `mode`.
-    public static func openDirectory(_ path: String, create: Bool = false, mode: mode_t = 0o700) throws(NoSymlinkPathError) -> Int32 {
+    public static func openDirectory(
+        _ path: String, create: Bool = false, mode: mode_t = 0o700
+    ) throws(NoSymlinkPathError) -> Int32 {
         guard path.hasPrefix("/") else {
             throw NoSymlinkPathError(path: path, reason: "not an absolute path", code: EINVAL)
         }
         var fd = Glibc.open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw NoSymlinkPathError(path: "/", reason: String(cString: strerror(errno)), code: errno) }
+        guard fd >= 0 else {
+            throw NoSymlinkPathError(path: "/", reason: String(cString: strerror(errno)), code: errno)
+        }
         var walked = ""
         for component in path.split(separator: "/") where component != "." {
             let name = String(component)
@@ -44,7 +48,8 @@ public enum NoSymlinkPath {
                 if mkdirat(fd, name, mode) != 0 && errno != EEXIST {
                     let code = errno
                     close(fd)
-                    throw NoSymlinkPathError(path: walked, reason: "cannot create directory: \(String(cString: strerror(code)))", code: code)
+                    throw NoSymlinkPathError(
+                        path: walked, reason: "cannot create directory: \(String(cString: strerror(code)))", code: code)
                 }
                 next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             }
@@ -62,7 +67,9 @@ public enum NoSymlinkPath {
 
     /// Opens the parent directory of `path` (see ``openDirectory(_:create:mode:)``) and returns it with the last
     /// component's name, for `openat`/`unlinkat`/`fstatat` relative to it.
-    public static func openParent(of path: String, create: Bool = false, mode: mode_t = 0o700) throws(NoSymlinkPathError) -> (fd: Int32, name: String) {
+    public static func openParent(
+        of path: String, create: Bool = false, mode: mode_t = 0o700
+    ) throws(NoSymlinkPathError) -> (fd: Int32, name: String) {
         guard path.hasPrefix("/") else {
             throw NoSymlinkPathError(path: path, reason: "not an absolute path", code: EINVAL)
         }
@@ -75,7 +82,9 @@ public enum NoSymlinkPath {
     }
 
     /// Opens `path` itself (file or directory) without following a symlink on any component.
-    public static func open(_ path: String, flags: Int32, mode: mode_t = 0o600, createParents: Bool = false) throws(NoSymlinkPathError) -> Int32 {
+    public static func open(
+        _ path: String, flags: Int32, mode: mode_t = 0o600, createParents: Bool = false
+    ) throws(NoSymlinkPathError) -> Int32 {
         let (dir, name) = try openParent(of: path, create: createParents)
         defer { close(dir) }
         let fd = openat(dir, name, flags | O_NOFOLLOW | O_CLOEXEC, mode)
@@ -89,8 +98,12 @@ public enum NoSymlinkPath {
         let fd = try Self.open(path, flags: O_RDONLY | O_NONBLOCK)
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw NoSymlinkPathError(path: path, reason: String(cString: strerror(errno)), code: errno) }
-        guard fchmod(fd, mode) == 0 else { throw NoSymlinkPathError(path: path, reason: String(cString: strerror(errno)), code: errno) }
+        guard fstat(fd, &st) == 0 else {
+            throw NoSymlinkPathError(path: path, reason: String(cString: strerror(errno)), code: errno)
+        }
+        guard fchmod(fd, mode) == 0 else {
+            throw NoSymlinkPathError(path: path, reason: String(cString: strerror(errno)), code: errno)
+        }
         return st.st_mode & 0o7777
     }
 
@@ -101,7 +114,8 @@ public enum NoSymlinkPath {
 
     private static func failure(_ path: String, code: Int32, link: Bool) -> NoSymlinkPathError {
         if link || code == ELOOP {
-            return NoSymlinkPathError(path: path, reason: "is a symbolic link; no symlink is followed here. Use the real path", code: ELOOP)
+            return NoSymlinkPathError(
+                path: path, reason: "is a symbolic link; no symlink is followed here. Use the real path", code: ELOOP)
         }
         return NoSymlinkPathError(path: path, reason: String(cString: strerror(code)), code: code)
     }

@@ -48,9 +48,10 @@ extension Workspace {
         defer { close(fd) }
         var st = Glibc.stat()
         guard fstat(fd, &st) == 0 else { throw WorkspaceError.io(t.display, errno: errno, operation: "stat") }
-        return FileStatus(path: try descriptorPath(fd, display: t.display), kind: FileKind(mode: st.st_mode),
-                          size: Int(st.st_size), permissions: UInt32(st.st_mode & 0o7777),
-                          linkCount: Int(st.st_nlink), modificationTime: Int(st.st_mtim.tv_sec))
+        return FileStatus(
+            path: try descriptorPath(fd, display: t.display), kind: FileKind(mode: st.st_mode),
+            size: Int(st.st_size), permissions: UInt32(st.st_mode & 0o7777),
+            linkCount: Int(st.st_nlink), modificationTime: Int(st.st_mtim.tv_sec))
     }
 
     /// Size of the open regular file `fd`; refuses directories and special files.

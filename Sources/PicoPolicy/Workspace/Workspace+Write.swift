@@ -45,8 +45,9 @@ extension Workspace {
         let plan = try planWrite(path, create: true)
         guard let dir = plan.parentFD else { throw WorkspaceError.notFound(path) }
         defer { close(dir) }
-        let fd = openat(dir, plan.name, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC,
-                        0o600)
+        let fd = openat(
+            dir, plan.name, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC,
+            0o600)
         guard fd >= 0 else { throw WorkspaceError.fromErrno(errno, path: path, operation: "open") }
         defer { close(fd) }
         var st = Glibc.stat()

@@ -33,8 +33,10 @@ extension Workspace {
         var dir: Int32 = -1
         while true {
             do {
-                dir = try openTarget(PathTarget(base: t.base, path: prefix(existing), display: t.display,
-                                                confined: t.confined), flags: O_RDONLY | O_DIRECTORY)
+                dir = try openTarget(
+                    PathTarget(
+                        base: t.base, path: prefix(existing), display: t.display,
+                        confined: t.confined), flags: O_RDONLY | O_DIRECTORY)
                 break
             } catch WorkspaceError.notFound(let p) {
                 if existing == 0 { throw WorkspaceError.notFound(p) }
@@ -47,7 +49,9 @@ extension Workspace {
             missing = []
         }
         if missing.isEmpty,
-           let throughLink = try checkExistingFile(name, in: dir, t, components: components, create: create, depth: depth) {
+            let throughLink = try checkExistingFile(
+                name, in: dir, t, components: components, create: create, depth: depth)
+        {
             return throughLink
         }
         let parentPath: String
@@ -84,8 +88,10 @@ extension Workspace {
     /// What already exists at `name` in `dir`: nothing or a regular file (nil: write there; restricted, a
     /// hard-linked file is refused), a symlink (the plan through it), or a directory or special file (refused).
     /// `dir` is closed unless this returns nil.
-    private func checkExistingFile(_ name: String, in dir: Int32, _ t: PathTarget, components: [String], create: Bool,
-                                   depth: Int) throws -> WritePlan? {
+    private func checkExistingFile(
+        _ name: String, in dir: Int32, _ t: PathTarget, components: [String], create: Bool,
+        depth: Int
+    ) throws -> WritePlan? {
         var st = Glibc.stat()
         guard fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
         switch st.st_mode & S_IFMT {
@@ -113,8 +119,9 @@ extension Workspace {
             throw WorkspaceError.invalidPath(t.display, reason: "too many levels of symbolic links")
         }
         let joined = components.joined(separator: "/")
-        let linkTarget = PathTarget(base: t.base, path: t.path.hasPrefix("/") ? "/" + joined : joined,
-                                    display: t.display, confined: t.confined)
+        let linkTarget = PathTarget(
+            base: t.base, path: t.path.hasPrefix("/") ? "/" + joined : joined,
+            display: t.display, confined: t.confined)
         let fd = try openTarget(linkTarget, flags: PICO_O_PATH)
         let real: String
         do {

@@ -34,7 +34,9 @@ public final class Workspace: Sendable {
     ///   - restrictToWorkspace: confine every path beneath `root` (default true).
     ///   - maxReadBytes: cap for `read` (default 256 KiB).
     /// - Throws: `WorkspaceError.workspaceNotDefined` when `root` is empty or not a directory.
-    public init(root: String, restrictToWorkspace: Bool = true, maxReadBytes: Int = Workspace.defaultMaxReadBytes) throws {
+    public init(
+        root: String, restrictToWorkspace: Bool = true, maxReadBytes: Int = Workspace.defaultMaxReadBytes
+    ) throws {
         guard !root.isEmpty, !root.utf8.contains(0) else { throw WorkspaceError.workspaceNotDefined("") }
         guard let real = realpath(root, nil) else { throw WorkspaceError.workspaceNotDefined(root) }
         let canonical = String(cString: real)
@@ -103,16 +105,18 @@ extension Workspace {
         guard let comps = PathText.normalized(PathText.components(relative)) else {
             throw WorkspaceError.outsideWorkspace(path)
         }
-        return PathTarget(base: rootFD, path: comps.isEmpty ? "." : comps.joined(separator: "/"), display: path,
-                          confined: true)
+        return PathTarget(
+            base: rootFD, path: comps.isEmpty ? "." : comps.joined(separator: "/"), display: path,
+            confined: true)
     }
 
     /// Opens `t` with `flags` (O_CLOEXEC added), confined when `t.confined`.
     func openTarget(_ t: PathTarget, flags: Int32, mode: mode_t = 0) throws -> Int32 {
         let fd: Int32
         if t.confined {
-            fd = try BeneathOpener.open(root: root, rootFD: rootFD, path: t.path, flags: flags | O_CLOEXEC, mode: mode,
-                                        display: t.display)
+            fd = try BeneathOpener.open(
+                root: root, rootFD: rootFD, path: t.path, flags: flags | O_CLOEXEC, mode: mode,
+                display: t.display)
         } else {
             fd = openat(t.base, t.path, flags | O_CLOEXEC, mode)
             if fd < 0 { throw WorkspaceError.fromErrno(errno, path: t.display, operation: "open") }

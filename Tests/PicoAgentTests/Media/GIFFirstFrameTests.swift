@@ -9,10 +9,14 @@ struct GIFFirstFrameTests {
     static let red = 0xFF0000, blue = 0x0000FF, green = 0x00FF00
 
     /// A GIF made by giflib's encoder (see GIFTestSupport.h for the pattern).
-    static func make(width: Int32 = 6, height: Int32 = 4, frames: Int32 = 2, interlaced: Bool = false,
-                     transparent: Int32 = -1) -> [UInt8] {
+    static func make(
+        width: Int32 = 6, height: Int32 = 4, frames: Int32 = 2, interlaced: Bool = false,
+        transparent: Int32 = -1
+    ) -> [UInt8] {
         var size = 0
-        guard let bytes = gif_test_make(width, height, frames, interlaced ? 1 : 0, transparent, &size) else { return [] }
+        guard let bytes = gif_test_make(width, height, frames, interlaced ? 1 : 0, transparent, &size) else {
+            return []
+        }
         defer { free(bytes) }
         return Array(UnsafeBufferPointer(start: bytes, count: size))
     }
@@ -44,8 +48,10 @@ struct GIFFirstFrameTests {
     }
 
     @Test func interlacingAndTransparencyAreKept() throws {
-        let frame = try GIFFirstFrame.convert(Self.make(width: 5, height: 19, frames: 3, interlaced: true, transparent: 1),
-                                              maxOutput: 1 << 20).get()
+        let frame = try GIFFirstFrame.convert(
+            Self.make(width: 5, height: 19, frames: 3, interlaced: true, transparent: 1),
+            maxOutput: 1 << 20
+        ).get()
         let output = Self.inspect(frame.data)
         #expect(output.frames == 1)
         #expect(output.transparent == 1)
@@ -55,10 +61,13 @@ struct GIFFirstFrameTests {
 
     @Test func damagedInputIsRefusedWithAReason() {
         let gif = Self.make(frames: 2)
-        #expect(GIFFirstFrame.convert(Array(gif.prefix(30)), maxOutput: 1 << 20) == .failure(.malformed("it is cut short")))
-        #expect(GIFFirstFrame.convert(Array("GIF89a".utf8), maxOutput: 1 << 20) == .failure(.malformed("it is cut short")))
-        #expect(GIFFirstFrame.convert(Array("PNG not a gif at all".utf8), maxOutput: 1 << 20)
-            == .failure(.malformed("it does not start like a GIF")))
+        #expect(
+            GIFFirstFrame.convert(Array(gif.prefix(30)), maxOutput: 1 << 20) == .failure(.malformed("it is cut short")))
+        #expect(
+            GIFFirstFrame.convert(Array("GIF89a".utf8), maxOutput: 1 << 20) == .failure(.malformed("it is cut short")))
+        #expect(
+            GIFFirstFrame.convert(Array("PNG not a gif at all".utf8), maxOutput: 1 << 20)
+                == .failure(.malformed("it does not start like a GIF")))
         // A header, a screen and the trailer: no picture at all.
         let empty: [UInt8] = Array("GIF89a".utf8) + [1, 0, 1, 0, 0, 0, 0, 0x3B]
         #expect(GIFFirstFrame.convert(empty, maxOutput: 1 << 20) == .failure(.malformed("it holds no picture")))
@@ -66,7 +75,8 @@ struct GIFFirstFrameTests {
 
     @Test func aFrameWithoutAnyColourTableIsRefused() {
         // 1×1 screen without a global table, one 1×1 image without a local one.
-        let gif: [UInt8] = Array("GIF89a".utf8) + [1, 0, 1, 0, 0x00, 0, 0]
+        let gif: [UInt8] =
+            Array("GIF89a".utf8) + [1, 0, 1, 0, 0x00, 0, 0]
             + [0x2C, 0, 0, 0, 0, 1, 0, 1, 0, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3B]
         #expect(GIFFirstFrame.convert(gif, maxOutput: 1 << 20) == .failure(.malformed("it has no colour table")))
     }
@@ -84,8 +94,9 @@ struct GIFFirstFrameTests {
     }
 
     @Test func theOutputCapHolds() {
-        #expect(GIFFirstFrame.convert(Self.make(width: 64, height: 64, frames: 2), maxOutput: 100)
-            == .failure(.tooLarge(limit: 100)))
+        #expect(
+            GIFFirstFrame.convert(Self.make(width: 64, height: 64, frames: 2), maxOutput: 100)
+                == .failure(.tooLarge(limit: 100)))
     }
 
     @Test func framesAfterTheFirstAreNeverDecoded() throws {
@@ -108,7 +119,9 @@ struct GIFFirstFrameTests {
         var converted = 0
         for _ in 0..<2000 {
             var bad = gif
-            for _ in 0..<(1 + Int(next() % 4)) { bad[Int(next() % UInt64(bad.count))] = UInt8(truncatingIfNeeded: next()) }
+            for _ in 0..<(1 + Int(next() % 4)) {
+                bad[Int(next() % UInt64(bad.count))] = UInt8(truncatingIfNeeded: next())
+            }
             if case .success(let frame) = GIFFirstFrame.convert(bad, maxOutput: 1 << 20) {
                 converted += 1
                 let back = Self.inspect(frame.data)

@@ -11,12 +11,21 @@ struct WebFetchAgentTests {
         let home = TempDir(); defer { home.remove() }
         let canary = try await FakeHTTPServer.start()
         let fake = try await FakeOpenAI.start()
-        defer { Task { await fake.stop(); await canary.stop() } }
+        defer {
+            Task {
+                await fake.stop(); await canary.stop()
+            }
+        }
         let p = canary.port
-        let urls = ["http://127.0.0.1:\(p)/", "http://2130706433:\(p)/", "http://[::ffff:127.0.0.1]:\(p)/",
-                    "http://localhost:\(p)/", "http://169.254.169.254/latest/meta-data/"]
+        let urls = [
+            "http://127.0.0.1:\(p)/", "http://2130706433:\(p)/", "http://[::ffff:127.0.0.1]:\(p)/",
+            "http://localhost:\(p)/", "http://169.254.169.254/latest/meta-data/",
+        ]
         fake.enqueue(
-            .toolCalls(urls.enumerated().map { (id: "c\($0.offset)", name: "web_fetch", argumentsJSON: #"{"url":"\#($0.element)"}"#) }),
+            .toolCalls(
+                urls.enumerated().map {
+                    (id: "c\($0.offset)", name: "web_fetch", argumentsJSON: #"{"url":"\#($0.element)"}"#)
+                }),
             .text("could not"))
         let audit = AuditCollector()
         let system = try makeSystem(fakeConfig(home: home, apiBase: fake.apiBase), audit: audit)

@@ -17,7 +17,8 @@ struct WebFetchContentTests {
     @Test func htmlBecomesReadableTextMarkedAsUntrusted() async throws {
         let server = try await FakeHTTPServer.start()
         defer { Task { await server.stop() } }
-        server.setRoute(path: "/w", handler: { _ in .text(Self.page, headers: ["Content-Type": "text/html; charset=utf-8"]) })
+        server.setRoute(
+            path: "/w", handler: { _ in .text(Self.page, headers: ["Content-Type": "text/html; charset=utf-8"]) })
         let harness = WebFetchHarness(loopbackForTesting: true)
         let (result, event) = await harness.fetch("http://127.0.0.1:\(server.port)/w")
         #expect(!result.isError && event.verdict.allowed, "\(result.content)")
@@ -31,7 +32,8 @@ struct WebFetchContentTests {
         #expect(text.contains("  keep   spacing"))
         #expect(!text.contains("alert") && !text.contains("color: red") && !text.contains("enable js"))
         // The page cannot close the untrusted block early: exactly one end marker, at the very end.
-        #expect(text.split(separator: "<<<END_UNTRUSTED_EXTERNAL_CONTENT>>>", omittingEmptySubsequences: false).count == 2)
+        #expect(
+            text.split(separator: "<<<END_UNTRUSTED_EXTERNAL_CONTENT>>>", omittingEmptySubsequences: false).count == 2)
         #expect(text.hasSuffix("<<<END_UNTRUSTED_EXTERNAL_CONTENT>>>"))
     }
 
@@ -66,7 +68,9 @@ struct WebFetchContentTests {
 
     @Test func addressLiteralsParseLikeInetAton() {
         let loopback = IPAddress.parseIPv4("127.0.0.1")
-        for form in ["2130706433", "0x7f000001", "017700000001", "0177.0.0.1", "0x7f.0.0.1", "127.1", "127.0.1", "0177.1"] {
+        for form in [
+            "2130706433", "0x7f000001", "017700000001", "0177.0.0.1", "0x7f.0.0.1", "127.1", "127.0.1", "0177.1",
+        ] {
             #expect(IPAddress.parseIPv4(form) == loopback, "\(form)")
         }
         for bad in ["256.0.0.1", "1.2.3.4.5", "4294967296", "0x1g", "", "1..2", "127.0.0.1 "] {

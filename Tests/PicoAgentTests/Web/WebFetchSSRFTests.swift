@@ -41,7 +41,8 @@ struct WebFetchSSRFTests {
     @Test func everyForbiddenAddressFormIsRefusedWithoutAConnection() async throws {
         let canary = try await FakeHTTPServer.start()
         defer { Task { await canary.stop() } }
-        canary.setRoute(path: "/", handler: { _ in .text("<html>canary reached</html>", headers: ["Content-Type": "text/html"]) })
+        canary.setRoute(
+            path: "/", handler: { _ in .text("<html>canary reached</html>", headers: ["Content-Type": "text/html"]) })
         let harness = WebFetchHarness(resolver: ScriptedResolver(Self.resolverScript))
         for template in Self.forbiddenURLs {
             let url = template.replacing("PORT", with: String(canary.port))
@@ -59,10 +60,12 @@ struct WebFetchSSRFTests {
         defer { Task { await canary.stop() } }
         let harness = WebFetchHarness(loopbackForTesting: true)
         let p = canary.port
-        for url in ["file:///etc/passwd", "gopher://127.0.0.1:\(p)/", "ftp://127.0.0.1:\(p)/", "dict://127.0.0.1:\(p)/",
-                    "http://user:pw@127.0.0.1:\(p)/", "http://example.com@127.0.0.1:\(p)/", "//127.0.0.1:\(p)/",
-                    "http://127.0.0.1:\(p)\\@example.com/", "http://127.0.0.1:\(p)/ x", "http://%31%32%37.0.0.1:\(p)/",
-                    "http://1.2.3.4.5/", "http://256.0.0.1/", "http://0x1g.0.0.1/", "javascript:alert(1)"] {
+        for url in [
+            "file:///etc/passwd", "gopher://127.0.0.1:\(p)/", "ftp://127.0.0.1:\(p)/", "dict://127.0.0.1:\(p)/",
+            "http://user:pw@127.0.0.1:\(p)/", "http://example.com@127.0.0.1:\(p)/", "//127.0.0.1:\(p)/",
+            "http://127.0.0.1:\(p)\\@example.com/", "http://127.0.0.1:\(p)/ x", "http://%31%32%37.0.0.1:\(p)/",
+            "http://1.2.3.4.5/", "http://256.0.0.1/", "http://0x1g.0.0.1/", "javascript:alert(1)",
+        ] {
             let (result, event) = await harness.fetch(url)
             #expect(result.isError && !event.verdict.allowed, "\(url): \(result.content)")
         }
@@ -74,7 +77,8 @@ struct WebFetchSSRFTests {
     @Test func theCheckedAddressIsPinnedWhenDNSChanges() async throws {
         let server = try await FakeHTTPServer.start()
         defer { Task { await server.stop() } }
-        server.setRoute(path: "/page", handler: { _ in .text("<p>pinned page</p>", headers: ["Content-Type": "text/html"]) })
+        server.setRoute(
+            path: "/page", handler: { _ in .text("<p>pinned page</p>", headers: ["Content-Type": "text/html"]) })
         let resolver = ScriptedResolver(["rebind.test": [["127.0.0.1"], ["169.254.169.254"]]])
         let harness = WebFetchHarness(loopbackForTesting: true, resolver: resolver)
         let (result, _) = await harness.fetch("http://rebind.test:\(server.port)/page")
@@ -84,7 +88,8 @@ struct WebFetchSSRFTests {
         #expect(server.requests.first?.header("host") == "rebind.test:\(server.port)")
         // The pin stays with the web tools: an ordinary request to the same host and port is not steered by it.
         await #expect(throws: HTTPClientError.self) {
-            _ = try await HTTPClient.shared.send(HTTPRequest(url: "http://rebind.test:\(server.port)/page", timeout: .seconds(5)))
+            _ = try await HTTPClient.shared.send(
+                HTTPRequest(url: "http://rebind.test:\(server.port)/page", timeout: .seconds(5)))
         }
         #expect(server.requests.count == 1)
     }
@@ -107,10 +112,13 @@ struct WebFetchSSRFTests {
     @Test func redirectsToInternalAddressesAreRefused() async throws {
         let server = try await FakeHTTPServer.start()
         defer { Task { await server.stop() } }
-        let targets = ["http://169.254.169.254/latest/meta-data/iam/", "http://[::ffff:10.0.0.1]/", "http://0x0a000001/",
-                       "http://localhost/", "file:///etc/passwd", "http://internal.example/"]
+        let targets = [
+            "http://169.254.169.254/latest/meta-data/iam/", "http://[::ffff:10.0.0.1]/", "http://0x0a000001/",
+            "http://localhost/", "file:///etc/passwd", "http://internal.example/",
+        ]
         for (i, target) in targets.enumerated() {
-            server.setRoute(path: "/r\(i)", handler: { _ in .text("moved", status: 301, headers: ["Location": target]) })
+            server.setRoute(
+                path: "/r\(i)", handler: { _ in .text("moved", status: 301, headers: ["Location": target]) })
         }
         let harness = WebFetchHarness(loopbackForTesting: true, resolver: ScriptedResolver(Self.resolverScript))
         for i in targets.indices {
@@ -137,7 +145,8 @@ struct WebFetchSSRFTests {
         let server = try await FakeHTTPServer.start()
         defer { Task { await server.stop() } }
         let huge = [UInt8](repeating: UInt8(ascii: "a"), count: 3 << 20)
-        server.setRoute(path: "/huge", handler: { _ in FakeHTTPResponse(headers: ["Content-Type": "text/plain"], body: huge) })
+        server.setRoute(
+            path: "/huge", handler: { _ in FakeHTTPResponse(headers: ["Content-Type": "text/plain"], body: huge) })
         let harness = WebFetchHarness(loopbackForTesting: true)
         let (result, _) = await harness.fetch("http://127.0.0.1:\(server.port)/huge")
         #expect(result.isError && result.content.contains("2097152-byte limit"), "\(result.content.prefix(200))")
@@ -164,7 +173,9 @@ struct WebFetchSSRFTests {
     @Test func onlyTextContentTypesAreRead() async throws {
         let server = try await FakeHTTPServer.start()
         defer { Task { await server.stop() } }
-        server.setRoute(path: "/img", handler: { _ in FakeHTTPResponse(headers: ["Content-Type": "image/png"], body: [0x89, 0x50, 0, 1]) })
+        server.setRoute(
+            path: "/img",
+            handler: { _ in FakeHTTPResponse(headers: ["Content-Type": "image/png"], body: [0x89, 0x50, 0, 1]) })
         let harness = WebFetchHarness(loopbackForTesting: true)
         for path in ["/bytes/5000", "/img"] {
             let (result, _) = await harness.fetch("http://127.0.0.1:\(server.port)\(path)")
@@ -175,7 +186,9 @@ struct WebFetchSSRFTests {
     @Test func operatorHostListsApply() async throws {
         let server = try await FakeHTTPServer.start()
         defer { Task { await server.stop() } }
-        let resolver = ScriptedResolver(["ok.test": [["127.0.0.1"]], "docs.blocked.test": [["127.0.0.1"]], "other.test": [["127.0.0.1"]]])
+        let resolver = ScriptedResolver([
+            "ok.test": [["127.0.0.1"]], "docs.blocked.test": [["127.0.0.1"]], "other.test": [["127.0.0.1"]],
+        ])
         let denied = WebFetchHarness(loopbackForTesting: true, resolver: resolver, denyHosts: ["*.blocked.test"])
         let (d, dEvent) = await denied.fetch("http://docs.blocked.test:\(server.port)/echo")
         #expect(d.isError && dEvent.verdict.rule == "web:deny_hosts")

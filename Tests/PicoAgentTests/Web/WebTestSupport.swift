@@ -36,13 +36,17 @@ struct WebFetchHarness {
     let registry: ToolRegistry
     let resolver: ScriptedResolver
 
-    init(loopbackForTesting: Bool = false, resolver: ScriptedResolver = ScriptedResolver([:]),
-         allowHosts: [String] = [], denyHosts: [String] = [], limits: WebFetchLimits = WebFetchLimits(),
-         secrets: [String] = []) {
+    init(
+        loopbackForTesting: Bool = false, resolver: ScriptedResolver = ScriptedResolver([:]),
+        allowHosts: [String] = [], denyHosts: [String] = [], limits: WebFetchLimits = WebFetchLimits(),
+        secrets: [String] = []
+    ) {
         let redactor = SecretRedactor(secrets: secrets.map { Secret($0) })
-        let fetcher = WebFetcher(policy: WebAccessPolicy(allowHosts: allowHosts, denyHosts: denyHosts,
-                                                         allowLoopbackForTesting: loopbackForTesting),
-                                 limits: limits, resolver: resolver)
+        let fetcher = WebFetcher(
+            policy: WebAccessPolicy(
+                allowHosts: allowHosts, denyHosts: denyHosts,
+                allowLoopbackForTesting: loopbackForTesting),
+            limits: limits, resolver: resolver)
         registry = ToolRegistry(tools: [WebFetchTool(fetcher: fetcher, redactor: redactor)], redactor: redactor)
         self.resolver = resolver
     }
@@ -52,7 +56,10 @@ struct WebFetchHarness {
         var args: [String: JSONValue] = ["url": .string(url)]
         if let maxChars { args["max_chars"] = .int(maxChars) }
         let call = ToolCall(id: "c1", name: "web_fetch", arguments: JSONValue.object(args).compact)
-        return await registry.run(call, context: ToolContext(agentID: "main", sessionKey: testSession,
-                                                             channel: "cli", chatID: "default"))
+        return await registry.run(
+            call,
+            context: ToolContext(
+                agentID: "main", sessionKey: testSession,
+                channel: "cli", chatID: "default"))
     }
 }

@@ -19,15 +19,21 @@ struct AuditFixerTests {
             Self.finding("config.file.world_readable", AuditFix(path: config, keep: 0o700, currentMode: 0o664)),
         ])
         #expect(failures.isEmpty)
-        #expect(changes == [AuditFixer.Change(ids: ["config.file.group_writable", "config.file.world_readable"],
-                                              path: config, from: 0o664, to: 0o600, command: "chmod 600 \(config)")])
+        #expect(
+            changes == [
+                AuditFixer.Change(
+                    ids: ["config.file.group_writable", "config.file.world_readable"],
+                    path: config, from: 0o664, to: 0o600, command: "chmod 600 \(config)")
+            ])
         #expect(dir.mode("config.json") == 0o600)
     }
 
     @Test func neverAddsBitsAndReportsNothingWhenAlreadyTight() {
         let dir = TempDir("pico-audit-fix")
         let file = dir.write("state.db", "x", mode: 0o400)
-        let (changes, failures) = AuditFixer.apply([Self.finding("s", AuditFix(path: file, keep: 0o700, currentMode: 0o400))])
+        let (changes, failures) = AuditFixer.apply([
+            Self.finding("s", AuditFix(path: file, keep: 0o700, currentMode: 0o400))
+        ])
         #expect(changes.isEmpty && failures.isEmpty)
         #expect(dir.mode("state.db") == 0o400)
     }
@@ -39,7 +45,8 @@ struct AuditFixerTests {
         let outside = dir.write("outside/canary", "canary", mode: 0o644)
         dir.link(outside, at: "home/link")
         let (changes, failures) = AuditFixer.apply([
-            Self.finding("home.exposed", AuditFix(path: dir.at("home"), keep: 0o700, currentMode: 0o755, recursive: true)),
+            Self.finding(
+                "home.exposed", AuditFix(path: dir.at("home"), keep: 0o700, currentMode: 0o755, recursive: true))
         ])
         #expect(failures.isEmpty)
         #expect(changes.count == 1 && changes.first?.path == dir.at("home"))
@@ -52,7 +59,9 @@ struct AuditFixerTests {
     @Test func aMissingPathIsAFailureNamingTheCommand() {
         let dir = TempDir("pico-audit-fix")
         let missing = dir.at("gone.json")
-        let (changes, failures) = AuditFixer.apply([Self.finding("x", AuditFix(path: missing, keep: 0o700, currentMode: 0o644))])
+        let (changes, failures) = AuditFixer.apply([
+            Self.finding("x", AuditFix(path: missing, keep: 0o700, currentMode: 0o644))
+        ])
         #expect(changes.isEmpty)
         #expect(failures.count == 1 && failures.first?.command == "chmod 600 \(missing)")
     }

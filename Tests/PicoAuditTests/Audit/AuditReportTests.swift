@@ -8,19 +8,25 @@ struct AuditReportTests {
     static let report = AuditReport(
         configPath: "/h/config.json", picoclawHome: "/h",
         findings: [
-            AuditFinding(id: "config.file.world_readable", severity: .critical, title: "config is readable by others",
-                         detail: "mode 0644\nsecond line", fix: "chmod 600 /h/config.json",
-                         autoFix: AuditFix(path: "/h/config.json", keep: 0o700, currentMode: 0o644)),
+            AuditFinding(
+                id: "config.file.world_readable", severity: .critical, title: "config is readable by others",
+                detail: "mode 0644\nsecond line", fix: "chmod 600 /h/config.json",
+                autoFix: AuditFix(path: "/h/config.json", keep: 0o700, currentMode: 0o644)),
             AuditFinding(id: "exec.sandbox", severity: .info, title: "sandbox", detail: "d", fix: "nothing"),
         ],
-        changes: [AuditFixer.Change(ids: ["home.world_readable"], path: "/h", from: 0o755, to: 0o700,
-                                    command: "chmod 700 /h")],
+        changes: [
+            AuditFixer.Change(
+                ids: ["home.world_readable"], path: "/h", from: 0o755, to: 0o700,
+                command: "chmod 700 /h")
+        ],
         failures: [])
 
     @Test func textHasOneLinePerFindingAndASummary() {
         let text = Self.report.text(verbose: false)
         #expect(text.contains("FIXED    home.world_readable  /h: mode 0755 → 0700 (chmod 700 /h)"))
-        #expect(text.contains("CRITICAL config.file.world_readable  config is readable by others → fix: chmod 600 /h/config.json"))
+        #expect(
+            text.contains(
+                "CRITICAL config.file.world_readable  config is readable by others → fix: chmod 600 /h/config.json"))
         #expect(text.contains("INFO     exec.sandbox  sandbox → fix: nothing"))
         #expect(text.contains("1 critical, 0 warnings, 1 info — config /h/config.json, home /h; 1 fixable with --fix"))
         #expect(!text.contains("second line"))

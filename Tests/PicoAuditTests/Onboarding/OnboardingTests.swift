@@ -31,7 +31,8 @@ struct OnboardingTests {
     @Test func stopsWithAnErrorNamingThePathWhenAFileIsInTheWay() {
         let dir = TempDir("pico-onboarding")
         dir.write("pico", "not a directory")
-        let result = Onboarding.run(explicitConfigPath: nil, environment: ["PICOCLAW_HOME": dir.at("pico")], force: false)
+        let result = Onboarding.run(
+            explicitConfigPath: nil, environment: ["PICOCLAW_HOME": dir.at("pico")], force: false)
         #expect(result.error?.message.contains(dir.at("pico")) == true)
         #expect(result.nextSteps.isEmpty)
     }

@@ -19,7 +19,9 @@ final class BinaryHome: @unchecked Sendable {
     }
 
     var environment: [String: String] {
-        var env = ["PICOCLAW_HOME": home, "HOME": dir.at("user"), "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"]
+        var env = [
+            "PICOCLAW_HOME": home, "HOME": dir.at("user"), "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+        ]
         env.merge(extraEnvironment) { $1 }
         return env
     }
@@ -36,24 +38,37 @@ final class BinaryHome: @unchecked Sendable {
     }
 
     /// Runs `picoclaw <arguments>`; `asNobody` runs it as uid 65534 with no new privileges.
-    func run(_ arguments: [String], asNobody: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) async -> SubprocessOutcome? {
+    func run(
+        _ arguments: [String], asNobody: Bool = false, sourceLocation: SourceLocation = #_sourceLocation
+    ) async -> SubprocessOutcome? {
         guard let binary = PicoclawBinary.path(sourceLocation: sourceLocation) else { return nil }
         var argv = [binary] + arguments
         if asNobody {
             guard let setpriv = Subprocess.which("setpriv") else {
-                Issue.record("setpriv (util-linux) is needed to run picoclaw as an unprivileged user", sourceLocation: sourceLocation)
+                Issue.record(
+                    "setpriv (util-linux) is needed to run picoclaw as an unprivileged user",
+                    sourceLocation: sourceLocation)
                 return nil
             }
-            argv = [setpriv, "--reuid=\(Self.nobody)", "--regid=\(Self.nobody)", "--clear-groups", "--no-new-privs", "--"] + argv
+            argv =
+                [setpriv, "--reuid=\(Self.nobody)", "--regid=\(Self.nobody)", "--clear-groups", "--no-new-privs", "--"]
+                + argv
         }
         return await Subprocess.run(argv, environment: environment)
     }
 
     /// `picoclaw security audit --json [extra]`, parsed.
-    func audit(_ extra: [String] = [], asNobody: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) async -> AuditResult? {
-        guard let outcome = await run(["security", "audit", "--json"] + extra, asNobody: asNobody, sourceLocation: sourceLocation) else { return nil }
+    func audit(
+        _ extra: [String] = [], asNobody: Bool = false, sourceLocation: SourceLocation = #_sourceLocation
+    ) async -> AuditResult? {
+        guard
+            let outcome = await run(
+                ["security", "audit", "--json"] + extra, asNobody: asNobody, sourceLocation: sourceLocation)
+        else { return nil }
         guard let json = JSONValue.parse(outcome.stdout) else {
-            Issue.record("audit --json printed no JSON (status \(outcome.status)): \(outcome.stdout)\n\(outcome.stderr)", sourceLocation: sourceLocation)
+            Issue.record(
+                "audit --json printed no JSON (status \(outcome.status)): \(outcome.stdout)\n\(outcome.stderr)",
+                sourceLocation: sourceLocation)
             return nil
         }
         return AuditResult(status: outcome.status, json: json, stderr: outcome.stderr)

@@ -48,8 +48,10 @@ final class BinaryConstrainedGateway: @unchecked Sendable {
 
     /// The `setpriv` prefix: unprivileged uid/gid, no groups, no_new_privs, empty bounding and inheritable sets.
     var dropPrivileges: [String] {
-        [Subprocess.which("setpriv")!, "--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", "--no-new-privs",
-         "--bounding-set=-all", "--inh-caps=-all", "--"]
+        [
+            Subprocess.which("setpriv")!, "--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", "--no-new-privs",
+            "--bounding-set=-all", "--inh-caps=-all", "--",
+        ]
     }
 
     /// Starts the gateway: unshare a mount namespace, tmpfs on /tmp, bind the state dir onto itself, remount `/`
@@ -61,9 +63,13 @@ final class BinaryConstrainedGateway: @unchecked Sendable {
             mount -o remount,bind,ro / && \
             exec "$@"
             """
-        let argv = [Subprocess.which("unshare")!, "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script, "sh"]
+        let argv =
+            [Subprocess.which("unshare")!, "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script, "sh"]
             + dropPrivileges + [binary, "gateway"]
-        guard let p = Subprocess.spawn(argv, environment: environment, stdout: root + "/gateway.out", stderr: root + "/gateway.err") else {
+        guard
+            let p = Subprocess.spawn(
+                argv, environment: environment, stdout: root + "/gateway.out", stderr: root + "/gateway.err")
+        else {
             return false
         }
         pid = p
@@ -72,8 +78,9 @@ final class BinaryConstrainedGateway: @unchecked Sendable {
 
     /// Runs `argv` inside the gateway's mount namespace (as root unless `dropPrivileges` is prepended).
     func inNamespace(_ argv: [String]) async -> SubprocessOutcome {
-        await Subprocess.run([Subprocess.which("nsenter")!, "--target", "\(pid)", "--mount", "--"] + argv,
-                          environment: environment, timeout: 60)
+        await Subprocess.run(
+            [Subprocess.which("nsenter")!, "--target", "\(pid)", "--mount", "--"] + argv,
+            environment: environment, timeout: 60)
     }
 
     /// The `Key:` line of `/proc/<pid>/status`, values only.
@@ -94,5 +101,7 @@ final class BinaryConstrainedGateway: @unchecked Sendable {
         return status
     }
 
-    var log: String { (TempDir.readFile(root + "/gateway.out") ?? "") + (TempDir.readFile(root + "/gateway.err") ?? "") }
+    var log: String {
+        (TempDir.readFile(root + "/gateway.out") ?? "") + (TempDir.readFile(root + "/gateway.err") ?? "")
+    }
 }

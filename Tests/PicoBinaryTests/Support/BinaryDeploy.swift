@@ -37,8 +37,11 @@ enum BinaryDeploy {
 
     private static let mountNamespaceProbe = Task<String?, Never> {
         if let missing = constraintToolsMissing { return missing }
-        let probe = await Subprocess.run([Subprocess.which("unshare")!, "--mount", "--propagation", "private", "--",
-                                             "/bin/sh", "-c", "mount -t tmpfs tmpfs /mnt"], environment: [:], timeout: 10)
+        let probe = await Subprocess.run(
+            [
+                Subprocess.which("unshare")!, "--mount", "--propagation", "private", "--",
+                "/bin/sh", "-c", "mount -t tmpfs tmpfs /mnt",
+            ], environment: [:], timeout: 10)
         if probe.status != 0 { return "mount namespaces are not permitted here: \(probe.stderr)" }
         return nil
     }

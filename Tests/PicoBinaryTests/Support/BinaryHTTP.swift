@@ -14,7 +14,9 @@ enum BinaryHTTP {
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var addr = loopback(port: port)
         let connected = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else { return nil }
         let request = Array("GET \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".utf8)
@@ -28,7 +30,8 @@ enum BinaryHTTP {
         }
         let text = String(decoding: response, as: UTF8.self)
         guard text.hasPrefix("HTTP/"), let statusText = text.split(separator: " ").dropFirst().first,
-              let status = Int(statusText) else { return nil }
+            let status = Int(statusText)
+        else { return nil }
         let body = text.firstRange(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
         return (status, body)
     }
@@ -36,13 +39,14 @@ enum BinaryHTTP {
     /// Polls `GET path` until it answers or `timeout` seconds pass.
     static func waitFor(port: Int, path: String, timeout: Double) async -> (status: Int, body: String)? {
         var answer: (status: Int, body: String)?
-        try? await eventually("GET \(path) to answer", timeout: .milliseconds(Int(timeout * 1000)), interval: .milliseconds(50)) {
+        try? await eventually(
+            "GET \(path) to answer", timeout: .milliseconds(Int(timeout * 1000)), interval: .milliseconds(50)
+        ) {
             answer = get(port: port, path: path)
             return answer != nil
         }
         return answer
     }
-
 
     private static func loopback(port: Int) -> sockaddr_in {
         var addr = sockaddr_in()

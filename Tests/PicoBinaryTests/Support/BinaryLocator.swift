@@ -14,7 +14,8 @@ enum PicoclawBinary {
             return nil
         }
         if let built = Subprocess.picoclawBinary() { return built }
-        Issue.record("""
+        Issue.record(
+            """
             the picoclaw binary was not found next to the test bundle (looked in \(Subprocess.productDirectories().joined(separator: ", "))). \
             Build it first: swift build (or scripts/test, which runs swift build --build-tests), \
             or set PICOCLAW_TEST_BINARY to its path.

@@ -67,7 +67,9 @@ final class GatewayRun: @unchecked Sendable {
 
     /// Spawns `picoclaw gateway <arguments>`; stdout and stderr go to `gateway.log`.
     /// `prefix` runs first and execs the gateway (e.g. a seccomp wrapper).
-    func start(_ arguments: [String] = [], prefix: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+    func start(
+        _ arguments: [String] = [], prefix: [String] = [], sourceLocation: SourceLocation = #_sourceLocation
+    ) -> Bool {
         guard let binary = PicoclawBinary.path(sourceLocation: sourceLocation) else { return false }
         var argv = prefix + [binary, "gateway"] + arguments
         if let user {
@@ -77,8 +79,11 @@ final class GatewayRun: @unchecked Sendable {
             }
             argv = [setpriv, "--reuid=\(user)", "--regid=\(user)", "--clear-groups", "--"] + argv
         }
-        guard let p = Subprocess.spawn(argv, environment: environment,
-                                          stdout: logPath, stderr: logPath) else {
+        guard
+            let p = Subprocess.spawn(
+                argv, environment: environment,
+                stdout: logPath, stderr: logPath)
+        else {
             Issue.record("cannot spawn \(binary)", sourceLocation: sourceLocation)
             return false
         }
@@ -133,7 +138,9 @@ final class GatewayRun: @unchecked Sendable {
     func expectNoSecrets(in extra: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) {
         let texts = [log] + extra
         for secret in Self.secrets where texts.contains(where: { $0.contains(secret) }) {
-            Issue.record("a configured secret leaked into the gateway's output: \(secret.prefix(12))…", sourceLocation: sourceLocation)
+            Issue.record(
+                "a configured secret leaked into the gateway's output: \(secret.prefix(12))…",
+                sourceLocation: sourceLocation)
         }
     }
 }
