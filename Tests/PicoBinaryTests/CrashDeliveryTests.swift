@@ -45,6 +45,7 @@ struct CrashDeliveryTests {
         let total = chats.count * 4
         // Per kill: when the killed process was reaped (the restart) and when the new one answered /health.
         var restarts: [(reaped: ContinuousClock.Instant, healthy: ContinuousClock.Instant)] = []
+        var killedLogs = ""  // the killed gateways' logs, kept for a timeout's report
         #expect(run.start())
         for _ in 0..<3 {
             #expect(await run.waitFor("/health", status: 200) != nil, "round \(round): not healthy: \(run.log)")
@@ -53,6 +54,7 @@ struct CrashDeliveryTests {
             if telegram.sentMessageCount >= total { break }
             #expect(await run.stop(SIGKILL) == 128 + SIGKILL)
             restarts.append((.now, .now))
+            killedLogs += run.log + "--- killed ---\n"
             #expect(run.start())
         }
         if let last = restarts.last, last.healthy == last.reaped {
@@ -62,7 +64,8 @@ struct CrashDeliveryTests {
         do {
             try await telegram.waitForSentMessageCount(total, timeout: .seconds(60))
         } catch {
-            Issue.record("round \(round): \(error); the last gateway's log ends: \(run.log.suffix(6000))")
+            let state = keepForDiagnosis(run, telegram, expected: expected, killedLogs: killedLogs, round: round)
+            Issue.record("round \(round): \(error); \(state); the last gateway's log ends: \(run.log.suffix(6000))")
             _ = await run.stop(SIGKILL)
             return
         }
@@ -138,6 +141,21 @@ struct CrashDeliveryTests {
 }
 
 extension CrashDeliveryTests {
+    /// What a timed-out round left, for its report: the replies missing, the updates the gateway never confirmed,
+    /// its last `getUpdates` offsets, and a copy of the round's files (the state database, every gateway's log).
+    private func keepForDiagnosis(
+        _ run: GatewayRun, _ telegram: FakeTelegram, expected: [Int: [String]], killedLogs: String, round: Int
+    ) -> String {
+        let sent = Set(telegram.sentMessages(from: 0).map(\.message.text))
+        let missing = expected.values.joined().filter { !sent.contains($0) }.sorted()
+        let offsets = telegram.getUpdatesCalls.suffix(8).map { $0.offset.map(String.init) ?? "none" }
+        run.dir.write("killed-gateways.log", killedLogs)
+        let kept = "/tmp/picoclaw-crash-round\(round)-\(getpid())"
+        _ = system("cp -a '\(run.dir.path)' '\(kept)'")
+        return
+            "\(missing.count) replies missing (\(missing.prefix(8).joined(separator: ", "))), \(telegram.pendingUpdateCount) updates unconfirmed, last getUpdates offsets \(offsets), files kept in \(kept)"
+    }
+
     @Test func aMessageWhoseTurnKeepsDyingIsGivenUpWithANoticeAndTheChatMovesOn() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
