@@ -25,7 +25,7 @@ struct GatewayCommand: AsyncParsableCommand {
     var allowPublicBind = false
 
     func run() async throws {
-        MemoryTrimmer.limitArenas()
+        MemoryTrimmer.prepareAtStartup()
         // --allow-public-bind is the same opt-in as gateway.allow_public_bind, which the loader checks.
         let loaded = try configOptions.loadOrExit(
             environmentOverrides: allowPublicBind ? ["PICOCLAW_GATEWAY_ALLOW_PUBLIC_BIND": "true"] : [:])

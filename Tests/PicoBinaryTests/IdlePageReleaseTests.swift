@@ -2,8 +2,8 @@ import Glibc
 import PicoFakes
 import Testing
 
-/// The real gateway drops its executable's clean pages whenever it goes idle (start-up settled, 2 s after the
-/// last turn); the next message must run as usual on pages mapped back from the page cache.
+/// The real gateway drops the clean pages of its executable and start-up libraries whenever it goes idle (start-up
+/// settled, 2 s after the last turn); the next message must run as usual on pages mapped back from the page cache.
 @Suite("idle page release", .serialized)
 struct IdlePageReleaseTests {
     private static let releasedLine = "KiB of executable pages released"
@@ -48,6 +48,7 @@ struct IdlePageReleaseTests {
             }
             let line = run.log.split(separator: "\n").last { $0.contains(Self.releasedLine) } ?? ""
             #expect(Self.releases(in: run.log) >= round, "no release before message \(round): \(run.log)")
+            // Both parts released something: " 0 KiB of executable pages" / ", 0 KiB of library pages".
             #expect(!line.contains(" 0 KiB"), "nothing was released: \(line)")
             _ = telegram.enqueueTextMessage(from: 4242, username: "owner", text: "after idle \(round)")
             let sent = try await telegram.waitForSentMessages(count: round, timeout: .seconds(10))

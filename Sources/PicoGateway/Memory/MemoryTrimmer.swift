@@ -4,18 +4,27 @@ import Logging
 /// Gives memory back to the kernel once the gateway has been idle for a moment: after a burst of concurrent
 /// turns glibc keeps the peak heap, which would otherwise show up as permanent RSS growth. Debounced, so a
 /// steady trickle of messages does not pay for a trim per message; one waiting task at most, so it does not pay
-/// for a timer per message either. The same idle moment also drops the executable's clean pages from the page
-/// tables (`ExecutablePages`): what runs next maps them back from the page cache.
+/// for a timer per message either. The same idle moment also drops the clean pages of the executable and its
+/// start-up libraries from the page tables (`MappedCodePages`): what runs next maps them back from the page cache.
 public actor MemoryTrimmer {
     private let delay: Duration
     private var deadline: ContinuousClock.Instant?
     private var isIdle: (@Sendable () async -> Bool)?
     private var waiting = false
+    private let releaseCaches: @Sendable () async -> Void
 
-    init(delay: Duration = .seconds(2)) { self.delay = delay }
+    /// `releaseCaches` runs first when the gateway is idle (e.g. the state store's page cache).
+    init(delay: Duration = .seconds(2), releaseCaches: @escaping @Sendable () async -> Void = {}) {
+        self.delay = delay
+        self.releaseCaches = releaseCaches
+    }
 
-    /// Caps malloc arenas for this process; call once at start-up, before other threads allocate much.
-    public nonisolated static func limitArenas() { _ = pico_malloc_arena_max(2) }
+    /// Caps malloc arenas for this process and records which files the dynamic loader mapped at start-up (the
+    /// only ones whose pages the idle release touches); call first thing, before other threads allocate much.
+    public nonisolated static func prepareAtStartup() {
+        _ = pico_malloc_arena_max(2)
+        MappedCodePages.recordStartupMappings()
+    }
 
     /// Schedules a trim `delay` from now; a later call postpones it. `isIdle` (of the latest call) is checked when
     /// the time comes.
@@ -39,8 +48,11 @@ public actor MemoryTrimmer {
         deadline = nil
         isIdle = nil
         guard let check, await check() else { return }
+        await releaseCaches()
         _ = pico_malloc_trim()
-        let released = ExecutablePages.release()
-        Logger(label: "gateway").debug("idle: heap trimmed, \(released / 1024) KiB of executable pages released")
+        let released = MappedCodePages.release()
+        Logger(label: "gateway").debug(
+            "idle: heap trimmed, \(released.executable / 1024) KiB of executable pages released, \(released.libraries / 1024) KiB of library pages"
+        )
     }
 }
