@@ -15,7 +15,7 @@ final class WebSocketSession: @unchecked Sendable {
     private(set) var socket: curl_socket_t = -1
     private var message: [UInt8] = []
     private var messageIsText = true
-    private var scratch = [UInt8](repeating: 0, count: 64 * 1024)
+    private var scratch = [UInt8](repeating: 0, count: 16 * 1024)  // one read; a message may span many
 
     init(
         url: String, headers: [HTTPHeader], proxy: String?, connectTimeout: Duration, maxMessageBytes: Int,
@@ -94,7 +94,7 @@ final class WebSocketSession: @unchecked Sendable {
             message.append(contentsOf: scratch[0..<received])
             if frame.bytesleft == 0 && flags & Int(CURLWS_CONT) == 0 {
                 events.yield(messageIsText ? .text(String(decoding: message, as: UTF8.self)) : .binary(message))
-                message.removeAll(keepingCapacity: message.count < 256 * 1024)
+                message.removeAll(keepingCapacity: message.count <= 16 * 1024)  // a large one (READY) is not kept
             }
         }
     }

@@ -20,6 +20,26 @@ struct StateStoreTests {
         await store.close()
     }
 
+    /// The idle trim frees the page cache; the data is read back from the file afterwards.
+    @Test func releasingMemoryEmptiesThePageCacheAndKeepsTheData() async throws {
+        let dir = TempDir()
+        let store = try await StateStore.open(directory: dir.at("state"))
+        let text = String(repeating: "x", count: 2000)
+        for i in 0..<50 {
+            _ = try await store.accept(
+                [InboxDraft(channel: "telegram", chat: "1", messageID: "\(i)", conversation: "c", payload: text)])
+        }
+        #expect(try await store.openTurns().count == 50)
+        let before = await store.cacheBytes()
+        await store.releaseMemory()
+        let after = await store.cacheBytes()
+        #expect(before > 100_000, "the cache held the 50 rows' pages: \(before) bytes")
+        #expect(after < before / 4, "page cache \(before) → \(after) bytes")
+        #expect(try await store.openTurns().map(\.entry.payload) == Array(repeating: text, count: 50))
+        await store.close()
+        await store.releaseMemory()  // closed: nothing to do, no crash
+    }
+
     @Test func aTurnCommitsSessionAndReplyTogetherAndDeliveryFinishesIt() async throws {
         let dir = TempDir()
         var store = try await StateStore.open(directory: dir.at("state"))

@@ -24,7 +24,7 @@ final class MessagePipeline: InboundSink, Sendable {
     private let system: AgentSystem
     private let store: StateStore
     private let channelsByName = Mutex([String: any Channel]())
-    private let trimmer = MemoryTrimmer()
+    private let trimmer: MemoryTrimmer
     private let logger: Logger
     private let retryDelay: Duration
     /// Turns started this often without completing (each time the gateway died) are given up with a notice.
@@ -50,6 +50,7 @@ final class MessagePipeline: InboundSink, Sendable {
         self.media = media ?? MediaIntake(store: MediaStore(maxAgeDays: 7), transcriber: nil, logger: logger)
         self.system = system
         self.store = store
+        self.trimmer = MemoryTrimmer { await store.releaseMemory() }
         self.sessionsByAgent = sessions
         self.logger = logger
         self.retryDelay = retryDelay

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// PicoClaw v0.2.0's 42 default exec deny patterns (RE2 syntax), verbatim and in order.
 let picoclawDefaultDenyPatterns: [String] = [
     #"\brm\s+-[rf]{1,2}\b"#,
@@ -44,22 +46,28 @@ let picoclawDefaultDenyPatterns: [String] = [
     #"\bsource\s+.*\.sh\b"#,
 ]
 
-/// A deny pattern compiled once: case-insensitive, ASCII character classes and simple (RE2-like) word
-/// boundaries, plus a literal that must occur for the pattern to match (a cheap pre-filter).
-struct DenyPattern: @unchecked Sendable {
-    // Regex values are immutable after construction; sharing them between threads is safe.
+/// A deny pattern: case-insensitive, ASCII character classes and simple (RE2-like) word boundaries, plus a
+/// literal that must occur for the pattern to match (a cheap pre-filter). The source is checked when the pattern
+/// is made; the compiled `Regex` (about 6 KiB of heap each) is built the first time a command passes the
+/// pre-filter and then kept, so the 42 default patterns cost no memory in a gateway that runs no such command.
+struct DenyPattern: Sendable {
     let source: String
-    let regex: Regex<AnyRegexOutput>
+    private let compiled: CompiledRegex
     let requiredLiteral: [UInt8]?
     /// When there is no single required literal: one of these must occur (a plain `(a|b|c)` group).
     let requiredAlternatives: [[UInt8]]?
 
     init(_ source: String) throws {
         self.source = source
-        self.regex = try Regex(source).ignoresCase().asciiOnlyCharacterClasses().wordBoundaryKind(.simple)
+        _ = try DenyPattern.compile(source)  // a bad pattern is an error now, not at the first command
+        self.compiled = CompiledRegex()
         let literal = DenyPattern.requiredLiteral(of: source)
         self.requiredLiteral = literal
         self.requiredAlternatives = literal == nil ? DenyPattern.requiredAlternatives(of: source) : nil
+    }
+
+    private static func compile(_ source: String) throws -> Regex<AnyRegexOutput> {
+        try Regex(source).ignoresCase().asciiOnlyCharacterClasses().wordBoundaryKind(.simple)
     }
 
     /// Whether the pattern matches anywhere in `text`; `lowered` is `text`'s ASCII-lowercased UTF-8.
@@ -68,7 +76,7 @@ struct DenyPattern: @unchecked Sendable {
         if let options = requiredAlternatives, !options.contains(where: { lowered.containsSubsequence($0) }) {
             return false
         }
-        return (try? regex.firstMatch(in: text)) != nil
+        return compiled.firstMatch(in: text) { try DenyPattern.compile(source) }
     }
 
     /// For patterns whose only alternation is one group of plain words, e.g. `\b(shutdown|reboot)\b`, the
@@ -162,5 +170,21 @@ extension Array where Element == UInt8 {
             i += 1
         }
         return false
+    }
+}
+
+/// A `Regex` built on first use and kept; matches run under the lock (they take microseconds, and exec
+/// commands are checked one at a time per turn).
+private final class CompiledRegex: Sendable {
+    private let regex = Mutex<Regex<AnyRegexOutput>?>(nil)
+
+    /// Whether `text` contains a match; `make` builds the regex the first time. A pattern that no longer
+    /// compiles (it compiled when the pattern was made) counts as a match: deny rather than allow.
+    func firstMatch(in text: String, make: () throws -> Regex<AnyRegexOutput>) -> Bool {
+        regex.withLock { regex in
+            if regex == nil { regex = try? make() }
+            guard let regex else { return true }
+            return (try? regex.firstMatch(in: text)) != nil
+        }
     }
 }
