@@ -1,3 +1,4 @@
+import Glibc
 import CMalloc
 import Logging
 
@@ -36,6 +37,13 @@ public actor MemoryTrimmer {
         Task { await self.waitAndTrim() }
     }
 
+    /// CPU time of the calling thread.
+    private static func threadCPUMicroseconds() -> Int {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return t.tv_sec * 1_000_000 + t.tv_nsec / 1000
+    }
+
     /// Whether a task waits for the deadline.
     var isWaiting: Bool { waiting }
 
@@ -49,10 +57,12 @@ public actor MemoryTrimmer {
         isIdle = nil
         guard let check, await check() else { return }
         await releaseCaches()
+        let cpuBefore = Self.threadCPUMicroseconds()
         _ = pico_malloc_trim()
         let released = MappedCodePages.release()
+        let cpu = Self.threadCPUMicroseconds() - cpuBefore
         Logger(label: "gateway").debug(
-            "idle: heap trimmed, \(released.executable / 1024) KiB of executable pages released, \(released.libraries / 1024) KiB of library pages"
+            "idle: heap trimmed, \(released.executable / 1024) KiB of executable pages released, \(released.libraries / 1024) KiB of library pages (\(cpu) µs of CPU)"
         )
     }
 }
