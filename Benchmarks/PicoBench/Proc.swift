@@ -188,6 +188,40 @@ func procCPUSeconds(_ pid: pid_t) -> Double {
     return (u + s) / clockTicksPerSecond
 }
 
+/// CPU time of each live thread of `pid` in nanoseconds (`/proc/PID/task/TID/schedstat`, first field): the
+/// resolution `procCPUSeconds`' clock ticks (10 ms) lack for an idle window of a few seconds.
+func threadCPUNanoseconds(_ pid: pid_t) -> [Int32: UInt64] {
+    var byThread: [Int32: UInt64] = [:]
+    for name in listDirectory("/proc/\(pid)/task") {
+        guard let tid = Int32(name), let text = readWholeFile("/proc/\(pid)/task/\(tid)/schedstat"),
+            let first = text.split(separator: " ").first, let ns = UInt64(first)
+        else { continue }
+        byThread[tid] = ns
+    }
+    return byThread
+}
+
+/// CPU used by a process's threads over a window, from snapshots taken along it: each thread counts from its
+/// first snapshot (0 for a thread born in the window) to its last. A thread that ends loses only what it ran
+/// after its last snapshot, so snapshots should be close together (the idle loop takes one every ≤ 500 ms).
+struct ThreadCPUTracker: Sendable {
+    private var first: [Int32: UInt64]
+    private var last: [Int32: UInt64] = [:]
+
+    init(_ start: [Int32: UInt64]) { first = start }
+
+    mutating func observe(_ snapshot: [Int32: UInt64]) {
+        for (tid, ns) in snapshot {
+            if first[tid] == nil { first[tid] = 0 }
+            last[tid] = ns
+        }
+    }
+
+    var seconds: Double {
+        Double(last.reduce(UInt64(0)) { $0 + ($1.value - min($1.value, first[$1.key] ?? 0)) }) / 1e9
+    }
+}
+
 /// Minor page faults of a whole process (`minflt`, /proc/PID/stat field 10).
 func procMinorFaults(_ pid: pid_t) -> Int {
     guard let text = readWholeFile("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return 0 }

@@ -59,8 +59,8 @@ func budgetLines(baseline: (plain: LatencyResult, tool: LatencyResult)) -> [Budg
         BudgetLine(name: "idle RssAnon", unit: "MB", limit: 3, strict: false) { mb($0.idle.end.rssAnonkB) },
         BudgetLine(name: "idle VmRSS", unit: "MB", limit: 16, strict: false) { mb($0.idle.end.vmRSSkB) },
         BudgetLine(name: "idle threads", unit: "", limit: 6, strict: false) { Double($0.idle.end.threads) },
-        BudgetLine(name: "idle CPU (utime+stime / window)", unit: "%", limit: 0.1, strict: false) { v in
-            v.idle.window > 0 ? v.idle.cpuSeconds / v.idle.window * 100 : nil
+        BudgetLine(name: "idle CPU (threads' schedstat / window)", unit: "%", limit: 0.1, strict: false) { v in
+            v.idle.window > 0 ? v.idle.threadCPUSeconds / v.idle.window * 100 : nil
         },
         BudgetLine(name: "exec → /health 200, median", unit: "ms", limit: 50, strict: false) { v in
             v.startup.healthMS.isEmpty ? nil : Summary(v.startup.healthMS).p50
@@ -165,7 +165,9 @@ func detailTable(_ variants: [VariantResult], baseline: (plain: LatencyResult, t
         "\(fmt(mb($0.idle.atReady.psskB))) / \(fmt(mb($0.idle.atReady.rssAnonkB))) / \(fmt(mb($0.idle.atReady.vmRSSkB)))"
     }
     row("1. idle: threads / open fds") { "\($0.idle.end.threads) / \($0.idle.end.fds)" }
-    row("1. idle: CPU s over window (s)") { "\(fmt($0.idle.cpuSeconds, 3)) over \(fmt($0.idle.window, 1))" }
+    row("1. idle: CPU s over window (s; ticks / schedstat)") {
+        "\(fmt($0.idle.cpuSeconds, 3)) / \(fmt($0.idle.threadCPUSeconds, 4)) over \(fmt($0.idle.window, 1))"
+    }
     row("1. idle: context switches/s (all threads)") { v in
         v.idle.window > 0 ? fmt(Double(v.idle.contextSwitches) / v.idle.window, 2) : "n/a"
     }
@@ -314,6 +316,7 @@ func json(_ v: VariantResult, baseline: (plain: LatencyResult, tool: LatencyResu
             "at_ready": json(v.idle.atReady),
             "end": json(v.idle.end), "cpu_seconds": num(v.idle.cpuSeconds, 4), "window_seconds": num(v.idle.window),
             "cpu_percent": num(v.idle.window > 0 ? v.idle.cpuSeconds / v.idle.window * 100 : 0, 4),
+            "thread_cpu_seconds": num(v.idle.threadCPUSeconds, 5),
             "context_switches": .int(v.idle.contextSwitches), "telegram_polls": .int(v.idle.telegramPolls),
             "discord_heartbeats": .int(v.idle.discordHeartbeats),
         ],

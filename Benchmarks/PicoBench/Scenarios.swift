@@ -76,6 +76,8 @@ struct IdleResult: Sendable {
     var atReady = Footprint()
     var end = Footprint()
     var cpuSeconds: Double { end.cpuSeconds - atReady.cpuSeconds }
+    /// The same from the threads' nanosecond counters (`ThreadCPUTracker`).
+    var threadCPUSeconds = 0.0
     var window = 0.0
     var contextSwitches: Int { end.contextSwitches(since: atReady) }
     var telegramPolls = 0
@@ -97,8 +99,13 @@ func measureIdle(binary: String, world: World, seconds: Double) async throws -> 
     let beats0 = world.discord.heartbeatsReceived
     r.atReady = Footprint.of(g.pid)
     let t0 = monoNS()
+    var cpu = ThreadCPUTracker(threadCPUNanoseconds(g.pid))
     let endNS = g.spawnedNS + UInt64(seconds * 1e9)
-    while monoNS() < endNS { await sleepMS(Int(min(500, Double(endNS - min(endNS, monoNS())) / 1e6 + 1))) }
+    while monoNS() < endNS {
+        await sleepMS(Int(min(500, Double(endNS - min(endNS, monoNS())) / 1e6 + 1)))
+        cpu.observe(threadCPUNanoseconds(g.pid))
+    }
+    r.threadCPUSeconds = cpu.seconds
     r.end = Footprint.of(g.pid)
     r.window = Double(monoNS() - t0) / 1e9
     r.telegramPolls = world.telegram.getUpdatesCalls.count - polls0
