@@ -153,7 +153,13 @@ public final class AgentRuntime: Sendable {
             let response: LLMResponse
             do {
                 response = try await provider.complete(request)
-                if let u = response.usage { await gate?.recordModelCall(model: settings.model, usage: u) }
+                if let gate, let u = response.usage {
+                    if response.toolCalls.isEmpty {
+                        await gate.recordFinalModelCall(model: settings.model, usage: u)
+                    } else {
+                        await gate.recordModelCall(model: settings.model, usage: u)
+                    }
+                }
             } catch {
                 return await providerFailed(
                     error, provider: provider, session: session, turn: turn,
