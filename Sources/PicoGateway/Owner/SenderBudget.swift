@@ -16,20 +16,8 @@ struct SenderBudget: ModelCallGate {
     let metrics: GatewayMetrics
     let notifier: OwnerNotifier
     let logger: Logger
-    private let kept = KeptCharge()
-
-    init(
-        channel: String, sender: String, limits: LimitsConfig, store: StateStore, metrics: GatewayMetrics,
-        notifier: OwnerNotifier, logger: Logger
-    ) {
-        self.channel = channel
-        self.sender = sender
-        self.limits = limits
-        self.store = store
-        self.metrics = metrics
-        self.notifier = notifier
-        self.logger = logger
-    }
+    /// The final call's figures until the reply commit takes them.
+    let kept = KeptCharge()
 
     /// Which daily limit the sender has reached, if any.
     func exhausted() async -> (kind: String, text: String)? {
@@ -103,7 +91,7 @@ struct SenderBudget: ModelCallGate {
 }
 
 /// Model calls of one turn not recorded yet.
-private final class KeptCharge: Sendable {
+final class KeptCharge: Sendable {
     private let charge = Mutex<ModelCharge?>(nil)
 
     var current: ModelCharge? { charge.withLock { $0 } }
