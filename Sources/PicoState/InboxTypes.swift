@@ -10,14 +10,21 @@ public struct InboxDraft: Sendable, Equatable {
     public var conversation: String
     /// The message itself, encoded by the caller (JSON).
     public var payload: String
+    /// The sender whose usage counts this message (`limits.messages_per_minute`, the day's message count), in
+    /// the accept's own commit (``InboxEntry/messagesInMinute``); `nil`: not counted there.
+    public var countsSender: String?
 
     /// Creates a draft.
-    public init(channel: String, chat: String, messageID: String, conversation: String, payload: String) {
+    public init(
+        channel: String, chat: String, messageID: String, conversation: String, payload: String,
+        countsSender: String? = nil
+    ) {
         self.channel = channel
         self.chat = chat
         self.messageID = messageID
         self.conversation = conversation
         self.payload = payload
+        self.countsSender = countsSender
     }
 }
 
@@ -45,6 +52,9 @@ public struct InboxEntry: Sendable, Equatable {
     public var receivedAt: Int64
     /// How often its turn was started (``StateStore/markStarted(inboxID:)``).
     public var attempts: Int = 0
+    /// The sender's messages in the current minute, this one included, when the accept counted it
+    /// (``InboxDraft/countsSender``); `nil` otherwise (and for entries read back after a restart).
+    public var messagesInMinute: Int?
 }
 
 /// A reply to record before it is sent.
@@ -84,6 +94,30 @@ public struct OpenTurn: Sendable, Equatable {
     public init(entry: InboxEntry, reply: OutboxEntry?) {
         self.entry = entry
         self.reply = reply
+    }
+}
+
+/// Model calls to add to a sender's day in the same transaction as a turn's reply.
+public struct ModelCharge: Sendable, Equatable {
+    public var channel: String
+    public var sender: String
+    public var modelCalls: Int
+    public var promptTokens: Int
+    public var completionTokens: Int
+    /// Spend in millionths of a US dollar.
+    public var costMicroUSD: Int64
+
+    /// Creates a charge.
+    public init(
+        channel: String, sender: String, modelCalls: Int = 1, promptTokens: Int, completionTokens: Int,
+        costMicroUSD: Int64
+    ) {
+        self.channel = channel
+        self.sender = sender
+        self.modelCalls = modelCalls
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.costMicroUSD = costMicroUSD
     }
 }
 

@@ -5,7 +5,9 @@ extension StateStore {
     /// With `durable: false` the commit is crash-safe but not yet on disk: call ``syncToDisk()`` before
     /// confirming the cursor to the platform (the gateway starts the turns meanwhile). With `countingStart` each new
     /// entry's first turn start is counted here (`attempts = 1`, as ``markStarted(inboxID:)`` would), for a caller
-    /// that starts the turns itself and skips that call for them.
+    /// that starts the turns itself and skips that call for them. A draft with ``InboxDraft/countsSender`` is
+    /// counted for its sender in the same commit (``countMessage(channel:sender:now:)``), its entry carrying
+    /// ``InboxEntry/messagesInMinute``; a duplicate is not counted.
     public func accept(
         _ drafts: [InboxDraft], cursor: CursorValue? = nil, durable: Bool = true,
         countingStart: Bool = false
@@ -27,11 +29,14 @@ extension StateStore {
                         .integer(Int64(attempts)),
                     ])
                 if db.changes > 0 {
-                    added.append(
-                        InboxEntry(
-                            id: db.lastInsertRowID, channel: d.channel, chat: d.chat, messageID: d.messageID,
-                            conversation: d.conversation, payload: d.payload, state: .pending, receivedAt: now,
-                            attempts: attempts))
+                    var entry = InboxEntry(
+                        id: db.lastInsertRowID, channel: d.channel, chat: d.chat, messageID: d.messageID,
+                        conversation: d.conversation, payload: d.payload, state: .pending, receivedAt: now,
+                        attempts: attempts)
+                    if let sender = d.countsSender {
+                        entry.messagesInMinute = try Self.countMessage(db, channel: d.channel, sender: sender, at: now)
+                    }
+                    added.append(entry)
                 }
             }
             if let cursor { try Self.putCursor(db, cursor.name, cursor.value, now) }
@@ -66,14 +71,16 @@ extension StateStore {
         }
     }
 
-    /// Records a completed turn in one durable transaction: the session messages, the reply (when there is one)
-    /// and the message's new state (`answered`, or `done` without a reply). Returns the stored reply.
+    /// Records a completed turn in one durable transaction: the session messages, the reply (when there is one),
+    /// the model calls not yet added to the sender's usage (`charge`) and the message's new state (`answered`, or
+    /// `done` without a reply). Returns the stored reply.
     public func completeTurn(
-        inboxID: Int64, session: SessionWrite?, reply: OutboxDraft?
+        inboxID: Int64, session: SessionWrite?, reply: OutboxDraft?, charge: ModelCharge? = nil
     ) async throws(StateError) -> OutboxEntry? {
         try await write { db throws(StateError) in
             let now = unixNow()
             if let session { try Self.appendMessages(db, session, now) }
+            if let charge { try Self.add(db, charge, at: now) }
             var stored: OutboxEntry?
             if let reply {
                 try db.execute(

@@ -7,19 +7,25 @@ extension StateStore {
     /// Crash-safe, not waiting for the disk (it gets there with the next durable commit, e.g. the turn's reply).
     public func countMessage(channel: String, sender: String, now: Int64? = nil) async throws(StateError) -> Int {
         let at = now ?? unixNow()
-        let minute = at / 60
-        let day = Self.utcDay(at)
         return try await writeDeferred { db throws(StateError) in
-            try db.execute("DELETE FROM usage_minute WHERE minute < ?", [.integer(minute - 1)])
-            try db.execute(
-                "INSERT INTO usage_minute(channel, sender, minute, messages) VALUES(?, ?, ?, 1) ON CONFLICT(channel, sender, minute) DO UPDATE SET messages = messages + 1",
-                [.text(channel), .text(sender), .integer(minute)])
-            try Self.bumpDaily(db, day, channel, sender, messages: 1)
-            return Int(
-                try db.queryOne(
-                    "SELECT messages FROM usage_minute WHERE channel = ? AND sender = ? AND minute = ?",
-                    [.text(channel), .text(sender), .integer(minute)])?.int(0) ?? 0)
+            try Self.countMessage(db, channel: channel, sender: sender, at: at)
         }
+    }
+
+    /// ``countMessage(channel:sender:now:)`` inside a write (the inbox commit of ``accept(_:cursor:durable:countingStart:)``).
+    static func countMessage(
+        _ db: StateDatabase, channel: String, sender: String, at: Int64
+    ) throws(StateError) -> Int {
+        let minute = at / 60
+        try db.execute("DELETE FROM usage_minute WHERE minute < ?", [.integer(minute - 1)])
+        try db.execute(
+            "INSERT INTO usage_minute(channel, sender, minute, messages) VALUES(?, ?, ?, 1) ON CONFLICT(channel, sender, minute) DO UPDATE SET messages = messages + 1",
+            [.text(channel), .text(sender), .integer(minute)])
+        try bumpDaily(db, utcDay(at), channel, sender, messages: 1)
+        return Int(
+            try db.queryOne(
+                "SELECT messages FROM usage_minute WHERE channel = ? AND sender = ? AND minute = ?",
+                [.text(channel), .text(sender), .integer(minute)])?.int(0) ?? 0)
     }
 
     /// Adds one model call's tokens and cost to the sender's day (crash-safe, not waiting for the disk).
@@ -27,12 +33,23 @@ extension StateStore {
         channel: String, sender: String, promptTokens: Int, completionTokens: Int,
         costMicroUSD: Int64, now: Int64? = nil
     ) async throws(StateError) {
-        let day = Self.utcDay(now ?? unixNow())
-        try await writeDeferred { db throws(StateError) in
-            try Self.bumpDaily(
-                db, day, channel, sender, modelCalls: 1, prompt: promptTokens, completion: completionTokens,
-                cost: costMicroUSD)
-        }
+        try await record(
+            ModelCharge(
+                channel: channel, sender: sender, promptTokens: promptTokens, completionTokens: completionTokens,
+                costMicroUSD: costMicroUSD), now: now)
+    }
+
+    /// Adds `charge` to its sender's day (crash-safe, not waiting for the disk).
+    public func record(_ charge: ModelCharge, now: Int64? = nil) async throws(StateError) {
+        let at = now ?? unixNow()
+        try await writeDeferred { db throws(StateError) in try Self.add(db, charge, at: at) }
+    }
+
+    /// Adds `charge` to its sender's day inside a write (the turn's commit of ``completeTurn(inboxID:session:reply:charge:)``).
+    static func add(_ db: StateDatabase, _ charge: ModelCharge, at: Int64) throws(StateError) {
+        try bumpDaily(
+            db, utcDay(at), charge.channel, charge.sender, modelCalls: charge.modelCalls,
+            prompt: charge.promptTokens, completion: charge.completionTokens, cost: charge.costMicroUSD)
     }
 
     /// The sender's figures for the UTC day of `now`.
@@ -116,6 +133,21 @@ public struct UsageTotals: Sendable, Equatable {
     public var tokens: Int { promptTokens + completionTokens }
     /// Spend in US dollars.
     public var costUSD: Double { Double(costMicroUSD) / 1_000_000 }
+
+    /// Creates figures.
+    public init(
+        day: String, channel: String, sender: String, messages: Int, modelCalls: Int, promptTokens: Int,
+        completionTokens: Int, costMicroUSD: Int64
+    ) {
+        self.day = day
+        self.channel = channel
+        self.sender = sender
+        self.messages = messages
+        self.modelCalls = modelCalls
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.costMicroUSD = costMicroUSD
+    }
 
     init(day: String, channel: String, sender: String, row: StateRow?) {
         self.day = day

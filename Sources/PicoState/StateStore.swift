@@ -36,8 +36,13 @@ public final class StateStore: Sendable {
     private let syncThread = StateThread()
     private let database: StateDatabase  // touched only on `thread`
     private let closed = ClosedFlag()
+    private let visits = Atomic<Int>(0)
     /// The state directory, held open for the store's lifetime (reached without following symlinks).
     private let directoryFD: Int32
+
+    /// Operations run on the store's thread so far (reads and transactions, each a hand-off to that thread and
+    /// back): what a message costs in store visits (`/metrics`: `picoclaw_state_operations_total`).
+    public var operationCount: Int { visits.load(ordering: .relaxed) }
 
     /// Bytes SQLite holds on the heap now (page cache, schema, prepared statements), process-wide.
     public static var heapBytes: Int64 { sqlite3_memory_used() }
@@ -216,6 +221,7 @@ public final class StateStore: Sendable {
         let database = self.database
         let path = self.path
         let isClosed = closed
+        visits.add(1, ordering: .relaxed)
         let result: Result<T, StateError> = await thread.run {
             if isClosed.isClosed {
                 return .failure(StateError(path: path, operation: "use", reason: "the state store is closed"))

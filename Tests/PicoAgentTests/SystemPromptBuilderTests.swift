@@ -29,6 +29,31 @@ struct SystemPromptBuilderTests {
         #expect(p.firstRange(of: "AGENTS.md")!.lowerBound < p.firstRange(of: "SOUL.md\n")!.lowerBound)
     }
 
+    @Test func bootstrapEditsMadeOutsideTheGatewayReachTheNextTurn() async {
+        let dir = TempDir(); defer { dir.remove() }
+        let agents = dir.write("AGENTS.md", "Speak French", mode: 0o644)
+        let old = [timespec(tv_sec: time(nil) - 60, tv_nsec: 0), timespec(tv_sec: time(nil) - 60, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, agents, old, 0) == 0)  // settled: kept after the first read
+        let builder = SystemPromptBuilder(
+            agentID: "main", agentName: "Pico", workspace: dir.path, restrictToWorkspace: true,
+            toolNames: [], redactor: .none)
+        func prompt() async -> String { await builder.prepare(channel: "telegram", chatID: "42", memory: nil) }
+        #expect(await prompt().contains("## AGENTS.md\n\nSpeak French"))
+        #expect(await prompt().contains("## AGENTS.md\n\nSpeak French"))  // from the cache
+        TempDir.writeFile(agents, "Speak German")  // in place, same size, the old times put back
+        #expect(utimensat(AT_FDCWD, agents, old, 0) == 0)
+        let edited = await prompt()
+        #expect(edited.contains("## AGENTS.md\n\nSpeak German") && !edited.contains("French"))
+        dir.write("SOUL.md", "Be brief", mode: 0o644)  // a file that was missing
+        #expect(await prompt().contains("## SOUL.md\n\nBe brief"))
+        #expect(unlink(agents) == 0)
+        let removed = await prompt()
+        #expect(!removed.contains("AGENTS.md") && removed.contains("Be brief"))
+        // The synchronous build sees the same files.
+        let sync = builder.build(channel: "telegram", chatID: "42")
+        #expect(!sync.contains("AGENTS.md") && sync.contains("## SOUL.md\n\nBe brief"))
+    }
+
     @Test func symlinkOutOfTheWorkspaceIsIgnoredAndSecretsRedacted() {
         let dir = TempDir(); defer { dir.remove() }
         dir.write("outside/secret.md", "TOP SECRET", mode: 0o644)

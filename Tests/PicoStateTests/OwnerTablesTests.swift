@@ -94,6 +94,43 @@ struct OwnerTablesTests {
         await store.close()
     }
 
+    @Test func theInboxCommitCountsItsSendersAndTheReplyCommitAddsTheModelCallOneVisitEach() async throws {
+        let dir = TempDir()
+        let store = try await Self.open(dir)
+        func draft(_ id: String, counts: Bool) -> InboxDraft {
+            InboxDraft(
+                channel: "telegram", chat: "7", messageID: id, conversation: "c", payload: "{}",
+                countsSender: counts ? "7" : nil)
+        }
+        let visits = store.operationCount
+        let added = try await store.accept(
+            [draft("1", counts: true), draft("2", counts: true), draft("3", counts: false)],
+            cursor: CursorValue(name: "telegram.offset", value: "4"), durable: false, countingStart: true)
+        #expect(store.operationCount == visits + 1)
+        #expect(added.map(\.messagesInMinute) == [1, 2, nil])
+        #expect(added.map(\.attempts) == [1, 1, 1])
+        // A re-delivery is neither recorded nor counted.
+        #expect(try await store.accept([draft("1", counts: true)]).isEmpty)
+        #expect(try await store.usage(channel: "telegram", sender: "7").messages == 2)
+
+        let charge = ModelCharge(
+            channel: "telegram", sender: "7", promptTokens: 100, completionTokens: 20, costMicroUSD: 1500)
+        let before = store.operationCount
+        let reply = try await store.completeTurn(
+            inboxID: added[0].id, session: SessionWrite(key: "c", agent: "main", messages: ["{}"]),
+            reply: OutboxDraft(channel: "telegram", chat: "7", replyTo: nil, text: "hi"), charge: charge)
+        #expect(reply?.text == "hi")
+        #expect(store.operationCount == before + 1)
+        try await store.record(charge)  // a tool-asking call is recorded on its own
+        let today = try await store.usage(channel: "telegram", sender: "7")
+        #expect(today.messages == 2 && today.modelCalls == 2 && today.tokens == 240 && today.costMicroUSD == 3000)
+        // Nothing of it waits in memory: it is there after reopening.
+        await store.close()
+        let reopened = try await Self.open(dir)
+        #expect(try await reopened.usage(channel: "telegram", sender: "7") == today)
+        await reopened.close()
+    }
+
     @Test func onlineBackupIsAConsistentStandaloneCopy() async throws {
         let dir = TempDir()
         let store = try await Self.open(dir)

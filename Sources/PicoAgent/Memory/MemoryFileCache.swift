@@ -1,8 +1,8 @@
 import Glibc
 import Synchronization
 
-/// The last text read from each memory file, keyed by the file's identity, so a turn whose notes did not change
-/// needs one `stat` instead of a thread and a jailed read.
+/// The last text read from each memory file (and each of the system prompt's bootstrap files), keyed by the
+/// file's identity, so a turn whose files did not change needs one `stat` each instead of a thread and a jailed read.
 ///
 /// An entry is used only while `stat` of the path shows the same device, inode, size, mtime and ctime as when it
 /// was read (the memory tool writes a new file and renames it, so every edit changes the inode), and only when

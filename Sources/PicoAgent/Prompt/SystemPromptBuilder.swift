@@ -1,11 +1,13 @@
 import Glibc
 import PicoConfig
 import PicoPolicy
+import PicoSystem
 
 /// Builds an agent's system prompt: an identity block, the workspace's bootstrap files (`AGENTS.md`, `SOUL.md`,
 /// `USER.md`, `IDENTITY.md`) and `memory/MEMORY.md` when present (each capped), the current time and the
-/// channel/chat context. Files are read through a restricted ``Workspace`` (symlinks leaving it are ignored).
-/// The whole prompt is redacted.
+/// channel/chat context. Files are read through a restricted ``Workspace`` (symlinks leaving it are ignored),
+/// and remembered by file identity (``MemoryFileCache``): an unchanged or missing file costs one `stat` per turn,
+/// an edit made by anyone reaches the next turn. The whole prompt is redacted.
 public struct SystemPromptBuilder: Sendable {
     /// Bootstrap files read from the workspace root, in this order.
     public static let bootstrapFiles = ["AGENTS.md", "SOUL.md", "USER.md", "IDENTITY.md"]
@@ -25,6 +27,8 @@ public struct SystemPromptBuilder: Sendable {
     /// Names of the tools the agent offers.
     public var toolNames: [String]
     let redactor: SecretRedactor
+    /// The files' texts as last read ("" for a file left out), shared by copies of the builder.
+    private let cache = MemoryFileCache()
 
     /// Creates a builder; `redactor` is applied to the finished prompt.
     public init(
@@ -42,16 +46,60 @@ public struct SystemPromptBuilder: Sendable {
     /// The prompt for a turn on `channel`/`chatID` at the current time. Nothing a sender chooses (their name)
     /// ever goes in here: identity reaches the model as data in the user turn (``SenderContext``).
     /// `memory`: the notes of the turn's ``MemoryStore`` (`nil`: read the workspace's `memory/MEMORY.md`).
+    /// Files that changed are read on the calling thread (blocking); a turn uses ``prepare(channel:chatID:memory:now:)``.
     public func build(channel: String, chatID: String, memory: String? = nil, now: time_t = time(nil)) -> String {
-        var parts: [String] = [identityBlock()]
-        let jail = try? Workspace(
-            root: workspace, restrictToWorkspace: true, maxReadBytes: SystemPromptBuilder.maxFileBytes)
-        var files: [String] = []
-        for name in SystemPromptBuilder.bootstrapFiles {
-            if let text = jail.flatMap({ read($0, name) }) { files.append("## \(name)\n\n\(text)") }
+        let lookups = lookUp(memory: memory)
+        return assemble(texts(lookups), channel: channel, chatID: chatID, memory: memory, now: now)
+    }
+
+    /// ``build(channel:chatID:memory:now:)`` for a turn: files that changed since the last turn are read on a thread
+    /// of their own, never on the cooperative pool; unchanged ones cost one `stat` each.
+    public func prepare(channel: String, chatID: String, memory: String?, now: time_t = time(nil)) async -> String {
+        let lookups = lookUp(memory: memory)
+        let needsRead = lookups.contains {
+            if case .read = $0.lookup { return true } else { return false }
         }
+        let texts = needsRead ? await DedicatedThread.run { self.texts(lookups) } : texts(lookups)
+        return assemble(texts, channel: channel, chatID: chatID, memory: memory, now: now)
+    }
+
+    /// One `stat` per file the prompt may include.
+    private func lookUp(memory: String?) -> [(name: String, lookup: MemoryFileCache.Lookup)] {
+        let names = SystemPromptBuilder.bootstrapFiles + (memory == nil ? [SystemPromptBuilder.memoryFile] : [])
+        return names.map { ($0, cache.lookup(workspace + "/" + $0)) }
+    }
+
+    /// Each file's text (missing and empty files left out); reads what the look-up could not answer (blocking).
+    private func texts(_ lookups: [(name: String, lookup: MemoryFileCache.Lookup)]) -> [String: String] {
+        var jail: Workspace?
+        var jailTried = false
+        var out: [String: String] = [:]
+        for (name, lookup) in lookups {
+            switch lookup {
+            case .missing: continue
+            case .cached(let text): if !text.isEmpty { out[name] = text }
+            case .read(let identity):
+                if !jailTried {
+                    jailTried = true
+                    jail = try? Workspace(
+                        root: workspace, restrictToWorkspace: true, maxReadBytes: SystemPromptBuilder.maxFileBytes)
+                }
+                guard let jail else { continue }
+                let text = read(jail, name)
+                cache.store(text ?? "", identity: identity, for: workspace + "/" + name)
+                if let text { out[name] = text }
+            }
+        }
+        return out
+    }
+
+    private func assemble(
+        _ texts: [String: String], channel: String, chatID: String, memory: String?, now: time_t
+    ) -> String {
+        var parts: [String] = [identityBlock()]
+        let files = SystemPromptBuilder.bootstrapFiles.compactMap { name in texts[name].map { "## \(name)\n\n\($0)" } }
         if !files.isEmpty { parts.append(files.joined(separator: "\n\n")) }
-        if let memory = memory ?? jail.flatMap({ read($0, SystemPromptBuilder.memoryFile) }), !memory.isEmpty {
+        if let memory = memory ?? texts[SystemPromptBuilder.memoryFile], !memory.isEmpty {
             parts.append("# Memory\n\n\(memory)")
         }
         parts.append("## Current Time\n\(SystemPromptBuilder.formatTime(now))")

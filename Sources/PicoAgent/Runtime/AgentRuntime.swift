@@ -153,7 +153,13 @@ public final class AgentRuntime: Sendable {
             let response: LLMResponse
             do {
                 response = try await provider.complete(request)
-                if let u = response.usage { await gate?.recordModelCall(model: settings.model, usage: u) }
+                if let gate, let u = response.usage {
+                    if response.toolCalls.isEmpty {
+                        await gate.recordFinalModelCall(model: settings.model, usage: u)
+                    } else {
+                        await gate.recordModelCall(model: settings.model, usage: u)
+                    }
+                }
             } catch {
                 return await providerFailed(
                     error, provider: provider, session: session, turn: turn,
@@ -233,7 +239,7 @@ public final class AgentRuntime: Sendable {
         }
         let identity = SenderContext.message(for: message).map { [$0] } ?? []  // data, never in the system prompt
         let notes = await memory?.load(channel: message.channel, chatID: message.chatID, senderID: message.senderID)
-        let basePrompt = prompt.build(channel: message.channel, chatID: message.chatID, memory: notes)
+        let basePrompt = await prompt.prepare(channel: message.channel, chatID: message.chatID, memory: notes)
         var turn: [ChatMessage] = [.user(redactor.redact(message.text))]
         if !message.images.isEmpty { turn[0].images = message.images }
         let fixedTokens =

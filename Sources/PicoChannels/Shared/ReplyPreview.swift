@@ -16,9 +16,9 @@ protocol PreviewSurface: Sendable {
 }
 
 /// The live preview of one reply: ``update(text:)``/``update(status:)`` are cheap and never wait; a pump task
-/// shows the latest state, first after `initialDelay` (quick answers show no preview at all), then at most once
-/// per interval the surface asks for. The preview is never the reply: the gateway sends the final message
-/// through its outbox, then calls ``finish()``.
+/// shows the latest state, first after `initialDelay` (quick answers show no preview at all, and start no task),
+/// then at most once per interval the surface asks for. The preview is never the reply: the gateway sends the
+/// final message through its outbox, then calls ``finish()``.
 public final class ReplyPreview: Sendable {
     fileprivate struct State {
         var text = ""
@@ -26,17 +26,19 @@ public final class ReplyPreview: Sendable {
         var dirty = false
         var closed = false
     }
-    private let shared = PreviewSharedState()
+    private let shared: PreviewSharedState
     private let signal: AsyncStream<Void>.Continuation
     private let surface: any PreviewSurface
-    private let pump: Mutex<Task<Void, Never>?> = Mutex(nil)
+    private let pump: DelayedTask
 
     init(surface: any PreviewSurface, initialDelay: Duration, timing: ChannelTiming) {
         self.surface = surface
+        let shared = PreviewSharedState()
+        self.shared = shared
         let (signals, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         signal = continuation
-        let task = Task { [shared] in
-            do { try await timing.sleep(initialDelay) } catch { return }
+        // Started after the delay (a quick answer closes the preview before: no task, no timer of its own).
+        pump = DelayedTask(after: timing.scaled(initialDelay)) {
             for await _ in signals {
                 let text = shared.state.withLock { s -> String? in
                     guard s.dirty, !s.closed else { return nil }
@@ -50,7 +52,6 @@ public final class ReplyPreview: Sendable {
                 do { try await timing.sleep(wait) } catch { return }
             }
         }
-        pump.withLock { $0 = task }
     }
 
     /// The answer text so far (replaces the previous text and clears a tool status line).
@@ -79,9 +80,8 @@ public final class ReplyPreview: Sendable {
     public func close() async {
         shared.state.withLock { $0.closed = true }
         signal.finish()
-        let task = pump.withLock { $0 }
-        task?.cancel()
-        await task?.value
+        pump.cancel()
+        await pump.wait()
     }
 
     /// Closes the preview and removes what it left in the chat. Call after the final message was delivered.

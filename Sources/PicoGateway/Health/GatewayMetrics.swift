@@ -19,6 +19,8 @@ public final class GatewayMetrics: Sendable {
         var latencyCount = 0
     }
     private let state = Mutex(State())
+    /// Values read when rendered (``sample(_:_:)``).
+    private let samplers = Mutex([String: @Sendable () -> Double]())
     private let startedAt: Int
     private let board: ReadinessBoard?
 
@@ -38,6 +40,11 @@ public final class GatewayMetrics: Sendable {
     public func set(_ name: String, _ labels: [(String, String)] = [], to value: Double) {
         let key = Self.labelText(labels)
         state.withLock { $0.gauges[name, default: [:]][key] = value }
+    }
+
+    /// Renders metric `name` (no labels) from `read`, called at each scrape.
+    public func sample(_ name: String, _ read: @escaping @Sendable () -> Double) {
+        samplers.withLock { $0[name] = read }
     }
 
     /// Records one turn's latency.
@@ -74,6 +81,10 @@ public final class GatewayMetrics: Sendable {
         ("picoclaw_pairing_requests_total", "counter", "Pairing codes issued, by channel."),
         ("picoclaw_pairings_approved_total", "counter", "Pairings approved from chat, by channel."),
         ("picoclaw_queue_depth", "gauge", "Turns queued or running."),
+        (
+            "picoclaw_state_operations_total", "counter",
+            "Reads and transactions run on the state store's thread (a plain message makes 4)."
+        ),
         ("picoclaw_channel_connected", "gauge", "1 when the channel is connected."),
         ("picoclaw_resident_memory_bytes", "gauge", "Resident set size of the gateway."),
         ("picoclaw_uptime_seconds", "gauge", "Seconds since the gateway started."),
@@ -82,6 +93,7 @@ public final class GatewayMetrics: Sendable {
     /// The Prometheus text exposition (format 0.0.4).
     public func render() -> String {
         let snapshot = state.withLock { $0 }
+        let sampled = samplers.withLock { $0 }
         var out = ""
         for metric in Self.catalogue {
             out += "# HELP \(metric.name) \(metric.help)\n# TYPE \(metric.name) \(metric.type)\n"
@@ -95,6 +107,10 @@ public final class GatewayMetrics: Sendable {
             case "picoclaw_uptime_seconds":
                 out += "\(metric.name) \(MonotonicClock.seconds() - startedAt)\n"
             default:
+                if let read = sampled[metric.name] {
+                    out += "\(metric.name) \(Self.number(read()))\n"
+                    continue
+                }
                 let series = (metric.type == "counter" ? snapshot.counters : snapshot.gauges)[metric.name] ?? [:]
                 if series.isEmpty && metric.type == "gauge" { out += "\(metric.name) 0\n" }
                 for (labels, value) in series.sorted(by: { $0.key < $1.key }) {

@@ -21,8 +21,23 @@ struct OwnerControls: Sendable {
         case run(SenderBudget)
     }
 
-    /// Decides what happens to `message`.
-    func screen(_ message: InboundMessage) async -> Decision {
+    /// Whether ``screen(_:counted:)`` would count `message` whatever the store holds (no pairing check first, not
+    /// an owner command, not a schedule's fixed text): such a message is counted in its inbox commit instead.
+    static func countsAtIntake(_ message: InboundMessage) -> Bool {
+        guard message.pairingCandidate != true, message.scheduled?.fixedText == nil else { return false }
+        let command = command(of: message.text)
+        return command != "/pair" && command != "/usage"
+    }
+
+    /// The message's first word in lower case, without a `@botname` suffix.
+    private static func command(of text: String) -> String? {
+        let first = text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).first.map(String.init)
+        return first.map { $0.split(separator: "@").first.map(String.init) ?? $0 }?.lowercased()
+    }
+
+    /// Decides what happens to `message`. `counted`: its count in the sender's current minute when its inbox
+    /// commit already counted it (``countsAtIntake(_:)``); `nil` counts it here.
+    func screen(_ message: InboundMessage, counted: Int? = nil) async -> Decision {
         if message.pairingCandidate == true {
             do {
                 if !(try await store.isPaired(channel: message.channel, sender: message.senderID)) {
@@ -33,11 +48,13 @@ struct OwnerControls: Sendable {
                 return .answer(nil)
             }
         }
-        let words = message.text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init)
-        let command = words.first.map { $0.split(separator: "@").first.map(String.init) ?? $0 }?.lowercased()
-        if command == "/pair" { return .answer(await pairCommand(message, Array(words.dropFirst()))) }
+        let command = Self.command(of: message.text)
+        if command == "/pair" {
+            let words = message.text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init)
+            return .answer(await pairCommand(message, Array(words.dropFirst())))
+        }
         if command == "/usage" { return .answer(await usageText(message)) }
-        return await limit(message)
+        return await limit(message, counted: counted)
     }
 
     // MARK: - Pairing
@@ -129,14 +146,18 @@ struct OwnerControls: Sendable {
             + (l.messagesPerMinute > 0 ? " Limit: \(l.messagesPerMinute) message(s) per minute." : "")
     }
 
-    /// Counts the message; refuses it (one clear message, owner told) when a limit is reached.
-    private func limit(_ m: InboundMessage) async -> Decision {
+    /// Counts the message (unless `counted`); refuses it (one clear message, owner told) when a limit is reached.
+    private func limit(_ m: InboundMessage, counted: Int?) async -> Decision {
         let budget = SenderBudget(
             channel: m.channel, sender: m.senderID, limits: config.limits, store: store,
             metrics: metrics, notifier: notifier, logger: logger)
         let inMinute: Int
         do {
-            inMinute = try await store.countMessage(channel: m.channel, sender: m.senderID)
+            if let counted {
+                inMinute = counted
+            } else {
+                inMinute = try await store.countMessage(channel: m.channel, sender: m.senderID)
+            }
         } catch {
             logger.error("cannot count the message of \(m.channel) user \(m.senderID): \(error)")
             return config.limits.isEnabled ? .answer(nil) : .run(budget)

@@ -78,11 +78,13 @@ final class MessagePipeline: InboundSink, Sendable {
             InboxDraft(
                 channel: m.channel, chat: m.chatID, messageID: m.messageID,
                 conversation: conversation(of: m),
-                payload: String(decoding: try encoder.encode(m), as: UTF8.self))
+                payload: String(decoding: try encoder.encode(m), as: UTF8.self),
+                countsSender: controls != nil && OwnerControls.countsAtIntake(m) ? m.senderID : nil)
         }
         // Committed (crash-safe) first, so the turns start at once; on disk before the channel moves past the
         // batch (Telegram confirms an offset only with its next getUpdates, after this returns). Each entry's first
-        // start is counted in the same commit (the turns below skip `markStarted`).
+        // start is counted in the same commit (the turns below skip `markStarted`), and so is the message in its
+        // sender's usage when the owner controls would count it whatever the store holds (`countsAtIntake`).
         let added = try await store.accept(
             drafts, cursor: cursor.map { CursorValue(name: $0.name, value: $0.value) },
             durable: false, countingStart: true)
@@ -227,6 +229,7 @@ final class MessagePipeline: InboundSink, Sendable {
         workspaces.ensure(agent.settings.workspace, agentID: agent.settings.id)
         let backend = sessionsByAgent[agent.settings.id]
         let reply: AgentReply
+        var budget: SenderBudget?
         if let fixed = message.scheduled?.fixedText {
             // A schedule's fixed text: sent as it is, no turn.
             reply = AgentReply(text: fixed, agentID: agent.settings.id, sessionKey: session)
@@ -236,9 +239,9 @@ final class MessagePipeline: InboundSink, Sendable {
                 text: message.text, channel: message.channel, chatID: message.chatID,
                 senderID: message.senderID, senderName: message.displayName ?? message.username,
                 origin: message.scheduled == nil ? entry.payload : nil)
-            var budget: SenderBudget?
             if let controls {
-                switch await controls.screen(message) {
+                // Counted in its sender's usage by the inbox commit when this process accepted it.
+                switch await controls.screen(message, counted: counted ? entry.messagesInMinute : nil) {
                 case .answer(let text):
                     typing?.stop()
                     return await commitScreened(entry, message, text)
@@ -255,7 +258,15 @@ final class MessagePipeline: InboundSink, Sendable {
         let draft = OutboxDraft(
             channel: entry.channel, chat: entry.chat, replyTo: message.replyTarget.replyToMessageID,
             text: reply.text)
-        return await commitTurn(entry, session: write, reply: draft, metadata: Self.metadata(of: reply))
+        let charge = budget?.takeCharge()  // the final model call's usage: recorded with the reply
+        guard
+            let committed = await commitTurn(
+                entry, session: write, reply: draft, charge: charge, metadata: Self.metadata(of: reply))
+        else {
+            if let charge { try? await store.record(charge) }  // the call was made (and paid) all the same
+            return nil
+        }
+        return committed
     }
 
     /// Runs the agent on the message with its media (pictures the model sees, files saved to the workspace);
@@ -314,13 +325,16 @@ final class MessagePipeline: InboundSink, Sendable {
     /// Commits the session write and the reply in one transaction, retrying while the store fails; `nil` when
     /// intake stopped before it succeeded (the message stays pending and runs again after the restart).
     private func commitTurn(
-        _ entry: InboxEntry, session write: SessionWrite?, reply draft: OutboxDraft,
+        _ entry: InboxEntry, session write: SessionWrite?, reply draft: OutboxDraft, charge: ModelCharge?,
         metadata: Logger.Metadata
     ) async -> (OutboxEntry, Logger.Metadata)? {
         var reported = false
         while true {
             do {
-                guard let stored = try await store.completeTurn(inboxID: entry.id, session: write, reply: draft) else {
+                guard
+                    let stored = try await store.completeTurn(
+                        inboxID: entry.id, session: write, reply: draft, charge: charge)
+                else {
                     return nil
                 }
                 if reported {

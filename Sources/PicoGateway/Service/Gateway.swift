@@ -56,6 +56,7 @@ public final class Gateway: Sendable {
         try await prepareWorkspacesAndSandbox(config)
         // 5. The state store (inbox, outbox, sessions, cursors).
         let store = try await openStateStore(config)
+        metrics.sample("picoclaw_state_operations_total") { Double(store.operationCount) }
 
         // 6. Agents.
         let channelSlot = ChannelSlot()

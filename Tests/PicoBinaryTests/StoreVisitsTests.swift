@@ -1,0 +1,55 @@
+import PicoFakes
+import Testing
+
+/// A plain message visits the state store's thread 4 times (issue 18): the inbox commit (with Telegram's offset
+/// and the sender's message count), the history and summary read, the reply commit (with the session and the
+/// model call's usage) and the delivery mark. Counted by the gateway's own counter on `/metrics`, through the real
+/// binary and the fakes; the usage figures still count every message and model call.
+@Suite("store visits per message", .serialized)
+struct StoreVisitsTests {
+    @Test func aPlainMessageMakesFourStoreVisitsAndItsUsageIsStillCounted() async throws {
+        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
+        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
+        defer {
+            Task {
+                await llm.stop(); await telegram.stop()
+            }
+        }
+        llm.setResponder { request in .text("re: \(request.lastUserText ?? "")") }
+        let run = GatewayRun()
+        run.useLLM(llm)
+        run.useTelegram(telegram, allowFrom: [4242])
+        #expect(run.start())
+        #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
+
+        /// Sends `text` and waits until its turn is done (reply sent and its delivery recorded).
+        func exchange(_ text: String, _ n: Int) async throws {
+            _ = telegram.enqueueTextMessage(from: 4242, text: text)
+            _ = try await telegram.waitForSentMessages(count: n, timeout: .seconds(10))
+            try await eventually("turn \(n) to be done", timeout: .seconds(10), interval: .milliseconds(10)) {
+                run.log.ranges(of: "turn done").count >= n
+            }
+        }
+        func operations() async throws -> Int {
+            let text = try #require(await run.get("/metrics")).text
+            let line = try #require(
+                text.split(separator: "\n").first { $0.hasPrefix("picoclaw_state_operations_total ") }, "\(text)")
+            return try #require(Int(line.split(separator: " ")[1]))
+        }
+
+        try await exchange("warm-up", 1)  // the first turn also creates the summary table
+        let before = try await operations()
+        for n in 2...4 { try await exchange("message \(n)", n) }
+        let after = try await operations()
+        #expect(after - before == 3 * 4, "\(after - before) store visits for 3 plain messages")
+
+        // Every message and model call is in the day's figures.
+        _ = telegram.enqueueTextMessage(from: 4242, text: "/usage")
+        let usage = try await telegram.waitForSentMessages(count: 5, timeout: .seconds(10))
+        let figures = usage.last?.text ?? ""
+        #expect(figures.contains("4 message(s), 4 model call(s)"), "\(figures)")
+        #expect(usage.prefix(4).map(\.text) == ["re: warm-up", "re: message 2", "re: message 3", "re: message 4"])
+        #expect(await run.stop() == 0)
+        run.expectNoSecrets()
+    }
+}
