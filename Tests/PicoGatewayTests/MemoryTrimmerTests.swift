@@ -13,7 +13,7 @@ struct MemoryTrimmerTests {
         var last = ContinuousClock.now
         for _ in 0..<5 {
             last = .now
-            await trimmer.schedule {
+            trimmer.schedule {
                 checks.withLock { $0 += 1 }
                 report.yield(.now)
                 return false  // busy: no trim
@@ -23,6 +23,6 @@ struct MemoryTrimmerTests {
         let checkedAt = try #require(await next.next())
         #expect(checkedAt >= last + .seconds(1))
         #expect(checks.withLock { $0 } == 1)
-        #expect(await trimmer.isWaiting == false, "no second task waits after the check")
+        #expect(trimmer.isWaiting == false, "no second task waits after the check")
     }
 }

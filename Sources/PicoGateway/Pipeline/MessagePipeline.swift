@@ -212,7 +212,7 @@ final class MessagePipeline: InboundSink, Sendable {
         metadata["delivered"] = "\(delivered)"
         logger.info("turn done", metadata: metadata)
         let scheduler = self.scheduler
-        await trimmer.schedule { await scheduler.pending <= 1 }  // this job still counts as running
+        trimmer.schedule { await scheduler.pending <= 1 }  // this job still counts as running
     }
 
     /// Runs the agent and commits session + reply; `nil` when intake stopped before the commit succeeded.
@@ -436,7 +436,7 @@ final class MessagePipeline: InboundSink, Sendable {
     /// Returns start-up garbage to the kernel once the gateway has settled (a few seconds after start).
     func trimWhenSettled() async {
         let scheduler = self.scheduler
-        await trimmer.schedule { await scheduler.pending == 0 }
+        trimmer.schedule { await scheduler.pending == 0 }
     }
 
     private func routeInput(for message: InboundMessage) -> RouteInput {
