@@ -138,7 +138,8 @@ let package = Package(
         .testTarget(
             name: "PicoChannelsTests",
             dependencies: [
-                "PicoChannels", "PicoHTTP", "PicoSystem", "PicoFakes", .product(name: "Logging", package: "swift-log"),
+                "PicoChannels", "PicoConfig", "PicoHTTP", "PicoSystem", "PicoFakes",
+                .product(name: "Logging", package: "swift-log"),
             ]),
         /// Unit tests of the gateway's parts (they import PicoGateway).
         .testTarget(

@@ -94,7 +94,7 @@ final class OpenAIStreamAssembly {
         return LLMResponse(content: text, toolCalls: toolCalls, finishReason: finishReason, usage: usage)
     }
 
-    private struct Chunk: JSONReadable {
+    struct Chunk: JSONReadable {
         var choices: [Choice]?
         var usage: OpenAIWire.Usage?
         var error: JSONValue?
@@ -106,7 +106,7 @@ final class OpenAIStreamAssembly {
         }
     }
 
-    private struct Choice: JSONReadable {
+    struct Choice: JSONReadable {
         var delta: Delta?
         var finish_reason: String?
 
@@ -116,7 +116,7 @@ final class OpenAIStreamAssembly {
         }
     }
 
-    private struct Delta: JSONReadable {
+    struct Delta: JSONReadable {
         var content: String?
         var tool_calls: [Call]?
 
@@ -126,7 +126,7 @@ final class OpenAIStreamAssembly {
         }
     }
 
-    private struct Call: JSONReadable {
+    struct Call: JSONReadable {
         var index: Int?
         var id: String?
         var function: Function?
@@ -138,7 +138,7 @@ final class OpenAIStreamAssembly {
         }
     }
 
-    private struct Function: JSONReadable {
+    struct Function: JSONReadable {
         var name: String?
         var arguments: JSONValue?
 
