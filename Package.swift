@@ -110,6 +110,8 @@ let package = Package(
         .executableTarget(name: "PicoPolicyBench", dependencies: ["PicoPolicy", "PicoSystem", "picoclaw-sandbox"]),
         /// The footprint/speed suite (`scripts/bench`): loopback fakes in-process, the real gateway as a child.
         .executableTarget(name: "PicoBench", dependencies: ["PicoFakes", "PicoHTTP"], path: "Benchmarks/PicoBench"),
+        /// JSONDecoder/JSONEncoder against PicoConfig's parser, reader and writer on the hot wire envelopes.
+        .executableTarget(name: "PicoJSONBench", dependencies: ["PicoConfig"], path: "Benchmarks/PicoJSONBench"),
 
         // MARK: Tests
         .target(
