@@ -159,3 +159,70 @@ struct ReferenceChunk: Decodable {
         var arguments: PicoConfig.JSONValue?
     }
 }
+
+/// Session history records (state rows and JSONL lines) are read and written without Codable; rows written by
+/// the former `JSONEncoder` path still read back, and every one-field variant reads as the former type did.
+@Suite("Session history records")
+struct SessionRecordTests {
+    static let messages: [ChatMessage] = [
+        .system("You are \"pico\".\n/path\u{1}"),
+        .user("hello é😀"),
+        .assistant("", toolCalls: [ToolCall(id: "call_1", name: "exec", arguments: #"{"command":"ls"}"#)]),
+        .tool(callID: "call_1", name: "exec", content: "a\nb"),
+    ]
+
+    @Test func recordsRoundTripAndMatchTheFormerEncoding() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        for message in Self.messages {
+            let record = message.jsonRecord
+            #expect(try JSONObjectReader.read(ChatMessage.self, from: Array(record.utf8)) == message)
+            // A row the former Codable path wrote reads back the same.
+            let former = try encoder.encode(ReferenceChatMessage(message))
+            #expect(try JSONObjectReader.read(ChatMessage.self, from: Array(former)) == message)
+            // And the former decoder reads the new record.
+            #expect(try JSONDecoder().decode(ReferenceChatMessage.self, from: Data(record.utf8)).message == message)
+            for variant in DecodeAgreement.variants(of: record) {
+                let new = try? JSONObjectReader.read(ChatMessage.self, from: Array(variant.utf8))
+                let old = try? JSONDecoder().decode(ReferenceChatMessage.self, from: Data(variant.utf8))
+                #expect(new == old?.message, "\(variant)")
+            }
+        }
+    }
+}
+
+/// The former `Codable` form of a session record (reference only).
+struct ReferenceChatMessage: Codable {
+    struct Call: Codable {
+        var id: String
+        var name: String
+        var arguments: String
+    }
+    enum Role: String, Codable { case system, user, assistant, tool }
+    var role: Role
+    var content: String
+    var toolCalls: [Call]?
+    var toolCallId: String?
+    var name: String?
+
+    enum CodingKeys: String, CodingKey {
+        case role, content, name
+        case toolCalls = "tool_calls"
+        case toolCallId = "tool_call_id"
+    }
+
+    init(_ m: ChatMessage) {
+        role = Role(rawValue: m.role.rawValue)!
+        content = m.content
+        toolCalls = m.toolCalls?.map { Call(id: $0.id, name: $0.name, arguments: $0.arguments) }
+        toolCallId = m.toolCallId
+        name = m.name
+    }
+
+    var message: ChatMessage {
+        ChatMessage(
+            role: ChatRole(rawValue: role.rawValue)!, content: content,
+            toolCalls: toolCalls?.map { ToolCall(id: $0.id, name: $0.name, arguments: $0.arguments) },
+            toolCallId: toolCallId, name: name)
+    }
+}
