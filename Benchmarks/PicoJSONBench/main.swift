@@ -164,8 +164,12 @@ let completion = Array(
         .utf8)
 let request = Request(
     model: "fake-model",
-    messages: [RequestMessage(role: "system", content: String(repeating: "You are a helpful \"assistant\".\n", count: 128))]
-        + (0..<10).map { RequestMessage(role: $0 % 2 == 0 ? "user" : "assistant", content: "message number \($0) — ok") },
+    messages: [
+        RequestMessage(role: "system", content: String(repeating: "You are a helpful \"assistant\".\n", count: 128))
+    ]
+        + (0..<10).map {
+            RequestMessage(role: $0 % 2 == 0 ? "user" : "assistant", content: "message number \($0) — ok")
+        },
     max_tokens: 4096, temperature: 0.7)
 
 // MARK: - Timing

@@ -52,11 +52,15 @@ struct OpenAIWireReadingTests {
     }
 
     @Test func brokenDocumentsAreRefusedWithAClearError() async throws {
-        for bad in ["", "{", #"{"choices":[}"#, #"{"choices":"x"}"#, "[]", #"{"choices":[{"message":{"content":5}}]}"#] {
+        for bad in ["", "{", #"{"choices":[}"#, #"{"choices":"x"}"#, "[]", #"{"choices":[{"message":{"content":5}}]}"#]
+        {
             #expect((try? JSONObjectReader.read(OpenAIWire.Response.self, from: Array(bad.utf8))) == nil, "\(bad)")
             #expect((try? JSONDecoder().decode(ReferenceResponse.self, from: Data(bad.utf8))) == nil, "\(bad)")
         }
-        #expect(throws: JSONReadError(path: ["choices", "0", "message", "content"], problem: "expected a string, got number")) {
+        #expect(
+            throws: JSONReadError(
+                path: ["choices", "0", "message", "content"], problem: "expected a string, got number")
+        ) {
             _ = try JSONObjectReader.read(
                 OpenAIWire.Response.self, from: Array(#"{"choices":[{"message":{"content":5}}]}"#.utf8))
         }
@@ -71,7 +75,8 @@ struct OpenAIWireReadingTests {
 
     @Test func requestBodyIsWrittenDirectly() throws {
         let request = OpenAIWire.Request(
-            model: "gpt-4o", messages: [
+            model: "gpt-4o",
+            messages: [
                 .init(role: "system", content: "You are \"pico\".\n"),
                 .init(role: "user", content: "look", images: [ImageInput(mimeType: "image/png", data: [1, 2, 3])]),
                 .init(
@@ -94,8 +99,11 @@ struct OpenAIWireReadingTests {
         }
         let back = try JSONDecoder().decode(Back.self, from: Data(body.utf8))
         #expect(back.messages.map(\.role) == ["system", "user", "assistant", "tool"] && back.temperature == 0.7)
-        let plain = OpenAIWire.Request(model: "o3", messages: [], tool_choice: nil, max_tokens: nil, max_completion_tokens: 9)
-        #expect(String(decoding: plain.body(tools: nil, stream: false), as: UTF8.self) == #"{"model":"o3","messages":[],"max_completion_tokens":9}"#)
+        let plain = OpenAIWire.Request(
+            model: "o3", messages: [], tool_choice: nil, max_tokens: nil, max_completion_tokens: 9)
+        #expect(
+            String(decoding: plain.body(tools: nil, stream: false), as: UTF8.self)
+                == #"{"model":"o3","messages":[],"max_completion_tokens":9}"#)
     }
 }
 

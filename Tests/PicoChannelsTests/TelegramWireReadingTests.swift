@@ -96,7 +96,8 @@ struct TelegramWireReadingTests {
         }
         #expect(reason(#"{"update_id":"secret text"}"#) == "unreadable field update_id")
         #expect(reason(#"{"update_id":1,"message":{"text":"secret text"#) == "not valid JSON (column 34)")
-        let deep = #"{"update_id":1,"x":"# + String(repeating: "[", count: 300) + String(repeating: "]", count: 300) + "}"
+        let deep =
+            #"{"update_id":1,"x":"# + String(repeating: "[", count: 300) + String(repeating: "]", count: 300) + "}"
         #expect(reason(deep) == "not a readable update (nesting deeper than 256 levels)")
         #expect(reason("[1]") == "not a readable update")
     }
@@ -117,7 +118,8 @@ struct TelegramWireReadingTests {
                     #expect(new.parameters?.retryAfter == old.parameters?.retryAfter, "\(variant)")
                 }
                 let sent = new?.result.flatMap { try? TelegramSentMessage(result: $0) }
-                let oldSent = try? JSONDecoder().decode(ReferenceEnvelope<ReferenceSentMessage>.self, from: Data(variant.utf8))
+                let oldSent = try? JSONDecoder().decode(
+                    ReferenceEnvelope<ReferenceSentMessage>.self, from: Data(variant.utf8))
                 if new?.ok == true {
                     #expect(sent?.messageID == oldSent?.result?.messageID, "\(variant)")
                 }
@@ -144,12 +146,16 @@ struct TelegramWireReadingTests {
             body(send)
                 == #"{"chat_id":-1001234567890,"text":"a \"quoted\"\nline\u0001/é","parse_mode":"HTML","reply_to_message_id":7,"allow_sending_without_reply":true,"reply_markup":{"inline_keyboard":[[{"text":"Yes","callback_data":"y:1"}]]},"message_thread_id":12}"#
         )
-        #expect(body(TelegramSendMessage(chatID: TelegramChatID("@news"), text: "x")) == #"{"chat_id":"@news","text":"x"}"#)
         #expect(
-            body(TelegramGetUpdates(offset: nil, timeout: 30, limit: 100, allowedUpdates: ["message", "callback_query"]))
+            body(TelegramSendMessage(chatID: TelegramChatID("@news"), text: "x")) == #"{"chat_id":"@news","text":"x"}"#)
+        #expect(
+            body(
+                TelegramGetUpdates(offset: nil, timeout: 30, limit: 100, allowedUpdates: ["message", "callback_query"]))
                 == #"{"timeout":30,"limit":100,"allowed_updates":["message","callback_query"]}"#)
         #expect(
-            body(TelegramSendDraft(chatID: TelegramChatID("5"), draftID: 9, text: "t", messageThreadID: nil, canStop: true))
+            body(
+                TelegramSendDraft(
+                    chatID: TelegramChatID("5"), draftID: 9, text: "t", messageThreadID: nil, canStop: true))
                 == #"{"chat_id":5,"draft_id":9,"text":"t","can_stop":true}"#)
         #expect(body(TelegramNoParameters()) == "{}")
     }

@@ -79,7 +79,9 @@ import Testing
 
     @Test func parserStringsAgreeWithJSONDecoder() throws {
         var g = Generator(state: 7)
-        let escapes = [#"\""#, #"\\"#, #"\/"#, #"\b"#, #"\f"#, #"\n"#, #"\r"#, #"\t"#, #"\u00e9"#, #"\ud83d\ude00"#, #"\u0000"#]
+        let escapes = [
+            #"\""#, #"\\"#, #"\/"#, #"\b"#, #"\f"#, #"\n"#, #"\r"#, #"\t"#, #"\u00e9"#, #"\ud83d\ude00"#, #"\u0000"#,
+        ]
         let plain = ["a", "é", "😀", " ", "/", "中"]
         for _ in 0..<500 {
             var literal = ""
@@ -99,8 +101,11 @@ import Testing
                 return nil
             } catch { return error }
         }
-        #expect(failure("[\"ab\u{1}c\"]") == JSONSyntaxError(line: 1, column: 5, message: "unescaped control character in string"))
-        #expect(failure(#"["ab\qc"]"#) == JSONSyntaxError(line: 1, column: 6, message: "invalid escape '\\q' in string"))
+        #expect(
+            failure("[\"ab\u{1}c\"]")
+                == JSONSyntaxError(line: 1, column: 5, message: "unescaped control character in string"))
+        #expect(
+            failure(#"["ab\qc"]"#) == JSONSyntaxError(line: 1, column: 6, message: "invalid escape '\\q' in string"))
         #expect(failure("[\"abc") == JSONSyntaxError(line: 1, column: 2, message: "unterminated string"))
         #expect(failure("[tru]") == JSONSyntaxError(line: 1, column: 2, message: "unexpected character 't'"))
         #expect(failure("[\n nul") == JSONSyntaxError(line: 2, column: 2, message: "unexpected character 'n'"))
@@ -112,7 +117,10 @@ import Testing
 
     @Test func utf8CheckAgreesWithTheStandardLibrary() {
         var g = Generator(state: 3)
-        let interesting: [UInt8] = [0x00, 0x41, 0x7F, 0x80, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF, 0x9F, 0xA0, 0x8F, 0x90]
+        let interesting: [UInt8] = [
+            0x00, 0x41, 0x7F, 0x80, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF, 0x9F, 0xA0,
+            0x8F, 0x90,
+        ]
         for _ in 0..<20000 {
             let bytes = (0..<g.below(8)).map { _ in interesting[g.below(interesting.count)] }
             #expect(UTF8Check.firstInvalidOffset(bytes) == Self.oracle(bytes), "\(bytes)")

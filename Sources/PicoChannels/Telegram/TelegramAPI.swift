@@ -63,7 +63,9 @@ struct TelegramAPI: Sendable {
     }
 
     /// `result` of a successful reply, else the reply's error.
-    private func decode<Result: TelegramResult>(_ method: String, _ response: HTTPResponse, as: Result.Type) throws
+    private func decode<Result: TelegramResult>(
+        _ method: String, _ response: HTTPResponse, as: Result.Type
+    ) throws
         -> Result
     {
         let reply = try? JSONObjectReader.read(TelegramReply.self, from: response.body)

@@ -35,7 +35,9 @@ public struct JSONObjectReader {
 
     /// `value` as an object, else a type error.
     public init(_ value: JSONValue) throws(JSONReadError) {
-        guard case .object(let members) = value else { throw JSONReadError(problem: "expected an object, got \(value.typeName)") }
+        guard case .object(let members) = value else {
+            throw JSONReadError(problem: "expected an object, got \(value.typeName)")
+        }
         self.members = members
     }
 
