@@ -69,7 +69,7 @@ import Testing
         json.key("v")
         json.value(.object(["z": .number("1.50"), "b": .array([.string("x"), .null])]))
         json.key("raw")
-        json.raw(#"{"k":[1,2]}"#.utf8)
+        json.raw(Array(#"{"k":[1,2]}"#.utf8))
         json.endObject()
         #expect(
             String(decoding: json.bytes, as: UTF8.self)

@@ -29,20 +29,27 @@ public struct JSONWriter {
         needsComma = true
     }
 
-    public mutating func int(_ value: Int64) { raw(String(value).utf8) }
-    public mutating func int(_ value: Int) { raw(String(value).utf8) }
-    public mutating func bool(_ value: Bool) { raw((value ? "true" : "false").utf8) }
-    public mutating func null() { raw("null".utf8) }
+    public mutating func int(_ value: Int64) { literal(String(value)) }
+    public mutating func int(_ value: Int) { literal(String(value)) }
+    public mutating func bool(_ value: Bool) { literal(value ? "true" : "false") }
+    public mutating func null() { literal("null") }
 
     /// A number (shortest round-trip text); `null` for infinities and NaN, which JSON cannot hold.
     public mutating func double(_ value: Double) {
-        if value.isFinite { raw(String(value).utf8) } else { null() }
+        if value.isFinite { literal(String(value)) } else { null() }
     }
 
     /// A value that is already JSON text (e.g. a cached, pre-encoded array); written as is.
-    public mutating func raw<Bytes: Sequence>(_ json: Bytes) where Bytes.Element == UInt8 {
+    public mutating func raw(_ json: [UInt8]) {
         separate()
         bytes.append(contentsOf: json)
+        needsComma = true
+    }
+
+    /// A scalar written as its text (a number, `true`, `false`, `null`).
+    private mutating func literal(_ text: String) {
+        separate()
+        bytes.append(contentsOf: text.utf8)
         needsComma = true
     }
 
@@ -51,7 +58,7 @@ public struct JSONWriter {
         switch value {
         case .null: null()
         case .bool(let b): bool(b)
-        case .number(let text): raw(text.utf8)
+        case .number(let text): literal(text)
         case .string(let s): string(s)
         case .array(let items):
             beginArray()
