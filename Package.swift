@@ -110,6 +110,8 @@ let package = Package(
         .executableTarget(name: "PicoPolicyBench", dependencies: ["PicoPolicy", "PicoSystem", "picoclaw-sandbox"]),
         /// The footprint/speed suite (`scripts/bench`): loopback fakes in-process, the real gateway as a child.
         .executableTarget(name: "PicoBench", dependencies: ["PicoFakes", "PicoHTTP"], path: "Benchmarks/PicoBench"),
+        /// JSONDecoder/JSONEncoder against PicoConfig's parser, reader and writer on the hot wire envelopes.
+        .executableTarget(name: "PicoJSONBench", dependencies: ["PicoConfig"], path: "Benchmarks/PicoJSONBench"),
 
         // MARK: Tests
         .target(
@@ -138,7 +140,8 @@ let package = Package(
         .testTarget(
             name: "PicoChannelsTests",
             dependencies: [
-                "PicoChannels", "PicoHTTP", "PicoSystem", "PicoFakes", .product(name: "Logging", package: "swift-log"),
+                "PicoChannels", "PicoConfig", "PicoHTTP", "PicoSystem", "PicoFakes",
+                .product(name: "Logging", package: "swift-log"),
             ]),
         /// Unit tests of the gateway's parts (they import PicoGateway).
         .testTarget(

@@ -1,4 +1,4 @@
-import FoundationEssentials
+import PicoConfig
 @testable import PicoChannels
 import Testing
 
@@ -20,7 +20,7 @@ struct TelegramInboundTests {
             json += #","reply_to_message":{"message_id":4,"from":{"id":99,"is_bot":true,"first_name":"Pico"}}"#
         }
         json += "}"
-        return try JSONDecoder().decode(TelegramMessage.self, from: Data(json.utf8))
+        return try TelegramMessage(json: JSONObjectReader(try JSONParser.parse(json)))
     }
 
     func accepted(_ m: TelegramMessage) -> InboundMessage? {

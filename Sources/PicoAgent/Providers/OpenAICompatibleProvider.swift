@@ -31,7 +31,7 @@ public struct OpenAICompatibleProvider: LLMProvider {
     public func complete(_ request: LLMRequest) async throws -> LLMResponse {
         if let observer = ReplyStream.observer { return try await streamed(request, observer: observer.report) }
         let response = try await transport.send(httpRequest(for: request, stream: false))
-        return try parse(try transport.decode(OpenAIWire.Response.self, from: response))
+        return try parse(try transport.read(OpenAIWire.Response.self, from: response))
     }
 
     /// The HTTP request for `request` (`stream: true` asks for server-sent events with usage at the end).
@@ -52,14 +52,8 @@ public struct OpenAICompatibleProvider: LLMProvider {
             headers.append(HTTPHeader("HTTP-Referer", "https://github.com/picoclaw"))
             headers.append(HTTPHeader("X-Title", "picoclaw"))
         }
-        var bytes = ProviderTransport.encode(body)
-        // The tool definitions never change: their JSON is encoded once per agent and spliced in.
-        if !tools.isEmpty { bytes = ProviderTransport.splice(bytes, key: "tools", value: tools.openAI) }
-        if stream {
-            bytes = ProviderTransport.splice(bytes, key: "stream", value: Array("true".utf8))
-            bytes = ProviderTransport.splice(
-                bytes, key: "stream_options", value: Array(#"{"include_usage":true}"#.utf8))
-        }
+        // The tool definitions never change: their JSON is encoded once per agent and written in as is.
+        let bytes = body.body(tools: tools.isEmpty ? nil : tools.openAI, stream: stream)
         var http = HTTPRequest.postJSON(endpoint, body: bytes, headers: headers)
         http.timeout = settings.requestTimeout
         http.connectTimeout = min(.seconds(10), settings.requestTimeout)

@@ -112,6 +112,17 @@ struct ProviderTransport: Sendable {
         return (try? Array(encoder.encode(value))) ?? Array("{}".utf8)
     }
 
+    /// Reads a wire response with ``JSONObjectReader`` or throws `.invalidResponse` naming the problem.
+    func read<T: JSONReadable>(_ type: T.Type, from response: HTTPResponse) throws(ProviderError) -> T {
+        do {
+            return try JSONObjectReader.read(T.self, from: response.body)
+        } catch {
+            throw .redacted(
+                provider: provider, kind: .invalidResponse,
+                detail: "could not decode the completion: \(String(describing: error))", transport: self)
+        }
+    }
+
     /// Decodes a wire response or throws `.invalidResponse` with a redacted excerpt of the problem.
     func decode<T: Decodable>(_ type: T.Type, from response: HTTPResponse) throws(ProviderError) -> T {
         do {

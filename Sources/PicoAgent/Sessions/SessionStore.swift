@@ -217,25 +217,12 @@ public struct SessionStore: Sendable {
 
     /// One redacted JSON line per message (without the newline).
     private func encodeLines(_ messages: [ChatMessage]) -> [[UInt8]] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        var out: [[UInt8]] = []
-        out.reserveCapacity(messages.count)
-        for m in messages {
-            guard let data = try? encoder.encode(m) else { continue }
-            out.append(Array(redactor.redact(String(decoding: data, as: UTF8.self)).utf8))
-        }
-        return out
+        messages.map { Array(redactor.redact($0.jsonRecord).utf8) }
     }
 
     /// The messages as they will be read back from `lines` (redaction applies to the stored form).
     private func decode<S: Sequence>(_ lines: S) -> [ChatMessage] where S.Element: Sequence<UInt8> {
-        let decoder = JSONDecoder()
-        var out: [ChatMessage] = []
-        for line in lines {
-            if let m = try? decoder.decode(ChatMessage.self, from: Data(line)) { out.append(m) }
-        }
-        return out
+        lines.compactMap { try? JSONObjectReader.read(ChatMessage.self, from: Array($0)) }
     }
 
     /// Every decodable message of the file and, when the read saw one consistent version, its stamp

@@ -106,18 +106,12 @@ public struct StateSessionStore: SessionBackend {
 
     /// One redacted JSON text per message.
     public func encode(_ messages: [ChatMessage]) -> [String] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return messages.compactMap { m in
-            guard let data = try? encoder.encode(m) else { return nil }
-            return redactor.redact(String(decoding: data, as: UTF8.self))
-        }
+        messages.map { redactor.redact($0.jsonRecord) }
     }
 
     /// The messages of stored rows (rows that do not decode are skipped).
     public static func decode(_ rows: [String]) -> [ChatMessage] {
-        let decoder = JSONDecoder()
-        return rows.compactMap { try? decoder.decode(ChatMessage.self, from: Data($0.utf8)) }
+        rows.compactMap { try? JSONObjectReader.read(ChatMessage.self, from: Array($0.utf8)) }
     }
 }
 

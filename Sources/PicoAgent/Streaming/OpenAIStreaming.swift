@@ -1,4 +1,3 @@
-import FoundationEssentials
 import PicoConfig
 import PicoHTTP
 
@@ -12,9 +11,7 @@ extension OpenAICompatibleProvider {
         let plain = try await transport.stream(httpRequest(for: request, stream: true)) { try assembly.add($0) }
         if let plain {  // the server answered without streaming
             let response = try parse(
-                try transport.decode(
-                    OpenAIWire.Response.self,
-                    from: HTTPResponse(status: 200, headers: [], body: plain)))
+                try transport.read(OpenAIWire.Response.self, from: HTTPResponse(status: 200, headers: [], body: plain)))
             if !response.content.isEmpty { observer(.text(response.content)) }
             return response
         }
@@ -43,7 +40,7 @@ final class OpenAIStreamAssembly {
     func add(_ event: SSEEvent) throws {
         let data = event.data.trimmedSpaces
         guard data != "[DONE]", !data.isEmpty else { return }
-        guard let chunk = try? JSONDecoder().decode(Chunk.self, from: Data(data.utf8)) else {
+        guard let chunk = try? JSONObjectReader.read(Chunk.self, from: Array(data.utf8)) else {
             throw ProviderError.redacted(
                 provider: provider, kind: .invalidResponse,
                 detail: "unreadable stream chunk", transport: transport)
@@ -97,30 +94,57 @@ final class OpenAIStreamAssembly {
         return LLMResponse(content: text, toolCalls: toolCalls, finishReason: finishReason, usage: usage)
     }
 
-    private struct Chunk: Decodable {
+    struct Chunk: JSONReadable {
         var choices: [Choice]?
         var usage: OpenAIWire.Usage?
         var error: JSONValue?
+
+        init(json: JSONObjectReader) throws(JSONReadError) {
+            choices = try json.array(ifPresent: "choices")
+            usage = try json.object(ifPresent: "usage")
+            error = json.value("error")
+        }
     }
 
-    private struct Choice: Decodable {
+    struct Choice: JSONReadable {
         var delta: Delta?
         var finish_reason: String?
+
+        init(json: JSONObjectReader) throws(JSONReadError) {
+            delta = try json.object(ifPresent: "delta")
+            finish_reason = try json.string(ifPresent: "finish_reason")
+        }
     }
 
-    private struct Delta: Decodable {
+    struct Delta: JSONReadable {
         var content: String?
         var tool_calls: [Call]?
+
+        init(json: JSONObjectReader) throws(JSONReadError) {
+            content = try json.string(ifPresent: "content")
+            tool_calls = try json.array(ifPresent: "tool_calls")
+        }
     }
 
-    private struct Call: Decodable {
+    struct Call: JSONReadable {
         var index: Int?
         var id: String?
         var function: Function?
+
+        init(json: JSONObjectReader) throws(JSONReadError) {
+            index = try json.int(ifPresent: "index")
+            id = try json.string(ifPresent: "id")
+            function = try json.object(ifPresent: "function")
+        }
     }
 
-    private struct Function: Decodable {
+    struct Function: JSONReadable {
         var name: String?
         var arguments: JSONValue?
+
+        init(json: JSONObjectReader) throws(JSONReadError) {
+            name = try json.string(ifPresent: "name")
+            arguments = json.value("arguments")
+        }
     }
 }

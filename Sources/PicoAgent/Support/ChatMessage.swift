@@ -1,11 +1,11 @@
 /// The author of a chat message.
-public enum ChatRole: String, Sendable, Codable, Equatable {
+public enum ChatRole: String, Sendable, Equatable {
     case system, user, assistant, tool
 }
 
 /// A tool invocation requested by the model. `arguments` is the JSON text of the arguments object,
 /// exactly as the model produced it (it may be malformed; tools validate it).
-public struct ToolCall: Sendable, Codable, Equatable {
+public struct ToolCall: Sendable, Equatable {
     /// Provider-assigned call id, echoed back in the tool result message.
     public var id: String
     /// Tool name.
@@ -21,7 +21,7 @@ public struct ToolCall: Sendable, Codable, Equatable {
 }
 
 /// One message of a conversation; one JSON Lines record in a session file.
-public struct ChatMessage: Sendable, Codable, Equatable {
+public struct ChatMessage: Sendable, Equatable {
     public var role: ChatRole
     /// Text content ("" when an assistant message only carries tool calls).
     public var content: String
@@ -61,12 +61,6 @@ public struct ChatMessage: Sendable, Codable, Equatable {
 
     /// `true` for an assistant message that requests tools.
     public var hasToolCalls: Bool { !(toolCalls ?? []).isEmpty }
-
-    enum CodingKeys: String, CodingKey {
-        case role, content, name
-        case toolCalls = "tool_calls"
-        case toolCallId = "tool_call_id"
-    }
 }
 
 /// A picture for the model: its bytes and MIME type (`image/jpeg`, `image/png`, `image/gif`, `image/webp`).

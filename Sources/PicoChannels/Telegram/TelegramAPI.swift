@@ -1,4 +1,4 @@
-import FoundationEssentials
+import PicoConfig
 import PicoHTTP
 import PicoSystem
 
@@ -22,7 +22,7 @@ struct TelegramAPI: Sendable {
     }
 
     /// Calls `method` and decodes `result`.
-    func call<Params: Encodable, Result: Decodable>(
+    func call<Params: TelegramParameters, Result: TelegramResult>(
         _ method: String, _ params: Params, as: Result.Type,
         timeout: Duration = .seconds(30)
     ) async throws -> Result {
@@ -30,16 +30,18 @@ struct TelegramAPI: Sendable {
     }
 
     /// `POST` of `params` as JSON to `method`; transport failures become ``ChannelAPIError/transport(call:_:)``.
-    func post<Params: Encodable>(_ method: String, _ params: Params, timeout: Duration) async throws -> HTTPResponse {
-        let body: [UInt8]
-        do { body = Array(try JSONEncoder().encode(params)) } catch { throw ChannelAPIError.malformed(call: method) }
-        var request = HTTPRequest.postJSON("\(baseURL)/bot\(token)/\(method)", body: body)
+    func post(_ method: String, _ params: some TelegramParameters, timeout: Duration) async throws -> HTTPResponse {
+        var json = JSONWriter()
+        json.beginObject()
+        params.write(to: &json)
+        json.endObject()
+        var request = HTTPRequest.postJSON("\(baseURL)/bot\(token)/\(method)", body: json.bytes)
         request.timeout = timeout
         return try await perform(request, method: method)
     }
 
     /// Calls `method` with a multipart form (file uploads) and decodes `result`.
-    func upload<Result: Decodable>(
+    func upload<Result: TelegramResult>(
         _ method: String, _ form: MultipartForm, as: Result.Type,
         timeout: Duration = .seconds(120)
     ) async throws -> Result {
@@ -60,21 +62,24 @@ struct TelegramAPI: Sendable {
         }
     }
 
-    /// `result` of a successful envelope, else the reply's error.
-    private func decode<Result: Decodable>(_ method: String, _ response: HTTPResponse, as: Result.Type) throws -> Result
+    /// `result` of a successful reply, else the reply's error.
+    private func decode<Result: TelegramResult>(
+        _ method: String, _ response: HTTPResponse, as: Result.Type
+    ) throws
+        -> Result
     {
-        if response.isSuccess,
-            let envelope = try? JSONDecoder().decode(TelegramEnvelope<Result>.self, from: Data(response.body)),
-            envelope.ok, let result = envelope.result
+        let reply = try? JSONObjectReader.read(TelegramReply.self, from: response.body)
+        if response.isSuccess, let reply, reply.ok == true, let result = reply.result,
+            let value = try? Result(result: result)
         {
-            return result
+            return value
         }
-        throw failure(method, response)
+        throw failure(method, response, reply: reply)
     }
 
-    /// The error for a reply that is not a successful envelope.
-    func failure(_ method: String, _ response: HTTPResponse) -> ChannelAPIError {
-        if let reply = try? JSONDecoder().decode(TelegramErrorReply.self, from: Data(response.body)), reply.ok != true,
+    /// The error for a reply that is not a successful one (`reply`: the body read as a reply, when it is one).
+    func failure(_ method: String, _ response: HTTPResponse, reply: TelegramReply? = nil) -> ChannelAPIError {
+        if let reply = reply ?? (try? JSONObjectReader.read(TelegramReply.self, from: response.body)), reply.ok != true,
             reply.errorCode != nil || reply.description != nil
         {
             let status = response.isSuccess ? (reply.errorCode ?? 400) : response.status

@@ -1,4 +1,5 @@
 import Logging
+import PicoConfig
 import PicoHTTP
 import PicoSystem
 import Synchronization
@@ -127,7 +128,7 @@ public final class TelegramChannel: ButtonChannel {
         var attempt = 0
         while true {
             do {
-                return try await api.call("getMe", Empty(), as: TelegramUser.self, timeout: .seconds(30))
+                return try await api.call("getMe", TelegramNoParameters(), as: TelegramUser.self, timeout: .seconds(30))
             } catch let error as ChannelAPIError where error.isRejectedBotToken {
                 let message =
                     "Telegram rejected the bot token (HTTP \(error.status ?? 401) from getMe). Check channels.telegram.token"
@@ -433,11 +434,8 @@ public final class TelegramChannel: ButtonChannel {
     }
 }
 
-/// `{}` for methods without parameters.
-struct Empty: Codable {}
-
 /// The part of a sent message we look at.
-struct TelegramSentMessage: Decodable {
+struct TelegramSentMessage: JSONReadable, TelegramResult {
     var messageID: Int64
-    enum CodingKeys: String, CodingKey { case messageID = "message_id" }
+    init(json: JSONObjectReader) throws(JSONReadError) { messageID = try json.int64("message_id") }
 }

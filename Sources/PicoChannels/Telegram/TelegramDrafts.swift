@@ -1,3 +1,4 @@
+import PicoConfig
 import Logging
 import Synchronization
 
@@ -45,15 +46,15 @@ final class TelegramLiveDrafts: Sendable {
 
 /// `stopped_message_generation` (Bot API 10.3, `MessageGenerationStopped`): the user pressed the stop button of
 /// a draft sent with `can_stop`.
-struct TelegramGenerationStopped: Decodable, Sendable {
+struct TelegramGenerationStopped: JSONReadable, Sendable {
     var chat: TelegramChat
     var messageThreadID: Int64?
     var draftID: Int64
 
-    enum CodingKeys: String, CodingKey {
-        case chat
-        case messageThreadID = "message_thread_id"
-        case draftID = "draft_id"
+    init(json: JSONObjectReader) throws(JSONReadError) {
+        chat = try json.object("chat")
+        messageThreadID = try json.int64(ifPresent: "message_thread_id")
+        draftID = try json.int64("draft_id")
     }
 }
 
@@ -146,42 +147,42 @@ actor TelegramPreviewSurface: PreviewSurface {
 
 /// `sendMessageDraft` parameters (Bot API 9.3+): a private chat's animated draft; `can_stop` (10.3) shows the user
 /// a stop button (older servers ignore the parameter).
-struct TelegramSendDraft: Encodable {
+struct TelegramSendDraft: TelegramParameters {
     var chatID: TelegramChatID
     var draftID: Int64
     var text: String
     var messageThreadID: Int64?
     var canStop: Bool?
 
-    enum CodingKeys: String, CodingKey {
-        case text
-        case chatID = "chat_id"
-        case draftID = "draft_id"
-        case messageThreadID = "message_thread_id"
-        case canStop = "can_stop"
+    func write(to json: inout JSONWriter) {
+        chatID.write(to: &json)
+        json.member("draft_id", draftID)
+        json.member("text", text)
+        json.member("message_thread_id", messageThreadID)
+        json.member("can_stop", canStop)
     }
 }
 
 /// `editMessageText` parameters (plain text).
-struct TelegramEditText: Encodable {
+struct TelegramEditText: TelegramParameters {
     var chatID: TelegramChatID
     var messageID: Int64
     var text: String
 
-    enum CodingKeys: String, CodingKey {
-        case text
-        case chatID = "chat_id"
-        case messageID = "message_id"
+    func write(to json: inout JSONWriter) {
+        chatID.write(to: &json)
+        json.member("message_id", messageID)
+        json.member("text", text)
     }
 }
 
 /// `deleteMessage` parameters.
-struct TelegramDeleteMessage: Encodable {
+struct TelegramDeleteMessage: TelegramParameters {
     var chatID: TelegramChatID
     var messageID: Int64
 
-    enum CodingKeys: String, CodingKey {
-        case chatID = "chat_id"
-        case messageID = "message_id"
+    func write(to json: inout JSONWriter) {
+        chatID.write(to: &json)
+        json.member("message_id", messageID)
     }
 }

@@ -1,3 +1,4 @@
+import PicoConfig
 extension TelegramChannel: MediaChannel {
     /// `getFile`, then `GET <base_url>/file/bot<token>/<file_path>`: only from the Bot API's own file host,
     /// refused before downloading when Telegram reports a size over `maxBytes`, and cut off at `maxBytes`.
@@ -25,12 +26,12 @@ extension TelegramChannel: MediaChannel {
 }
 
 /// `animation`: what matters of it here, its type and its thumbnail (a still picture Telegram made of it).
-struct TelegramAnimation: Decodable, Sendable {
+struct TelegramAnimation: JSONReadable, Sendable {
     var mimeType: String?
     var thumbnail: TelegramFileRef?
 
-    enum CodingKeys: String, CodingKey {
-        case thumbnail
-        case mimeType = "mime_type"
+    init(json: JSONObjectReader) throws(JSONReadError) {
+        mimeType = try json.string(ifPresent: "mime_type")
+        thumbnail = try json.object(ifPresent: "thumbnail")
     }
 }

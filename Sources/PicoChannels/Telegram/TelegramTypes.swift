@@ -1,74 +1,98 @@
-/// Bot API envelope: `{"ok":…,"result":…,"error_code":…,"description":…,"parameters":{"retry_after":…}}`.
-struct TelegramEnvelope<Result: Decodable>: Decodable {
-    var ok: Bool
-    var result: Result?
+import PicoConfig
+
+/// Bot API reply: `{"ok":…,"result":…,"error_code":…,"description":…,"parameters":{"retry_after":…}}`, for
+/// successes and errors alike (`result` is read by the caller as the method's type).
+struct TelegramReply: JSONReadable {
+    var ok: Bool?
+    var result: JSONValue?
     var errorCode: Int?
     var description: String?
     var parameters: Parameters?
 
-    struct Parameters: Decodable {
+    struct Parameters: JSONReadable {
         var retryAfter: Int?
-        enum CodingKeys: String, CodingKey { case retryAfter = "retry_after" }
+        init(json: JSONObjectReader) throws(JSONReadError) { retryAfter = try json.int(ifPresent: "retry_after") }
     }
 
-    enum CodingKeys: String, CodingKey {
-        case ok, result, description, parameters
-        case errorCode = "error_code"
-    }
-}
-
-/// An API error reply without a usable result.
-struct TelegramErrorReply: Decodable {
-    var ok: Bool?
-    var errorCode: Int?
-    var description: String?
-    var parameters: TelegramEnvelope<Bool>.Parameters?
-
-    enum CodingKeys: String, CodingKey {
-        case ok, description, parameters
-        case errorCode = "error_code"
+    init(json: JSONObjectReader) throws(JSONReadError) {
+        ok = try json.bool(ifPresent: "ok")
+        result = json.value("result")
+        errorCode = try json.int(ifPresent: "error_code")
+        description = try json.string(ifPresent: "description")
+        parameters = try json.object(ifPresent: "parameters")
     }
 }
 
-struct TelegramUser: Decodable, Sendable {
+/// The `result` of a Bot API method: an object type, or `true` for methods that return nothing else.
+protocol TelegramResult {
+    init(result: JSONValue) throws(JSONReadError)
+}
+
+extension TelegramResult where Self: JSONReadable {
+    init(result: JSONValue) throws(JSONReadError) { try self.init(json: JSONObjectReader(result)) }
+}
+
+extension Bool: TelegramResult {
+    init(result: JSONValue) throws(JSONReadError) {
+        guard case .bool(let b) = result else {
+            throw JSONReadError(path: ["result"], problem: "expected a boolean, got \(result.typeName)")
+        }
+        self = b
+    }
+}
+
+struct TelegramUser: JSONReadable, TelegramResult, Sendable {
     var id: Int64
     var isBot: Bool?
     var firstName: String?
     var lastName: String?
     var username: String?
 
-    enum CodingKeys: String, CodingKey {
-        case id, username
-        case isBot = "is_bot"
-        case firstName = "first_name"
-        case lastName = "last_name"
+    init(json: JSONObjectReader) throws(JSONReadError) {
+        id = try json.int64("id")
+        isBot = try json.bool(ifPresent: "is_bot")
+        firstName = try json.string(ifPresent: "first_name")
+        lastName = try json.string(ifPresent: "last_name")
+        username = try json.string(ifPresent: "username")
     }
 }
 
-struct TelegramChat: Decodable, Sendable {
+struct TelegramChat: JSONReadable, Sendable {
     var id: Int64
     var type: String
+
+    init(json: JSONObjectReader) throws(JSONReadError) {
+        id = try json.int64("id")
+        type = try json.string("type")
+    }
 }
 
-struct TelegramEntity: Decodable, Sendable {
+struct TelegramEntity: JSONReadable, Sendable {
     var type: String
     var offset: Int
     var length: Int
     var user: TelegramUser?
-}
 
-/// The message a message replies to (only the fields we need).
-struct TelegramRepliedMessage: Decodable, Sendable {
-    var messageID: Int64
-    var from: TelegramUser?
-
-    enum CodingKeys: String, CodingKey {
-        case from
-        case messageID = "message_id"
+    init(json: JSONObjectReader) throws(JSONReadError) {
+        type = try json.string("type")
+        offset = try json.int("offset")
+        length = try json.int("length")
+        user = try json.object(ifPresent: "user")
     }
 }
 
-struct TelegramMessage: Decodable, Sendable {
+/// The message a message replies to (only the fields we need).
+struct TelegramRepliedMessage: JSONReadable, Sendable {
+    var messageID: Int64
+    var from: TelegramUser?
+
+    init(json: JSONObjectReader) throws(JSONReadError) {
+        messageID = try json.int64("message_id")
+        from = try json.object(ifPresent: "from")
+    }
+}
+
+struct TelegramMessage: JSONReadable, Sendable {
     var messageID: Int64
     var from: TelegramUser?
     var chat: TelegramChat
@@ -87,83 +111,116 @@ struct TelegramMessage: Decodable, Sendable {
     /// A GIF or silent video clip (Telegram turns GIFs into MP4 animations); `document` is set too.
     var animation: TelegramAnimation?
 
-    enum CodingKeys: String, CodingKey {
-        case from, chat, text, entities, caption, photo, document, voice, audio, animation
-        case captionEntities = "caption_entities"
-        case messageID = "message_id"
-        case replyTo = "reply_to_message"
-        case messageThreadID = "message_thread_id"
-        case isTopicMessage = "is_topic_message"
+    init(json: JSONObjectReader) throws(JSONReadError) {
+        messageID = try json.int64("message_id")
+        from = try json.object(ifPresent: "from")
+        chat = try json.object("chat")
+        text = try json.string(ifPresent: "text")
+        entities = try json.array(ifPresent: "entities")
+        replyTo = try json.object(ifPresent: "reply_to_message")
+        messageThreadID = try json.int64(ifPresent: "message_thread_id")
+        isTopicMessage = try json.bool(ifPresent: "is_topic_message")
+        caption = try json.string(ifPresent: "caption")
+        captionEntities = try json.array(ifPresent: "caption_entities")
+        photo = try json.array(ifPresent: "photo")
+        document = try json.object(ifPresent: "document")
+        voice = try json.object(ifPresent: "voice")
+        audio = try json.object(ifPresent: "audio")
+        animation = try json.object(ifPresent: "animation")
     }
 }
 
-/// One update. Only `update_id` is required; a `message` that does not decode is treated as absent, so
+/// One update. Only `update_id` is required; a `message` that does not read is treated as absent, so
 /// unusual updates are skipped instead of stalling the poll loop.
-struct TelegramUpdate: Decodable, Sendable {
+struct TelegramUpdate: JSONReadable, Sendable {
     var updateID: Int64
     var message: TelegramMessage?
-    /// Whether the update had a `message` field at all (to log undecodable ones).
+    /// Whether the update had a `message` field at all (to log unreadable ones).
     var hadMessage: Bool
     /// An inline keyboard button press.
     var callbackQuery: TelegramCallbackQuery?
     /// The user pressed the stop button of a draft (Bot API 10.3).
     var stoppedGeneration: TelegramGenerationStopped?
 
-    enum CodingKeys: String, CodingKey {
-        case message
-        case updateID = "update_id"
-        case callbackQuery = "callback_query"
-        case stoppedGeneration = "stopped_message_generation"
-    }
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        updateID = try c.decode(Int64.self, forKey: .updateID)
-        hadMessage = c.contains(.message)
-        message = try? c.decodeIfPresent(TelegramMessage.self, forKey: .message)
-        callbackQuery = try? c.decodeIfPresent(TelegramCallbackQuery.self, forKey: .callbackQuery)
-        stoppedGeneration = try? c.decodeIfPresent(TelegramGenerationStopped.self, forKey: .stoppedGeneration)
+    init(json: JSONObjectReader) throws(JSONReadError) {
+        updateID = try json.int64("update_id")
+        hadMessage = json.contains("message")
+        message = try? json.object(ifPresent: "message")
+        callbackQuery = try? json.object(ifPresent: "callback_query")
+        stoppedGeneration = try? json.object(ifPresent: "stopped_message_generation")
     }
 }
 
 /// `callback_query`: who pressed which inline button under which message.
-struct TelegramCallbackQuery: Decodable, Sendable {
+struct TelegramCallbackQuery: JSONReadable, Sendable {
     var id: String
     var from: TelegramUser
     var data: String?
     var message: Message?
 
-    struct Message: Decodable, Sendable {
+    struct Message: JSONReadable, Sendable {
         var chat: TelegramChat
+        init(json: JSONObjectReader) throws(JSONReadError) { chat = try json.object("chat") }
     }
+
+    init(json: JSONObjectReader) throws(JSONReadError) {
+        id = try json.string("id")
+        from = try json.object("from")
+        data = try json.string(ifPresent: "data")
+        message = try json.object(ifPresent: "message")
+    }
+}
+
+/// The parameters of a Bot API method, written as the members of its JSON body.
+protocol TelegramParameters {
+    func write(to json: inout JSONWriter)
+}
+
+/// `{}` for methods without parameters.
+struct TelegramNoParameters: TelegramParameters {
+    func write(to json: inout JSONWriter) {}
 }
 
 /// `reply_markup` with an inline keyboard.
-struct TelegramInlineKeyboard: Encodable {
-    struct Button: Encodable {
+struct TelegramInlineKeyboard {
+    struct Button {
         var text: String
         var callbackData: String
-        enum CodingKeys: String, CodingKey {
-            case text
-            case callbackData = "callback_data"
-        }
     }
     var inlineKeyboard: [[Button]]
-    enum CodingKeys: String, CodingKey { case inlineKeyboard = "inline_keyboard" }
+
+    func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("inline_keyboard")
+        json.beginArray()
+        for row in inlineKeyboard {
+            json.beginArray()
+            for button in row {
+                json.beginObject()
+                json.member("text", button.text)
+                json.member("callback_data", button.callbackData)
+                json.endObject()
+            }
+            json.endArray()
+        }
+        json.endArray()
+        json.endObject()
+    }
 }
 
 /// `answerCallbackQuery` parameters.
-struct TelegramAnswerCallback: Encodable {
+struct TelegramAnswerCallback: TelegramParameters {
     var callbackQueryID: String
     var text: String?
-    enum CodingKeys: String, CodingKey {
-        case text
-        case callbackQueryID = "callback_query_id"
+
+    func write(to json: inout JSONWriter) {
+        json.member("callback_query_id", callbackQueryID)
+        json.member("text", text)
     }
 }
 
 /// `sendMessage` parameters (`reply_to_message_id` is understood by every Bot API server version).
-struct TelegramSendMessage: Encodable {
+struct TelegramSendMessage: TelegramParameters {
     var chatID: TelegramChatID
     var text: String
     var parseMode: String?
@@ -172,53 +229,63 @@ struct TelegramSendMessage: Encodable {
     var replyMarkup: TelegramInlineKeyboard?
     var messageThreadID: Int64?
 
-    enum CodingKeys: String, CodingKey {
-        case text
-        case replyMarkup = "reply_markup"
-        case chatID = "chat_id"
-        case parseMode = "parse_mode"
-        case replyToMessageID = "reply_to_message_id"
-        case allowSendingWithoutReply = "allow_sending_without_reply"
-        case messageThreadID = "message_thread_id"
+    func write(to json: inout JSONWriter) {
+        chatID.write(to: &json)
+        json.member("text", text)
+        json.member("parse_mode", parseMode)
+        json.member("reply_to_message_id", replyToMessageID)
+        json.member("allow_sending_without_reply", allowSendingWithoutReply)
+        if let replyMarkup {
+            json.key("reply_markup")
+            replyMarkup.write(to: &json)
+        }
+        json.member("message_thread_id", messageThreadID)
     }
 }
 
-struct TelegramGetUpdates: Encodable {
+struct TelegramGetUpdates: TelegramParameters {
     var offset: Int64?
     var timeout: Int
     var limit: Int
     var allowedUpdates: [String]
 
-    enum CodingKeys: String, CodingKey {
-        case offset, timeout, limit
-        case allowedUpdates = "allowed_updates"
+    func write(to json: inout JSONWriter) {
+        json.member("offset", offset)
+        json.member("timeout", timeout)
+        json.member("limit", limit)
+        json.key("allowed_updates")
+        json.beginArray()
+        for kind in allowedUpdates { json.string(kind) }
+        json.endArray()
     }
 }
 
-struct TelegramChatAction: Encodable {
+struct TelegramChatAction: TelegramParameters {
     var chatID: TelegramChatID
     var action: String
     var messageThreadID: Int64?
-    enum CodingKeys: String, CodingKey {
-        case action
-        case chatID = "chat_id"
-        case messageThreadID = "message_thread_id"
+
+    func write(to json: inout JSONWriter) {
+        chatID.write(to: &json)
+        json.member("action", action)
+        json.member("message_thread_id", messageThreadID)
     }
 }
 
 /// A chat id as Telegram wants it: a JSON number for numeric ids, a string for `@channelname`.
-struct TelegramChatID: Encodable, Sendable {
+struct TelegramChatID: Sendable {
     var raw: String
     init(_ raw: String) { self.raw = raw }
 
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        if let n = Int64(raw) { try c.encode(n) } else { try c.encode(raw) }
+    /// The `chat_id` member.
+    func write(to json: inout JSONWriter) {
+        json.key("chat_id")
+        if let n = Int64(raw) { json.int(n) } else { json.string(raw) }
     }
 }
 
 /// A file in a message (`PhotoSize`, `Document`, `Voice`, `Audio`: the fields picoclaw uses).
-struct TelegramFileRef: Decodable, Sendable {
+struct TelegramFileRef: JSONReadable, Sendable {
     var fileID: String
     var fileSize: Int?
     var fileName: String?
@@ -226,28 +293,29 @@ struct TelegramFileRef: Decodable, Sendable {
     var width: Int?
     var height: Int?
 
-    enum CodingKeys: String, CodingKey {
-        case width, height
-        case fileID = "file_id"
-        case fileSize = "file_size"
-        case fileName = "file_name"
-        case mimeType = "mime_type"
+    init(json: JSONObjectReader) throws(JSONReadError) {
+        fileID = try json.string("file_id")
+        fileSize = try json.int(ifPresent: "file_size")
+        fileName = try json.string(ifPresent: "file_name")
+        mimeType = try json.string(ifPresent: "mime_type")
+        width = try json.int(ifPresent: "width")
+        height = try json.int(ifPresent: "height")
     }
 }
 
 /// `getFile` result.
-struct TelegramFile: Decodable, Sendable {
+struct TelegramFile: JSONReadable, TelegramResult, Sendable {
     var filePath: String?
     var fileSize: Int?
 
-    enum CodingKeys: String, CodingKey {
-        case filePath = "file_path"
-        case fileSize = "file_size"
+    init(json: JSONObjectReader) throws(JSONReadError) {
+        filePath = try json.string(ifPresent: "file_path")
+        fileSize = try json.int(ifPresent: "file_size")
     }
 }
 
 /// `getFile` parameters.
-struct TelegramGetFile: Encodable {
+struct TelegramGetFile: TelegramParameters {
     var fileID: String
-    enum CodingKeys: String, CodingKey { case fileID = "file_id" }
+    func write(to json: inout JSONWriter) { json.member("file_id", fileID) }
 }

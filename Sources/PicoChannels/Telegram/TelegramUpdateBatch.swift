@@ -1,5 +1,5 @@
-import FoundationEssentials
 import Logging
+import PicoConfig
 
 /// One `getUpdates` reply, decoded update by update: what cannot be decoded is listed, not fatal.
 struct TelegramUpdateBatch: Sendable {
@@ -24,11 +24,10 @@ extension TelegramAPI {
         guard response.isSuccess, let elements = TelegramUpdateScanner.elements(response.body) else {
             throw failure("getUpdates", response)
         }
-        let decoder = JSONDecoder()
         var batch = TelegramUpdateBatch()
         for element in elements {
             do {
-                batch.updates.append(try decoder.decode(TelegramUpdate.self, from: Data(element.bytes)))
+                batch.updates.append(try TelegramUpdate(json: JSONObjectReader(try JSONParser.parse(element.bytes))))
             } catch {
                 let reason = element.updateID == nil ? "no integer update_id" : Self.describe(error)
                 batch.unreadable.append(.init(updateID: element.updateID, reason: reason))
@@ -37,16 +36,15 @@ extension TelegramAPI {
         return batch
     }
 
-    /// A short, content-free reason for a decoding failure (never the update's text).
-    private static func describe(_ error: any Error) -> String {
-        guard let decoding = error as? DecodingError else { return "not valid JSON" }
-        switch decoding {
-        case .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c), .dataCorrupted(let c):
-            let path = c.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
-            return path.isEmpty ? "not a readable update (e.g. nested too deeply)" : "unreadable field \(path)"
-        @unknown default:
-            return "not a readable update"
+    /// A short, content-free reason for a reading failure (never the update's text).
+    static func describe(_ error: any Error) -> String {
+        if let syntax = error as? JSONSyntaxError {
+            // Only the nesting limit is named: other syntax messages quote a character of the update.
+            return syntax.message.hasPrefix("nesting deeper")
+                ? "not a readable update (\(syntax.message))" : "not valid JSON (column \(syntax.column))"
         }
+        guard let shape = error as? JSONReadError, !shape.path.isEmpty else { return "not a readable update" }
+        return "unreadable field \(shape.pathText)"
     }
 }
 
