@@ -3,8 +3,12 @@
 //   direct      fork → confine → exec /bin/sh
 //   supervised  fork a supervisor (own session, child subreaper) → fork → confine → exec; the supervisor
 //               kills every descendant when the command ends, the turn is cancelled, or the gateway dies
-//   namespaces  fork → limits, no_new_privs → exec bubblewrap, whose PID namespace ends with the command;
-//               the picoclaw-sandbox step inside applies Landlock and reports on fd 3
+//   namespaces  fork a supervisor as above → fork → limits, no_new_privs → exec bubblewrap, whose PID
+//               namespace ends with the command; the picoclaw-sandbox step inside applies Landlock and reports
+//               on fd 3. The supervisor is what guarantees nothing outlives the gateway: bubblewrap's child waits
+//               on an eventfd before it sets its own parent-death signal, so bubblewrap killed in that window
+//               leaves it blocked forever as an orphan (containers/bubblewrap#633); the supervisor inherits it
+//               as subreaper and kills it.
 // In every shape the forked child first joins the command's pids cgroup when one is given (root's process limit).
 // Between fork and exec the children call only async-signal-safe functions and never allocate.
 #define _GNU_SOURCE
@@ -119,7 +123,7 @@ static void namespace_launcher_main(const struct pico_spawn_config *c, int devnu
         child_report(status_w, PICO_STAGE_SETUP, errno, 0, 0);
         _exit(127);
     }
-    /* bubblewrap and the sandbox die with the thread that started them. */
+    /* bubblewrap dies with the supervisor that started it (its child is the supervisor's to kill). */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || getppid() != parent) _exit(127);
     int err = pico_limits_apply(&c->limits);
     if (err) {
@@ -247,12 +251,16 @@ static void supervisor_main(const struct pico_spawn_config *c, int devnull, int 
         _exit(127);
     }
     if (getppid() != parent) _exit(127);
+    pid_t self = getpid();
     pid_t command = fork();
     if (command < 0) {
         child_report(status_w, PICO_STAGE_FORK, errno, 0, 0);
         _exit(127);
     }
-    if (command == 0) child_main(c, devnull, out_w, status_w, 0);
+    if (command == 0) {
+        if (c->sandbox_mode == PICO_SANDBOX_NAMESPACES) namespace_launcher_main(c, devnull, out_w, status_w, self);
+        child_main(c, devnull, out_w, status_w, 0);
+    }
     close(out_w);
     close(devnull);
     int command_status = 0, command_done = 0;
@@ -426,8 +434,9 @@ static void collect(pid_t pid, int out_r, int status_r, const struct pico_spawn_
         r->duration_ns = now_ns() - start;
     }
     if (status_open) read_reports(status_r, &status_open, r, &final_status, &has_final);
-    /* Supervised: the supervisor's own exit says nothing; the command's status came in its final report. */
-    if (c->sandbox_mode == PICO_SANDBOX_SUPERVISED && has_final) record_status(final_status, r);
+    /* Supervised (both shapes): the supervisor's own exit says nothing; the command's status came in its final
+       report. */
+    if (c->sandbox_mode != PICO_SANDBOX_DIRECT && has_final) record_status(final_status, r);
     /* bubblewrap ended without the step inside reporting: it failed, unless we stopped it first. */
     if (c->sandbox_mode == PICO_SANDBOX_NAMESPACES && !r->step_reported && r->failed_stage == PICO_STAGE_NONE &&
         !r->cancelled && !r->timed_out)
@@ -466,8 +475,7 @@ int pico_run(const struct pico_spawn_config *c, struct pico_run_result *r) {
                 _exit(127);
             }
         }
-        if (c->sandbox_mode == PICO_SANDBOX_SUPERVISED) supervisor_main(c, devnull, out[1], status[1], self);
-        if (c->sandbox_mode == PICO_SANDBOX_NAMESPACES) namespace_launcher_main(c, devnull, out[1], status[1], self);
+        if (c->sandbox_mode != PICO_SANDBOX_DIRECT) supervisor_main(c, devnull, out[1], status[1], self);
         child_main(c, devnull, out[1], status[1], 1);
     }
     int fork_errno = errno;
