@@ -59,6 +59,27 @@ static void close_from(unsigned int first) {
     }
 }
 
+/// Closes every descriptor from 3 on except the `count` in `keep` (sorted here, in place).
+static void close_all_except(int *keep, size_t count) {
+    for (size_t i = 1; i < count; i++) {
+        for (size_t j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+            int t = keep[j];
+            keep[j] = keep[j - 1];
+            keep[j - 1] = t;
+        }
+    }
+    unsigned int first = 3;
+    for (size_t i = 0; i < count; i++) {
+        if (keep[i] < (int)first) continue;
+        unsigned int last = (unsigned int)keep[i] - 1;
+        if (last >= first && syscall(PICO_SYS_close_range, first, last, 0U) != 0) {
+            for (unsigned int fd = first; fd <= last; fd++) close((int)fd);
+        }
+        first = (unsigned int)keep[i] + 1;
+    }
+    close_from(first);
+}
+
 /// Confines the calling process per `c` and execs the command; reports failures on `status_w`.
 static void child_main(const struct pico_spawn_config *c, int devnull, int out_w, int status_w, int new_session) {
     reset_signals();
@@ -251,6 +272,16 @@ static void supervisor_main(const struct pico_spawn_config *c, int devnull, int 
         _exit(127);
     }
     if (getppid() != parent) _exit(127);
+    /* Hold nothing of the gateway's (its listening socket, its database, its connections): a supervisor still
+       killing a sandbox after the gateway died must not keep a restarted gateway from binding its port. */
+    int keep[4 + 256];
+    size_t kept = 0;
+    keep[kept++] = devnull;
+    keep[kept++] = out_w;
+    keep[kept++] = status_w;
+    if (c->seccomp_fd >= 0) keep[kept++] = c->seccomp_fd;
+    for (size_t i = 0; i < c->pass_fd_count && i < 256; i++) keep[kept++] = c->pass_fds[i];
+    close_all_except(keep, kept);
     pid_t self = getpid();
     pid_t command = fork();
     if (command < 0) {

@@ -1,11 +1,14 @@
 // Test helper: runs PROGRAM through pico_run's namespaces shape, the way the gateway runs bubblewrap (from a
 // thread other than the main one), and prints its exit status.   pico-namespaces-run PROGRAM [ARG...]
 // A test passes a stand-in for bubblewrap, kills this process with SIGKILL, and checks that nothing the stand-in
-// started outlives it.
+// started outlives it. With PICO_HOLD=FILE set, FILE is held open meanwhile (as the gateway holds its database
+// and its listening socket), for a test that checks no process of the sandbox holds it.
 #include "cpicopolicy.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static char **arguments;
@@ -38,6 +41,8 @@ int main(int argc, char **argv) {
         return 2;
     }
     arguments = argv + 1;
+    const char *hold = getenv("PICO_HOLD");
+    if (hold && open(hold, O_RDONLY) < 0) return 2;
     pthread_t thread;
     if (pthread_create(&thread, NULL, run, NULL) != 0) return 2;
     pthread_join(thread, NULL);

@@ -79,6 +79,23 @@ public enum ProcessTree {
         return String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// What the process's descriptors point to (`/proc/PID/fd/*`: paths, `socket:[inode]`, `pipe:[inode]`).
+    public static func openFiles(_ pid: pid_t) -> [String] {
+        guard let dir = opendir("/proc/\(pid)/fd") else { return [] }
+        defer { closedir(dir) }
+        var targets: [String] = []
+        var buffer = [CChar](repeating: 0, count: 4096)
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            guard Int(name) != nil else { continue }
+            let n = readlink("/proc/\(pid)/fd/\(name)", &buffer, buffer.count - 1)
+            if n > 0 { targets.append(String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)) }
+        }
+        return targets
+    }
+
     /// The process's arguments joined by spaces, `nil` when gone.
     public static func commandLine(_ pid: pid_t) -> String? {
         read("/proc/\(pid)/cmdline").map { $0.split(separator: "\u{0}").joined(separator: " ") }

@@ -54,3 +54,22 @@ import Testing
         #expect(outcome.status == 0 && outcome.stdout.contains("exited 1 code 7"), "\(outcome)")
     }
 }
+
+extension NamespacesLifetimeTests {
+    @Test func theSandboxHoldsNoDescriptorOfTheGateway() async throws {
+        let helper = try #require(Self.helper, "pico-namespaces-run is not built")
+        let dir = TempDir("picoclaw-lifetime")
+        let held = dir.write("database", "the gateway's own file\n")
+        let standIn = dir.write("bwrap", "#!/bin/sh\necho started > \"$1\"\nexec sleep 600\n", mode: 0o700)
+        let gateway = try #require(
+            Subprocess.spawn(
+                [helper, standIn, dir.at("started")], environment: ["PICO_HOLD": held], stdout: dir.at("out"),
+                stderr: dir.at("err")))
+        defer { Subprocess.killAndReap(gateway) }
+        try await eventually("the stand-in to start", timeout: .seconds(10)) { dir.exists("started") }
+        #expect(ProcessTree.openFiles(gateway).contains(held), "the helper does not hold the file")
+        let tree = ProcessTree.descendants(of: gateway)
+        #expect(tree.count >= 2, "no supervisor and stand-in: \(tree)")
+        for p in tree { #expect(!ProcessTree.openFiles(p.pid).contains(held), "\(p) holds the gateway's file") }
+    }
+}
