@@ -1,16 +1,18 @@
 // The sandboxed executor's process handling: fork, confine the child and exec, then collect output with a
 // deadline and kill everything the command started. Three shapes (enum pico_sandbox_mode):
 //   direct      fork → confine → exec /bin/sh
-//   supervised  fork a supervisor (own session, child subreaper) → fork → confine → exec; the supervisor
-//               kills every descendant when the command ends, the turn is cancelled, or the gateway dies
-//   namespaces  fork a supervisor as above → fork → limits, no_new_privs → exec bubblewrap, whose PID
+//   supervised  fork a supervisor (own session, child subreaper, none of the gateway's descriptors) → clone
+//               (CLONE_VM | CLONE_VFORK: no second page-table copy) → confine → exec; the supervisor kills
+//               every descendant when the command ends, the turn is cancelled, or the gateway dies
+//   namespaces  fork a supervisor as above → clone → limits, no_new_privs → exec bubblewrap, whose PID
 //               namespace ends with the command; the picoclaw-sandbox step inside applies Landlock and reports
 //               on fd 3. The supervisor is what guarantees nothing outlives the gateway: bubblewrap's child waits
 //               on an eventfd before it sets its own parent-death signal, so bubblewrap killed in that window
 //               leaves it blocked forever as an orphan (containers/bubblewrap#633); the supervisor inherits it
 //               as subreaper and kills it.
 // In every shape the forked child first joins the command's pids cgroup when one is given (root's process limit).
-// Between fork and exec the children call only async-signal-safe functions and never allocate.
+// Between fork (or clone) and exec the children call only async-signal-safe functions, never allocate, and write
+// no memory but their own stack.
 #define _GNU_SOURCE
 #include "cpicopolicy.h"
 #include "landlock_defs.h"
@@ -18,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -258,6 +261,25 @@ static void supervisor_kill_all(pid_t command, int *command_status, int *command
     }
 }
 
+/// What the supervisor's command process starts from.
+struct command_start {
+    const struct pico_spawn_config *c;
+    int devnull, out_w, status_w;
+    pid_t supervisor;
+};
+
+/// The supervisor's command process: execs (bubblewrap, or the confined shell) or exits; never returns.
+static int command_main(void *arg) {
+    const struct command_start *s = arg;
+    if (s->c->sandbox_mode == PICO_SANDBOX_NAMESPACES)
+        namespace_launcher_main(s->c, s->devnull, s->out_w, s->status_w, s->supervisor);
+    child_main(s->c, s->devnull, s->out_w, s->status_w, 0);
+    return 127;
+}
+
+/// The command process's stack: it runs in the supervisor's memory until it execs.
+static char command_stack[256 * 1024] __attribute__((aligned(64)));
+
 static void supervisor_main(const struct pico_spawn_config *c, int devnull, int out_w, int status_w, pid_t parent) {
     reset_signals();
     struct sigaction stop;
@@ -282,15 +304,19 @@ static void supervisor_main(const struct pico_spawn_config *c, int devnull, int 
     if (c->seccomp_fd >= 0) keep[kept++] = c->seccomp_fd;
     for (size_t i = 0; i < c->pass_fd_count && i < 256; i++) keep[kept++] = c->pass_fds[i];
     close_all_except(keep, kept);
-    pid_t self = getpid();
-    pid_t command = fork();
+    /* The command shares this process's memory until it execs (CLONE_VM | CLONE_VFORK: this process waits), so
+       no second copy of the gateway's page tables is made per run. Signals stay blocked across the clone: no
+       handler runs in the command before it resets them. */
+    struct command_start start = {c, devnull, out_w, status_w, getpid()};
+    sigset_t all, previous;
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, &previous);
+    pid_t command = clone(command_main, command_stack + sizeof command_stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
+    int clone_errno = errno;
+    sigprocmask(SIG_SETMASK, &previous, NULL);
     if (command < 0) {
-        child_report(status_w, PICO_STAGE_FORK, errno, 0, 0);
+        child_report(status_w, PICO_STAGE_FORK, clone_errno, 0, 0);
         _exit(127);
-    }
-    if (command == 0) {
-        if (c->sandbox_mode == PICO_SANDBOX_NAMESPACES) namespace_launcher_main(c, devnull, out_w, status_w, self);
-        child_main(c, devnull, out_w, status_w, 0);
     }
     close(out_w);
     close(devnull);
