@@ -21,7 +21,7 @@ public struct ProcessIdentity: Hashable, Sendable, CustomStringConvertible {
 public enum ProcessTree {
     /// The fields of `/proc/PID/stat` a test needs, `nil` when the process is gone.
     public static func stat(_ pid: pid_t) -> (state: Character, parent: pid_t, startTime: UInt64)? {
-        guard let text = read("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }
+        guard let text = TempDir.readFile("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }
         // After the command name (which may hold spaces and parentheses): state, ppid, ... starttime is field 22.
         let fields = text[text.index(after: close)...].split(separator: " ")
         guard fields.count > 19, let state = fields[0].first, let parent = pid_t(fields[1]),
@@ -98,23 +98,7 @@ public enum ProcessTree {
 
     /// The process's arguments joined by spaces, `nil` when gone.
     public static func commandLine(_ pid: pid_t) -> String? {
-        read("/proc/\(pid)/cmdline").map { $0.split(separator: "\u{0}").joined(separator: " ") }
-    }
-
-    /// A small `/proc` file (read until end of file: these report a size of 0), `nil` when unreadable.
-    static func read(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            out.append(contentsOf: buffer[0..<n])
-        }
-        return String(decoding: out, as: UTF8.self)
+        TempDir.readFile("/proc/\(pid)/cmdline").map { $0.split(separator: "\u{0}").joined(separator: " ") }
     }
 
     /// SIGKILLs every process of `processes` that is still the one listed (cleanup after a failed check).
