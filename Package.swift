@@ -129,7 +129,11 @@ let package = Package(
         .executableTarget(
             name: "pico-seccomp-kill-landlock", dependencies: ["CSeccomp"],
             path: "Tests/SeccompKillLandlock"),
-        .testTarget(name: "PicoPolicyTests", dependencies: ["PicoPolicy", "PicoFakes", "picoclaw-sandbox"]),
+        /// Test helper: runs a stand-in for bubblewrap through the executor's namespaces shape (pico_run).
+        .executableTarget(name: "pico-namespaces-run", dependencies: ["CPicoPolicy"], path: "Tests/NamespacesRun"),
+        .testTarget(
+            name: "PicoPolicyTests",
+            dependencies: ["PicoPolicy", "PicoFakes", "picoclaw-sandbox", "pico-namespaces-run"]),
         .testTarget(name: "PicoHTTPTests", dependencies: ["PicoHTTP", "PicoFakes"]),
         .testTarget(
             name: "PicoAgentTests",

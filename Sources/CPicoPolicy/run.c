@@ -1,12 +1,18 @@
 // The sandboxed executor's process handling: fork, confine the child and exec, then collect output with a
 // deadline and kill everything the command started. Three shapes (enum pico_sandbox_mode):
 //   direct      fork → confine → exec /bin/sh
-//   supervised  fork a supervisor (own session, child subreaper) → fork → confine → exec; the supervisor
-//               kills every descendant when the command ends, the turn is cancelled, or the gateway dies
-//   namespaces  fork → limits, no_new_privs → exec bubblewrap, whose PID namespace ends with the command;
-//               the picoclaw-sandbox step inside applies Landlock and reports on fd 3
+//   supervised  fork a supervisor (own session, child subreaper, none of the gateway's descriptors) → clone
+//               (CLONE_VM | CLONE_VFORK: no second page-table copy) → confine → exec; the supervisor kills
+//               every descendant when the command ends, the turn is cancelled, or the gateway dies
+//   namespaces  fork a supervisor as above → clone → limits, no_new_privs → exec bubblewrap, whose PID
+//               namespace ends with the command; the picoclaw-sandbox step inside applies Landlock and reports
+//               on fd 3. The supervisor is what guarantees nothing outlives the gateway: bubblewrap's child waits
+//               on an eventfd before it sets its own parent-death signal, so bubblewrap killed in that window
+//               leaves it blocked forever as an orphan (containers/bubblewrap#633); the supervisor inherits it
+//               as subreaper and kills it.
 // In every shape the forked child first joins the command's pids cgroup when one is given (root's process limit).
-// Between fork and exec the children call only async-signal-safe functions and never allocate.
+// Between fork (or clone) and exec the children call only async-signal-safe functions, never allocate, and write
+// no memory but their own stack.
 #define _GNU_SOURCE
 #include "cpicopolicy.h"
 #include "landlock_defs.h"
@@ -14,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -53,6 +60,27 @@ static void close_from(unsigned int first) {
     if (syscall(PICO_SYS_close_range, first, ~0U, 0U) != 0) {
         for (int fd = (int)first; fd < 65536; fd++) close(fd);
     }
+}
+
+/// Closes every descriptor from 3 on except the `count` in `keep` (sorted here, in place).
+static void close_all_except(int *keep, size_t count) {
+    for (size_t i = 1; i < count; i++) {
+        for (size_t j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+            int t = keep[j];
+            keep[j] = keep[j - 1];
+            keep[j - 1] = t;
+        }
+    }
+    unsigned int first = 3;
+    for (size_t i = 0; i < count; i++) {
+        if (keep[i] < (int)first) continue;
+        unsigned int last = (unsigned int)keep[i] - 1;
+        if (last >= first && syscall(PICO_SYS_close_range, first, last, 0U) != 0) {
+            for (unsigned int fd = first; fd <= last; fd++) close((int)fd);
+        }
+        first = (unsigned int)keep[i] + 1;
+    }
+    close_from(first);
 }
 
 /// Confines the calling process per `c` and execs the command; reports failures on `status_w`.
@@ -119,7 +147,7 @@ static void namespace_launcher_main(const struct pico_spawn_config *c, int devnu
         child_report(status_w, PICO_STAGE_SETUP, errno, 0, 0);
         _exit(127);
     }
-    /* bubblewrap and the sandbox die with the thread that started them. */
+    /* bubblewrap dies with the supervisor that started it (its child is the supervisor's to kill). */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || getppid() != parent) _exit(127);
     int err = pico_limits_apply(&c->limits);
     if (err) {
@@ -233,6 +261,25 @@ static void supervisor_kill_all(pid_t command, int *command_status, int *command
     }
 }
 
+/// What the supervisor's command process starts from.
+struct command_start {
+    const struct pico_spawn_config *c;
+    int devnull, out_w, status_w;
+    pid_t supervisor;
+};
+
+/// The supervisor's command process: execs (bubblewrap, or the confined shell) or exits; never returns.
+static int command_main(void *arg) {
+    const struct command_start *s = arg;
+    if (s->c->sandbox_mode == PICO_SANDBOX_NAMESPACES)
+        namespace_launcher_main(s->c, s->devnull, s->out_w, s->status_w, s->supervisor);
+    child_main(s->c, s->devnull, s->out_w, s->status_w, 0);
+    return 127;
+}
+
+/// The command process's stack: it runs in the supervisor's memory until it execs.
+static char command_stack[256 * 1024] __attribute__((aligned(64)));
+
 static void supervisor_main(const struct pico_spawn_config *c, int devnull, int out_w, int status_w, pid_t parent) {
     reset_signals();
     struct sigaction stop;
@@ -247,12 +294,30 @@ static void supervisor_main(const struct pico_spawn_config *c, int devnull, int 
         _exit(127);
     }
     if (getppid() != parent) _exit(127);
-    pid_t command = fork();
+    /* Hold nothing of the gateway's (its listening socket, its database, its connections): a supervisor still
+       killing a sandbox after the gateway died must not keep a restarted gateway from binding its port. */
+    int keep[4 + 256];
+    size_t kept = 0;
+    keep[kept++] = devnull;
+    keep[kept++] = out_w;
+    keep[kept++] = status_w;
+    if (c->seccomp_fd >= 0) keep[kept++] = c->seccomp_fd;
+    for (size_t i = 0; i < c->pass_fd_count && i < 256; i++) keep[kept++] = c->pass_fds[i];
+    close_all_except(keep, kept);
+    /* The command shares this process's memory until it execs (CLONE_VM | CLONE_VFORK: this process waits), so
+       no second copy of the gateway's page tables is made per run. Signals stay blocked across the clone: no
+       handler runs in the command before it resets them. */
+    struct command_start start = {c, devnull, out_w, status_w, getpid()};
+    sigset_t all, previous;
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, &previous);
+    pid_t command = clone(command_main, command_stack + sizeof command_stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
+    int clone_errno = errno;
+    sigprocmask(SIG_SETMASK, &previous, NULL);
     if (command < 0) {
-        child_report(status_w, PICO_STAGE_FORK, errno, 0, 0);
+        child_report(status_w, PICO_STAGE_FORK, clone_errno, 0, 0);
         _exit(127);
     }
-    if (command == 0) child_main(c, devnull, out_w, status_w, 0);
     close(out_w);
     close(devnull);
     int command_status = 0, command_done = 0;
@@ -426,8 +491,9 @@ static void collect(pid_t pid, int out_r, int status_r, const struct pico_spawn_
         r->duration_ns = now_ns() - start;
     }
     if (status_open) read_reports(status_r, &status_open, r, &final_status, &has_final);
-    /* Supervised: the supervisor's own exit says nothing; the command's status came in its final report. */
-    if (c->sandbox_mode == PICO_SANDBOX_SUPERVISED && has_final) record_status(final_status, r);
+    /* Supervised (both shapes): the supervisor's own exit says nothing; the command's status came in its final
+       report. */
+    if (c->sandbox_mode != PICO_SANDBOX_DIRECT && has_final) record_status(final_status, r);
     /* bubblewrap ended without the step inside reporting: it failed, unless we stopped it first. */
     if (c->sandbox_mode == PICO_SANDBOX_NAMESPACES && !r->step_reported && r->failed_stage == PICO_STAGE_NONE &&
         !r->cancelled && !r->timed_out)
@@ -466,8 +532,7 @@ int pico_run(const struct pico_spawn_config *c, struct pico_run_result *r) {
                 _exit(127);
             }
         }
-        if (c->sandbox_mode == PICO_SANDBOX_SUPERVISED) supervisor_main(c, devnull, out[1], status[1], self);
-        if (c->sandbox_mode == PICO_SANDBOX_NAMESPACES) namespace_launcher_main(c, devnull, out[1], status[1], self);
+        if (c->sandbox_mode != PICO_SANDBOX_DIRECT) supervisor_main(c, devnull, out[1], status[1], self);
         child_main(c, devnull, out[1], status[1], 1);
     }
     int fork_errno = errno;

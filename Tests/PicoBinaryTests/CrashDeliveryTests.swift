@@ -46,6 +46,7 @@ struct CrashDeliveryTests {
         // Per kill: when the killed process was reaped (the restart) and when the new one answered /health.
         var restarts: [(reaped: ContinuousClock.Instant, healthy: ContinuousClock.Instant)] = []
         var killedLogs = ""  // the killed gateways' logs, kept for a timeout's report
+        let start = ContinuousClock.now
         #expect(run.start())
         for _ in 0..<3 {
             #expect(await run.waitFor("/health", status: 200) != nil, "round \(round): not healthy: \(run.log)")
@@ -73,6 +74,7 @@ struct CrashDeliveryTests {
         try await Task.sleep(for: .milliseconds(300))
         let sent = telegram.sentMessages(from: 0)
         var duplicates = 0
+        var kept: String?  // the round's files, kept once for the report of an unexplained duplicate
         for chat in chats {
             let replies = sent.filter { $0.message.chatId == chat }
             var collapsed: [String] = []
@@ -84,9 +86,18 @@ struct CrashDeliveryTests {
                     // may be handled a little after it was reaped, on a loaded machine), the second after the
                     // killed process was gone.
                     let straddles = restarts.contains { previous.at < $0.healthy && reply.at > $0.reaped }
-                    #expect(
-                        straddles,
-                        "round \(round) chat \(chat): '\(reply.message.text)' sent twice without a crash in between")
+                    if !straddles {
+                        let files =
+                            kept
+                            ?? keepForDiagnosis(run, telegram, expected: expected, killedLogs: killedLogs, round: round)
+                        let resends = (killedLogs + run.log).split(separator: "\n").filter {
+                            $0.contains("turn done") && $0.contains(" chat=\(chat) ") && $0.contains("resent=true")
+                        }
+                        kept = files
+                        Issue.record(
+                            "round \(round) chat \(chat): '\(reply.message.text)' sent twice without a crash in between: copies at \(start.duration(to: previous.at)) and \(start.duration(to: reply.at)) after the round began, restarts (reaped, healthy) \(restarts.map { (start.duration(to: $0.reaped), start.duration(to: $0.healthy)) }); the gateways logged \(resends.count) resend(s) to this chat; \(files)"
+                        )
+                    }
                     duplicates += 1
                 } else {
                     collapsed.append(reply.message.text)

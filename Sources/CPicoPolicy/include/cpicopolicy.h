@@ -134,8 +134,9 @@ enum pico_sandbox_mode {
     /// fork a supervisor (own session, child subreaper) that forks the confined command and, when it ends, kills
     /// every descendant left behind, then reports the command's wait status.
     PICO_SANDBOX_SUPERVISED = 1,
-    /// fork → limits, no_new_privs, parent-death signal → exec `path` (bubblewrap) with the status pipe on fd 3
-    /// and the seccomp program on fd 4; the sandbox step inside reports on fd 3.
+    /// a supervisor as above forks → limits, no_new_privs, parent-death signal → exec `path` (bubblewrap) with the
+    /// status pipe on fd 3 and the seccomp program on fd 4; the sandbox step inside reports on fd 3. The
+    /// supervisor kills what bubblewrap's own parent-death signal misses (a child it left waiting at start-up).
     PICO_SANDBOX_NAMESPACES = 2,
 };
 

@@ -16,6 +16,8 @@ final class GatewayRun: @unchecked Sendable {
     var environment: [String: String]
     /// Run the gateway as this uid (through `setpriv`), `nil` for the test's own user.
     private(set) var user: uid_t?
+    /// The executable to start instead of the built one (e.g. a copy in a directory of the test's own).
+    var binary: String?
 
     /// Secrets every run configures, so every test can check none of them leaks into any output.
     static let telegramToken = "987654:SECRET-telegram-token-e2e"
@@ -70,7 +72,7 @@ final class GatewayRun: @unchecked Sendable {
     func start(
         _ arguments: [String] = [], prefix: [String] = [], sourceLocation: SourceLocation = #_sourceLocation
     ) -> Bool {
-        guard let binary = PicoclawBinary.path(sourceLocation: sourceLocation) else { return false }
+        guard let binary = binary ?? PicoclawBinary.path(sourceLocation: sourceLocation) else { return false }
         var argv = prefix + [binary, "gateway"] + arguments
         if let user {
             guard let setpriv = Subprocess.which("setpriv") else {
