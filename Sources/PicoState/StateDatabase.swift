@@ -126,7 +126,7 @@ public final class StateDatabase: @unchecked Sendable {
 
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`; rolls back when it throws. With `fullSync` the commit
     /// fsyncs the WAL (`synchronous=FULL`); without, it is safe against a process crash and reaches the disk
-    /// with the next full commit.
+    /// with the next full commit or ``StateStore/syncToDisk()``.
     func transaction<T>(
         fullSync wanted: Bool = true, _ body: (StateDatabase) throws(StateError) -> T
     ) throws(StateError) -> T {

@@ -2,8 +2,8 @@ extension StateStore {
     /// Records `drafts` (ignoring any already recorded: same channel, chat and message id) and moves `cursor`,
     /// in one transaction. Returns the newly recorded entries, in order.
     ///
-    /// With `durable: false` the commit is crash-safe but not yet on disk (it reaches the disk with the next durable
-    /// write): do not confirm the cursor to the platform before that. With `countingStart` each new
+    /// With `durable: false` the commit is crash-safe but not yet on disk: call ``syncToDisk()`` before
+    /// confirming the cursor to the platform (the gateway starts the turns meanwhile). With `countingStart` each new
     /// entry's first turn start is counted here (`attempts = 1`, as ``markStarted(inboxID:)`` would), for a caller
     /// that starts the turns itself and skips that call for them. A draft with ``InboxDraft/countsSender`` is
     /// counted for its sender in the same commit (``countMessage(channel:sender:now:)``), its entry carrying

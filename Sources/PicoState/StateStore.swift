@@ -31,6 +31,9 @@ public final class StateStore: Sendable {
     /// The state directory.
     public let directory: String
     private let thread: StateThread
+    /// Runs ``syncToDisk()``'s `fsync`s, so the store's thread keeps serving meanwhile (started on demand, ends
+    /// when idle, like `thread`).
+    private let syncThread = StateThread()
     private let database: StateDatabase  // touched only on `thread`
     private let closed = ClosedFlag()
     private let visits = Atomic<Int>(0)
@@ -141,13 +144,40 @@ public final class StateStore: Sendable {
     }
 
     /// Like ``write(_:)``, but the commit does not wait for the disk: it survives a crash of the process (the
-    /// kernel has it), and reaches the disk with the next ``write(_:)``. For records whose
+    /// kernel has it), and reaches the disk with the next ``write(_:)`` or ``syncToDisk()``. For records whose
     /// loss in a power failure is recovered elsewhere (the caller syncs before it confirms anything to the
     /// outside world).
     public func writeDeferred<T: Sendable>(
         _ body: @escaping @Sendable (StateDatabase) throws(StateError) -> T
     ) async throws(StateError) -> T {
         try await onThread { db throws(StateError) in try db.transaction(fullSync: false, body) }
+    }
+
+    /// Makes every commit so far durable on disk: `fsync` of the WAL, on a thread of its own (not the store's),
+    /// so the store's thread keeps serving (turns need not wait for the disk).
+    public func syncToDisk() async throws(StateError) {
+        let dirFD = directoryFD
+        let path = self.path
+        guard !closed.isClosed else {
+            throw StateError(path: path, operation: "use", reason: "the state store is closed")
+        }
+        let result: StateError? = await syncThread.run {
+            for name in [StateStore.fileName + "-wal", StateStore.fileName] {
+                let fd = openat(dirFD, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+                if fd < 0 {
+                    if errno == ENOENT { continue }
+                    return StateError.errno(errno, path: path, operation: "sync")
+                }
+                defer { Glibc.close(fd) }
+                if fsync(fd) != 0 {
+                    return StateError.errno(
+                        errno, path: path + (name.hasSuffix("-wal") ? "-wal" : ""), operation: "sync")
+                }
+                if name.hasSuffix("-wal") { return nil }  // the WAL holds every commit not yet checkpointed
+            }
+            return nil
+        }
+        if let result { throw result }
     }
 
     /// Frees the page cache pages no statement holds (`sqlite3_db_release_memory`), e.g. when the gateway goes
@@ -181,6 +211,7 @@ public final class StateStore: Sendable {
             database.close()
         }
         thread.stop()
+        syncThread.stop()
         Glibc.close(directoryFD)
     }
 

@@ -81,19 +81,20 @@ final class MessagePipeline: InboundSink, Sendable {
                 payload: String(decoding: try encoder.encode(m), as: UTF8.self),
                 countsSender: controls != nil && OwnerControls.countsAtIntake(m) ? m.senderID : nil)
         }
-        // On disk (a `synchronous=FULL` commit on the store's thread, one visit) before the turns start and before
-        // the channel moves past the batch (Telegram confirms an offset only with its next getUpdates, after this
-        // returns). Each entry's first start is counted in the same commit (the turns below skip `markStarted`), and
-        // so is the message in its sender's usage when the owner controls would count it whatever the store holds
-        // (`countsAtIntake`).
+        // Committed (crash-safe) first, so the turns start at once; on disk before the channel moves past the
+        // batch (Telegram confirms an offset only with its next getUpdates, after this returns). Each entry's first
+        // start is counted in the same commit (the turns below skip `markStarted`), and so is the message in its
+        // sender's usage when the owner controls would count it whatever the store holds (`countsAtIntake`).
         let added = try await store.accept(
-            drafts, cursor: cursor.map { CursorValue(name: $0.name, value: $0.value) }, countingStart: true)
+            drafts, cursor: cursor.map { CursorValue(name: $0.name, value: $0.value) },
+            durable: false, countingStart: true)
         for entry in added { metrics.add("picoclaw_messages_received_total", [("channel", entry.channel)]) }
         for entry in added {
             // The message as received: its turn need not decode the payload again.
             let message = turns.first { $0.chatID == entry.chat && $0.messageID == entry.messageID }
             await enqueue(OpenTurn(entry: entry, reply: nil), message: message)
         }
+        try await store.syncToDisk()
     }
 
     /// Cancels the running turn of `m`'s session (a forum topic's own, in a topic) and says whether there was one.
