@@ -20,6 +20,21 @@ import Testing
         #expect(p.compiledPatterns.count == 42)
     }
 
+    /// The kept `Regex` is built on first use (issue 18's idle heap): a bad custom pattern must still be refused
+    /// when the policy is made, and many turns hitting the same pattern at once must all be denied.
+    @Test func aBadCustomPatternIsRefusedUpFrontAndLazyRegexesDenyUnderConcurrency() async throws {
+        #expect(throws: CommandPolicyError.self) { try policy(custom: [#"(unclosed"#]) }
+        let p = try policy(custom: [#"\bterraform\s+destroy\b"#])
+        let verdicts = await withTaskGroup(of: Bool.self) { group in
+            for i in 0..<64 {
+                group.addTask { p.evaluate(command: i % 2 == 0 ? "sudo ls" : "terraform destroy -auto").isAllowed }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(verdicts.count == 64 && verdicts.allSatisfy { !$0 })
+        #expect(p.evaluate(command: "ls -la").isAllowed)
+    }
+
     @Test func everyDefaultPatternMatchesAnExample() throws {
         let examples = [
             "rm -rf x", "del /f x", "rmdir /s x", "mkfs /dev/x", "dd if=/dev/zero", "echo > /dev/sda",
