@@ -47,6 +47,10 @@ struct CurlEasy {
         set(CURLOPT_PROTOCOLS_STR, protocols)
         set(CURLOPT_CONNECTTIMEOUT_MS, connectTimeout.clampedMilliseconds)
         set(CURLOPT_ERRORBUFFER, pointer: errorBuffer)
+        // Each transfer's send buffer (request line, headers, body pieces) is one zeroed chunk of this size, 64 KiB
+        // by default: ~3 per message and one held by every request in flight, such as the idle long poll. 16 KiB
+        // (libcurl's minimum) still carries any body: larger ones go out in pieces. Docs/performance.md.
+        set(CURLOPT_UPLOAD_BUFFERSIZE, 16 * 1024)
         if let proxy { set(CURLOPT_PROXY, proxy) }
     }
 

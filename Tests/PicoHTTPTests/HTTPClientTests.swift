@@ -40,6 +40,19 @@ struct HTTPClientTests {
         #expect(seen.query == "x=1")
     }
 
+    /// Each transfer's send buffer is 16 KiB (`CURLOPT_UPLOAD_BUFFERSIZE`): a body many times that size, such as a
+    /// long conversation sent to the model, still arrives whole and in order.
+    @Test func bodiesLargerThanTheSendBufferArriveWhole() async throws {
+        let server = try await FakeHTTPServer.start()
+        defer { Task { await server.stop() } }
+        let body = (0..<(1 << 20) + 123).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }
+        let r = try await client.send(.postJSON(server.baseURL + "/echo", body: body))
+        #expect(r.status == 200)
+        let seen = try await server.waitForRequests(count: 1)[0]
+        #expect(seen.body.count == body.count)
+        #expect(seen.body == body)
+    }
+
     @Test func otherMethodsAreSent() async throws {
         let server = try await FakeHTTPServer.start()
         defer { Task { await server.stop() } }
