@@ -34,10 +34,10 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
     /// Work queued on the driver thread itself: no lock and no wake-up needed.
     private var localJobs: [Job] = []
     private var localTasks: [UnownedJob] = []
-    /// Task jobs run so far, and those that ran at least `slowJobNanoseconds` (driver thread; read through
-    /// `NetworkLoop.statistics()`, which asks the driver thread).
-    private var tasksRun = 0
-    private var slowTasks = 0
+    /// Task jobs run so far, and those that ran at least `slowJobNanoseconds` (written by the driver thread, read
+    /// from anywhere through `NetworkLoop.statistics`).
+    private let tasksRun = Atomic<Int>(0)
+    private let slowTasks = Atomic<Int>(0)
 
     private init() {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
@@ -89,8 +89,10 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
     /// A task job that runs this long (20 ms) keeps curl waiting as long: counted, so tests can see none does.
     static let slowJobNanoseconds = 20_000_000
 
-    /// Task jobs run, and those that ran at least `slowJobNanoseconds` (driver thread).
-    var taskStatistics: (jobs: Int, slow: Int) { (tasksRun, slowTasks) }
+    /// Task jobs run, and those that ran at least `slowJobNanoseconds`.
+    var taskStatistics: (jobs: Int, slow: Int) {
+        (tasksRun.load(ordering: .relaxed), slowTasks.load(ordering: .relaxed))
+    }
 
     // MARK: - Driver thread
 
@@ -113,17 +115,19 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
             // Task jobs, including those they queue, for up to `taskBudgetNanoseconds`; then curl's turn.
             let roundStart = MonotonicClock.nanoseconds()
             var now = roundStart
+            var ran = 0
             while !localTasks.isEmpty, now - roundStart < Self.taskBudgetNanoseconds {
                 swap(&batch, &localTasks)
                 for job in batch {
                     let start = now
                     job.runSynchronously(on: executor)
                     now = MonotonicClock.nanoseconds()
-                    tasksRun += 1
-                    if now - start >= Self.slowJobNanoseconds { slowTasks += 1 }
+                    if now - start >= Self.slowJobNanoseconds { _ = slowTasks.wrappingAdd(1, ordering: .relaxed) }
                 }
+                ran += batch.count
                 batch.removeAll(keepingCapacity: true)
             }
+            if ran > 0 { _ = tasksRun.wrappingAdd(ran, ordering: .relaxed) }
             while !localJobs.isEmpty {
                 let jobs = localJobs
                 localJobs.removeAll(keepingCapacity: true)

@@ -25,10 +25,7 @@ public enum NetworkLoop {
         try await withTaskExecutorPreference(globalConcurrentExecutor, isolation: isolation, operation: operation)
     }
 
-    /// Task jobs the loop has run and how many of them took at least 20 ms (curl waited that long).
-    public static func statistics() async -> (jobs: Int, slow: Int) {
-        await withCheckedContinuation { continuation in
-            CurlDriver.shared.enqueue { continuation.resume(returning: $0.taskStatistics) }
-        }
-    }
+    /// Task jobs the loop has run, and how many of them ran 20 ms or more (curl waited that long: a sign that
+    /// something computes on the loop that should run ``offLoop(_:)``; the gateway exports it on `/metrics`).
+    public static var statistics: (jobs: Int, slow: Int) { CurlDriver.shared.taskStatistics }
 }

@@ -105,7 +105,7 @@ struct NetworkLoopTests {
     @Test func jobsOnTheLoopAwaitingTransfersDoNotDeadlock() async throws {
         let server = try await FakeHTTPServer.start()
         defer { Task { await server.stop() } }
-        let jobsBefore = await NetworkLoop.statistics().jobs
+        let jobsBefore = NetworkLoop.statistics.jobs
         let statuses = try await Task(executorPreference: NetworkLoop.executor) { () -> [Int] in
             try await withThrowingTaskGroup(of: Int.self) { group in
                 for i in 0..<24 {
@@ -121,7 +121,7 @@ struct NetworkLoopTests {
             }
         }.value
         #expect(statuses == [Int](repeating: 200, count: 24))
-        #expect(await NetworkLoop.statistics().jobs >= jobsBefore + 24)
+        #expect(NetworkLoop.statistics.jobs >= jobsBefore + 24)
     }
 
     /// Cancelling tasks on the loop while their transfers hang ends each of them at once with `CancellationError`,
