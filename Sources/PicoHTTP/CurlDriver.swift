@@ -86,7 +86,7 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
     /// How long task jobs may run before curl is serviced again (jobs are not interrupted: a batch may overrun).
     static let taskBudgetNanoseconds = 1_000_000
 
-    /// A task job that runs this long (20 ms) keeps curl waiting as long: counted, so tests can see none does.
+    /// A task job that runs this long (20 ms) keeps curl waiting as long: counted (`/metrics` shows the count).
     static let slowJobNanoseconds = 20_000_000
 
     /// Task jobs run, and those that ran at least `slowJobNanoseconds`.
