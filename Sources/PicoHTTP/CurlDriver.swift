@@ -1,30 +1,50 @@
 import CCurl
 import Glibc
+import PicoSystem
 import Synchronization
 
 /// The one network thread. It owns a `curl_multi` handle, runs every HTTP transfer and services every
 /// WebSocket, so no blocking libcurl call ever occupies Swift's cooperative thread pool.
 ///
+/// It is also a `TaskExecutor` (``NetworkLoop``): tasks that prefer it run their jobs on this thread between
+/// `curl_multi_perform` calls, so a finished transfer resumes its task here without waking another thread, and a
+/// transfer started here is handed to curl without a wake-up. Jobs run in rounds of at most about 1 ms (whole
+/// batches: the jobs queued when a batch starts), then curl is serviced — a chain of jobs cannot keep it waiting.
+///
 /// Other threads talk to it only through `enqueue` (a locked inbox plus `curl_multi_wakeup`); all curl
 /// handles and continuations are touched on the driver thread alone, and each continuation is resumed
 /// exactly once, by the driver.
-final class CurlDriver: @unchecked Sendable {
+final class CurlDriver: TaskExecutor, @unchecked Sendable {
     static let shared = CurlDriver()
 
     typealias Job = @Sendable (CurlDriver) -> Void
 
+    private struct Inbox {
+        var jobs: [Job] = []
+        var tasks: [UnownedJob] = []
+    }
+
     let multi: UnsafeMutableRawPointer
-    private let inbox = Mutex<[Job]>([])
+    private let inbox = Mutex(Inbox())
+    /// The driver thread's `pthread_self()`, stored by the thread itself before it runs anything (0 before).
+    private let thread = Atomic<UInt>(0)
     // Driver-thread state.
     private var transfers: [UnsafeMutableRawPointer: CurlTransfer] = [:]
     private var sockets: [UnsafeMutableRawPointer: WebSocketSession] = [:]
+    /// Work queued on the driver thread itself: no lock and no wake-up needed.
+    private var localJobs: [Job] = []
+    private var localTasks: [UnownedJob] = []
+    /// Task jobs run so far, and those that ran at least `slowJobNanoseconds` (written by the driver thread, read
+    /// from anywhere through `NetworkLoop.statistics`).
+    private let tasksRun = Atomic<Int>(0)
+    private let slowTasks = Atomic<Int>(0)
 
     private init() {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
         guard let m = curl_multi_init() else { fatalError("curl_multi_init failed") }
         multi = m
-        var thread = pthread_t()
         let box = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
         let rc = pthread_create(
             &thread, nil,
             { arg in
@@ -36,25 +56,83 @@ final class CurlDriver: @unchecked Sendable {
         pthread_detach(thread)
     }
 
-    /// Runs `job` on the driver thread soon.
+    /// Whether the caller runs on the driver thread.
+    var isCurrent: Bool { thread.load(ordering: .relaxed) == pthread_self() }
+
+    /// Runs `job` on the driver thread soon (before its next `curl_multi_perform`).
     func enqueue(_ job: @escaping Job) {
-        inbox.withLock { $0.append(job) }
+        if isCurrent {
+            localJobs.append(job)
+            return
+        }
+        inbox.withLock { $0.jobs.append(job) }
+        wake()
+    }
+
+    /// Runs a task's job on the driver thread (`TaskExecutor`).
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        if isCurrent {
+            localTasks.append(job)
+            return
+        }
+        inbox.withLock { $0.tasks.append(job) }
         wake()
     }
 
     /// Interrupts the driver's poll (thread-safe).
     func wake() { _ = curl_multi_wakeup(multi) }
 
+    /// How long task jobs may run before curl is serviced again (jobs are not interrupted: a batch may overrun).
+    static let taskBudgetNanoseconds = 1_000_000
+
+    /// A task job that runs this long (20 ms) keeps curl waiting as long: counted (`/metrics` shows the count).
+    static let slowJobNanoseconds = 20_000_000
+
+    /// Task jobs run, and those that ran at least `slowJobNanoseconds`.
+    var taskStatistics: (jobs: Int, slow: Int) {
+        (tasksRun.load(ordering: .relaxed), slowTasks.load(ordering: .relaxed))
+    }
+
     // MARK: - Driver thread
 
     private func run() {
+        thread.store(pthread_self(), ordering: .relaxed)
         var waitFds: [curl_waitfd] = []
+        var batch: [UnownedJob] = []
+        let executor = asUnownedTaskExecutor()
         while true {
-            let jobs = inbox.withLock { jobs -> [Job] in
-                defer { jobs.removeAll(keepingCapacity: true) }
-                return jobs
+            inbox.withLock { box in
+                if !box.jobs.isEmpty {
+                    localJobs.append(contentsOf: box.jobs)
+                    box.jobs.removeAll(keepingCapacity: true)
+                }
+                if !box.tasks.isEmpty {
+                    localTasks.append(contentsOf: box.tasks)
+                    box.tasks.removeAll(keepingCapacity: true)
+                }
             }
-            for job in jobs { job(self) }
+            // Task jobs, including those they queue, for up to `taskBudgetNanoseconds`; then curl's turn.
+            let roundStart = MonotonicClock.nanoseconds()
+            var now = roundStart
+            var ran = 0
+            while !localTasks.isEmpty, now - roundStart < Self.taskBudgetNanoseconds {
+                swap(&batch, &localTasks)
+                for job in batch {
+                    let start = now
+                    job.runSynchronously(on: executor)
+                    now = MonotonicClock.nanoseconds()
+                    if now - start >= Self.slowJobNanoseconds { _ = slowTasks.wrappingAdd(1, ordering: .relaxed) }
+                }
+                ran += batch.count
+                batch.removeAll(keepingCapacity: true)
+            }
+            if ran > 0 { _ = tasksRun.wrappingAdd(ran, ordering: .relaxed) }
+            while !localJobs.isEmpty {
+                let jobs = localJobs
+                localJobs.removeAll(keepingCapacity: true)
+                for job in jobs { job(self) }
+            }
             reapCancelled()
 
             var running: Int32 = 0
@@ -67,7 +145,7 @@ final class CurlDriver: @unchecked Sendable {
                 waitFds.append(curl_waitfd(fd: session.socket, events: Int16(CURL_WAIT_POLLIN), revents: 0))
             }
             let busy = !transfers.isEmpty || sockets.values.contains { !$0.isOpen }
-            let timeout: Int32 = busy ? 1000 : 30_000
+            let timeout: Int32 = !localTasks.isEmpty || !localJobs.isEmpty ? 0 : busy ? 1000 : 30_000
             _ = waitFds.withUnsafeMutableBufferPointer { buf in
                 curl_multi_poll(multi, buf.baseAddress, UInt32(buf.count), timeout, nil)
             }

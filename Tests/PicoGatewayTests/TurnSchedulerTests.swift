@@ -74,8 +74,10 @@ struct TurnSchedulerTests {
         }
         // ids: conversation c = id % 5, so each conversation's ids increase.
         for id in Int64(0)..<40 { await scheduler.submit(conversation: "c\(id % 5)", id: id) }
-        while await scheduler.runningCount < 3 { await Task.yield() }
+        // The jobs start on their own tasks (on the network thread): wait until all three got to the gate.
+        while await scheduler.runningCount < 3 || trace.started.count < 3 { await Task.yield() }
         #expect(trace.started.count == 3)
+        #expect(await scheduler.runningCount == 3)
         gate.open()
         #expect(await scheduler.waitUntilIdle(timeout: .seconds(10)))
         #expect(trace.peak == 3)

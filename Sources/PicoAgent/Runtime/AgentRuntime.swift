@@ -1,5 +1,6 @@
 import Logging
 import PicoConfig
+import PicoHTTP
 import PicoPolicy
 import PicoSystem
 
@@ -83,7 +84,9 @@ public final class AgentRuntime: Sendable {
         gate: (any ModelCallGate)? = nil
     ) async -> AgentReply {
         if let command = ChatCommand.parse(message.text) { return await run(command, session: session) }
-        let work = Task { await self.runTurn(message, session: session, persist: persist, gate: gate) }
+        let work = Task(executorPreference: NetworkLoop.inherited) {
+            await self.runTurn(message, session: session, persist: persist, gate: gate)
+        }
         let id = turns.register(session, work)
         defer { turns.remove(session, id: id) }
         return await withTaskCancellationHandler {
@@ -317,7 +320,8 @@ public final class AgentRuntime: Sendable {
         var count = 0
         for call in calls {
             if Task.isCancelled { break }
-            let (result, event) = await tools.run(call, context: context)
+            // Off the network thread: a tool may compute for long (curl is serviced only between its jobs).
+            let (result, event) = await NetworkLoop.offLoop { await tools.run(call, context: context) }
             count += 1
             auditSink?(event)
             turn.append(.tool(callID: call.id, name: call.name, content: result.content))

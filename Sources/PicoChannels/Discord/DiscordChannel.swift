@@ -73,7 +73,7 @@ public final class DiscordChannel: Channel {
             s.started = true
             s.state = .connecting
             s.signal = StartSignal()
-            s.loop = Task { await self.runLoop() }
+            s.loop = Task(executorPreference: NetworkLoop.executor) { await self.runLoop() }
             return s.signal
         }
         guard let signal else { throw ChannelError.invalidConfiguration("discord: the channel was already started") }

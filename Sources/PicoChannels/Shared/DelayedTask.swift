@@ -1,8 +1,10 @@
+import PicoHTTP
 import Synchronization
 
 /// A task that starts only after a delay, and costs nothing of its own when cancelled before (issue 18): the
 /// typing indicator and the reply preview of a turn that answers within their delay (most turns) create no task
-/// and arm no timer — one waiting task (``DelayedStarts``) serves every delay of the process.
+/// and arm no timer — one waiting task (``DelayedStarts``) serves every delay of the process. Both run on the
+/// network thread (``NetworkLoop``): their work is HTTP requests, which then need no thread hand-off.
 final class DelayedTask: Sendable {
     private struct State {
         var ticket: Int?
@@ -19,13 +21,13 @@ final class DelayedTask: Sendable {
     ) {
         self.starts = starts
         guard delay > .zero else {
-            state.withLock { $0.task = Task { await operation() } }
+            state.withLock { $0.task = Task(executorPreference: NetworkLoop.executor) { await operation() } }
             return
         }
         let ticket = starts.schedule(after: delay) { [self] in
             state.withLock { s in
                 guard !s.cancelled, s.task == nil else { return }
-                s.task = Task { await operation() }
+                s.task = Task(executorPreference: NetworkLoop.executor) { await operation() }
             }
         }
         state.withLock { $0.ticket = ticket }
@@ -81,7 +83,9 @@ final class DelayedStarts: Sendable {
             s.target = due
             return (s.next, s.generation)
         }
-        if let waiter { Task { await self.wait(generation: waiter, until: due) } }
+        if let waiter {
+            Task(executorPreference: NetworkLoop.executor) { await self.wait(generation: waiter, until: due) }
+        }
         return ticket
     }
 

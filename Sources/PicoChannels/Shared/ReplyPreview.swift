@@ -1,3 +1,4 @@
+import PicoHTTP
 import Synchronization
 
 /// A channel that can show a reply while it is being written (a Telegram draft, an edited placeholder message).
@@ -48,7 +49,12 @@ public final class ReplyPreview: Sendable {
                 }
                 guard let text, !text.isEmpty else { continue }
                 // Not cancelled with the pump: a placeholder being created must be known, so finish() can delete it.
-                guard let wait = await Task(operation: { await surface.show(text) }).value else { return }
+                guard
+                    let wait = await Task(
+                        executorPreference: NetworkLoop.inherited, operation: { await surface.show(text) }
+                    )
+                    .value
+                else { return }
                 do { try await timing.sleep(wait) } catch { return }
             }
         }

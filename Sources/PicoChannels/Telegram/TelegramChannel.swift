@@ -100,7 +100,10 @@ public final class TelegramChannel: ButtonChannel {
             s.bot = bot
             guard !s.stopped else { return }
             s.state = .connected
-            s.pollTask = Task { await self.pollLoop(bot: bot, offset: offset) }
+            // On the network thread: each getUpdates resumes the loop there, and the turns it starts stay there.
+            s.pollTask = Task(executorPreference: NetworkLoop.executor) {
+                await self.pollLoop(bot: bot, offset: offset)
+            }
         }
         logger.info(
             "telegram: connected as @\(bot.username ?? "?") (id \(bot.id))\(offset.map { ", resuming at update \($0)" } ?? "")"

@@ -85,6 +85,10 @@ public final class GatewayMetrics: Sendable {
             "picoclaw_state_operations_total", "counter",
             "Reads and transactions run on the state store's thread (a plain message makes 4)."
         ),
+        (
+            "picoclaw_network_loop_slow_jobs_total", "counter",
+            "Jobs on the network thread that ran 20 ms or more (HTTP transfers waited as long)."
+        ),
         ("picoclaw_channel_connected", "gauge", "1 when the channel is connected."),
         ("picoclaw_resident_memory_bytes", "gauge", "Resident set size of the gateway."),
         ("picoclaw_uptime_seconds", "gauge", "Seconds since the gateway started."),

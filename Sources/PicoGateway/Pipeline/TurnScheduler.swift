@@ -1,3 +1,5 @@
+import PicoHTTP
+
 /// The one scheduler of turns, fed from the inbox: jobs of one conversation run one after another in
 /// submission order; jobs of different conversations run concurrently, at most `maxConcurrent` at a time,
 /// conversations taking turns in the order they became ready.
@@ -74,9 +76,10 @@ actor TurnScheduler {
             busy.insert(conversation)
             running += 1
             let work = self.work
-            Task {
+            // On the network thread (``NetworkLoop``): the turn's HTTP exchanges resume it without a thread hand-off.
+            Task(executorPreference: NetworkLoop.executor) {
                 await work(id)
-                self.finished(conversation)
+                await self.finished(conversation)
             }
         }
     }

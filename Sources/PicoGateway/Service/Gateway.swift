@@ -3,6 +3,7 @@ import Logging
 import PicoAgent
 import PicoChannels
 import PicoConfig
+import PicoHTTP
 import PicoPolicy
 import PicoState
 import PicoSystem
@@ -57,6 +58,7 @@ public final class Gateway: Sendable {
         // 5. The state store (inbox, outbox, sessions, cursors).
         let store = try await openStateStore(config)
         metrics.sample("picoclaw_state_operations_total") { Double(store.operationCount) }
+        metrics.sample("picoclaw_network_loop_slow_jobs_total") { Double(NetworkLoop.statistics.slow) }
 
         // 6. Agents.
         let channelSlot = ChannelSlot()
