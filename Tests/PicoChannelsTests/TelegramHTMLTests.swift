@@ -20,4 +20,25 @@ struct TelegramHTMLTests {
             TelegramHTML.render("```py\nunterminated") == "<pre><code class=\"language-py\">unterminated</code></pre>")
         #expect(TelegramHTML.render("**unclosed bold") == "**unclosed bold")
     }
+
+    /// Plain text is escaped in runs; the output must be what escaping character by character gives, markup
+    /// or not, whatever joins the characters (combining marks after markers, CR LF, emoji).
+    @Test func plainRunsRenderAsCharacterByCharacter() {
+        let pieces = [
+            "a", "word", " ", "*", "**", "_", "__", "~~", "`", "[", "]", "(", ")", "https://x.example", "&", "<", ">",
+            "\"", "é", "e\u{301}", "*\u{301}", "_\u{301}", "\r\n", "\t", "👍", "日本", "1", "[a](https://b.c)",
+        ]
+        var state: UInt64 = 18
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33)
+        }
+        for _ in 0..<5_000 {
+            var line = ""
+            for _ in 0..<(next() % 14) { line += pieces[next() % pieces.count] }
+            #expect(
+                TelegramHTML.inline(Substring(line)) == TelegramHTML.inline(Substring(line), plainRuns: false),
+                "\(line.debugDescription)")
+        }
+    }
 }
