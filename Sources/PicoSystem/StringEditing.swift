@@ -9,7 +9,7 @@ extension StringProtocol {
 
     /// Without leading and trailing characters from `set`.
     public func trimming(_ set: String) -> String {
-        guard let bytes = ASCIITrimSet(set) else { return String(trimming(where: { set.contains($0) })) }
+        guard let bytes = ASCIITrimSet.of(set) else { return String(trimming(where: { set.contains($0) })) }
         return String(trimming(bytes, else: { set.contains($0) }))
     }
 
@@ -69,6 +69,7 @@ extension StringProtocol {
             return (lo, hi, exact)
         }
         guard let cut else { return trimming(where: isTrimmed) }
+        if cut.exact, cut.lo == 0, cut.hi == s.utf8.count { return s }  // nothing to trim
         let u = s.utf8
         let rest = s[u.index(u.startIndex, offsetBy: cut.lo)..<u.index(u.startIndex, offsetBy: cut.hi)]
         return cut.exact ? rest : rest.trimming(where: isTrimmed)
@@ -89,6 +90,17 @@ struct ASCIITrimSet {
     private init(bytes: [UInt8]) {
         for b in bytes { insert(b) }
     }
+
+    /// The characters of `text`, the sets callers use most taken ready-made; `nil` when one is not ASCII.
+    static func of(_ text: String) -> ASCIITrimSet? {
+        switch text {
+        case " \t": return spaceTab
+        case " \t\r\n": return spaceTabCRLF
+        default: return ASCIITrimSet(text)
+        }
+    }
+    private static let spaceTab = ASCIITrimSet(bytes: [0x20, 0x09])
+    private static let spaceTabCRLF = ASCIITrimSet(" \t\r\n")
 
     /// The characters of `text`; `nil` when one is not ASCII.
     init?(_ text: String) {

@@ -102,11 +102,21 @@ public struct SystemPromptBuilder: Sendable {
         // A turn with the same inputs as the last (same files, chat and minute) gets the same prompt: it is not
         // assembled and redacted again.
         let time = SystemPromptBuilder.formatTime(now)
-        let inputs = PromptMemo.Inputs(
+        let identity = PromptMemo.Identity(
             agentID: agentID, agentName: agentName, workspace: workspace, restrictToWorkspace: restrictToWorkspace,
-            toolNames: toolNames, texts: texts, channel: channel, chatID: chatID, memory: memory, time: time)
+            toolNames: toolNames)
+        let inputs = PromptMemo.Inputs(
+            identity: identity, texts: texts, channel: channel, chatID: chatID, memory: memory, time: time)
         if let last = memo.last.withLock({ $0 }), last.inputs == inputs { return last.prompt }
-        var parts: [String] = [identityBlock()]
+        // The identity block depends on the agent only: written once.
+        let block: String
+        if let known = memo.identityBlock.withLock({ $0 }), known.identity == identity {
+            block = known.text
+        } else {
+            block = identityBlock()
+            memo.identityBlock.withLock { $0 = (identity, block) }
+        }
+        var parts: [String] = [block]
         let files = SystemPromptBuilder.bootstrapFiles.compactMap { name in texts[name].map { "## \(name)\n\n\($0)" } }
         if !files.isEmpty { parts.append(files.joined(separator: "\n\n")) }
         if let memory = memory ?? texts[SystemPromptBuilder.memoryFile], !memory.isEmpty {
@@ -168,11 +178,16 @@ public struct SystemPromptBuilder: Sendable {
     }
 }
 
-/// The last system prompt and everything it was assembled from (one entry: the prompt is a few KB).
+/// The last system prompt and everything it was assembled from (one entry: the prompt is a few KB), and the
+/// agent's identity block.
 final class PromptMemo: Sendable {
-    struct Inputs: Equatable, Sendable {
+    struct Identity: Equatable, Sendable {
         let agentID: String, agentName: String, workspace: String, restrictToWorkspace: Bool, toolNames: [String]
+    }
+    struct Inputs: Equatable, Sendable {
+        let identity: Identity
         let texts: [String: String], channel: String, chatID: String, memory: String?, time: String
     }
     let last = Mutex<(inputs: Inputs, prompt: String)?>(nil)
+    let identityBlock = Mutex<(identity: Identity, text: String)?>(nil)
 }
