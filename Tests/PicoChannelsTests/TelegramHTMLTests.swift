@@ -1,4 +1,5 @@
 @testable import PicoChannels
+import PicoFakes
 import Testing
 
 @Suite("Telegram HTML")
@@ -28,14 +29,10 @@ struct TelegramHTMLTests {
             "a", "word", " ", "*", "**", "_", "__", "~~", "`", "[", "]", "(", ")", "https://x.example", "&", "<", ">",
             "\"", "é", "e\u{301}", "*\u{301}", "_\u{301}", "\r\n", "\t", "👍", "日本", "1", "[a](https://b.c)",
         ]
-        var state: UInt64 = 18
-        func next() -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int(state >> 33)
-        }
+        var random = SeededNumbers(seed: 18)
         for _ in 0..<5_000 {
             var line = ""
-            for _ in 0..<(next() % 14) { line += pieces[next() % pieces.count] }
+            for _ in 0..<random.next(below: 14) { line += pieces[random.next(below: pieces.count)] }
             #expect(
                 TelegramHTML.inline(Substring(line)) == TelegramHTML.inline(Substring(line), plainRuns: false),
                 "\(line.debugDescription)")

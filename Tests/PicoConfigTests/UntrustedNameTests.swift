@@ -1,3 +1,4 @@
+import PicoFakes
 import Testing
 
 @testable import PicoConfig
@@ -12,16 +13,12 @@ struct UntrustedNameTests {
     ]
 
     @Test func plainNamesComeBackUnchangedAndEveryNameAsTheScalarRulesSay() {
-        var state: UInt64 = 0x5EED
-        func next() -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int(state >> 33)
-        }
+        var random = SeededNumbers(seed: 0x5EED)
         for round in 0..<20_000 {
             // Short names mostly; every 16th around the 64-scalar cap.
-            let count = round % 16 == 0 ? 60 + next() % 8 : next() % 10
+            let count = round % 16 == 0 ? 60 + random.next(below: 8) : random.next(below: 10)
             var name = ""
-            for _ in 0..<count { name += Self.pieces[next() % Self.pieces.count] }
+            for _ in 0..<count { name += Self.pieces[random.next(below: Self.pieces.count)] }
             #expect(UntrustedName.sanitize(name) == UntrustedName.sanitizeScalars(name), "\(name.debugDescription)")
         }
         #expect(UntrustedName.sanitize("Ada Lovelace") == "Ada Lovelace")
