@@ -29,6 +29,32 @@ struct SystemPromptBuilderTests {
         #expect(p.firstRange(of: "AGENTS.md")!.lowerBound < p.firstRange(of: "SOUL.md\n")!.lowerBound)
     }
 
+    /// The prompt is reused while its inputs stay the same; a different chat, minute, memory, agent setting or
+    /// secret-bearing file gives a different one.
+    @Test func aReusedPromptFollowsEveryInput() async {
+        let dir = TempDir(); defer { dir.remove() }
+        let agents = dir.write("AGENTS.md", "Rules with sk-secret-1234 inside", mode: 0o644)
+        let old = [timespec(tv_sec: time(nil) - 60, tv_nsec: 0), timespec(tv_sec: time(nil) - 60, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, agents, old, 0) == 0)
+        var builder = SystemPromptBuilder(
+            agentID: "main", agentName: "Pico", workspace: dir.path, restrictToWorkspace: true,
+            toolNames: ["read_file"], redactor: SecretRedactor(secretValues: ["sk-secret-1234"]))
+        let now: time_t = 1_767_225_600  // 2026-01-01 00:00 UTC
+        let first = await builder.prepare(channel: "telegram", chatID: "1", memory: "tea", now: now)
+        #expect(first.contains("Rules with <redacted> inside") && !first.contains("sk-secret"))
+        #expect(await builder.prepare(channel: "telegram", chatID: "1", memory: "tea", now: now + 1) == first)
+        let other = await builder.prepare(channel: "telegram", chatID: "2", memory: "tea", now: now)
+        #expect(other.contains("Chat ID: 2") && !other.contains("Chat ID: 1"))
+        #expect(await builder.prepare(channel: "telegram", chatID: "1", memory: "tea", now: now) == first)
+        let later = await builder.prepare(channel: "telegram", chatID: "1", memory: "tea", now: now + 60)
+        #expect(later != first)  // the next minute
+        let notes = await builder.prepare(channel: "telegram", chatID: "1", memory: "coffee", now: now)
+        #expect(notes.contains("# Memory\n\ncoffee") && !notes.contains("tea"))
+        builder.agentName = "Renamed"
+        let renamed = await builder.prepare(channel: "telegram", chatID: "1", memory: "tea", now: now)
+        #expect(renamed.contains("agent \"Renamed\"") && !renamed.contains("agent \"Pico\""))
+    }
+
     @Test func bootstrapEditsMadeOutsideTheGatewayReachTheNextTurn() async {
         let dir = TempDir(); defer { dir.remove() }
         let agents = dir.write("AGENTS.md", "Speak French", mode: 0o644)

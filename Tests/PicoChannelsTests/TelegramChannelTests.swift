@@ -304,15 +304,15 @@ struct TelegramChannelTests {
 
     @Test func typingIndicatorRepeatsUntilStopped() async throws {
         let fake = try await FakeTelegram.start()
-        // Scale 0.01: a 40 ms interval within a 3 s safety limit (fastTiming would shrink the limit to 0.3 s,
-        // too tight for three round trips while the whole suite shares two cores).
+        // Scale 0.05: a 200 ms interval within a 15 s safety limit (at 0.01 the 3 s limit ran out before the third
+        // round trip when the whole suite and other builds shared the two cores).
         let channel = TelegramChannel(
             options: TelegramOptions(
                 token: fake.token, allowFrom: ["1001"], baseURL: fake.baseURL, globalRate: .unlimited,
-                perChatRate: .unlimited, typingInterval: .seconds(4), timing: ChannelTiming(scale: 0.01),
+                perChatRate: .unlimited, typingInterval: .seconds(4), timing: ChannelTiming(scale: 0.05),
                 logger: LogRecorder().logger()))
         let handle = try #require(channel.startTyping(ReplyTarget(chatID: "1001")))
-        let actions = try await fake.waitForChatActions(count: 3)
+        let actions = try await fake.waitForChatActions(count: 3, timeout: .seconds(20))
         handle.stop()
         #expect(actions.allSatisfy { $0.action == "typing" && $0.chatId == 1001 })
         await fake.stop()
@@ -333,9 +333,9 @@ struct TelegramChannelTests {
         // A slower turn: the indicator comes after the (here scaled-down) delay and repeats.
         var slowOptions = options
         slowOptions.typingDelay = .milliseconds(300)
-        slowOptions.timing = ChannelTiming(scale: 0.01)
+        slowOptions.timing = ChannelTiming(scale: 0.05)  // a 15 s safety limit: room for two round trips under load
         let slow = try #require(TelegramChannel(options: slowOptions).startTyping(ReplyTarget(chatID: "1001")))
-        let actions = try await fake.waitForChatActions(count: 2)
+        let actions = try await fake.waitForChatActions(count: 2, timeout: .seconds(20))
         slow.stop()
         await slow.ended()
         #expect(actions.allSatisfy { $0.action == "typing" && $0.chatId == 1001 })

@@ -1,4 +1,5 @@
 @testable import PicoChannels
+import PicoFakes
 import Testing
 
 @Suite("Telegram HTML")
@@ -19,5 +20,22 @@ struct TelegramHTMLTests {
         #expect(
             TelegramHTML.render("```py\nunterminated") == "<pre><code class=\"language-py\">unterminated</code></pre>")
         #expect(TelegramHTML.render("**unclosed bold") == "**unclosed bold")
+    }
+
+    /// Plain text is escaped in runs; the output must be what escaping character by character gives, markup
+    /// or not, whatever joins the characters (combining marks after markers, CR LF, emoji).
+    @Test func plainRunsRenderAsCharacterByCharacter() {
+        let pieces = [
+            "a", "word", " ", "*", "**", "_", "__", "~~", "`", "[", "]", "(", ")", "https://x.example", "&", "<", ">",
+            "\"", "é", "e\u{301}", "*\u{301}", "_\u{301}", "\r\n", "\t", "👍", "日本", "1", "[a](https://b.c)",
+        ]
+        var random = SeededNumbers(seed: 18)
+        for _ in 0..<5_000 {
+            var line = ""
+            for _ in 0..<random.next(below: 14) { line += pieces[random.next(below: pieces.count)] }
+            #expect(
+                TelegramHTML.inline(Substring(line)) == TelegramHTML.inline(Substring(line), plainRuns: false),
+                "\(line.debugDescription)")
+        }
     }
 }

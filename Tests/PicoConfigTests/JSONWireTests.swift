@@ -43,6 +43,27 @@ import Testing
         }
     }
 
+    /// Long plain runs with an awkward character here and there, at every offset of the writer's 8-byte steps.
+    @Test func sparseEscapesAtEveryOffsetReadBackExactly() throws {
+        var g = Generator(state: 8)
+        let awkward: [String] = ["\"", "\\", "\n", "\u{0}", "\u{1F}", "\u{7F}", "é", "😀", "/"]
+        for _ in 0..<2_000 {
+            var s = ""
+            for _ in 0..<g.below(60) {
+                s += g.below(12) == 0 ? awkward[g.below(awkward.count)] : String(repeating: "a", count: g.below(9))
+            }
+            var json = JSONWriter()
+            json.string(s)
+            #expect(try JSONParser.parse(json.bytes) == .string(s))
+            #expect(!json.bytes.contains { $0 < 0x20 })
+            let plain = s.utf8.filter { $0 != 0x22 && $0 != 0x5C && $0 >= 0x20 }.count
+            let escaped = s.utf8.count - plain
+            let short = s.utf8.filter { [0x22, 0x5C, 0x0A].contains($0) }.count
+            // Two quotes, every plain byte once, `\X` for the short forms and `\u00XX` for the others.
+            #expect(json.bytes.count == 2 + plain + 2 * short + 6 * (escaped - short))
+        }
+    }
+
     @Test func escapesAreTheShortForms() {
         var json = JSONWriter()
         json.string("\"\\/\n\r\t\u{8}\u{C}\u{0}\u{1F}é")

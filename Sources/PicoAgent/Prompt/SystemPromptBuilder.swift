@@ -2,6 +2,7 @@ import Glibc
 import PicoConfig
 import PicoPolicy
 import PicoSystem
+import Synchronization
 
 /// Builds an agent's system prompt: an identity block, the workspace's bootstrap files (`AGENTS.md`, `SOUL.md`,
 /// `USER.md`, `IDENTITY.md`) and `memory/MEMORY.md` when present (each capped), the current time and the
@@ -29,6 +30,8 @@ public struct SystemPromptBuilder: Sendable {
     let redactor: SecretRedactor
     /// The files' texts as last read ("" for a file left out), shared by copies of the builder.
     private let cache = MemoryFileCache()
+    /// The last prompt assembled, shared by copies of the builder.
+    private let memo = PromptMemo()
 
     /// Creates a builder; `redactor` is applied to the finished prompt.
     public init(
@@ -96,15 +99,34 @@ public struct SystemPromptBuilder: Sendable {
     private func assemble(
         _ texts: [String: String], channel: String, chatID: String, memory: String?, now: time_t
     ) -> String {
-        var parts: [String] = [identityBlock()]
+        // A turn with the same inputs as the last (same files, chat and minute) gets the same prompt: it is not
+        // assembled and redacted again.
+        let time = SystemPromptBuilder.formatTime(now)
+        let identity = PromptMemo.Identity(
+            agentID: agentID, agentName: agentName, workspace: workspace, restrictToWorkspace: restrictToWorkspace,
+            toolNames: toolNames)
+        let inputs = PromptMemo.Inputs(
+            identity: identity, texts: texts, channel: channel, chatID: chatID, memory: memory, time: time)
+        if let last = memo.last.withLock({ $0 }), last.inputs == inputs { return last.prompt }
+        // The identity block depends on the agent only: written once.
+        let block: String
+        if let known = memo.identityBlock.withLock({ $0 }), known.identity == identity {
+            block = known.text
+        } else {
+            block = identityBlock()
+            memo.identityBlock.withLock { $0 = (identity, block) }
+        }
+        var parts: [String] = [block]
         let files = SystemPromptBuilder.bootstrapFiles.compactMap { name in texts[name].map { "## \(name)\n\n\($0)" } }
         if !files.isEmpty { parts.append(files.joined(separator: "\n\n")) }
         if let memory = memory ?? texts[SystemPromptBuilder.memoryFile], !memory.isEmpty {
             parts.append("# Memory\n\n\(memory)")
         }
-        parts.append("## Current Time\n\(SystemPromptBuilder.formatTime(now))")
+        parts.append("## Current Time\n\(time)")
         parts.append("## Current Session\nChannel: \(channel)\nChat ID: \(chatID)")
-        return redactor.redact(parts.joined(separator: "\n\n---\n\n"))
+        let prompt = redactor.redact(parts.joined(separator: "\n\n---\n\n"))
+        memo.last.withLock { $0 = (inputs, prompt) }
+        return prompt
     }
 
     func identityBlock() -> String {
@@ -154,4 +176,18 @@ public struct SystemPromptBuilder: Sendable {
         let n = strftime(&buf, buf.count, "%Y-%m-%d %H:%M (%A) %Z", &tmValue)
         return String(decoding: buf.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
+}
+
+/// The last system prompt and everything it was assembled from (one entry: the prompt is a few KB), and the
+/// agent's identity block.
+final class PromptMemo: Sendable {
+    struct Identity: Equatable, Sendable {
+        let agentID: String, agentName: String, workspace: String, restrictToWorkspace: Bool, toolNames: [String]
+    }
+    struct Inputs: Equatable, Sendable {
+        let identity: Identity
+        let texts: [String: String], channel: String, chatID: String, memory: String?, time: String
+    }
+    let last = Mutex<(inputs: Inputs, prompt: String)?>(nil)
+    let identityBlock = Mutex<(identity: Identity, text: String)?>(nil)
 }

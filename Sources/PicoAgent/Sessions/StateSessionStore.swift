@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 import PicoConfig
 import PicoState
 import Synchronization
@@ -33,7 +34,7 @@ public struct StateSessionStore: SessionBackend {
 
     /// The context from the stored tail `rows` of a session holding `count` messages (trimming it when too long).
     private func history(_ key: SessionKey, rows: [String], count: Int) async throws -> [ChatMessage] {
-        let trimmed = HistoryTrimmer.trim(Self.decode(rows), limit: maxHistoryMessages)
+        let trimmed = HistoryTrimmer.trim(Self.decodeTail(rows), limit: maxHistoryMessages)
         if count > compactionThreshold { try await store.trimSession(key.rawValue, keep: maxHistoryMessages + 1) }
         return HistoryTrimmer.repair(trimmed)
     }
@@ -112,6 +113,47 @@ public struct StateSessionStore: SessionBackend {
     /// The messages of stored rows (rows that do not decode are skipped).
     public static func decode(_ rows: [String]) -> [ChatMessage] {
         rows.compactMap { try? JSONObjectReader.read(ChatMessage.self, from: Array($0.utf8)) }
+    }
+
+    /// ``decode(_:)`` for a session's tail. A conversation's next turn reads the same tail again plus its newest
+    /// rows: rows the last call read are taken from ``lastDecoded`` (by their exact bytes), not parsed again.
+    static func decodeTail(_ rows: [String]) -> [ChatMessage] {
+        let known = lastDecoded.withLock { $0 }
+        var decoded: [RowText: ChatMessage] = [:]
+        decoded.reserveCapacity(rows.count)
+        let messages = rows.compactMap { row -> ChatMessage? in
+            let key = RowText(row)
+            guard let message = known[key] ?? (try? JSONObjectReader.read(ChatMessage.self, from: Array(row.utf8)))
+            else { return nil }
+            decoded[key] = message
+            return message
+        }
+        lastDecoded.withLock { $0 = decoded }
+        return messages
+    }
+
+    /// The rows decoded by the last ``decodeTail(_:)`` (one session's tail: a few KB) and their messages.
+    private static let lastDecoded = Mutex<[RowText: ChatMessage]>([:])
+}
+
+/// A stored row compared and hashed by its UTF-8 bytes (`String` equality is canonical equivalence: two rows
+/// that differ only in Unicode normalisation are different rows here).
+struct RowText: Hashable, Sendable {
+    let text: String
+    init(_ text: String) { self.text = text }
+
+    static func == (a: RowText, b: RowText) -> Bool {
+        var x = a.text
+        var y = b.text
+        return x.withUTF8 { p in
+            y.withUTF8 { q in p.count == q.count && (p.isEmpty || memcmp(p.baseAddress!, q.baseAddress!, p.count) == 0)
+            }
+        }
+    }
+
+    func hash(into hasher: inout Hasher) {
+        var text = text
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 }
 

@@ -50,26 +50,29 @@ public struct SecretRedactor: Sendable {
     public func redact(_ text: String) -> String {
         if needles.isEmpty { return text }
         var text = text
-        return text.withUTF8 { buf -> String in
-            var out: [UInt8] = []
-            var copied = 0
-            var i = 0
-            let n = buf.count
-            while i < n {
-                if firstByte[Int(buf[i])], let len = match(buf, at: i) {
-                    if out.isEmpty { out.reserveCapacity(n) }
-                    out.append(contentsOf: buf[copied..<i])
-                    out.append(contentsOf: SecretRedactor.replacement.utf8)
-                    i += len
-                    copied = i
-                } else {
-                    i += 1
+        let redacted = firstByte.withUnsafeBufferPointer { starts in
+            text.withUTF8 { buf -> String? in
+                var out: [UInt8] = []
+                var copied = 0
+                var i = 0
+                let n = buf.count
+                while i < n {
+                    if starts[Int(buf[i])], let len = match(buf, at: i) {
+                        if out.isEmpty { out.reserveCapacity(n) }
+                        out.append(contentsOf: buf[copied..<i])
+                        out.append(contentsOf: SecretRedactor.replacement.utf8)
+                        i += len
+                        copied = i
+                    } else {
+                        i += 1
+                    }
                 }
+                if copied == 0 { return nil }
+                out.append(contentsOf: buf[copied..<n])
+                return String(decoding: out, as: UTF8.self)
             }
-            if copied == 0 { return String(decoding: buf, as: UTF8.self) }
-            out.append(contentsOf: buf[copied..<n])
-            return String(decoding: out, as: UTF8.self)
         }
+        return redacted ?? text
     }
 
     private func match(_ buf: UnsafeBufferPointer<UInt8>, at i: Int) -> Int? {

@@ -9,6 +9,11 @@ public enum UntrustedName {
     /// trimmed and capped at ``maxLength`` scalars (with `…`). `nil` stays `nil`; a name with nothing left is `nil`.
     public static func sanitize(_ text: String?) -> String? {
         guard let text else { return nil }
+        return isPlain(text) ? text : sanitizeScalars(text)
+    }
+
+    /// ``sanitize(_:)`` scalar by scalar.
+    static func sanitizeScalars(_ text: String) -> String? {
         var out = String.UnicodeScalarView()
         var count = 0
         var pendingSpace = false
@@ -28,5 +33,18 @@ public enum UntrustedName {
             count += 1
         }
         return out.isEmpty ? nil : String(out)
+    }
+
+    /// Printable ASCII words with single spaces between them, at most ``maxLength`` long: what `sanitize` returns
+    /// unchanged (most names), told from the bytes without the per-scalar property look-ups.
+    static func isPlain(_ text: String) -> Bool {
+        let utf8 = text.utf8
+        guard !utf8.isEmpty, utf8.count <= maxLength, utf8.first != 0x20, utf8.last != 0x20 else { return false }
+        var previous: UInt8 = 0
+        for b in utf8 {
+            guard b >= 0x20, b < 0x7F, !(b == 0x20 && previous == 0x20) else { return false }
+            previous = b
+        }
+        return true
     }
 }

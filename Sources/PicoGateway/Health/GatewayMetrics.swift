@@ -132,11 +132,24 @@ public final class GatewayMetrics: Sendable {
         return out
     }
 
+    /// `key="value",…` (built on every counter update: one string, no intermediate array).
     static func labelText(_ labels: [(String, String)]) -> String {
-        labels.map { "\($0.0)=\"\(escape($0.1))\"" }.joined(separator: ",")
+        var out = ""
+        for (i, (key, value)) in labels.enumerated() {
+            if i > 0 { out += "," }
+            out += key
+            out += "=\""
+            out += escape(value)
+            out += "\""
+        }
+        return out
     }
 
     static func escape(_ s: String) -> String {
+        // Label values are almost always plain words: nothing to escape, nothing to copy.
+        guard s.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == 0x0A }) else {
+            return s
+        }
         var out = ""
         for c in s {
             switch c {

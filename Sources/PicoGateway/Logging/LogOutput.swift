@@ -50,16 +50,19 @@ public final class LogOutput: Sendable {
 
     /// Writes one line (a newline is appended), redacted.
     public func write(_ line: String) {
-        let text = redactor.redact(line) + "\n"
-        let bytes = Array(text.utf8)
-        state.withLock { s in
-            if writeToStderr { _ = FileDescriptorIO.writeAll(2, bytes) }
-            guard s.fileFD >= 0 else { return }
-            if rotatedAway(s), let fd = try? Self.openFile(fileName, in: s.dirFD, path: filePath ?? "") {
-                close(s.fileFD)
-                s.fileFD = fd
+        var text = redactor.redact(line)
+        text.append("\n")
+        text.withUTF8 { utf8 in
+            let bytes = UnsafeRawBufferPointer(utf8)
+            state.withLock { s in
+                if writeToStderr { _ = FileDescriptorIO.writeAll(2, bytes) }
+                guard s.fileFD >= 0 else { return }
+                if rotatedAway(s), let fd = try? Self.openFile(fileName, in: s.dirFD, path: filePath ?? "") {
+                    close(s.fileFD)
+                    s.fileFD = fd
+                }
+                _ = FileDescriptorIO.writeAll(s.fileFD, bytes)
             }
-            _ = FileDescriptorIO.writeAll(s.fileFD, bytes)
         }
     }
 

@@ -22,29 +22,68 @@ public struct PicoLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
-        if let extra = event.metadata { merged.merge(extra) { $1 } }
-        var line = "\(timestamp()) \(event.level) \(label): \(event.message)"
+        // The handler's own metadata and a provider are rare: without them the event's metadata is used as is.
+        var merged = event.metadata ?? [:]
+        if !metadata.isEmpty || metadataProvider != nil {
+            merged = metadata
+            if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
+            if let extra = event.metadata { merged.merge(extra) { $1 } }
+        }
+        var line = Self.timestamp()
+        line.reserveCapacity(128)
+        line += " "
+        line += event.level.rawValue
+        line += " "
+        line += label
+        line += ": "
+        line += event.message.description
         for key in merged.keys.sorted() {
-            line += " \(key)=\(merged[key]!)"
+            line += " "
+            line += key
+            line += "="
+            line += merged[key]!.description
         }
         output.write(line)
     }
 
-    /// UTC ISO-8601 with milliseconds, without Foundation.
-    private func timestamp() -> String {
+    /// UTC ISO-8601 with milliseconds (`2026-11-24T23:59:00.123Z`), without Foundation: 24 ASCII bytes written
+    /// in place.
+    static func timestamp() -> String {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         var t = ts.tv_sec
         var parts = tm()
         gmtime_r(&t, &parts)
-        func pad(_ v: Int32, _ width: Int = 2) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
+        let ms = Int(ts.tv_nsec / 1_000_000)
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            var i = 0
+            func put(_ value: Int, _ width: Int) {
+                var v = value
+                for k in stride(from: width - 1, through: 0, by: -1) {
+                    buffer[i + k] = UInt8(ascii: "0") + UInt8(v % 10)
+                    v /= 10
+                }
+                i += width
+            }
+            func put(_ byte: Unicode.Scalar) {
+                buffer[i] = UInt8(ascii: byte)
+                i += 1
+            }
+            put(Int(parts.tm_year) + 1900, 4)
+            put("-")
+            put(Int(parts.tm_mon) + 1, 2)
+            put("-")
+            put(Int(parts.tm_mday), 2)
+            put("T")
+            put(Int(parts.tm_hour), 2)
+            put(":")
+            put(Int(parts.tm_min), 2)
+            put(":")
+            put(Int(parts.tm_sec), 2)
+            put(".")
+            put(ms, 3)
+            put("Z")
+            return i
         }
-        let ms = Int32(ts.tv_nsec / 1_000_000)
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T"
-            + "\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec)).\(pad(ms, 3))Z"
     }
 }

@@ -31,8 +31,11 @@ struct OwnerControls: Sendable {
 
     /// The message's first word in lower case, without a `@botname` suffix.
     private static func command(of text: String) -> String? {
-        let first = text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).first.map(String.init)
-        return first.map { $0.split(separator: "@").first.map(String.init) ?? $0 }?.lowercased()
+        // The first word only (the rest of a long message is not split up).
+        let isSeparator: (Character) -> Bool = { $0 == " " || $0 == "\n" || $0 == "\t" }
+        let word = text.drop(while: isSeparator).prefix(while: { !isSeparator($0) })
+        guard !word.isEmpty else { return nil }
+        return (word.split(separator: "@").first ?? word).lowercased()
     }
 
     /// Decides what happens to `message`. `counted`: its count in the sender's current minute when its inbox
