@@ -14,6 +14,8 @@ public final class StateDatabase: @unchecked Sendable {
     public let path: String
     private var statements: [String: OpaquePointer] = [:]
     private var fullSync = true
+    /// `PRAGMA data_version` at the last check (``StateStore/noticeOtherWriters(_:)``).
+    var dataVersion: Int64?
 
     init(handle: OpaquePointer, path: String) {
         self.handle = handle

@@ -7,7 +7,7 @@ extension StateStore {
     /// Crash-safe, not waiting for the disk (it gets there with the next durable commit, e.g. the turn's reply).
     public func countMessage(channel: String, sender: String, now: Int64? = nil) async throws(StateError) -> Int {
         let at = now ?? unixNow()
-        return try await writeDeferred { db throws(StateError) in
+        return try await commit(durable: false) { db throws(StateError) in
             try Self.countMessage(db, channel: channel, sender: sender, at: at)
         }
     }
@@ -42,7 +42,7 @@ extension StateStore {
     /// Adds `charge` to its sender's day (crash-safe, not waiting for the disk).
     public func record(_ charge: ModelCharge, now: Int64? = nil) async throws(StateError) {
         let at = now ?? unixNow()
-        try await writeDeferred { db throws(StateError) in try Self.add(db, charge, at: at) }
+        try await commit(durable: false) { db throws(StateError) in try Self.add(db, charge, at: at) }
     }
 
     /// Adds `charge` to its sender's day inside a write (the turn's commit of ``completeTurn(inboxID:session:reply:charge:)``).
@@ -79,7 +79,7 @@ extension StateStore {
         channel: String, sender: String, kind: String, now: Int64? = nil
     ) async throws(StateError) -> Bool {
         let day = Self.utcDay(now ?? unixNow())
-        return try await write { db throws(StateError) in
+        return try await commit(durable: true) { db throws(StateError) in
             try db.execute(
                 "INSERT OR IGNORE INTO limit_notices(day, channel, sender, kind) VALUES(?, ?, ?, ?)",
                 [.text(day), .text(channel), .text(sender), .text(kind)])
