@@ -16,6 +16,8 @@ public final class StateDatabase: @unchecked Sendable {
     private var fullSync = true
     /// `PRAGMA data_version` at the last check (``StateStore/noticeOtherWriters(_:)``).
     var dataVersion: Int64?
+    /// The minute whose older `usage_minute` rows were last deleted (``StateStore/countMessage(_:channel:sender:at:)``).
+    var prunedMinute: Int64?
 
     init(handle: OpaquePointer, path: String) {
         self.handle = handle

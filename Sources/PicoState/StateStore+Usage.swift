@@ -17,15 +17,15 @@ extension StateStore {
         _ db: StateDatabase, channel: String, sender: String, at: Int64
     ) throws(StateError) -> Int {
         let minute = at / 60
-        try db.execute("DELETE FROM usage_minute WHERE minute < ?", [.integer(minute - 1)])
-        try db.execute(
-            "INSERT INTO usage_minute(channel, sender, minute, messages) VALUES(?, ?, ?, 1) ON CONFLICT(channel, sender, minute) DO UPDATE SET messages = messages + 1",
-            [.text(channel), .text(sender), .integer(minute)])
+        if db.prunedMinute != minute {  // older minutes are dropped once per minute, not with every message
+            try db.execute("DELETE FROM usage_minute WHERE minute < ?", [.integer(minute - 1)])
+            db.prunedMinute = minute
+        }
+        let count = try db.queryOne(
+            "INSERT INTO usage_minute(channel, sender, minute, messages) VALUES(?, ?, ?, 1) ON CONFLICT(channel, sender, minute) DO UPDATE SET messages = messages + 1 RETURNING messages",
+            [.text(channel), .text(sender), .integer(minute)])?.int(0)
         try bumpDaily(db, utcDay(at), channel, sender, messages: 1)
-        return Int(
-            try db.queryOne(
-                "SELECT messages FROM usage_minute WHERE channel = ? AND sender = ? AND minute = ?",
-                [.text(channel), .text(sender), .integer(minute)])?.int(0) ?? 0)
+        return Int(count ?? 0)
     }
 
     /// Adds one model call's tokens and cost to the sender's day (crash-safe, not waiting for the disk).
