@@ -46,6 +46,9 @@ public final class StateStore: Sendable {
     /// back): what a message costs in store visits (`/metrics`: `picoclaw_state_operations_total`).
     public var operationCount: Int { visits.load(ordering: .relaxed) }
 
+    /// SQL statements run so far (`BEGIN` and `COMMIT` included; `/metrics`: `picoclaw_state_statements_total`).
+    public var statementCount: Int { database.statementsRun.load(ordering: .relaxed) }
+
     /// Bytes SQLite holds on the heap now (page cache, schema, prepared statements), process-wide.
     public static var heapBytes: Int64 { sqlite3_memory_used() }
 

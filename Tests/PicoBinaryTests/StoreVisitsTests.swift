@@ -31,18 +31,27 @@ struct StoreVisitsTests {
                 run.log.ranges(of: "turn done").count >= n
             }
         }
-        func operations() async throws -> Int {
+        func counter(_ name: String) async throws -> Int {
             let text = try #require(await run.get("/metrics")).text
-            let line = try #require(
-                text.split(separator: "\n").first { $0.hasPrefix("picoclaw_state_operations_total ") }, "\(text)")
+            let line = try #require(text.split(separator: "\n").first { $0.hasPrefix(name + " ") }, "\(text)")
             return try #require(Int(line.split(separator: " ")[1]))
         }
+        func operations() async throws -> Int { try await counter("picoclaw_state_operations_total") }
+        func statements() async throws -> Int { try await counter("picoclaw_state_statements_total") }
 
         try await exchange("warm-up", 1)  // the first turn also creates the summary table and reads the history
         let before = try await operations()
+        let statementsBefore = try await statements()
         for n in 2...4 { try await exchange("message \(n)", n) }
         let after = try await operations()
+        let statementsAfter = try await statements()
         #expect(after - before == 3 * 3, "\(after - before) store visits for 3 plain messages")
+        // 22 SQL statements each (inbox 7, reply 10 with the synchronous=FULL switch, delivery 5 with the switch
+        // back), plus one when the messages cross into a new minute (the per-minute counts are pruned then).
+        let perMessage = 22
+        #expect(
+            (3 * perMessage...3 * perMessage + 1).contains(statementsAfter - statementsBefore),
+            "\(statementsAfter - statementsBefore) SQL statements for 3 plain messages")
 
         // Every message and model call is in the day's figures.
         _ = telegram.enqueueTextMessage(from: 4242, text: "/usage")

@@ -57,6 +57,7 @@ public final class Gateway: Sendable {
         // 5. The state store (inbox, outbox, sessions, cursors).
         let store = try await openStateStore(config)
         metrics.sample("picoclaw_state_operations_total") { Double(store.operationCount) }
+        metrics.sample("picoclaw_state_statements_total") { Double(store.statementCount) }
 
         // 6. Agents.
         let channelSlot = ChannelSlot()
