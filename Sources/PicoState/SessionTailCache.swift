@@ -17,15 +17,33 @@ final class SessionTailCache: Sendable {
         var count: Int
         /// How many rows the entry keeps (the limit it was read with).
         var capacity: Int
+        /// UTF-8 bytes of `rows`.
+        var bytes: Int
+        /// When it was last used (the cache's use counter).
+        var used: Int
     }
 
     private struct State {
         var epoch = 0
         var tails: [String: Tail] = [:]
+        var bytes = 0
+        var uses = 0
+
+        /// Drops the least recently used entries until both bounds hold again.
+        mutating func evict() {
+            while tails.count > SessionTailCache.maxSessions || bytes > SessionTailCache.maxBytes,
+                let oldest = tails.min(by: { $0.value.used < $1.value.used })
+            {
+                bytes -= oldest.value.bytes
+                tails[oldest.key] = nil
+            }
+        }
     }
 
-    /// Sessions kept at most (a personal gateway talks in a few chats at a time).
-    static let maxSessions = 32
+    /// Sessions kept at most (the benchmark's 40 chats fit; a personal gateway talks in a few at a time).
+    static let maxSessions = 64
+    /// Message text kept at most, all sessions together; the least recently used go first.
+    static let maxBytes = 512 * 1024
 
     private let state = Mutex(State())
 
@@ -39,7 +57,9 @@ final class SessionTailCache: Sendable {
             guard let tail = s.tails[key], limit <= tail.capacity else { return nil }
             let wanted = min(limit, tail.count)
             guard tail.rows.count >= wanted else { return nil }
-            return (Array(tail.rows.suffix(wanted)), tail.count)
+            s.uses += 1
+            s.tails[key]?.used = s.uses
+            return (wanted == tail.rows.count ? tail.rows : Array(tail.rows.suffix(wanted)), tail.count)
         }
     }
 
@@ -48,20 +68,32 @@ final class SessionTailCache: Sendable {
         state.withLock { s in
             // An entry read with a longer limit holds this read's rows too (both follow the store's queue).
             if let old = s.tails[key], old.capacity > limit { return }
-            if s.tails[key] == nil && s.tails.count >= Self.maxSessions { s.tails.removeAll() }
-            s.tails[key] = Tail(rows: rows, count: count, capacity: limit)
+            let bytes = rows.reduce(0) { $0 + $1.utf8.count }
+            s.uses += 1
+            s.bytes += bytes - (s.tails[key]?.bytes ?? 0)
+            s.tails[key] = Tail(rows: rows, count: count, capacity: limit, bytes: bytes, used: s.uses)
+            s.evict()
         }
     }
 
     /// Adds committed rows to the session's entry, if there is one (on the store's thread, after the commit).
     func appended(_ key: String, rows: [String]) {
         state.withLock { s in
-            guard var tail = s.tails[key] else { return }
-            s.tails[key] = nil  // unique, so the appends below do not copy
+            guard var tail = s.tails.removeValue(forKey: key) else { return }  // unique: appends do not copy
+            s.bytes -= tail.bytes
             tail.rows.append(contentsOf: rows)
             tail.count += rows.count
-            if tail.rows.count > tail.capacity { tail.rows.removeFirst(tail.rows.count - tail.capacity) }
+            tail.bytes += rows.reduce(0) { $0 + $1.utf8.count }
+            if tail.rows.count > tail.capacity {
+                let dropped = tail.rows.count - tail.capacity
+                tail.bytes -= tail.rows.prefix(dropped).reduce(0) { $0 + $1.utf8.count }
+                tail.rows.removeFirst(dropped)
+            }
+            s.uses += 1
+            tail.used = s.uses
+            s.bytes += tail.bytes
             s.tails[key] = tail
+            s.evict()
         }
     }
 
@@ -80,6 +112,7 @@ final class SessionTailCache: Sendable {
         state.withLock { s in
             s.epoch &+= 1
             s.tails = [:]
+            s.bytes = 0
         }
     }
 }

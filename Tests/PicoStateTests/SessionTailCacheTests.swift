@@ -145,4 +145,28 @@ struct SessionTailCacheTests {
         #expect(try await stored(store, limit: 5) == (["u", "a"], 2))
         await store.close()
     }
+
+    /// The cache is bounded: the least recently used sessions go first, by count and by bytes of text.
+    @Test func theLeastRecentlyUsedSessionsAreDroppedFirst() async throws {
+        let dir = TempDir()
+        let store = try await StateStore.open(directory: dir.at("state"))
+        for i in 0..<70 {
+            try await store.appendSession("s\(i)", agent: "main", messages: ["m\(i)"])
+            _ = try await store.sessionTail("s\(i)", limit: 3)
+            _ = store.cachedSessionTail("s0", limit: 3)  // s0 stays in use
+        }
+        #expect(store.cachedSessionTail("s0", limit: 3)! == (["m0"], 1))
+        #expect(store.cachedSessionTail("s1", limit: 3) == nil, "the least recently used went first")
+        #expect(store.cachedSessionTail("s69", limit: 3)! == (["m69"], 1))
+        let kept = (0..<70).filter { store.cachedSessionTail("s\($0)", limit: 3) != nil }.count
+        #expect(kept == 64)
+
+        // About 600 KB of text in one session: more than the cache keeps, so it is read each time.
+        let big = String(repeating: "x", count: 200_000)
+        try await store.appendSession("big", agent: "main", messages: [big, big, big])
+        #expect(try await store.sessionTail("big", limit: 3).count == 3)
+        #expect(store.cachedSessionTail("big", limit: 3) == nil)
+        #expect(store.cachedSessionTail("s69", limit: 3) == nil, "evicted before the big entry was")
+        await store.close()
+    }
 }

@@ -143,7 +143,10 @@ final class SummaryMemo: Sendable {
     func remember(_ summary: String, for key: String, epoch: Int) {
         entries.withLock { e in
             if epoch < e.epoch { return }  // read before a clear: stale
-            if epoch > e.epoch || e.summaries.count >= 32 { e = (epoch, [:]) }
+            if epoch > e.epoch { e = (epoch, [:]) }
+            if e.summaries[key] == nil, e.summaries.count >= 128, let any = e.summaries.keys.first {
+                e.summaries[any] = nil  // bounded; the store's tail cache decides what stays in memory
+            }
             e.summaries[key] = summary
         }
     }
