@@ -7,8 +7,10 @@ import Synchronization
 /// thread in its FIFO order, so an entry always equals the table at the point of the store's queue where it was
 /// last touched. Cleared whole (``invalidate()``, which moves ``epoch``) by every write whose effect on the
 /// sessions the store cannot follow — a ``StateStore/write(_:)`` closure, a trim, a clear — when it is queued and
-/// again after it ran, and when another connection (a CLI command next to the gateway) has committed anything
-/// (`PRAGMA data_version`, checked in each inbox commit, i.e. before any new message's turn reads its history).
+/// again after it ran, when another connection (a CLI command next to the gateway) has committed anything
+/// (`PRAGMA data_version`, checked in each inbox commit — before any new message's turn reads its history — and
+/// in each reply commit, before its rows are added), and at the idle trim. Bounded by ``maxSessions`` and
+/// ``maxBytes``, least recently used first.
 final class SessionTailCache: Sendable {
     struct Tail {
         /// Oldest first; the newest `capacity` rows of the session (all of them when it holds fewer).
