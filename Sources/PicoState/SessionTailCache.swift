@@ -23,8 +23,6 @@ final class SessionTailCache: Sendable {
         var bytes: Int
         /// When it was last used (the cache's use counter).
         var used: Int
-        /// What a caller derived from the rows (e.g. the decoded messages), kept and dropped with the entry.
-        var attachment: (any Sendable)? = nil
     }
 
     private struct State {
@@ -98,19 +96,6 @@ final class SessionTailCache: Sendable {
             s.bytes += tail.bytes
             s.tails[key] = tail
             s.evict()
-        }
-    }
-
-    /// The attachment of the session's entry, if there is an entry and it has one.
-    func attachment(_ key: String) -> (any Sendable)? {
-        state.withLock { $0.tails[key]?.attachment }
-    }
-
-    /// Attaches `value` to the session's entry, if there is one.
-    func attach(_ value: any Sendable, to key: String) {
-        state.withLock { s in
-            guard s.tails[key] != nil else { return }
-            s.tails[key]?.attachment = value
         }
     }
 

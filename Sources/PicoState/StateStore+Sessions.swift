@@ -27,15 +27,6 @@ extension StateStore {
         tails.lookup(key, limit: limit)
     }
 
-    /// What the caller attached to the session's cached tail (``attachToCachedSessionTail(_:_:)``), while the store
-    /// holds that tail: e.g. the decoded messages, so the next turn decodes only the rows it has not seen. Dropped
-    /// with the entry (eviction, any clearing, the idle trim).
-    public func cachedSessionAttachment(_ key: String) -> (any Sendable)? { tails.attachment(key) }
-
-    /// Attaches `value` to the session's cached tail, if the store holds one (it does after a read or a committed
-    /// append of that session).
-    public func attachToCachedSessionTail(_ key: String, _ value: any Sendable) { tails.attach(value, to: key) }
-
     /// Moves whenever ``cachedSessionTail(_:limit:)``'s memory is cleared: a cache of other per-session state
     /// (e.g. summaries) kept by a caller is valid only while this is the value it was read under.
     public var sessionCacheEpoch: Int { tails.epoch }

@@ -1,4 +1,4 @@
-@testable import PicoAgent
+import PicoAgent
 import PicoConfig
 import PicoFakes
 import PicoState
@@ -68,27 +68,5 @@ struct StateSessionContextTests {
         ])
         #expect(try await context(sessions) == (["a5"], "edited elsewhere"))
         await store.close()
-    }
-
-    /// A turn decodes only the rows it has not seen: rows equal to last turn's at the aligned place keep their
-    /// message, any other row (changed, new, or not decodable) is decoded, so the result always equals a fresh
-    /// decode.
-    @Test func decodedRowsAreReusedOnlyWhereTheRowIsTheSame() throws {
-        let records = (0..<8).map { i in (i % 2 == 0 ? ChatMessage.user("q\(i)") : .assistant("a\(i)")).jsonRecord }
-        let first = DecodedRows(Array(records[0..<5]), reusing: nil)
-        #expect(first.messages.map { $0?.content } == ["q0", "a1", "q2", "a3", "q4"])
-        let cases: [[String]] = [
-            Array(records[2..<8]),  // the window moved on: 3 reused, 3 new
-            Array(records[0..<5]),  // unchanged
-            [records[3], #"{"role":"user","content":"edited"}"#, records[5]],  // a row changed in between
-            [records[4], "not json", records[4], records[4]],  // duplicates and an undecodable row
-            [],
-        ]
-        for rows in cases {
-            let reused = DecodedRows(rows, reusing: first)
-            let fresh = DecodedRows(rows, reusing: nil)
-            #expect(reused.messages == fresh.messages, "\(rows)")
-            #expect(reused.messages == rows.map { try? JSONObjectReader.read(ChatMessage.self, from: Array($0.utf8)) })
-        }
     }
 }

@@ -35,7 +35,7 @@ public struct StateSessionStore: SessionBackend {
 
     /// The context from the stored tail `rows` of a session holding `count` messages (trimming it when too long).
     private func history(_ key: SessionKey, rows: [String], count: Int) async throws -> [ChatMessage] {
-        let trimmed = HistoryTrimmer.trim(decodeReusingTheLastTurn(key, rows), limit: maxHistoryMessages)
+        let trimmed = HistoryTrimmer.trim(Self.decode(rows), limit: maxHistoryMessages)
         if count > compactionThreshold { try await store.trimSession(key.rawValue, keep: maxHistoryMessages + 1) }
         return HistoryTrimmer.repair(trimmed)
     }
@@ -121,14 +121,6 @@ public struct StateSessionStore: SessionBackend {
         messages.map { redactor.redact($0.jsonRecord) }
     }
 
-    /// The messages of `rows` (those that do not decode are skipped), reusing the decoded rows the store keeps with
-    /// the session's cached tail: a row equal to the one decoded last turn at the same place is not decoded again.
-    func decodeReusingTheLastTurn(_ key: SessionKey, _ rows: [String]) -> [ChatMessage] {
-        let decoded = DecodedRows(rows, reusing: store.cachedSessionAttachment(key.rawValue) as? DecodedRows)
-        store.attachToCachedSessionTail(key.rawValue, decoded)
-        return decoded.messages.compactMap { $0 }
-    }
-
     /// The messages of stored rows (rows that do not decode are skipped).
     public static func decode(_ rows: [String]) -> [ChatMessage] {
         rows.compactMap { try? JSONObjectReader.read(ChatMessage.self, from: Array($0.utf8)) }
@@ -157,31 +149,6 @@ final class SummaryMemo: Sendable {
             }
             e.summaries[key] = summary
         }
-    }
-}
-
-/// Session rows with their decoded messages (`nil` for a row that does not decode).
-struct DecodedRows: Sendable {
-    let rows: [String]
-    let messages: [ChatMessage?]
-
-    /// Decodes `rows`, taking each row's message from `previous` where the row there, aligned on the first row,
-    /// is equal (a row's message depends on its text alone). The rows the store hands out from its cache are the
-    /// same strings as last turn's, so the comparisons are cheap.
-    init(_ rows: [String], reusing previous: DecodedRows?) {
-        var messages: [ChatMessage?] = []
-        messages.reserveCapacity(rows.count)
-        var offset = rows.count  // no reuse
-        if let previous, let first = rows.first, let at = previous.rows.firstIndex(of: first) { offset = at }
-        for (i, row) in rows.enumerated() {
-            if let previous, offset + i < previous.rows.count, previous.rows[offset + i] == row {
-                messages.append(previous.messages[offset + i])
-            } else {
-                messages.append(try? JSONObjectReader.read(ChatMessage.self, from: Array(row.utf8)))
-            }
-        }
-        self.rows = rows
-        self.messages = messages
     }
 }
 
