@@ -1,5 +1,6 @@
 import CSQLite
 import Glibc
+import Synchronization
 
 /// The SQLite connection, handed to the closures of ``StateStore/read(_:)`` and ``StateStore/write(_:)``.
 ///
@@ -14,6 +15,12 @@ public final class StateDatabase: @unchecked Sendable {
     public let path: String
     private var statements: [String: OpaquePointer] = [:]
     private var fullSync = true
+    /// `PRAGMA data_version` at the last check (``StateStore/noticeOtherWriters(_:)``).
+    var dataVersion: Int64?
+    /// SQL statements run so far (``StateStore/statementCount``).
+    let statementsRun = Atomic<Int>(0)
+    /// The minute whose older `usage_minute` rows were last deleted (``StateStore/countMessage(_:channel:sender:at:)``).
+    var prunedMinute: Int64?
 
     init(handle: OpaquePointer, path: String) {
         self.handle = handle
@@ -30,6 +37,7 @@ public final class StateDatabase: @unchecked Sendable {
     /// Runs one statement (or, without bindings, several separated by `;`).
     public func execute(_ sql: String, _ bindings: [StateValue] = []) throws(StateError) {
         if bindings.isEmpty && sql.contains(";") {
+            statementsRun.add(1, ordering: .relaxed)
             var message: UnsafeMutablePointer<CChar>?
             let rc = sqlite3_exec(handle, sql, nil, nil, &message)
             if let message { sqlite3_free(message) }
@@ -72,6 +80,7 @@ public final class StateDatabase: @unchecked Sendable {
 
     private func run(_ sql: String, _ bindings: [StateValue], collect: Bool) throws(StateError) -> [StateRow] {
         let stmt = try statement(sql)
+        statementsRun.add(1, ordering: .relaxed)
         defer {
             sqlite3_reset(stmt)
             sqlite3_clear_bindings(stmt)

@@ -12,7 +12,7 @@ extension StateStore {
     public func addStandingApproval(
         hash: String, argv: String, cwd: String, approvedBy: String
     ) async throws(StateError) {
-        try await write { db throws(StateError) in
+        try await commit(durable: true) { db throws(StateError) in
             try db.execute(
                 "INSERT OR REPLACE INTO approval_rules(hash, argv, cwd, approved_by, approved_at) VALUES(?, ?, ?, ?, ?)",
                 [.text(hash), .text(argv), .text(cwd), .text(approvedBy), .integer(unixNow())])

@@ -8,7 +8,7 @@ extension StateStore {
 
     /// Sets a cursor (durably).
     public func setCursor(_ name: String, _ value: String) async throws(StateError) {
-        try await write { db throws(StateError) in try Self.putCursor(db, name, value, unixNow()) }
+        try await commit(durable: true) { db throws(StateError) in try Self.putCursor(db, name, value, unixNow()) }
     }
 
     /// Cursors whose name starts with `prefix`, updated at or after `since` (seconds since the epoch), newest first.

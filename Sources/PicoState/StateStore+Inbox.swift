@@ -42,7 +42,11 @@ extension StateStore {
             if let cursor { try Self.putCursor(db, cursor.name, cursor.value, now) }
             return added
         }
-        return durable ? try await write(body) : try await writeDeferred(body)
+        let tails = self.tails
+        return try await commit(durable: durable) { db throws(StateError) in
+            try tails.noticeOtherWriters(db)
+            return try body(db)
+        }
     }
 
     /// Every unfinished message in inbox order, with its stored reply when the turn already completed.
@@ -77,28 +81,34 @@ extension StateStore {
     public func completeTurn(
         inboxID: Int64, session: SessionWrite?, reply: OutboxDraft?, charge: ModelCharge? = nil
     ) async throws(StateError) -> OutboxEntry? {
-        try await write { db throws(StateError) in
-            let now = unixNow()
-            if let session { try Self.appendMessages(db, session, now) }
-            if let charge { try Self.add(db, charge, at: now) }
-            var stored: OutboxEntry?
-            if let reply {
+        let tails = self.tails
+        return try await onThread { db throws(StateError) in
+            let stored = try db.transaction(fullSync: true) { db throws(StateError) in
+                try tails.noticeOtherWriters(db)  // before the session's cached tail is extended below
+                let now = unixNow()
+                if let session { try Self.appendMessages(db, session, now) }
+                if let charge { try Self.add(db, charge, at: now) }
+                var stored: OutboxEntry?
+                if let reply {
+                    try db.execute(
+                        "INSERT INTO outbox(inbox_id, channel, chat, reply_to, text, created_at) VALUES(?, ?, ?, ?, ?, ?)",
+                        [
+                            .integer(inboxID), .text(reply.channel), .text(reply.chat), .optional(reply.replyTo),
+                            .text(reply.text), .integer(now),
+                        ])
+                    stored = OutboxEntry(
+                        id: db.lastInsertRowID, inboxID: inboxID, channel: reply.channel, chat: reply.chat,
+                        replyTo: reply.replyTo, text: reply.text)
+                }
                 try db.execute(
-                    "INSERT INTO outbox(inbox_id, channel, chat, reply_to, text, created_at) VALUES(?, ?, ?, ?, ?, ?)",
+                    "UPDATE inbox SET state = ?, finished_at = ? WHERE id = ?",
                     [
-                        .integer(inboxID), .text(reply.channel), .text(reply.chat), .optional(reply.replyTo),
-                        .text(reply.text), .integer(now),
+                        .text(reply == nil ? InboxState.done.rawValue : InboxState.answered.rawValue),
+                        reply == nil ? .integer(now) : .null, .integer(inboxID),
                     ])
-                stored = OutboxEntry(
-                    id: db.lastInsertRowID, inboxID: inboxID, channel: reply.channel, chat: reply.chat,
-                    replyTo: reply.replyTo, text: reply.text)
+                return stored
             }
-            try db.execute(
-                "UPDATE inbox SET state = ?, finished_at = ? WHERE id = ?",
-                [
-                    .text(reply == nil ? InboxState.done.rawValue : InboxState.answered.rawValue),
-                    reply == nil ? .integer(now) : .null, .integer(inboxID),
-                ])
+            if let session { tails.appended(session.key, rows: session.messages) }  // committed
             return stored
         }
     }
@@ -107,7 +117,7 @@ extension StateStore {
     /// wait for the disk (it gets there with the next durable commit): a power failure right after it can only
     /// make the reply be sent once more — the same outcome as a lost platform acknowledgement.
     public func finishDelivery(outboxID: Int64, failure: String? = nil) async throws(StateError) {
-        try await writeDeferred { db throws(StateError) in
+        try await commit(durable: false) { db throws(StateError) in
             let now = unixNow()
             try db.execute(
                 "UPDATE outbox SET state = ?, finished_at = ?, failure = ? WHERE id = ?",
@@ -121,7 +131,7 @@ extension StateStore {
     /// Counts a start of the message's turn (crash-safe, not waiting for the disk), so a message whose turn
     /// keeps crashing the gateway can be recognised after restarts.
     public func markStarted(inboxID: Int64) async throws(StateError) {
-        try await writeDeferred { db throws(StateError) in
+        try await commit(durable: false) { db throws(StateError) in
             try db.execute("UPDATE inbox SET attempts = attempts + 1 WHERE id = ?", [.integer(inboxID)])
         }
     }
@@ -137,7 +147,7 @@ extension StateStore {
     /// platform re-deliveries). Returns how many messages were removed.
     @discardableResult
     public func pruneFinished(olderThan seconds: Int64) async throws(StateError) -> Int {
-        try await write { db throws(StateError) in
+        try await commit(durable: true) { db throws(StateError) in
             let cutoff = unixNow() - seconds
             try db.execute("DELETE FROM outbox WHERE state <> 'pending' AND finished_at < ?", [.integer(cutoff)])
             try db.execute("DELETE FROM inbox WHERE state = 'done' AND finished_at < ?", [.integer(cutoff)])

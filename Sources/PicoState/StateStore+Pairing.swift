@@ -17,7 +17,7 @@ extension StateStore {
     ) async throws(StateError) -> PairingOutcome {
         let at = now ?? unixNow()
         let code = Self.newPairingCode()
-        return try await write { db throws(StateError) in
+        return try await commit(durable: true) { db throws(StateError) in
             if try db.queryOne(
                 "SELECT 1 FROM paired WHERE channel = ? AND sender = ?", [.text(channel), .text(sender)]) != nil
             {
@@ -59,7 +59,7 @@ extension StateStore {
     ) async throws(StateError) -> PairedSender? {
         let at = now ?? unixNow()
         let normalized = String(code.uppercased().filter { $0 != " " && $0 != "-" })
-        return try await write { db throws(StateError) in
+        return try await commit(durable: true) { db throws(StateError) in
             guard
                 let row = try db.queryOne(
                     "SELECT channel, sender, username, chat FROM pairing_requests WHERE code = ? AND expires_at > ?",
@@ -83,7 +83,7 @@ extension StateStore {
     public func revokePairing(_ id: String) async throws(StateError) -> [PairedSender] {
         let parts = id.split(separator: ":", maxSplits: 1).map(String.init)
         let (channel, sender) = parts.count == 2 ? (Optional(parts[0]), parts[1]) : (nil, id)
-        return try await write { db throws(StateError) in
+        return try await commit(durable: true) { db throws(StateError) in
             let removed = try Self.pairedRows(db).filter {
                 $0.sender == sender && (channel == nil || $0.channel == channel)
             }

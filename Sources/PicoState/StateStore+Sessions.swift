@@ -1,8 +1,35 @@
 extension StateStore {
-    /// The last `limit` messages of a session, oldest first, and how many it holds in all.
+    /// The last `limit` messages of a session, oldest first, and how many it holds in all. Answered from memory
+    /// when the store read or wrote that tail last (``cachedSessionTail(_:limit:)``), else read on the store's thread.
     public func sessionTail(_ key: String, limit: Int) async throws(StateError) -> (messages: [String], count: Int) {
-        try await read { db throws(StateError) in try Self.sessionTail(db, key, limit: limit) }
+        if let cached = tails.lookup(key, limit: limit) { return cached }
+        return try await sessionTail(key, limit: limit) { _ throws(StateError) in () }.tail
     }
+
+    /// ``sessionTail(_:limit:)`` read on the store's thread, with `extra` read in the same visit (e.g. a summary kept
+    /// next to the session); the tail is remembered for ``cachedSessionTail(_:limit:)``.
+    public func sessionTail<Extra: Sendable>(
+        _ key: String, limit: Int, with extra: @escaping @Sendable (StateDatabase) throws(StateError) -> Extra
+    ) async throws(StateError) -> (tail: (messages: [String], count: Int), extra: Extra) {
+        let tails = self.tails
+        return try await read { db throws(StateError) in
+            let tail = try Self.sessionTail(db, key, limit: limit)
+            let more = try extra(db)
+            tails.filled(key, rows: tail.messages, count: tail.count, limit: max(0, limit))
+            return (tail, more)
+        }
+    }
+
+    /// The session's newest `limit` messages and its message count from memory, without a visit to the store's
+    /// thread: as the store's last read or committed append of that session left them, while no write the store
+    /// cannot follow (a ``write(_:)`` closure, a trim, a clear, another process's commit) happened since.
+    public func cachedSessionTail(_ key: String, limit: Int) -> (messages: [String], count: Int)? {
+        tails.lookup(key, limit: limit)
+    }
+
+    /// Moves whenever ``cachedSessionTail(_:limit:)``'s memory is cleared: a cache of other per-session state
+    /// (e.g. summaries) kept by a caller is valid only while this is the value it was read under.
+    public var sessionCacheEpoch: Int { tails.epoch }
 
     /// ``sessionTail(_:limit:)`` inside a ``read(_:)`` or ``write(_:)`` closure (with other reads in one visit).
     public static func sessionTail(
@@ -27,8 +54,13 @@ extension StateStore {
     /// Appends messages to a session (creating it), durably.
     public func appendSession(_ key: String, agent: String, messages: [String]) async throws(StateError) {
         guard !messages.isEmpty else { return }
-        try await write { db throws(StateError) in
-            try Self.appendMessages(db, SessionWrite(key: key, agent: agent, messages: messages), unixNow())
+        let tails = self.tails
+        try await onThread { db throws(StateError) in
+            try db.transaction { db throws(StateError) in
+                try tails.noticeOtherWriters(db)  // before the session's cached tail is extended below
+                try Self.appendMessages(db, SessionWrite(key: key, agent: agent, messages: messages), unixNow())
+            }
+            tails.appended(key, rows: messages)  // committed
         }
     }
 

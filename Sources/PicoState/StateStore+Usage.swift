@@ -7,7 +7,7 @@ extension StateStore {
     /// Crash-safe, not waiting for the disk (it gets there with the next durable commit, e.g. the turn's reply).
     public func countMessage(channel: String, sender: String, now: Int64? = nil) async throws(StateError) -> Int {
         let at = now ?? unixNow()
-        return try await writeDeferred { db throws(StateError) in
+        return try await commit(durable: false) { db throws(StateError) in
             try Self.countMessage(db, channel: channel, sender: sender, at: at)
         }
     }
@@ -17,15 +17,15 @@ extension StateStore {
         _ db: StateDatabase, channel: String, sender: String, at: Int64
     ) throws(StateError) -> Int {
         let minute = at / 60
-        try db.execute("DELETE FROM usage_minute WHERE minute < ?", [.integer(minute - 1)])
-        try db.execute(
-            "INSERT INTO usage_minute(channel, sender, minute, messages) VALUES(?, ?, ?, 1) ON CONFLICT(channel, sender, minute) DO UPDATE SET messages = messages + 1",
-            [.text(channel), .text(sender), .integer(minute)])
+        if db.prunedMinute != minute {  // older minutes are dropped once per minute, not with every message
+            try db.execute("DELETE FROM usage_minute WHERE minute < ?", [.integer(minute - 1)])
+            db.prunedMinute = minute
+        }
+        let count = try db.queryOne(
+            "INSERT INTO usage_minute(channel, sender, minute, messages) VALUES(?, ?, ?, 1) ON CONFLICT(channel, sender, minute) DO UPDATE SET messages = messages + 1 RETURNING messages",
+            [.text(channel), .text(sender), .integer(minute)])?.int(0)
         try bumpDaily(db, utcDay(at), channel, sender, messages: 1)
-        return Int(
-            try db.queryOne(
-                "SELECT messages FROM usage_minute WHERE channel = ? AND sender = ? AND minute = ?",
-                [.text(channel), .text(sender), .integer(minute)])?.int(0) ?? 0)
+        return Int(count ?? 0)
     }
 
     /// Adds one model call's tokens and cost to the sender's day (crash-safe, not waiting for the disk).
@@ -42,7 +42,7 @@ extension StateStore {
     /// Adds `charge` to its sender's day (crash-safe, not waiting for the disk).
     public func record(_ charge: ModelCharge, now: Int64? = nil) async throws(StateError) {
         let at = now ?? unixNow()
-        try await writeDeferred { db throws(StateError) in try Self.add(db, charge, at: at) }
+        try await commit(durable: false) { db throws(StateError) in try Self.add(db, charge, at: at) }
     }
 
     /// Adds `charge` to its sender's day inside a write (the turn's commit of ``completeTurn(inboxID:session:reply:charge:)``).
@@ -79,7 +79,7 @@ extension StateStore {
         channel: String, sender: String, kind: String, now: Int64? = nil
     ) async throws(StateError) -> Bool {
         let day = Self.utcDay(now ?? unixNow())
-        return try await write { db throws(StateError) in
+        return try await commit(durable: true) { db throws(StateError) in
             try db.execute(
                 "INSERT OR IGNORE INTO limit_notices(day, channel, sender, kind) VALUES(?, ?, ?, ?)",
                 [.text(day), .text(channel), .text(sender), .text(kind)])

@@ -37,12 +37,17 @@ public final class StateStore: Sendable {
     private let database: StateDatabase  // touched only on `thread`
     private let closed = ClosedFlag()
     private let visits = Atomic<Int>(0)
+    /// The newest rows of recently used sessions (see ``SessionTailCache``).
+    let tails = SessionTailCache()
     /// The state directory, held open for the store's lifetime (reached without following symlinks).
     private let directoryFD: Int32
 
     /// Operations run on the store's thread so far (reads and transactions, each a hand-off to that thread and
     /// back): what a message costs in store visits (`/metrics`: `picoclaw_state_operations_total`).
     public var operationCount: Int { visits.load(ordering: .relaxed) }
+
+    /// SQL statements run so far (`BEGIN` and `COMMIT` included; `/metrics`: `picoclaw_state_statements_total`).
+    public var statementCount: Int { database.statementsRun.load(ordering: .relaxed) }
 
     /// Bytes SQLite holds on the heap now (page cache, schema, prepared statements), process-wide.
     public static var heapBytes: Int64 { sqlite3_memory_used() }
@@ -93,7 +98,10 @@ public final class StateStore: Sendable {
 
     /// Applies the steps of `migrations` whose version is above the component's recorded version.
     public func migrate(_ migrations: [StateMigration]) async throws(StateError) {
+        tails.invalidate()
+        let tails = self.tails
         try await onThread { db throws(StateError) in
+            defer { tails.invalidate() }
             try db.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version(component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
             for step in migrations.sorted(by: { ($0.component, $0.version) < ($1.component, $1.version) }) {
@@ -140,7 +148,7 @@ public final class StateStore: Sendable {
     public func write<T: Sendable>(
         _ body: @escaping @Sendable (StateDatabase) throws(StateError) -> T
     ) async throws(StateError) -> T {
-        try await onThread { db throws(StateError) in try db.transaction(body) }
+        try await commit(durable: true, changingSessions: true, body)
     }
 
     /// Like ``write(_:)``, but the commit does not wait for the disk: it survives a crash of the process (the
@@ -150,7 +158,25 @@ public final class StateStore: Sendable {
     public func writeDeferred<T: Sendable>(
         _ body: @escaping @Sendable (StateDatabase) throws(StateError) -> T
     ) async throws(StateError) -> T {
-        try await onThread { db throws(StateError) in try db.transaction(fullSync: false, body) }
+        try await commit(durable: false, changingSessions: true, body)
+    }
+
+    /// One transaction on the store's thread. `changingSessions`: the closure may change the session tables in
+    /// ways the session cache cannot follow, so the cache is cleared when the job is queued (no later look-up
+    /// answers from it before the job ran) and again after it ran (what a read queued before it filled in).
+    func commit<T: Sendable>(
+        durable: Bool, changingSessions: Bool = false,
+        _ body: @escaping @Sendable (StateDatabase) throws(StateError) -> T
+    ) async throws(StateError) -> T {
+        guard changingSessions else {
+            return try await onThread { db throws(StateError) in try db.transaction(fullSync: durable, body) }
+        }
+        let tails = self.tails
+        tails.invalidate()
+        return try await onThread { db throws(StateError) in
+            defer { tails.invalidate() }
+            return try db.transaction(fullSync: durable, body)
+        }
     }
 
     /// Makes every commit so far durable on disk: `fsync` of the WAL, on a thread of its own (not the store's),
@@ -186,6 +212,7 @@ public final class StateStore: Sendable {
         guard !closed.isClosed else { return }
         let database = self.database
         let isClosed = closed
+        tails.invalidate()
         await thread.run { if !isClosed.isClosed { sqlite3_db_release_memory(database.handle) } }
     }
 
@@ -215,7 +242,7 @@ public final class StateStore: Sendable {
         Glibc.close(directoryFD)
     }
 
-    private func onThread<T: Sendable>(
+    func onThread<T: Sendable>(
         _ body: @escaping @Sendable (StateDatabase) throws(StateError) -> T
     ) async throws(StateError) -> T {
         let database = self.database
@@ -291,6 +318,7 @@ public final class StateStore: Sendable {
             try db.execute("PRAGMA cache_size = -512")
             // Touch the schema so the file exists, then check it is the file in the directory we verified.
             _ = try db.query("SELECT count(*) FROM sqlite_master")
+            db.dataVersion = try db.queryOne("PRAGMA data_version")?.int(0)  // other writers are noticed from here
         } catch {
             db.close()
             throw error

@@ -1,13 +1,14 @@
 import PicoFakes
 import Testing
 
-/// A plain message visits the state store's thread 4 times (issue 18): the inbox commit (with Telegram's offset
-/// and the sender's message count), the history and summary read, the reply commit (with the session and the
-/// model call's usage) and the delivery mark. Counted by the gateway's own counter on `/metrics`, through the real
+/// A plain message visits the state store's thread 3 times (issue 18): the inbox commit (with Telegram's offset
+/// and the sender's message count), the reply commit (with the session and the model call's usage) and the
+/// delivery mark. The history and summary come from the store's memory of the session (the previous turn's
+/// commit); only the first turn after a start reads them. Counted by the gateway's own counter on `/metrics`, through the real
 /// binary and the fakes; the usage figures still count every message and model call.
 @Suite("store visits per message", .serialized)
 struct StoreVisitsTests {
-    @Test func aPlainMessageMakesFourStoreVisitsAndItsUsageIsStillCounted() async throws {
+    @Test func aPlainMessageMakesThreeStoreVisitsAndItsUsageIsStillCounted() async throws {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
         defer {
@@ -30,18 +31,27 @@ struct StoreVisitsTests {
                 run.log.ranges(of: "turn done").count >= n
             }
         }
-        func operations() async throws -> Int {
+        func counter(_ name: String) async throws -> Int {
             let text = try #require(await run.get("/metrics")).text
-            let line = try #require(
-                text.split(separator: "\n").first { $0.hasPrefix("picoclaw_state_operations_total ") }, "\(text)")
+            let line = try #require(text.split(separator: "\n").first { $0.hasPrefix(name + " ") }, "\(text)")
             return try #require(Int(line.split(separator: " ")[1]))
         }
+        func operations() async throws -> Int { try await counter("picoclaw_state_operations_total") }
+        func statements() async throws -> Int { try await counter("picoclaw_state_statements_total") }
 
-        try await exchange("warm-up", 1)  // the first turn also creates the summary table
+        try await exchange("warm-up", 1)  // the first turn also creates the summary table and reads the history
         let before = try await operations()
+        let statementsBefore = try await statements()
         for n in 2...4 { try await exchange("message \(n)", n) }
         let after = try await operations()
-        #expect(after - before == 3 * 4, "\(after - before) store visits for 3 plain messages")
+        let statementsAfter = try await statements()
+        #expect(after - before == 3 * 3, "\(after - before) store visits for 3 plain messages")
+        // 22 SQL statements each (inbox 7, reply 10 with the synchronous=FULL switch, delivery 5 with the switch
+        // back), plus one when the messages cross into a new minute (the per-minute counts are pruned then).
+        let perMessage = 22
+        #expect(
+            (3 * perMessage...3 * perMessage + 1).contains(statementsAfter - statementsBefore),
+            "\(statementsAfter - statementsBefore) SQL statements for 3 plain messages")
 
         // Every message and model call is in the day's figures.
         _ = telegram.enqueueTextMessage(from: 4242, text: "/usage")

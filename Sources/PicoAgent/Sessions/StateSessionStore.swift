@@ -14,6 +14,8 @@ public struct StateSessionStore: SessionBackend {
     /// Messages kept as context.
     public let maxHistoryMessages: Int
     let redactor: SecretRedactor
+    /// Summaries read with the history, valid while the store's session cache epoch is unchanged.
+    let summaries = SummaryMemo()
 
     /// Creates the backend of one agent.
     public init(store: StateStore, agentID: String, maxHistoryMessages: Int = 40, redactor: SecretRedactor) {
@@ -39,20 +41,30 @@ public struct StateSessionStore: SessionBackend {
         return HistoryTrimmer.repair(trimmed)
     }
 
-    /// The history and the summary in one visit to the store's thread.
+    /// The history and the summary: from memory when the store holds the session's tail (it read or committed it
+    /// last, see ``StateStore/cachedSessionTail(_:limit:)``) and the summary was read under the same cache epoch;
+    /// else both in one visit to the store's thread.
     public func loadContext(
         _ key: SessionKey
     ) async -> (history: Result<[ChatMessage], any Error>, summary: Result<String, any Error>) {
         let limit = maxHistoryMessages + 1  // as in loadHistory
         let tail: (messages: [String], count: Int, summary: String)
-        do {
-            try await SessionSummaryTable.ensure(store)
-            tail = try await store.read { db throws(StateError) in
-                let (messages, count) = try StateStore.sessionTail(db, key.rawValue, limit: limit)
-                return (messages, count, try Self.summary(db, key))
+        if let cached = store.cachedSessionTail(key.rawValue, limit: limit),
+            let summary = summaries.summary(key.rawValue, epoch: store.sessionCacheEpoch)
+        {
+            tail = (cached.messages, cached.count, summary)
+        } else {
+            do {
+                try await SessionSummaryTable.ensure(store)
+                let epoch = store.sessionCacheEpoch  // before the read: a clear during it makes the summary stale
+                let read = try await store.sessionTail(key.rawValue, limit: limit) { db throws(StateError) in
+                    try Self.summary(db, key)
+                }
+                summaries.remember(read.extra, for: key.rawValue, epoch: epoch)
+                tail = (read.tail.messages, read.tail.count, read.extra)
+            } catch {
+                return (.failure(error), .failure(error))
             }
-        } catch {
-            return (.failure(error), .failure(error))
         }
         do {
             return (.success(try await history(key, rows: tail.messages, count: tail.count)), .success(tail.summary))
@@ -154,6 +166,31 @@ struct RowText: Hashable, Sendable {
     func hash(into hasher: inout Hasher) {
         var text = text
         text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+}
+
+/// Session summaries as last read, each tagged with the store's session cache epoch at the read
+/// (``StateStore/sessionCacheEpoch``): every write that may change a summary (``StateSessionStore/compact(_:summary:keepNewest:)``
+/// and ``StateSessionStore/clear(_:)`` go through ``StateStore/write(_:)``, another process's commit is noticed by
+/// the store) moves the epoch, which retires every entry.
+final class SummaryMemo: Sendable {
+    private let entries = Mutex<(epoch: Int, summaries: [String: String])>((0, [:]))
+
+    /// The summary of `key` read under `epoch`, if any.
+    func summary(_ key: String, epoch: Int) -> String? {
+        entries.withLock { $0.epoch == epoch ? $0.summaries[key] : nil }
+    }
+
+    /// Remembers `summary`, read under `epoch`.
+    func remember(_ summary: String, for key: String, epoch: Int) {
+        entries.withLock { e in
+            if epoch < e.epoch { return }  // read before a clear: stale
+            if epoch > e.epoch { e = (epoch, [:]) }
+            if e.summaries[key] == nil, e.summaries.count >= 128, let any = e.summaries.keys.first {
+                e.summaries[any] = nil  // bounded; the store's tail cache decides what stays in memory
+            }
+            e.summaries[key] = summary
+        }
     }
 }
 

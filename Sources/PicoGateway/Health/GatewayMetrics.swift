@@ -83,7 +83,11 @@ public final class GatewayMetrics: Sendable {
         ("picoclaw_queue_depth", "gauge", "Turns queued or running."),
         (
             "picoclaw_state_operations_total", "counter",
-            "Reads and transactions run on the state store's thread (a plain message makes 4)."
+            "Reads and transactions run on the state store's thread (a plain message makes 3)."
+        ),
+        (
+            "picoclaw_state_statements_total", "counter",
+            "SQL statements run by the state store, BEGIN and COMMIT included (a plain message runs 22)."
         ),
         (
             "picoclaw_network_loop_slow_jobs_total", "counter",

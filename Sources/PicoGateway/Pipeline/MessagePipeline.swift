@@ -72,13 +72,12 @@ final class MessagePipeline: InboundSink, Sendable {
         // /stop must not wait behind the turn it cancels: it is answered here, not queued.
         let stops = messages.filter { ChatCommand.parse($0.text) == .stop }
         for m in stops { stopTurn(for: m) }
-        let encoder = JSONEncoder()
         let turns = messages.filter { ChatCommand.parse($0.text) != .stop }
-        let drafts = try turns.map { m in
+        let drafts = turns.map { m in
             InboxDraft(
                 channel: m.channel, chat: m.chatID, messageID: m.messageID,
                 conversation: conversation(of: m),
-                payload: String(decoding: try encoder.encode(m), as: UTF8.self),
+                payload: m.jsonRecord,
                 countsSender: controls != nil && OwnerControls.countsAtIntake(m) ? m.senderID : nil)
         }
         // Committed (crash-safe) first, so the turns start at once; on disk before the channel moves past the

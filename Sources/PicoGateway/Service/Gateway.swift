@@ -59,6 +59,7 @@ public final class Gateway: Sendable {
         let store = try await openStateStore(config)
         metrics.sample("picoclaw_state_operations_total") { Double(store.operationCount) }
         metrics.sample("picoclaw_network_loop_slow_jobs_total") { Double(NetworkLoop.statistics.slow) }
+        metrics.sample("picoclaw_state_statements_total") { Double(store.statementCount) }
 
         // 6. Agents.
         let channelSlot = ChannelSlot()
