@@ -9,19 +9,9 @@ import Testing
 @Suite("store visits per message", .serialized)
 struct StoreVisitsTests {
     @Test func aPlainMessageMakesThreeStoreVisitsAndItsUsageIsStillCounted() async throws {
-        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
-        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer {
-            Task {
-                await llm.stop(); await telegram.stop()
-            }
-        }
-        llm.setResponder { request in .text("re: \(request.lastUserText ?? "")") }
-        let run = GatewayRun()
-        run.useLLM(llm)
-        run.useTelegram(telegram, allowFrom: [4242])
-        #expect(run.start())
-        #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
+        let scene = try await EchoTelegramScene.start(allowing: 4242)
+        defer { Task { await scene.stopFakes() } }
+        let (telegram, run) = (scene.telegram, scene.run)
 
         /// Sends `text` and waits until its turn is done (reply sent and its delivery recorded).
         func exchange(_ text: String, _ n: Int) async throws {
@@ -31,13 +21,8 @@ struct StoreVisitsTests {
                 run.log.ranges(of: "turn done").count >= n
             }
         }
-        func counter(_ name: String) async throws -> Int {
-            let text = try #require(await run.get("/metrics")).text
-            let line = try #require(text.split(separator: "\n").first { $0.hasPrefix(name + " ") }, "\(text)")
-            return try #require(Int(line.split(separator: " ")[1]))
-        }
-        func operations() async throws -> Int { try await counter("picoclaw_state_operations_total") }
-        func statements() async throws -> Int { try await counter("picoclaw_state_statements_total") }
+        func operations() async throws -> Int { try await run.metric("picoclaw_state_operations_total") }
+        func statements() async throws -> Int { try await run.metric("picoclaw_state_statements_total") }
 
         try await exchange("warm-up", 1)  // the first turn also creates the summary table and reads the history
         let before = try await operations()
