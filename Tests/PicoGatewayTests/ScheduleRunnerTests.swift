@@ -1,5 +1,5 @@
 import FoundationEssentials
-import PicoAgent
+@testable import PicoAgent
 import PicoChannels
 import PicoState
 import Synchronization
@@ -72,5 +72,51 @@ struct ScheduleRunnerTests {
         #expect(sink.recorded.last?.text.contains("I was offline; it runs now, once") == true)
         #expect(try await schedules.list().first?.nextRun == 1_800_007_200 + 6 * 3600)
         await state.close()
+    }
+}
+
+@Suite("schedule runner wakes for a new schedule")
+struct ScheduleRunnerWakeTests {
+    /// A reminder created while the runner sleeps (here for up to an hour) fires at once when due, not after the
+    /// runner's next look.
+    @Test func aScheduleCreatedWhileTheRunnerSleepsFiresWithoutWaitingForTheSleep() async throws {
+        let dir = TempDir("pico-sched-wake")
+        let state = try await StateStore.open(directory: dir.at("state"))
+        let schedules = ScheduleStore(store: state)
+        let sink = InboxSink(store: state)
+        let clock: Int64 = 1_800_000_000
+        let runner = ScheduleRunner(
+            schedules: schedules, sink: sink, logger: .init(label: "test"), now: { clock }, longestSleep: 3600)
+        let before = ScheduleStore.changes.waiterCount
+        let running = Task { await runner.run() }
+        // Asleep, nothing scheduled (a runner that does not listen for new schedules never gets here).
+        _ = await eventually(within: .seconds(10)) { ScheduleStore.changes.waiterCount > before }
+
+        let origin = InboundMessage(
+            channel: "telegram", senderID: "5001", chatID: "5001", kind: .direct, text: "remind me", messageID: "7")
+        _ = try await schedules.create(
+            ScheduleEntry(
+                id: 0, agent: "main", owner: "telegram:5001", channel: "telegram", chat: "5001", timing: .at(clock),
+                action: "text", text: "tea is ready", zone: "UTC", nextRun: clock, createdAt: clock,
+                origin: String(decoding: try JSONEncoder().encode(origin), as: UTF8.self)))
+        let fired = await eventually(within: .seconds(20)) { sink.recorded.first }
+        running.cancel()
+        await running.value
+        #expect(fired?.text.contains("tea is ready") == true, "the runner slept through a due schedule")
+        await state.close()
+    }
+
+    /// The first non-nil `probe()` within `limit` (looked at every few milliseconds), else `nil`.
+    private func eventually<T>(within limit: Duration, _ probe: () -> T?) async -> T? {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if let found = probe() { return found }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return nil
+    }
+
+    private func eventually(within limit: Duration, _ probe: () -> Bool) async -> Bool {
+        await eventually(within: limit) { probe() ? true : nil } ?? false
     }
 }

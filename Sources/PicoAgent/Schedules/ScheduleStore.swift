@@ -1,4 +1,5 @@
 import PicoState
+import PicoSystem
 import Synchronization
 
 /// One stored schedule.
@@ -63,10 +64,14 @@ public struct ScheduleStore: Sendable {
                 """)
     ]
     private static let migrated = Mutex<Set<String>>([])
-    private static let changes = Atomic<UInt64>(0)
+    static let changes = ChangeSignal<UInt64>(0)
 
     /// Grows whenever this process creates a schedule, so the gateway's runner knows when to look again.
-    public static var changeCount: UInt64 { changes.load(ordering: .acquiring) }
+    public static var changeCount: UInt64 { changes.value }
+
+    /// Returns once ``changeCount`` differs from `seen` (at once when it already does), or when the task is
+    /// cancelled: the runner sleeping until the next due schedule wakes for a new, earlier one.
+    public static func change(after seen: UInt64) async { await changes.change(after: seen) }
 
     public init(store: StateStore, maxPerOwner: Int = 20) {
         self.store = store
@@ -107,7 +112,7 @@ public struct ScheduleStore: Sendable {
             return db.lastInsertRowID
         }
         guard let id else { throw LimitReached(limit: limit) }
-        ScheduleStore.changes.add(1, ordering: .releasing)
+        ScheduleStore.changes.update { $0 &+= 1 }
         var stored = entry
         stored.id = id
         return stored

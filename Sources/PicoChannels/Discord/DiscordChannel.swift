@@ -27,8 +27,10 @@ public final class DiscordChannel: Channel {
     let delivery: Delivery
     var logger: Logger { options.logger }
 
+    /// The connection state (set while `shared` is held where it must agree with `stopped`).
+    private let stateCell = ChangeSignal<ChannelState>(.stopped)
+
     private struct Shared {
-        var state: ChannelState = .stopped
         var started = false
         var stopped = false
         var loop: Task<Void, Never>?
@@ -50,8 +52,10 @@ public final class DiscordChannel: Channel {
     }
 
     public var state: ChannelState {
-        get async { shared.withLock { $0.state } }
+        get async { stateCell.value }
     }
+
+    public func stateChange(after seen: ChannelState) async { await stateCell.change(after: seen) }
 
     /// The bot's user id (after READY).
     public var botUserID: String? { session.botID }
@@ -71,7 +75,7 @@ public final class DiscordChannel: Channel {
         let signal = shared.withLock { s -> StartSignal? in
             guard !s.started, !s.stopped else { return nil }
             s.started = true
-            s.state = .connecting
+            stateCell.set(.connecting)
             s.signal = StartSignal()
             s.loop = Task(executorPreference: NetworkLoop.executor) { await self.runLoop() }
             return s.signal
@@ -95,7 +99,7 @@ public final class DiscordChannel: Channel {
     func loopEndedFatally(_ message: String) {
         shared.withLock { s in
             guard !s.stopped else { return }
-            s.state = .failed(message)
+            stateCell.set(.failed(message))
             s.started = false
             s.loop = nil
         }
@@ -104,7 +108,7 @@ public final class DiscordChannel: Channel {
     public func stop() async {
         let loop = shared.withLock { s -> Task<Void, Never>? in
             s.stopped = true
-            s.state = .stopped
+            stateCell.set(.stopped)
             defer { s.loop = nil }
             return s.loop
         }
@@ -115,7 +119,7 @@ public final class DiscordChannel: Channel {
     }
 
     func setState(_ new: ChannelState) {
-        shared.withLock { s in if !s.stopped { s.state = new } }
+        shared.withLock { s in if !s.stopped { stateCell.set(new) } }
     }
 
     var isStopped: Bool { shared.withLock { $0.stopped } }

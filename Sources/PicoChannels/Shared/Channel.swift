@@ -22,6 +22,18 @@ public protocol Channel: Sendable {
     func startTyping(_ target: ReplyTarget) -> TypingHandle?
     /// The connection state (for `/ready`).
     var state: ChannelState { get async }
+    /// Returns once ``state`` differs from `seen` (at once when it already does), or when the task is cancelled.
+    func stateChange(after seen: ChannelState) async
+}
+
+extension Channel {
+    /// For channels that cannot report changes: looks again after a while (50 ms while connecting, so `/ready`
+    /// turns 200 promptly; 2 s otherwise).
+    public func stateChange(after seen: ChannelState) async {
+        while !Task.isCancelled, await state == seen {
+            try? await Task.sleep(for: .milliseconds(seen == .connecting ? 50 : 2000))
+        }
+    }
 }
 
 /// How a channel's connection is doing.

@@ -32,8 +32,10 @@ public final class TelegramChannel: ButtonChannel {
     let liveDrafts = TelegramLiveDrafts()
     var logger: Logger { options.logger }
 
+    /// The connection state (set while `shared` is held where it must agree with `stopped`).
+    private let stateCell = ChangeSignal<ChannelState>(.stopped)
+
     private struct Shared {
-        var state: ChannelState = .stopped
         var started = false
         var stopped = false
         var startTask: Task<TelegramUser, any Error>?
@@ -57,8 +59,10 @@ public final class TelegramChannel: ButtonChannel {
     }
 
     public var state: ChannelState {
-        get async { shared.withLock { $0.state } }
+        get async { stateCell.value }
     }
+
+    public func stateChange(after seen: ChannelState) async { await stateCell.change(after: seen) }
 
     /// The bot's username (after a successful `start()`).
     public var botUsername: String? { shared.withLock { $0.bot?.username } }
@@ -66,13 +70,13 @@ public final class TelegramChannel: ButtonChannel {
     public func start() async throws {
         guard !options.token.isEmpty else {
             let message = "telegram: channels.telegram.token is empty (set it or PICOCLAW_CHANNELS_TELEGRAM_TOKEN)"
-            shared.withLock { $0.state = .failed(message) }
+            stateCell.set(.failed(message))
             throw ChannelError.invalidConfiguration(message)
         }
         let task: Task<TelegramUser, any Error>? = shared.withLock { s in
             guard !s.started, !s.stopped else { return nil }
             s.started = true
-            s.state = .connecting
+            stateCell.set(.connecting)
             let t = Task { try await self.connect() }
             s.startTask = t
             return t
@@ -88,7 +92,7 @@ public final class TelegramChannel: ButtonChannel {
             }
         } catch {
             shared.withLock { s in
-                if case .failed = s.state {} else { s.state = s.stopped ? .stopped : .failed("\(error)") }
+                if case .failed = stateCell.value {} else { stateCell.set(s.stopped ? .stopped : .failed("\(error)")) }
                 s.started = false  // a later start() may try again
                 s.startTask = nil
             }
@@ -99,7 +103,7 @@ public final class TelegramChannel: ButtonChannel {
         shared.withLock { s in
             s.bot = bot
             guard !s.stopped else { return }
-            s.state = .connected
+            stateCell.set(.connected)
             // On the network thread: each getUpdates resumes the loop there, and the turns it starts stay there.
             s.pollTask = Task(executorPreference: NetworkLoop.executor) {
                 await self.pollLoop(bot: bot, offset: offset)
@@ -113,7 +117,7 @@ public final class TelegramChannel: ButtonChannel {
     public func stop() async {
         let (poll, starting) = shared.withLock { s -> (Task<Void, Never>?, Task<TelegramUser, any Error>?) in
             s.stopped = true
-            s.state = .stopped
+            stateCell.set(.stopped)
             defer { s.pollTask = nil; s.startTask = nil }
             return (s.pollTask, s.startTask)
         }
@@ -136,7 +140,7 @@ public final class TelegramChannel: ButtonChannel {
                 let message =
                     "Telegram rejected the bot token (HTTP \(error.status ?? 401) from getMe). Check channels.telegram.token"
                 logger.error("telegram: \(message)")
-                shared.withLock { $0.state = .failed(message) }
+                stateCell.set(.failed(message))
                 throw ChannelError.authenticationFailed(message)
             } catch let error as ChannelAPIError {
                 let delay = options.timing.reconnectDelay(attempt: attempt)
@@ -327,7 +331,7 @@ public final class TelegramChannel: ButtonChannel {
     }
 
     private func setState(_ new: ChannelState) {
-        shared.withLock { s in if !s.stopped { s.state = new } }
+        shared.withLock { s in if !s.stopped { stateCell.set(new) } }
     }
 
     private var isStopped: Bool { shared.withLock { $0.stopped } }

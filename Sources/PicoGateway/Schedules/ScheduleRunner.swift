@@ -12,19 +12,23 @@ import PicoState
 final class ScheduleRunner: Sendable {
     /// An occurrence older than this when fired counts as late.
     static let lateAfter: Int64 = 90
-    /// Longest sleep between checks (new schedules are noticed within it).
+    /// Longest sleep between checks (a schedule created by this process wakes the runner at once; this bounds how
+    /// late one written by another process, or a change of the system clock, is noticed).
     static let maxSleep: Int64 = 30
 
     let schedules: ScheduleStore
+    /// Longest sleep between checks (``maxSleep`` unless a test says otherwise).
+    let longestSleep: Int64
     let sink: any InboundSink
     let logger: Logger
     let now: @Sendable () -> Int64
 
     init(
         schedules: ScheduleStore, sink: any InboundSink, logger: Logger,
-        now: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }
+        now: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }, longestSleep: Int64 = ScheduleRunner.maxSleep
     ) {
         self.schedules = schedules
+        self.longestSleep = longestSleep
         self.sink = sink
         self.logger = logger
         self.now = now
@@ -37,13 +41,23 @@ final class ScheduleRunner: Sendable {
         await fireDue()
         var earliest = (try? await schedules.earliest()) ?? nil
         while !Task.isCancelled {
-            let wait = max(1, min(ScheduleRunner.maxSleep, (earliest ?? Int64.max) - now()))
-            try? await Task.sleep(for: .seconds(wait))
+            let wait = max(1, min(longestSleep, (earliest ?? Int64.max) - now()))
+            await Self.sleep(seconds: wait, orUntilChangeAfter: seen)
             let changed = ScheduleStore.changeCount != seen
             guard changed || (earliest.map { now() >= $0 } ?? false) else { continue }
             seen = ScheduleStore.changeCount
             await fireDue()
             earliest = (try? await schedules.earliest()) ?? nil
+        }
+    }
+
+    /// Sleeps `seconds`, or less when this process creates a schedule meanwhile (it may be due sooner).
+    private static func sleep(seconds: Int64, orUntilChangeAfter seen: UInt64) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: .seconds(seconds)) }
+            group.addTask { await ScheduleStore.change(after: seen) }
+            await group.next()
+            group.cancelAll()
         }
     }
 

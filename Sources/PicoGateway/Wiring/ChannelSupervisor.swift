@@ -73,8 +73,7 @@ final class ChannelSupervisor: Sendable {
                 }
                 last = state
             }
-            // Fast while connecting (so /ready turns 200 promptly), slow once connected (idle CPU near zero).
-            try? await Task.sleep(for: .milliseconds(state == .connected ? 2000 : 50))
+            await channel.stateChange(after: state)  // no timer: an idle gateway has nothing to wake for
         }
     }
 }
