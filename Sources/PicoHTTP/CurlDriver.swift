@@ -45,10 +45,6 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
     /// from anywhere through `NetworkLoop.statistics`).
     private let tasksRun = Atomic<Int>(0)
     private let slowTasks = Atomic<Int>(0)
-    /// Returns from `poll`, sockets handed to curl, WebSocket reads (driver thread writes, tests read).
-    private let wakes = Atomic<Int>(0)
-    private let socketActions = Atomic<Int>(0)
-    private let webSocketReads = Atomic<Int>(0)
 
     private init() {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
@@ -104,14 +100,6 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
     /// Task jobs run, and those that ran at least `slowJobNanoseconds`.
     var taskStatistics: (jobs: Int, slow: Int) {
         (tasksRun.load(ordering: .relaxed), slowTasks.load(ordering: .relaxed))
-    }
-
-    /// How often the loop woke, handed a socket to curl and read a WebSocket (for tests and measurements).
-    var loopStatistics: (wakes: Int, socketActions: Int, webSocketReads: Int) {
-        (
-            wakes.load(ordering: .relaxed), socketActions.load(ordering: .relaxed),
-            webSocketReads.load(ordering: .relaxed)
-        )
     }
 
     // MARK: - Driver thread
@@ -171,7 +159,6 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
                 polledSessions.append(session)
             }
             let ready = poll(&fds, nfds_t(fds.count), timeout)
-            _ = wakes.wrappingAdd(1, ordering: .relaxed)
             guard ready > 0 else {
                 serviceDeadline()
                 continue
@@ -179,7 +166,6 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
             if fds[0].revents != 0 { wakeup.acknowledge() }
             var running: Int32 = 0
             for i in 1..<curlEnd where fds[i].revents != 0 {
-                _ = socketActions.wrappingAdd(1, ordering: .relaxed)
                 _ = curl_multi_socket_action(multi, fds[i].fd, curlSelectMask(fds[i].revents), &running)
             }
             for (i, session) in polledSessions.enumerated() where fds[curlEnd + i].revents != 0 {
@@ -200,7 +186,6 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
 
     /// Reads what a WebSocket has (it was readable, or its handshake just completed).
     private func readWebSocket(_ session: WebSocketSession) {
-        _ = webSocketReads.wrappingAdd(1, ordering: .relaxed)
         session.reads += 1
         session.drain(driver: self)
     }
