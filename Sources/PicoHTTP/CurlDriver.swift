@@ -247,7 +247,8 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
                 // CONNECT_ONLY: "done" means the upgrade completed. The handle stays in the multi until closed.
                 if result == CURLE_OK {
                     session.handshakeCompleted()
-                    readWebSocket(session)  // frames that came with the handshake's response are already in curl's buffer
+                    // Frames that came with the handshake's response are in curl's buffer: the socket stays quiet.
+                    readWebSocket(session)
                 } else {
                     sockets[handle] = nil
                     curl_multi_remove_handle(multi, handle)
