@@ -4,6 +4,7 @@
 #define PICO_CCURL_SHIM_H
 #include <curl/curl.h>
 #include <stddef.h>
+#include <sys/eventfd.h>  // the network loop's wake-up
 
 typedef size_t (*pico_curl_data_cb)(char *ptr, size_t size, size_t nmemb, void *userdata);
 typedef int (*pico_curl_xferinfo_cb)(void *clientp, curl_off_t dltotal, curl_off_t dlnow,
@@ -22,6 +23,16 @@ static inline CURLcode pico_easy_getinfo_socket(CURL *h, CURLINFO i, curl_socket
 
 static inline CURLSHcode pico_share_setopt_long(CURLSH *s, CURLSHoption o, long v) { return curl_share_setopt(s, o, v); }
 static inline CURLMcode pico_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
+
+typedef int (*pico_curl_socket_cb)(CURL *easy, curl_socket_t s, int what, void *clientp, void *socketp);
+typedef int (*pico_curl_timer_cb)(CURLM *multi, long timeout_ms, void *clientp);
+static inline CURLMcode pico_multi_setopt_ptr(CURLM *m, CURLMoption o, void *v) { return curl_multi_setopt(m, o, v); }
+static inline CURLMcode pico_multi_setopt_socket_cb(CURLM *m, pico_curl_socket_cb v) {
+    return curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, v);
+}
+static inline CURLMcode pico_multi_setopt_timer_cb(CURLM *m, pico_curl_timer_cb v) {
+    return curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, v);
+}
 
 /// The result code of a finished transfer (CURLMsg keeps it in a union Swift cannot read directly).
 static inline CURLcode pico_msg_result(const CURLMsg *msg) { return msg->data.result; }

@@ -6,12 +6,16 @@ import Synchronization
 /// The one network thread. It owns a `curl_multi` handle, runs every HTTP transfer and services every
 /// WebSocket, so no blocking libcurl call ever occupies Swift's cooperative thread pool.
 ///
+/// It waits in one `poll` on its wake-up descriptor, the sockets curl asked it to watch (``CurlWatch``) and the open
+/// WebSockets, and serves only what has events: `curl_multi_socket_action` for a ready socket or a due timeout, a
+/// read of a readable WebSocket. An idle transfer (the long poll) or WebSocket costs nothing when another wakes it.
+///
 /// It is also a `TaskExecutor` (``NetworkLoop``): tasks that prefer it run their jobs on this thread between
-/// `curl_multi_perform` calls, so a finished transfer resumes its task here without waking another thread, and a
+/// those waits, so a finished transfer resumes its task here without waking another thread, and a
 /// transfer started here is handed to curl without a wake-up. Jobs run in rounds of at most about 1 ms (whole
 /// batches: the jobs queued when a batch starts), then curl is serviced — a chain of jobs cannot keep it waiting.
 ///
-/// Other threads talk to it only through `enqueue` (a locked inbox plus `curl_multi_wakeup`); all curl
+/// Other threads talk to it only through `enqueue` (a locked inbox plus a ``LoopWakeup``); all curl
 /// handles and continuations are touched on the driver thread alone, and each continuation is resumed
 /// exactly once, by the driver.
 final class CurlDriver: TaskExecutor, @unchecked Sendable {
@@ -26,6 +30,9 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
 
     let multi: UnsafeMutableRawPointer
     private let inbox = Mutex(Inbox())
+    private let wakeup = LoopWakeup()
+    /// curl's sockets and timeout (driver thread).
+    private let watch = CurlWatch()
     /// The driver thread's `pthread_self()`, stored by the thread itself before it runs anything (0 before).
     private let thread = Atomic<UInt>(0)
     // Driver-thread state.
@@ -43,6 +50,7 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
         guard let m = curl_multi_init() else { fatalError("curl_multi_init failed") }
         multi = m
+        watch.install(on: m)
         let box = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
         let rc = pthread_create(
@@ -59,7 +67,7 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
     /// Whether the caller runs on the driver thread.
     var isCurrent: Bool { thread.load(ordering: .relaxed) == pthread_self() }
 
-    /// Runs `job` on the driver thread soon (before its next `curl_multi_perform`).
+    /// Runs `job` on the driver thread soon (before it next serves curl).
     func enqueue(_ job: @escaping Job) {
         if isCurrent {
             localJobs.append(job)
@@ -81,7 +89,7 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
     }
 
     /// Interrupts the driver's poll (thread-safe).
-    func wake() { _ = curl_multi_wakeup(multi) }
+    func wake() { wakeup.signal() }
 
     /// How long task jobs may run before curl is serviced again (jobs are not interrupted: a batch may overrun).
     static let taskBudgetNanoseconds = 1_000_000
@@ -98,7 +106,8 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
 
     private func run() {
         thread.store(pthread_self(), ordering: .relaxed)
-        var waitFds: [curl_waitfd] = []
+        var fds: [pollfd] = []
+        var polledSessions: [WebSocketSession] = []
         var batch: [UnownedJob] = []
         let executor = asUnownedTaskExecutor()
         while true {
@@ -134,22 +143,51 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
                 for job in jobs { job(self) }
             }
             reapCancelled()
+            serviceDeadline()  // a transfer a job added starts here, before the wait
 
-            var running: Int32 = 0
-            _ = curl_multi_perform(multi, &running)
-            readFinished()
-            for session in sockets.values where session.isOpen { session.drain(driver: self) }
-
-            waitFds.removeAll(keepingCapacity: true)
+            // Wait for the wake-up, curl's sockets and the open WebSockets; then serve only those with events.
+            let timeout: Int32 =
+                !localTasks.isEmpty || !localJobs.isEmpty
+                ? 0 : watch.millisecondsToDeadline(now: MonotonicClock.nanoseconds(), limit: 30_000)
+            fds.removeAll(keepingCapacity: true)
+            polledSessions.removeAll(keepingCapacity: true)
+            fds.append(pollfd(fd: wakeup.fd, events: Int16(POLLIN), revents: 0))
+            fds.append(contentsOf: watch.sockets)
+            let curlEnd = fds.count
             for session in sockets.values where session.isOpen {
-                waitFds.append(curl_waitfd(fd: session.socket, events: Int16(CURL_WAIT_POLLIN), revents: 0))
+                fds.append(pollfd(fd: session.socket, events: Int16(POLLIN), revents: 0))
+                polledSessions.append(session)
             }
-            let busy = !transfers.isEmpty || sockets.values.contains { !$0.isOpen }
-            let timeout: Int32 = !localTasks.isEmpty || !localJobs.isEmpty ? 0 : busy ? 1000 : 30_000
-            _ = waitFds.withUnsafeMutableBufferPointer { buf in
-                curl_multi_poll(multi, buf.baseAddress, UInt32(buf.count), timeout, nil)
+            let ready = poll(&fds, nfds_t(fds.count), timeout)
+            guard ready > 0 else {
+                serviceDeadline()
+                continue
             }
+            if fds[0].revents != 0 { wakeup.acknowledge() }
+            var running: Int32 = 0
+            for i in 1..<curlEnd where fds[i].revents != 0 {
+                _ = curl_multi_socket_action(multi, fds[i].fd, curlSelectMask(fds[i].revents), &running)
+            }
+            for (i, session) in polledSessions.enumerated() where fds[curlEnd + i].revents != 0 {
+                readWebSocket(session)
+            }
+            serviceDeadline()
         }
+    }
+
+    /// Runs curl's timeouts when due (timers of transfers, a transfer just added), then collects what finished.
+    private func serviceDeadline() {
+        if watch.takeDueDeadline(now: MonotonicClock.nanoseconds()) {
+            var running: Int32 = 0
+            _ = curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running)
+        }
+        readFinished()
+    }
+
+    /// Reads what a WebSocket has (it was readable, or its handshake just completed).
+    private func readWebSocket(_ session: WebSocketSession) {
+        session.reads += 1
+        session.drain(driver: self)
     }
 
     /// Starts an HTTP transfer (driver thread).
@@ -209,6 +247,8 @@ final class CurlDriver: TaskExecutor, @unchecked Sendable {
                 // CONNECT_ONLY: "done" means the upgrade completed. The handle stays in the multi until closed.
                 if result == CURLE_OK {
                     session.handshakeCompleted()
+                    // Frames that came with the handshake's response are in curl's buffer: the socket stays quiet.
+                    readWebSocket(session)
                 } else {
                     sockets[handle] = nil
                     curl_multi_remove_handle(multi, handle)

@@ -83,6 +83,14 @@ public final class WebSocket: Sendable {
         }
     }
 
+    /// How often the network loop has read this WebSocket's socket (tests: an idle one is not read).
+    func socketReads() async -> Int {
+        let session = self.session
+        return await withCheckedContinuation { (done: CheckedContinuation<Int, Never>) in
+            CurlDriver.shared.enqueue { _ in done.resume(returning: session.reads) }
+        }
+    }
+
     deinit {
         let session = self.session
         CurlDriver.shared.enqueue { driver in

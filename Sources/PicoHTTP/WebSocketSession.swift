@@ -13,6 +13,8 @@ final class WebSocketSession: @unchecked Sendable {
     private(set) var isOpen = false
     private(set) var isClosed = false
     private(set) var socket: curl_socket_t = -1
+    /// How often the driver read this socket: once after the handshake, then only when it was readable.
+    var reads = 0
     private var message: [UInt8] = []
     private var messageIsText = true
     private var scratch = [UInt8](repeating: 0, count: 16 * 1024)  // one read; a message may span many
