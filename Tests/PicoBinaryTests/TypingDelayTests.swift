@@ -1,4 +1,5 @@
 import PicoFakes
+import Synchronization
 import Testing
 
 /// The typing indicator waits a moment (issue 18): a quick answer goes out alone, a slow turn still shows typing.
@@ -13,9 +14,15 @@ struct TypingDelayTests {
                 await llm.stop(); await telegram.stop()
             }
         }
+        let actionsBeforeSlow = ActionCount()
+        // The slow turn lasts until its typing indicator was seen (an event, not a time a loaded machine may overrun).
         llm.setResponder { request in
             let text = request.lastUserText ?? ""
-            return text == "slow" ? .delay(2_000, then: .text("re: slow")) : .text("re: \(text)")
+            guard text == "slow" else { return .text("re: \(text)") }
+            let seen = actionsBeforeSlow.value.withLock { $0 }
+            return .after(
+                { _ = try? await telegram.waitForChatActions(count: seen + 1, timeout: .seconds(60)) },
+                then: .text("re: slow"))
         }
         let run = GatewayRun()
         run.useLLM(llm)
@@ -34,8 +41,10 @@ struct TypingDelayTests {
             )
         }
 
+        let before = telegram.chatActions.count
+        actionsBeforeSlow.value.withLock { $0 = before }
         _ = telegram.enqueueTextMessage(from: 4242, text: "slow")
-        let actions = try await telegram.waitForChatActions(count: 1, timeout: .seconds(10))
+        let actions = try await telegram.waitForChatActions(count: before + 1, timeout: .seconds(60))
         #expect(actions.allSatisfy { $0.action == "typing" && $0.chatId == 4242 })
         _ = telegram.enqueueTextMessage(from: 4242, text: "after")
         let sent = try await telegram.waitForSentMessages(count: 3, timeout: .seconds(20))
@@ -46,4 +55,9 @@ struct TypingDelayTests {
         #expect(telegram.sentMessages(from: 0).count == 3, "each message answered once")
         run.expectNoSecrets()
     }
+}
+
+/// The chat actions seen before the slow message, shared with the fake model's responder.
+private final class ActionCount: Sendable {
+    let value = Mutex(0)
 }

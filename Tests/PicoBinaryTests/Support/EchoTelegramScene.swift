@@ -8,15 +8,16 @@ struct EchoTelegramScene {
     let telegram: FakeTelegram
     let run: GatewayRun
 
-    /// Starts both fakes and the gateway, with Telegram user `user` allowed, and waits for `/ready`.
-    static func start(allowing user: Int = 4242) async throws -> EchoTelegramScene {
+    /// Starts both fakes and the gateway (`picoclaw gateway <arguments>`), with Telegram user `user` allowed, and
+    /// waits for `/ready`.
+    static func start(allowing user: Int = 4242, arguments: [String] = []) async throws -> EchoTelegramScene {
         let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
         let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
         llm.setResponder { request in .text("re: \(request.lastUserText ?? "")") }
         let run = GatewayRun()
         run.useLLM(llm)
         run.useTelegram(telegram, allowFrom: [user])
-        #expect(run.start())
+        #expect(run.start(arguments))
         #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
         return EchoTelegramScene(llm: llm, telegram: telegram, run: run)
     }
