@@ -21,14 +21,9 @@ struct SendFileTests {
 
     @Test(arguments: users)
     func telegramGetsDocumentsAndPhotosButNothingOutsideTheWorkspaceOrOverTheCap(uid: uid_t) async throws {
-        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
-        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer {
-            Task {
-                await llm.stop(); await telegram.stop()
-            }
-        }
-        let run = GatewayRun()
+        let scene = try await EchoTelegramScene.start(as: uid)
+        defer { Task { await scene.stopFakes() } }
+        let (llm, telegram, run) = (scene.llm, scene.telegram, scene.run)
         let canary = run.dir.write("canary.txt", "CANARY-outside-the-workspace")
         llm.enqueue(
             .toolCalls([
@@ -39,11 +34,6 @@ struct SendFileTests {
                 (id: "c5", name: "send_file", argumentsJSON: #"{"path":"big.bin"}"#),
             ]),
             .text("sent what I could"))
-        run.runAs(uid)
-        run.useLLM(llm)
-        run.useTelegram(telegram, allowFrom: [4242])
-        #expect(run.start())
-        #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
         _ = run.dir.mkdir("home/workspace/out")
         _ = run.dir.write("home/workspace/out/report.txt", "quarterly numbers")
         writeBytes(run.workspace + "/chart.png", Self.png)

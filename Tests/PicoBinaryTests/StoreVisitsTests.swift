@@ -11,7 +11,7 @@ import Testing
 @Suite("store visits per message", .serialized)
 struct StoreVisitsTests {
     @Test func aPlainMessageMakesThreeStoreVisitsAndItsUsageIsStillCounted() async throws {
-        let scene = try await EchoTelegramScene.start(allowing: 4242, arguments: ["--debug"])
+        let scene = try await EchoTelegramScene.start(arguments: ["--debug"])
         defer { Task { await scene.stopFakes() } }
         let (telegram, run) = (scene.telegram, scene.run)
 

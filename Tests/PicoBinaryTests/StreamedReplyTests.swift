@@ -8,27 +8,12 @@ import Testing
 struct StreamedReplyTests {
     static let pieces = ["Streaming ", "one piece ", "at a time."]
 
-    /// The real gateway with `llm` and Telegram (user 4242 allowed), ready.
-    static func start(_ llm: FakeOpenAI, _ telegram: FakeTelegram) async -> GatewayRun {
-        let run = GatewayRun()
-        run.useLLM(llm)
-        run.useTelegram(telegram, allowFrom: [4242])
-        #expect(run.start())
-        #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
-        return run
-    }
-
     @Test func telegramPrivateChatShowsGrowingDraftsThenOneFinalMessage() async throws {
-        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
-        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer {
-            Task {
-                await llm.stop(); await telegram.stop()
-            }
-        }
+        let scene = try await EchoTelegramScene.start()
+        defer { Task { await scene.stopFakes() } }
+        let (llm, telegram, run) = (scene.llm, scene.telegram, scene.run)
         llm.enqueue(
             .streamed(Self.pieces) { i in _ = try? await telegram.waitForDrafts(count: i, timeout: .seconds(10)) })
-        let run = await Self.start(llm, telegram)
         _ = telegram.enqueueTextMessage(from: 4242, text: "tell me slowly")
 
         let sent = try await telegram.waitForSentMessages(count: 1, timeout: .seconds(15))
@@ -48,13 +33,9 @@ struct StreamedReplyTests {
     }
 
     @Test func telegramWithoutDraftsEditsOnePlaceholderAndRemovesIt() async throws {
-        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
-        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer {
-            Task {
-                await llm.stop(); await telegram.stop()
-            }
-        }
+        let scene = try await EchoTelegramScene.start()
+        defer { Task { await scene.stopFakes() } }
+        let (llm, telegram, run) = (scene.llm, scene.telegram, scene.run)
         telegram.setDraftsSupported(false)  // an older Bot API server
         llm.enqueue(
             .streamed(Self.pieces) { i in
@@ -62,7 +43,6 @@ struct StreamedReplyTests {
                 if i == 1 { _ = try? await telegram.waitForSentMessages(count: 1, timeout: .seconds(10)) }
                 if i == 2 { _ = try? await telegram.waitForEdits(count: 1, timeout: .seconds(10)) }
             })
-        let run = await Self.start(llm, telegram)
         _ = telegram.enqueueTextMessage(from: 4242, text: "tell me slowly")
 
         let sent = try await telegram.waitForSentMessages(count: 2, timeout: .seconds(15))
@@ -119,13 +99,9 @@ struct StreamedReplyTests {
     }
 
     @Test func telegramsStopButtonOnADraftCancelsTheTurnLikeSlashStop() async throws {
-        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
-        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer {
-            Task {
-                await llm.stop(); await telegram.stop()
-            }
-        }
+        let scene = try await EchoTelegramScene.start()
+        defer { Task { await scene.stopFakes() } }
+        let (llm, telegram, run) = (scene.llm, scene.telegram, scene.run)
         // The model writes one piece, then stalls until the user pressed stop and was answered.
         llm.enqueue(
             .streamed(["Thinking about it ", "and more ", "never said."]) { i in
@@ -140,7 +116,6 @@ struct StreamedReplyTests {
                 }
                 if i == 2 { _ = try? await telegram.waitForSentMessages(count: 2, timeout: .seconds(20)) }
             })
-        let run = await Self.start(llm, telegram)
         _ = telegram.enqueueTextMessage(from: 4242, text: "think very hard")
 
         let sent = try await telegram.waitForSentMessages(count: 2, timeout: .seconds(15))
@@ -159,15 +134,10 @@ struct StreamedReplyTests {
     }
 
     @Test func quickAnswerSendsNoPreviewAtAll() async throws {
-        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
-        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer {
-            Task {
-                await llm.stop(); await telegram.stop()
-            }
-        }
-        llm.setDefaultResponse(.text("quick"))
-        let run = await Self.start(llm, telegram)
+        let scene = try await EchoTelegramScene.start()
+        defer { Task { await scene.stopFakes() } }
+        let (llm, telegram, run) = (scene.llm, scene.telegram, scene.run)
+        llm.enqueue(.text("quick"))
         let asked = ContinuousClock.now
         _ = telegram.enqueueTextMessage(from: 4242, text: "hi")
         let sent = try await telegram.waitForSentMessages(count: 1, timeout: .seconds(10))

@@ -6,19 +6,10 @@ import Testing
 @Suite("groups and topics", .serialized)
 struct TopicsAndGroupsTests {
     @Test func eachForumTopicHasItsOwnHistoryAndRepliesCarryTheThreadID() async throws {
-        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
-        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer {
-            Task {
-                await llm.stop(); await telegram.stop()
-            }
-        }
-        llm.setResponder { request in .text("echo: \(request.lastUserText ?? "")") }
-        let run = GatewayRun(environment: ["PICOCLAW_CHANNELS_TELEGRAM_MENTION_ONLY": "true"])
-        run.useLLM(llm)
-        run.useTelegram(telegram, allowFrom: [4242])
-        #expect(run.start())
-        #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
+        let scene = try await EchoTelegramScene.start(
+            replyPrefix: "echo: ", environment: ["PICOCLAW_CHANNELS_TELEGRAM_MENTION_ONLY": "true"])
+        defer { Task { await scene.stopFakes() } }
+        let (llm, telegram, run) = (scene.llm, scene.telegram, scene.run)
         let group = -1_001_234_567
         let bot = "@" + telegram.botUsername
 

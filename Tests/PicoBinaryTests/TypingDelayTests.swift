@@ -7,13 +7,9 @@ import Testing
 @Suite("typing delay", .serialized)
 struct TypingDelayTests {
     @Test func aQuickReplyGoesOutAloneASlowTurnShowsTypingAndEachIsAnsweredOnceInOrder() async throws {
-        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
-        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer {
-            Task {
-                await llm.stop(); await telegram.stop()
-            }
-        }
+        let scene = try await EchoTelegramScene.start()
+        defer { Task { await scene.stopFakes() } }
+        let (llm, telegram, run) = (scene.llm, scene.telegram, scene.run)
         let actionsBeforeSlow = ActionCount()
         // The slow turn lasts until its typing indicator was seen (an event, not a time a loaded machine may overrun).
         llm.setResponder { request in
@@ -24,11 +20,6 @@ struct TypingDelayTests {
                 { _ = try? await telegram.waitForChatActions(count: seen + 1, timeout: .seconds(60)) },
                 then: .text("re: slow"))
         }
-        let run = GatewayRun()
-        run.useLLM(llm)
-        run.useTelegram(telegram, allowFrom: [4242])
-        #expect(run.start())
-        #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
 
         let quickStart = ContinuousClock.now
         _ = telegram.enqueueTextMessage(from: 4242, text: "quick")
