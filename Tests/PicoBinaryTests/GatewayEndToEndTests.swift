@@ -295,8 +295,15 @@ struct GatewayFailingChannelTests {
         _ = discord.dispatchMessageCreate(
             channelId: "777", guildId: nil, authorId: "555000111", username: "owner",
             bot: false, content: "hello", mentionsBot: false)
-        let sent = try await discord.waitForSentMessages(count: 1, timeout: .seconds(10))
-        #expect(sent[0].content == "still here")
+        // (Once seen not answered within the bound under heavy load, cause unknown: the failure keeps the log.)
+        do {
+            try await run.waitForTurnsDone(1)
+        } catch {
+            Issue.record(
+                "\(error); Discord got \(discord.sentMessages.map(\.content)); the log ends: \(run.log.suffix(6000))")
+            return
+        }
+        #expect(discord.keptMessages.map(\.content) == ["still here"])
         // The gateway keeps running and retrying Telegram with backoff.
         #expect(await run.exited(within: .milliseconds(200)) == nil)
         #expect(await run.stop() == 0)
