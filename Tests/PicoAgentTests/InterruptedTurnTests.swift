@@ -12,7 +12,7 @@ struct InterruptedTurnTests {
         // A completed tool round, then a model call that is still running when the turn is cancelled.
         fake.enqueue(
             .toolCalls([(id: "c1", name: "list_dir", argumentsJSON: #"{"path":"."}"#)]),
-            .delay(10_000, then: .text("too late")))
+            .delay(60_000, then: .text("too late")))
         let system = try makeSystem(fakeConfig(home: home, apiBase: fake.apiBase))
         let agent = system.defaultAgent
         let turn = Task { await agent.respond(to: cliMessage("remember this"), session: testSession) }

@@ -132,7 +132,9 @@ struct LongConversationTests {
 
         // /stop cancels the running turn.
         #expect(await agent.respond(to: cliMessage("/stop"), session: testSession).text.contains("Nothing is running"))
-        fake.enqueue(.delay(10_000, then: .text("too late")))
+        // The model would answer after a minute: the turn ends long before, so /stop did not wait for it (the bound
+        // leaves a loaded machine room; it only has to stay below the model's minute).
+        fake.enqueue(.delay(60_000, then: .text("too late")))
         let clock = ContinuousClock()
         let started = clock.now
         let running = Task { await agent.respond(to: cliMessage("slow question"), session: testSession) }
@@ -140,7 +142,7 @@ struct LongConversationTests {
         #expect(agent.stop(session: testSession))
         let cancelled = await running.value
         #expect(cancelled.text.contains("cancelled"), "\(cancelled.text)")
-        #expect(started.duration(to: clock.now) < .seconds(5))
+        #expect(started.duration(to: clock.now) < .seconds(30))
         #expect(!agent.stop(session: testSession))
     }
 

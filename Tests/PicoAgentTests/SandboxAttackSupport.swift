@@ -34,18 +34,25 @@ struct Metadata: Equatable, CustomStringConvertible {
 final class AttackScene: @unchecked Sendable {
     let dir = TempDir("pico-attack")
     let who: Attacker
+    /// The uid the attacker runs as: `who.uid`, or for `.nobody` a uid of the scene's own (see ``init(_:ownUID:)``).
+    let uid: uid_t
     var ws: String { dir.at("ws") }
     var outside: String { dir.at("outside") }
     var target: String { dir.at("outside/target.txt") }
 
-    init(_ who: Attacker) {
+    /// `ownUID`: for `.nobody`, run as that unprivileged uid instead of 65534. RLIMIT_NPROC counts every process
+    /// of a uid on the machine, so a probe of the process limit as 65534 depends on what else runs as 65534 at the
+    /// time (the suite's other gateways and attacks, other test runs); with a uid nothing else uses, the count is
+    /// the probe's own.
+    init(_ who: Attacker, ownUID: uid_t? = nil) {
         self.who = who
+        self.uid = who == .root ? 0 : ownUID ?? who.uid
         chmod(dir.path, 0o755)
         mkdir(ws, 0o700)
         mkdir(outside, 0o700)
         dir.write("outside/target.txt", "OUTSIDE-SECRET\n", mode: 0o644)
         chmod(target, 0o600)
-        for p in [ws, outside, target] { chown(p, who.uid, who.uid) }
+        for p in [ws, outside, target] { chown(p, uid, uid) }
     }
 
     deinit { dir.remove() }
@@ -56,7 +63,7 @@ final class AttackScene: @unchecked Sendable {
         timeout: Duration = .seconds(30)
     ) async throws -> (output: String, status: Int32?) {
         dir.write("ws/attack.sh", script, mode: 0o644)
-        chown(dir.at("ws/attack.sh"), who.uid, who.uid)
+        chown(dir.at("ws/attack.sh"), uid, uid)
         switch who {
         case .root:
             await SandboxedExecutor.prepare()  // probes and filters built off the cooperative pool
@@ -69,7 +76,7 @@ final class AttackScene: @unchecked Sendable {
             let setpriv = try #require(candidates.first { access($0, X_OK) == 0 })
             let seconds = Int(timeout.components.seconds)
             var args = [
-                "--reuid=65534", "--regid=65534", "--clear-groups", binary, "policy", "run", "--workspace", ws,
+                "--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", binary, "policy", "run", "--workspace", ws,
                 "--sandbox", mode.rawValue, "--timeout", String(seconds),
             ]
             if network { args.append("--network") }

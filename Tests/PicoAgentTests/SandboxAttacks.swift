@@ -113,7 +113,10 @@ enum SandboxAttacks {
 
     /// Memory, file size, open files (and, for non-root, processes): stopped with a clear message.
     static func limits(_ mode: SandboxMode, _ who: Attacker) async throws {
-        let scene = AttackScene(who)
+        // A uid of this process and mode alone (unused above 200000 on a normal system): the fork flood below fills
+        // its process limit, which would starve whatever else runs as 65534 meanwhile, and theirs would cut this
+        // probe's count short.
+        let scene = AttackScene(who, ownUID: 200_000 + uid_t(getpid() % 100_000) * 2 + (mode == .namespaces ? 0 : 1))
         let memory = try await scene.run("dd if=/dev/zero of=/dev/null bs=1500M count=1", mode: mode)
         #expect(memory.output.contains("memory limit (tools.exec.limits.memory_mb"), "\(memory.output)")
         // A write that would end at 1 GiB (sparse, so the test itself does no disk I/O).

@@ -8,20 +8,9 @@ import Testing
 @Suite("gateway end to end", .serialized)
 struct GatewayEndToEndTests {
     @Test func allowedTelegramUserGetsTheReplyAndRefusedUserGetsNothing() async throws {
-        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
-        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer {
-            Task {
-                await llm.stop(); await telegram.stop()
-            }
-        }
-        llm.setResponder { request in .text("echo: \(request.lastUserText ?? "")") }
-        let run = GatewayRun()
-        run.useLLM(llm)
-        run.useTelegram(telegram, allowFrom: [4242])
-        #expect(run.start())
-
-        #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
+        let scene = try await EchoTelegramScene.start(replyPrefix: "echo: ")
+        defer { Task { await scene.stopFakes() } }
+        let (llm, telegram, run) = (scene.llm, scene.telegram, scene.run)
         _ = telegram.enqueueTextMessage(from: 999_001, username: "mallory", text: "let me in")
         _ = telegram.enqueueTextMessage(from: 4242, username: "owner", text: "hello gateway")
         let sent = try await telegram.waitForSentMessages(count: 1, timeout: .seconds(10))
@@ -55,9 +44,11 @@ struct GatewayEndToEndTests {
         _ = discord.dispatchMessageCreate(
             channelId: "777", guildId: nil, authorId: "555000111", username: "owner",
             bot: false, content: "hello", mentionsBot: false)
-        let sent = try await discord.waitForSentMessages(count: 1, timeout: .seconds(10))
-        #expect(sent[0].channelId == "777")
-        #expect(sent[0].content == "hi from the agent")
+        // A slow turn shows a placeholder first: the reply is what stays once the turn is done.
+        try await run.waitForTurnsDone(1)
+        let sent = discord.keptMessages
+        #expect(sent.map(\.channelId) == ["777"])
+        #expect(sent.map(\.content) == ["hi from the agent"])
         #expect(await run.stop() == 0)
         run.expectNoSecrets()
     }
@@ -304,8 +295,15 @@ struct GatewayFailingChannelTests {
         _ = discord.dispatchMessageCreate(
             channelId: "777", guildId: nil, authorId: "555000111", username: "owner",
             bot: false, content: "hello", mentionsBot: false)
-        let sent = try await discord.waitForSentMessages(count: 1, timeout: .seconds(10))
-        #expect(sent[0].content == "still here")
+        // (Once seen not answered within the bound under heavy load, cause unknown: the failure keeps the log.)
+        do {
+            try await run.waitForTurnsDone(1)
+        } catch {
+            Issue.record(
+                "\(error); Discord got \(discord.sentMessages.map(\.content)); the log ends: \(run.log.suffix(6000))")
+            return
+        }
+        #expect(discord.keptMessages.map(\.content) == ["still here"])
         // The gateway keeps running and retrying Telegram with backoff.
         #expect(await run.exited(within: .milliseconds(200)) == nil)
         #expect(await run.stop() == 0)

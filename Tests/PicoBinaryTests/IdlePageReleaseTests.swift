@@ -24,20 +24,9 @@ struct IdlePageReleaseTests {
     }
 
     private func runTwoIdleRounds(as user: uid_t?) async throws {
-        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
-        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer {
-            Task {
-                await llm.stop(); await telegram.stop()
-            }
-        }
-        llm.setResponder { request in .text("echo: \(request.lastUserText ?? "")") }
-        let run = GatewayRun()
-        run.useLLM(llm)
-        run.useTelegram(telegram, allowFrom: [4242])
-        if let user { run.runAs(user) }
-        #expect(run.start(["--debug"]))
-        #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
+        let scene = try await EchoTelegramScene.start(replyPrefix: "echo: ", arguments: ["--debug"], as: user)
+        defer { Task { await scene.stopFakes() } }
+        let (telegram, run) = (scene.telegram, scene.run)
 
         for round in 1...2 {
             // Idle: the trim after start-up (round 1) or after the previous turn (round 2) released pages.

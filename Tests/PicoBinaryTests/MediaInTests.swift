@@ -198,8 +198,9 @@ struct DiscordMediaInTests {
         _ = discord.dispatchMessageCreate(
             channelId: "777", guildId: nil, authorId: "555000111", username: "owner",
             content: "look", attachments: [image])
-        var sent = try await discord.waitForSentMessages(count: 1, timeout: .seconds(10))
-        #expect(sent[0].content == "nice picture")
+        // A slow turn shows a placeholder first: the replies are what stays once each turn is done.
+        try await run.waitForTurnsDone(1)
+        #expect(discord.keptMessages.map(\.content) == ["nice picture"])
         let parts = llm.requests.first?.messages.last?["content"]?.arrayValue ?? []
         #expect(parts.last?["image_url"]?["url"]?.stringValue?.hasPrefix("data:image/png;base64,") == true)
 
@@ -211,7 +212,9 @@ struct DiscordMediaInTests {
         _ = discord.dispatchMessageCreate(
             channelId: "777", guildId: nil, authorId: "555000111", username: "owner",
             content: "", attachments: [foreign])
-        sent = try await discord.waitForSentMessages(count: 2, timeout: .seconds(10))
+        try await run.waitForTurnsDone(2)
+        let sent = discord.keptMessages
+        try #require(sent.count == 2, "\(sent.map(\.content))")
         #expect(sent[1].content.contains("not on the platform's file server"), "\(sent[1].content)")
         #expect(elsewhere.requests.isEmpty)
         #expect(discord.attachmentDownloads.count == 1)

@@ -6,7 +6,7 @@ import Testing
 @Suite("network loop on /metrics", .serialized)
 struct NetworkLoopMetricTests {
     @Test func messagesAreAnsweredInOrderAndTheSlowJobCounterIsExported() async throws {
-        let scene = try await EchoTelegramScene.start(allowing: 4242)
+        let scene = try await EchoTelegramScene.start()
         defer { Task { await scene.stopFakes() } }
         let (telegram, run) = (scene.telegram, scene.run)
 

@@ -21,14 +21,9 @@ struct SendFileTests {
 
     @Test(arguments: users)
     func telegramGetsDocumentsAndPhotosButNothingOutsideTheWorkspaceOrOverTheCap(uid: uid_t) async throws {
-        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
-        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer {
-            Task {
-                await llm.stop(); await telegram.stop()
-            }
-        }
-        let run = GatewayRun()
+        let scene = try await EchoTelegramScene.start(as: uid)
+        defer { Task { await scene.stopFakes() } }
+        let (llm, telegram, run) = (scene.llm, scene.telegram, scene.run)
         let canary = run.dir.write("canary.txt", "CANARY-outside-the-workspace")
         llm.enqueue(
             .toolCalls([
@@ -39,11 +34,6 @@ struct SendFileTests {
                 (id: "c5", name: "send_file", argumentsJSON: #"{"path":"big.bin"}"#),
             ]),
             .text("sent what I could"))
-        run.runAs(uid)
-        run.useLLM(llm)
-        run.useTelegram(telegram, allowFrom: [4242])
-        #expect(run.start())
-        #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
         _ = run.dir.mkdir("home/workspace/out")
         _ = run.dir.write("home/workspace/out/report.txt", "quarterly numbers")
         writeBytes(run.workspace + "/chart.png", Self.png)
@@ -57,8 +47,9 @@ struct SendFileTests {
         let group = -1_001_234_567
         _ = telegram.enqueueTextMessage(
             from: 4242, chatId: group, chatType: "supergroup", text: "send me the files", threadId: 9)
-        let sent = try await telegram.waitForSentMessages(count: 1, timeout: .seconds(15))
-        #expect(sent.last?.text == "sent what I could")
+        // A slow turn shows a placeholder in the group first: the reply is what stays once the turn is done.
+        try await run.waitForTurnsDone(1)
+        #expect(telegram.keptMessages.map(\.text) == ["sent what I could"])
         let uploads = telegram.uploads
         #expect(uploads.map(\.method) == ["sendDocument", "sendPhoto"])
         #expect(uploads.first?.file.filename == "report.txt")
@@ -97,7 +88,9 @@ struct SendFileTests {
         _ = discord.dispatchMessageCreate(
             channelId: "777", guildId: nil, authorId: "555000111", username: "owner",
             bot: false, content: "send my notes", mentionsBot: false)
-        let sent = try await discord.waitForSentMessages(count: 2, timeout: .seconds(15))
+        try await run.waitForTurnsDone(1)
+        let sent = discord.keptMessages
+        try #require(sent.count == 2, "\(sent.map(\.content))")
         #expect(sent[0].content == "your notes")
         #expect(sent[0].files.map { $0.filename } == ["notes.md"])
         #expect(sent[0].files.first?.text == "# notes\n- one")

@@ -6,19 +6,9 @@ import Testing
 @Suite("sessions command", .serialized)
 struct SessionsCommandTests {
     @Test func listShowExportAndClearRedacted() async throws {
-        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
-        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer {
-            Task {
-                await llm.stop(); await telegram.stop()
-            }
-        }
-        llm.setResponder { request in .text("noted: \(request.lastUserText ?? "")") }
-        let run = GatewayRun()
-        run.useLLM(llm)
-        run.useTelegram(telegram, allowFrom: [4242])
-        #expect(run.start())
-        #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
+        let scene = try await EchoTelegramScene.start(replyPrefix: "noted: ")
+        defer { Task { await scene.stopFakes() } }
+        let (telegram, run) = (scene.telegram, scene.run)
         telegram.enqueueTextMessage(from: 4242, text: "my key is \(GatewayRun.apiKey) keep it")
         _ = try await telegram.waitForSentMessages(count: 1, timeout: .seconds(10))
         #expect(await run.stop() == 0)

@@ -8,32 +8,20 @@ import Testing
 struct StreamedReplyTests {
     static let pieces = ["Streaming ", "one piece ", "at a time."]
 
-    /// The real gateway with `llm` and Telegram (user 4242 allowed), ready.
-    static func start(_ llm: FakeOpenAI, _ telegram: FakeTelegram) async -> GatewayRun {
-        let run = GatewayRun()
-        run.useLLM(llm)
-        run.useTelegram(telegram, allowFrom: [4242])
-        #expect(run.start())
-        #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
-        return run
-    }
-
     @Test func telegramPrivateChatShowsGrowingDraftsThenOneFinalMessage() async throws {
-        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
-        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer {
-            Task {
-                await llm.stop(); await telegram.stop()
-            }
-        }
+        let scene = try await EchoTelegramScene.start()
+        defer { Task { await scene.stopFakes() } }
+        let (llm, telegram, run) = (scene.llm, scene.telegram, scene.run)
         llm.enqueue(
             .streamed(Self.pieces) { i in _ = try? await telegram.waitForDrafts(count: i, timeout: .seconds(10)) })
-        let run = await Self.start(llm, telegram)
         _ = telegram.enqueueTextMessage(from: 4242, text: "tell me slowly")
 
         let sent = try await telegram.waitForSentMessages(count: 1, timeout: .seconds(15))
         let drafts = telegram.drafts
-        #expect(drafts.map(\.text) == ["Streaming ", "Streaming one piece "])
+        // The paced pieces show as they come; when the turn's end is slow (a loaded machine) the whole text may be
+        // drafted once more before the final message.
+        #expect(Array(drafts.map(\.text).prefix(2)) == ["Streaming ", "Streaming one piece "])
+        #expect(drafts.dropFirst(2).allSatisfy { $0.text == Self.pieces.joined() }, "\(drafts.map(\.text))")
         #expect(Set(drafts.map(\.draftId)).count == 1, "one draft, animated")
         #expect(drafts.allSatisfy { $0.chatId == 4242 })
         #expect(sent.map(\.text) == ["Streaming one piece at a time."])
@@ -45,13 +33,9 @@ struct StreamedReplyTests {
     }
 
     @Test func telegramWithoutDraftsEditsOnePlaceholderAndRemovesIt() async throws {
-        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
-        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer {
-            Task {
-                await llm.stop(); await telegram.stop()
-            }
-        }
+        let scene = try await EchoTelegramScene.start()
+        defer { Task { await scene.stopFakes() } }
+        let (llm, telegram, run) = (scene.llm, scene.telegram, scene.run)
         telegram.setDraftsSupported(false)  // an older Bot API server
         llm.enqueue(
             .streamed(Self.pieces) { i in
@@ -59,13 +43,13 @@ struct StreamedReplyTests {
                 if i == 1 { _ = try? await telegram.waitForSentMessages(count: 1, timeout: .seconds(10)) }
                 if i == 2 { _ = try? await telegram.waitForEdits(count: 1, timeout: .seconds(10)) }
             })
-        let run = await Self.start(llm, telegram)
         _ = telegram.enqueueTextMessage(from: 4242, text: "tell me slowly")
 
         let sent = try await telegram.waitForSentMessages(count: 2, timeout: .seconds(15))
         #expect(sent[0].text == "Streaming ")
         #expect(sent[1].text == "Streaming one piece at a time.")
-        #expect(telegram.edits.map(\.text) == ["Streaming one piece "])
+        let edits = telegram.edits.map(\.text)  // (a slow end may show the whole text once more)
+        #expect(edits.first == "Streaming one piece " && edits.dropFirst().allSatisfy { $0 == Self.pieces.joined() })
         #expect(telegram.edits.allSatisfy { $0.messageId == sent[0].messageId })
         let deletes = try await telegram.waitForCalls(method: "deleteMessage", count: 1)
         #expect(
@@ -100,7 +84,11 @@ struct StreamedReplyTests {
         let sent = try await discord.waitForSentMessages(count: 2, timeout: .seconds(15))
         #expect(sent.map(\.content) == ["Streaming ", "Streaming one piece at a time."])
         let patches = discord.restRequests.filter { $0.method == "PATCH" }
-        #expect(patches.count == 1)
+        // (A slow end may show the whole text once more.)
+        #expect(
+            patches.dropFirst().allSatisfy { $0.json?["content"]?.stringValue == Self.pieces.joined() },
+            "\(patches.map { $0.json?["content"]?.stringValue ?? "" })")
+        #expect(patches.allSatisfy { $0.path == patches.first?.path })
         #expect(patches.first?.path == "/api/v10/channels/777/messages/\(sent[0].messageId)")
         #expect(patches.first?.json?["content"]?.stringValue == "Streaming one piece ")
         let deletes = try await discord.waitForRequests(method: "DELETE", count: 1)
@@ -111,13 +99,9 @@ struct StreamedReplyTests {
     }
 
     @Test func telegramsStopButtonOnADraftCancelsTheTurnLikeSlashStop() async throws {
-        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
-        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer {
-            Task {
-                await llm.stop(); await telegram.stop()
-            }
-        }
+        let scene = try await EchoTelegramScene.start()
+        defer { Task { await scene.stopFakes() } }
+        let (llm, telegram, run) = (scene.llm, scene.telegram, scene.run)
         // The model writes one piece, then stalls until the user pressed stop and was answered.
         llm.enqueue(
             .streamed(["Thinking about it ", "and more ", "never said."]) { i in
@@ -132,7 +116,6 @@ struct StreamedReplyTests {
                 }
                 if i == 2 { _ = try? await telegram.waitForSentMessages(count: 2, timeout: .seconds(20)) }
             })
-        let run = await Self.start(llm, telegram)
         _ = telegram.enqueueTextMessage(from: 4242, text: "think very hard")
 
         let sent = try await telegram.waitForSentMessages(count: 2, timeout: .seconds(15))
@@ -151,20 +134,19 @@ struct StreamedReplyTests {
     }
 
     @Test func quickAnswerSendsNoPreviewAtAll() async throws {
-        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
-        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer {
-            Task {
-                await llm.stop(); await telegram.stop()
-            }
-        }
-        llm.setDefaultResponse(.text("quick"))
-        let run = await Self.start(llm, telegram)
+        let scene = try await EchoTelegramScene.start()
+        defer { Task { await scene.stopFakes() } }
+        let (llm, telegram, run) = (scene.llm, scene.telegram, scene.run)
+        llm.enqueue(.text("quick"))
+        let asked = ContinuousClock.now
         _ = telegram.enqueueTextMessage(from: 4242, text: "hi")
         let sent = try await telegram.waitForSentMessages(count: 1, timeout: .seconds(10))
+        let took = asked.duration(to: .now)
         #expect(sent.map(\.text) == ["quick"])
         #expect(await run.stop() == 0)
-        #expect(telegram.drafts.isEmpty)
+        // A preview could only have come after its 1 s delay: none was drawn (when the reply came within it; a loaded
+        // machine may take longer, and then a draft is right).
+        if took < .milliseconds(900) { #expect(telegram.drafts.isEmpty, "a draft for a reply after \(took)") }
         #expect(telegram.sentMessages.count == 1)
     }
 }

@@ -1,4 +1,5 @@
 import PicoFakes
+import Synchronization
 import Testing
 
 /// The typing indicator waits a moment (issue 18): a quick answer goes out alone, a slow turn still shows typing.
@@ -6,22 +7,19 @@ import Testing
 @Suite("typing delay", .serialized)
 struct TypingDelayTests {
     @Test func aQuickReplyGoesOutAloneASlowTurnShowsTypingAndEachIsAnsweredOnceInOrder() async throws {
-        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
-        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
-        defer {
-            Task {
-                await llm.stop(); await telegram.stop()
-            }
-        }
+        let scene = try await EchoTelegramScene.start()
+        defer { Task { await scene.stopFakes() } }
+        let (llm, telegram, run) = (scene.llm, scene.telegram, scene.run)
+        let actionsBeforeSlow = ActionCount()
+        // The slow turn lasts until its typing indicator was seen (an event, not a time a loaded machine may overrun).
         llm.setResponder { request in
             let text = request.lastUserText ?? ""
-            return text == "slow" ? .delay(2_000, then: .text("re: slow")) : .text("re: \(text)")
+            guard text == "slow" else { return .text("re: \(text)") }
+            let seen = actionsBeforeSlow.value.withLock { $0 }
+            return .after(
+                { _ = try? await telegram.waitForChatActions(count: seen + 1, timeout: .seconds(60)) },
+                then: .text("re: slow"))
         }
-        let run = GatewayRun()
-        run.useLLM(llm)
-        run.useTelegram(telegram, allowFrom: [4242])
-        #expect(run.start())
-        #expect(await run.waitFor("/ready", status: 200) != nil, "not ready: \(run.log)")
 
         let quickStart = ContinuousClock.now
         _ = telegram.enqueueTextMessage(from: 4242, text: "quick")
@@ -34,8 +32,10 @@ struct TypingDelayTests {
             )
         }
 
+        let before = telegram.chatActions.count
+        actionsBeforeSlow.value.withLock { $0 = before }
         _ = telegram.enqueueTextMessage(from: 4242, text: "slow")
-        let actions = try await telegram.waitForChatActions(count: 1, timeout: .seconds(10))
+        let actions = try await telegram.waitForChatActions(count: before + 1, timeout: .seconds(60))
         #expect(actions.allSatisfy { $0.action == "typing" && $0.chatId == 4242 })
         _ = telegram.enqueueTextMessage(from: 4242, text: "after")
         let sent = try await telegram.waitForSentMessages(count: 3, timeout: .seconds(20))
@@ -46,4 +46,9 @@ struct TypingDelayTests {
         #expect(telegram.sentMessages(from: 0).count == 3, "each message answered once")
         run.expectNoSecrets()
     }
+}
+
+/// The chat actions seen before the slow message, shared with the fake model's responder.
+private final class ActionCount: Sendable {
+    let value = Mutex(0)
 }

@@ -236,15 +236,14 @@ struct DiscordChannelTests {
 
     @Test func typingRepeatsUntilStopped() async throws {
         let fake = try await FakeDiscord.start()
-        let channel = DiscordChannel(
-            options: DiscordOptions(
-                // Scale 0.02: typing every 160 ms for at most 6 s (the 300 s cap scaled), so a slow first request on a
-                // loaded machine still leaves room for the second.
-                token: fake.token, apiBase: fake.apiBase, typingInterval: .seconds(8),
-                timing: ChannelTiming(scale: 0.02)))
-        let handle = try #require(channel.startTyping(ReplyTarget(chatID: "300")))
-        let calls = try await fake.waitForTypingCalls(count: 2)
+        // Unscaled timing with a short interval: the indicator's safety limit stays at 300 s, so however slowly a
+        // loaded machine makes the round trips, only the test's own timeout can end the wait.
+        var options = DiscordOptions(token: fake.token, apiBase: fake.apiBase, typingInterval: .milliseconds(20))
+        options.typingDelay = .zero
+        let handle = try #require(DiscordChannel(options: options).startTyping(ReplyTarget(chatID: "300")))
+        let calls = try await fake.waitForTypingCalls(count: 2, timeout: .seconds(60))
         handle.stop()
+        await handle.ended()
         #expect(calls.allSatisfy { $0 == "300" })
         await fake.stop()
     }

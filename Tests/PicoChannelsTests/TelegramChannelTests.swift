@@ -304,16 +304,16 @@ struct TelegramChannelTests {
 
     @Test func typingIndicatorRepeatsUntilStopped() async throws {
         let fake = try await FakeTelegram.start()
-        // Scale 0.05: a 200 ms interval within a 15 s safety limit (at 0.01 the 3 s limit ran out before the third
-        // round trip when the whole suite and other builds shared the two cores).
-        let channel = TelegramChannel(
-            options: TelegramOptions(
-                token: fake.token, allowFrom: ["1001"], baseURL: fake.baseURL, globalRate: .unlimited,
-                perChatRate: .unlimited, typingInterval: .seconds(4), timing: ChannelTiming(scale: 0.05),
-                logger: LogRecorder().logger()))
-        let handle = try #require(channel.startTyping(ReplyTarget(chatID: "1001")))
-        let actions = try await fake.waitForChatActions(count: 3, timeout: .seconds(20))
+        // Unscaled timing with a short interval: the indicator's safety limit stays at 300 s, so however slowly a
+        // loaded machine makes the round trips, only the test's own timeout can end the wait.
+        var options = TelegramOptions(
+            token: fake.token, allowFrom: ["1001"], baseURL: fake.baseURL, globalRate: .unlimited,
+            perChatRate: .unlimited, typingInterval: .milliseconds(20), logger: LogRecorder().logger())
+        options.typingDelay = .zero
+        let handle = try #require(TelegramChannel(options: options).startTyping(ReplyTarget(chatID: "1001")))
+        let actions = try await fake.waitForChatActions(count: 3, timeout: .seconds(60))
         handle.stop()
+        await handle.ended()
         #expect(actions.allSatisfy { $0.action == "typing" && $0.chatId == 1001 })
         await fake.stop()
     }
@@ -330,12 +330,13 @@ struct TelegramChannelTests {
         await quick.ended()
         #expect(fake.calls.filter { $0.method == "sendChatAction" }.isEmpty)
 
-        // A slower turn: the indicator comes after the (here scaled-down) delay and repeats.
+        // A slower turn: the indicator comes after a (short) delay and repeats; unscaled timing keeps the 300 s
+        // safety limit out of reach of a slow machine.
         var slowOptions = options
-        slowOptions.typingDelay = .milliseconds(300)
-        slowOptions.timing = ChannelTiming(scale: 0.05)  // a 15 s safety limit: room for two round trips under load
+        slowOptions.typingDelay = .milliseconds(15)
+        slowOptions.typingInterval = .milliseconds(20)
         let slow = try #require(TelegramChannel(options: slowOptions).startTyping(ReplyTarget(chatID: "1001")))
-        let actions = try await fake.waitForChatActions(count: 2, timeout: .seconds(20))
+        let actions = try await fake.waitForChatActions(count: 2, timeout: .seconds(60))
         slow.stop()
         await slow.ended()
         #expect(actions.allSatisfy { $0.action == "typing" && $0.chatId == 1001 })

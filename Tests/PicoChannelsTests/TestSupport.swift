@@ -3,13 +3,14 @@ import Glibc
 #endif
 import Logging
 @testable import PicoChannels
+import PicoFakes
 import Synchronization
 import Testing
 
 /// Fast timing for tests: every backoff and server-requested wait shrinks 1000×.
 let fastTiming = ChannelTiming(scale: 0.001)
 
-/// Takes the next inbound message, failing after `timeout`.
+/// Takes the next inbound message, failing after `timeout` (stretched by ``Patience``).
 func nextMessage(
     _ iterator: inout AsyncStream<InboundMessage>.Iterator, timeout: Duration = .seconds(5)
 ) async throws -> InboundMessage {
@@ -17,7 +18,7 @@ func nextMessage(
     let result = try await withThrowingTaskGroup(of: InboundMessage?.self) { group in
         group.addTask { await box.next() }
         group.addTask {
-            try await Task.sleep(for: timeout)
+            try await Task.sleep(for: Patience.bound(timeout))
             return nil
         }
         let first = try await group.next() ?? nil
@@ -25,7 +26,7 @@ func nextMessage(
         return first
     }
     iterator = box.iterator
-    guard let result else { throw TestTimeout("no inbound message within \(timeout)") }
+    guard let result else { throw TestTimeout("no inbound message within \(Patience.bound(timeout))") }
     return result
 }
 

@@ -7,9 +7,10 @@ import Testing
 struct WebSocketTransportTests {
     @Test func connectionOutlivesItsConnectTimeoutAndCarriesLargeMessages() async throws {
         let fake = try await FakeDiscord.start()
+        // Short, but long enough for the handshake on a loaded machine (a quiet one needs milliseconds).
+        let connectTimeout = Patience.bound(.milliseconds(500))
         let ws = try await WebSocket.connect(
-            url: fake.gatewayURL + "?v=10&encoding=json",
-            connectTimeout: .milliseconds(300))
+            url: fake.gatewayURL + "?v=10&encoding=json", connectTimeout: connectTimeout)
         var events = ws.events.makeAsyncIterator()
         guard case .text(let hello)? = await events.next() else { Issue.record("no HELLO"); return }
         #expect(hello.contains("\"op\":10"))
@@ -17,7 +18,7 @@ struct WebSocketTransportTests {
         guard case .text(let ready)? = await events.next() else { Issue.record("no READY"); return }
         #expect(ready.contains("READY"))
         // Longer than the connect timeout: the established connection must not be timed out by libcurl.
-        try await Task.sleep(for: .milliseconds(600))
+        try await Task.sleep(for: connectTimeout + .milliseconds(300))
         let big = String(repeating: "0123456789", count: 30_000)  // 300 kB: many curl_ws_recv chunks
         fake.dispatch(type: "BIG", data: ["blob": .string(big)])
         guard case .text(let message)? = await events.next() else { Issue.record("no BIG"); return }

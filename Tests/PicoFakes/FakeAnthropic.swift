@@ -39,8 +39,8 @@ public final class FakeAnthropic: FakeLLMServer, @unchecked Sendable {
         var (n, response) = script.next(for: chat)
         while true {
             switch response.kind {
-            case .delay(let d, let then):
-                await fakeSleep(d)
+            case .wait(let event, let then):
+                await event()
                 response = then
                 continue
             case .drop:

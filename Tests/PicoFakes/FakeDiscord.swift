@@ -185,6 +185,14 @@ public final class FakeDiscord: Sendable {
 
     /// Messages created through `POST /channels/{id}/messages`.
     public var sentMessages: [SentMessage] { state.withLock { $0.sent } }
+    /// Created messages not deleted since: what the channels show in the end (a reply preview's placeholder
+    /// message is deleted once the reply went out).
+    public var keptMessages: [SentMessage] {
+        state.withLock { s in
+            let deleted = Set(s.restRequests.filter { $0.method == "DELETE" }.map(\.path))
+            return s.sent.filter { !deleted.contains("/api/v10/channels/\($0.channelId)/messages/\($0.messageId)") }
+        }
+    }
     /// Channel ids of `POST /channels/{id}/typing` calls.
     public var typingCalls: [String] { state.withLock { $0.typing } }
 

@@ -19,7 +19,7 @@ public struct FakeLLMResponse: Sendable {
         case toolCalls([ToolCall], text: String?)
         case status(Int, body: String?, headers: [String: String])
         case raw(status: Int, body: String, headers: [String: String])
-        case delay(Duration, then: FakeLLMResponse)
+        case wait(@Sendable () async -> Void, then: FakeLLMResponse)
         case drop
         case streamed([String], pace: @Sendable (Int) async -> Void)
     }
@@ -55,7 +55,13 @@ public struct FakeLLMResponse: Sendable {
 
     /// Waits `ms` milliseconds, then answers with `then`.
     public static func delay(_ ms: Int, then: FakeLLMResponse) -> Self {
-        .init(kind: .delay(.milliseconds(ms), then: then))
+        .init(kind: .wait({ await fakeSleep(.milliseconds(ms)) }, then: then))
+    }
+
+    /// Answers with `then` once `event` has returned (e.g. until the client showed a typing indicator): a slow
+    /// model whose slowness ends on an event, not after a time a loaded machine may overrun.
+    public static func after(_ event: @escaping @Sendable () async -> Void, then: FakeLLMResponse) -> Self {
+        .init(kind: .wait(event, then: then))
     }
 
     /// A text answer in `pieces`. A streaming request (`"stream": true`) gets one SSE chunk per piece, and before

@@ -65,8 +65,8 @@ public final class FakeOpenAI: FakeLLMServer, @unchecked Sendable {
         var (n, response) = script.next(for: chat)
         while true {
             switch response.kind {
-            case .delay(let d, let then):
-                await fakeSleep(d)
+            case .wait(let event, let then):
+                await event()
                 response = then
                 continue
             case .drop:

@@ -434,6 +434,11 @@ public final class FakeTelegram: Sendable {
     public var edits: [Edit] { state.withLock { $0.edits } }
     /// Message ids removed with `deleteMessage`.
     public var deletedMessageIds: [Int] { state.withLock { $0.deleted } }
+    /// Accepted `sendMessage` calls whose message was not deleted since: what the chats show in the end (a reply
+    /// preview's placeholder message is deleted once the reply went out).
+    public var keptMessages: [SentMessage] {
+        state.withLock { s in s.sent.filter { !s.deleted.contains($0.messageId) } }
+    }
 
     /// Waits until at least `count` drafts were accepted.
     public func waitForDrafts(count: Int, timeout: Duration = .seconds(5)) async throws -> [Draft] {

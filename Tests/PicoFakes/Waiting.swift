@@ -61,11 +61,13 @@ final class ChangeNotifier: Sendable {
         }
     }
 
-    /// Polls `check` each time the state changes until it returns non-nil, or throws `FakeTimeoutError`.
+    /// Polls `check` each time the state changes until it returns non-nil, or throws `FakeTimeoutError` after
+    /// `timeout` stretched by ``Patience``.
     func waitUntil<T>(
-        timeout: Duration, _ what: @autoclosure () -> String, _ check: () -> T?
+        timeout quiet: Duration, _ what: @autoclosure () -> String, _ check: () -> T?
     ) async throws -> T {
         let clock = ContinuousClock()
+        let timeout = Patience.bound(quiet)
         let deadline = clock.now.advanced(by: timeout)
         while true {
             let v = version

@@ -83,18 +83,23 @@ struct NetworkLoopTests {
         let server = try await FakeHTTPServer.start()
         defer { Task { await server.stop() } }
         let computing = Flag(true)
+        let transferred = Flag(false)
+        // The work lasts until the transfer is done (an event, not a time a loaded machine may overrun), at most
+        // 30 s: a transfer stalled by the work would finish only after it.
         let heavy = Task(executorPreference: NetworkLoop.executor) {
             await NetworkLoop.offLoop {
-                let end = ContinuousClock.now + .milliseconds(600)
+                let end = ContinuousClock.now + .seconds(30)
                 var x = 0
-                while ContinuousClock.now < end { x &+= 1 }
+                while !transferred.value.load(ordering: .acquiring), ContinuousClock.now < end { x &+= 1 }
                 computing.value.store(false, ordering: .releasing)
                 return x
             }
         }
         let duringWork = try await Task(executorPreference: NetworkLoop.executor) { () -> Bool in
             _ = try await client.send(HTTPRequest(url: server.baseURL + "/bytes/10"))
-            return computing.value.load(ordering: .acquiring)
+            let during = computing.value.load(ordering: .acquiring)
+            transferred.value.store(true, ordering: .releasing)
+            return during
         }.value
         _ = await heavy.value
         #expect(duringWork, "the transfer finished only after the CPU work")

@@ -123,6 +123,16 @@ final class GatewayRun: @unchecked Sendable {
         }) != nil
     }
 
+    /// Waits until the gateway has finished `count` turns: each reply delivered and its preview (a placeholder
+    /// message in groups and on Discord, shown when a turn outlasts the preview delay) removed. Count replies
+    /// with the fakes' `keptMessages` after this, never by waiting for a number of sent messages: under load a
+    /// placeholder is one of them.
+    func waitForTurnsDone(_ count: Int, timeout: Duration = .seconds(15)) async throws {
+        try await eventually("\(count) turns done", timeout: timeout, interval: .milliseconds(20)) {
+            log.ranges(of: "turn done").count >= count
+        }
+    }
+
     /// The exit status once the process ended within `timeout` (128+N for a signal), else `nil`.
     func exited(within timeout: Duration) async -> Int32? {
         if let exitStatus { return exitStatus }
