@@ -1,0 +1,148 @@
+import Glibc
+import PicoFakes
+import PicoSystem
+import Testing
+
+/// A log reader that stops reading must not stop the gateway: lines are written by whichever thread logs (often the
+/// network loop), so a blocking write there would stop every channel. The real binary, its stderr a FIFO the test
+/// does not read (or its log file on a frozen disk): every message is answered once, in order, `/health` answers;
+/// once the reader resumes, the lines (or how many were dropped) follow.
+@Suite("a stalled log reader, real binary", .serialized)
+struct LogStallBinaryTests {
+    @Test func stderrIntoAFullPipeNobodyReadsStopsNoReplyAndTheDroppedCountFollowsOnceDrained() async throws {
+        let (llm, telegram) = try await Self.fakes()
+        let run = GatewayRun()
+        let fifo = try StderrFifo(at: run.dir.at("stderr.fifo"))
+        run.output = fifo.path
+        run.useLLM(llm)
+        run.useTelegram(telegram, allowFrom: [4242])
+        #expect(run.start(["--debug"]))  // every model request and tool call logged: the 4 KiB pipe is full at once
+        #expect(await run.waitFor("/ready", status: 200, timeout: .seconds(30)) != nil)
+
+        let count = 150
+        for n in 1...count { _ = telegram.enqueueTextMessage(from: 4242, text: "message \(n)") }
+        let sent = try await telegram.waitForSentMessages(count: count, timeout: .seconds(120))
+        #expect(sent.map(\.text) == (1...count).map { "re: message \($0)" })
+        #expect(await run.get("/health")?.status == 200)
+        let dropped = try await run.metric("picoclaw_log_lines_dropped_total")
+        #expect(dropped > 0, "the queue never overflowed: the test did not stall the reader long enough")
+
+        // The reader resumes: what was queued arrives, then one line with the dropped count.
+        let drained = try await fifo.read(until: "log line(s) dropped")
+        #expect(drained.contains("gateway started"))
+        #expect(drained.contains("warning log: \(dropped) log line(s) dropped: stderr was not accepting output"))
+        let whole = drained.split(separator: "\n").dropLast(drained.hasSuffix("\n") ? 0 : 1)
+        #expect(whole.allSatisfy { $0.hasPrefix("20") }, "a line was cut or interleaved")
+        #expect(await run.stop() == 0)
+        let rest = try await fifo.read(until: "gateway stopped")
+        #expect(telegram.sentMessages.count == count)
+        #expect(!(drained + rest).contains(GatewayRun.telegramToken) && !(drained + rest).contains(GatewayRun.apiKey))
+        await llm.stop()
+        await telegram.stop()
+    }
+
+    @Test func sigtermWhileNobodyReadsStderrStillEndsTheGatewayPromptly() async throws {
+        let (llm, telegram) = try await Self.fakes()
+        let run = GatewayRun()
+        let fifo = try StderrFifo(at: run.dir.at("stderr.fifo"))
+        run.output = fifo.path
+        run.useLLM(llm)
+        run.useTelegram(telegram, allowFrom: [4242])
+        #expect(run.start(["--debug"]))
+        #expect(await run.waitFor("/ready", status: 200, timeout: .seconds(30)) != nil)
+        for n in 1...20 { _ = telegram.enqueueTextMessage(from: 4242, text: "message \(n)") }
+        let sent = try await telegram.waitForSentMessages(count: 20, timeout: .seconds(60))
+        #expect(sent.map(\.text) == (1...20).map { "re: message \($0)" })
+        // Queued lines get two seconds to go out; a reader that never comes back does not hold the exit.
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect(await run.stop(timeout: .seconds(20)) == 0)
+        #expect(clock.now - start < .seconds(10))
+        #expect(telegram.sentMessages.count == 20)
+        _ = fifo
+        await llm.stop()
+        await telegram.stop()
+    }
+
+    @Test(.enabled(if: FreezableDisk.available, "\(FreezableDisk.unavailableReason ?? "")"))
+    func aLogFileOnAFrozenDiskStopsNoReplyAndGetsEveryLineOnceItThaws() async throws {
+        let (llm, telegram) = try await Self.fakes()
+        let disk = try await FreezableDisk.make()
+        let logFile = disk.mountPoint + "/picoclaw.log"
+        let run = GatewayRun()
+        run.environment["PICOCLAW_GATEWAY_LOG_FILE"] = logFile
+        run.useLLM(llm)
+        run.useTelegram(telegram, allowFrom: [4242])
+        #expect(run.start())
+        #expect(await run.waitFor("/ready", status: 200, timeout: .seconds(30)) != nil)
+        #expect(await run.waitForLog("gateway started"))
+        do {
+            try await eventually("the log file to have the start-up lines") {
+                TempDir.readFile(logFile)?.contains("gateway started") == true
+            }
+            try await disk.freeze()
+            let count = 20
+            for n in 1...count { _ = telegram.enqueueTextMessage(from: 4242, text: "message \(n)") }
+            let sent = try await telegram.waitForSentMessages(count: count, timeout: .seconds(60))
+            #expect(sent.map(\.text) == (1...count).map { "re: message \($0)" })
+            #expect(await run.get("/health")?.status == 200)
+            // stderr (a regular file here) kept going; the frozen file holds none of the turns yet.
+            #expect(await run.waitForLog("turn done"))
+            #expect(TempDir.readFile(logFile)?.contains("turn done") == false)
+            try await disk.thaw()
+            try await eventually("the log file to get every turn", timeout: .seconds(20)) {
+                (TempDir.readFile(logFile) ?? "").components(separatedBy: "turn done").count - 1 == count
+            }
+        } catch {
+            await disk.remove()
+            throw error
+        }
+        #expect(await run.stop() == 0)
+        #expect(TempDir.readFile(logFile)?.contains("gateway stopped") == true)
+        await disk.remove()
+        await llm.stop()
+        await telegram.stop()
+    }
+
+    private static func fakes() async throws -> (FakeOpenAI, FakeTelegram) {
+        let llm = try await FakeOpenAI.start(apiKey: GatewayRun.apiKey)
+        let telegram = try await FakeTelegram.start(token: GatewayRun.telegramToken)
+        llm.setResponder { request in .text("re: \(request.lastUserText ?? "")") }
+        return (llm, telegram)
+    }
+}
+
+/// A FIFO for the gateway's stdout and stderr whose read end the test holds open but reads only when it chooses;
+/// its capacity is cut to one page, so it fills after a few lines.
+private final class StderrFifo: @unchecked Sendable {
+    let path: String
+    private let readEnd: Int32
+
+    init(at path: String) throws {
+        self.path = path
+        guard mkfifo(path, 0o600) == 0 else { throw SystemError(errno) }
+        readEnd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard readEnd >= 0 else { throw SystemError(errno) }
+        _ = fcntl(readEnd, F_SETPIPE_SZ, Int32(4096))
+    }
+
+    deinit { close(readEnd) }
+
+    /// Reads (from where the last call stopped) until the text contains `marker`; returns what was read.
+    func read(until marker: String) async throws -> String {
+        var got = ""
+        try await eventually("the FIFO to carry \(marker)", timeout: .seconds(30)) {
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { FileDescriptorIO.read(readEnd, into: $0) }
+                if n <= 0 { break }
+                got += String(decoding: buffer[0..<n], as: UTF8.self)
+            }
+            return got.contains(marker)
+        }
+        return got
+    }
+}
+
+/// `F_SETPIPE_SZ` (Linux; glibc hides it behind `_GNU_SOURCE`).
+private let F_SETPIPE_SZ: Int32 = 1031
