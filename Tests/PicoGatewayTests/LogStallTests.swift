@@ -16,7 +16,8 @@ struct LogStallTests {
 
     @Test func linesLoggedIntoAFullPipeReturnAtOnceAndArriveInOrderWhenTheReaderResumes() async throws {
         let pipe = StalledPipe()
-        let output = try LogOutput(filePath: nil, redactor: redactor, stderrDescriptor: pipe.writeEnd)
+        let output = try LogOutput(
+            filePath: nil, redactor: redactor, stderrDescriptor: pipe.writeEnd, queueLimit: 1 << 20)
         let lines = (0..<2000).map { "line \($0) " + String(repeating: "x", count: 80) }
         let logged = await pipe.logOnThread(lines, to: output)  // ~180 KB into a 4 KiB pipe nobody reads
         #expect(logged, "a logging call blocked on the full pipe")

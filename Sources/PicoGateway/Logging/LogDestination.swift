@@ -24,7 +24,7 @@ protocol LogSink: AnyObject, Sendable {
 /// while lines keep coming, so a busy gateway wakes it a few times a second, not once per line.
 final class LogDestination: @unchecked Sendable {  // every mutable field is guarded by `lock`
     /// The most bytes queued for a stalled destination; lines beyond it are dropped (and counted).
-    static let queueLimit = 256 * 1024
+    static let queueLimit = 64 * 1024
     /// A file writer's pause after a batch, to gather the next one.
     static let batchDelay: Duration = .milliseconds(50)
     /// How long an idle writer thread waits for work before it ends.
