@@ -26,9 +26,9 @@ final class LogDestination: @unchecked Sendable {  // every mutable field is gua
     /// The most bytes queued for a stalled destination; lines beyond it are dropped (and counted).
     static let queueLimit = 64 * 1024
     /// A file writer's pause after a batch, to gather the next one.
-    static let batchDelay: Duration = .milliseconds(50)
+    static let batchDelay: Duration = .milliseconds(100)
     /// How long an idle writer thread waits for work before it ends.
-    static let idleTimeout: Duration = .seconds(5)
+    static let idleTimeout: Duration = .seconds(2)
 
     /// Names the destination in the dropped-lines report (`stderr`, `log file`).
     let name: String
