@@ -10,14 +10,7 @@ import Testing
 @Suite("a stalled log reader, real binary", .serialized)
 struct LogStallBinaryTests {
     @Test func stderrIntoAFullPipeNobodyReadsStopsNoReplyAndTheLinesFollowOnceDrained() async throws {
-        let (llm, telegram) = try await Self.fakes()
-        let run = GatewayRun()
-        let fifo = try StderrFifo(at: run.dir.at("stderr.fifo"))
-        run.output = fifo.path
-        run.useLLM(llm)
-        run.useTelegram(telegram, allowFrom: [4242])
-        #expect(run.start(["--debug"]))  // every model request and tool call logged: the 4 KiB pipe is full at once
-        #expect(await run.waitFor("/ready", status: 200, timeout: .seconds(30)) != nil)
+        let (llm, telegram, run, fifo) = try await Self.gatewayWithUnreadStderr()
 
         let count = 30
         for n in 1...count { _ = telegram.enqueueTextMessage(from: 4242, text: "message \(n)") }
@@ -52,14 +45,7 @@ struct LogStallBinaryTests {
     }
 
     @Test func sigtermWhileNobodyReadsStderrStillEndsTheGatewayPromptly() async throws {
-        let (llm, telegram) = try await Self.fakes()
-        let run = GatewayRun()
-        let fifo = try StderrFifo(at: run.dir.at("stderr.fifo"))
-        run.output = fifo.path
-        run.useLLM(llm)
-        run.useTelegram(telegram, allowFrom: [4242])
-        #expect(run.start(["--debug"]))
-        #expect(await run.waitFor("/ready", status: 200, timeout: .seconds(30)) != nil)
+        let (llm, telegram, run, fifo) = try await Self.gatewayWithUnreadStderr()
         for n in 1...20 { _ = telegram.enqueueTextMessage(from: 4242, text: "message \(n)") }
         let sent = try await telegram.waitForSentMessages(count: 20, timeout: .seconds(60))
         #expect(sent.map(\.text) == (1...20).map { "re: message \($0)" })
@@ -69,7 +55,7 @@ struct LogStallBinaryTests {
         #expect(await run.stop(timeout: .seconds(20)) == 0)
         #expect(clock.now - start < .seconds(10))
         #expect(telegram.sentMessages.count == 20)
-        _ = fifo
+        _ = fifo  // its read end stayed open, unread, until here
         await llm.stop()
         await telegram.stop()
     }
@@ -112,6 +98,20 @@ struct LogStallBinaryTests {
         await disk.remove()
         await llm.stop()
         await telegram.stop()
+    }
+
+    /// The gateway at `--debug` (every model request logged: the 4 KiB FIFO is full at once), its stdout and stderr
+    /// a FIFO the test does not read yet, started and ready.
+    private static func gatewayWithUnreadStderr() async throws -> (FakeOpenAI, FakeTelegram, GatewayRun, StderrFifo) {
+        let (llm, telegram) = try await fakes()
+        let run = GatewayRun()
+        let fifo = try StderrFifo(at: run.dir.at("stderr.fifo"))
+        run.output = fifo.path
+        run.useLLM(llm)
+        run.useTelegram(telegram, allowFrom: [4242])
+        #expect(run.start(["--debug"]))
+        #expect(await run.waitFor("/ready", status: 200, timeout: .seconds(30)) != nil)
+        return (llm, telegram, run, fifo)
     }
 
     private static func fakes() async throws -> (FakeOpenAI, FakeTelegram) {

@@ -2,7 +2,9 @@ import Glibc
 
 /// An inherited descriptor (stderr) as a ``LogSink``, by what it is: a pipe or terminal is written when
 /// `poll(POLLOUT)` says there is room, at most `PIPE_BUF` bytes at a time (a pipe with room takes that many without
-/// blocking); a socket (journald's stream) with a non-blocking `send`; a regular file only on the writer thread.
+/// blocking); a socket (journald's stream) with a non-blocking `send`. stderr redirected to a regular file (`nohup`,
+/// `2>>file`, the test and benchmark harnesses) has no reader to stall and is written at once, as before; the
+/// configured log file is the one written off-thread (``LogFileSink``).
 /// The descriptor's own flags are never changed: its open file description is shared with the parent.
 /// A reader that went away makes the lines vanish instead of raising SIGPIPE.
 final class DescriptorLogSink: LogSink {
@@ -26,9 +28,13 @@ final class DescriptorLogSink: LogSink {
         }
     }
 
-    var writesWithoutBlocking: Bool { kind != .file }
+    var writesWithoutBlocking: Bool { true }
 
     func writeWithoutBlocking(_ bytes: UnsafeRawBufferPointer) -> Int {
+        if kind == .file {
+            _ = writeBlocking(bytes)
+            return bytes.count
+        }
         var offset = 0
         while offset < bytes.count {
             let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
@@ -40,7 +46,7 @@ final class DescriptorLogSink: LogSink {
                     return errno == EAGAIN || errno == EWOULDBLOCK ? offset : bytes.count
                 }
                 offset += n
-            case .pollable, .file:
+            case .pollable, .file:  // .file: handled above
                 switch ready(timeout: 0) {
                 case .no: return offset
                 case .gone: return bytes.count
