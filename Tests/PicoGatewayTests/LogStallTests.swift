@@ -26,6 +26,17 @@ struct LogStallTests {
         #expect(received == lines)
     }
 
+    @Test func linesLoggedIntoAFullStreamSocketReturnAtOnceAndArriveInOrderWhenTheReaderResumes() async throws {
+        let socket = StalledPipe(socket: true)  // journald's stdout stream is a Unix stream socket
+        let output = try LogOutput(
+            filePath: nil, redactor: redactor, stderrDescriptor: socket.writeEnd, queueLimit: 1 << 20)
+        let lines = (0..<2000).map { "line \($0) " + String(repeating: "s", count: 80) }
+        #expect(await socket.logOnThread(lines, to: output), "a logging call blocked on the full socket")
+        #expect(output.droppedLines == 0)
+        #expect(output.writerThreadStarts >= 1)  // the socket was full: lines waited for the writer
+        #expect(try await socket.readLines(count: lines.count) == lines)
+    }
+
     @Test func whileTheReaderKeepsUpLinesAreWrittenOnTheLoggingThreadWithoutAHandOff() async throws {
         let pipe = StalledPipe(capacity: 65536)
         let output = try LogOutput(filePath: nil, redactor: redactor, stderrDescriptor: pipe.writeEnd)
@@ -100,14 +111,23 @@ private final class StalledPipe: @unchecked Sendable {
     private var readEnd: Int32
     private var received: [UInt8] = []
 
-    init(capacity: Int32 = 4096) {
+    /// A pipe of `capacity` bytes, or (`socket`) a Unix stream socket pair with small buffers, like journald's
+    /// stream.
+    init(capacity: Int32 = 4096, socket: Bool = false) {
         var fds: [Int32] = [-1, -1]
-        precondition(pipe(&fds) == 0)
+        if socket {
+            precondition(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0)
+            var size = capacity
+            _ = setsockopt(fds[1], SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            _ = setsockopt(fds[0], SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        } else {
+            precondition(pipe(&fds) == 0)
+            _ = fcntl(fds[0], F_SETPIPE_SZ, capacity)
+        }
         readEnd = fds[0]
         writeEnd = fds[1]
         _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
         _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
-        _ = fcntl(readEnd, F_SETPIPE_SZ, capacity)
         _ = fcntl(readEnd, F_SETFL, O_NONBLOCK)
     }
 
