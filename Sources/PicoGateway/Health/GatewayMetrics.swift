@@ -93,6 +93,10 @@ public final class GatewayMetrics: Sendable {
             "picoclaw_network_loop_slow_jobs_total", "counter",
             "Jobs on the network thread that ran 20 ms or more (HTTP transfers waited as long)."
         ),
+        (
+            "picoclaw_log_lines_dropped_total", "counter",
+            "Log lines dropped because stderr or the log file did not accept output (a stalled reader or disk)."
+        ),
         ("picoclaw_channel_connected", "gauge", "1 when the channel is connected."),
         ("picoclaw_resident_memory_bytes", "gauge", "Resident set size of the gateway."),
         ("picoclaw_uptime_seconds", "gauge", "Seconds since the gateway started."),

@@ -26,15 +26,20 @@ public final class Gateway: Sendable {
 
     /// Runs until a termination signal; returns the process exit status.
     public func run() async -> Int32 {
+        let code: Int32
         do {
-            return try await serve()
+            code = try await serve()
         } catch let error as GatewayStartError {
             logger.critical("\(error.description)")
-            return error.exitCode
+            code = error.exitCode
         } catch {
             logger.critical("gateway failed: \(error)")
-            return 1
+            code = 1
         }
+        // Lines still queued for a slow log reader get a short while to go out (a stalled one never holds the exit).
+        let output = self.output
+        _ = await DedicatedThread.run { output.flush(within: .seconds(2)) }
+        return code
     }
 
     private func serve() async throws -> Int32 {
@@ -59,6 +64,7 @@ public final class Gateway: Sendable {
         let store = try await openStateStore(config)
         metrics.sample("picoclaw_state_operations_total") { Double(store.operationCount) }
         metrics.sample("picoclaw_network_loop_slow_jobs_total") { Double(NetworkLoop.statistics.slow) }
+        metrics.sample("picoclaw_log_lines_dropped_total") { [output] in Double(output.droppedLines) }
         metrics.sample("picoclaw_state_statements_total") { Double(store.statementCount) }
 
         // 6. Agents.

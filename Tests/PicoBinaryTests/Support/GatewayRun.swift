@@ -18,6 +18,8 @@ final class GatewayRun: @unchecked Sendable {
     private(set) var user: uid_t?
     /// The executable to start instead of the built one (e.g. a copy in a directory of the test's own).
     var binary: String?
+    /// Where stdout and stderr go instead of `gateway.log` (e.g. a FIFO the test does not read).
+    var output: String?
 
     /// Secrets every run configures, so every test can check none of them leaks into any output.
     static let telegramToken = "987654:SECRET-telegram-token-e2e"
@@ -84,7 +86,7 @@ final class GatewayRun: @unchecked Sendable {
         guard
             let p = Subprocess.spawn(
                 argv, environment: environment,
-                stdout: logPath, stderr: logPath)
+                stdout: output ?? logPath, stderr: output ?? logPath)
         else {
             Issue.record("cannot spawn \(binary)", sourceLocation: sourceLocation)
             return false
