@@ -134,7 +134,7 @@ let package = Package(
         .testTarget(
             name: "PicoPolicyTests",
             dependencies: ["PicoPolicy", "PicoFakes", "picoclaw-sandbox", "pico-namespaces-run"]),
-        .testTarget(name: "PicoHTTPTests", dependencies: ["PicoHTTP", "PicoFakes"]),
+        .testTarget(name: "PicoHTTPTests", dependencies: ["PicoHTTP", "PicoSystem", "PicoFakes"]),
         .testTarget(
             name: "PicoAgentTests",
             dependencies: [
@@ -151,16 +151,18 @@ let package = Package(
         .testTarget(
             name: "PicoGatewayTests",
             dependencies: [
-                "PicoGateway", "PicoState", "PicoAgent", "PicoChannels", "PicoConfig", "PicoHTTP", "PicoFakes",
+                "PicoGateway", "PicoState", "PicoAgent", "PicoChannels", "PicoConfig", "PicoHTTP", "PicoSystem",
+                "PicoFakes",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         /// Black-box tests: the built `picoclaw` binary run as a user would (CLI, gateway, deploy artifacts).
         .testTarget(
             name: "PicoBinaryTests",
             dependencies: [
-                "PicoState", "PicoAgent", "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoFakes", "GIFTestSupport",
+                "PicoState", "PicoAgent", "PicoConfig", "PicoHTTP", "PicoPolicy", "PicoSystem", "PicoFakes",
+                "GIFTestSupport",
             ]),
         .testTarget(name: "PicoAuditTests", dependencies: ["PicoAudit", "PicoConfig", "PicoFakes"]),
-        .testTarget(name: "PicoStateTests", dependencies: ["PicoState", "PicoFakes"]),
+        .testTarget(name: "PicoStateTests", dependencies: ["PicoState", "CSQLite", "PicoFakes"]),
     ]
 )
