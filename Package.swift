@@ -163,6 +163,6 @@ let package = Package(
                 "GIFTestSupport",
             ]),
         .testTarget(name: "PicoAuditTests", dependencies: ["PicoAudit", "PicoConfig", "PicoFakes"]),
-        .testTarget(name: "PicoStateTests", dependencies: ["PicoState", "CSQLite", "PicoFakes"]),
+        .testTarget(name: "PicoStateTests", dependencies: ["PicoState", "PicoFakes"]),
     ]
 )

@@ -55,7 +55,7 @@ extension StateStore {
             try db.query(
                 """
                 SELECT i.id, i.channel, i.chat, i.message_id, i.conversation, i.payload, i.state, i.received_at,
-                       o.inbox_id, o.channel, o.chat, o.reply_to, o.text, i.attempts
+                       o.id, o.channel, o.chat, o.reply_to, o.text, i.attempts
                 FROM inbox i LEFT JOIN outbox o ON o.inbox_id = i.id AND o.state = 'pending'
                 WHERE i.state IN ('pending', 'answered') ORDER BY i.id
                 """
@@ -97,7 +97,7 @@ extension StateStore {
                             .text(reply.text), .integer(now),
                         ])
                     stored = OutboxEntry(
-                        id: inboxID, inboxID: inboxID, channel: reply.channel, chat: reply.chat,
+                        id: db.lastInsertRowID, inboxID: inboxID, channel: reply.channel, chat: reply.chat,
                         replyTo: reply.replyTo, text: reply.text)
                 }
                 try db.execute(
@@ -120,11 +120,11 @@ extension StateStore {
         try await commit(durable: false) { db throws(StateError) in
             let now = unixNow()
             try db.execute(
-                "UPDATE outbox SET state = ?, finished_at = ?, failure = ? WHERE inbox_id = ?",
+                "UPDATE outbox SET state = ?, finished_at = ?, failure = ? WHERE id = ?",
                 [.text(failure == nil ? "delivered" : "failed"), .integer(now), .optional(failure), .integer(outboxID)])
-            guard db.changes > 0 else { return }  // no such reply
             try db.execute(
-                "UPDATE inbox SET state = 'done', finished_at = ? WHERE id = ?", [.integer(now), .integer(outboxID)])
+                "UPDATE inbox SET state = 'done', finished_at = ? WHERE id = (SELECT inbox_id FROM outbox WHERE id = ?)",
+                [.integer(now), .integer(outboxID)])
         }
     }
 
@@ -144,16 +144,13 @@ extension StateStore {
     }
 
     /// Forgets finished messages and replies older than `seconds` (they are kept that long to recognise
-    /// platform re-deliveries), except the newest message: SQLite gives a new message the highest id + 1, so
-    /// keeping it means no id is ever given twice. Returns how many messages were removed.
+    /// platform re-deliveries). Returns how many messages were removed.
     @discardableResult
     public func pruneFinished(olderThan seconds: Int64) async throws(StateError) -> Int {
         try await commit(durable: true) { db throws(StateError) in
             let cutoff = unixNow() - seconds
             try db.execute("DELETE FROM outbox WHERE state <> 'pending' AND finished_at < ?", [.integer(cutoff)])
-            try db.execute(
-                "DELETE FROM inbox WHERE state = 'done' AND finished_at < ? AND id < (SELECT max(id) FROM inbox)",
-                [.integer(cutoff)])
+            try db.execute("DELETE FROM inbox WHERE state = 'done' AND finished_at < ?", [.integer(cutoff)])
             return db.changes
         }
     }

@@ -168,7 +168,7 @@ public struct PairedSender: Sendable, Equatable {
 
 /// The tables of pairing, usage and standing command approvals. Pass ``migrations`` to ``StateStore/open(directory:migrations:)``.
 public enum OwnerControlsSchema {
-    /// Components `pairing` (version 1), `usage` (version 2) and `approvals` (version 1).
+    /// Components `pairing` and `usage`, version 1.
     public static let migrations: [StateMigration] = [
         StateMigration(
             component: "pairing", version: 1,
@@ -216,47 +216,6 @@ public enum OwnerControlsSchema {
                     sender TEXT NOT NULL,
                     kind TEXT NOT NULL,
                     PRIMARY KEY(day, channel, sender, kind))
-                """),
-        // Version 2: the usage tables `WITHOUT ROWID` — one b-tree each instead of a table and its key's index, so
-        // a new minute's or day's row writes one page, not two (Docs/performance.md, "issue-wal"). Rebuilt in
-        // this one transaction.
-        StateMigration(
-            component: "usage", version: 2,
-            sql: """
-                ALTER TABLE usage_daily RENAME TO usage_daily_v1;
-                CREATE TABLE usage_daily(
-                    day TEXT NOT NULL,
-                    channel TEXT NOT NULL,
-                    sender TEXT NOT NULL,
-                    messages INTEGER NOT NULL DEFAULT 0,
-                    model_calls INTEGER NOT NULL DEFAULT 0,
-                    prompt_tokens INTEGER NOT NULL DEFAULT 0,
-                    completion_tokens INTEGER NOT NULL DEFAULT 0,
-                    cost_micro_usd INTEGER NOT NULL DEFAULT 0,
-                    PRIMARY KEY(day, channel, sender)) WITHOUT ROWID;
-                INSERT INTO usage_daily(day, channel, sender, messages, model_calls, prompt_tokens, completion_tokens, cost_micro_usd)
-                    SELECT day, channel, sender, messages, model_calls, prompt_tokens, completion_tokens, cost_micro_usd
-                    FROM usage_daily_v1;
-                DROP TABLE usage_daily_v1;
-                ALTER TABLE usage_minute RENAME TO usage_minute_v1;
-                CREATE TABLE usage_minute(
-                    channel TEXT NOT NULL,
-                    sender TEXT NOT NULL,
-                    minute INTEGER NOT NULL,
-                    messages INTEGER NOT NULL DEFAULT 0,
-                    PRIMARY KEY(channel, sender, minute)) WITHOUT ROWID;
-                INSERT INTO usage_minute(channel, sender, minute, messages)
-                    SELECT channel, sender, minute, messages FROM usage_minute_v1;
-                DROP TABLE usage_minute_v1;
-                ALTER TABLE limit_notices RENAME TO limit_notices_v1;
-                CREATE TABLE limit_notices(
-                    day TEXT NOT NULL,
-                    channel TEXT NOT NULL,
-                    sender TEXT NOT NULL,
-                    kind TEXT NOT NULL,
-                    PRIMARY KEY(day, channel, sender, kind)) WITHOUT ROWID;
-                INSERT INTO limit_notices(day, channel, sender, kind) SELECT day, channel, sender, kind FROM limit_notices_v1;
-                DROP TABLE limit_notices_v1
                 """),
         StateMigration(
             component: "approvals", version: 1,

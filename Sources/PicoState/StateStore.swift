@@ -31,11 +31,9 @@ public final class StateStore: Sendable {
     /// The state directory.
     public let directory: String
     private let thread: StateThread
-    /// Runs ``syncToDisk()``'s `fdatasync`s, so the store's thread keeps serving meanwhile (started on demand, ends
+    /// Runs ``syncToDisk()``'s `fsync`s, so the store's thread keeps serving meanwhile (started on demand, ends
     /// when idle, like `thread`).
     private let syncThread = StateThread()
-    /// The WAL, held open for ``syncToDisk()`` (touched only on `syncThread`).
-    private let walSync: WALSyncFile
     private let database: StateDatabase  // touched only on `thread`
     private let closed = ClosedFlag()
     private let visits = Atomic<Int>(0)
@@ -59,7 +57,6 @@ public final class StateStore: Sendable {
 
     private init(path: String, directory: String, directoryFD: Int32, thread: StateThread, database: StateDatabase) {
         self.directoryFD = directoryFD
-        self.walSync = WALSyncFile(directoryFD: directoryFD, path: path)
         self.path = path
         self.directory = directory
         self.thread = thread
@@ -182,15 +179,31 @@ public final class StateStore: Sendable {
         }
     }
 
-    /// Makes every commit so far durable on disk: `fdatasync` of the WAL (which holds every commit not yet
-    /// checkpointed), on a thread of its own (not the store's), so the store's thread keeps serving (turns need
-    /// not wait for the disk). The WAL stays open for the next call (``WALSyncFile``).
+    /// Makes every commit so far durable on disk: `fsync` of the WAL, on a thread of its own (not the store's),
+    /// so the store's thread keeps serving (turns need not wait for the disk).
     public func syncToDisk() async throws(StateError) {
+        let dirFD = directoryFD
+        let path = self.path
         guard !closed.isClosed else {
             throw StateError(path: path, operation: "use", reason: "the state store is closed")
         }
-        let walSync = self.walSync
-        if let failure = await syncThread.run({ walSync.sync() }) { throw failure }
+        let result: StateError? = await syncThread.run {
+            for name in [StateStore.fileName + "-wal", StateStore.fileName] {
+                let fd = openat(dirFD, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+                if fd < 0 {
+                    if errno == ENOENT { continue }
+                    return StateError.errno(errno, path: path, operation: "sync")
+                }
+                defer { Glibc.close(fd) }
+                if fsync(fd) != 0 {
+                    return StateError.errno(
+                        errno, path: path + (name.hasSuffix("-wal") ? "-wal" : ""), operation: "sync")
+                }
+                if name.hasSuffix("-wal") { return nil }  // the WAL holds every commit not yet checkpointed
+            }
+            return nil
+        }
+        if let result { throw result }
     }
 
     /// WAL pages after which a commit checkpoints before it returns (`PRAGMA wal_autocheckpoint`); below it the
@@ -234,8 +247,6 @@ public final class StateStore: Sendable {
             database.close()
         }
         thread.stop()
-        let walSync = self.walSync
-        await syncThread.run { walSync.close() }  // after any sync queued before, on the thread that uses it
         syncThread.stop()
         Glibc.close(directoryFD)
     }

@@ -84,7 +84,7 @@ struct StateStoreTests {
         let dir = TempDir()
         let v1 = StateMigration(component: "pairing", version: 1, sql: "CREATE TABLE pairing(code TEXT PRIMARY KEY)")
         var store = try await StateStore.open(directory: dir.at("state"), migrations: [v1])
-        #expect(try await store.schemaVersion("core") == 2)
+        #expect(try await store.schemaVersion("core") == 1)
         #expect(try await store.schemaVersion("pairing") == 1)
         try await store.write { db throws(StateError) in try db.execute("INSERT INTO pairing(code) VALUES(?)", ["abc"])
         }
