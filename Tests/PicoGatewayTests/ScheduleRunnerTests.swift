@@ -28,22 +28,36 @@ final class InboxSink: InboundSink {
     func cursors(prefix: String, maxAge: Duration) async -> [ChannelCursor] { [] }
 }
 
+/// A state store in a new temporary directory, and its schedules.
+private func openSchedules(_ name: String) async throws -> (TempDir, StateStore, ScheduleStore) {
+    let dir = TempDir(name)
+    let state = try await StateStore.open(directory: dir.at("state"))
+    return (dir, state, ScheduleStore(store: state))
+}
+
+/// A schedule of Telegram user 5001 in their private chat, made from their message `asked`.
+private func scheduleEntry(
+    _ timing: ScheduleTiming, action: String, text: String, nextRun: Int64, createdAt: Int64, asked: String,
+    messageID: String
+) throws -> ScheduleEntry {
+    let origin = InboundMessage(
+        channel: "telegram", senderID: "5001", chatID: "5001", kind: .direct, text: asked, messageID: messageID)
+    return ScheduleEntry(
+        id: 0, agent: "main", owner: "telegram:5001", channel: "telegram", chat: "5001", timing: timing,
+        action: action, text: text, zone: "UTC", nextRun: nextRun, createdAt: createdAt,
+        origin: String(decoding: try JSONEncoder().encode(origin), as: UTF8.self))
+}
+
 @Suite("schedule runner")
 struct ScheduleRunnerTests {
     @Test func anOccurrenceIsRecordedOnceEvenWhenTheAdvanceWasLostAndRepeatsSkipMissedRuns() async throws {
-        let dir = TempDir("pico-sched")
-        let state = try await StateStore.open(directory: dir.at("state"))
-        let schedules = ScheduleStore(store: state)
+        let (dir, state, schedules) = try await openSchedules("pico-sched")
+        defer { _ = dir }
         let clock = Mutex<Int64>(1_800_000_000)
-        let origin = InboundMessage(
-            channel: "telegram", senderID: "5001", chatID: "5001", kind: .direct, text: "every hour",
-            messageID: "42")
         let created = try await schedules.create(
-            ScheduleEntry(
-                id: 0, agent: "main", owner: "telegram:5001", channel: "telegram", chat: "5001",
-                timing: .every(seconds: 3600),
-                action: "turn", text: "check the oven", zone: "UTC", nextRun: 1_800_003_600, createdAt: 1_800_000_000,
-                origin: String(decoding: try JSONEncoder().encode(origin), as: UTF8.self)))
+            scheduleEntry(
+                .every(seconds: 3600), action: "turn", text: "check the oven", nextRun: 1_800_003_600,
+                createdAt: 1_800_000_000, asked: "every hour", messageID: "42"))
         let sink = InboxSink(store: state)
         let runner = ScheduleRunner(
             schedules: schedules, sink: sink, logger: .init(label: "test"), now: { clock.withLock { $0 } })
@@ -80,9 +94,8 @@ struct ScheduleRunnerWakeTests {
     /// A reminder created while the runner sleeps (here for up to an hour) fires at once when due, not after the
     /// runner's next look.
     @Test func aScheduleCreatedWhileTheRunnerSleepsFiresWithoutWaitingForTheSleep() async throws {
-        let dir = TempDir("pico-sched-wake")
-        let state = try await StateStore.open(directory: dir.at("state"))
-        let schedules = ScheduleStore(store: state)
+        let (dir, state, schedules) = try await openSchedules("pico-sched-wake")
+        defer { _ = dir }
         let sink = InboxSink(store: state)
         let clock: Int64 = 1_800_000_000
         let runner = ScheduleRunner(
@@ -90,33 +103,23 @@ struct ScheduleRunnerWakeTests {
         let before = ScheduleStore.changes.waiterCount
         let running = Task { await runner.run() }
         // Asleep, nothing scheduled (a runner that does not listen for new schedules never gets here).
-        _ = await eventually(within: .seconds(10)) { ScheduleStore.changes.waiterCount > before }
+        try? await eventually("the runner waiting for new schedules", timeout: .seconds(10)) {
+            ScheduleStore.changes.waiterCount > before
+        }
 
-        let origin = InboundMessage(
-            channel: "telegram", senderID: "5001", chatID: "5001", kind: .direct, text: "remind me", messageID: "7")
         _ = try await schedules.create(
-            ScheduleEntry(
-                id: 0, agent: "main", owner: "telegram:5001", channel: "telegram", chat: "5001", timing: .at(clock),
-                action: "text", text: "tea is ready", zone: "UTC", nextRun: clock, createdAt: clock,
-                origin: String(decoding: try JSONEncoder().encode(origin), as: UTF8.self)))
-        let fired = await eventually(within: .seconds(20)) { sink.recorded.first }
+            scheduleEntry(
+                .at(clock), action: "text", text: "tea is ready", nextRun: clock, createdAt: clock, asked: "remind me",
+                messageID: "7"))
+        let fired: Bool
+        do {
+            try await eventually("the reminder recorded", timeout: .seconds(20)) { !sink.recorded.isEmpty }
+            fired = true
+        } catch { fired = false }
         running.cancel()
         await running.value
-        #expect(fired?.text.contains("tea is ready") == true, "the runner slept through a due schedule")
+        #expect(fired, "the runner slept through a due schedule")
+        #expect(sink.recorded.first?.text.contains("tea is ready") == true)
         await state.close()
-    }
-
-    /// The first non-nil `probe()` within `limit` (looked at every few milliseconds), else `nil`.
-    private func eventually<T>(within limit: Duration, _ probe: () -> T?) async -> T? {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if let found = probe() { return found }
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-        return nil
-    }
-
-    private func eventually(within limit: Duration, _ probe: () -> Bool) async -> Bool {
-        await eventually(within: limit) { probe() ? true : nil } ?? false
     }
 }
