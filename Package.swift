@@ -117,7 +117,7 @@ let package = Package(
         .target(
             name: "PicoFakes",
             dependencies: [
-                "PicoPolicy",
+                "PicoPolicy", "PicoSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),

@@ -1,4 +1,4 @@
-import Synchronization
+import PicoSystem
 
 /// Thrown by the `waitFor…` helpers when the expected state is not reached in time.
 public struct FakeTimeoutError: Error, CustomStringConvertible, Sendable {
@@ -8,56 +8,24 @@ public struct FakeTimeoutError: Error, CustomStringConvertible, Sendable {
 }
 
 /// Wakes waiters when a fake's recorded state changes. Lost wake-ups are avoided with a version counter:
-/// read `version`, check the condition, then `wait(since:timeout:)`.
+/// read `version`, check the condition, then `wait(since:timeout:)`. The counter and its waiters are the product's
+/// ``ChangeSignal``.
 final class ChangeNotifier: Sendable {
-    private struct State {
-        var version: UInt64 = 0
-        var nextID: UInt64 = 0
-        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
-    }
-    private let state = Mutex(State())
+    private let signal = ChangeSignal<UInt64>(0)
 
-    var version: UInt64 { state.withLock { $0.version } }
+    var version: UInt64 { signal.value }
 
     /// Wakes every current waiter.
-    func notify() {
-        let conts = state.withLock { s -> [CheckedContinuation<Void, Never>] in
-            s.version &+= 1
-            let c = Array(s.waiters.values)
-            s.waiters.removeAll()
-            return c
-        }
-        for c in conts { c.resume() }
-    }
+    func notify() { signal.update { $0 &+= 1 } }
 
     /// Returns when `notify()` was called after `version` was read, on timeout, or on cancellation.
     func wait(since version: UInt64, timeout: Duration) async {
         guard timeout > .zero else { return }
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.waitRaw(since: version) }
+            group.addTask { await self.signal.change(after: version) }
             group.addTask { try? await Task.sleep(for: timeout) }
             await group.next()
             group.cancelAll()
-        }
-    }
-
-    private func waitRaw(since version: UInt64) async {
-        let id = state.withLock { s -> UInt64 in
-            s.nextID &+= 1
-            return s.nextID
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { s -> Bool in
-                    if s.version != version || Task.isCancelled { return true }
-                    s.waiters[id] = cont
-                    return false
-                }
-                if resumeNow { cont.resume() }
-            }
-        } onCancel: {
-            let c = state.withLock { $0.waiters.removeValue(forKey: id) }
-            c?.resume()
         }
     }
 
